@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: install migrate seed run test test-sqlite test-postgres lint browser format bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+migrate: install
+	$(BIN)/piccolo migrations forwards all
+	$(BIN)/piccolo agrimarket load_areas
+
+seed: migrate
+	$(BIN)/piccolo agrimarket seed_demo
+
+run: seed
+	$(BIN)/uvicorn agrimarket.asgi:app --host 127.0.0.1 --port 8000
+
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-sqlite: install browser
+	TEST_DB=sqlite $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+test-postgres: install browser
+	TEST_DB=postgres $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+test: lint test-sqlite test-postgres
+
+bench: seed
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,68 @@
+"""Accounts over the JSON API: register, log in (bearer token), log out, who am I."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.accounts.schemas import LoginIn, MeOut, RegisterIn, TokenOut
+from agrimarket.accounts.service import (
+    Registration,
+    actor_for_token,
+    authenticate,
+    close_session,
+    open_session,
+    register,
+)
+from agrimarket.settings import Settings
+from agrimarket.web.auth import credentials, provide_actor
+
+
+def me_out(actor: Actor) -> MeOut:
+    return MeOut(
+        id=actor.user_id,
+        phone=actor.phone,
+        full_name=actor.full_name,
+        role=actor.role,
+        language=actor.language,
+        household_id=actor.household_id,
+        cooperative_id=actor.cooperative_id,
+        scope_province=actor.scope_province,
+        scope_commune=actor.scope_commune,
+    )
+
+
+async def _token_for(user_id: int, settings: Settings) -> TokenOut:
+    token = await open_session(user_id, "api", settings.session_days)
+    actor = await actor_for_token(token, "api")
+    assert actor is not None
+    return TokenOut(token=token, user=me_out(actor))
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["accounts"]
+
+    @post("/register", status_code=HTTP_201_CREATED)
+    async def register(self, data: RegisterIn, settings: Settings) -> TokenOut:
+        """Create a household or coop-manager account and return a bearer token."""
+        user_id = await register(Registration(**{f: getattr(data, f) for f in data.__struct_fields__}))
+        return await _token_for(user_id, settings)
+
+    @post("/login", status_code=200)
+    async def login(self, data: LoginIn, settings: Settings) -> TokenOut:
+        """Exchange phone + password for a bearer token (rate limited)."""
+        return await _token_for(await authenticate(data.phone, data.password), settings)
+
+    @post("/logout", status_code=HTTP_204_NO_CONTENT, dependencies={"actor": Provide(provide_actor)})
+    async def logout(self, request: Request, actor: Actor) -> None:
+        token, _ = credentials(request)
+        if token:
+            await close_session(token)
+
+
+@get("/api/v1/me", tags=["accounts"], dependencies={"actor": Provide(provide_actor)})
+async def me(actor: Actor) -> MeOut:
+    return me_out(actor)

@@ -1,0 +1,112 @@
+"""Web pages for accounts: home, register, log in and out, language switch, commune options."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.di import Provide
+from litestar.response import Redirect, Template
+
+from agrimarket.accounts.actor import Actor, Role
+from agrimarket.accounts.service import Registration, authenticate, close_session, open_session, register
+from agrimarket.areas.service import list_communes, list_provinces
+from agrimarket.errors import DomainError
+from agrimarket.settings import Settings
+from agrimarket.web.auth import SESSION_COOKIE, provide_viewer
+from agrimarket.web.forms import form_error, form_values, safe_next
+from agrimarket.web.i18n import LANG_COOKIE
+
+
+def _session_cookie(token: str, settings: Settings) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        httponly=True,
+        secure=settings.https,
+        samesite="lax",
+        max_age=settings.session_days * 86400,
+        path="/",
+    )
+
+
+async def _picker_context(values: dict) -> dict:
+    communes = await list_communes(values["province"]) if values.get("province") else []
+    return {"provinces": await list_provinces(), "communes": communes, "values": values}
+
+
+def _landing(actor: Actor) -> str:
+    return "/coop" if actor.role == Role.COOP_MANAGER and not actor.cooperative_id else "/products"
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+    dependencies = {"viewer": Provide(provide_viewer)}
+
+    @get("/")
+    async def home(self, viewer: Actor | None) -> Template | Redirect:
+        if viewer and viewer.role != Role.OFFICER:
+            return Redirect(_landing(viewer))
+        return Template("home.html", context={"viewer": viewer})
+
+    @get("/register")
+    async def register_form(self, viewer: Actor | None) -> Template:
+        return Template("accounts/register.html", context={"viewer": viewer, **await _picker_context({})})
+
+    @post("/register")
+    async def register_submit(self, request: Request, settings: Settings) -> Template | Redirect:
+        values = form_values(await request.form())
+        try:
+            user_id = await register(
+                Registration(
+                    phone=values.get("phone", ""),
+                    password=values.get("password", ""),
+                    full_name=values.get("full_name", ""),
+                    commune_code=values.get("commune_code", ""),
+                    role=values.get("role", Role.HOUSEHOLD),
+                )
+            )
+        except DomainError as exc:
+            return form_error(
+                request, "accounts/register.html", exc, {"viewer": None, **await _picker_context(values)}
+            )
+        token = await open_session(user_id, "web", settings.session_days)
+        target = "/coop" if values.get("role") == Role.COOP_MANAGER else "/products"
+        return Redirect(target, cookies=[_session_cookie(token, settings)])
+
+    @get("/login")
+    async def login_form(self, viewer: Actor | None, next: str | None = None) -> Template:
+        return Template("accounts/login.html", context={"viewer": viewer, "next": next, "values": {}})
+
+    @post("/login")
+    async def login_submit(self, request: Request, settings: Settings) -> Template | Redirect:
+        values = form_values(await request.form())
+        try:
+            user_id = await authenticate(values.get("phone", ""), values.get("password", ""))
+        except DomainError as exc:
+            context = {
+                "viewer": None,
+                "next": values.get("next"),
+                "values": {"phone": values.get("phone", "")},
+            }
+            return form_error(request, "accounts/login.html", exc, context)
+        token = await open_session(user_id, "web", settings.session_days)
+        return Redirect(safe_next(values.get("next"), "/"), cookies=[_session_cookie(token, settings)])
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Redirect:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            await close_session(token)
+        return Redirect("/", cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+
+    @get("/lang/{code:str}")
+    async def switch_language(self, code: str, next: str | None = None) -> Redirect:
+        lang = "en" if code == "en" else "vi"
+        return Redirect(
+            safe_next(next), cookies=[Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 86400, path="/")]
+        )
+
+    @get("/areas/commune-options")
+    async def commune_options(self, province: str = "") -> Template:
+        communes = await list_communes(province) if province else []
+        return Template("accounts/_commune_options.html", context={"communes": communes, "values": {}})

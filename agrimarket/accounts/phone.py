@@ -1,0 +1,26 @@
+"""Vietnamese mobile numbers: accept what people type, store one canonical form (0XXXXXXXXX)."""
+
+from __future__ import annotations
+
+import re
+
+from agrimarket.errors import Invalid
+
+# Mobile prefixes after the 2018 renumbering (Viettel, Vinaphone, MobiFone, Vietnamobile, Gmobile, Itel, Reddi).
+_MOBILE = re.compile(r"^0(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])\d{7}$")
+_SEPARATORS = re.compile(r"[\s.\-()]")
+
+
+def normalize_phone(raw: str, field: str = "phone") -> str:
+    digits = _SEPARATORS.sub("", raw or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if not _MOBILE.match(digits):
+        raise Invalid(
+            field,
+            "Số điện thoại di động không đúng (ví dụ 0912 345 678 hoặc +84 912 345 678).",
+            "Not a Vietnamese mobile number (e.g. 0912 345 678 or +84 912 345 678).",
+        )
+    return digits

@@ -1,0 +1,37 @@
+"""Request and response shapes of the accounts API."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
+    phone: str
+    password: str
+    full_name: str
+    commune_code: str
+    role: str = "household"
+    address: str = ""
+
+
+class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
+    phone: str
+    password: str
+
+
+class MeOut(msgspec.Struct):
+    id: int
+    phone: str
+    full_name: str
+    role: str
+    language: str
+    household_id: int | None
+    cooperative_id: int | None
+    scope_province: str | None
+    scope_commune: str | None
+
+
+class TokenOut(msgspec.Struct):
+    token: str
+    user: MeOut
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret

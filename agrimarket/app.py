@@ -1,0 +1,101 @@
+"""The one place where the application is assembled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from agrimarket.accounts.api import AuthController, me
+from agrimarket.accounts.pages import AccountPages
+from agrimarket.areas.api import AreasController
+from agrimarket.cooperatives.api import CooperativeController
+from agrimarket.cooperatives.pages import CooperativePages
+from agrimarket.health import healthz
+from agrimarket.media.storage import S3Storage, Storage, build_storage
+from agrimarket.products.api import ProductController, catalog
+from agrimarket.products.pages import ProductPages, PublicProductPages
+from agrimarket.settings import Settings, get_settings
+from agrimarket.web.errors import EXCEPTION_HANDLERS
+from agrimarket.web.templating import configure_templates
+
+PACKAGE = Path(__file__).parent
+LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
+
+
+async def _is_login_attempt(request: Request) -> bool:
+    return request.method == "POST" and request.url.path in LOGIN_PATHS
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    storage = build_storage(settings)
+    unit, count = settings.login_limit
+
+    async def prepare_storage() -> None:
+        if isinstance(storage, S3Storage):
+            await storage.ensure_bucket()
+
+    route_handlers: list = [
+        healthz,
+        AuthController,
+        me,
+        AreasController,
+        ProductController,
+        catalog,
+        CooperativeController,
+        AccountPages,
+        ProductPages,
+        PublicProductPages,
+        CooperativePages,
+        create_static_files_router(path="/static", directories=[PACKAGE / "static"], include_in_schema=False),
+    ]
+    if settings.media_storage == "local":
+        settings.media_dir.mkdir(parents=True, exist_ok=True)
+        route_handlers.append(
+            create_static_files_router(
+                path="/media", directories=[settings.media_dir], include_in_schema=False
+            )
+        )
+
+    return Litestar(
+        route_handlers=route_handlers,
+        dependencies={
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "storage": Provide(lambda: storage, use_cache=True, sync_to_thread=False),
+        },
+        signature_types=[Settings, Storage],
+        exception_handlers=EXCEPTION_HANDLERS,
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="csrftoken",
+            cookie_secure=settings.https,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            # The API authenticates with bearer tokens only, never cookies: nothing to forge.
+            exclude=["^/api/"],
+        ),
+        middleware=[
+            RateLimitConfig(
+                rate_limit=(unit, count),  # type: ignore[arg-type]
+                check_throttle_handler=_is_login_attempt,
+                store="login_rate_limit",
+            ).middleware
+        ],
+        template_config=TemplateConfig(
+            directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=configure_templates
+        ),
+        openapi_config=OpenAPIConfig(
+            title="agrimarket API", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin()]
+        ),
+        on_startup=[prepare_storage],
+        request_max_body_size=1_000_000,
+    )

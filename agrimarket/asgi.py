@@ -1,0 +1,3 @@
+from agrimarket.app import create_app
+
+app = create_app()

@@ -1,0 +1,206 @@
+"""Where photo bytes live: a local directory (development, single server) or any S3-compatible store."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
+
+import anyio.to_thread
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from agrimarket.errors import DomainError, NotFound
+from agrimarket.settings import S3Settings, Settings
+
+T = TypeVar("T")
+
+
+class StorageUnavailable(DomainError):
+    status_code = 503
+    code = "storage_unavailable"
+
+    def __init__(
+        self,
+        message_vi: str = "Kho ảnh tạm thời không truy cập được, vui lòng thử lại sau.",
+        message_en: str = "Photo storage is temporarily unreachable, please try again later.",
+    ) -> None:
+        super().__init__(message_vi, message_en)
+
+
+class Storage(Protocol):
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def get(self, key: str) -> bytes:
+        """The stored bytes; raises NotFound when the key does not exist."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove the object; deleting a missing key is not an error."""
+        ...
+
+    def url(self, key: str) -> str:
+        """Address a browser can fetch the object from."""
+        ...
+
+
+class LocalStorage:
+    """Files under ``root``, served by the app (or a reverse proxy) at ``base_url``."""
+
+    def __init__(self, root: Path, base_url: str = "/media") -> None:
+        self.root = Path(root)
+        self.base_url = base_url.rstrip("/")
+
+    def _path(self, key: str) -> Path:
+        # Keys come from our code, but refuse anything that could leave root all the same.
+        segments = key.split("/")
+        if "\\" in key or "\0" in key or any(s in ("", ".", "..") for s in segments):
+            raise ValueError(f"unsafe storage key: {key!r}")
+        return self.root.joinpath(*segments)
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        path = self._path(key)
+        await anyio.to_thread.run_sync(_write_atomically, path, data)
+
+    async def get(self, key: str) -> bytes:
+        path = self._path(key)
+        try:
+            return await anyio.to_thread.run_sync(path.read_bytes)
+        except (FileNotFoundError, IsADirectoryError) as exc:
+            raise NotFound() from exc
+
+    async def delete(self, key: str) -> None:
+        path = self._path(key)
+        await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+
+    def url(self, key: str) -> str:
+        return f"{self.base_url}/{quote(key, safe='/')}"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # Readers never see a half-written photo: write a temp file beside it, then rename over.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a reverse proxy serving /media must read it
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+class S3Storage:
+    """Any S3-compatible store (AWS, MinIO, Garage, R2...) through boto3, off the event loop."""
+
+    def __init__(
+        self,
+        s3: S3Settings,
+        *,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 20.0,
+        max_attempts: int = 3,
+    ) -> None:
+        self.settings = s3
+        config = Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},  # self-hosted stores rarely have wildcard DNS for buckets
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            retries={"max_attempts": max_attempts, "mode": "standard"},
+            # Newer botocore adds CRC checksums by default, which several S3-compatible stores reject.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
+        # Clients are thread-safe (sessions are not), so one client serves every worker thread.
+        self.client = boto3.session.Session().client(
+            "s3",
+            endpoint_url=s3.endpoint_url or None,
+            region_name=s3.region or None,
+            aws_access_key_id=s3.access_key_id or None,
+            aws_secret_access_key=s3.secret_access_key or None,
+            config=config,
+        )
+
+    async def _run(self, func: Callable[..., T], **kwargs: Any) -> T:
+        try:
+            return await anyio.to_thread.run_sync(lambda: func(**kwargs))
+        except (BotoConnectionError, HTTPClientError) as exc:
+            raise StorageUnavailable() from exc
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+                raise StorageUnavailable() from exc
+            raise
+
+    async def ensure_bucket(self) -> None:
+        """Create the bucket if it does not exist yet (call once at startup)."""
+        bucket = self.settings.bucket
+        try:
+            await self._run(self.client.head_bucket, Bucket=bucket)
+            return
+        except ClientError as exc:
+            if _error_code(exc) not in ("404", "NoSuchBucket", "NotFound"):
+                raise
+        region = self.settings.region
+        extra = (
+            {}
+            if region in ("", "us-east-1")
+            else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        )
+        try:
+            await self._run(self.client.create_bucket, Bucket=bucket, **extra)
+        except ClientError as exc:
+            if _error_code(exc) != "BucketAlreadyOwnedByYou":  # another worker won the race
+                raise
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        await self._run(
+            self.client.put_object,
+            Bucket=self.settings.bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+            # Keys are never rewritten (a new photo gets a new key), so caches may keep them forever.
+            CacheControl="public, max-age=31536000, immutable",
+        )
+
+    async def get(self, key: str) -> bytes:
+        def read() -> bytes:
+            # The body streams from the socket, so read it inside the worker thread too.
+            return self.client.get_object(Bucket=self.settings.bucket, Key=key)["Body"].read()
+
+        try:
+            return await self._run(read)
+        except ClientError as exc:
+            if _error_code(exc) in ("NoSuchKey", "404", "NotFound"):
+                raise NotFound() from exc
+            raise
+
+    async def delete(self, key: str) -> None:
+        await self._run(self.client.delete_object, Bucket=self.settings.bucket, Key=key)
+
+    def url(self, key: str) -> str:
+        s3 = self.settings
+        endpoint = s3.endpoint_url.rstrip("/") or f"https://s3.{s3.region or 'us-east-1'}.amazonaws.com"
+        base = s3.public_url or f"{endpoint}/{s3.bucket}"
+        return f"{base.rstrip('/')}/{quote(key, safe='/')}"
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def build_storage(settings: Settings) -> Storage:
+    if settings.media_storage == "s3":
+        return S3Storage(settings.s3)
+    return LocalStorage(settings.media_dir)

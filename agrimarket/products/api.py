@@ -1,0 +1,97 @@
+"""Products over the JSON API (bearer token)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, delete, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.errors import Invalid
+from agrimarket.media.images import MAX_UPLOAD_BYTES
+from agrimarket.media.storage import Storage
+from agrimarket.products import photos, service
+from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, STATUSES, UNITS
+from agrimarket.products.schemas import ProductCreate, ProductRead, ProductUpdate
+from agrimarket.settings import Settings
+from agrimarket.web.auth import provide_actor
+
+# One photo per request, plus room for the multipart envelope.
+PHOTO_REQUEST_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
+
+
+class ProductController(Controller):
+    path = "/api/v1/products"
+    tags = ["products"]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/")
+    async def list_products(
+        self, actor: Actor, storage: Storage, settings: Settings, owner_household_id: int | None = None
+    ) -> list[ProductRead]:
+        """The products the caller may see: their own, their members', or their area's."""
+        return await service.list_products(actor, storage, settings.public_base_url, owner_household_id)
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create(
+        self, actor: Actor, data: ProductCreate, storage: Storage, settings: Settings
+    ) -> ProductRead:
+        values = msgspec.structs.asdict(data)
+        owner = values.pop("owner_household_id")
+        product_id = await service.create_product(actor, values, owner)
+        return await service.get_product(actor, product_id, storage, settings.public_base_url)
+
+    @get("/{product_id:int}")
+    async def read(self, actor: Actor, product_id: int, storage: Storage, settings: Settings) -> ProductRead:
+        return await service.get_product(actor, product_id, storage, settings.public_base_url)
+
+    @patch("/{product_id:int}")
+    async def update(
+        self, actor: Actor, product_id: int, data: ProductUpdate, storage: Storage, settings: Settings
+    ) -> ProductRead:
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        await service.update_product(actor, product_id, changes)
+        return await service.get_product(actor, product_id, storage, settings.public_base_url)
+
+    @delete("/{product_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def remove(self, actor: Actor, product_id: int, storage: Storage) -> None:
+        await service.delete_product(actor, product_id, storage)
+
+    @post("/{product_id:int}/photos", status_code=HTTP_201_CREATED, request_max_body_size=PHOTO_REQUEST_LIMIT)
+    async def add_photo(
+        self,
+        actor: Actor,
+        product_id: int,
+        storage: Storage,
+        settings: Settings,
+        data: Annotated[dict[str, UploadFile], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> ProductRead:
+        """Upload one photo as multipart field ``photo``; it is re-encoded (EXIF and GPS removed)."""
+        upload = data.get("photo")
+        if not isinstance(upload, UploadFile):
+            raise Invalid("photo", "Hãy chọn một ảnh (trường 'photo').", "Attach one image as field 'photo'.")
+        await photos.add_photos(actor, product_id, [await upload.read()], storage)
+        return await service.get_product(actor, product_id, storage, settings.public_base_url)
+
+    @delete("/{product_id:int}/photos/{photo_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def remove_photo(self, actor: Actor, product_id: int, photo_id: int, storage: Storage) -> None:
+        await photos.delete_photo(actor, product_id, photo_id, storage)
+
+
+class CatalogOut(msgspec.Struct):
+    categories: dict[str, tuple[str, str]]
+    units: dict[str, tuple[str, str]]
+    certifications: dict[str, tuple[str, str]]
+    statuses: dict[str, tuple[str, str]]
+
+
+@get("/api/v1/catalog", tags=["products"])
+async def catalog() -> CatalogOut:
+    """The fixed lists (key -> [Vietnamese label, English label])."""
+    return CatalogOut(categories=CATEGORIES, units=UNITS, certifications=CERTIFICATIONS, statuses=STATUSES)

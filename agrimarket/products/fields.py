@@ -1,0 +1,107 @@
+"""Validation of product fields, shared by the web form and the API.
+
+Every bad field gets its own Vietnamese message, all reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agrimarket.errors import Invalid
+from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, STATUSES, UNITS
+
+MAX_PRICE_VND = 1_000_000_000
+MAX_STOCK = 100_000_000
+_DIGITS = re.compile(r"^\d+$")
+
+
+def parse_int(raw: Any) -> int | None:
+    """Accept what people type: "25.000", "25 000", "25,000" are all 25000 đồng."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    text = re.sub(r"[\s.,_]", "", str(raw or "")).removesuffix("đ").removesuffix("₫")
+    return int(text) if _DIGITS.match(text) and len(text) < 19 else None
+
+
+def gtin_ok(gtin: str) -> bool:
+    if len(gtin) not in (8, 12, 13, 14) or not _DIGITS.match(gtin):
+        return False
+    digits = [int(d) for d in gtin.zfill(14)]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(digits[:-1]))
+    return (10 - total % 10) % 10 == digits[-1]
+
+
+def _text(values: dict, name: str, limit: int, errors: dict, required: bool = False) -> str:
+    text = (
+        " ".join(str(values.get(name) or "").split())
+        if name != "description"
+        else str(values.get(name) or "").strip()
+    )
+    if required and not text:
+        errors[name] = ("Không được để trống.", "Required.")
+    elif len(text) > limit:
+        errors[name] = (f"Dài quá {limit} ký tự.", f"Longer than {limit} characters.")
+    return text
+
+
+def clean_product(values: dict[str, Any], partial: bool = False) -> dict[str, Any]:
+    """Validated column values from raw input; with ``partial`` only the keys given are checked."""
+    errors: dict[str, tuple[str, str]] = {}
+    clean: dict[str, Any] = {}
+
+    def wanted(name: str) -> bool:
+        return not partial or name in values
+
+    if wanted("name"):
+        clean["name"] = _text(values, "name", 150, errors, required=True)
+    if wanted("description"):
+        clean["description"] = _text(values, "description", 2000, errors)
+    if wanted("harvest_season"):
+        clean["harvest_season"] = _text(values, "harvest_season", 100, errors)
+    for name, table, vi, en in (
+        ("category", CATEGORIES, "Hãy chọn loại sản phẩm trong danh sách.", "Pick a category from the list."),
+        ("unit", UNITS, "Hãy chọn đơn vị tính trong danh sách.", "Pick a unit from the list."),
+        ("status", STATUSES, "Trạng thái không hợp lệ.", "Invalid status."),
+    ):
+        if wanted(name) and (name != "status" or name in values):
+            if values.get(name) in table:
+                clean[name] = values[name]
+            else:
+                errors[name] = (vi, en)
+    if wanted("price_vnd"):
+        price = parse_int(values.get("price_vnd"))
+        if price is None or not 0 < price <= MAX_PRICE_VND:
+            errors["price_vnd"] = (
+                "Giá phải là số đồng lớn hơn 0 và không quá 1.000.000.000 đ.",
+                "The price must be a whole number of đồng above 0 and at most 1,000,000,000.",
+            )
+        clean["price_vnd"] = price
+    if wanted("stock"):
+        stock = parse_int(values.get("stock") if values.get("stock") not in (None, "") else 0)
+        if stock is None or not 0 <= stock <= MAX_STOCK:
+            errors["stock"] = (
+                "Số lượng tồn kho phải là số từ 0 trở lên.",
+                "Stock must be a whole number, 0 or more.",
+            )
+        clean["stock"] = stock
+    if wanted("certifications"):
+        certs = list(dict.fromkeys(values.get("certifications") or []))
+        if any(c not in CERTIFICATIONS for c in certs):
+            errors["certifications"] = ("Chứng nhận không có trong danh sách.", "Unknown certification.")
+        elif sum(c.startswith("ocop_") for c in certs) > 1:
+            errors["certifications"] = ("Chỉ chọn một hạng sao OCOP.", "Pick one OCOP star rating.")
+        clean["certifications"] = certs
+    if wanted("gtin"):
+        gtin = str(values.get("gtin") or "").strip() or None
+        if gtin is not None and not gtin_ok(gtin):
+            errors["gtin"] = (
+                "Mã vạch GTIN không đúng (8, 12, 13 hoặc 14 chữ số, số kiểm tra đúng).",
+                "Invalid GTIN (8, 12, 13 or 14 digits with a correct check digit).",
+            )
+        clean["gtin"] = gtin.zfill(14) if gtin and not errors.get("gtin") else gtin
+    if errors:
+        raise Invalid.from_fields(errors)
+    return clean

@@ -1,0 +1,124 @@
+"""Web pages for products: my products, the one-screen listing form, one-tap edits, public page."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.response import Redirect, Template
+
+from agrimarket.accounts.actor import Actor, Role
+from agrimarket.cooperatives.service import list_members
+from agrimarket.errors import DomainError
+from agrimarket.media.images import MAX_UPLOAD_BYTES
+from agrimarket.media.storage import Storage
+from agrimarket.products import service
+from agrimarket.products.fields import parse_int
+from agrimarket.products.photos import MAX_PHOTOS, create_with_photos
+from agrimarket.settings import Settings
+from agrimarket.web.auth import provide_actor, provide_viewer
+from agrimarket.web.forms import form_error, form_values
+from agrimarket.web.i18n import request_lang
+
+# The phone form sends the product and all its photos at once.
+FORM_REQUEST_LIMIT = MAX_PHOTOS * MAX_UPLOAD_BYTES + 256 * 1024
+
+
+async def _members(actor: Actor) -> list | None:
+    if actor.role == Role.COOP_MANAGER and actor.cooperative_id:
+        return await list_members(actor, actor.cooperative_id)
+    return None
+
+
+class ProductPages(Controller):
+    include_in_schema = False
+    dependencies = {"viewer": Provide(provide_actor)}
+
+    @get("/products")
+    async def my_products(
+        self, viewer: Actor, storage: Storage, settings: Settings, created: int | None = None
+    ) -> Template:
+        products = await service.list_products(viewer, storage, settings.public_base_url)
+        context = {
+            "viewer": viewer,
+            "products": products,
+            "created": created,
+            "show_owner": viewer.role != Role.HOUSEHOLD,
+        }
+        return Template("products/list.html", context=context)
+
+    @get("/products/new")
+    async def new_form(self, viewer: Actor, owner: int | None = None) -> Template:
+        values = {"owner": str(owner) if owner else ""}
+        return Template(
+            "products/new.html",
+            context={"viewer": viewer, "values": values, "members": await _members(viewer)},
+        )
+
+    @post("/products/new", request_max_body_size=FORM_REQUEST_LIMIT)
+    async def create(self, request: Request, viewer: Actor, storage: Storage) -> Template | Redirect:
+        form = await request.form()
+        values = form_values(form)
+        uploads = [await f.read() for f in form.getall("photos") if isinstance(f, UploadFile) and f.filename]
+        owner = parse_int(values.pop("owner", None)) if values.get("owner") else None
+        values.pop("_csrf_token", None)
+        try:
+            product_id = await create_with_photos(viewer, values, [u for u in uploads if u], storage, owner)
+        except DomainError as exc:
+            values["owner"] = str(owner or "")
+            context = {"viewer": viewer, "values": values, "members": await _members(viewer)}
+            return form_error(request, "products/new.html", exc, context)
+        return Redirect(f"/products?created={product_id}")
+
+    async def _card(
+        self, request: Request, viewer: Actor, product_id: int, change, storage: Storage, settings: Settings
+    ) -> Template:
+        """Apply a one-tap change and answer with the re-drawn card (htmx swaps it in place)."""
+        message, status = None, 200
+        try:
+            await change()
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            message, status = exc.message(request_lang(request)), exc.status_code
+        product = await service.get_product(viewer, product_id, storage, settings.public_base_url)
+        context = {"p": product, "card_message": message, "show_owner": viewer.role != Role.HOUSEHOLD}
+        return Template("products/_card.html", context=context, status_code=status)
+
+    @post("/products/{product_id:int}/stock")
+    async def change_stock(
+        self, request: Request, viewer: Actor, product_id: int, storage: Storage, settings: Settings
+    ) -> Template:
+        values = form_values(await request.form())
+        try:
+            delta = int(values.get("delta", ""))
+        except ValueError:
+            delta = 0
+
+        async def change() -> None:
+            await service.adjust_stock(viewer, product_id, delta)
+
+        return await self._card(request, viewer, product_id, change, storage, settings)
+
+    @post("/products/{product_id:int}/price")
+    async def change_price(
+        self, request: Request, viewer: Actor, product_id: int, storage: Storage, settings: Settings
+    ) -> Template:
+        values = form_values(await request.form())
+
+        async def change() -> None:
+            await service.update_product(viewer, product_id, {"price_vnd": values.get("price_vnd")})
+
+        return await self._card(request, viewer, product_id, change, storage, settings)
+
+
+class PublicProductPages(Controller):
+    include_in_schema = False
+    dependencies = {"viewer": Provide(provide_viewer)}
+
+    @get("/p/{product_id:int}")
+    async def public_page(
+        self, viewer: Actor | None, product_id: int, storage: Storage, settings: Settings
+    ) -> Template:
+        product = await service.public_product(product_id, storage, settings.public_base_url)
+        return Template("products/public.html", context={"viewer": viewer, "p": product})

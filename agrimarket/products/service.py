@@ -1,0 +1,186 @@
+"""Products: create, read, change and remove, always within the actor's scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from agrimarket.accounts.actor import Actor, Role
+from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
+from agrimarket.media.storage import Storage
+from agrimarket.products.access import require_writer, visible_products
+from agrimarket.products.fields import MAX_STOCK, clean_product
+from agrimarket.products.schemas import OwnerRead, PhotoRead, ProductRead
+from agrimarket.tables import Household, Product, ProductPhoto
+
+_COLUMNS = (
+    *Product.all_columns(),
+    Product.owner_household.head_name.as_alias("household_name"),
+    Product.owner_cooperative.name.as_alias("cooperative_name"),
+    Product.owner_household.commune.name.as_alias("household_commune"),
+    Product.owner_household.commune.province.name.as_alias("household_province"),
+    Product.owner_cooperative.commune.name.as_alias("cooperative_commune"),
+    Product.owner_cooperative.commune.province.name.as_alias("cooperative_province"),
+)
+
+
+def _origin(row: dict) -> str:
+    side = "household" if row["owner_household"] else "cooperative"
+    return f"{row[f'{side}_commune']}, {row[f'{side}_province']}"
+
+
+def _not_found() -> NotFound:
+    return NotFound("Không tìm thấy sản phẩm.", "Product not found.")
+
+
+async def _views(rows: list[dict], storage: Storage, public_base_url: str) -> list[ProductRead]:
+    ids = [row["id"] for row in rows]
+    photos: dict[int, list[PhotoRead]] = {product_id: [] for product_id in ids}
+    if ids:
+        for photo in (
+            await ProductPhoto.select()
+            .where(ProductPhoto.product.is_in(ids))
+            .order_by(ProductPhoto.position, ProductPhoto.id)
+        ):
+            photos[photo["product"]].append(
+                PhotoRead(
+                    id=photo["id"],
+                    url=storage.url(photo["image_key"]),
+                    thumb_url=storage.url(photo["thumb_key"]),
+                    width=photo["width"],
+                    height=photo["height"],
+                )
+            )
+    return [
+        ProductRead(
+            id=row["id"],
+            name=row["name"],
+            category=row["category"],
+            unit=row["unit"],
+            price_vnd=row["price_vnd"],
+            stock=row["stock"],
+            description=row["description"],
+            harvest_season=row["harvest_season"],
+            certifications=list(row["certifications"] or []),
+            gtin=row["gtin"],
+            status=row["status"],
+            owner=OwnerRead("household", row["owner_household"], row["household_name"])
+            if row["owner_household"]
+            else OwnerRead("cooperative", row["owner_cooperative"], row["cooperative_name"]),
+            origin=_origin(row),
+            created_by_id=row["created_by"],
+            photos=photos[row["id"]],
+            public_url=f"{public_base_url}/p/{row['id']}",
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+        for row in rows
+    ]
+
+
+async def list_products(
+    actor: Actor, storage: Storage, base_url: str, owner_household_id: int | None = None
+) -> list[ProductRead]:
+    query = Product.select(*_COLUMNS).where(visible_products(actor)).where(Product.status != "archived")
+    if owner_household_id is not None:
+        query = query.where(Product.owner_household == owner_household_id)
+    return await _views(await query.order_by(Product.updated_at, ascending=False), storage, base_url)
+
+
+async def get_product(actor: Actor, product_id: int, storage: Storage, base_url: str) -> ProductRead:
+    row = (
+        await Product.select(*_COLUMNS).where(visible_products(actor)).where(Product.id == product_id).first()
+    )
+    if row is None:
+        raise _not_found()
+    return (await _views([row], storage, base_url))[0]
+
+
+async def public_product(product_id: int, storage: Storage, base_url: str) -> ProductRead:
+    row = (
+        await Product.select(*_COLUMNS)
+        .where((Product.id == product_id) & (Product.status == "active"))
+        .first()
+    )
+    if row is None:
+        raise _not_found()
+    return (await _views([row], storage, base_url))[0]
+
+
+async def ensure_writable(actor: Actor, product_id: int) -> None:
+    """404 outside the actor's scope; 403 for a reader (officer) inside it."""
+    if not await Product.exists().where(visible_products(actor)).where(Product.id == product_id):
+        raise _not_found()
+    require_writer(actor)
+
+
+async def _owner(actor: Actor, owner_household_id: int | None) -> dict[str, Any]:
+    require_writer(actor)
+    if actor.role == Role.HOUSEHOLD:
+        if owner_household_id not in (None, actor.household_id) or not actor.household_id:
+            raise Forbidden(
+                "Bạn chỉ đăng được sản phẩm của hộ mình.", "You can only list your own household's products."
+            )
+        return {"owner_household": actor.household_id}
+    if actor.role == Role.COOP_MANAGER and not actor.cooperative_id:
+        raise Invalid("cooperative", "Hãy tạo hợp tác xã trước.", "Create your cooperative first.")
+    if owner_household_id is not None:
+        member = Household.exists().where(Household.id == owner_household_id)
+        if actor.role == Role.COOP_MANAGER:
+            member = member.where(Household.cooperative == actor.cooperative_id)
+        if not await member:
+            raise Invalid(
+                "owner_household_id",
+                "Hộ này không phải thành viên của hợp tác xã.",
+                "This household is not a member of the cooperative.",
+            )
+        return {"owner_household": owner_household_id}
+    if actor.role == Role.COOP_MANAGER:
+        return {"owner_cooperative": actor.cooperative_id}
+    raise Invalid(
+        "owner_household_id", "Hãy chọn hộ sở hữu sản phẩm.", "Choose the household that owns the product."
+    )
+
+
+async def create_product(actor: Actor, values: dict[str, Any], owner_household_id: int | None = None) -> int:
+    owner = await _owner(actor, owner_household_id)
+    fields = clean_product(values)
+    now = datetime.now(UTC)
+    product = Product(**fields, **owner, created_by=actor.user_id, created_at=now, updated_at=now)
+    await product.save()
+    return product.id
+
+
+async def update_product(actor: Actor, product_id: int, changes: dict[str, Any]) -> None:
+    await ensure_writable(actor, product_id)
+    fields = clean_product(changes, partial=True)
+    if fields:
+        await Product.update({**fields, Product.updated_at: datetime.now(UTC)}).where(
+            Product.id == product_id
+        )
+
+
+async def adjust_stock(actor: Actor, product_id: int, delta: int) -> None:
+    """One tap: add or remove stock atomically, so two quick taps both count."""
+    await ensure_writable(actor, product_id)
+    query = Product.update({Product.stock: Product.stock + delta, Product.updated_at: datetime.now(UTC)})
+    query = query.where(Product.id == product_id)
+    if delta < 0:
+        query = query.where(Product.stock >= -delta)
+    elif delta > MAX_STOCK:
+        raise Invalid("stock", "Số lượng quá lớn.", "Stock too large.")
+    changed = await query.returning(Product.id)
+    if not changed:
+        raise Conflict("Đã hết hàng, không thể bớt thêm.", "Stock is already at zero.")
+
+
+async def delete_product(actor: Actor, product_id: int, storage: Storage) -> None:
+    await ensure_writable(actor, product_id)
+    keys = await ProductPhoto.select(ProductPhoto.image_key, ProductPhoto.thumb_key).where(
+        ProductPhoto.product == product_id
+    )
+    await Product.delete().where(Product.id == product_id)
+    # Files go after the rows: a failed delete leaves an orphan file, never a row without its file.
+    for row in keys:
+        await storage.delete(row["image_key"])
+        await storage.delete(row["thumb_key"])

@@ -1,0 +1,129 @@
+"""Tables of the agrimarket app: areas, accounts, households, cooperatives, products."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    Array,
+    BigInt,
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class Province(Table):
+    """Province-level unit after the 2025 reform (34), keyed by the statistics office code."""
+
+    code = Varchar(length=2, primary_key=True)
+    name = Varchar(length=100)
+    division_type = Varchar(length=40)
+    codename = Varchar(length=100)
+    search_key = Varchar(length=100, index=True)
+
+
+class Commune(Table):
+    """Commune, ward or special zone (đặc khu) after the 2025 reform (3,321)."""
+
+    code = Varchar(length=5, primary_key=True)
+    name = Varchar(length=100)
+    division_type = Varchar(length=40)
+    codename = Varchar(length=100)
+    province = ForeignKey(Province, on_delete=OnDelete.restrict, index=True)
+    search_key = Varchar(length=100, index=True)
+
+
+class Cooperative(Table):
+    id = Serial(primary_key=True)
+    name = Varchar(length=200)
+    tax_code = Varchar(length=14, unique=True)
+    commune = ForeignKey(Commune, on_delete=OnDelete.restrict, index=True)
+    address = Varchar(length=300, default="")
+    created_at = Timestamptz()
+
+
+class Household(Table):
+    id = Serial(primary_key=True)
+    head_name = Varchar(length=120)
+    phone = Varchar(length=12, unique=True)
+    address = Varchar(length=300, default="")
+    commune = ForeignKey(Commune, on_delete=OnDelete.restrict, index=True)
+    vpost_code = Varchar(length=20, null=True, default=None)
+    # Current membership; the history lives in CoopMembership.
+    cooperative = ForeignKey(Cooperative, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    created_at = Timestamptz()
+
+
+class CoopMembership(Table):
+    """Membership history: a household may leave and join again."""
+
+    id = Serial(primary_key=True)
+    cooperative = ForeignKey(Cooperative, on_delete=OnDelete.cascade, index=True)
+    household = ForeignKey(Household, on_delete=OnDelete.cascade, index=True)
+    joined_at = Timestamptz()
+    left_at = Timestamptz(null=True, default=None)
+
+
+class User(Table, tablename="app_user"):
+    id = Serial(primary_key=True)
+    phone = Varchar(length=12, unique=True)
+    password_hash = Varchar(length=200)
+    full_name = Varchar(length=120)
+    role = Varchar(length=20, index=True)
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.set_null)
+    cooperative = ForeignKey(Cooperative, null=True, default=None, on_delete=OnDelete.set_null)
+    # Officers are scoped to a province or to one commune.
+    scope_province = ForeignKey(Province, null=True, default=None, on_delete=OnDelete.restrict)
+    scope_commune = ForeignKey(Commune, null=True, default=None, on_delete=OnDelete.restrict)
+    language = Varchar(length=2, default="vi")
+    is_active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class AuthSession(Table):
+    """A login: web cookie or API bearer token. Only the token's hash is stored."""
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=3)  # web | api
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
+class Product(Table):
+    id = Serial(primary_key=True)
+    # Exactly one owner: a household, or a cooperative for its own products.
+    owner_household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    owner_cooperative = ForeignKey(
+        Cooperative, null=True, default=None, on_delete=OnDelete.restrict, index=True
+    )
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    name = Varchar(length=150)
+    category = Varchar(length=30)
+    unit = Varchar(length=20)
+    price_vnd = BigInt()
+    stock = Integer(default=0)
+    description = Text(default="")
+    harvest_season = Varchar(length=100, default="")
+    certifications = Array(base_column=Varchar(length=20), default=list)
+    gtin = Varchar(length=14, null=True, default=None)
+    status = Varchar(length=10, default="active", index=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ProductPhoto(Table):
+    id = Serial(primary_key=True)
+    product = ForeignKey(Product, on_delete=OnDelete.cascade, index=True)
+    position = Integer(default=0)
+    image_key = Varchar(length=200)
+    thumb_key = Varchar(length=200)
+    width = Integer()
+    height = Integer()
+    created_at = Timestamptz()

@@ -1,0 +1,42 @@
+"""Who is calling: a bearer token on /api, the session cookie on web pages.
+
+Keeping the two apart means a cookie never authenticates an API call, so the API needs no CSRF
+token and forms cannot be forged against it.
+"""
+
+from __future__ import annotations
+
+from litestar import Request
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.accounts.service import actor_for_token
+from agrimarket.errors import Unauthorized
+from agrimarket.web.i18n import is_api
+
+SESSION_COOKIE = "agm_session"
+_UNSET = object()
+
+
+def credentials(request: Request) -> tuple[str | None, str]:
+    if is_api(request):
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        return (token.strip() or None) if scheme.lower() == "bearer" else None, "api"
+    return request.cookies.get(SESSION_COOKIE), "web"
+
+
+async def provide_viewer(request: Request) -> Actor | None:
+    """The logged-in actor or None; looked up once per request."""
+    cached = request.state.get("actor", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    token, kind = credentials(request)
+    actor = await actor_for_token(token, kind) if token else None
+    request.state.actor = actor
+    return actor
+
+
+async def provide_actor(request: Request) -> Actor:
+    actor = await provide_viewer(request)
+    if actor is None:
+        raise Unauthorized()
+    return actor

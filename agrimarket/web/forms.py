@@ -1,0 +1,38 @@
+"""Small helpers for HTML form handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from agrimarket.errors import DomainError
+from agrimarket.web.i18n import request_lang
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths: an open redirect after login would help phishing."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def form_error(request: Request, template: str, exc: DomainError, context: dict[str, Any]) -> Template:
+    """Re-render a form with the values kept and every bad field marked."""
+    lang = request_lang(request)
+    return Template(
+        template,
+        context={**context, "message": exc.message(lang), "errors": exc.fields(lang)},
+        status_code=exc.status_code,
+    )
+
+
+def form_values(form: Any) -> dict[str, Any]:
+    """Single values as strings, repeated ones (checkboxes) as lists; files left out."""
+    values: dict[str, Any] = {}
+    for key in form:
+        items = [v for v in form.getall(key) if isinstance(v, str)]
+        if items:
+            values[key] = items if len(items) > 1 or key in ("certifications",) else items[0]
+    return values

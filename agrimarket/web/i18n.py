@@ -1,0 +1,24 @@
+"""Language of a request: Vietnamese first, English on request."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+
+LANG_COOKIE = "lang"
+
+
+def is_api(connection: ASGIConnection) -> bool:
+    return connection.url.path.startswith("/api/")
+
+
+def request_lang(connection: ASGIConnection) -> str:
+    """API: the Accept-Language header. Web: the language switch (cookie), else Vietnamese."""
+    if not is_api(connection) and connection.cookies.get(LANG_COOKIE) in ("vi", "en"):
+        return connection.cookies[LANG_COOKIE]
+    first = connection.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return "en" if first.startswith("en") and is_api(connection) else "vi"
+
+
+def format_vnd(amount: int | None) -> str:
+    """25000 -> "25.000 đ" (Vietnamese groups thousands with dots)."""
+    return "" if amount is None else f"{amount:,}".replace(",", ".") + " đ"

@@ -1,0 +1,37 @@
+"""Jinja globals shared by every page: translation pairs, money, catalog labels."""
+
+from __future__ import annotations
+
+from jinja2 import pass_context
+from litestar.contrib.jinja import JinjaTemplateEngine
+
+from agrimarket.products import catalog
+from agrimarket.web.i18n import format_vnd, request_lang
+
+
+@pass_context
+def tr(context, vi: str, en: str) -> str:
+    """Inline translation pair: Vietnamese first, English when the page is in English."""
+    request = context.get("request")
+    return en if request is not None and request_lang(request) == "en" else vi
+
+
+@pass_context
+def lang(context) -> str:
+    request = context.get("request")
+    return request_lang(request) if request is not None else "vi"
+
+
+@pass_context
+def label(context, table_name: str, key: str) -> str:
+    return catalog.label(getattr(catalog, table_name), key, lang(context))
+
+
+@pass_context
+def choices(context, table_name: str) -> list[tuple[str, str]]:
+    return catalog.choices(getattr(catalog, table_name), lang(context))
+
+
+def configure_templates(engine: JinjaTemplateEngine) -> None:
+    engine.engine.globals.update(tr=tr, lang=lang, label=label, choices=choices, vnd=format_vnd)
+    engine.engine.autoescape = True

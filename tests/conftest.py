@@ -1,0 +1,139 @@
+"""Test set-up: one suite, two engines (TEST_DB=sqlite|postgres), schemas from the migrations.
+
+Each xdist worker gets its own database; each test starts from empty tables (areas kept).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ENGINE = os.environ.get("TEST_DB", "sqlite")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+RUN_DIR = Path(tempfile.mkdtemp(prefix=f"agm-test-{WORKER}-"))
+
+if ENGINE == "postgres":
+    os.environ["DATABASE_URL"] = PG_ADMIN_DSN.rsplit("/", 1)[0] + f"/agm_test_{WORKER}_{os.getpid()}"
+else:
+    os.environ["DATABASE_URL"] = f"sqlite:///{RUN_DIR / 'test.sqlite'}"
+os.environ.update(
+    {
+        "APP_ENV": "test",
+        "MEDIA_STORAGE": "local",
+        "MEDIA_DIR": str(RUN_DIR / "media"),
+        "PUBLIC_BASE_URL": "http://testserver.local",
+        "LOGIN_RATE_LIMIT": "100000/minute",
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    }
+)
+
+# Tables whose rows each test starts without, children first.
+TRANSIENT_TABLES = [
+    "product_photo",
+    "product",
+    "auth_session",
+    "app_user",
+    "coop_membership",
+    "household",
+    "cooperative",
+]
+
+
+def _piccolo(*args: str) -> None:
+    piccolo = Path(sys.executable).parent / "piccolo"
+    subprocess.run(
+        [str(piccolo), *args],
+        check=True,
+        capture_output=True,
+        env=os.environ.copy(),
+        cwd=Path(__file__).parent.parent,
+    )
+
+
+async def _create_pg_database() -> None:
+    import asyncpg
+
+    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def _drop_pg_database() -> None:
+    import asyncpg
+
+    name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
+    conn = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database():
+    """A new database built by the real migrations, with the administrative units loaded."""
+    if ENGINE == "postgres":
+        try:
+            asyncio.run(_create_pg_database())
+        except OSError as exc:
+            if os.environ.get("CI") == "true":
+                raise
+            pytest.skip(f"PostgreSQL not reachable: {exc}")
+    _piccolo("migrations", "forwards", "all")
+    _piccolo("agrimarket", "load_areas")
+    yield os.environ["DATABASE_URL"]
+    if ENGINE == "postgres":
+        asyncio.run(_drop_pg_database())
+
+
+@pytest.fixture(autouse=True)
+async def clean_tables(database):
+    from agrimarket.tables import Product
+
+    db = Product._meta.db
+    if ENGINE == "postgres":
+        await db.run_ddl(f"TRUNCATE {', '.join(TRANSIENT_TABLES)} RESTART IDENTITY CASCADE")
+    else:
+        for table in TRANSIENT_TABLES:
+            await db.run_ddl(f"DELETE FROM {table}")
+    yield
+
+
+@pytest.fixture(scope="session")
+def settings(database):
+    from agrimarket.settings import Settings
+
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    from agrimarket.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app):
+    from litestar.testing import AsyncTestClient
+
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def accounts(client):
+    from tests.factories import Accounts
+
+    return Accounts(client)
