@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -107,6 +108,7 @@ async def clean_tables(database):
     else:
         for table in TRANSIENT_TABLES:
             await db.run_ddl(f"DELETE FROM {table}")
+    shutil.rmtree(RUN_DIR / "media", ignore_errors=True)
     yield
 
 

@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import quote
 
 import anyio.to_thread
@@ -34,6 +34,7 @@ class StorageUnavailable(DomainError):
         super().__init__(message_vi, message_en)
 
 
+@runtime_checkable
 class Storage(Protocol):
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
 

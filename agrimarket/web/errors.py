@@ -61,7 +61,7 @@ def _respond(
         return Redirect(f"/login?next={quote(request.url.path)}")
     return Template(
         "error.html",
-        context={"status": status, "message": message, "lang": request_lang(request)},
+        context={"status": status, "message": message},
         status_code=status,
         headers=headers,
     )
@@ -91,6 +91,8 @@ def validation_error(request: Request, exc: ValidationException) -> Response:
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code >= 500:
+        log.error("server error on %s %s", request.method, request.url.path, exc_info=exc)
     code, vi, en = _HTTP_MESSAGES.get(exc.status_code, ("error", "Có lỗi xảy ra.", "Error."))
     return _respond(
         request, exc.status_code, code, en if request_lang(request) == "en" else vi, headers=exc.headers

@@ -1,0 +1,139 @@
+"""Server-rendered pages driven like a browser would, with cookies and CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+
+from agrimarket.tables import Cooperative, Household, Product
+from tests.factories import CAT_HAI, PASSWORD, new_phone, tax_code
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
+
+
+async def web_login(client, phone: str) -> None:
+    page = await client.get("/login")
+    response = await client.post(
+        "/login", data={"phone": phone, "password": PASSWORD, "_csrf_token": csrf(page.text)}
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_register_page_rejects_bad_phone_and_keeps_values(client):
+    page = await client.get("/register")
+    assert "Đăng ký bán nông sản" in page.text
+    response = await client.post(
+        "/register",
+        data={
+            "full_name": "Nguyễn Thị Hoa",
+            "phone": "12345",
+            "password": PASSWORD,
+            "province": "31",
+            "commune_code": CAT_HAI,
+            "_csrf_token": csrf(page.text),
+        },
+    )
+    assert response.status_code == 422
+    assert "Số điện thoại di động không đúng" in response.text
+    assert 'value="Nguyễn Thị Hoa"' in response.text
+    assert f'value="{CAT_HAI}" selected' in response.text
+
+
+async def test_commune_options_fragment(client):
+    response = await client.get("/areas/commune-options", params={"province": "31"})
+    assert response.status_code == 200
+    assert '<option value="11914"' in response.text and "Đặc khu Cát Hải" in response.text
+
+
+async def test_protected_page_redirects_to_login(client):
+    response = await client.get("/products", follow_redirects=False)
+    assert response.status_code in (302, 303)
+    assert response.headers["location"] == "/login?next=/products"
+
+
+async def test_language_switch_to_english(client, accounts):
+    farmer = await accounts.household()
+    await web_login(client, farmer.phone)
+    await client.get("/lang/en?next=/products")
+    page = await client.get("/products")
+    assert "My products" in page.text and "Sản phẩm của tôi" not in page.text
+
+
+async def test_coop_manager_web_flow(client, accounts):
+    manager = await accounts.register("coop_manager")
+    await web_login(client, manager.phone)
+    page = await client.get("/coop/")
+    assert "Tạo hợp tác xã" in page.text
+    response = await client.post(
+        "/coop/",
+        data={
+            "name": "HTX Rau sạch Cát Hải",
+            "tax_code": tax_code(11),
+            "province": "31",
+            "commune_code": CAT_HAI,
+            "_csrf_token": csrf(page.text),
+        },
+    )
+    assert response.status_code == 200
+    assert "HTX Rau sạch Cát Hải" in response.text
+    coop = await Cooperative.select().first()
+
+    member_phone = new_phone()
+    response = await client.post(
+        "/coop/members",
+        data={"phone": member_phone, "head_name": "Vũ Văn Giang", "_csrf_token": csrf(response.text)},
+    )
+    assert response.status_code == 200
+    assert "Vũ Văn Giang" in response.text
+    household = await Household.select().where(Household.phone == member_phone).first()
+    assert household["cooperative"] == coop["id"]
+
+    form = await client.get(f"/products/new?owner={household['id']}")
+    assert f'<option value="{household["id"]}" selected' in form.text
+    response = await client.post(
+        "/products/new",
+        data={
+            "owner": str(household["id"]),
+            "name": "Rau muống",
+            "category": "rau_cu",
+            "unit": "bo",
+            "price_vnd": "12.000",
+            "stock": "30",
+            "certifications": ["vietgap"],
+            "_csrf_token": csrf(form.text),
+        },
+        files={"photos": ("", b"", "application/octet-stream")},
+    )
+    assert response.status_code == 200, response.text
+    product = await Product.select().first()
+    assert product["owner_household"] == household["id"]
+    assert product["created_by"] == manager.me["id"]
+    assert product["price_vnd"] == 12000
+    assert product["certifications"] == ["vietgap"]
+
+
+async def test_one_tap_stock_and_price_fragments(client, accounts):
+    farmer = await accounts.household()
+    product = await accounts.product(farmer, stock=1)
+    await web_login(client, farmer.phone)
+    token = csrf((await client.get("/products")).text)
+    headers = {"x-csrftoken": token, "HX-Request": "true"}
+    url = f"/products/{product['id']}"
+    plus = await client.post(f"{url}/stock", data={"delta": "1"}, headers=headers)
+    assert plus.status_code == 200 and "Còn 2" in plus.text and "<html" not in plus.text
+    for _ in range(2):
+        await client.post(f"{url}/stock", data={"delta": "-1"}, headers=headers)
+    empty = await client.post(f"{url}/stock", data={"delta": "-1"}, headers=headers)
+    assert empty.status_code == 409 and "Đã hết hàng" in empty.text and "Còn 0" in empty.text
+    bad_price = await client.post(f"{url}/price", data={"price_vnd": "abc"}, headers=headers)
+    assert bad_price.status_code == 422 and "Giá phải là số" in bad_price.text
+    good_price = await client.post(f"{url}/price", data={"price_vnd": "18.500"}, headers=headers)
+    assert "18.500 đ" in good_price.text
+    stranger = await accounts.household()
+    client.cookies.clear()
+    await web_login(client, stranger.phone)
+    token = csrf((await client.get("/products")).text)
+    foreign = await client.post(f"{url}/stock", data={"delta": "5"}, headers={"x-csrftoken": token})
+    assert foreign.status_code == 404
+    assert (await Product.select(Product.stock).first())["stock"] == 0
