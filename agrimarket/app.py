@@ -13,6 +13,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from piccolo.engine.postgres import PostgresEngine
 
 from agrimarket.accounts.api import AuthController, me
 from agrimarket.accounts.pages import AccountPages
@@ -24,6 +25,7 @@ from agrimarket.media.storage import S3Storage, Storage, build_storage
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
+from agrimarket.tables import Product
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.templating import configure_templates
 
@@ -37,12 +39,21 @@ async def _is_login_attempt(request: Request) -> bool:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    engine = Product._meta.db
     storage = build_storage(settings)
     unit, count = settings.login_limit
 
     async def prepare_storage() -> None:
         if isinstance(storage, S3Storage):
             await storage.ensure_bucket()
+
+    async def open_pool() -> None:
+        if isinstance(engine, PostgresEngine) and settings.db_pool_size:
+            await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+
+    async def close_pool() -> None:
+        if isinstance(engine, PostgresEngine) and settings.db_pool_size:
+            await engine.close_connection_pool()
 
     route_handlers: list = [
         healthz,
@@ -96,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="agrimarket API", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin()]
         ),
-        on_startup=[prepare_storage],
+        on_startup=[open_pool, prepare_storage],
+        on_shutdown=[close_pool],
         request_max_body_size=1_000_000,
     )

@@ -43,6 +43,8 @@ class Settings:
     s3: S3Settings = field(default_factory=S3Settings)
     # "N/unit": login attempts allowed per client address.
     login_rate_limit: str = field(default_factory=lambda: _env("LOGIN_RATE_LIMIT", "10/minute"))
+    # PostgreSQL connections kept per process; 0 opens one per query (tests share the engine across loops).
+    db_pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "10") or 0))
     session_days: int = field(default_factory=lambda: int(_env("SESSION_DAYS", "30") or 30))
 
     def __post_init__(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agrimarket.tables import CoopMembership, Cooperative, Household, User
+from agrimarket.tables import Cooperative, CoopMembership, Household, User
 from tests.factories import CAT_HAI, PASSWORD, new_phone, tax_code
 
 
