@@ -1,0 +1,119 @@
+"""A live server over real HTTP and a headless Chromium sized like a phone.
+
+The app runs under uvicorn in a thread with its own event loop, on the test database
+(tests/conftest.py sets the environment at import). Playwright's sync API marks its own
+loop as running in the main thread while it is started, so it is kept per test and
+stopped before the autouse async ``clean_tables`` fixture finishes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium hangs on an offline machine.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "vi-VN", "is_mobile": True, "has_touch": True}
+SHOTS = Path(os.environ.get("BROWSER_SHOTS_DIR", "/tmp/shots"))  # noqa: S108 - screenshots to look at
+
+
+@pytest.fixture(scope="session")
+def live_server(settings) -> Iterator[str]:
+    """Base URL of the app served by uvicorn on a free local port."""
+    import uvicorn
+
+    from agrimarket.app import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}"
+    app = create_app(dataclasses.replace(settings, public_base_url=base_url))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        _wait_healthy(f"{base_url}/healthz", thread)
+        yield base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _wait_healthy(url: str, thread: threading.Thread, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        if not thread.is_alive():
+            raise RuntimeError("the live server stopped while starting")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - local http URL
+                if response.status == 200:
+                    return
+        except OSError as exc:
+            last_error = exc
+        time.sleep(0.05)
+    raise RuntimeError(f"the live server did not answer {url}: {last_error}")
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A fresh page in a phone-sized context whose relative URLs go to the live server."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=5_000)
+    context = browser.new_context(base_url=live_server, **PHONE)
+    context.set_default_timeout(5_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def shot():
+    """shot(page, "name"): a full-page screenshot to /tmp/shots/name.png, to look at by hand."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> None:
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    return take
