@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install migrate seed run test test-sqlite test-postgres lint browser format bench clean
+.PHONY: install migrate seed run test test-sqlite test-postgres lint browser format clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,6 @@ test-postgres: install browser
 	TEST_DB=postgres $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 test: lint test-sqlite test-postgres
-
-bench: seed
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) var
