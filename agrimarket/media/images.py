@@ -12,6 +12,7 @@ from PIL import (  # noqa: F401
     GifImagePlugin,
     Image,
     ImageCms,
+    ImageOps,
     JpegImagePlugin,
     PngImagePlugin,
     UnidentifiedImageError,
@@ -41,10 +42,6 @@ _CORRUPT = (
     "Ảnh bị hỏng hoặc tải lên chưa hết, hãy chụp hoặc chọn lại.",
     "The photo is damaged or was not fully uploaded; please take or choose it again.",
 )
-_T = Image.Transpose
-# EXIF Orientation value -> how to make the pixels upright (same table as ImageOps.exif_transpose).
-_UPRIGHT = {2: _T.FLIP_LEFT_RIGHT, 3: _T.ROTATE_180, 4: _T.FLIP_TOP_BOTTOM, 5: _T.TRANSPOSE, 6: _T.ROTATE_270}
-_UPRIGHT |= {7: _T.TRANSVERSE, 8: _T.ROTATE_90}
 
 
 @dataclass(frozen=True)
@@ -77,13 +74,12 @@ def _open(data: bytes) -> Image.Image:
 
 
 def _upright(im: Image.Image) -> Image.Image:
-    # Not ImageOps.exif_transpose: it re-serialises the EXIF, which crashes on some damaged EXIF
-    # blocks, and we throw the metadata away anyway. getexif() also reads XMP tiff:Orientation.
+    """Apply the EXIF orientation, so photos taken with the phone turned show upright."""
     try:
-        method = _UPRIGHT.get(im.getexif().get(0x0112, 1))
+        return ImageOps.exif_transpose(im)
     except Exception:
-        return im  # unreadable EXIF: keep the pixels as stored rather than refuse the photo
-    return im.transpose(method) if method is not None else im
+        # Re-serialising a damaged EXIF block can fail; keep the pixels as stored rather than refuse.
+        return im
 
 
 def _icc_to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image | None:

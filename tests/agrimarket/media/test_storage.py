@@ -1,0 +1,145 @@
+"""LocalStorage on disk and S3Storage against a real S3 HTTP server (moto, in a thread)."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import stat
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from agrimarket.errors import NotFound
+from agrimarket.media.images import process_photo
+from agrimarket.media.storage import LocalStorage, S3Storage, StorageUnavailable, build_storage
+from agrimarket.settings import S3Settings, Settings
+
+KEY = "products/42/3f9c2a.webp"
+PUBLIC_READ = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::test-media/*",
+        }
+    ],
+}
+
+
+def s3_settings(endpoint: str, public_url: str = "") -> S3Settings:
+    return S3Settings(
+        endpoint_url=endpoint,
+        bucket="test-media",
+        region="us-east-1",
+        access_key_id="testing",
+        secret_access_key="testing",
+        public_url=public_url,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def webp() -> bytes:
+    jpeg = io.BytesIO()
+    Image.effect_noise((64, 48), 40).convert("RGB").save(jpeg, "JPEG")
+    return process_photo(jpeg.getvalue()).image
+
+
+async def test_local_round_trip(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "media")
+    await storage.put(KEY, b"first", "image/webp")
+    await storage.put(KEY, b"second", "image/webp")
+
+    path = tmp_path / "media" / "products" / "42" / "3f9c2a.webp"
+    assert path.read_bytes() == b"second"
+    assert [p.name for p in path.parent.iterdir()] == ["3f9c2a.webp"]  # no temp file left behind
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert await storage.get(KEY) == b"second"
+    assert storage.url(KEY) == "/media/products/42/3f9c2a.webp"
+    assert (
+        LocalStorage(tmp_path, "https://cdn.example/m/").url("a b.webp") == "https://cdn.example/m/a%20b.webp"
+    )
+
+    await storage.delete(KEY)
+    assert not path.exists()
+    with pytest.raises(NotFound):
+        await storage.get(KEY)
+    await storage.delete(KEY)  # deleting twice is fine
+
+
+@pytest.mark.parametrize(
+    "key", ["../escape.webp", "a/../../b.webp", "/etc/passwd", "a//b", "a\\..\\b", "", "./a", "a/"]
+)
+async def test_local_refuses_unsafe_keys(tmp_path: Path, key: str) -> None:
+    storage = LocalStorage(tmp_path / "media")
+    with pytest.raises(ValueError, match="unsafe storage key"):
+        await storage.put(key, b"x", "image/webp")
+    with pytest.raises(ValueError, match="unsafe storage key"):
+        await storage.get(key)
+    assert not (tmp_path / "escape.webp").exists()
+
+
+async def test_s3_round_trip(s3_endpoint: str, webp: bytes) -> None:
+    storage = S3Storage(s3_settings(s3_endpoint))
+    await storage.ensure_bucket()
+    await storage.ensure_bucket()  # second call finds the bucket and changes nothing
+
+    await storage.put(KEY, webp, "image/webp")
+    assert await storage.get(KEY) == webp
+
+    url = storage.url(KEY)
+    assert url == f"{s3_endpoint}/test-media/{KEY}"
+    async with httpx.AsyncClient(trust_env=False) as client:
+        # Objects are private by default: browsers can only load url() once the bucket allows
+        # anonymous reads (deployment config, not ensure_bucket) or public_url points at a proxy/CDN.
+        assert (await client.get(url)).status_code == 403
+        storage.client.put_bucket_policy(Bucket="test-media", Policy=json.dumps(PUBLIC_READ))
+        response = await client.get(url)  # anonymous GET, as a browser would
+    assert response.status_code == 200
+    assert response.content == webp
+    assert response.headers["content-type"] == "image/webp"
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+    await storage.delete(KEY)
+    with pytest.raises(NotFound):
+        await storage.get(KEY)
+    await storage.delete(KEY)  # missing is fine
+
+
+def test_s3_public_url(s3_endpoint: str) -> None:
+    storage = S3Storage(s3_settings(s3_endpoint, public_url="https://img.example.vn/"))
+    assert storage.url("p/1.webp") == "https://img.example.vn/p/1.webp"
+
+
+async def test_s3_unreachable_is_503(webp: bytes) -> None:
+    storage = S3Storage(
+        s3_settings(f"http://127.0.0.1:{free_port()}"), connect_timeout=1, read_timeout=1, max_attempts=1
+    )
+    started = time.monotonic()
+    with pytest.raises(StorageUnavailable) as info:
+        await storage.put(KEY, webp, "image/webp")
+    with pytest.raises(StorageUnavailable):
+        await storage.get(KEY)
+    with pytest.raises(StorageUnavailable):
+        await storage.ensure_bucket()
+    assert time.monotonic() - started < 5
+    assert info.value.status_code == 503 and info.value.code == "storage_unavailable"
+    assert info.value.message_vi == "Kho ảnh tạm thời không truy cập được, vui lòng thử lại sau."
+
+
+def test_build_storage_picks_backend(tmp_path: Path) -> None:
+    local = build_storage(Settings(media_storage="local", media_dir=tmp_path))
+    assert isinstance(local, LocalStorage) and local.root == tmp_path
+    s3 = build_storage(Settings(media_storage="s3", s3=s3_settings("http://127.0.0.1:9")))
+    assert isinstance(s3, S3Storage) and s3.settings.bucket == "test-media"
