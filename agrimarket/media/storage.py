@@ -204,4 +204,5 @@ def _error_code(exc: ClientError) -> str:
 def build_storage(settings: Settings) -> Storage:
     if settings.media_storage == "s3":
         return S3Storage(settings.s3)
-    return LocalStorage(settings.media_dir)
+    # Absolute, so API clients and marketplaces can fetch photos too.
+    return LocalStorage(settings.media_dir, f"{settings.public_base_url.rstrip('/')}/media")
