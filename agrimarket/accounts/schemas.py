@@ -12,6 +12,7 @@ class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
     commune_code: str
     role: str = "household"
     address: str = ""
+    vpost_code: str | None = None
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):

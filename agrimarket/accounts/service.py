@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from agrimarket.errors import Conflict, Invalid, Unauthorized
 from agrimarket.tables import AuthSession, Household, Province, User
 
 MAX_NAME = 120
+_VPOST_CODE = re.compile(r"^[A-Z0-9-]{4,20}$")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Registration:
     commune_code: str
     role: str = Role.HOUSEHOLD
     address: str = ""
+    vpost_code: str | None = None
 
 
 def clean_name(raw: str, field: str = "full_name") -> str:
@@ -34,6 +37,27 @@ def clean_name(raw: str, field: str = "full_name") -> str:
     if len(name) > MAX_NAME:
         raise Invalid(field, f"Tên dài quá {MAX_NAME} ký tự.", f"The name exceeds {MAX_NAME} characters.")
     return name
+
+
+def clean_address(raw: str | None, limit: int = 300) -> str:
+    address = " ".join((raw or "").split())
+    if len(address) > limit:
+        raise Invalid(
+            "address", f"Địa chỉ dài quá {limit} ký tự.", f"The address exceeds {limit} characters."
+        )
+    return address
+
+
+def clean_vpost_code(raw: str | None) -> str | None:
+    """Vietnam Post address code (optional): stored upper-case, letters, digits and hyphens."""
+    code = (raw or "").strip().upper()
+    if code and not _VPOST_CODE.match(code):
+        raise Invalid(
+            "vpost_code",
+            "Mã Vpost không đúng (4–20 chữ cái, chữ số hoặc dấu gạch).",
+            "Invalid Vpost code (4–20 letters, digits or hyphens).",
+        )
+    return code or None
 
 
 async def register(form: Registration) -> int:
@@ -47,6 +71,8 @@ async def register(form: Registration) -> int:
     phone = normalize_phone(form.phone)
     name = clean_name(form.full_name)
     check_strength(form.password)
+    vpost_code = clean_vpost_code(form.vpost_code)
+    address = clean_address(form.address)
     commune = await get_commune(form.commune_code)
     if await User.exists().where(User.phone == phone):
         raise Conflict(
@@ -63,7 +89,11 @@ async def register(form: Registration) -> int:
         household_id = None
         if form.role == Role.HOUSEHOLD:
             household = Household(
-                head_name=name, phone=phone, address=form.address.strip()[:300], commune=commune["code"]
+                head_name=name,
+                phone=phone,
+                address=address,
+                commune=commune["code"],
+                vpost_code=vpost_code,
             )
             await household.save()
             household_id = household.id

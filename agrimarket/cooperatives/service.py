@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.accounts.passwords import check_strength, hash_password
 from agrimarket.accounts.phone import normalize_phone
-from agrimarket.accounts.service import clean_name
+from agrimarket.accounts.service import clean_address, clean_name, clean_vpost_code
 from agrimarket.areas.service import get_commune
 from agrimarket.cooperatives.schemas import CooperativeCreate, CooperativeRead, MemberAdd, MemberRead
 from agrimarket.cooperatives.tax_code import normalize_tax_code
@@ -29,13 +29,12 @@ async def create_cooperative(actor: Actor, data: CooperativeCreate) -> int:
         raise Conflict("Bạn đã quản lý một hợp tác xã.", "You already manage a cooperative.")
     name = clean_name(data.name, "name")
     tax_code = normalize_tax_code(data.tax_code)
+    address = clean_address(data.address)
     commune = await get_commune(data.commune_code)
     if await Cooperative.exists().where(Cooperative.tax_code == tax_code):
         raise Conflict("Mã số thuế này đã được đăng ký.", "This tax code is already registered.")
     async with Cooperative._meta.db.transaction():
-        coop = Cooperative(
-            name=name, tax_code=tax_code, commune=commune["code"], address=data.address.strip()[:300]
-        )
+        coop = Cooperative(name=name, tax_code=tax_code, commune=commune["code"], address=address)
         await coop.save()
         await User.update({User.cooperative: coop.id}).where(User.id == actor.user_id)
     return coop.id
@@ -150,6 +149,8 @@ async def add_member(actor: Actor, coop_id: int, data: MemberAdd) -> int:
                 "No household has this phone yet. Enter the head's name and commune to create it.",
             )
         name = clean_name(data.head_name, "head_name")
+        vpost_code = clean_vpost_code(data.vpost_code)
+        address = clean_address(data.address)
         commune_code = (
             data.commune_code
             or (await Cooperative.select(Cooperative.commune).where(Cooperative.id == coop_id).first())[
@@ -171,8 +172,8 @@ async def add_member(actor: Actor, coop_id: int, data: MemberAdd) -> int:
                 head_name=name,
                 phone=phone,
                 commune=commune["code"],
-                address=data.address.strip()[:300],
-                vpost_code=(data.vpost_code or "").strip()[:20] or None,
+                address=address,
+                vpost_code=vpost_code,
                 cooperative=coop_id,
                 created_at=now,
             )

@@ -111,3 +111,19 @@ async def test_officer_is_created_by_cli_service_only(client, accounts):
     officer = await accounts.staff(Role.OFFICER, "31")
     assert officer.me["role"] == "officer"
     assert officer.me["scope_province"] == "31"
+
+
+async def test_register_with_vpost_code_and_address(client):
+    from agrimarket.tables import Household
+
+    payload = {"phone": new_phone(), "password": PASSWORD, "full_name": "Đỗ Văn Tám", "commune_code": CAT_HAI}
+    too_long = await client.post("/api/v1/auth/register", json=payload | {"address": "x" * 301})
+    assert too_long.status_code == 422 and "address" in too_long.json()["error"]["fields"]
+    bad_code = await client.post("/api/v1/auth/register", json=payload | {"vpost_code": "a b"})
+    assert bad_code.status_code == 422 and "vpost_code" in bad_code.json()["error"]["fields"]
+    ok = await client.post(
+        "/api/v1/auth/register", json=payload | {"vpost_code": " vn-11914-07 ", "address": "Thôn  Hoàng Châu"}
+    )
+    assert ok.status_code == 201, ok.text
+    row = await Household.select(Household.vpost_code, Household.address).first()
+    assert row == {"vpost_code": "VN-11914-07", "address": "Thôn Hoàng Châu"}
