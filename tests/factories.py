@@ -91,10 +91,12 @@ class Accounts:
         )
         return await self.login(phone)
 
-    async def product(self, session: Session, **overrides) -> dict:
+    async def post_product(self, session: Session, **overrides):
+        """POST a product (defaults for every required field) and return the raw response."""
         payload = {"name": "Rau muống", "category": "rau_cu", "unit": "bo", "price_vnd": 15000, "stock": 20}
-        response = await self.client.post(
-            "/api/v1/products/", json=payload | overrides, headers=session.headers
-        )
+        return await self.client.post("/api/v1/products/", json=payload | overrides, headers=session.headers)
+
+    async def product(self, session: Session, **overrides) -> dict:
+        response = await self.post_product(session, **overrides)
         assert response.status_code == 201, response.text
         return response.json()

@@ -6,8 +6,6 @@ import pytest
 
 from agrimarket.accounts.actor import Role
 
-SOC_SON = None  # a commune in another province, looked up once
-
 
 async def _other_province_commune(client) -> str:
     rows = (await client.get("/api/v1/areas/communes/search", params={"q": "soc son"})).json()
@@ -44,17 +42,7 @@ async def test_household_cannot_touch_another_households_product(client, account
     listed = (await client.get("/api/v1/products/", headers=stranger.headers)).json()
     assert listed == []
     # Nor create one in another household's name.
-    response = await client.post(
-        "/api/v1/products/",
-        json={
-            "name": "x",
-            "category": "rau_cu",
-            "unit": "kg",
-            "price_vnd": 1000,
-            "owner_household_id": owner.me["household_id"],
-        },
-        headers=stranger.headers,
-    )
+    response = await accounts.post_product(stranger, owner_household_id=owner.me["household_id"])
     assert response.status_code == 403
     after = (await client.get(f"/api/v1/products/{product['id']}", headers=owner.headers)).json()
     assert after["stock"] == product["stock"]
@@ -134,17 +122,7 @@ async def test_officer_reads_own_area_only_and_cannot_write(client, accounts, sc
     ops = await _product_ops(client, local_product["id"], officer.headers)
     assert ops == {"read": 200, "update": 403, "photo": 403, "delete": 403}
     assert (await _product_ops(client, far_product["id"], officer.headers))["read"] == 404
-    response = await client.post(
-        "/api/v1/products/",
-        json={
-            "name": "x",
-            "category": "rau_cu",
-            "unit": "kg",
-            "price_vnd": 1,
-            "owner_household_id": local.me["household_id"],
-        },
-        headers=officer.headers,
-    )
+    response = await accounts.post_product(officer, owner_household_id=local.me["household_id"])
     assert response.status_code == 403
     assert "Cán bộ" in response.json()["error"]["message"]
 
