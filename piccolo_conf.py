@@ -7,4 +7,6 @@ from agrimarket.settings import get_settings
 
 DB = build_engine(get_settings())
 
-APP_REGISTRY = AppRegistry(apps=["agrimarket.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=["agrimarket.piccolo_app", "traceability.piccolo_app", "integrations.piccolo_app"]
+)

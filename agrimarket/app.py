@@ -28,6 +28,8 @@ from agrimarket.settings import Settings, get_settings
 from agrimarket.tables import Product
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.templating import configure_templates
+from integrations.plugin import IntegrationsPlugin
+from traceability.plugin import TraceabilityPlugin
 
 PACKAGE = Path(__file__).parent
 LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="agrimarket API", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin()]
         ),
+        plugins=[TraceabilityPlugin(settings), IntegrationsPlugin(settings)],
         on_startup=[open_pool, prepare_storage],
         on_shutdown=[close_pool],
         request_max_body_size=1_000_000,

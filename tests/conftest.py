@@ -37,16 +37,17 @@ os.environ.update(
     }
 )
 
-# Tables whose rows each test starts without, children first.
-TRANSIENT_TABLES = [
-    "product_photo",
-    "product",
-    "auth_session",
-    "app_user",
-    "coop_membership",
-    "household",
-    "cooperative",
-]
+# Reference tables every test keeps (loaded once per run); all other tables start each test empty.
+PERSISTENT_TABLES = {"province", "commune"}
+
+
+def transient_tables() -> list[str]:
+    """Every table of the registered apps but the persistent ones, children first."""
+    from piccolo.conf.apps import Finder
+    from piccolo.table import sort_table_classes
+
+    tables = sort_table_classes(Finder().get_table_classes())
+    return [t._meta.tablename for t in reversed(tables) if t._meta.tablename not in PERSISTENT_TABLES]
 
 
 def _piccolo(*args: str) -> None:
@@ -105,10 +106,11 @@ async def clean_tables(database):
     from agrimarket.tables import Product
 
     db = Product._meta.db
+    tables = transient_tables()
     if ENGINE == "postgres":
-        await db.run_ddl(f"TRUNCATE {', '.join(TRANSIENT_TABLES)} RESTART IDENTITY CASCADE")
+        await db.run_ddl(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     else:
-        for table in TRANSIENT_TABLES:
+        for table in tables:
             await db.run_ddl(f"DELETE FROM {table}")
     shutil.rmtree(RUN_DIR / "media", ignore_errors=True)
     yield

@@ -99,7 +99,7 @@ class User(Table, tablename="app_user", schema=None):
 
 ID = "2026-11-23T10:57:23:416975"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "accounts, areas, households, cooperatives, products"
 
 
 async def forwards():

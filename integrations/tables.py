@@ -1,0 +1,1 @@
+"""Tables of the integrations app: marketplaces, seller accounts, listings, sync outbox."""

@@ -1,0 +1,127 @@
+"""Tables of the traceability app: growing areas, batches with their diary, stamps and scans."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from agrimarket.tables import Commune, Cooperative, Household, Product, User
+
+
+class GrowingArea(Table):
+    """A growing area (vùng trồng), with its official code (mã số vùng trồng) once issued."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=150)
+    crop = Varchar(length=100)
+    area_ha = DoublePrecision()
+    commune = ForeignKey(Commune, on_delete=OnDelete.restrict, index=True)
+    # Exactly one owner, like a product: a household or a cooperative.
+    owner_household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    owner_cooperative = ForeignKey(
+        Cooperative, null=True, default=None, on_delete=OnDelete.restrict, index=True
+    )
+    gps_lat = DoublePrecision(null=True, default=None)
+    gps_lng = DoublePrecision(null=True, default=None)
+    # Stored as issued (trimmed, upper-case); None while the area has no official code.
+    official_code = Varchar(length=40, null=True, default=None, unique=True)
+    code_kind = Varchar(length=10, null=True, default=None)  # domestic | export
+    export_market = Varchar(length=60, null=True, default=None)  # importing market an export code is for
+    valid_from = Date(null=True, default=None)
+    valid_until = Date(null=True, default=None)
+    status = Varchar(length=12, default="unverified", index=True)  # unverified|verified|suspended|revoked
+    status_reason = Text(default="")
+    status_changed_at = Timestamptz(null=True, default=None)
+    status_changed_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
+class Batch(Table):
+    """A lot (lô) of one product from one growing area."""
+
+    id = Serial(primary_key=True)
+    product = ForeignKey(Product, on_delete=OnDelete.restrict, index=True)
+    growing_area = ForeignKey(GrowingArea, on_delete=OnDelete.restrict, index=True)
+    lot_code = Varchar(length=40)
+    # "h:{household id}/{lot}" or "c:{cooperative id}/{lot}": makes the lot code unique per owner.
+    owner_lot_key = Varchar(length=64, unique=True)
+    harvest_date = Date()
+    pack_date = Date(null=True, default=None)
+    quantity = DoublePrecision()
+    unit = Varchar(length=20)
+    expiry_date = Date(null=True, default=None)
+    # A harvest inside a pesticide's pre-harvest interval flags the batch until it is cleared.
+    flagged = Boolean(default=False)
+    flag_reason = Text(default="")
+    cleared_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    cleared_reason = Text(default="")
+    cleared_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
+class BatchEvent(Table):
+    """One entry of the farming diary, shaped after an EPCIS ObjectEvent."""
+
+    id = Serial(primary_key=True)
+    batch = ForeignKey(Batch, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=20)  # planting|input_use|irrigation|harvesting|packing|shipping
+    occurred_at = Timestamptz()
+    growing_area = ForeignKey(GrowingArea, null=True, default=None, on_delete=OnDelete.set_null)
+    author = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    # Kind-specific facts, e.g. input use: product, active_ingredient, dose, phi_days; shipping: to.
+    details = JSON(default={})
+    created_at = Timestamptz()
+
+
+class StampIssue(Table):
+    """One issuance of stamps for a batch; large ones render in the background."""
+
+    id = Serial(primary_key=True)
+    batch = ForeignKey(Batch, on_delete=OnDelete.restrict, index=True)
+    stamp_count = Integer()
+    label_size = Varchar(length=10)  # e.g. 30x40, 50x30 (mm)
+    status = Varchar(length=10, default="queued", index=True)  # queued|running|done|failed
+    progress = Integer(default=0)  # stamps rendered so far
+    sheet_key = Varchar(length=200, null=True, default=None)  # PDF in media storage
+    zip_key = Varchar(length=200, null=True, default=None)  # PNGs for label printers
+    error = Text(default="")
+    claimed_until = Timestamptz(null=True, default=None)  # a worker's lease on the job
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class Stamp(Table):
+    id = Serial(primary_key=True)
+    serial = Varchar(length=26, unique=True)
+    batch = ForeignKey(Batch, on_delete=OnDelete.restrict, index=True)
+    issuance = ForeignKey(StampIssue, on_delete=OnDelete.restrict, index=True)
+    seq = Integer()  # position within its issue: ranges are revoked by it
+    status = Varchar(length=10, default="issued")  # issued|active|revoked
+    revoked_reason = Text(default="")
+    revoked_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Scan(Table):
+    """A scan of a stamp. The client address is never stored, only a keyed hash of it."""
+
+    id = Serial(primary_key=True)
+    stamp = ForeignKey(Stamp, on_delete=OnDelete.cascade, index=True)
+    scanned_at = Timestamptz(index=True)
+    client_hash = Varchar(length=64)
+    device = Varchar(length=10)  # mobile|desktop|bot|other
