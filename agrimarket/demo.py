@@ -26,6 +26,8 @@ from agrimarket.media.storage import S3Storage, build_storage
 from agrimarket.products.photos import create_with_photos
 from agrimarket.settings import get_settings
 from agrimarket.tables import Cooperative, Household, Product, ProductPhoto, User
+from integrations import demo as integrations_demo
+from traceability import demo_areas, demo_stamps
 
 PASSWORD = "nongsan2026"  # noqa: S105 - the published demo password
 ADMIN = ("0901000001", "Nguyễn Hoàng Nam")
@@ -105,7 +107,7 @@ def _logins() -> list[str]:
     ]
 
 
-async def _actor(user_id: int) -> Actor:
+async def actor_for(user_id: int) -> Actor:
     """The user as the services see a logged-in caller (through a throw-away session)."""
     token = await accounts.open_session(user_id, "api", days=1)
     try:
@@ -261,9 +263,9 @@ async def _create() -> list[str]:
     form = accounts.Registration(MANAGER[0], PASSWORD, MANAGER[1], CAT_HAI, Role.COOP_MANAGER)
     manager_id = await accounts.register(form)
     coop_id = await create_cooperative(
-        await _actor(manager_id), CooperativeCreate(*COOP[:2], CAT_HAI, COOP[2])
+        await actor_for(manager_id), CooperativeCreate(*COOP[:2], CAT_HAI, COOP[2])
     )
-    manager = await _actor(manager_id)  # now with its cooperative
+    manager = await actor_for(manager_id)  # now with its cooperative
     owners: dict[object, tuple[Actor, int | None]] = {"coop": (manager, None)}
     for i, name in enumerate(MEMBERS):
         member = MemberAdd(
@@ -275,12 +277,13 @@ async def _create() -> list[str]:
         owners[i] = (manager, await add_member(manager, coop_id, member))
     for key, phone, name, province, commune in OTHERS:
         form = accounts.Registration(phone, PASSWORD, name, await _commune(province, commune))
-        owners[key] = (await _actor(await accounts.register(form)), None)
+        owners[key] = (await actor_for(await accounts.register(form)), None)
     for owner, name, category, unit, price, stock, season, certs, shape, colour in PRODUCTS:
         actor, household_id = owners[owner]
         values = {"name": name, "category": category, "unit": unit, "price_vnd": price, "stock": stock}
         values |= {"harvest_season": season, "certifications": list(certs)}
         await create_with_photos(actor, values, [photo(name, shape, colour)], storage, household_id)
+    extra = [line for part in (demo_areas, demo_stamps, integrations_demo) for line in await part.seed()]
     await accounts.create_staff(ADMIN[0], PASSWORD, ADMIN[1], Role.ADMIN, None)  # last: marks a complete seed
     took = f"Seeded in {time.perf_counter() - started:.1f} s."
-    return [*_logins(), took, await _summary()]
+    return [*_logins(), took, await _summary(), *extra]

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from integrations.settings import IntegrationsSettings
+from traceability.settings import TraceabilitySettings
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
 
@@ -46,6 +49,8 @@ class Settings:
     # PostgreSQL connections kept per process; 0 opens one per query (tests share the engine across loops).
     db_pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "10") or 0))
     session_days: int = field(default_factory=lambda: int(_env("SESSION_DAYS", "30") or 30))
+    traceability: TraceabilitySettings = field(default_factory=TraceabilitySettings)
+    integrations: IntegrationsSettings = field(default_factory=IntegrationsSettings)
 
     def __post_init__(self) -> None:
         if self.media_storage not in {"local", "s3"}:

@@ -1,0 +1,10 @@
+"""Integrations settings, a section of agrimarket.settings.Settings (read from the environment)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IntegrationsSettings:
+    pass
