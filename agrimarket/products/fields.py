@@ -34,12 +34,12 @@ def gtin_ok(gtin: str) -> bool:
     return (10 - total % 10) % 10 == digits[-1]
 
 
-def _text(values: dict, name: str, limit: int, errors: dict, required: bool = False) -> str:
-    text = (
-        " ".join(str(values.get(name) or "").split())
-        if name != "description"
-        else str(values.get(name) or "").strip()
-    )
+def _text(
+    values: dict, name: str, limit: int, errors: dict, required: bool = False, multiline: bool = False
+) -> str:
+    raw = str(values.get(name) or "")
+    # One-line fields collapse runs of spaces; a description keeps its line breaks.
+    text = raw.strip() if multiline else " ".join(raw.split())
     if required and not text:
         errors[name] = ("Không được để trống.", "Required.")
     elif len(text) > limit:
@@ -58,15 +58,17 @@ def clean_product(values: dict[str, Any], partial: bool = False) -> dict[str, An
     if wanted("name"):
         clean["name"] = _text(values, "name", 150, errors, required=True)
     if wanted("description"):
-        clean["description"] = _text(values, "description", 2000, errors)
+        clean["description"] = _text(values, "description", 2000, errors, multiline=True)
     if wanted("harvest_season"):
         clean["harvest_season"] = _text(values, "harvest_season", 100, errors)
-    for name, table, vi, en in (
+    choices = (
         ("category", CATEGORIES, "Hãy chọn loại sản phẩm trong danh sách.", "Pick a category from the list."),
         ("unit", UNITS, "Hãy chọn đơn vị tính trong danh sách.", "Pick a unit from the list."),
         ("status", STATUSES, "Trạng thái không hợp lệ.", "Invalid status."),
-    ):
-        if wanted(name) and (name != "status" or name in values):
+    )
+    for name, table, vi, en in choices:
+        # A missing status is fine even on create: the table default (active) applies.
+        if name in values or (wanted(name) and name != "status"):
             if values.get(name) in table:
                 clean[name] = values[name]
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
@@ -58,7 +60,7 @@ class ProductPages(Controller):
     @post("/products/new", request_max_body_size=FORM_REQUEST_LIMIT)
     async def create(self, request: Request, viewer: Actor, storage: Storage) -> Template | Redirect:
         form = await request.form()
-        values = form_values(form)
+        values = form_values(form, lists=("certifications",))
         uploads = [await f.read() for f in form.getall("photos") if isinstance(f, UploadFile) and f.filename]
         owner = parse_int(values.pop("owner", None)) if values.get("owner") else None
         values.pop("_csrf_token", None)
@@ -71,7 +73,13 @@ class ProductPages(Controller):
         return Redirect(f"/products?created={product_id}")
 
     async def _card(
-        self, request: Request, viewer: Actor, product_id: int, change, storage: Storage, settings: Settings
+        self,
+        request: Request,
+        viewer: Actor,
+        product_id: int,
+        change: Callable[[], Awaitable[None]],
+        storage: Storage,
+        settings: Settings,
     ) -> Template:
         """Apply a one-tap change and answer with the re-drawn card (htmx swaps it in place)."""
         message, status = None, 200

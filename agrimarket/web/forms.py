@@ -28,11 +28,11 @@ def form_error(request: Request, template: str, exc: DomainError, context: dict[
     )
 
 
-def form_values(form: Any) -> dict[str, Any]:
-    """Single values as strings, repeated ones (checkboxes) as lists; files left out."""
+def form_values(form: Any, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Form fields as strings, the ``lists`` fields (checkbox groups) as lists; files left out."""
     values: dict[str, Any] = {}
     for key in form:
         items = [v for v in form.getall(key) if isinstance(v, str)]
         if items:
-            values[key] = items if len(items) > 1 or key in ("certifications",) else items[0]
+            values[key] = items if key in lists else items[-1]
     return values
