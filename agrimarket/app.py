@@ -27,6 +27,7 @@ from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
 from agrimarket.tables import Product
 from agrimarket.web.errors import EXCEPTION_HANDLERS
+from agrimarket.web.security import security_headers
 from agrimarket.web.templating import configure_templates
 from integrations.plugin import IntegrationsPlugin
 from traceability.plugin import TraceabilityPlugin
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         signature_types=[Settings, Storage],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[security_headers(settings)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="csrftoken",
