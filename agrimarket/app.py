@@ -21,6 +21,8 @@ from agrimarket.areas.api import AreasController
 from agrimarket.cooperatives.api import CooperativeController
 from agrimarket.cooperatives.pages import CooperativePages
 from agrimarket.health import healthz
+from agrimarket.households.api import HouseholdImportController
+from agrimarket.households.pages import HouseholdImportPages
 from agrimarket.media.storage import S3Storage, Storage, build_storage
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
@@ -66,7 +68,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ProductController,
         catalog,
         CooperativeController,
+        HouseholdImportController,
         AccountPages,
+        HouseholdImportPages,
         ProductPages,
         PublicProductPages,
         CooperativePages,

@@ -127,3 +127,32 @@ class ProductPhoto(Table):
     width = Integer()
     height = Integer()
     created_at = Timestamptz()
+
+
+class HouseholdImport(Table):
+    """A bulk import of households from a commune's spreadsheet; progress survives page reloads."""
+
+    id = Serial(primary_key=True)
+    filename = Varchar(length=200)
+    status = Varchar(length=10, default="running", index=True)  # running | done | failed
+    total_rows = Integer(default=0)
+    processed_rows = Integer(default=0)
+    imported = Integer(default=0)
+    already_present = Integer(default=0)  # phone already registered: left unchanged
+    rejected = Integer(default=0)
+    error = Text(default="")
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    created_at = Timestamptz()
+    # Touched after every chunk: a running import not touched for minutes was interrupted.
+    heartbeat_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class HouseholdImportProblem(Table):
+    """A rejected row of an import, with the reason in Vietnamese (kept out of public media)."""
+
+    id = Serial(primary_key=True)
+    household_import = ForeignKey(HouseholdImport, on_delete=OnDelete.cascade, index=True)
+    row_number = Integer()
+    phone = Varchar(length=40, default="")
+    reason = Text()

@@ -17,6 +17,9 @@ def normalize_phone(raw: str, field: str = "phone") -> str:
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
+    elif len(digits) == 9 and digits.isdigit():
+        # Spreadsheets store phone numbers as numbers and drop the leading 0.
+        digits = "0" + digits
     if not _MOBILE.match(digits):
         raise Invalid(
             field,
