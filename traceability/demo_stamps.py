@@ -2,7 +2,55 @@
 
 from __future__ import annotations
 
+STAMPS_PER_BATCH = 48  # a bit over one A4 sheet of 30x40 mm labels
+
 
 async def seed() -> list[str]:
-    """Create this part's demo records; returns summary lines to print."""
-    return []
+    """Stamps for every stampable demo batch, a few scans and one revoked stamp; returns summary lines."""
+    from agrimarket import demo  # lazily: agrimarket.demo imports this module
+    from agrimarket.errors import Conflict
+    from agrimarket.media.storage import build_storage
+    from agrimarket.settings import get_settings
+    from traceability.batches.service import assert_stampable
+    from traceability.stamps import jobs, scan, service
+    from traceability.stamps.schemas import RevokeRequest
+    from traceability.tables import Batch, Stamp
+
+    settings = get_settings()
+    storage = build_storage(settings)
+    batches = await Batch.select(
+        Batch.id, Batch.lot_code, Batch.product.created_by.as_alias("user")
+    ).order_by(Batch.id)
+    issued, skipped = [], []
+    actor = None
+    for batch in batches:
+        try:
+            await assert_stampable(batch["id"])
+        except Conflict:
+            skipped.append(batch["lot_code"])
+            continue
+        actor = await demo.actor_for(batch["user"])
+        size = "30x40" if len(issued) % 2 == 0 else "50x30"
+        issue_id = await jobs.issue(actor, batch["id"], STAMPS_PER_BATCH, size, settings, storage)
+        issued.append((batch, issue_id))
+    if not issued:
+        return ["Stamps: no stampable demo batch."]
+    first, _ = issued[0]
+    stamps = await Stamp.select(Stamp.serial).where(Stamp.batch == first["id"]).order_by(Stamp.seq).limit(2)
+    phone = "Mozilla/5.0 (Linux; Android 13) Mobile Safari/537.36"
+    for n in range(3):  # three scans from two phones
+        await scan.scan(stamps[0]["serial"], f"10.0.0.{n % 2}", phone, settings.traceability, storage)
+    await scan.BUFFER.flush()
+    owner = await demo.actor_for(first["user"])
+    await service.revoke(
+        owner, RevokeRequest(reason="Tem bị bóc khỏi thùng hàng (demo)", serial=stamps[1]["serial"])
+    )
+    base = settings.public_base_url.rstrip("/")
+    lines = [
+        f"Stamps: {len(issued) * STAMPS_PER_BATCH} issued for {len(issued)} batch(es), sheets at "
+        f"/stamps/issues/{issued[0][1]}",
+        f"Scan a stamp: {base}/t/{stamps[0]['serial']} (scanned 3 times); revoked: {base}/t/{stamps[1]['serial']}",
+    ]
+    if skipped:
+        lines.append(f"Stamps not issued for flagged batch(es): {', '.join(skipped)}")
+    return lines

@@ -2,9 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class TraceabilitySettings:
-    pass
+    # Official growing-area codes (mã số vùng trồng), checked after trimming and upper-casing.
+    official_code_pattern: str = field(
+        default_factory=lambda: (
+            os.environ.get("GROWING_AREA_CODE_PATTERN", "").strip() or r"^[A-Z0-9-]{4,40}$"
+        )
+    )
+    # --- stamps and scans ---
+    # Key of the HMAC that hashes scanning clients' addresses (the address itself is never stored).
+    scan_hash_key: str = field(
+        default_factory=lambda: os.environ.get("SCAN_HASH_KEY", "dev-only-scan-hash-key-change-me")
+    )
+    # A stamp scanned by more distinct clients than this shows the counterfeit warning.
+    counterfeit_distinct_clients: int = field(
+        default_factory=lambda: int(os.environ.get("COUNTERFEIT_DISTINCT_CLIENTS", "20"))
+    )
+    # ... as does a scan this many days after the batch's expiry date.
+    counterfeit_days_after_expiry: int = field(
+        default_factory=lambda: int(os.environ.get("COUNTERFEIT_DAYS_AFTER_EXPIRY", "30"))
+    )
+    # "N/unit": scan page and trace API requests allowed per client address.
+    scan_rate_limit: str = field(default_factory=lambda: os.environ.get("SCAN_RATE_LIMIT", "60/minute"))
+    # Issuances of more stamps than this render in the background (progress bar); smaller ones at once.
+    background_threshold: int = field(
+        default_factory=lambda: int(os.environ.get("STAMP_BACKGROUND_THRESHOLD", "2000"))
+    )
+    # Run the background renderer in this process (turn off on web-only processes).
+    render_worker: bool = field(default_factory=lambda: os.environ.get("STAMP_RENDER_WORKER", "1") != "0")
+    render_poll_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("STAMP_RENDER_POLL_SECONDS", "2"))
+    )
+
+    @property
+    def scan_limit(self) -> tuple[str, int]:
+        count, _, unit = self.scan_rate_limit.partition("/")
+        return unit or "minute", int(count)

@@ -1,3 +1,8 @@
 """Route handlers of growing areas, batches and the farming diary (registered by the plugin)."""
 
-ROUTES: list = []
+from traceability.areas.api import GrowingAreaController
+from traceability.areas.pages import AreaPages
+from traceability.batches.api import BatchController
+from traceability.batches.pages import BatchPages
+
+ROUTES: list = [GrowingAreaController, AreaPages, BatchController, BatchPages]

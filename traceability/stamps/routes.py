@@ -1,6 +1,38 @@
 """Route handlers of stamps, print sheets, the public scan page and trace API (registered by the plugin)."""
 
-ROUTES: list = []
-# Lifespan hooks (e.g. the background renderer of large issuances): callables taking no arguments.
-ON_STARTUP: list = []
-ON_SHUTDOWN: list = []
+from __future__ import annotations
+
+from litestar import Litestar
+
+from traceability.stamps import render
+from traceability.stamps.api import StampController, trace
+from traceability.stamps.jobs import Renderer
+from traceability.stamps.pages import IssuePages, ScanPages, scan_stylesheet
+from traceability.stamps.scan import BUFFER, Flusher
+
+ROUTES: list = [StampController, trace, IssuePages, ScanPages, scan_stylesheet]
+
+_renderer = Renderer()
+_flusher = Flusher(BUFFER)
+
+
+def _app_settings(app: Litestar):
+    # The app provides its Settings as a dependency; lifespan hooks read them from there.
+    return app.dependencies["settings"].dependency(), app.dependencies["storage"].dependency()
+
+
+async def _start(app: Litestar) -> None:
+    settings, storage = _app_settings(app)
+    await _renderer.start(settings, storage)
+    await _flusher.start()
+
+
+async def _stop() -> None:
+    await _flusher.stop()
+    await _renderer.stop()
+    render.shutdown_pool()
+
+
+# Lifespan hooks (Litestar passes the app to hooks that take an argument).
+ON_STARTUP: list = [_start]
+ON_SHUTDOWN: list = [_stop]

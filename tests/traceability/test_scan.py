@@ -1,0 +1,189 @@
+"""The public scan page and trace API: facts, warnings, the scan log, rate limit, size and caching."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date, timedelta
+
+from litestar.testing import AsyncTestClient
+
+from agrimarket.app import create_app
+from tests.traceability.test_stamps_helpers import issue, make_batch
+from traceability.stamps.scan import BUFFER
+from traceability.tables import Scan, Stamp
+
+PHONE_UA = "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 Mobile Safari/537.36"
+
+
+async def stamped(client, accounts, count=3, **batch):
+    session, product, batch_id = await make_batch(accounts, **batch)
+    assert (await issue(client, session, batch_id, count)).status_code == 201
+    rows = await Stamp.select(Stamp.serial).where(Stamp.batch == batch_id).order_by(Stamp.seq)
+    return session, product, batch_id, [r["serial"] for r in rows]
+
+
+async def test_scan_page_shows_the_facts_in_vietnamese_and_counts_scans(client, accounts):
+    _, product, _, serials = await stamped(client, accounts)
+    page = await client.get(f"/t/{serials[0]}", headers={"user-agent": PHONE_UA})
+    assert page.status_code == 200
+    html = page.text
+    for text in (
+        "Bưởi da xanh Cát Hải",
+        "Nguyễn Văn An",
+        "Cát Hải",
+        "Vườn bưởi Đồng Bài",
+        "VN-HP-",
+        "01/11/2026",
+        "02/11/2026",
+        "VietGAP",
+        f"/p/{product['id']}",
+        "Tem có trong hệ thống",
+    ):
+        assert text in html, text
+    assert "đã được quét <strong>1</strong>" in html
+    assert page.headers["cache-control"] == "no-store"
+    # Lower case, hyphens and the capital /T/ of the QR all reach the same stamp.
+    again = await client.get(f"/T/{serials[0][:4].lower()}-{serials[0][4:]}")
+    assert again.status_code == 200 and "đã được quét <strong>2</strong>" in again.text
+    css = re.search(r'href="(/t-assets/scan.css\?v=\w+)"', html).group(1)
+    sheet = await client.get(css)
+    assert "immutable" in sheet.headers["cache-control"] and sheet.headers["content-type"].startswith(
+        "text/css"
+    )
+    assert len(page.content) + len(sheet.content) < 30_000
+    assert "<script" not in html
+
+
+async def test_english_by_accept_language_or_switch(client, accounts):
+    _, _, _, serials = await stamped(client, accounts, code=None)
+    page = await client.get(f"/t/{serials[0]}", headers={"accept-language": "en-US,en;q=0.8"})
+    assert "No official growing-area code yet" in page.text and "Harvested" in page.text
+    page = await client.get(f"/t/{serials[0]}?lang=vi", headers={"accept-language": "en-US"})
+    assert "Chưa có mã vùng trồng" in page.text
+
+
+async def test_scan_log_keeps_only_a_keyed_hash_and_a_device_class(client, accounts):
+    _, _, _, serials = await stamped(client, accounts)
+    await client.get(f"/t/{serials[0]}", headers={"user-agent": PHONE_UA})
+    await client.get(f"/api/v1/trace/{serials[0]}", headers={"user-agent": "curl/8.0"})
+    await BUFFER.flush()
+    rows = await Scan.select()
+    assert len(rows) == 2
+    assert {r["device"] for r in rows} == {"mobile", "bot"}
+    for row in rows:
+        assert re.fullmatch(r"[0-9a-f]{64}", row["client_hash"])
+        assert "127.0.0.1" not in str(row) and "testclient" not in str(row)
+    assert rows[0]["client_hash"] == rows[1]["client_hash"]
+
+
+async def test_trace_api_returns_the_minimum_data(client, accounts):
+    import io
+    from datetime import UTC, datetime
+
+    from PIL import Image
+
+    from traceability.tables import BatchEvent
+
+    session, product, batch_id = await make_batch(accounts, gtin="8938505974194")
+    photo = io.BytesIO()
+    Image.new("RGB", (400, 300), (60, 140, 70)).save(photo, "JPEG")
+    response = await client.post(
+        f"/api/v1/products/{product['id']}/photos",
+        files={"photo": ("buoi.jpg", photo.getvalue(), "image/jpeg")},
+        headers=session.headers,
+    )
+    assert response.status_code == 201, response.text
+    harvest = BatchEvent(batch=batch_id, kind="harvesting", occurred_at=datetime(2026, 11, 1, 3, tzinfo=UTC))
+    await harvest.save()
+    assert (await issue(client, session, batch_id, 2)).status_code == 201
+    serial = (await Stamp.select(Stamp.serial).order_by(Stamp.seq).first())["serial"]
+    body = (await client.get(f"/api/v1/trace/{serial}")).json()
+    assert body["serial"] == serial and body["status"] == "active"  # 7
+    assert body["product_name"] == "Bưởi da xanh Cát Hải"  # 1
+    assert body["product_image"].startswith("http://testserver.local/media/")  # 2
+    assert body["producer_name"] == "Nguyễn Văn An" and "Cát Hải" in body["producer_address"]  # 3, 4
+    [stage] = body["stages"]  # 5
+    assert stage["kind"] == "harvesting" and stage["date"] == "2026-11-01"
+    assert stage["location_code"] == body["location_code"] and body["location_code"].startswith("VN-HP-")
+    assert stage["product_code"] == "08938505974194"
+    assert body["harvest_date"] == "2026-11-01"  # 6
+    assert body["lot_code"] == "LO-01" and body["gtin"] == "08938505974194"  # 8
+    assert "expiry_date" in body  # 9
+    assert body["certifications"] == ["vietgap"]  # 10
+    assert body["scan_url"].endswith(f"/t/{serial}")
+    assert body["product_url"].endswith(f"/p/{product['id']}") and body["where_to_buy"] == []
+    assert body["scan_count"] == 1 and body["warnings"] == [] and body["genuine_warning"] is False
+    assert (await client.get(f"/api/v1/trace/{serial}")).json()["scan_count"] == 2
+    page = await client.get(f"/t/{serial}")
+    assert '<img src="http://testserver.local/media/' in page.text and "Thu hoạch" in page.text
+
+
+async def test_unknown_serial_is_a_404_page_saying_so(client):
+    page = await client.get("/t/7K3M9QXT2BFAWN4D")
+    assert page.status_code == 404 and "Tem này không có trong hệ thống" in page.text
+    assert (await client.get("/t/not-a-serial")).status_code == 404
+    api = await client.get("/api/v1/trace/7K3M9QXT2BFAWN4D")
+    assert api.status_code == 404 and "không có trong hệ thống" in api.json()["error"]["message"]
+
+
+async def test_revoked_stamp_shows_the_red_warning(client, accounts):
+    session, _, _, serials = await stamped(client, accounts)
+    await client.post(
+        "/api/v1/stamps/revoke",
+        json={"serial": serials[0], "reason": "Tem bị đánh cắp"},
+        headers=session.headers,
+    )
+    html = (await client.get(f"/t/{serials[0]}")).text
+    assert 'class="warn revoked"' in html and "Tem đã bị thu hồi" in html and "Tem bị đánh cắp" in html
+    assert "Tem có trong hệ thống" not in html
+
+
+async def test_counterfeit_warning_after_too_many_distinct_clients(client, accounts, settings):
+    _, _, _, serials = await stamped(client, accounts)
+    low = dataclasses.replace(settings.traceability, counterfeit_distinct_clients=3)
+    app = create_app(dataclasses.replace(settings, traceability=low))
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as limited:
+        for n in range(3):
+            await Scan(
+                stamp=(await Stamp.select(Stamp.id).first())["id"],
+                scanned_at=_now(),
+                client_hash=f"{n:064x}",
+                device="mobile",
+            ).save()
+        # Three distinct clients so far, plus this one: over the threshold of 3.
+        html = (await limited.get(f"/t/{serials[0]}")).text
+        assert "Cảnh báo: có thể là tem giả" in html and "quá nhiều thiết bị" in html
+        # Another stamp of the same batch is fine.
+        assert "tem giả" not in (await limited.get(f"/t/{serials[1]}")).text
+
+
+async def test_counterfeit_warning_long_after_expiry(client, accounts, settings):
+    today = date.today()
+    _, _, _, old = await stamped(client, accounts, expiry=today - timedelta(days=31), lot="OLD")
+    assert "có thể là tem giả" in (await client.get(f"/t/{old[0]}")).text
+    body = (await client.get(f"/api/v1/trace/{old[0]}")).json()
+    assert body["genuine_warning"] is True
+    _, _, _, recent = await stamped(client, accounts, expiry=today - timedelta(days=29), lot="NEW")
+    assert "có thể là tem giả" not in (await client.get(f"/t/{recent[0]}")).text
+
+
+async def test_scan_endpoints_are_rate_limited_per_client(client, accounts, settings):
+    _, _, _, serials = await stamped(client, accounts)
+    low = dataclasses.replace(settings.traceability, scan_rate_limit="3/minute")
+    app = create_app(dataclasses.replace(settings, traceability=low))
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as limited:
+        statuses = [(await limited.get(f"/t/{serials[0]}")).status_code for _ in range(2)]
+        statuses.append((await limited.get("/api/v1/trace/0000000000000000")).status_code)
+        statuses.append((await limited.get(f"/api/v1/trace/{serials[0]}")).status_code)
+        statuses.append((await limited.get(f"/T/{serials[1]}")).status_code)
+        assert statuses == [200, 200, 404, 429, 429]
+        response = await limited.get(f"/api/v1/trace/{serials[0]}")
+        assert "quá nhiều lần" in response.json()["error"]["message"] and response.headers["retry-after"]
+        assert (await limited.get("/healthz")).status_code == 200
+
+
+def _now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)

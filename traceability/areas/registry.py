@@ -1,0 +1,77 @@
+"""The officer's registry export: CSV that Excel opens (UTF-8 with BOM), safe against formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from litestar import Response
+
+from traceability.areas.fields import CODE_KINDS, STATUSES
+from traceability.areas.schemas import AreaRead
+
+HEADERS = (
+    "Mã số vùng trồng",
+    "Loại mã",
+    "Thị trường",
+    "Tên vùng trồng",
+    "Cây trồng",
+    "Diện tích (ha)",
+    "Chủ sở hữu",
+    "Xã/phường",
+    "Tỉnh/thành phố",
+    "Vĩ độ",
+    "Kinh độ",
+    "Hiệu lực từ",
+    "Hiệu lực đến",
+    "Trạng thái",
+    "Lý do",
+    "Ngày cập nhật trạng thái",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    """A spreadsheet must show a cell, never run it: text that starts like a formula gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _row(area: AreaRead) -> list[str]:
+    return [
+        area.official_code or "chưa có mã vùng trồng",
+        CODE_KINDS.get(area.code_kind or "", ("", ""))[0],
+        area.export_market or "",
+        area.name,
+        area.crop,
+        f"{area.area_ha:g}".replace(".", ","),
+        area.owner_name,
+        area.commune_name,
+        area.province_name,
+        "" if area.gps_lat is None else f"{area.gps_lat:.6f}",
+        "" if area.gps_lng is None else f"{area.gps_lng:.6f}",
+        area.valid_from.isoformat() if area.valid_from else "",
+        area.valid_until.isoformat() if area.valid_until else "",
+        STATUSES.get(area.status, (area.status, ""))[0],
+        area.status_reason,
+        area.status_changed_at.date().isoformat() if area.status_changed_at else "",
+    ]
+
+
+def to_csv(areas: list[AreaRead]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for area in areas:
+        writer.writerow([neutralise(cell) for cell in _row(area)])
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+def csv_response(areas: list[AreaRead]) -> Response[bytes]:
+    name = f"vung-trong-{date.today().isoformat()}.csv"
+    return Response(
+        to_csv(areas),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )

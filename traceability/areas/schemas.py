@@ -1,0 +1,54 @@
+"""Request and response shapes of the growing-areas API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+
+class AreaCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    crop: str
+    area_ha: float
+    commune_code: str
+    gps_lat: float | None = None
+    gps_lng: float | None = None
+    official_code: str | None = None
+    code_kind: str | None = None  # domestic | export
+    export_market: str | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    # A coop manager registers a member household's area; the cooperative's own when omitted.
+    owner_household_id: int | None = None
+
+
+class StatusChange(msgspec.Struct, forbid_unknown_fields=True):
+    status: str  # verified | suspended | revoked
+    reason: str = ""
+
+
+class AreaRead(msgspec.Struct):
+    id: int
+    name: str
+    crop: str
+    area_ha: float
+    commune_code: str
+    commune_name: str
+    province_code: str
+    province_name: str
+    owner_kind: str  # household | cooperative
+    owner_id: int
+    owner_name: str
+    gps_lat: float | None
+    gps_lng: float | None
+    official_code: str | None
+    code_kind: str | None
+    export_market: str | None
+    valid_from: date | None
+    valid_until: date | None
+    status: str
+    status_reason: str
+    status_changed_at: datetime | None
+    status_changed_by_id: int | None
+    created_at: datetime

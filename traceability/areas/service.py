@@ -1,0 +1,230 @@
+"""Growing areas: register, read within scope, and the officer's verify / suspend / revoke."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from piccolo.columns.combination import Combinable
+
+from agrimarket.accounts.actor import Actor, Role
+from agrimarket.areas.service import fold, get_commune
+from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
+from agrimarket.products.access import require_writer
+from agrimarket.tables import Household
+from traceability.areas.access import visible_areas
+from traceability.areas.fields import clean_area
+from traceability.areas.schemas import AreaRead
+from traceability.tables import GrowingArea
+
+_COLUMNS = (
+    *GrowingArea.all_columns(),
+    GrowingArea.commune.name.as_alias("commune_name"),
+    GrowingArea.commune.province.code.as_alias("province_code"),
+    GrowingArea.commune.province.name.as_alias("province_name"),
+    GrowingArea.owner_household.head_name.as_alias("household_name"),
+    GrowingArea.owner_cooperative.name.as_alias("cooperative_name"),
+)
+# Allowed moves: from -> to. Revoked is final.
+TRANSITIONS = {
+    "unverified": {"verified", "suspended", "revoked"},
+    "verified": {"suspended", "revoked"},
+    "suspended": {"verified", "revoked"},
+    "revoked": set(),
+}
+UNUSABLE = ("suspended", "revoked")
+
+
+def not_found() -> NotFound:
+    return NotFound("Không tìm thấy vùng trồng.", "Growing area not found.")
+
+
+def to_read(row: dict) -> AreaRead:
+    household = row["owner_household"]
+    return AreaRead(
+        id=row["id"],
+        name=row["name"],
+        crop=row["crop"],
+        area_ha=row["area_ha"],
+        commune_code=row["commune"],
+        commune_name=row["commune_name"],
+        province_code=row["province_code"],
+        province_name=row["province_name"],
+        owner_kind="household" if household else "cooperative",
+        owner_id=household or row["owner_cooperative"],
+        owner_name=row["household_name"] if household else row["cooperative_name"],
+        gps_lat=row["gps_lat"],
+        gps_lng=row["gps_lng"],
+        official_code=row["official_code"],
+        code_kind=row["code_kind"],
+        export_market=row["export_market"],
+        valid_from=row["valid_from"],
+        valid_until=row["valid_until"],
+        status=row["status"],
+        status_reason=row["status_reason"],
+        status_changed_at=row["status_changed_at"],
+        status_changed_by_id=row["status_changed_by"],
+        created_at=row["created_at"],
+    )
+
+
+async def _owner(actor: Actor, owner_household_id: int | None) -> dict[str, Any]:
+    require_writer(actor)
+    if actor.role == Role.HOUSEHOLD:
+        if owner_household_id not in (None, actor.household_id) or not actor.household_id:
+            raise Forbidden(
+                "Bạn chỉ đăng ký được vùng trồng của hộ mình.",
+                "You can only register your own household's growing areas.",
+            )
+        return {"owner_household": actor.household_id}
+    if actor.role == Role.COOP_MANAGER and not actor.cooperative_id:
+        raise Invalid("cooperative", "Hãy tạo hợp tác xã trước.", "Create your cooperative first.")
+    if owner_household_id is not None:
+        member = Household.exists().where(Household.id == owner_household_id)
+        if actor.role == Role.COOP_MANAGER:
+            member = member.where(Household.cooperative == actor.cooperative_id)
+        if not await member:
+            raise Invalid(
+                "owner_household_id",
+                "Hộ này không phải thành viên của hợp tác xã.",
+                "This household is not a member of the cooperative.",
+            )
+        return {"owner_household": owner_household_id}
+    if actor.role == Role.COOP_MANAGER:
+        return {"owner_cooperative": actor.cooperative_id}
+    raise Invalid(
+        "owner_household_id", "Hãy chọn hộ sở hữu vùng trồng.", "Choose the household that owns the area."
+    )
+
+
+async def _ensure_code_free(code: str | None, except_id: int | None = None) -> None:
+    if code is None:
+        return
+    query = GrowingArea.exists().where(GrowingArea.official_code == code)
+    if except_id is not None:
+        query = query.where(GrowingArea.id != except_id)
+    if await query:
+        raise Conflict(
+            f"Mã số vùng trồng {code} đã được đăng ký cho một vùng trồng khác.",
+            f"The growing-area code {code} is already registered to another area.",
+        )
+
+
+async def create_area(
+    actor: Actor, values: dict[str, Any], code_pattern: str, owner_household_id: int | None = None
+) -> int:
+    owner = await _owner(actor, owner_household_id)
+    fields = clean_area(values, code_pattern)
+    commune = await get_commune(values.get("commune_code"))
+    await _ensure_code_free(fields["official_code"])
+    area = GrowingArea(
+        **fields,
+        **owner,
+        commune=commune["code"],
+        created_by=actor.user_id,
+        created_at=datetime.now(UTC),
+    )
+    await area.save()  # a racing duplicate hits the unique index: also a 409
+    return area.id
+
+
+async def get_area(actor: Actor, area_id: int) -> AreaRead:
+    row = (
+        await GrowingArea.select(*_COLUMNS)
+        .where(visible_areas(actor))
+        .where(GrowingArea.id == area_id)
+        .first()
+    )
+    if row is None:
+        raise not_found()
+    return to_read(row)
+
+
+def _filters(status: str | None, has_code: bool | None, commune: str | None) -> list[Combinable]:
+    where: list[Combinable] = []
+    if status:
+        where.append(GrowingArea.status == status)
+    if has_code is True:
+        where.append(GrowingArea.official_code.is_not_null())
+    elif has_code is False:
+        where.append(GrowingArea.official_code.is_null())
+    if commune:
+        where.append(GrowingArea.commune == commune)
+    return where
+
+
+def _matches(area: AreaRead, q: str | None) -> bool:
+    if not q:
+        return True
+    words = fold(q).split()
+    hay = fold(" ".join((area.name, area.crop, area.owner_name, area.official_code or "", area.commune_name)))
+    return all(word in hay for word in words)
+
+
+async def list_areas(
+    actor: Actor,
+    status: str | None = None,
+    has_code: bool | None = None,
+    commune: str | None = None,
+    q: str | None = None,
+) -> list[AreaRead]:
+    """The areas the actor may see, with the registry's filters (q: words in name, crop, owner, code)."""
+    query = GrowingArea.select(*_COLUMNS).where(visible_areas(actor))
+    for condition in _filters(status, has_code, commune):
+        query = query.where(condition)
+    rows = await query.order_by(GrowingArea.created_at, ascending=False)
+    return [area for area in map(to_read, rows) if _matches(area, q)]
+
+
+def _may_judge(actor: Actor) -> None:
+    if actor.role not in (Role.OFFICER, Role.ADMIN):
+        raise Forbidden(
+            "Chỉ cán bộ nông nghiệp của địa bàn hoặc quản trị viên được xác minh, đình chỉ hay thu hồi vùng trồng.",
+            "Only an agriculture officer of the area or an admin may verify, suspend or revoke a growing area.",
+        )
+
+
+async def change_status(actor: Actor, area_id: int, status: str, reason: str = "") -> None:
+    """Officer of the area (or admin): verify, suspend or revoke; suspending and revoking need a reason."""
+    area = await get_area(actor, area_id)  # 404 outside the officer's scope
+    _may_judge(actor)
+    reason = " ".join(str(reason or "").split())
+    if status not in TRANSITIONS:
+        raise Invalid("status", "Trạng thái không hợp lệ.", "Invalid status.")
+    if status not in TRANSITIONS[area.status]:
+        raise Conflict(
+            f"Không thể chuyển vùng trồng từ trạng thái '{area.status}' sang '{status}'.",
+            f"A growing area cannot go from '{area.status}' to '{status}'.",
+        )
+    if status in UNUSABLE and not reason:
+        raise Invalid("reason", "Hãy ghi lý do.", "Give the reason.")
+    if len(reason) > 1000:
+        raise Invalid("reason", "Lý do dài quá 1000 ký tự.", "The reason is longer than 1000 characters.")
+    changed = (
+        await GrowingArea.update(
+            {
+                GrowingArea.status: status,
+                GrowingArea.status_reason: reason,
+                GrowingArea.status_changed_at: datetime.now(UTC),
+                GrowingArea.status_changed_by: actor.user_id,
+            }
+        )
+        .where((GrowingArea.id == area_id) & (GrowingArea.status == area.status))
+        .returning(GrowingArea.id)
+    )
+    if not changed:
+        raise Conflict(
+            "Vùng trồng vừa được người khác cập nhật; hãy thử lại.", "Changed meanwhile; try again."
+        )
+
+
+async def usable_area(actor: Actor, area_id: int) -> AreaRead:
+    """A visible area that may back a new batch or diary entry: not suspended or revoked (409)."""
+    area = await get_area(actor, area_id)
+    if area.status in UNUSABLE:
+        word = ("đình chỉ", "suspended") if area.status == "suspended" else ("thu hồi", "revoked")
+        raise Conflict(
+            f"Vùng trồng đã bị {word[0]}: {area.status_reason}",
+            f"The growing area was {word[1]}: {area.status_reason}",
+        )
+    return area

@@ -1,0 +1,167 @@
+"""Phone pages for batches: list, create, and the diary with one-tap entries (htmx)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.response import Redirect, Template
+
+from agrimarket.accounts.actor import Actor, Role
+from agrimarket.errors import DomainError, Invalid
+from agrimarket.products.access import visible_products
+from agrimarket.tables import Product
+from agrimarket.web.auth import provide_actor
+from agrimarket.web.forms import form_error, form_values
+from agrimarket.web.i18n import request_lang
+from traceability.areas.service import UNUSABLE, list_areas
+from traceability.batches import epcis, service
+from traceability.batches.kinds import INPUT_TYPES, KINDS, to_local
+from traceability.batches.schemas import BatchCreate, EventCreate
+
+ONE_TAP = ("planting", "irrigation", "harvesting", "packing")
+DETAIL_KEYS = ("input_type", "product_name", "active_ingredient", "dose", "phi_days", "destination", "note")
+
+
+async def _form_context(viewer: Actor, values: dict) -> dict:
+    products = (
+        await Product.select(Product.id, Product.name, Product.unit)
+        .where(visible_products(viewer))
+        .where(Product.status != "archived")
+        .order_by(Product.name)
+    )
+    areas = [a for a in await list_areas(viewer) if a.status not in UNUSABLE]
+    return {"viewer": viewer, "values": values, "products": products, "areas": areas}
+
+
+def _date(values: dict, name: str, errors: dict) -> date | None:
+    raw = (values.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = ("Ngày không đúng.", "Invalid date.")
+        return None
+
+
+def _batch_form(values: dict) -> BatchCreate:
+    """The form's strings as the API shape; unparsable numbers and dates are field errors."""
+    errors: dict[str, tuple[str, str]] = {}
+    numbers: dict[str, Any] = {}
+    for name in ("product_id", "growing_area_id"):
+        try:
+            numbers[name] = int(values.get(name) or "")
+        except ValueError:
+            errors[name] = ("Hãy chọn trong danh sách.", "Pick one from the list.")
+    try:
+        numbers["quantity"] = float(str(values.get("quantity") or "").replace(",", "."))
+    except ValueError:
+        errors["quantity"] = ("Số lượng phải là số.", "The quantity must be a number.")
+    harvest = _date(values, "harvest_date", errors)
+    if harvest is None and "harvest_date" not in errors:
+        errors["harvest_date"] = ("Không được để trống.", "Required.")
+    pack, expiry = _date(values, "pack_date", errors), _date(values, "expiry_date", errors)
+    if errors:
+        raise Invalid.from_fields(errors)
+    return BatchCreate(
+        **numbers,
+        lot_code=values.get("lot_code", ""),
+        harvest_date=harvest,
+        unit=values.get("unit", ""),
+        pack_date=pack,
+        expiry_date=expiry,
+    )
+
+
+def _can_clear(viewer: Actor) -> bool:
+    return viewer.role in (Role.COOP_MANAGER, Role.OFFICER, Role.ADMIN)
+
+
+def vn_time(moment: datetime) -> str:
+    return to_local(moment).strftime("%H:%M %d/%m/%Y")
+
+
+async def _diary_context(viewer: Actor, batch_id: int) -> dict[str, Any]:
+    return {
+        "viewer": viewer,
+        "b": await service.get_batch(viewer, batch_id),
+        "kinds": KINDS,
+        "one_tap": ONE_TAP,
+        "input_types": INPUT_TYPES,
+        "can_write": viewer.can_write,
+        "can_clear": _can_clear(viewer),
+        "vn_time": vn_time,
+    }
+
+
+class BatchPages(Controller):
+    include_in_schema = False
+    dependencies = {"viewer": Provide(provide_actor)}
+
+    @get("/batches")
+    async def my_batches(self, viewer: Actor) -> Template:
+        batches = await service.list_batches(viewer)
+        return Template("traceability/batches/list.html", context={"viewer": viewer, "batches": batches})
+
+    @get("/batches/new")
+    async def new_form(self, viewer: Actor, product: int | None = None) -> Template:
+        values = {"product_id": str(product or ""), "harvest_date": date.today().isoformat()}
+        return Template("traceability/batches/new.html", context=await _form_context(viewer, values))
+
+    @post("/batches/new")
+    async def create(self, request: Request, viewer: Actor) -> Template | Redirect:
+        values = form_values(await request.form())
+        try:
+            batch_id = await service.create_batch(viewer, _batch_form(values))
+        except DomainError as exc:
+            context = await _form_context(viewer, values)
+            return form_error(request, "traceability/batches/new.html", exc, context)
+        return Redirect(f"/batches/{batch_id}")
+
+    @get("/batches/{batch_id:int}")
+    async def detail(self, viewer: Actor, batch_id: int) -> Template:
+        context = await _diary_context(viewer, batch_id)
+        return Template("traceability/batches/detail.html", context=context)
+
+    @post("/batches/{batch_id:int}/events")
+    async def add_event(self, request: Request, viewer: Actor, batch_id: int) -> Template:
+        """One tap (or the small input/shipping form): record the entry, answer with the re-drawn diary."""
+        values = form_values(await request.form())
+        details = {k: values[k] for k in DETAIL_KEYS if values.get(k) not in (None, "")}
+        message, status, errors = None, 201, {}
+        try:
+            await service.add_event(
+                viewer, batch_id, EventCreate(kind=values.get("kind", ""), details=details)
+            )
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            lang = request_lang(request)
+            message, status, errors = exc.message(lang), exc.status_code, exc.fields(lang)
+        context = await _diary_context(viewer, batch_id)
+        context.update(diary_message=message, errors=errors)
+        return Template("traceability/batches/_diary.html", context=context, status_code=status)
+
+    @post("/batches/{batch_id:int}/clear")
+    async def clear(self, request: Request, viewer: Actor, batch_id: int) -> Template | Redirect:
+        values = form_values(await request.form())
+        try:
+            await service.clear_flag(viewer, batch_id, values.get("reason", ""))
+        except DomainError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            context = await _diary_context(viewer, batch_id)
+            return form_error(request, "traceability/batches/detail.html", exc, context)
+        return Redirect(f"/batches/{batch_id}")
+
+    @get("/batches/{batch_id:int}/epcis.json")
+    async def epcis_download(self, viewer: Actor, batch_id: int) -> Response[dict]:
+        document = await epcis.batch_document(viewer, batch_id)
+        return Response(
+            document,
+            media_type="application/ld+json",
+            headers={"Content-Disposition": f'attachment; filename="epcis-lo-{batch_id}.jsonld"'},
+        )

@@ -1,0 +1,68 @@
+"""Request and response shapes of the batches and diary API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import msgspec
+
+
+class BatchCreate(msgspec.Struct, forbid_unknown_fields=True):
+    product_id: int
+    growing_area_id: int
+    lot_code: str
+    harvest_date: date
+    quantity: float
+    unit: str
+    pack_date: date | None = None
+    expiry_date: date | None = None
+
+
+class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
+    kind: str  # planting|input_use|irrigation|harvesting|packing|shipping
+    # Must carry its time-zone offset; defaults to now.
+    occurred_at: datetime | None = None
+    # Defaults to the batch's growing area.
+    growing_area_id: int | None = None
+    details: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class ClearRequest(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str
+
+
+class EventRead(msgspec.Struct):
+    id: int
+    kind: str
+    label_vi: str
+    label_en: str
+    occurred_at: datetime
+    growing_area_id: int | None
+    author_id: int | None
+    author_name: str | None
+    details: dict[str, Any]
+
+
+class BatchRead(msgspec.Struct):
+    id: int
+    product_id: int
+    product_name: str
+    growing_area_id: int
+    growing_area_name: str
+    growing_area_code: str | None
+    growing_area_status: str
+    lot_code: str
+    harvest_date: date
+    pack_date: date | None
+    quantity: float
+    unit: str
+    expiry_date: date | None
+    flagged: bool
+    flag_reason: str
+    cleared: bool
+    cleared_reason: str
+    cleared_by_id: int | None
+    cleared_at: datetime | None
+    created_at: datetime
+    events: list[EventRead] = msgspec.field(default_factory=list)

@@ -1,0 +1,318 @@
+"""Batches (lô): create within scope, the diary, PHI clearance, and the facts a scan page shows."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from agrimarket.accounts.actor import Actor, Role
+from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
+from agrimarket.products.access import require_writer
+from agrimarket.products.catalog import UNITS
+from agrimarket.products.service import ensure_writable
+from agrimarket.tables import Product
+from traceability.areas.access import visible_batches
+from traceability.areas.service import usable_area
+from traceability.batches import diary
+from traceability.batches.kinds import event_label, local_date
+from traceability.batches.schemas import BatchCreate, BatchRead, EventCreate, EventRead
+from traceability.tables import Batch, BatchEvent
+
+LOT_CODE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
+MAX_QUANTITY = 1_000_000_000.0
+_COLUMNS = (
+    *Batch.all_columns(),
+    Batch.product.name.as_alias("product_name"),
+    Batch.growing_area.name.as_alias("area_name"),
+    Batch.growing_area.official_code.as_alias("area_code"),
+    Batch.growing_area.status.as_alias("area_status"),
+)
+
+
+def not_found() -> NotFound:
+    return NotFound("Không tìm thấy lô hàng.", "Batch not found.")
+
+
+async def _events(batch_ids: list[int]) -> dict[int, list[EventRead]]:
+    found: dict[int, list[EventRead]] = {batch_id: [] for batch_id in batch_ids}
+    if not batch_ids:
+        return found
+    rows = (
+        await BatchEvent.select(
+            *BatchEvent.all_columns(), BatchEvent.author.full_name.as_alias("author_name")
+        )
+        .where(BatchEvent.batch.is_in(batch_ids))
+        .order_by(BatchEvent.occurred_at)
+        .order_by(BatchEvent.id)
+        .output(load_json=True)
+    )
+    for row in rows:
+        details = dict(row["details"] or {})
+        vi, en = event_label(row["kind"], details)
+        found[row["batch"]].append(
+            EventRead(
+                id=row["id"],
+                kind=row["kind"],
+                label_vi=vi,
+                label_en=en,
+                occurred_at=_aware(row["occurred_at"]),
+                growing_area_id=row["growing_area"],
+                author_id=row["author"],
+                author_name=row["author_name"],
+                details=details,
+            )
+        )
+    return found
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def _read(row: dict, events: list[EventRead]) -> BatchRead:
+    return BatchRead(
+        id=row["id"],
+        product_id=row["product"],
+        product_name=row["product_name"],
+        growing_area_id=row["growing_area"],
+        growing_area_name=row["area_name"],
+        growing_area_code=row["area_code"],
+        growing_area_status=row["area_status"],
+        lot_code=row["lot_code"],
+        harvest_date=row["harvest_date"],
+        pack_date=row["pack_date"],
+        quantity=row["quantity"],
+        unit=row["unit"],
+        expiry_date=row["expiry_date"],
+        flagged=row["flagged"],
+        flag_reason=row["flag_reason"],
+        cleared=row["cleared_at"] is not None,
+        cleared_reason=row["cleared_reason"],
+        cleared_by_id=row["cleared_by"],
+        cleared_at=_aware(row["cleared_at"]),
+        created_at=_aware(row["created_at"]),
+        events=events,
+    )
+
+
+async def list_batches(actor: Actor, product_id: int | None = None) -> list[BatchRead]:
+    query = Batch.select(*_COLUMNS).where(visible_batches(actor))
+    if product_id is not None:
+        query = query.where(Batch.product == product_id)
+    rows = await query.order_by(Batch.created_at, ascending=False)
+    return [_read(row, []) for row in rows]
+
+
+async def get_batch(actor: Actor, batch_id: int) -> BatchRead:
+    row = await Batch.select(*_COLUMNS).where(visible_batches(actor)).where(Batch.id == batch_id).first()
+    if row is None:
+        raise not_found()
+    return _read(row, (await _events([batch_id]))[batch_id])
+
+
+def _clean(data: BatchCreate) -> dict[str, Any]:
+    errors: dict[str, tuple[str, str]] = {}
+    lot = data.lot_code.strip()
+    if not LOT_CODE.match(lot):
+        errors["lot_code"] = (
+            "Mã lô gồm 1–40 ký tự: chữ không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới.",
+            "A lot code has 1–40 characters: letters, digits, dots, hyphens or underscores.",
+        )
+    if not 0 < data.quantity <= MAX_QUANTITY:
+        errors["quantity"] = ("Số lượng phải lớn hơn 0.", "The quantity must be above 0.")
+    if data.unit not in UNITS:
+        errors["unit"] = ("Hãy chọn đơn vị tính trong danh sách.", "Pick a unit from the list.")
+    if data.pack_date is not None and data.pack_date < data.harvest_date:
+        errors["pack_date"] = (
+            "Ngày đóng gói không được trước ngày thu hoạch.",
+            "Packing cannot precede harvest.",
+        )
+    if data.expiry_date is not None and data.expiry_date < (data.pack_date or data.harvest_date):
+        errors["expiry_date"] = (
+            "Hạn sử dụng không được trước ngày đóng gói.",
+            "The expiry date cannot precede packing.",
+        )
+    if errors:
+        raise Invalid.from_fields(errors)
+    return {
+        "lot_code": lot,
+        "harvest_date": data.harvest_date,
+        "pack_date": data.pack_date,
+        "quantity": float(data.quantity),
+        "unit": data.unit,
+        "expiry_date": data.expiry_date,
+    }
+
+
+async def create_batch(actor: Actor, data: BatchCreate) -> int:
+    """Product writable by the actor, area visible and usable (not suspended/revoked: 409)."""
+    await ensure_writable(actor, data.product_id)
+    await usable_area(actor, data.growing_area_id)
+    fields = _clean(data)
+    owner = (
+        await Product.select(Product.owner_household, Product.owner_cooperative)
+        .where(Product.id == data.product_id)
+        .first()
+    )
+    prefix = (
+        f"h:{owner['owner_household']}" if owner["owner_household"] else f"c:{owner['owner_cooperative']}"
+    )
+    key = f"{prefix}/{fields['lot_code'].upper()}"
+    if await Batch.exists().where(Batch.owner_lot_key == key):
+        raise Conflict(
+            f"Mã lô {fields['lot_code']} đã được dùng cho một lô khác của cùng chủ sở hữu.",
+            f"The lot code {fields['lot_code']} is already used by another batch of the same owner.",
+        )
+    batch = Batch(
+        **fields,
+        product=data.product_id,
+        growing_area=data.growing_area_id,
+        owner_lot_key=key,
+        created_by=actor.user_id,
+        created_at=datetime.now(UTC),
+    )
+    await batch.save()
+    await diary.recheck_phi(batch.id)
+    return batch.id
+
+
+async def _writable_batch(actor: Actor, batch_id: int) -> BatchRead:
+    batch = await get_batch(actor, batch_id)
+    require_writer(actor)
+    return batch
+
+
+async def add_event(actor: Actor, batch_id: int, data: EventCreate) -> int:
+    """One diary entry (author = the actor); a harvest inside a PHI flags the batch."""
+    batch = await _writable_batch(actor, batch_id)
+    details = diary.clean_details(data.kind, data.details)
+    occurred_at = diary.clean_time(data.occurred_at)
+    area_id = data.growing_area_id or batch.growing_area_id
+    await usable_area(actor, area_id)
+    event = BatchEvent(
+        batch=batch_id,
+        kind=data.kind,
+        occurred_at=occurred_at,
+        growing_area=area_id,
+        author=actor.user_id,
+        details=details,
+        created_at=datetime.now(UTC),
+    )
+    await event.save()
+    if data.kind in ("harvesting", "input_use"):
+        await diary.recheck_phi(batch_id)
+    return event.id
+
+
+async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
+    """A coop manager of the owner, an officer of the area or an admin clears a PHI flag, in writing."""
+    batch = await get_batch(actor, batch_id)  # 404 outside scope
+    if actor.role not in (Role.COOP_MANAGER, Role.OFFICER, Role.ADMIN):
+        raise Forbidden(
+            "Chỉ quản lý hợp tác xã, cán bộ nông nghiệp của địa bàn hoặc quản trị viên được xác nhận lô bị gắn cờ.",
+            "Only the cooperative's manager, an officer of the area or an admin may clear a flagged batch.",
+        )
+    reason = " ".join(str(reason or "").split())
+    if not 10 <= len(reason) <= 1000:
+        raise Invalid(
+            "reason",
+            "Hãy ghi rõ lý do xác nhận (10–1000 ký tự).",
+            "Write the reason for clearing (10–1000 characters).",
+        )
+    if not batch.flagged or batch.cleared:
+        raise Conflict("Lô hàng không có cờ cần xác nhận.", "The batch has no flag to clear.")
+    await Batch.update(
+        {Batch.cleared_by: actor.user_id, Batch.cleared_reason: reason, Batch.cleared_at: datetime.now(UTC)}
+    ).where(Batch.id == batch_id)
+
+
+async def assert_stampable(batch_id: int) -> None:
+    """Stamps may be issued unless the batch is flagged and not yet cleared (409), or unknown (404)."""
+    row = (
+        await Batch.select(Batch.flagged, Batch.cleared_at, Batch.flag_reason)
+        .where(Batch.id == batch_id)
+        .first()
+    )
+    if row is None:
+        raise not_found()
+    if row["flagged"] and row["cleared_at"] is None:
+        raise Conflict(
+            f"Lô hàng đang bị gắn cờ ({row['flag_reason']}) và cần được xác nhận trước khi in tem.",
+            f"The batch is flagged ({row['flag_reason']}) and must be cleared before stamps are printed.",
+        )
+
+
+async def batch_facts(batch_id: int) -> dict[str, Any]:
+    """What a public scan page shows (no scope: the stamp is public). Raises NotFound."""
+    row = (
+        await Batch.select(
+            *Batch.all_columns(),
+            Batch.product.name.as_alias("product_name"),
+            Batch.product.gtin.as_alias("gtin"),
+            Batch.product.certifications.as_alias("certifications"),
+            Batch.product.owner_household.head_name.as_alias("household_name"),
+            Batch.product.owner_household.commune.name.as_alias("household_commune"),
+            Batch.product.owner_household.commune.province.name.as_alias("household_province"),
+            Batch.product.owner_cooperative.name.as_alias("cooperative_name"),
+            Batch.product.owner_cooperative.commune.name.as_alias("cooperative_commune"),
+            Batch.product.owner_cooperative.commune.province.name.as_alias("cooperative_province"),
+            Batch.growing_area.name.as_alias("area_name"),
+            Batch.growing_area.official_code.as_alias("area_code"),
+            Batch.growing_area.status.as_alias("area_status"),
+            Batch.growing_area.code_kind.as_alias("area_code_kind"),
+            Batch.growing_area.export_market.as_alias("area_export_market"),
+            Batch.growing_area.crop.as_alias("area_crop"),
+            Batch.growing_area.commune.name.as_alias("area_commune"),
+            Batch.growing_area.commune.province.name.as_alias("area_province"),
+        )
+        .where(Batch.id == batch_id)
+        .first()
+        .output(load_json=True)
+    )
+    if row is None:
+        raise not_found()
+    side = "household" if row["household_name"] else "cooperative"
+    events = (await _events([batch_id]))[batch_id]
+    return {
+        "batch_id": row["id"],
+        "lot_code": row["lot_code"],
+        "product": {
+            "id": row["product"],
+            "name": row["product_name"],
+            "gtin": row["gtin"],
+            "certifications": list(row["certifications"] or []),
+        },
+        "owner": {
+            "kind": side,
+            "name": row[f"{side}_name"],
+            "commune": row[f"{side}_commune"],
+            "province": row[f"{side}_province"],
+        },
+        "growing_area": {
+            "id": row["growing_area"],
+            "name": row["area_name"],
+            "crop": row["area_crop"],
+            "code": row["area_code"],  # None: "chưa có mã vùng trồng"
+            "status": row["area_status"],
+            "code_kind": row["area_code_kind"],
+            "export_market": row["area_export_market"],
+            "commune": row["area_commune"],
+            "province": row["area_province"],
+        },
+        "harvest_date": row["harvest_date"],
+        "pack_date": row["pack_date"],
+        "expiry_date": row["expiry_date"],
+        "quantity": row["quantity"],
+        "unit": row["unit"],
+        "flagged": row["flagged"] and row["cleared_at"] is None,
+        "diary": [
+            {
+                "kind": e.kind,
+                "date": local_date(e.occurred_at),
+                "label_vi": e.label_vi,
+                "label_en": e.label_en,
+            }
+            for e in events
+        ],
+    }

@@ -1,0 +1,56 @@
+"""Stamps over the JSON API: issue, follow an issuance, revoke; and the public trace answer."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.di import Provide
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.media.storage import Storage
+from agrimarket.settings import Settings
+from agrimarket.web.auth import provide_actor
+from agrimarket.web.i18n import request_lang
+from traceability.stamps import jobs, public, service
+from traceability.stamps.scan import BUFFER
+from traceability.stamps.schemas import IssueCreate, IssueRead, RevokeRequest, RevokeResult, TraceRead
+from traceability.stamps.throttle import scan_throttle
+
+
+class StampController(Controller):
+    path = "/api/v1"
+    tags = ["stamps"]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @post("/batches/{batch_id:int}/stamps", status_code=HTTP_201_CREATED)
+    async def issue(
+        self, actor: Actor, batch_id: int, data: IssueCreate, settings: Settings, storage: Storage
+    ) -> IssueRead:
+        """Issue 1..100,000 stamps; large issuances render in the background (follow ``page_url``)."""
+        issue_id = await jobs.issue(actor, batch_id, data.count, data.label_size, settings, storage)
+        return await service.get_issue(actor, issue_id, storage)
+
+    @get("/stamp-issues/{issue_id:int}")
+    async def read_issue(self, actor: Actor, issue_id: int, storage: Storage) -> IssueRead:
+        return await service.get_issue(actor, issue_id, storage)
+
+    @post("/stamps/revoke", status_code=HTTP_200_OK)
+    async def revoke(self, actor: Actor, data: RevokeRequest) -> RevokeResult:
+        """Revoke one ``serial``, an ``issuance_id`` from ``from_seq`` to ``to_seq``, or a ``batch_id``."""
+        return RevokeResult(revoked=await service.revoke(actor, data))
+
+
+@get(
+    "/api/v1/trace/{serial:str}",
+    tags=["stamps"],
+    dependencies={"throttle": Provide(scan_throttle)},
+)
+async def trace(
+    request: Request, serial: str, throttle: None, settings: Settings, storage: Storage
+) -> Response[TraceRead]:
+    """The facts a stamp proves (no login), incl. the ten minimum data items of Circular 02/2024."""
+    answer = await public.trace(request, serial, settings, storage, request_lang(request))
+    return Response(
+        answer, headers={"Cache-Control": "no-store"}, background=BackgroundTask(BUFFER.flush_if_due)
+    )

@@ -1,0 +1,173 @@
+"""Rendering issuances: at once for small ones, by a background renderer for large ones.
+
+All state lives in the ``stamp_issue`` row (status, progress, lease), so closing the browser or
+restarting the server loses nothing. Several processes may run the renderer: a job is claimed with
+a conditional UPDATE (queued, or running with an expired lease), so only one renders it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+import anyio.to_thread
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.media.storage import Storage
+from agrimarket.settings import Settings
+from traceability.stamps import render, service
+from traceability.stamps.service import LEASE, storage_keys
+from traceability.tables import Batch, Stamp, StampIssue
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+
+
+async def sheet_spec(batch_id: int, label_size: str, public_base_url: str) -> render.SheetSpec:
+    row = (
+        await Batch.select(
+            Batch.product.name.as_alias("product_name"),
+            Batch.growing_area.official_code.as_alias("area_code"),
+        )
+        .where(Batch.id == batch_id)
+        .first()
+    )
+    prefix = render.qr_url_prefix(public_base_url)
+    version, mask = render.fixed_qr(prefix)
+    area = row["area_code"] or render.NO_AREA_CODE
+    return render.SheetSpec(label_size, prefix, row["product_name"], area, version, mask)
+
+
+async def claim(issue_id: int | None = None) -> int | None:
+    """Take one job (or the given one): queued, or running with an expired lease. None if none."""
+    now = datetime.now(UTC)
+    takeable = (StampIssue.status == "queued") | (
+        (StampIssue.status == "running") & (StampIssue.claimed_until < now)
+    )
+    if issue_id is None:
+        row = await StampIssue.select(StampIssue.id).where(takeable).order_by(StampIssue.id).first()
+        if row is None:
+            return None
+        issue_id = row["id"]
+    taken = (
+        await StampIssue.update({StampIssue.status: "running", StampIssue.claimed_until: now + LEASE})
+        .where((StampIssue.id == issue_id) & takeable)
+        .returning(StampIssue.id)
+    )
+    return issue_id if taken else None
+
+
+async def render_claimed(issue_id: int, settings: Settings, storage: Storage) -> dict[str, float]:
+    """Render a claimed job, writing progress as it goes, then store the files and mark it done.
+
+    Returns the seconds spent per stage (for the bench).
+    """
+    issue = await StampIssue.select().where(StampIssue.id == issue_id).first()
+    try:
+        spec = await sheet_spec(issue["batch"], issue["label_size"], settings.public_base_url)
+        stamps = [
+            (r["seq"], r["serial"])
+            for r in await Stamp.select(Stamp.seq, Stamp.serial)
+            .where(Stamp.issuance == issue_id)
+            .order_by(Stamp.seq)
+        ]
+        done = [0]
+
+        def report(count: int) -> None:
+            done[0] = count
+
+        task = anyio.to_thread.run_sync(render.render_issuance, spec, stamps, report)
+        rendered = await _with_progress(issue_id, task, done)
+        pdf_key, zip_key = storage_keys(issue_id, issue["label_size"])
+        await storage.put(pdf_key, rendered.pdf, "application/pdf")
+        await storage.put(zip_key, rendered.zip, "application/zip")
+        await StampIssue.update(
+            {
+                StampIssue.status: "done",
+                StampIssue.progress: len(stamps),
+                StampIssue.sheet_key: pdf_key,
+                StampIssue.zip_key: zip_key,
+                StampIssue.claimed_until: None,
+                StampIssue.finished_at: datetime.now(UTC),
+            }
+        ).where(StampIssue.id == issue_id)
+        return rendered.timings
+    except Exception as exc:
+        log.exception("stamp issuance %s failed to render", issue_id)
+        await StampIssue.update(
+            {StampIssue.status: "failed", StampIssue.error: str(exc)[:500], StampIssue.claimed_until: None}
+        ).where(StampIssue.id == issue_id)
+        raise
+
+
+async def _with_progress(issue_id: int, work, done: list[int]):
+    """Await ``work`` while writing its progress (and renewing the lease) every half second."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        await asyncio.wait([task], timeout=PROGRESS_EVERY)
+        await StampIssue.update(
+            {StampIssue.progress: done[0], StampIssue.claimed_until: datetime.now(UTC) + LEASE}
+        ).where(StampIssue.id == issue_id)
+    return task.result()
+
+
+async def issue(
+    actor: Actor, batch_id: int, count: int, label_size: str, settings: Settings, storage: Storage
+) -> int:
+    """Issue stamps; up to ``background_threshold`` they are rendered at once, beyond it in the background."""
+    inline = count <= settings.traceability.background_threshold
+    issue_id = await service.create_issue(actor, batch_id, count, label_size, claimed=inline)
+    if inline:
+        await render_claimed(issue_id, settings, storage)
+    return issue_id
+
+
+async def run_once(settings: Settings, storage: Storage) -> bool:
+    """Render one waiting job if there is one; True when a job was rendered."""
+    issue_id = await claim()
+    if issue_id is None:
+        return False
+    with contextlib.suppress(Exception):  # already logged and recorded on the row
+        await render_claimed(issue_id, settings, storage)
+    return True
+
+
+def engine_usable() -> bool:
+    """False while a PostgreSQL pool opened by another event loop is in use (a seed script, a test).
+
+    asyncpg connections belong to the loop that made them; a background loop must not borrow them.
+    """
+    pool = getattr(StampIssue._meta.db, "pool", None)
+    loop = getattr(pool, "_loop", None)
+    return loop is None or loop is asyncio.get_running_loop()
+
+
+class Renderer:
+    """The background loop started with the app (one per process; jobs are claimed atomically)."""
+
+    def __init__(self) -> None:
+        self.task: asyncio.Task | None = None
+
+    async def start(self, settings: Settings, storage: Storage) -> None:
+        if settings.traceability.render_worker and self.task is None:
+            self.task = asyncio.create_task(self._loop(settings, storage))
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.task
+            self.task = None
+
+    async def _loop(self, settings: Settings, storage: Storage) -> None:
+        while True:
+            try:
+                while engine_usable() and await run_once(settings, storage):
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("stamp renderer: poll failed")
+            await asyncio.sleep(settings.traceability.render_poll_seconds)

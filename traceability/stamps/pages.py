@@ -1,0 +1,124 @@
+"""Web pages: an issuance's progress and downloads; the public scan page and its Digital Link."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.di import Provide
+from litestar.response import Redirect, Template
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.errors import DomainError, NotFound
+from agrimarket.media.storage import Storage
+from agrimarket.products import catalog
+from agrimarket.settings import Settings
+from agrimarket.web.auth import provide_actor
+from agrimarket.web.forms import form_error, form_values
+from traceability.stamps import digital_link, jobs, public, service
+from traceability.stamps.scan import BUFFER
+from traceability.stamps.throttle import scan_throttle
+
+SCAN_CSS = Path(__file__).resolve().parents[2] / "agrimarket" / "static" / "scan.css"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@lru_cache
+def scan_css() -> tuple[bytes, str]:
+    data = SCAN_CSS.read_bytes()
+    return data, hashlib.sha256(data).hexdigest()[:12]
+
+
+class IssuePages(Controller):
+    include_in_schema = False
+    dependencies = {"viewer": Provide(provide_actor)}
+
+    @get("/stamps/issues/{issue_id:int}")
+    async def issue_page(self, request: Request, viewer: Actor, issue_id: int, storage: Storage) -> Template:
+        issue = await service.get_issue(viewer, issue_id, storage)
+        name = (
+            "traceability/stamps/_progress.html"
+            if request.headers.get("hx-request")
+            else "traceability/stamps/issue.html"
+        )
+        return Template(name, context={"viewer": viewer, "issue": issue}, headers=NO_STORE)
+
+    @get("/batches/{batch_id:int}/stamps/new")
+    async def new_form(self, viewer: Actor, batch_id: int) -> Template:
+        await service.writable_batch(viewer, batch_id)
+        context = {"viewer": viewer, "batch_id": batch_id, "values": {}}
+        return Template("traceability/stamps/new.html", context=context)
+
+    @post("/batches/{batch_id:int}/stamps/new")
+    async def create(
+        self, request: Request, viewer: Actor, batch_id: int, settings: Settings, storage: Storage
+    ) -> Template | Redirect:
+        """Create the stamps; small issuances are rendered before the redirect, large ones after it."""
+        values = form_values(await request.form())
+        try:
+            count = int(values.get("count", "").strip() or 0)
+            label_size = values.get("label_size", "")
+            issue_id = await jobs.issue(viewer, batch_id, count, label_size, settings, storage)
+        except ValueError:
+            exc = DomainError("Số tem phải là số.", "The number of stamps must be a number.")
+            exc.field_messages = {"count": (exc.message_vi, exc.message_en)}
+            context = {"viewer": viewer, "batch_id": batch_id, "values": values}
+            return form_error(request, "traceability/stamps/new.html", exc, context)
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            context = {"viewer": viewer, "batch_id": batch_id, "values": values}
+            return form_error(request, "traceability/stamps/new.html", exc, context)
+        return Redirect(f"/stamps/issues/{issue_id}")
+
+
+class ScanPages(Controller):
+    include_in_schema = False
+    dependencies = {"throttle": Provide(scan_throttle)}
+
+    @get(["/t/{serial:str}", "/T/{serial:str}"])
+    async def scan_page(
+        self,
+        request: Request,
+        serial: str,
+        throttle: None,
+        settings: Settings,
+        storage: Storage,
+        lang: str | None = None,
+    ) -> Template:
+        language = public.page_lang(request, lang)
+        context = {"lang": language, "t": (lambda vi, en: en) if language == "en" else (lambda vi, en: vi)}
+        context["cert"] = lambda key: catalog.label(catalog.CERTIFICATIONS, key, language)
+        context["css"] = f"/t-assets/scan.css?v={scan_css()[1]}"
+        try:
+            seen = await public.lookup(request, serial, settings, storage)
+        except NotFound:
+            return Template(
+                "traceability/scan/not_found.html", context=context, status_code=404, headers=NO_STORE
+            )
+        trace = public.to_trace(seen, settings, language)
+        context |= {"s": trace, "seen": seen, "grouped": public.grouped(trace.serial), "facts": seen["facts"]}
+        return Template(
+            "traceability/scan/scan.html",
+            context=context,
+            headers=NO_STORE,
+            background=BackgroundTask(BUFFER.flush_if_due),
+        )
+
+    @get("/01/{gtin:str}/10/{lot:str}/21/{serial:str}")
+    async def digital_link(self, gtin: str, lot: str, serial: str, throttle: None) -> Redirect:
+        """GS1 Digital Link: the same page as the stamp's short URL when GTIN, lot and serial agree."""
+        canonical = await digital_link.resolve(gtin, lot, serial)
+        return Redirect(f"/t/{canonical}", status_code=307)
+
+
+@get("/t-assets/scan.css", include_in_schema=False)
+async def scan_stylesheet() -> Response[bytes]:
+    """The scan page's stylesheet; its URL carries the content hash, so it is cached for a year."""
+    data, _ = scan_css()
+    return Response(
+        data, media_type="text/css", headers={"Cache-Control": "public, max-age=31536000, immutable"}
+    )

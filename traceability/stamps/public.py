@@ -1,0 +1,103 @@
+"""What the public scan page and the trace API show, built from one scan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from agrimarket.media.storage import Storage
+from agrimarket.settings import Settings
+from traceability.stamps import scan, serials
+from traceability.stamps.schemas import DiaryItem, TraceRead
+
+DIARY_ITEMS = 6  # a short summary on the page: the latest entries
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def lookup(request: Request, serial: str, settings: Settings, storage: Storage) -> dict[str, Any]:
+    return await scan.scan(
+        serial,
+        client_address(request),
+        request.headers.get("user-agent", ""),
+        settings.traceability,
+        storage,
+    )
+
+
+def warning_texts(seen: dict[str, Any], lang: str) -> list[str]:
+    en = lang == "en"
+    out = []
+    if seen["revoked"]:
+        out.append(
+            f"This stamp has been revoked: {seen['revoked_reason']}"
+            if en
+            else f"Tem này đã bị thu hồi: {seen['revoked_reason']}"
+        )
+    if seen["counterfeit"]:
+        out.append("Warning: this may be a counterfeit stamp." if en else "Cảnh báo: có thể là tem giả.")
+    return out
+
+
+def to_trace(seen: dict[str, Any], settings: Settings, lang: str) -> TraceRead:
+    facts = seen["facts"]
+    owner, area, product = facts["owner"], facts["growing_area"], facts["product"]
+    base = settings.public_base_url.rstrip("/")
+    return TraceRead(
+        serial=seen["serial"],
+        status=seen["status"],
+        revoked_reason=seen["revoked_reason"],
+        genuine_warning=seen["counterfeit"],
+        warnings=warning_texts(seen, lang),
+        scan_count=seen["scan_count"],
+        product_name=product["name"],
+        product_image=facts["photo_url"],
+        producer_name=owner["name"],
+        producer_kind=owner["kind"],
+        producer_address=f"{owner['commune']}, {owner['province']}",
+        stages=[
+            DiaryItem(
+                kind=d["kind"],
+                date=d["date"],
+                label=d["label_en"] if lang == "en" else d["label_vi"],
+                location_code=area["code"] or f"area:{area['id']}",
+                product_code=product["gtin"] or facts["lot_code"],
+            )
+            for d in facts["diary"]
+        ],
+        location_code=area["code"],
+        harvest_date=facts["harvest_date"],
+        pack_date=facts["pack_date"],
+        gtin=product["gtin"],
+        lot_code=facts["lot_code"],
+        expiry_date=facts["expiry_date"],
+        certifications=product["certifications"],
+        growing_area_name=area["name"],
+        growing_area_code=area["code"],
+        growing_area_status=area["status"],
+        where_to_buy=facts["where_to_buy"],
+        product_url=f"{base}/p/{product['id']}",
+        scan_url=f"{base}/t/{seen['serial']}",
+    )
+
+
+async def trace(request: Request, serial: str, settings: Settings, storage: Storage, lang: str) -> TraceRead:
+    return to_trace(await lookup(request, serial, settings, storage), settings, lang)
+
+
+def page_lang(request: Request, asked: str | None) -> str:
+    """?lang= first, then the language cookie, then Accept-Language; Vietnamese by default."""
+    if asked in ("vi", "en"):
+        return asked
+    cookie = request.cookies.get("lang")
+    if cookie in ("vi", "en"):
+        return cookie
+    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "vi"
+
+
+def grouped(serial: str) -> str:
+    return serials.grouped(serial)

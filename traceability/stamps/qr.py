@@ -1,0 +1,102 @@
+"""QR codes of stamps: a fixed version and mask per issuance, and a fast path to the module matrix.
+
+Every stamp of an issuance has a URL of the same length, so the function patterns and the order
+of the data modules are computed once (``_plan``); per stamp only the data codewords are made
+(by qrcode's own encoder) and laid along that walk.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import qrcode
+import qrcode.util as qr_util
+from PIL import Image
+from qrcode.constants import ERROR_CORRECT_M
+
+from traceability.stamps.serials import LENGTH
+
+QUIET = 4  # modules of white around each QR, as ISO/IEC 18004 asks
+
+
+def qr_url_prefix(public_base_url: str) -> str:
+    """``https://host/T/`` in capitals, so the whole URL fits the QR alphanumeric mode.
+
+    Scheme and host are case-insensitive; a base path is not, so it keeps its case (byte mode).
+    """
+    base = public_base_url.rstrip("/")
+    scheme, _, rest = base.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.upper()}://{host.upper()}{slash}{path}/T/"
+
+
+def _qr_data(url: str) -> qr_util.QRData:
+    mode = qr_util.MODE_ALPHA_NUM if all(c in qr_util.ALPHA_NUM.decode() for c in url) else qr_util.MODE_8BIT
+    return qr_util.QRData(url.encode(), mode=mode)
+
+
+def fixed_qr(url_prefix: str) -> tuple[int, int]:
+    """Version and mask used for every stamp of an issuance (computed once, from a sample URL)."""
+    sample = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    sample.add_data(_qr_data(url_prefix + "Z" * LENGTH))
+    sample.make(fit=True)
+    return sample.version, sample.best_mask_pattern()
+
+
+class _Plan(qrcode.QRCode):
+    """Function patterns and the data-module walk of one version and mask, computed once."""
+
+    def map_data(self, data, mask_pattern):  # called by make(); records instead of drawing
+        n, flip = self.modules_count, qr_util.mask_func(mask_pattern)
+        self.positions: list[tuple[int, int, bool]] = []
+        upward = True
+        for col in range(n - 1, 0, -2):
+            if col <= 6:
+                col -= 1
+            for row in range(n - 1, -1, -1) if upward else range(n):
+                for c in (col, col - 1):
+                    if self.modules[row][c] is None:
+                        self.positions.append((row, c, bool(flip(row, c))))
+            upward = not upward
+
+
+@lru_cache(maxsize=8)
+def _plan(version: int, mask: int) -> tuple[bytearray, list[tuple[int, bool]], int]:
+    """Blank matrix (with quiet zone, 0 = dark byte) and (offset, flip) of each data module."""
+    plan = _Plan(version=version, error_correction=ERROR_CORRECT_M, border=0, mask_pattern=mask)
+    plan.add_data("0")
+    plan.make(fit=False)
+    side = plan.modules_count + 2 * QUIET
+    blank = bytearray(b"\xff" * side * side)
+    for r, row in enumerate(plan.modules):
+        for c, dark in enumerate(row):
+            if dark:
+                blank[(r + QUIET) * side + c + QUIET] = 0
+    walk = [((r + QUIET) * side + c + QUIET, flip) for r, c, flip in plan.positions]
+    return blank, walk, side
+
+
+def qr_matrix(url: str, version: int, mask: int) -> tuple[bytes, int]:
+    """The QR of ``url`` as side x side bytes (0 dark, 255 light) including the quiet zone."""
+    blank, walk, side = _plan(version, mask)
+    data = qr_util.create_data(version, ERROR_CORRECT_M, [_qr_data(url)])
+    bits = len(data) * 8
+    matrix = bytearray(blank)
+    for i, (offset, flip) in enumerate(walk):
+        dark = i < bits and (data[i >> 3] >> (7 - (i & 7))) & 1 == 1
+        matrix[offset] = 0 if dark != flip else 255
+    return bytes(matrix), side
+
+
+def qr_modules(url: str, version: int, mask: int) -> list[list[bool]]:
+    """The module matrix (True = dark) without quiet zone (reference path, for tests)."""
+    code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0, mask_pattern=mask)
+    code.add_data(_qr_data(url))
+    code.make(fit=False)
+    return code.modules
+
+
+def qr_image(matrix: bytes, side: int, module_px: int) -> Image.Image:
+    """A 1-bit image of the matrix, ``module_px`` pixels per module."""
+    small = Image.frombytes("L", (side, side), matrix).convert("1", dither=Image.Dither.NONE)
+    return small.resize((side * module_px, side * module_px), Image.Resampling.NEAREST)

@@ -1,0 +1,82 @@
+"""Request and response shapes of the stamps API and the public trace answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+
+class IssueCreate(msgspec.Struct, forbid_unknown_fields=True):
+    count: int
+    label_size: str = "30x40"
+
+
+class IssueRead(msgspec.Struct):
+    id: int
+    batch_id: int
+    stamp_count: int
+    label_size: str
+    status: str  # queued | running | done | failed
+    progress: int  # stamps rendered so far
+    pdf_url: str | None
+    zip_url: str | None
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+    page_url: str
+
+
+class RevokeRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """One of: a serial; an issuance with a seq range; a whole batch. The reason is required."""
+
+    reason: str
+    serial: str | None = None
+    issuance_id: int | None = None
+    from_seq: int | None = None
+    to_seq: int | None = None
+    batch_id: int | None = None
+
+
+class RevokeResult(msgspec.Struct):
+    revoked: int
+
+
+class DiaryItem(msgspec.Struct):
+    """One production stage: what, when, where (location code) and of which product (product code)."""
+
+    kind: str
+    date: date | None
+    label: str
+    location_code: str  # the growing area's official code, else our own "area:{id}"
+    product_code: str  # the GTIN when the product has one, else the lot code
+
+
+class TraceRead(msgspec.Struct):
+    """What a stamp proves, with the ten minimum data items of Circular 02/2024/TT-BKHCN."""
+
+    serial: str  # 7: the product's traceability code
+    status: str  # active | revoked
+    revoked_reason: str
+    genuine_warning: bool  # counterfeit suspicion
+    warnings: list[str]
+    scan_count: int
+    product_name: str  # 1
+    product_image: str | None  # 2
+    producer_name: str  # 3
+    producer_kind: str  # household | cooperative
+    producer_address: str  # 4
+    stages: list[DiaryItem]  # 5: production stages (event, place = growing area, time)
+    location_code: str | None  # 5: the growing area's code, when it has one
+    harvest_date: date  # 6: production time
+    pack_date: date | None
+    gtin: str | None  # 8: brand/serial
+    lot_code: str  # 8
+    expiry_date: date | None  # 9: shelf life
+    certifications: list[str]  # 10: standards applied
+    growing_area_name: str
+    growing_area_code: str | None  # None: "chưa có mã vùng trồng"
+    growing_area_status: str
+    where_to_buy: list[dict]
+    product_url: str
+    scan_url: str
