@@ -1,8 +1,66 @@
-"""Demo data of this part, called by agrimarket.demo.seed() after the products exist."""
+"""Demo data of this part, called by agrimarket.demo.seed() after the products exist.
+
+Connects the demo cooperative and two households to the simulated Postmart and Voso (mounted in
+`make run`) and publishes their products; the in-process worker makes them live once the app runs.
+"""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 
 async def seed() -> list[str]:
     """Create this part's demo records; returns summary lines to print."""
-    return []
+    from agrimarket import demo
+    from agrimarket.settings import get_settings
+    from agrimarket.tables import Cooperative, Household, Product, User
+    from integrations import crypto
+    from integrations.listings import service as listings
+    from integrations.simulators.base import demo_credentials
+    from integrations.tables import Listing, Marketplace, MarketplaceAccount
+
+    settings = get_settings()
+    await listings.ensure_marketplaces()
+    markets = {m["code"]: m["id"] for m in await Marketplace.select(Marketplace.code, Marketplace.id)}
+    coop = await Cooperative.select(Cooperative.id).where(Cooperative.tax_code == demo.COOP[1]).first()
+    manager = await User.select(User.id).where(User.phone == demo.MANAGER[0]).first()
+    member = await Household.select(Household.id).where(Household.phone == demo.member_phone(0)).first()
+    other = await Household.select(Household.id).where(Household.phone == demo.OTHERS[0][1]).first()
+    if not (coop and manager and member and other):
+        return ["Marketplaces: demo cooperative or households missing, nothing listed."]
+
+    async def account(code: str, shop_id: str, **owner) -> None:
+        credentials = crypto.encrypt(settings.integrations.credentials_key, demo_credentials(code, shop_id))
+        await MarketplaceAccount.insert(
+            MarketplaceAccount(
+                marketplace=markets[code],
+                shop_id=shop_id,
+                credentials_encrypted=credentials,
+                created_at=datetime.now(UTC),
+                **owner,
+            )
+        )
+
+    # The seed runs before the app: accounts are trusted here (the simulators accept demo credentials).
+    await account("postmart", "htx-cat-hai", owner_cooperative=coop["id"])
+    await account("voso", "htx-cat-hai", owner_cooperative=coop["id"])
+    await account("postmart", "ho-nguyen-van-hung", owner_household=member["id"])
+    await account("voso", "ho-luong-van-sang", owner_household=other["id"])
+
+    manager_actor = await demo.actor_for(manager["id"])
+    coop_products = await Product.select(Product.id).where(
+        (Product.owner_cooperative == coop["id"]) | (Product.owner_household.cooperative == coop["id"])
+    )
+    for i, row in enumerate(coop_products):
+        await listings.publish(manager_actor, row["id"], "postmart")
+        if i % 2 == 0:
+            await listings.publish(manager_actor, row["id"], "voso")
+    other_user = await User.select(User.id).where(User.phone == demo.OTHERS[0][1]).first()
+    for row in await Product.select(Product.id).where(Product.owner_household == other["id"]):
+        await listings.publish(await demo.actor_for(other_user["id"]), row["id"], "voso")
+    base = settings.public_base_url
+    return [
+        f"Marketplaces: {await Listing.count()} listings queued on the simulated Postmart and Voso "
+        "(live within seconds of `make run`):",
+        f"  {base}/sim/postmart/shop/htx-cat-hai  {base}/sim/voso/shop/htx-cat-hai",
+    ]

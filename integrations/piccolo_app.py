@@ -2,6 +2,8 @@ import os
 
 from piccolo.conf.apps import AppConfig, table_finder
 
+from integrations.cli import worker
+
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 
 APP_CONFIG = AppConfig(
@@ -9,5 +11,5 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(modules=["integrations.tables"], exclude_imported=True),
     migration_dependencies=["agrimarket.piccolo_app"],
-    commands=[],
+    commands=[worker],
 )

@@ -2,16 +2,80 @@
 
 from __future__ import annotations
 
-from litestar.config.app import AppConfig
-from litestar.plugins import InitPluginProtocol
+import asyncio
+import contextlib
 
+from litestar import asgi
+from litestar.config.app import AppConfig
+from litestar.di import Provide
+from litestar.plugins import InitPluginProtocol
+from litestar.types import Receive, Scope, Send
+
+from agrimarket.media.storage import build_storage
 from agrimarket.settings import Settings
+from integrations.adapters.registry import MARKETPLACES, Adapters
+from integrations.listings.api import ROUTES
+from integrations.listings.pages import ListingPages
+from integrations.listings.service import ensure_marketplaces
+from integrations.simulators import postmart as postmart_sim
+from integrations.simulators import voso as voso_sim
+from integrations.simulators.base import SimConfig
+from integrations.sync.worker import Worker
+
+
+def build_adapters(settings: Settings) -> Adapters:
+    urls = {
+        code: settings.integrations.marketplace_url(code, settings.public_base_url) for code in MARKETPLACES
+    }
+    return Adapters(urls, settings.integrations.http_timeout_seconds)
+
+
+def _mount(path: str, app):
+    @asgi(path, is_mount=True, copy_scope=True, opt={"exclude_from_csrf": True}, include_in_schema=False)
+    async def mounted(scope: Scope, receive: Receive, send: Send) -> None:
+        await app(scope, receive, send)
+
+    return mounted
 
 
 class IntegrationsPlugin(InitPluginProtocol):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.adapters = build_adapters(settings)
+        self.worker: Worker | None = None
+        self._task: asyncio.Task | None = None
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([])
+        app_config.route_handlers.extend([*ROUTES, ListingPages])
+        app_config.dependencies["adapters"] = Provide(
+            lambda: self.adapters, use_cache=True, sync_to_thread=False
+        )
+        app_config.signature_types = [*app_config.signature_types, Adapters]
+        if self.settings.integrations.simulators:
+            base = self.settings.public_base_url
+            webhook = self.settings.integrations.webhook_secret
+            for code, module in (("postmart", postmart_sim), ("voso", voso_sim)):
+                config = SimConfig(
+                    public_url=f"{base}/sim/{code}",
+                    webhook_url=f"{base}/api/v1/webhooks/{code}",
+                    webhook_secret=webhook,
+                    state_file=str(self.settings.media_dir.parent / f"sim-{code}.json"),
+                )
+                app_config.route_handlers.append(_mount(f"/sim/{code}", module.create_app(config)))
+        app_config.on_startup.append(self.start)
+        app_config.on_shutdown.append(self.stop)
         return app_config
+
+    async def start(self) -> None:
+        await ensure_marketplaces()
+        if self.settings.integrations.run_in_process and self._task is None:
+            self.worker = Worker(self.settings.integrations, self.adapters, build_storage(self.settings))
+            self._task = asyncio.create_task(self.worker.run())
+
+    async def stop(self) -> None:
+        if self.worker and self._task:
+            self.worker.stop()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._task, 10)
+            self.worker, self._task = None, None
+        await self.adapters.aclose()

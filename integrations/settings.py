@@ -2,9 +2,66 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+
+DEV_CREDENTIALS_KEY = "dev-only-credentials-key-change-me-0123456789"  # refused outside development
+DEV_WEBHOOK_SECRET = "dev-only-webhook-secret"  # noqa: S105 - the simulators sign with it in development
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _float(name: str, default: float) -> float:
+    return float(_env(name) or default)
 
 
 @dataclass(frozen=True)
 class IntegrationsSettings:
-    pass
+    environment: str = field(default_factory=lambda: _env("APP_ENV", "development"))
+    # Fernet key (or any passphrase, hashed into one) that encrypts marketplace credentials at rest.
+    credentials_key: str = field(
+        default_factory=lambda: _env("INTEGRATIONS_CREDENTIALS_KEY", DEV_CREDENTIALS_KEY)
+    )
+    webhook_secret: str = field(
+        default_factory=lambda: _env("INTEGRATIONS_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
+    )
+    # "inprocess" runs the sync worker inside the web app (make run); "off" leaves it to
+    # `piccolo integrations worker`. Development defaults to in-process.
+    worker: str = field(default_factory=lambda: _env("INTEGRATIONS_WORKER"))
+    worker_concurrency: int = field(default_factory=lambda: int(_env("INTEGRATIONS_WORKER_CONCURRENCY") or 4))
+    poll_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_POLL_SECONDS", 0.5))
+    lease_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_LEASE_SECONDS", 30))
+    max_attempts: int = field(default_factory=lambda: int(_env("INTEGRATIONS_MAX_ATTEMPTS") or 8))
+    backoff_base_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_BACKOFF_BASE", 1.0))
+    backoff_cap_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_BACKOFF_CAP", 300))
+    http_timeout_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_HTTP_TIMEOUT", 10))
+    reconcile_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_RECONCILE_SECONDS", 300))
+    # Marketplace base URLs; empty means the simulator mounted in this app (PUBLIC_BASE_URL/sim/<code>).
+    postmart_url: str = field(default_factory=lambda: _env("INTEGRATIONS_POSTMART_URL"))
+    voso_url: str = field(default_factory=lambda: _env("INTEGRATIONS_VOSO_URL"))
+    # Mount the simulators under /sim/postmart and /sim/voso.
+    simulators: bool = field(default_factory=lambda: _env("INTEGRATIONS_SIMULATORS", "1") == "1")
+
+    def __post_init__(self) -> None:
+        from agrimarket.settings import SettingsError
+
+        # The test suite runs with APP_ENV=test and the development keys.
+        if self.environment not in {"development", "test"}:
+            if self.credentials_key == DEV_CREDENTIALS_KEY or len(self.credentials_key) < 32:
+                raise SettingsError(
+                    "INTEGRATIONS_CREDENTIALS_KEY must be set to a random value of at least 32 characters"
+                )
+            if self.webhook_secret == DEV_WEBHOOK_SECRET:
+                raise SettingsError("INTEGRATIONS_WEBHOOK_SECRET must be set outside development")
+        if self.worker not in {"", "inprocess", "off"}:
+            raise SettingsError("INTEGRATIONS_WORKER must be 'inprocess' or 'off'")
+
+    @property
+    def run_in_process(self) -> bool:
+        return self.worker == "inprocess" or (not self.worker and self.environment == "development")
+
+    def marketplace_url(self, code: str, public_base_url: str) -> str:
+        configured = {"postmart": self.postmart_url, "voso": self.voso_url}.get(code, "")
+        return (configured or f"{public_base_url}/sim/{code}").rstrip("/")

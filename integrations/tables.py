@@ -1,1 +1,109 @@
 """Tables of the integrations app: marketplaces, seller accounts, listings, sync outbox."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from agrimarket.tables import Cooperative, Household, Product
+
+
+class Marketplace(Table):
+    """A marketplace we sync to; rows are seeded idempotently at start-up (see listings.service)."""
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=20, unique=True)
+    name = Varchar(length=60)
+    # The partner's published limit; workers together stay under it.
+    rate_limit_per_s = DoublePrecision(default=5.0)
+    enabled = Boolean(default=True)
+
+
+class MarketplaceAccount(Table):
+    """A household's or cooperative's seller account on one marketplace."""
+
+    id = Serial(primary_key=True)
+    marketplace = ForeignKey(Marketplace, on_delete=OnDelete.restrict, index=True)
+    owner_household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    owner_cooperative = ForeignKey(
+        Cooperative, null=True, default=None, on_delete=OnDelete.cascade, index=True
+    )
+    shop_id = Varchar(length=80)
+    credentials_encrypted = Text()  # Fernet token of the JSON credentials
+    needs_attention = Boolean(default=False)
+    attention_reason = Varchar(length=300, default="")
+    created_at = Timestamptz()
+
+
+class Listing(Table):
+    """One product on one marketplace (unique per product + marketplace, see the migration)."""
+
+    id = Serial(primary_key=True)
+    # Kept when the product is deleted: the history still counts for past dates.
+    product = ForeignKey(Product, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    marketplace = ForeignKey(Marketplace, on_delete=OnDelete.restrict, index=True)
+    account = ForeignKey(MarketplaceAccount, null=True, default=None, on_delete=OnDelete.set_null)
+    # The producing household (or cooperative), copied so the indicator survives product deletion.
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    cooperative = ForeignKey(Cooperative, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    state = Varchar(length=10, default="pending", index=True)  # pending | live | rejected | delisted
+    wanted = Varchar(length=10, default="live")  # live | delisted: what the next sync must reach
+    external_id = Varchar(length=80, null=True, default=None)
+    external_url = Varchar(length=400, null=True, default=None)
+    reason_vi = Varchar(length=400, default="")
+    reason_en = Varchar(length=400, default="")
+    version = Integer(default=1)
+    synced_version = Integer(default=0)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ListingHistory(Table):
+    """Append-only state changes; never updated or deleted (the indicator reads past dates from it)."""
+
+    id = Serial(primary_key=True)
+    listing = ForeignKey(Listing, on_delete=OnDelete.restrict, index=True)
+    marketplace = ForeignKey(Marketplace, on_delete=OnDelete.restrict)
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    cooperative = ForeignKey(Cooperative, null=True, default=None, on_delete=OnDelete.set_null)
+    from_state = Varchar(length=10, null=True, default=None)
+    to_state = Varchar(length=10)
+    version = Integer()
+    reason = Varchar(length=400, default="")
+    at = Timestamptz(index=True)
+
+
+class SyncJob(Table):
+    """The outbox: one row per listing, coalesced (its version is the newest to send)."""
+
+    id = Serial(primary_key=True)
+    listing = ForeignKey(Listing, on_delete=OnDelete.cascade, unique=True)
+    marketplace = ForeignKey(Marketplace, on_delete=OnDelete.restrict, index=True)
+    action = Varchar(length=10, default="publish")  # publish | update | delist (last one decided)
+    version = Integer()
+    status = Varchar(length=10, default="queued", index=True)  # queued | running | done | dead
+    attempts = Integer(default=0)
+    # Epoch seconds: compared in raw SQL on both engines.
+    next_attempt_at = DoublePrecision(default=0.0, index=True)
+    claimed_until = DoublePrecision(default=0.0)
+    claim_token = Varchar(length=40, default="")
+    last_error = Text(default="")
+    updated_at = Timestamptz()
+
+
+class RateBucket(Table):
+    """Per-marketplace send schedule shared by every worker process (see sync.ratelimit)."""
+
+    id = Serial(primary_key=True)
+    marketplace = Varchar(length=20, unique=True)
+    next_slot = DoublePrecision(default=0.0)

@@ -21,6 +21,7 @@ from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor, provide_viewer
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
+from integrations.listings import views as listing_views  # integrations: listing status on cards
 
 # The phone form sends the product and all its photos at once.
 FORM_REQUEST_LIMIT = MAX_PHOTOS * MAX_UPLOAD_BYTES + 256 * 1024
@@ -47,6 +48,7 @@ class ProductPages(Controller):
             "created": created,
             "show_owner": viewer.role != Role.HOUSEHOLD,
         }
+        context |= await listing_views.card_context(viewer, [p.id for p in products])  # integrations
         return Template("products/list.html", context=context)
 
     @get("/products/new")
@@ -91,6 +93,7 @@ class ProductPages(Controller):
             message, status = exc.message(request_lang(request)), exc.status_code
         product = await service.get_product(viewer, product_id, storage, settings.public_base_url)
         context = {"p": product, "card_message": message, "show_owner": viewer.role != Role.HOUSEHOLD}
+        context |= await listing_views.card_context(viewer, [product_id])  # integrations
         return Template("products/_card.html", context=context, status_code=status)
 
     @post("/products/{product_id:int}/stock")
@@ -129,4 +132,7 @@ class PublicProductPages(Controller):
         self, viewer: Actor | None, product_id: int, storage: Storage, settings: Settings
     ) -> Template:
         product = await service.public_product(product_id, storage, settings.public_base_url)
-        return Template("products/public.html", context={"viewer": viewer, "p": product})
+        listings = await listing_views.listings_of([product_id])  # integrations: where to buy
+        return Template(
+            "products/public.html", context={"viewer": viewer, "p": product, "listings": listings}
+        )

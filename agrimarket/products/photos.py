@@ -17,6 +17,7 @@ from agrimarket.media.images import ProcessedImage, process_photo
 from agrimarket.media.storage import Storage
 from agrimarket.products.service import create_product, ensure_writable
 from agrimarket.tables import Product, ProductPhoto
+from integrations import hooks as listings_hook  # integrations: photo changes -> listing sync
 
 MAX_PHOTOS = 8
 
@@ -83,7 +84,11 @@ async def add_photos(actor: Actor, product_id: int, uploads: list[bytes], storag
     count = await ProductPhoto.count().where(ProductPhoto.product == product_id)
     if count + len(uploads) > MAX_PHOTOS:
         raise _too_many()
-    return await _write(product_id, await _process(uploads), count, storage)
+    images = await _process(uploads)
+    async with listings_hook.transaction():  # the photos and their listing jobs, all or nothing
+        ids = await _write(product_id, images, count, storage)
+        await listings_hook.product_changed(product_id)
+    return ids
 
 
 async def delete_photo(actor: Actor, product_id: int, photo_id: int, storage: Storage) -> None:
@@ -95,6 +100,8 @@ async def delete_photo(actor: Actor, product_id: int, photo_id: int, storage: St
     )
     if row is None:
         raise NotFound("Không tìm thấy ảnh.", "Photo not found.")
-    await ProductPhoto.delete().where(ProductPhoto.id == photo_id)
+    async with listings_hook.transaction():
+        await ProductPhoto.delete().where(ProductPhoto.id == photo_id)
+        await listings_hook.product_changed(product_id)
     await storage.delete(row["image_key"])
     await storage.delete(row["thumb_key"])

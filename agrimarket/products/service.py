@@ -12,6 +12,7 @@ from agrimarket.products.access import require_writer, visible_products
 from agrimarket.products.fields import MAX_STOCK, clean_product
 from agrimarket.products.schemas import OwnerRead, PhotoRead, ProductRead
 from agrimarket.tables import Household, Product, ProductPhoto
+from integrations import hooks as listings_hook  # integrations: product changes -> listing sync
 
 _COLUMNS = (
     *Product.all_columns(),
@@ -155,9 +156,11 @@ async def update_product(actor: Actor, product_id: int, changes: dict[str, Any])
     await ensure_writable(actor, product_id)
     fields = clean_product(changes, partial=True)
     if fields:
-        await Product.update({**fields, Product.updated_at: datetime.now(UTC)}).where(
-            Product.id == product_id
-        )
+        async with listings_hook.transaction():  # integrations: the product write and its listing jobs
+            await Product.update({**fields, Product.updated_at: datetime.now(UTC)}).where(
+                Product.id == product_id
+            )
+            await listings_hook.product_changed(product_id)  # integrations
 
 
 async def adjust_stock(actor: Actor, product_id: int, delta: int) -> None:
@@ -169,7 +172,10 @@ async def adjust_stock(actor: Actor, product_id: int, delta: int) -> None:
         query = query.where(Product.stock >= -delta)
     elif delta > MAX_STOCK:
         raise Invalid("stock", "Số lượng quá lớn.", "Stock too large.")
-    changed = await query.returning(Product.id)
+    async with listings_hook.transaction():  # integrations: the stock change and its listing jobs
+        changed = await query.returning(Product.id)
+        if changed:
+            await listings_hook.product_changed(product_id)  # integrations
     if not changed:
         raise Conflict("Đã hết hàng, không thể bớt thêm.", "Stock is already at zero.")
 
@@ -179,7 +185,9 @@ async def delete_product(actor: Actor, product_id: int, storage: Storage) -> Non
     keys = await ProductPhoto.select(ProductPhoto.image_key, ProductPhoto.thumb_key).where(
         ProductPhoto.product == product_id
     )
-    await Product.delete().where(Product.id == product_id)
+    async with listings_hook.transaction():  # integrations: delist before the product goes
+        await listings_hook.product_changed(product_id, deleted=True)  # integrations
+        await Product.delete().where(Product.id == product_id)
     # Files go after the rows: a failed delete leaves an orphan file, never a row without its file.
     for row in keys:
         await storage.delete(row["image_key"])

@@ -1,0 +1,191 @@
+"""Sync throughput against a simulated marketplace allowing R requests/s (``python -m bench.sync [R ...]``).
+
+For each R: a backlog of 10·R listings is pushed by 2 worker processes (the CLI's), then a
+steady stream of price changes at half of R. Prints jobs/s against R, the busiest second seen
+by the simulator (never above R), retries, and p50/p99 from a farmer's change to live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+from bench.db import ROOT, prepare
+
+WORKERS = 2
+
+
+def _sim(rate: float):
+    import uvicorn
+
+    from integrations.simulators import postmart
+    from integrations.simulators.base import SimConfig
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app = postmart.create_app(SimConfig(public_url=url, rate_limit_per_s=rate))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
+    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    time.sleep(0.5)
+    return url, app.state.sim, server
+
+
+def _workers(url: str) -> list[subprocess.Popen]:
+    env = os.environ | {
+        "INTEGRATIONS_POSTMART_URL": url,
+        "INTEGRATIONS_WORKER_CONCURRENCY": "16",
+        "INTEGRATIONS_POLL_SECONDS": "0.05",
+        "INTEGRATIONS_BACKOFF_BASE": "0.1",
+        "DB_POOL_SIZE": "8",
+        "INTEGRATIONS_EXIT_WITH_PARENT": "1",
+    }
+    command = [sys.executable, "-m", "integrations.sync.run"]
+    return [subprocess.Popen(command, env=env, cwd=ROOT) for _ in range(WORKERS)]  # noqa: S603
+
+
+def _pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else (values or [0])[0]
+
+
+async def _seed(n: int, tag: str) -> list[tuple]:
+    from datetime import UTC, datetime
+
+    from agrimarket.accounts import service as accounts
+    from agrimarket.demo import actor_for
+    from agrimarket.products.service import create_product
+    from agrimarket.settings import get_settings
+    from agrimarket.tables import ProductPhoto
+    from integrations import crypto
+    from integrations.simulators.base import demo_credentials
+    from integrations.tables import Marketplace, MarketplaceAccount
+
+    market = await Marketplace.select().where(Marketplace.code == "postmart").first()
+    phone = f"0913{int(tag.removeprefix('r')):06d}"
+    user_id = await accounts.register(accounts.Registration(phone, "mat-khau-123", "Hộ Bench", "11914"))
+    actor = await actor_for(user_id)
+    shop = f"bench-{tag}"
+    key = get_settings().integrations.credentials_key
+    await MarketplaceAccount.insert(
+        MarketplaceAccount(
+            marketplace=market["id"],
+            owner_household=actor.household_id,
+            shop_id=shop,
+            credentials_encrypted=crypto.encrypt(key, demo_credentials("postmart", shop)),
+            created_at=datetime.now(UTC),
+        )
+    )
+    made = []
+    for i in range(n):
+        values = {
+            "name": f"Rau {tag} {i}",
+            "category": "rau_cu",
+            "unit": "bo",
+            "price_vnd": 15000,
+            "stock": 9,
+        }
+        made.append((actor, await create_product(actor, values)))
+    await ProductPhoto.insert(
+        *[ProductPhoto(product=p, image_key=f"b/{p}.webp", thumb_key="t", width=1, height=1) for _, p in made]
+    )
+    return made
+
+
+async def _drained() -> None:
+    from integrations.tables import SyncJob
+
+    while await SyncJob.exists().where(SyncJob.status.is_in(["queued", "running"])):
+        await asyncio.sleep(0.05)
+
+
+async def _one(rate: float) -> list[tuple[str, str]]:
+    from agrimarket.products.service import update_product
+    from integrations.listings import service as listings
+    from integrations.tables import Listing, ListingHistory, Marketplace, RateBucket
+
+    await Marketplace.update({Marketplace.rate_limit_per_s: rate}).where(Marketplace.code == "postmart")
+    await RateBucket.delete(force=True)
+    url, sim, server = _sim(rate)
+    n = int(rate * 10)
+    made = await _seed(n, f"r{int(rate)}")
+    for _actor, pid in made:  # the backlog is queued before any worker runs
+        await listings.publish(_actor, pid, "postmart")
+    procs = _workers(url)
+    try:
+        await _drained()
+        ids = [
+            r["id"]
+            for r in await Listing.select(Listing.id).where(Listing.product.is_in([p for _, p in made]))
+        ]
+        rows = await ListingHistory.select().where(ListingHistory.listing.is_in(ids))
+        pending = {r["listing"]: r["at"] for r in rows if r["to_state"] == "pending"}
+        live_at = [r["at"] for r in rows if r["to_state"] == "live"]
+        backlog_s = (max(live_at) - min(live_at)).total_seconds()
+        live = [(r["at"] - pending[r["listing"]]).total_seconds() for r in rows if r["to_state"] == "live"]
+        # Steady state: price changes at half the allowed rate, change -> synced on the marketplace.
+        changed: dict[int, float] = {}
+        interval = 2.0 / rate
+        for round_no, (actor, pid) in enumerate(made[: int(rate * 5)]):
+            changed[pid] = time.time()
+            await update_product(actor, pid, {"price_vnd": 16000 + round_no})
+            await asyncio.sleep(interval)
+        await _drained()
+        by_listing = {r["id"]: r["product"] for r in await Listing.select(Listing.id, Listing.product)}
+        lat = []
+        for sku, applied in sim.applied_at.items():
+            pid = by_listing.get(int(sku.removeprefix("agm-")))
+            if pid in changed:
+                lat.append(applied - changed[pid])
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=15)
+        server.should_exit = True
+    return [
+        (f"R = {rate:g} req/s", f"{n} listings"),
+        ("  backlog jobs/s", f"{n / backlog_s:.1f} ({100 * n / backlog_s / rate:.0f} % of R)"),
+        (
+            "  busiest second",
+            f"{sim.max_per_window} requests (limit {rate:g}; refused for rate: {sim.rate_limited})",
+        ),
+        ("  backlog queued -> live", f"p50 {_pct(live, 50):.1f} s, p99 {_pct(live, 99):.1f} s (whole queue)"),
+        (
+            "  steady change -> live",
+            f"p50 {_pct(lat, 50) * 1000:.0f} ms, p99 {_pct(lat, 99) * 1000:.0f} ms (at R/2)",
+        ),
+        ("  requests / pushes needed", f"{sim.requests} / {n + len(changed)} (retries and coalescing)"),
+    ]
+
+
+async def _main(rates: list[float]) -> list[tuple[str, str]]:
+    from agrimarket.tables import Product
+    from integrations.listings.service import ensure_marketplaces
+
+    engine = Product._meta.db
+    await engine.start_connection_pool(min_size=1, max_size=10)
+    try:
+        await ensure_marketplaces()
+        rows: list[tuple[str, str]] = []
+        for rate in rates:
+            rows += await _one(rate)
+        return rows
+    finally:
+        await engine.close_connection_pool()
+
+
+def run(rates: list[float] | None = None) -> list[tuple[str, str]]:
+    prepare()
+    os.environ["INTEGRATIONS_WORKER"] = "off"
+    return asyncio.run(_main(rates or [50, 100, 200]))
+
+
+if __name__ == "__main__":
+    for key, value in run([float(a) for a in sys.argv[1:]] or None):
+        print(f"{key:<26}  {value}")

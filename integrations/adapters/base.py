@@ -1,0 +1,135 @@
+"""The adapter protocol every marketplace module implements, and its classified errors.
+
+The sync worker only speaks this protocol: a marketplace's wire format (endpoints, auth,
+field names, limits) lives entirely in its own module, so changing it is a one-module change.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Protocol
+
+import httpx
+import msgspec
+
+
+class AdapterError(Exception):
+    """Base of the classified errors an adapter raises."""
+
+
+class Retryable(AdapterError):
+    """Timeouts, connection errors, 5xx, 429: try again later (after ``retry_after`` seconds if given)."""
+
+    def __init__(self, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Rejected(AdapterError):
+    """The marketplace refused the listing (validation, moderation); shown to the farmer."""
+
+    def __init__(self, reason_vi: str, reason_en: str = "") -> None:
+        super().__init__(reason_en or reason_vi)
+        self.reason_vi = reason_vi
+        self.reason_en = reason_en or reason_vi
+
+
+class CredentialsError(AdapterError):
+    """The seller account's credentials were refused: the account needs attention."""
+
+
+class ListingPayload(msgspec.Struct):
+    """Our side of a listing, marketplace-neutral; each adapter maps it to its wire format."""
+
+    sku: str  # our stable reference: "agm-{listing_id}"
+    name: str
+    description: str
+    category: str
+    unit: str
+    price_vnd: int
+    stock: int
+    photo_urls: list[str]
+    version: int
+
+
+class RemoteListing(msgspec.Struct):
+    """What the marketplace says about one item, in our terms."""
+
+    external_id: str
+    external_url: str
+    state: str  # live | rejected | delisted
+    reason_vi: str = ""
+    reason_en: str = ""
+
+
+class Account(msgspec.Struct):
+    shop_id: str
+    credentials: dict[str, str]
+
+
+class MarketplaceAdapter(Protocol):
+    code: str
+
+    async def publish(self, account: Account, payload: ListingPayload, idempotency_key: str) -> RemoteListing:
+        """Create the item, or return the existing one with the same ``payload.sku`` (upsert)."""
+        ...
+
+    async def update(
+        self, account: Account, external_id: str, payload: ListingPayload, idempotency_key: str
+    ) -> RemoteListing: ...
+
+    async def delist(self, account: Account, external_id: str, idempotency_key: str) -> RemoteListing: ...
+
+    async def fetch_status(self, account: Account, external_id: str) -> RemoteListing: ...
+
+    async def verify_credentials(self, account: Account) -> None:
+        """Raise CredentialsError when the shop id and credentials do not work."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+def new_client(base_url: str, timeout_s: float) -> httpx.AsyncClient:
+    """One pooled client per marketplace, with explicit timeouts and limits."""
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+    # No Nagle: headers and body go out as two writes, and delayed ACKs would add ~40 ms each.
+    nodelay = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
+        transport=httpx.AsyncHTTPTransport(limits=limits, socket_options=nodelay),
+    )
+
+
+def classify_status(response: httpx.Response) -> None:
+    """Raise the classified error for a non-success response (the body shape is shared by contract)."""
+    if response.status_code < 400:
+        return
+    if response.status_code in (401, 403):
+        raise CredentialsError(response.text[:300])
+    if response.status_code == 429 or response.status_code >= 500:
+        retry_after = response.headers.get("retry-after")
+        raise Retryable(f"HTTP {response.status_code}", float(retry_after) if retry_after else None)
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    error = body.get("error", {}) if isinstance(body, dict) else {}
+    raise Rejected(
+        error.get("message_vi") or f"Sàn từ chối (mã {response.status_code}).",
+        error.get("message") or f"Refused by the marketplace (HTTP {response.status_code}).",
+    )
+
+
+async def send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """Send; transport failures become Retryable (the outcome is unknown, so retry idempotently)."""
+    try:
+        response = await client.send(request)
+    except (httpx.TimeoutException, httpx.TransportError) as exc:
+        raise Retryable(f"{type(exc).__name__}: {exc}") from exc
+    classify_status(response)
+    return response
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,153 @@
+"""Voso (voso.vn, Viettel Post) adapter and its partner contract.
+
+Voso publishes no open seller API we can cite; this module *defines* the contract we speak
+(the simulator in ``integrations.simulators.voso`` implements the same one).
+
+Contract (base URL ``{base}``, JSON bodies, UTF-8):
+- Authentication: OAuth2 client credentials. ``POST /oauth/token`` (form: ``grant_type=
+  client_credentials``, ``client_id``, ``client_secret``) answers ``{"access_token",
+  "expires_in"}``; every other call sends ``Authorization: Bearer {token}``. A 401 on a call
+  means the token expired: fetch a new one once, then give up (credentials error).
+- ``GET    /v2/sellers/{shop_id}`` — check the credentials and that the token owns the shop.
+- ``POST   /v2/sellers/{shop_id}/items`` — publish; an upsert keyed by ``external_ref``.
+- ``PATCH  /v2/sellers/{shop_id}/items/{item_id}`` — change; a ``revision`` lower than the
+  stored one is acknowledged but not applied.
+- ``DELETE /v2/sellers/{shop_id}/items/{item_id}`` — delist (idempotent).
+- ``GET    /v2/sellers/{shop_id}/items/{item_id}`` — current status.
+- ``X-Idempotency-Key`` header on writes: the same key returns the first stored answer.
+- Item body: ``external_ref``, ``name`` (≤ 100 chars), ``short_description`` (≤ 2000),
+  ``category_code`` (see CATEGORY), ``unit_code`` (see UNIT), ``sale_price`` (integer VND ≥ 1000),
+  ``stock_quantity`` (integer ≥ 0), ``image_urls`` (1–8 absolute http(s) URLs), ``revision``.
+- Answer: ``{"item_id", "item_url", "state": "approved"|"rejected"|"delisted",
+  "rejection_reason"}``; errors ``{"error": {"code", "message", "message_vi"}}``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+
+from integrations.adapters.base import (
+    Account,
+    CredentialsError,
+    ListingPayload,
+    RemoteListing,
+    Retryable,
+    clip,
+    new_client,
+    send,
+)
+
+CODE = "voso"
+NAME = "Voso"
+NAME_MAX, DESCRIPTION_MAX, IMAGES_MAX = 100, 2000, 8
+CATEGORY = {
+    "rau_cu": "NS-RAU", "trai_cay": "NS-TRAICAY", "lua_gao": "NS-GAO", "thuy_san": "NS-THUYSAN",
+    "hai_san": "NS-HAISAN", "thit_trung": "NS-THIT", "che_ca_phe": "NS-CHE", "gia_vi_duoc_lieu": "NS-GIAVI",
+    "mat_ong": "NS-MATONG", "che_bien": "NS-DACSAN", "khac": "NS-KHAC",
+}  # fmt: skip
+UNIT = {
+    "kg": "KG", "yen": "KG10", "ta": "KG100", "tan": "TAN", "bo": "BO", "qua": "QUA", "chuc": "CHUC",
+    "buong": "BUONG", "hop": "HOP", "goi": "GOI", "tui": "TUI", "chai": "CHAI", "lit": "LIT",
+    "con": "CON", "cay": "CAY",
+}  # fmt: skip
+STATE = {"approved": "live", "rejected": "rejected", "delisted": "delisted"}
+
+
+def to_wire(payload: ListingPayload) -> dict:
+    return {
+        "external_ref": payload.sku,
+        "name": clip(payload.name, NAME_MAX),
+        "short_description": clip(payload.description or payload.name, DESCRIPTION_MAX),
+        "category_code": CATEGORY.get(payload.category, CATEGORY["khac"]),
+        "unit_code": UNIT.get(payload.unit, "KG"),
+        "sale_price": int(payload.price_vnd),
+        "stock_quantity": max(0, int(payload.stock)),
+        "image_urls": payload.photo_urls[:IMAGES_MAX],
+        "revision": payload.version,
+    }
+
+
+def from_wire(body: dict) -> RemoteListing:
+    reason = body.get("rejection_reason") or ""
+    return RemoteListing(
+        external_id=str(body["item_id"]),
+        external_url=body.get("item_url") or "",
+        state=STATE.get(body.get("state", ""), "live"),
+        reason_vi=reason,
+        reason_en=reason,
+    )
+
+
+class VosoAdapter:
+    code = CODE
+
+    def __init__(self, base_url: str, timeout_s: float = 10.0) -> None:
+        self.client = new_client(base_url, timeout_s)
+        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
+        self._lock = asyncio.Lock()
+
+    async def _token(self, account: Account, fresh: bool = False) -> str:
+        client_id = account.credentials.get("client_id", "")
+        secret = account.credentials.get("client_secret", "")
+        if not client_id or not secret:
+            raise CredentialsError("client_id and client_secret are required")
+        key = (client_id, secret)
+        async with self._lock:
+            cached = self._tokens.get(key)
+            if cached and not fresh and cached[1] > time.monotonic():
+                return cached[0]
+            request = self.client.build_request(
+                "POST",
+                "/oauth/token",
+                data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+            )
+            body = (await send(self.client, request)).json()
+            # Renew a minute early so a token never expires mid-request.
+            self._tokens[key] = (body["access_token"], time.monotonic() + float(body["expires_in"]) - 60)
+            return body["access_token"]
+
+    async def _call(
+        self, account: Account, method: str, path: str, body: dict | None = None, key: str | None = None
+    ) -> httpx.Response:
+        for fresh in (False, True):
+            headers = {"Authorization": f"Bearer {await self._token(account, fresh)}"}
+            if key:
+                headers["X-Idempotency-Key"] = key
+            request = self.client.build_request(
+                method, f"/v2/sellers/{account.shop_id}{path}", json=body, headers=headers
+            )
+            try:
+                return await send(self.client, request)
+            except CredentialsError:
+                if fresh:
+                    raise
+        raise Retryable("unreachable")  # pragma: no cover
+
+    async def publish(self, account: Account, payload: ListingPayload, idempotency_key: str) -> RemoteListing:
+        response = await self._call(account, "POST", "/items", to_wire(payload), idempotency_key)
+        return from_wire(response.json())
+
+    async def update(
+        self, account: Account, external_id: str, payload: ListingPayload, idempotency_key: str
+    ) -> RemoteListing:
+        response = await self._call(
+            account, "PATCH", f"/items/{external_id}", to_wire(payload), idempotency_key
+        )
+        return from_wire(response.json())
+
+    async def delist(self, account: Account, external_id: str, idempotency_key: str) -> RemoteListing:
+        return from_wire(
+            (await self._call(account, "DELETE", f"/items/{external_id}", None, idempotency_key)).json()
+        )
+
+    async def fetch_status(self, account: Account, external_id: str) -> RemoteListing:
+        return from_wire((await self._call(account, "GET", f"/items/{external_id}")).json())
+
+    async def verify_credentials(self, account: Account) -> None:
+        await self._call(account, "GET", "")
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,89 @@
+"""Integrations over the JSON API: seller accounts, listings, the admin's sync queue, webhooks."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
+
+from agrimarket.accounts.actor import Actor, Role
+from agrimarket.errors import Forbidden, NotFound, Unauthorized
+from agrimarket.settings import Settings
+from agrimarket.web.auth import provide_actor
+from integrations.adapters.registry import Adapters
+from integrations.listings import accounts, service, views
+from integrations.listings.schemas import AccountCreate, AccountRead, ListingCreate, ListingRead, SyncJobRead
+from integrations.sync import outbox
+from integrations.tables import Listing
+
+
+class IntegrationsController(Controller):
+    path = "/api/v1"
+    tags = ["integrations"]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @post("/marketplace-accounts", status_code=HTTP_201_CREATED)
+    async def connect(
+        self, actor: Actor, data: AccountCreate, adapters: Adapters, settings: Settings
+    ) -> AccountRead:
+        """Connect a seller account; the marketplace checks the credentials first."""
+        await accounts.connect(
+            actor, data.marketplace, data.shop_id, data.credentials, adapters, settings.integrations
+        )
+        row = next(a for a in await accounts.list_accounts(actor) if a["marketplace"] == data.marketplace)
+        return AccountRead(**row)
+
+    @get("/marketplace-accounts")
+    async def list_accounts(self, actor: Actor) -> list[AccountRead]:
+        return [AccountRead(**row) for row in await accounts.list_accounts(actor)]
+
+    @post("/products/{product_id:int}/listings", status_code=HTTP_202_ACCEPTED)
+    async def publish(self, actor: Actor, product_id: int, data: ListingCreate) -> ListingRead:
+        """Publish on a marketplace: answered at once (pending); the worker makes it live."""
+        listing_id = await service.publish(actor, product_id, data.marketplace)
+        return next(x for x in await views.product_listings(actor, product_id) if x.id == listing_id)
+
+    @get("/products/{product_id:int}/listings")
+    async def product_listings(self, actor: Actor, product_id: int) -> list[ListingRead]:
+        return await views.product_listings(actor, product_id)
+
+    @post("/listings/{listing_id:int}/retry", status_code=HTTP_202_ACCEPTED)
+    async def retry_listing(self, actor: Actor, listing_id: int) -> None:
+        await service.retry_listing(actor, listing_id)
+
+    @get("/sync-jobs")
+    async def sync_jobs(self, actor: Actor, status: str | None = None) -> list[SyncJobRead]:
+        """The admin's view of the outbox (``status=dead`` for the jobs that gave up)."""
+        return await views.sync_jobs(actor, status)
+
+    @post("/sync-jobs/{job_id:int}/retry", status_code=HTTP_202_ACCEPTED)
+    async def retry_job(self, actor: Actor, job_id: int) -> None:
+        if actor.role != Role.ADMIN:
+            raise Forbidden("Chỉ quản trị viên được thử lại.", "Only admins retry sync jobs.")
+        if not await outbox.retry(job_id):
+            raise NotFound("Không tìm thấy việc đồng bộ.", "Sync job not found.")
+
+
+@post("/api/v1/webhooks/{marketplace:str}", status_code=200, tags=["integrations"])
+async def webhook(request: Request, marketplace: str, settings: Settings) -> dict:
+    """Signed status push from a marketplace (X-Signature: hex HMAC-SHA256 of the body)."""
+    body = await request.body()
+    expected = hmac.new(settings.integrations.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(request.headers.get("x-signature", ""), expected):
+        raise Unauthorized("Chữ ký không hợp lệ.", "Bad signature.")
+    event = json.loads(body)
+    listing = (
+        await Listing.select(Listing.id)
+        .where((Listing.external_id == str(event["external_id"])) & (Listing.marketplace.code == marketplace))
+        .first()
+    )
+    if listing and event.get("status") in ("delisted", "removed"):
+        await service.taken_down(listing["id"], event.get("reason") or "Sàn đã gỡ sản phẩm.")
+    return {"ok": True}
+
+
+ROUTES = [IntegrationsController, webhook]

@@ -1,0 +1,196 @@
+"""Listings: publish a product on a marketplace, follow product changes, record sync results."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.errors import Invalid, NotFound
+from agrimarket.products.service import ensure_writable
+from agrimarket.tables import Household, Product
+from integrations.adapters.base import RemoteListing
+from integrations.adapters.registry import MARKETPLACES
+from integrations.db import write_transaction
+from integrations.sync import outbox
+from integrations.tables import Listing, ListingHistory, Marketplace, MarketplaceAccount
+
+
+async def ensure_marketplaces() -> None:
+    """Seed the known marketplaces (idempotent; run at start-up by the app and the workers)."""
+    for code, (name, rate) in MARKETPLACES.items():
+        await Marketplace.insert(Marketplace(code=code, name=name, rate_limit_per_s=rate)).on_conflict(
+            target=Marketplace.code, action="DO NOTHING"
+        )
+
+
+async def marketplace_by_code(code: str) -> dict:
+    row = await Marketplace.select().where(Marketplace.code == code).first()
+    if row is None or not row["enabled"]:
+        raise Invalid("marketplace", "Sàn này chưa được hỗ trợ.", "Unknown marketplace.")
+    return row
+
+
+async def account_for_product(product: dict, marketplace_id: int) -> dict | None:
+    """The owner's own account, else (for a member household) its cooperative's account."""
+    owners: list = []
+    if product["owner_household"]:
+        owners.append(MarketplaceAccount.owner_household == product["owner_household"])
+        coop = (
+            await Household.select(Household.cooperative)
+            .where(Household.id == product["owner_household"])
+            .first()
+        )
+        if coop and coop["cooperative"]:
+            owners.append(MarketplaceAccount.owner_cooperative == coop["cooperative"])
+    else:
+        owners.append(MarketplaceAccount.owner_cooperative == product["owner_cooperative"])
+    for owner in owners:
+        account = (
+            await MarketplaceAccount.select()
+            .where(owner & (MarketplaceAccount.marketplace == marketplace_id))
+            .first()
+        )
+        if account:
+            return account
+    return None
+
+
+async def append_history(
+    listing: dict, from_state: str | None, to_state: str, version: int, reason: str = ""
+) -> None:
+    await ListingHistory.insert(
+        ListingHistory(
+            listing=listing["id"],
+            marketplace=listing["marketplace"],
+            household=listing["household"],
+            cooperative=listing["cooperative"],
+            from_state=from_state,
+            to_state=to_state,
+            version=version,
+            reason=reason[:400],
+            at=datetime.now(UTC),
+        )
+    )
+
+
+async def _bump(listing_id: int, wanted: str) -> dict:
+    """New version of the listing (its job coalesces to it); call inside a write transaction."""
+    await Listing.update(
+        {Listing.version: Listing.version + 1, Listing.wanted: wanted, Listing.updated_at: datetime.now(UTC)}
+    ).where(Listing.id == listing_id)
+    listing = await Listing.select().where(Listing.id == listing_id).first()
+    await outbox.enqueue(listing["id"], listing["marketplace"], listing["version"])
+    return listing
+
+
+async def publish(actor: Actor, product_id: int, marketplace_code: str) -> int:
+    """The farmer's tap on "Đăng bán": a pending listing and its job, in one transaction."""
+    await ensure_writable(actor, product_id)
+    marketplace = await marketplace_by_code(marketplace_code)
+    product = await Product.select().where(Product.id == product_id).first()
+    if product is None:
+        raise NotFound("Không tìm thấy sản phẩm.", "Product not found.")
+    if product["status"] != "active":
+        raise Invalid("status", "Chỉ đăng bán được sản phẩm đang bán.", "Only active products can be listed.")
+    account = await account_for_product(product, marketplace["id"])
+    if account is None:
+        raise Invalid(
+            "marketplace",
+            f"Hãy kết nối tài khoản {marketplace['name']} trước.",
+            f"Connect a {marketplace['name']} seller account first.",
+        )
+    now = datetime.now(UTC)
+    async with write_transaction():
+        existing = (
+            await Listing.select()
+            .where((Listing.product == product_id) & (Listing.marketplace == marketplace["id"]))
+            .first()
+        )
+        if existing is not None:
+            if existing["wanted"] != "live" or existing["state"] == "rejected":
+                await Listing.update({Listing.account: account["id"]}).where(Listing.id == existing["id"])
+                await _bump(existing["id"], "live")
+            return existing["id"]
+        listing = Listing(
+            product=product_id,
+            marketplace=marketplace["id"],
+            account=account["id"],
+            household=product["owner_household"],
+            cooperative=product["owner_cooperative"],
+            state="pending",
+            wanted="live",
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        await listing.save()
+        row = await Listing.select().where(Listing.id == listing.id).first()
+        await append_history(row, None, "pending", 1)
+        await outbox.enqueue(listing.id, marketplace["id"], 1)
+        return listing.id
+
+
+async def product_changed(product_id: int, deleted: bool = False) -> None:
+    """Hook for product writes (call inside their transaction): push the change, or delist."""
+    product = (
+        None if deleted else await Product.select(Product.status).where(Product.id == product_id).first()
+    )
+    wanted = "live" if product and product["status"] == "active" else "delisted"
+    for listing in await Listing.select(Listing.id, Listing.wanted).where(Listing.product == product_id):
+        # A listing taken down stays down until the farmer publishes it again.
+        if listing["wanted"] == "live":
+            await _bump(listing["id"], wanted)
+
+
+async def retry_listing(actor: Actor, listing_id: int) -> None:
+    listing = await Listing.select(Listing.id, Listing.product).where(Listing.id == listing_id).first()
+    if listing is None or listing["product"] is None:
+        raise NotFound("Không tìm thấy tin đăng.", "Listing not found.")
+    await ensure_writable(actor, listing["product"])
+    async with write_transaction():
+        await _bump(listing_id, "live")
+
+
+async def record(
+    listing_id: int,
+    sent_version: int,
+    remote: RemoteListing | None,
+    reason_vi: str = "",
+    reason_en: str = "",
+    state: str | None = None,
+) -> None:
+    """Store a sync (or reconciliation) result and append a history row when the state changes."""
+    async with write_transaction():
+        listing = await Listing.select().where(Listing.id == listing_id).first()
+        if listing is None or sent_version < listing["synced_version"]:
+            return  # a late answer for an older version: a newer one is already recorded
+        new_state = state or (remote.state if remote else listing["state"])
+        changes: dict = {Listing.synced_version: sent_version, Listing.updated_at: datetime.now(UTC)}
+        if remote is not None:
+            changes[Listing.external_id] = remote.external_id or listing["external_id"]
+            changes[Listing.external_url] = remote.external_url or listing["external_url"]
+            reason_vi, reason_en = reason_vi or remote.reason_vi, reason_en or remote.reason_en
+        if new_state != listing["state"]:
+            changes[Listing.state] = new_state
+            changes[Listing.reason_vi] = reason_vi if new_state in ("rejected", "delisted") else ""
+            changes[Listing.reason_en] = reason_en if new_state in ("rejected", "delisted") else ""
+            await append_history(listing, listing["state"], new_state, sent_version, reason_vi)
+        await Listing.update(changes).where(Listing.id == listing_id)
+
+
+async def taken_down(listing_id: int, reason: str) -> None:
+    """The marketplace removed the listing (webhook or pull): delisted, and we stop pushing it."""
+    async with write_transaction():
+        listing = await Listing.select().where(Listing.id == listing_id).first()
+        if listing is None or listing["state"] == "delisted":
+            return
+        await Listing.update(
+            {
+                Listing.state: "delisted",
+                Listing.wanted: "delisted",
+                Listing.reason_vi: reason,
+                Listing.reason_en: reason,
+                Listing.updated_at: datetime.now(UTC),
+            }
+        ).where(Listing.id == listing_id)
+        await append_history(listing, listing["state"], "delisted", listing["version"], reason)

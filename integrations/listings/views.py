@@ -1,0 +1,98 @@
+"""Read side: listings of products (API and the card fragment) and sync jobs for the admin."""
+
+from __future__ import annotations
+
+from agrimarket.accounts.actor import Actor, Role
+from agrimarket.errors import Forbidden
+from agrimarket.products.access import visible_products
+from agrimarket.tables import Product
+from integrations.listings.accounts import list_accounts
+from integrations.listings.schemas import ListingRead, SyncJobRead
+from integrations.tables import Listing, Marketplace, SyncJob
+
+
+async def listings_of(product_ids: list[int]) -> dict[int, list[ListingRead]]:
+    out: dict[int, list[ListingRead]] = {pid: [] for pid in product_ids}
+    if not product_ids:
+        return out
+    rows = (
+        await Listing.select(
+            *Listing.all_columns(),
+            Listing.marketplace.code.as_alias("code"),
+            Listing.marketplace.name.as_alias("mname"),
+        )
+        .where(Listing.product.is_in(product_ids))
+        .order_by(Listing.id)
+    )
+    for r in rows:
+        out[r["product"]].append(
+            ListingRead(
+                id=r["id"],
+                product_id=r["product"],
+                marketplace=r["code"],
+                marketplace_name=r["mname"],
+                state=r["state"],
+                external_url=r["external_url"],
+                reason_vi=r["reason_vi"],
+                reason_en=r["reason_en"],
+                version=r["version"],
+                synced_version=r["synced_version"],
+                syncing=r["synced_version"] < r["version"],
+            )
+        )
+    return out
+
+
+async def live_links(product_id: int) -> list[dict]:
+    rows = (
+        await Listing.select(Listing.marketplace.name.as_alias("name"), Listing.external_url.as_alias("url"))
+        .where(
+            (Listing.product == product_id) & (Listing.state == "live") & Listing.external_url.is_not_null()
+        )
+        .order_by(Listing.marketplace)
+    )
+    return [{"name": r["name"], "url": r["url"]} for r in rows]
+
+
+async def product_listings(actor: Actor, product_id: int) -> list[ListingRead]:
+    if not await Product.exists().where(visible_products(actor)).where(Product.id == product_id):
+        from agrimarket.errors import NotFound
+
+        raise NotFound("Không tìm thấy sản phẩm.", "Product not found.")
+    return (await listings_of([product_id]))[product_id]
+
+
+async def card_context(actor: Actor, product_ids: list[int]) -> dict:
+    """What the product cards need: listings per product and the marketplaces the actor can use."""
+    accounts = {a["marketplace"] for a in await list_accounts(actor)}
+    if actor.role == Role.HOUSEHOLD and actor.household_id:
+        from agrimarket.tables import Household
+        from integrations.tables import MarketplaceAccount
+
+        coop = await Household.select(Household.cooperative).where(Household.id == actor.household_id).first()
+        if coop and coop["cooperative"]:
+            rows = await MarketplaceAccount.select(MarketplaceAccount.marketplace.code.as_alias("m")).where(
+                MarketplaceAccount.owner_cooperative == coop["cooperative"]
+            )
+            accounts |= {r["m"] for r in rows}
+    markets = await Marketplace.select(Marketplace.code, Marketplace.name).where(Marketplace.enabled == True)  # noqa: E712
+    return {
+        "listings": await listings_of(product_ids),
+        "marketplaces": [m for m in markets if m["code"] in accounts],
+    }
+
+
+async def sync_jobs(actor: Actor, status: str | None) -> list[SyncJobRead]:
+    if actor.role != Role.ADMIN:
+        raise Forbidden("Chỉ quản trị viên xem được hàng đợi đồng bộ.", "Only admins see the sync queue.")
+    query = SyncJob.select(*SyncJob.all_columns(), SyncJob.marketplace.code.as_alias("code")).order_by(
+        SyncJob.id
+    )
+    if status:
+        query = query.where(SyncJob.status == status)
+    return [
+        SyncJobRead(
+            r["id"], r["listing"], r["code"], r["status"], r["version"], r["attempts"], r["last_error"]
+        )
+        for r in await query
+    ]

@@ -1,0 +1,309 @@
+"""What both marketplace simulators share: item store, idempotency, rate limit, faults, storefront.
+
+Each simulator module (postmart, voso) adds its own authentication and wire format on top,
+following the contract written in the matching adapter module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import html
+import itertools
+import json
+import random
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from litestar import Response
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+DROP_HEADER = "x-sim-drop"
+DEMO_MASTER = b"agrimarket-simulator-demo"
+
+
+def demo_credentials(code: str, shop_id: str) -> dict[str, str]:
+    """Credentials every simulator accepts for any shop id (used by the demo seed)."""
+    secret = hmac.new(DEMO_MASTER, f"{code}:{shop_id}".encode(), hashlib.sha256).hexdigest()[:32]
+    if code == "voso":
+        return {"client_id": f"demo-{shop_id}", "client_secret": secret}
+    return {"api_key": f"demo-{shop_id}", "api_secret": secret}
+
+
+@dataclass
+class Faults:
+    """Fault injection, each a probability per write request (they add up to the total fault rate)."""
+
+    error_rate: float = 0.0  # 503 before anything is stored
+    throttle_rate: float = 0.0  # 429 + Retry-After before anything is stored
+    timeout_rate: float = 0.0  # hang past the client's timeout, then store
+    drop_rate: float = 0.0  # store, then abort the connection without an answer
+    latency_s: float = 0.0
+    hang_s: float = 2.0
+    retry_after_s: float = 0.2
+
+
+@dataclass
+class SimConfig:
+    public_url: str = ""
+    rate_limit_per_s: float = 0.0  # 0: unlimited
+    faults: Faults = field(default_factory=Faults)
+    shops: dict[str, dict[str, str]] = field(default_factory=dict)  # shop id -> credentials
+    accept_demo_credentials: bool = True
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    seed: int | None = None
+    state_file: str = ""  # the mounted demo simulators keep their items across restarts
+
+
+@dataclass
+class Item:
+    id: str
+    shop_id: str
+    sku: str
+    fields: dict[str, Any]
+    version: int
+    status: str  # live | rejected | delisted (mapped to each wire format)
+    reason: str = ""
+    moderated: bool = False  # taken down by moderation: seller writes do not bring it back
+    created: float = field(default_factory=time.time)
+
+
+class SimState:
+    """In-memory store of one simulator, with counters the tests read."""
+
+    def __init__(self, code: str, config: SimConfig) -> None:
+        self.code = code
+        self.config = config
+        self.items: dict[str, Item] = {}
+        self.by_sku: dict[tuple[str, str], str] = {}
+        self.answers: dict[str, tuple[int, dict]] = {}  # idempotency key -> first answer
+        self.arrivals: deque[float] = deque()
+        self.max_per_window = 0
+        self.rate_limited = 0
+        self.injected: dict[str, int] = dict.fromkeys(("error", "throttle", "timeout", "drop"), 0)
+        self.requests = 0
+        self.writes_applied = 0
+        self.applied_at: dict[str, float] = {}  # sku -> when its last change was applied (bench)
+        self._ids = itertools.count(1)
+        self._random = random.Random(config.seed)  # noqa: S311 - fault dice, not security
+        self.load()
+
+    def load(self) -> None:
+        path = Path(self.config.state_file) if self.config.state_file else None
+        if path is None or not path.exists():
+            return
+        data = json.loads(path.read_text())
+        self.items = {i["id"]: Item(**i) for i in data["items"]}
+        self.by_sku = {(i.shop_id, i.sku): i.id for i in self.items.values()}
+        self._ids = itertools.count(data["next_id"])
+
+    def save(self) -> None:
+        if not self.config.state_file:
+            return
+        path = Path(self.config.state_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"items": [asdict(i) for i in self.items.values()], "next_id": len(self.items) + 1}
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False))
+        tmp.replace(path)
+
+    def next_id(self) -> str:
+        return f"{self.code[:2].upper()}{next(self._ids):07d}"
+
+    def url(self, item_id: str) -> str:
+        return f"{self.config.public_url}/item/{item_id}"
+
+    def admit(self) -> Response | None:
+        """Enforce the rate limit over a sliding second; record the busiest second seen."""
+        now = time.monotonic()
+        self.requests += 1
+        while self.arrivals and self.arrivals[0] <= now - 1.0:
+            self.arrivals.popleft()
+        limit = self.config.rate_limit_per_s
+        if limit and len(self.arrivals) >= limit:
+            self.rate_limited += 1
+            return error(429, "rate_limited", "Quá nhiều yêu cầu.", "Too many requests.", retry_after=1.0)
+        self.arrivals.append(now)
+        self.max_per_window = max(self.max_per_window, len(self.arrivals))
+        return None
+
+    async def fault(self) -> str | None:
+        """Roll the dice for one write: None, or the fault to play (error/throttle answered here)."""
+        faults = self.config.faults
+        if faults.latency_s:
+            await asyncio.sleep(self._random.uniform(0, faults.latency_s))
+        roll = self._random.random()
+        for name, rate in (
+            ("error", faults.error_rate),
+            ("throttle", faults.throttle_rate),
+            ("timeout", faults.timeout_rate),
+            ("drop", faults.drop_rate),
+        ):
+            if roll < rate:
+                self.injected[name] += 1
+                return name
+            roll -= rate
+        return None
+
+    def live_items(self, shop_id: str | None = None) -> list[Item]:
+        return [i for i in self.items.values() if i.status == "live" and shop_id in (None, i.shop_id)]
+
+    async def notify(self, item: Item) -> None:
+        """Push a status change to the configured webhook, signed with HMAC-SHA256 of the body."""
+        if not self.config.webhook_url:
+            return
+        body = json.dumps(
+            {
+                "shop_id": item.shop_id,
+                "external_id": item.id,
+                "status": item.status,
+                "reason": item.reason,
+                "at": time.time(),
+            }
+        ).encode()
+        sig = hmac.new(self.config.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+        async with httpx.AsyncClient(timeout=5) as client:
+            # A lost webhook is caught by the periodic pull.
+            with contextlib.suppress(httpx.HTTPError):
+                await client.post(self.config.webhook_url, content=body, headers={"X-Signature": sig})
+
+
+def error(
+    status: int, code: str, message_vi: str, message_en: str, retry_after: float | None = None
+) -> Response:
+    headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else None
+    body = {"error": {"code": code, "message": message_en, "message_vi": message_vi}}
+    return Response(body, status_code=status, headers=headers)
+
+
+async def play_write(state: SimState, key: str | None, apply) -> Response:
+    """Faults, idempotency replay, then ``apply()`` -> (status, body); stores the first answer per key."""
+    fault = await state.fault()
+    if fault == "error":
+        return error(503, "unavailable", "Hệ thống bận.", "Service unavailable.")
+    if fault == "throttle":
+        retry = state.config.faults.retry_after_s
+        return error(429, "throttled", "Quá nhiều yêu cầu.", "Slow down.", retry_after=retry)
+    if fault == "timeout":
+        await asyncio.sleep(state.config.faults.hang_s)
+    if key and key in state.answers:
+        status, body = state.answers[key]
+    else:
+        status, body = apply()
+        state.save()
+        if key:
+            state.answers[key] = (status, body)
+    headers = {DROP_HEADER: "1"} if fault == "drop" else None
+    return Response(body, status_code=status, headers=headers)
+
+
+def storefront(state: SimState, title: str, shop_id: str) -> Response:
+    rows = "".join(
+        f'<li><a href="{html.escape(state.url(i.id))}">{html.escape(i.fields["name"])}</a> — '
+        f"{i.fields['price']} đ · còn {i.fields['stock']}</li>"
+        for i in state.live_items(shop_id)
+    )
+    page = (
+        f'<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width"><title>{html.escape(title)} — {html.escape(shop_id)}</title>'
+        f"<h1>{html.escape(title)} (mô phỏng) — gian hàng {html.escape(shop_id)}</h1>"
+        f"<ul>{rows or '<li>Chưa có sản phẩm.</li>'}</ul></html>"
+    )
+    return Response(page, media_type="text/html")
+
+
+def item_page(state: SimState, title: str, item_id: str) -> Response:
+    item = state.items.get(item_id)
+    if item is None or item.status != "live":
+        return Response("<h1>Sản phẩm không còn bán.</h1>", media_type="text/html", status_code=404)
+    fields = item.fields
+    images = "".join(f'<img src="{html.escape(u)}" width="160" alt="">' for u in fields["images"][:3])
+    page = (
+        f'<!doctype html><html lang="vi"><meta charset="utf-8"><title>{html.escape(fields["name"])}</title>'
+        f"<p>{html.escape(title)} (mô phỏng)</p><h1>{html.escape(fields['name'])}</h1>{images}"
+        f"<p>{fields['price']} đ / {html.escape(fields['unit'])} · còn {fields['stock']}</p>"
+        f"<p>{html.escape(fields['description'])}</p></html>"
+    )
+    return Response(page, media_type="text/html")
+
+
+def validate(fields: dict[str, Any], name_max: int, desc_max: int, images_max: int) -> tuple[str, str] | None:
+    """Shared validation rules; the Vietnamese reason is what the farmer will read."""
+    if not fields["name"].strip():
+        return "Thiếu tên sản phẩm.", "Product name is missing."
+    if len(fields["name"]) > name_max:
+        return f"Tên sản phẩm dài quá {name_max} ký tự.", f"Name longer than {name_max} characters."
+    if len(fields["description"]) > desc_max:
+        return f"Mô tả dài quá {desc_max} ký tự.", f"Description longer than {desc_max} characters."
+    if not isinstance(fields["price"], int) or fields["price"] < 1000:
+        return "Giá bán phải từ 1.000 đồng trở lên.", "Price must be at least 1,000 VND."
+    if not isinstance(fields["stock"], int) or fields["stock"] < 0:
+        return "Số lượng tồn kho không hợp lệ.", "Invalid stock quantity."
+    images = fields["images"]
+    if not images:
+        return "Sản phẩm cần ít nhất một ảnh.", "At least one photo is required."
+    if len(images) > images_max or not all(str(u).startswith(("http://", "https://")) for u in images):
+        return "Ảnh sản phẩm phải là đường dẫn đầy đủ (http/https).", "Photos must be absolute http(s) URLs."
+    return None
+
+
+def upsert(state: SimState, shop_id: str, sku: str, fields: dict, version: int, item_id: str | None):
+    """Create by sku or change an item; an older version is acknowledged without applying."""
+    if item_id is None:
+        item_id = state.by_sku.get((shop_id, sku))
+    if item_id is None:
+        item = Item(state.next_id(), shop_id, sku, fields, version, "live")
+        state.items[item.id] = item
+        state.by_sku[(shop_id, sku)] = item.id
+        state.writes_applied += 1
+        state.applied_at[sku] = time.time()
+        return item
+    item = state.items[item_id]
+    if version >= item.version and not item.moderated:
+        item.fields, item.version = fields, version
+        item.status, item.reason = "live", ""
+        state.writes_applied += 1
+        state.applied_at[sku or item.sku] = time.time()
+    return item
+
+
+class DropMiddleware:
+    """Turns a response marked DROP_HEADER into a connection cut mid-body (the client gets no answer)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        dropping = False
+
+        async def guarded(message: Any) -> None:
+            nonlocal dropping
+            if message["type"] == "http.response.start":
+                dropping = any(k.decode().lower() == DROP_HEADER for k, _ in message.get("headers", []))
+                if dropping:
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 200,
+                            "headers": [(b"content-length", b"1000")],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": b"{", "more_body": True})
+                    return
+            if dropping:
+                return
+            await send(message)
+
+        await self.app(scope, receive, guarded)
+        if dropping:
+            raise ConnectionAbortedError("simulated drop after commit")

@@ -1,0 +1,60 @@
+"""One worker process: ``python -m integrations.sync.run`` (started N times by ``piccolo integrations worker``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+from piccolo.engine.postgres import PostgresEngine
+
+
+async def serve() -> None:
+    from agrimarket.media.storage import build_storage
+    from agrimarket.settings import get_settings
+    from integrations.listings.service import ensure_marketplaces
+    from integrations.plugin import build_adapters
+    from integrations.sync.worker import Worker
+    from integrations.tables import SyncJob
+
+    settings = get_settings()
+    engine = SyncJob._meta.db
+    if isinstance(engine, PostgresEngine) and settings.db_pool_size:
+        await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+    await ensure_marketplaces()
+    adapters = build_adapters(settings)
+    worker = Worker(settings.integrations, adapters, build_storage(settings))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, worker.stop)
+    watch = (
+        asyncio.create_task(_exit_with_parent(worker))
+        if os.environ.get("INTEGRATIONS_EXIT_WITH_PARENT")
+        else None
+    )
+    try:
+        await worker.run()
+    finally:
+        if watch:
+            watch.cancel()
+        await adapters.aclose()
+        if isinstance(engine, PostgresEngine) and settings.db_pool_size:
+            await engine.close_connection_pool()
+
+
+async def _exit_with_parent(worker) -> None:
+    """Stop when the starting process (CLI, test, bench) is gone, so no worker is left orphaned."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        await asyncio.sleep(1)
+    worker.stop()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()

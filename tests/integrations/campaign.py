@@ -1,0 +1,115 @@
+"""The fault campaign shared by the SQLite and PostgreSQL runs: create, publish, update, check."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import Counter
+
+from integrations.simulators.base import Faults
+from integrations.tables import Listing, ListingHistory, SyncJob
+from tests.integrations.helpers import connect
+
+# 30 % of writes fail: errors, injected 429s, hangs past the client timeout, commit-then-drop.
+CAMPAIGN_FAULTS = dict(error_rate=0.09, throttle_rate=0.07, timeout_rate=0.06, drop_rate=0.08)
+
+
+async def arm(sim, rate_limit: float, hang_s: float = 0.9) -> None:
+    """Faults on, and the same rate limit on both sides (the partner's, and the one we register)."""
+    from integrations.tables import Marketplace
+
+    await Marketplace.update({Marketplace.rate_limit_per_s: rate_limit}).where(
+        Marketplace.code == sim.state.code
+    )
+    sim.state.config.rate_limit_per_s = rate_limit
+    sim.state.config.faults = Faults(**CAMPAIGN_FAULTS, latency_s=0.01, hang_s=hang_s, retry_after_s=0.2)
+
+
+async def sellers(client, accounts, code: str, count: int = 4) -> list:
+    """Households with a connected account on ``code`` (through the API); returns their actors."""
+    from agrimarket.accounts.service import actor_for_token
+
+    actors = []
+    for s in range(count):
+        farmer = await accounts.household()
+        await connect(client, farmer, code, f"shop-{s}")
+        actors.append(await actor_for_token(farmer.token, "api"))
+    return actors
+
+
+async def create(actors: list, n: int, code: str) -> list[tuple]:
+    """n products with a photo spread over the sellers, each published on ``code``.
+
+    Products, listings and updates go through the services directly (the code the API calls),
+    which keeps a 500-listing campaign fast.
+    """
+    from agrimarket.products.service import create_product
+    from agrimarket.tables import ProductPhoto
+    from integrations.listings import service as listings
+
+    made = []
+    for i in range(n):
+        actor = actors[i % len(actors)]
+        values = {
+            "name": f"Sản phẩm {i}",
+            "category": "rau_cu",
+            "unit": "bo",
+            "price_vnd": 10_000 + i,
+            "stock": 20,
+        }
+        made.append((actor, await create_product(actor, values)))
+    await ProductPhoto.insert(
+        *[
+            ProductPhoto(product=pid, image_key=f"p/{pid}.webp", thumb_key="t", width=1, height=1)
+            for _, pid in made
+        ]
+    )
+    for actor, pid in made:
+        await listings.publish(actor, pid, code)
+    return made
+
+
+async def update_all(made: list[tuple], round_no: int) -> None:
+    from agrimarket.products.service import update_product
+
+    for actor, pid in made:
+        await update_product(actor, pid, {"price_vnd": 20_000 + pid * 10 + round_no, "stock": 100 + round_no})
+
+
+async def wait_drained(timeout: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if not await SyncJob.exists().where(SyncJob.status.is_in(["queued", "running", "dead"])):
+            return
+        await asyncio.sleep(0.3)
+    counts = Counter(r["status"] for r in await SyncJob.select(SyncJob.status))
+    raise AssertionError(f"queue not drained: {counts}")
+
+
+async def check(sim, made: list[tuple], rounds: int, rate_limit: float) -> None:
+    """Every listing live exactly once with the newest price and stock; history complete."""
+    state = sim.state
+    live = state.live_items()
+    skus = Counter(item.sku for item in state.items.values())
+    assert len(state.items) == len(made), f"{len(state.items)} items for {len(made)} listings"
+    assert max(skus.values()) == 1, "duplicated item on the marketplace"
+    assert len(live) == len(made), "lost listing"
+    listings = {f"agm-{r['id']}": r for r in await Listing.select()}
+    for item in state.items.values():
+        listing = listings[item.sku]
+        pid = listing["product"]
+        assert item.fields["price"] == 20_000 + pid * 10 + rounds, (item.sku, item.fields)
+        assert item.fields["stock"] == 100 + rounds
+        assert listing["state"] == "live" and listing["external_id"] == item.id
+        assert listing["synced_version"] == listing["version"] == 1 + rounds
+    history: dict[int, list] = {}
+    for row in await ListingHistory.select().order_by(ListingHistory.id):
+        history.setdefault(row["listing"], []).append((row["from_state"], row["to_state"]))
+    assert len(history) == len(made)
+    for chain in history.values():
+        assert chain[0] == (None, "pending") and chain[-1][1] == "live"
+        assert all(prev[1] == cur[0] for prev, cur in itertools.pairwise(chain)), chain
+    assert state.rate_limited == 0, "the marketplace had to refuse for rate limit"
+    assert state.max_per_window <= rate_limit
+    assert sum(state.injected.values()) > 0 and state.injected["drop"] > 0

@@ -1,0 +1,170 @@
+"""Simulators on real localhost ports, an app pointed at them, and a worker tuned for tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+FAST = {
+    "poll_seconds": 0.05,
+    "lease_seconds": 5.0,
+    "max_attempts": 14,
+    "backoff_base_seconds": 0.05,
+    "backoff_cap_seconds": 1.0,
+    "http_timeout_seconds": 0.6,
+}
+
+
+class LiveSim:
+    def __init__(self, module, config) -> None:
+        import uvicorn
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.sock = sock
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        config.public_url = self.url
+        self.app = module.create_app(config)
+        self.state = self.app.state.sim
+        self.server = uvicorn.Server(
+            uvicorn.Config(self.app, log_level="critical", timeout_graceful_shutdown=1)
+        )
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/shop/x", timeout=1)  # noqa: S310 - local URL
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("simulator did not start")
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture
+def sims() -> Iterator[dict[str, LiveSim]]:
+    from integrations.simulators import postmart, voso
+    from integrations.simulators.base import SimConfig
+
+    started = {"postmart": LiveSim(postmart, SimConfig(seed=1)), "voso": LiveSim(voso, SimConfig(seed=2))}
+    yield started
+    for sim in started.values():
+        sim.close()
+
+
+@pytest.fixture
+def int_settings(settings, sims):
+    integrations = dataclasses.replace(
+        settings.integrations,
+        postmart_url=sims["postmart"].url,
+        voso_url=sims["voso"].url,
+        worker="off",
+        simulators=False,
+        **FAST,
+    )
+    return dataclasses.replace(settings, integrations=integrations)
+
+
+@pytest.fixture
+async def client(int_settings):
+    from litestar.testing import AsyncTestClient
+
+    from agrimarket.app import create_app
+
+    async with AsyncTestClient(
+        app=create_app(int_settings), base_url="http://testserver.local"
+    ) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+async def worker(int_settings):
+    from agrimarket.media.storage import build_storage
+    from integrations.plugin import build_adapters
+    from integrations.sync.worker import Worker
+
+    adapters = build_adapters(int_settings)
+    made = Worker(int_settings.integrations, adapters, build_storage(int_settings))
+    made._int_settings = int_settings
+    yield made
+    await adapters.aclose()
+
+
+class ThreadedWorker:
+    """The worker in its own thread and event loop, like a separate process.
+
+    Litestar's AsyncTestClient blocks the test's loop while the app answers, so a worker on
+    that loop would freeze mid-transaction and hold SQLite's write lock.
+    """
+
+    def __init__(self, worker, int_settings, concurrency: int) -> None:
+        import asyncio
+
+        from integrations.plugin import build_adapters
+
+        self.worker = worker
+        self.ready = threading.Event()
+
+        async def main() -> None:
+            self.loop = asyncio.get_running_loop()
+            worker._stop = asyncio.Event()
+            saved, worker.adapters = worker.adapters, build_adapters(int_settings)
+            self.ready.set()
+            try:
+                await worker.run(concurrency=concurrency, reconcile=False)
+            finally:
+                await worker.adapters.aclose()
+                worker.adapters = saved
+
+        self.thread = threading.Thread(target=lambda: __import__("asyncio").run(main()), daemon=True)
+        self.thread.start()
+        self.ready.wait(5)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.worker.stop)
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture
+def run_worker(worker, int_settings):
+    started: list[ThreadedWorker] = []
+
+    def start(concurrency: int = 8) -> ThreadedWorker:
+        started.append(ThreadedWorker(worker, int_settings, concurrency))
+        return started[-1]
+
+    yield start
+    for threaded in started:
+        if threaded.thread.is_alive():
+            threaded.stop()
+
+
+async def drain(worker, timeout: float = 60.0, concurrency: int = 8) -> None:
+    """Run the worker (in a thread) until no job is queued or running."""
+    import asyncio
+
+    from integrations.tables import SyncJob
+    from tests.integrations.conftest import ThreadedWorker
+
+    threaded = ThreadedWorker(worker, worker._int_settings, concurrency)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+            if not await SyncJob.exists().where(SyncJob.status.is_in(["queued", "running"])):
+                return
+        raise AssertionError("the sync queue did not drain in time")
+    finally:
+        threaded.stop()
