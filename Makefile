@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install migrate seed run test test-sqlite test-postgres lint browser format clean
+.PHONY: install migrate seed run worker bench test test-sqlite test-postgres lint browser format clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ seed: migrate
 
 run: seed
 	$(BIN)/uvicorn agrimarket.asgi:app --host 127.0.0.1 --port 8000
+
+# Marketplace sync workers against PostgreSQL (run the app with INTEGRATIONS_WORKER=off).
+SYNC_WORKERS ?= 2
+worker: migrate
+	$(BIN)/piccolo integrations worker --processes $(SYNC_WORKERS)
+
+# Performance figures (stamps, scan, sync, indicators) on the local PostgreSQL; prints a report.
+bench: install
+	$(BIN)/python -m bench $(BENCH)
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
 browser:

@@ -23,6 +23,7 @@ from agrimarket.cooperatives.pages import CooperativePages
 from agrimarket.health import healthz
 from agrimarket.households.api import HouseholdImportController
 from agrimarket.households.pages import HouseholdImportPages
+from agrimarket.indicators.routes import INDICATOR_HANDLERS
 from agrimarket.media.storage import S3Storage, Storage, build_storage
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ProductPages,
         PublicProductPages,
         CooperativePages,
+        *INDICATOR_HANDLERS,
         create_static_files_router(path="/static", directories=[PACKAGE / "static"], include_in_schema=False),
     ]
     if settings.media_storage == "local":

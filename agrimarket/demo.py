@@ -22,6 +22,7 @@ from agrimarket.accounts.actor import Actor, Role
 from agrimarket.areas.service import fold, search_communes
 from agrimarket.cooperatives.schemas import CooperativeCreate, MemberAdd
 from agrimarket.cooperatives.service import add_member, create_cooperative
+from agrimarket.indicators import demo as indicators_demo
 from agrimarket.media.storage import S3Storage, build_storage
 from agrimarket.products.photos import create_with_photos
 from agrimarket.settings import get_settings
@@ -283,7 +284,11 @@ async def _create() -> list[str]:
         values = {"name": name, "category": category, "unit": unit, "price_vnd": price, "stock": stock}
         values |= {"harvest_season": season, "certifications": list(certs)}
         await create_with_photos(actor, values, [photo(name, shape, colour)], storage, household_id)
-    extra = [line for part in (demo_areas, demo_stamps, integrations_demo) for line in await part.seed()]
+    extra = [
+        line
+        for part in (demo_areas, demo_stamps, integrations_demo, indicators_demo)
+        for line in await part.seed()
+    ]
     await accounts.create_staff(ADMIN[0], PASSWORD, ADMIN[1], Role.ADMIN, None)  # last: marks a complete seed
     took = f"Seeded in {time.perf_counter() - started:.1f} s."
     return [*_logins(), took, await _summary(), *extra]

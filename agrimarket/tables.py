@@ -6,6 +6,7 @@ from piccolo.columns import (
     Array,
     BigInt,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -156,3 +157,35 @@ class HouseholdImportProblem(Table):
     row_number = Integer()
     phone = Varchar(length=40, default="")
     reason = Text()
+
+
+class DeclaredListing(Table):
+    """Online selling we do not sync (Shopee, a Facebook/Zalo shop…), declared by an officer or coop manager.
+
+    Exactly one of household / cooperative. Counted by the indicator from ``from_date`` to
+    ``to_date`` (open-ended when None), flagged as declared.
+    """
+
+    id = Serial(primary_key=True)
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    cooperative = ForeignKey(Cooperative, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    marketplace = Varchar(length=20, index=True)  # a key of agrimarket.declared.catalog.MARKETPLACES
+    shop_url = Varchar(length=400)
+    from_date = Date()
+    to_date = Date(null=True, default=None)
+    declared_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
+class ProductSupplier(Table):
+    """A member household whose produce is in a cooperative's product.
+
+    Removal only sets ``removed_at``: the indicator for a past date keeps the links valid then.
+    """
+
+    id = Serial(primary_key=True)
+    product = ForeignKey(Product, on_delete=OnDelete.cascade, index=True)
+    household = ForeignKey(Household, on_delete=OnDelete.cascade, index=True)
+    added_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    added_at = Timestamptz()
+    removed_at = Timestamptz(null=True, default=None)

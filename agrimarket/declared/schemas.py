@@ -1,0 +1,47 @@
+"""Request and response shapes of declared listings and product suppliers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+
+class DeclaredListingCreate(msgspec.Struct, forbid_unknown_fields=True):
+    marketplace: str
+    shop_url: str
+    from_date: date
+    to_date: date | None = None
+    # Exactly one of the two.
+    household_id: int | None = None
+    cooperative_id: int | None = None
+
+
+class DeclaredListingUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the end can change: the start is what past figures were computed from."""
+
+    to_date: date | None
+
+
+class DeclaredListingRead(msgspec.Struct):
+    id: int
+    marketplace: str
+    marketplace_label: str
+    shop_url: str
+    from_date: date
+    to_date: date | None
+    household_id: int | None
+    cooperative_id: int | None
+    declared_by_id: int | None
+    created_at: datetime
+
+
+class SuppliersUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    household_ids: list[int]
+
+
+class SupplierRead(msgspec.Struct):
+    household_id: int
+    head_name: str
+    commune_code: str
+    added_at: datetime

@@ -1,0 +1,112 @@
+"""Declared listings: record, list and end them, always within the actor's area."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.declared.access import (
+    ensure_cooperative,
+    ensure_household,
+    require_declarer,
+    visible_cooperatives,
+    visible_households,
+)
+from agrimarket.declared.catalog import MARKETPLACES, marketplace_label
+from agrimarket.declared.schemas import DeclaredListingCreate, DeclaredListingRead
+from agrimarket.errors import Invalid, NotFound
+from agrimarket.tables import Cooperative, DeclaredListing, Household
+
+
+def clean_url(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 400 or " " in url:
+        raise Invalid(
+            "shop_url",
+            "Địa chỉ gian hàng phải bắt đầu bằng http:// hoặc https://.",
+            "The shop address must start with http:// or https://.",
+        )
+    return url
+
+
+def check_dates(from_date: date, to_date: date | None) -> None:
+    if to_date is not None and to_date < from_date:
+        raise Invalid(
+            "to_date",
+            "Ngày kết thúc phải sau ngày bắt đầu.",
+            "The end date must not be before the start date.",
+        )
+
+
+def _read(row: dict) -> DeclaredListingRead:
+    return DeclaredListingRead(
+        id=row["id"],
+        marketplace=row["marketplace"],
+        marketplace_label=marketplace_label(row["marketplace"]),
+        shop_url=row["shop_url"],
+        from_date=row["from_date"],
+        to_date=row["to_date"],
+        household_id=row["household"],
+        cooperative_id=row["cooperative"],
+        declared_by_id=row["declared_by"],
+        created_at=row["created_at"],
+    )
+
+
+async def create(actor: Actor, data: DeclaredListingCreate) -> DeclaredListingRead:
+    require_declarer(actor)
+    if (data.household_id is None) == (data.cooperative_id is None):
+        raise Invalid(
+            "household_id",
+            "Hãy chọn một hộ hoặc một hợp tác xã.",
+            "Give either a household or a cooperative.",
+        )
+    if data.household_id is not None:
+        await ensure_household(actor, data.household_id)
+    else:
+        await ensure_cooperative(actor, data.cooperative_id or 0)
+    if data.marketplace not in MARKETPLACES:
+        raise Invalid("marketplace", "Hãy chọn sàn trong danh sách.", "Pick a marketplace from the list.")
+    check_dates(data.from_date, data.to_date)
+    row = DeclaredListing(
+        household=data.household_id,
+        cooperative=data.cooperative_id,
+        marketplace=data.marketplace,
+        shop_url=clean_url(data.shop_url),
+        from_date=data.from_date,
+        to_date=data.to_date,
+        declared_by=actor.user_id,
+        created_at=datetime.now(UTC),
+    )
+    await row.save()
+    return await get(actor, row.id)
+
+
+def _visible(actor: Actor):
+    households = Household.select(Household.id).where(visible_households(actor))
+    cooperatives = Cooperative.select(Cooperative.id).where(visible_cooperatives(actor))
+    return DeclaredListing.household.is_in(households) | DeclaredListing.cooperative.is_in(cooperatives)
+
+
+async def get(actor: Actor, listing_id: int) -> DeclaredListingRead:
+    row = await DeclaredListing.select().where(_visible(actor) & (DeclaredListing.id == listing_id)).first()
+    if row is None:
+        raise NotFound("Không tìm thấy gian hàng đã khai báo.", "Declared listing not found.")
+    return _read(row)
+
+
+async def list_declared(actor: Actor, household_id: int | None = None) -> list[DeclaredListingRead]:
+    query = DeclaredListing.select().where(_visible(actor))
+    if household_id is not None:
+        query = query.where(DeclaredListing.household == household_id)
+    return [_read(row) for row in await query.order_by(DeclaredListing.id)]
+
+
+async def set_end(actor: Actor, listing_id: int, to_date: date | None) -> DeclaredListingRead:
+    current = await get(actor, listing_id)
+    require_declarer(actor)
+    check_dates(current.from_date, to_date)
+    await DeclaredListing.update({DeclaredListing.to_date: to_date}).where(DeclaredListing.id == listing_id)
+    return await get(actor, listing_id)

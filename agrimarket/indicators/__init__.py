@@ -1,0 +1,1 @@
+"""Digital-economy indicators: households selling online at any date, by area and marketplace."""

@@ -1,0 +1,47 @@
+"""The indicators over the JSON API (bearer token; officers of the area, admins)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Controller, Request, Response, get
+from litestar.di import Provide
+from litestar.params import QueryParameter
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.indicators import responses
+from agrimarket.indicators.schemas import ReportOut, report_out
+from agrimarket.indicators.service import report_for
+from agrimarket.web.auth import provide_actor
+from agrimarket.web.i18n import request_lang
+
+Day = QueryParameter(name="date", default=None, description="YYYY-MM-DD; today (Vietnam) when omitted")
+AreaCode = QueryParameter(
+    name="area", default=None, description="province (2 digits) or commune (5 digits) code"
+)
+
+
+class IndicatorController(Controller):
+    path = "/api/v1/indicators"
+    tags = ["indicators"]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/")
+    async def report(
+        self, request: Request, actor: Actor, day: date | None = Day, area: str | None = AreaCode
+    ) -> ReportOut:
+        """Households selling online and companion figures at a date, by commune and marketplace."""
+        lang = request_lang(request)
+        return report_out(await report_for(actor, area, day, lang), lang)
+
+    @get("/export.csv", media_type="text/csv")
+    async def export_csv(
+        self, actor: Actor, day: date | None = Day, area: str | None = AreaCode
+    ) -> Response[bytes]:
+        return responses.csv_response(await report_for(actor, area, day))
+
+    @get("/export.xlsx", media_type=responses.XLSX)
+    async def export_xlsx(
+        self, actor: Actor, day: date | None = Day, area: str | None = AreaCode
+    ) -> Response[bytes]:
+        return responses.xlsx_response(await report_for(actor, area, day))

@@ -1,0 +1,93 @@
+"""Exports of exactly what the dashboard shows: CSV (Excel-friendly) and XLSX, Vietnamese headers."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from agrimarket.exports import csv_for_excel, excel_safe
+from agrimarket.indicators.definition import DEFINITION_VI
+from agrimarket.indicators.service import Report
+
+COMMUNE_HEADER = ["Mã xã/phường", "Xã/phường", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"]
+MARKET_HEADER = ["Sàn", "Hộ bán hàng trực tuyến", "Gian hàng đang hoạt động"]
+
+
+def _sections(report: Report) -> list[tuple[str, list[str], list[list[object]]]]:
+    """(title, header, rows) blocks, in the order the dashboard shows them."""
+    r = report
+    headline = [
+        ["Hộ bán hàng trực tuyến", r.households],
+        ["  trong đó qua sàn kết nối", r.synced],
+        ["  trong đó qua khai báo", r.declared],
+        ["Hợp tác xã bán hàng trực tuyến", r.cooperatives],
+        ["Sản phẩm đang bán trực tuyến", r.products],
+        ["Vùng trồng", r.growing_areas],
+        ["Vùng trồng có mã số còn hiệu lực", r.growing_areas_coded],
+        ["Vùng trồng đã xác minh", r.growing_areas_verified],
+        ["Lô hàng có tem", r.stamped_batches],
+        [f"Lượt quét tem từ {r.scans_from:%d/%m/%Y}" if r.scans_from else "Lượt quét tem", r.scans],
+    ]
+    return [
+        ("Chỉ số chính", ["Chỉ tiêu", "Giá trị"], headline),
+        (
+            "Theo xã/phường",
+            COMMUNE_HEADER,
+            [[c.code, c.name, c.households, c.synced, c.declared] for c in r.communes],
+        ),
+        ("Theo sàn", MARKET_HEADER, [[m.label, m.households, m.live_listings] for m in r.marketplaces]),
+        (
+            "Theo tháng (số liệu cuối kỳ)",
+            ["Ngày", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"],
+            [[f"{p.day:%d/%m/%Y}", p.households, p.synced, p.declared] for p in r.series],
+        ),
+    ]
+
+
+def _preamble(report: Report) -> list[list[object]]:
+    return [
+        ["Báo cáo", "Hộ nông dân bán hàng trực tuyến"],
+        ["Ngày số liệu", f"{report.day:%d/%m/%Y}"],
+        ["Địa bàn", f"{report.area.name} (mã {report.area.code})"],
+        ["Định nghĩa", DEFINITION_VI],
+    ]
+
+
+def report_csv(report: Report) -> bytes:
+    """One CSV with the preamble and every block one after the other (blank line between)."""
+    rows: list[Iterable[object]] = [*_preamble(report)[1:]]
+    for title, header, block in _sections(report):
+        rows += [[], [title], header, *block]
+    return csv_for_excel(_preamble(report)[0], rows)
+
+
+def report_xlsx(report: Report) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Chỉ số"
+    for row in _preamble(report):
+        sheet.append([excel_safe(v) for v in row])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+    for title, header, block in _sections(report):
+        sheet.append([])
+        sheet.append([title])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
+        sheet.append(header)
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for row in block:
+            sheet.append([excel_safe(v) for v in row])
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 28
+    for col in "CDE":
+        sheet.column_dimensions[col].width = 20
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def filename(report: Report, ext: str) -> str:
+    return f"chi-so-ban-hang-truc-tuyen-{report.area.code}-{report.day:%Y-%m-%d}.{ext}"

@@ -1,0 +1,79 @@
+"""The officer dashboard: headline numbers, a table by commune, SVG charts, exports of what is shown."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Controller, Request, Response, get
+from litestar.di import Provide
+from litestar.params import QueryParameter
+from litestar.response import Template
+from markupsafe import Markup
+
+from agrimarket.accounts.actor import Actor, Role
+from agrimarket.areas.service import list_provinces
+from agrimarket.indicators import responses
+from agrimarket.indicators.area import Area, communes_of
+from agrimarket.indicators.charts import markets_svg, series_svg
+from agrimarket.indicators.definition import definition
+from agrimarket.indicators.service import Report, report_for
+from agrimarket.web.auth import provide_actor
+from agrimarket.web.i18n import request_lang
+
+Day = QueryParameter(name="date", default=None)
+AreaCode = QueryParameter(name="area", default=None)
+
+
+async def _area_choices(viewer: Actor, area: Area) -> list[tuple[str, str]]:
+    """What the area filter offers: a commune officer has one commune, others the province's communes."""
+    if viewer.scope_commune:
+        return [(area.code, area.name)]
+    whole = Area(area.province_code, area.province_name)
+    province_wide = [(whole.code, whole.name)]
+    return province_wide + [(c["code"], c["name"]) for c in await communes_of(whole)]
+
+
+def _charts(report: Report, lang: str) -> dict[str, Markup]:
+    en = lang == "en"
+    series_title = "Households selling online, month ends" if en else "Hộ bán hàng trực tuyến, cuối mỗi tháng"
+    market_title = "Households per marketplace" if en else "Số hộ theo sàn"
+    # The SVG is built from numbers and escaped labels only.
+    return {
+        "series_svg": Markup(series_svg(report.series, series_title)),  # noqa: S704
+        "markets_svg": Markup(markets_svg(report.marketplaces, market_title)),  # noqa: S704
+    }
+
+
+class IndicatorPages(Controller):
+    path = "/indicators"
+    include_in_schema = False
+    dependencies = {"viewer": Provide(provide_actor)}
+
+    @get("/")
+    async def dashboard(
+        self, request: Request, viewer: Actor, day: date | None = Day, area: str | None = AreaCode
+    ) -> Template:
+        lang = request_lang(request)
+        report = await report_for(viewer, area, day, lang)
+        context = {
+            "viewer": viewer,
+            "r": report,
+            "definition": definition(lang),
+            "area_choices": await _area_choices(viewer, report.area),
+            "provinces": await list_provinces() if viewer.role == Role.ADMIN else [],
+            "query": f"date={report.day.isoformat()}&area={report.area.code}",
+            **_charts(report, lang),
+        }
+        return Template("indicators/dashboard.html", context=context)
+
+    @get("/export.csv", media_type="text/csv")
+    async def export_csv(
+        self, viewer: Actor, day: date | None = Day, area: str | None = AreaCode
+    ) -> Response[bytes]:
+        return responses.csv_response(await report_for(viewer, area, day))
+
+    @get("/export.xlsx", media_type=responses.XLSX)
+    async def export_xlsx(
+        self, viewer: Actor, day: date | None = Day, area: str | None = AreaCode
+    ) -> Response[bytes]:
+        return responses.xlsx_response(await report_for(viewer, area, day))

@@ -1,0 +1,86 @@
+"""Response shapes of the indicators API and the open data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from agrimarket.indicators.definition import definition
+from agrimarket.indicators.service import Report
+
+
+class CountRow(msgspec.Struct):
+    code: str
+    name: str
+    households: int
+    synced: int
+    declared: int
+
+
+class MarketOut(msgspec.Struct):
+    key: str
+    label: str
+    households: int
+    live_listings: int
+
+
+class PointOut(msgspec.Struct):
+    date: date
+    households: int
+    synced: int
+    declared: int
+
+
+class ReportOut(msgspec.Struct):
+    as_of: date
+    area_code: str
+    area_name: str
+    definition: str
+    households: int
+    synced: int
+    declared: int
+    cooperatives: int
+    products: int
+    growing_areas: int
+    growing_areas_coded: int
+    growing_areas_verified: int
+    stamped_batches: int
+    scans: int
+    scans_from: date | None
+    communes: list[CountRow]
+    marketplaces: list[MarketOut]
+    series: list[PointOut]
+
+
+def report_out(r: Report, lang: str = "vi") -> ReportOut:
+    return ReportOut(
+        as_of=r.day,
+        area_code=r.area.code,
+        area_name=r.area.name,
+        definition=definition(lang),
+        households=r.households,
+        synced=r.synced,
+        declared=r.declared,
+        cooperatives=r.cooperatives,
+        products=r.products,
+        growing_areas=r.growing_areas,
+        growing_areas_coded=r.growing_areas_coded,
+        growing_areas_verified=r.growing_areas_verified,
+        stamped_batches=r.stamped_batches,
+        scans=r.scans,
+        scans_from=r.scans_from,
+        communes=[CountRow(c.code, c.name, c.households, c.synced, c.declared) for c in r.communes],
+        marketplaces=[MarketOut(m.key, m.label, m.households, m.live_listings) for m in r.marketplaces],
+        series=[PointOut(p.day, p.households, p.synced, p.declared) for p in r.series],
+    )
+
+
+class OpenDataOut(msgspec.Struct):
+    """Aggregate counts only: no names, phones or addresses."""
+
+    as_of: date
+    definition: str
+    province_code: str | None
+    households: int
+    areas: list[CountRow]

@@ -1,0 +1,133 @@
+"""The indicator report: households selling online and its companion figures, for one area at one date.
+
+Reads only. Past dates are answered from the append-only listing history, so they do not move when
+today's listings change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from agrimarket.declared.catalog import marketplace_label
+from agrimarket.indicators import queries
+from agrimarket.indicators.area import Area, communes_of
+from agrimarket.indicators.companion import traceability_counts
+from agrimarket.indicators.definition import series_days
+
+
+@dataclass
+class CommuneRow:
+    code: str
+    name: str
+    households: int = 0
+    synced: int = 0
+    declared: int = 0
+
+
+@dataclass
+class MarketRow:
+    key: str
+    label: str
+    households: int = 0
+    live_listings: int = 0
+
+
+@dataclass
+class Point:
+    day: date
+    households: int
+    synced: int
+    declared: int
+
+
+@dataclass
+class Report:
+    day: date
+    area: Area
+    households: int = 0
+    synced: int = 0
+    declared: int = 0
+    cooperatives: int = 0
+    products: int = 0
+    growing_areas: int = 0
+    growing_areas_coded: int = 0
+    growing_areas_verified: int = 0
+    stamped_batches: int = 0
+    scans: int = 0
+    scans_from: date | None = None
+    communes: list[CommuneRow] = field(default_factory=list)
+    marketplaces: list[MarketRow] = field(default_factory=list)
+    series: list[Point] = field(default_factory=list)
+
+
+async def headline(area: Area, day: date) -> Point:
+    """Households selling online at ``day``: total, through synced listings, through declared ones."""
+    rows = await queries.household_counts(area.filter, day)
+    total = next((r["n"] for r in rows if r["dim"] == "total"), 0)
+    sources = {r["key"]: r["n"] for r in rows if r["dim"] == "source"}
+    return Point(day, total, sources.get("synced", 0), sources.get("declared", 0))
+
+
+async def series(area: Area, last: date, months: int = 12, step: int = 1) -> list[Point]:
+    """The figure at each period end (monthly, or quarterly with step=3), for charts."""
+    return [await headline(area, day) for day in series_days(last, months, step)]
+
+
+async def build_report(area: Area, day: date, lang: str = "vi", with_series: bool = True) -> Report:
+    report = Report(day=day, area=area, scans_from=day.replace(day=1))
+    rows = await queries.household_counts(area.filter, day)
+    by_dim: dict[str, dict[str, int]] = {}
+    for row in rows:
+        by_dim.setdefault(row["dim"], {})[row["key"]] = row["n"]
+    report.households = by_dim.get("total", {}).get("", 0)
+    report.synced = by_dim.get("source", {}).get("synced", 0)
+    report.declared = by_dim.get("source", {}).get("declared", 0)
+    commune_source = by_dim.get("commune_source", {})
+    report.communes = [
+        CommuneRow(
+            c["code"],
+            c["name"],
+            by_dim.get("commune", {}).get(c["code"], 0),
+            commune_source.get(f"{c['code']}:synced", 0),
+            commune_source.get(f"{c['code']}:declared", 0),
+        )
+        for c in await communes_of(area)
+    ]
+    listing = {}
+    for row in await queries.listing_counts(area.filter, day):
+        listing.setdefault(row["dim"], {})[row["key"]] = row["n"]
+    report.products = listing.get("products", {}).get("", 0)
+    report.cooperatives = listing.get("cooperatives", {}).get("", 0)
+    households_by_market = by_dim.get("market", {})
+    live_by_market = listing.get("listings", {})
+    report.marketplaces = sorted(
+        (
+            MarketRow(
+                key,
+                marketplace_label(key, lang),
+                households_by_market.get(key, 0),
+                live_by_market.get(key, 0),
+            )
+            for key in set(households_by_market) | set(live_by_market)
+        ),
+        key=lambda m: (-m.households, m.key),
+    )
+    trace = await traceability_counts(area.filter, day, report.scans_from)
+    report.growing_areas = trace.get("areas", 0)
+    report.growing_areas_coded = trace.get("areas_coded", 0)
+    report.growing_areas_verified = trace.get("areas_verified", 0)
+    report.stamped_batches = trace.get("stamped_batches", 0)
+    report.scans = trace.get("scans", 0)
+    if with_series:
+        report.series = await series(area, day)
+    return report
+
+
+async def report_for(actor, area_code: str | None, day: date | None, lang: str = "vi") -> Report:
+    """The report an actor asked for, inside their scope (404 outside it, 403 for non-officers)."""
+    from agrimarket.indicators.area import resolve_area
+    from agrimarket.indicators.definition import today
+
+    area = await resolve_area(actor, area_code)
+    return await build_report(area, day or today(), lang)
