@@ -46,7 +46,8 @@ async def test_seed_builds_a_usable_demo_once(client):
         .where(Commune.code.is_in([row["commune"] for row in communes]))
         .output(as_list=True)
     )
-    assert "31" not in provinces and len(provinces) >= 3
+    # Independent farmers across the country, besides the Hải Phòng households with declared shops.
+    assert len(provinces - {"31"}) >= 3
 
     login = await client.post(
         "/api/v1/auth/login", json={"phone": demo.member_phone(0), "password": demo.PASSWORD}
