@@ -14,12 +14,14 @@ from litestar.types import Receive, Scope, Send
 from agrimarket.media.storage import build_storage
 from agrimarket.settings import Settings
 from integrations.adapters.registry import MARKETPLACES, Adapters
+from integrations.listings.account_pages import MarketplaceAccountPages
 from integrations.listings.api import ROUTES
 from integrations.listings.pages import ListingPages
 from integrations.listings.service import ensure_marketplaces
 from integrations.simulators import postmart as postmart_sim
 from integrations.simulators import voso as voso_sim
 from integrations.simulators.base import SimConfig
+from integrations.sync.pages import SyncJobPages
 from integrations.sync.worker import Worker
 
 
@@ -46,19 +48,18 @@ class IntegrationsPlugin(InitPluginProtocol):
         self._task: asyncio.Task | None = None
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([*ROUTES, ListingPages])
+        app_config.route_handlers.extend([*ROUTES, ListingPages, MarketplaceAccountPages, SyncJobPages])
         app_config.dependencies["adapters"] = Provide(
             lambda: self.adapters, use_cache=True, sync_to_thread=False
         )
         app_config.signature_types = [*app_config.signature_types, Adapters]
         if self.settings.integrations.simulators:
             base = self.settings.public_base_url
-            webhook = self.settings.integrations.webhook_secret
             for code, module in (("postmart", postmart_sim), ("voso", voso_sim)):
                 config = SimConfig(
                     public_url=f"{base}/sim/{code}",
                     webhook_url=f"{base}/api/v1/webhooks/{code}",
-                    webhook_secret=webhook,
+                    webhook_secret=self.settings.integrations.webhook_secret_for(code),
                     state_file=str(self.settings.media_dir.parent / f"sim-{code}.json"),
                 )
                 app_config.route_handlers.append(_mount(f"/sim/{code}", module.create_app(config)))

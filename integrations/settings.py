@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 DEV_CREDENTIALS_KEY = "dev-only-credentials-key-change-me-0123456789"  # refused outside development
 DEV_WEBHOOK_SECRET = "dev-only-webhook-secret"  # noqa: S105 - the simulators sign with it in development
+WEBHOOK_ENV_PREFIX = "INTEGRATIONS_WEBHOOK_SECRET_"
 
 
 def _env(name: str, default: str = "") -> str:
@@ -15,6 +16,15 @@ def _env(name: str, default: str = "") -> str:
 
 def _float(name: str, default: float) -> float:
     return float(_env(name) or default)
+
+
+def _webhook_secrets() -> dict[str, str]:
+    """INTEGRATIONS_WEBHOOK_SECRET_<CODE> for each marketplace that signs with its own secret."""
+    return {
+        name.removeprefix(WEBHOOK_ENV_PREFIX).lower(): value.strip()
+        for name, value in os.environ.items()
+        if name.startswith(WEBHOOK_ENV_PREFIX) and value.strip()
+    }
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,8 @@ class IntegrationsSettings:
     webhook_secret: str = field(
         default_factory=lambda: _env("INTEGRATIONS_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
     )
+    # Marketplace code -> its own webhook secret; a marketplace not named here uses the shared one.
+    webhook_secrets: dict[str, str] = field(default_factory=_webhook_secrets)
     # "inprocess" runs the sync worker inside the web app (make run); "off" leaves it to
     # `piccolo integrations worker`. Development defaults to in-process.
     worker: str = field(default_factory=lambda: _env("INTEGRATIONS_WORKER"))
@@ -55,12 +67,18 @@ class IntegrationsSettings:
                 )
             if self.webhook_secret == DEV_WEBHOOK_SECRET:
                 raise SettingsError("INTEGRATIONS_WEBHOOK_SECRET must be set outside development")
+            if DEV_WEBHOOK_SECRET in self.webhook_secrets.values():
+                raise SettingsError(f"{WEBHOOK_ENV_PREFIX}<CODE> must not be the development secret")
         if self.worker not in {"", "inprocess", "off"}:
             raise SettingsError("INTEGRATIONS_WORKER must be 'inprocess' or 'off'")
 
     @property
     def run_in_process(self) -> bool:
         return self.worker == "inprocess" or (not self.worker and self.environment == "development")
+
+    def webhook_secret_for(self, code: str) -> str:
+        """The secret a marketplace signs its webhooks with: its own if set, else the shared one."""
+        return self.webhook_secrets.get(code) or self.webhook_secret
 
     def marketplace_url(self, code: str, public_base_url: str) -> str:
         configured = {"postmart": self.postmart_url, "voso": self.voso_url}.get(code, "")

@@ -83,6 +83,23 @@ class ListingHistory(Table):
     at = Timestamptz(index=True)
 
 
+class ListingSpan(Table):
+    """A stretch of time a listing was live: a read model of ListingHistory for the indicator.
+
+    Rebuilt from the listing's history by every ``append_history`` (same transaction), so the history
+    stays the only truth. ``live_until`` is the next state change (None while still live); a listing
+    is live at a cutoff when ``live_from < cutoff <= live_until``.
+    """
+
+    id = Serial(primary_key=True)
+    listing = ForeignKey(Listing, on_delete=OnDelete.restrict, index=True)
+    marketplace = ForeignKey(Marketplace, on_delete=OnDelete.restrict)
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.set_null)
+    cooperative = ForeignKey(Cooperative, null=True, default=None, on_delete=OnDelete.set_null)
+    live_from = Timestamptz()
+    live_until = Timestamptz(null=True, default=None)
+
+
 class SyncJob(Table):
     """The outbox: one row per listing, coalesced (its version is the newest to send)."""
 

@@ -67,6 +67,15 @@ class Account(msgspec.Struct):
     credentials: dict[str, str]
 
 
+class CredentialField(msgspec.Struct, frozen=True):
+    """One credential a marketplace's contract needs; the connect form asks for each."""
+
+    name: str  # key in Account.credentials
+    label_vi: str
+    label_en: str
+    secret: bool = True  # secrets are typed into password inputs and never shown again
+
+
 class MarketplaceAdapter(Protocol):
     code: str
 
@@ -105,8 +114,6 @@ def classify_status(response: httpx.Response) -> None:
     """Raise the classified error for a non-success response (the body shape is shared by contract)."""
     if response.status_code < 400:
         return
-    if response.status_code in (401, 403):
-        raise CredentialsError(response.text[:300])
     if response.status_code == 429 or response.status_code >= 500:
         retry_after = response.headers.get("retry-after")
         raise Retryable(f"HTTP {response.status_code}", float(retry_after) if retry_after else None)
@@ -115,6 +122,11 @@ def classify_status(response: httpx.Response) -> None:
     except ValueError:
         body = {}
     error = body.get("error", {}) if isinstance(body, dict) else {}
+    error = error if isinstance(error, dict) else {}
+    if response.status_code in (401, 403):
+        # The marketplace's own words (Vietnamese first): the seller reads them on the accounts page.
+        fallback = f"Sàn từ chối thông tin đăng nhập (mã {response.status_code})."
+        raise CredentialsError(str(error.get("message_vi") or error.get("message") or fallback)[:300])
     raise Rejected(
         error.get("message_vi") or f"Sàn từ chối (mã {response.status_code}).",
         error.get("message") or f"Refused by the marketplace (HTTP {response.status_code}).",

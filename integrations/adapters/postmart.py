@@ -33,6 +33,7 @@ import httpx
 
 from integrations.adapters.base import (
     Account,
+    CredentialField,
     CredentialsError,
     ListingPayload,
     RemoteListing,
@@ -43,6 +44,11 @@ from integrations.adapters.base import (
 
 CODE = "postmart"
 NAME = "Postmart"
+# What the seller copies from Postmart's partner portal into our connect form.
+CREDENTIALS = (
+    CredentialField("api_key", "Khóa API (API key)", "API key", secret=False),
+    CredentialField("api_secret", "Mã bí mật (API secret)", "API secret"),
+)
 PREFIX = "/api/partner/v1"
 TITLE_MAX, DESCRIPTION_MAX, IMAGES_MAX = 120, 3000, 9
 # Our category -> Postmart category id.

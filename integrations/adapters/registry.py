@@ -1,14 +1,24 @@
-"""Marketplace code -> adapter module. Adding a marketplace: one adapter module, one line here."""
+"""Marketplace code -> adapter module. Adding a marketplace: one adapter module, one line here.
+
+An adapter module defines ``CODE``, ``NAME``, ``CREDENTIALS`` (the fields the connect form asks
+for) and an adapter class implementing ``base.MarketplaceAdapter``.
+"""
 
 from __future__ import annotations
 
 from integrations.adapters import postmart, voso
-from integrations.adapters.base import MarketplaceAdapter
+from integrations.adapters.base import CredentialField, MarketplaceAdapter
 
 MODULES = {postmart.CODE: postmart, voso.CODE: voso}
 ADAPTERS = {postmart.CODE: postmart.PostmartAdapter, voso.CODE: voso.VosoAdapter}
 # Seeded at start-up: code -> (name, partner rate limit per second).
 MARKETPLACES = {postmart.CODE: (postmart.NAME, 10.0), voso.CODE: (voso.NAME, 10.0)}
+
+
+def credential_fields(code: str) -> tuple[CredentialField, ...]:
+    """The credentials the marketplace's contract needs (empty for an unknown code)."""
+    module = MODULES.get(code)
+    return module.CREDENTIALS if module else ()
 
 
 class Adapters:

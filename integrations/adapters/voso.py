@@ -31,6 +31,7 @@ import httpx
 
 from integrations.adapters.base import (
     Account,
+    CredentialField,
     CredentialsError,
     ListingPayload,
     RemoteListing,
@@ -42,6 +43,11 @@ from integrations.adapters.base import (
 
 CODE = "voso"
 NAME = "Voso"
+# What the seller copies from Voso's seller centre into our connect form.
+CREDENTIALS = (
+    CredentialField("client_id", "Mã ứng dụng (client ID)", "Client ID", secret=False),
+    CredentialField("client_secret", "Mã bí mật (client secret)", "Client secret"),
+)
 NAME_MAX, DESCRIPTION_MAX, IMAGES_MAX = 100, 2000, 8
 CATEGORY = {
     "rau_cu": "NS-RAU", "trai_cay": "NS-TRAICAY", "lua_gao": "NS-GAO", "thuy_san": "NS-THUYSAN",

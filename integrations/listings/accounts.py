@@ -7,12 +7,17 @@ from datetime import UTC, datetime
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.errors import Forbidden, Invalid
 from agrimarket.products.access import require_writer
+from agrimarket.tables import Household
 from integrations import crypto
 from integrations.adapters.base import Account, CredentialsError, Rejected, Retryable
-from integrations.adapters.registry import Adapters
+from integrations.adapters.registry import Adapters, credential_fields
+from integrations.listings.schemas import MarketplaceStatus
 from integrations.listings.service import marketplace_by_code
 from integrations.settings import IntegrationsSettings
-from integrations.tables import MarketplaceAccount
+from integrations.sync import outbox
+from integrations.tables import Marketplace, MarketplaceAccount
+
+CREDENTIAL_MAX = 500
 
 
 def _owner(actor: Actor) -> dict:
@@ -21,10 +26,48 @@ def _owner(actor: Actor) -> dict:
         return {"owner_household": actor.household_id}
     if actor.role == Role.COOP_MANAGER and actor.cooperative_id:
         return {"owner_cooperative": actor.cooperative_id}
+    if actor.role == Role.COOP_MANAGER:
+        raise Forbidden(
+            "Hãy tạo hợp tác xã (mục HTX) trước khi kết nối tài khoản sàn.",
+            "Create your cooperative (Co-op page) before connecting seller accounts.",
+        )
     raise Forbidden(
         "Chỉ hộ sản xuất hoặc hợp tác xã mới kết nối tài khoản sàn.",
         "Only households and cooperatives connect seller accounts.",
     )
+
+
+def clean_credentials(code: str, credentials: dict[str, str]) -> dict[str, str]:
+    """The fields the marketplace's contract needs, trimmed; a missing one is a field error."""
+    cleaned: dict[str, str] = {}
+    errors: dict[str, tuple[str, str]] = {}
+    for field in credential_fields(code):
+        value = str(credentials.get(field.name) or "").strip()
+        if not value:
+            errors[field.name] = (f"Hãy nhập {field.label_vi}.", f"Enter the {field.label_en}.")
+        elif len(value) > CREDENTIAL_MAX:
+            errors[field.name] = (f"{field.label_vi} quá dài.", f"The {field.label_en} is too long.")
+        cleaned[field.name] = value
+    if errors:
+        raise Invalid.from_fields(errors)
+    return cleaned
+
+
+async def _verify(adapters: Adapters, code: str, shop_id: str, credentials: dict[str, str]) -> None:
+    try:
+        await adapters.get(code).verify_credentials(Account(shop_id, credentials))
+    except (CredentialsError, Rejected) as exc:
+        raise Invalid(
+            "credentials",
+            "Sàn không chấp nhận mã gian hàng hoặc thông tin đăng nhập này. Hãy kiểm tra và nhập lại.",
+            f"The marketplace refused this shop id or these credentials: {exc}",
+        ) from exc
+    except Retryable as exc:
+        raise Invalid(
+            "credentials",
+            "Không kết nối được với sàn, hãy thử lại sau.",
+            "Marketplace unreachable, retry.",
+        ) from exc
 
 
 async def connect(
@@ -42,19 +85,9 @@ async def connect(
     shop_id = shop_id.strip()
     if not shop_id or len(shop_id) > 80:
         raise Invalid("shop_id", "Hãy nhập mã gian hàng.", "Enter the shop id.")
+    credentials = clean_credentials(code, credentials)
     if verify:
-        try:
-            await adapters.get(code).verify_credentials(Account(shop_id, credentials))
-        except (CredentialsError, Rejected) as exc:
-            raise Invalid(
-                "credentials", "Sàn không chấp nhận thông tin đăng nhập này.", f"Credentials refused: {exc}"
-            ) from exc
-        except Retryable as exc:
-            raise Invalid(
-                "credentials",
-                "Không kết nối được với sàn, hãy thử lại sau.",
-                "Marketplace unreachable, retry.",
-            ) from exc
+        await _verify(adapters, code, shop_id, credentials)
     column, owner_id = next(iter(owner.items()))
     where = (getattr(MarketplaceAccount, column) == owner_id) & (
         MarketplaceAccount.marketplace == marketplace["id"]
@@ -70,6 +103,8 @@ async def connect(
                 MarketplaceAccount.attention_reason: "",
             }
         ).where(MarketplaceAccount.id == existing["id"])
+        # Listings that stopped on the old credentials resume without the admin's help.
+        await outbox.retry_dead_of_account(existing["id"])
         return existing["id"]
     account = MarketplaceAccount(
         marketplace=marketplace["id"],
@@ -96,3 +131,44 @@ async def list_accounts(actor: Actor) -> list[dict]:
         MarketplaceAccount.needs_attention,
         MarketplaceAccount.attention_reason,
     ).where(where)
+
+
+async def cooperative_accounts(actor: Actor) -> dict[str, dict]:
+    """A member household's cooperative's accounts (they carry its products), by marketplace code."""
+    if actor.role != Role.HOUSEHOLD or not actor.household_id:
+        return {}
+    coop = await Household.select(Household.cooperative).where(Household.id == actor.household_id).first()
+    if not coop or not coop["cooperative"]:
+        return {}
+    rows = await MarketplaceAccount.select(
+        MarketplaceAccount.marketplace.code.as_alias("marketplace"), MarketplaceAccount.shop_id
+    ).where(MarketplaceAccount.owner_cooperative == coop["cooperative"])
+    return {r["marketplace"]: r for r in rows}
+
+
+async def overview(actor: Actor) -> list[MarketplaceStatus]:
+    """Every enabled marketplace with the actor's account there (never its credentials)."""
+    _owner(actor)  # officers and admins have no seller accounts
+    own = {a["marketplace"]: a for a in await list_accounts(actor)}
+    via_coop = await cooperative_accounts(actor)
+    markets = (
+        await Marketplace.select(Marketplace.code, Marketplace.name)
+        .where(Marketplace.enabled == True)  # noqa: E712 - a column comparison, not a truth test
+        .order_by(Marketplace.id)
+    )
+    statuses = []
+    for m in markets:
+        account = own.get(m["code"])
+        statuses.append(
+            MarketplaceStatus(
+                code=m["code"],
+                name=m["name"],
+                connected=account is not None,
+                shop_id=account["shop_id"] if account else "",
+                needs_attention=bool(account and account["needs_attention"]),
+                attention_reason=account["attention_reason"] if account else "",
+                cooperative_shop_id=via_coop.get(m["code"], {}).get("shop_id", ""),
+                credential_fields=credential_fields(m["code"]),
+            )
+        )
+    return statuses

@@ -10,14 +10,14 @@ from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
-from agrimarket.accounts.actor import Actor, Role
-from agrimarket.errors import Forbidden, NotFound, Unauthorized
+from agrimarket.accounts.actor import Actor
+from agrimarket.errors import Invalid, Unauthorized
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from integrations.adapters.registry import Adapters
 from integrations.listings import accounts, service, views
 from integrations.listings.schemas import AccountCreate, AccountRead, ListingCreate, ListingRead, SyncJobRead
-from integrations.sync import outbox
+from integrations.sync import admin
 from integrations.tables import Listing
 
 
@@ -62,27 +62,36 @@ class IntegrationsController(Controller):
 
     @post("/sync-jobs/{job_id:int}/retry", status_code=HTTP_202_ACCEPTED)
     async def retry_job(self, actor: Actor, job_id: int) -> None:
-        if actor.role != Role.ADMIN:
-            raise Forbidden("Chỉ quản trị viên được thử lại.", "Only admins retry sync jobs.")
-        if not await outbox.retry(job_id):
-            raise NotFound("Không tìm thấy việc đồng bộ.", "Sync job not found.")
+        await admin.retry_job(actor, job_id)
+
+
+def _event(body: bytes) -> dict:
+    """The signed body as an event; a malformed one is the sender's error (4xx), not ours."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        event = None
+    if not isinstance(event, dict) or not event.get("external_id"):
+        raise Invalid("external_id", "Sự kiện thiếu mã sản phẩm trên sàn.", "The event lacks external_id.")
+    return event
 
 
 @post("/api/v1/webhooks/{marketplace:str}", status_code=200, tags=["integrations"])
 async def webhook(request: Request, marketplace: str, settings: Settings) -> dict:
     """Signed status push from a marketplace (X-Signature: hex HMAC-SHA256 of the body)."""
     body = await request.body()
-    expected = hmac.new(settings.integrations.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+    secret = settings.integrations.webhook_secret_for(marketplace)
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(request.headers.get("x-signature", ""), expected):
         raise Unauthorized("Chữ ký không hợp lệ.", "Bad signature.")
-    event = json.loads(body)
+    event = _event(body)
     listing = (
         await Listing.select(Listing.id)
         .where((Listing.external_id == str(event["external_id"])) & (Listing.marketplace.code == marketplace))
         .first()
     )
     if listing and event.get("status") in ("delisted", "removed"):
-        await service.taken_down(listing["id"], event.get("reason") or "Sàn đã gỡ sản phẩm.")
+        await service.taken_down(listing["id"], str(event.get("reason") or "Sàn đã gỡ sản phẩm."))
     return {"ok": True}
 
 

@@ -19,10 +19,19 @@ class ListingPages(Controller):
     dependencies = {"viewer": Provide(provide_actor)}
 
     async def _fragment(
-        self, viewer: Actor, product_id: int, message: str | None, status: int = 200
+        self,
+        viewer: Actor,
+        product_id: int,
+        message: str | None,
+        status: int = 200,
+        needs_account: bool = False,
     ) -> Template:
         context = await views.card_context(viewer, [product_id])
-        context |= {"product_id": product_id, "listing_message": message}
+        context |= {
+            "product_id": product_id,
+            "listing_message": message,
+            "listing_needs_account": needs_account,
+        }
         return Template("integrations/_listings.html", context=context, status_code=status)
 
     @post("/products/{product_id:int}/listings/{marketplace:str}")
@@ -33,7 +42,11 @@ class ListingPages(Controller):
             if exc.status_code == 404:
                 raise
             return await self._fragment(
-                viewer, product_id, exc.message(request_lang(request)), exc.status_code
+                viewer,
+                product_id,
+                exc.message(request_lang(request)),
+                exc.status_code,
+                needs_account=isinstance(exc, service.AccountMissing),
             )
         return await self._fragment(viewer, product_id, None)
 

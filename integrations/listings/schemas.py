@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
+from integrations.adapters.base import CredentialField
+
 
 class AccountCreate(msgspec.Struct, forbid_unknown_fields=True):
     marketplace: str
@@ -43,5 +45,31 @@ class SyncJobRead(msgspec.Struct):
     marketplace: str
     status: str
     version: int
+    attempts: int
+    last_error: str
+
+
+class MarketplaceStatus(msgspec.Struct):
+    """One marketplace on the accounts page: connected or not, in what state, what to type."""
+
+    code: str
+    name: str
+    connected: bool
+    shop_id: str
+    needs_attention: bool
+    attention_reason: str
+    cooperative_shop_id: str  # a member household's cooperative's shop there ("" if none)
+    credential_fields: tuple[CredentialField, ...]
+
+
+class TroubledJobRead(msgspec.Struct):
+    """A sync job on the admin's page: what it was pushing where, and why it stopped."""
+
+    id: int
+    listing_id: int
+    product_id: int | None
+    product_name: str
+    marketplace_name: str
+    status: str  # dead, or queued after a failure (backing off)
     attempts: int
     last_error: str

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.errors import Invalid, NotFound
+from agrimarket.indicators.spans import rebuild_spans
 from agrimarket.products.service import ensure_writable
 from agrimarket.tables import Household, Product
 from integrations.adapters.base import RemoteListing
@@ -13,6 +14,17 @@ from integrations.adapters.registry import MARKETPLACES
 from integrations.db import write_transaction
 from integrations.sync import outbox
 from integrations.tables import Listing, ListingHistory, Marketplace, MarketplaceAccount
+
+
+class AccountMissing(Invalid):
+    """No seller account (own or the cooperative's) on the marketplace: the page links to connect one."""
+
+    def __init__(self, marketplace_name: str) -> None:
+        super().__init__(
+            "marketplace",
+            f"Hãy kết nối tài khoản {marketplace_name} trước (mục “Sàn bán hàng”).",
+            f"Connect a {marketplace_name} seller account first (Marketplaces page).",
+        )
 
 
 async def ensure_marketplaces() -> None:
@@ -56,21 +68,32 @@ async def account_for_product(product: dict, marketplace_id: int) -> dict | None
 
 
 async def append_history(
-    listing: dict, from_state: str | None, to_state: str, version: int, reason: str = ""
+    listing: dict,
+    from_state: str | None,
+    to_state: str,
+    version: int,
+    reason: str = "",
+    at: datetime | None = None,
 ) -> None:
-    await ListingHistory.insert(
-        ListingHistory(
-            listing=listing["id"],
-            marketplace=listing["marketplace"],
-            household=listing["household"],
-            cooperative=listing["cooperative"],
-            from_state=from_state,
-            to_state=to_state,
-            version=version,
-            reason=reason[:400],
-            at=datetime.now(UTC),
+    """The only writer of listing history; keeps the indicator's live spans in step, in one transaction.
+
+    ``at`` backdates the change (demo back-history, tests); the sync always records now.
+    """
+    async with write_transaction():
+        await ListingHistory.insert(
+            ListingHistory(
+                listing=listing["id"],
+                marketplace=listing["marketplace"],
+                household=listing["household"],
+                cooperative=listing["cooperative"],
+                from_state=from_state,
+                to_state=to_state,
+                version=version,
+                reason=reason[:400],
+                at=at or datetime.now(UTC),
+            )
         )
-    )
+        await rebuild_spans(listing["id"])
 
 
 async def _bump(listing_id: int, wanted: str) -> dict:
@@ -94,11 +117,7 @@ async def publish(actor: Actor, product_id: int, marketplace_code: str) -> int:
         raise Invalid("status", "Chỉ đăng bán được sản phẩm đang bán.", "Only active products can be listed.")
     account = await account_for_product(product, marketplace["id"])
     if account is None:
-        raise Invalid(
-            "marketplace",
-            f"Hãy kết nối tài khoản {marketplace['name']} trước.",
-            f"Connect a {marketplace['name']} seller account first.",
-        )
+        raise AccountMissing(marketplace["name"])
     now = datetime.now(UTC)
     async with write_transaction():
         existing = (

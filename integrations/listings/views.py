@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from agrimarket.accounts.actor import Actor, Role
-from agrimarket.errors import Forbidden
 from agrimarket.products.access import visible_products
 from agrimarket.tables import Product
-from integrations.listings.accounts import list_accounts
+from integrations.listings.accounts import cooperative_accounts, list_accounts
 from integrations.listings.schemas import ListingRead, SyncJobRead
+from integrations.sync.admin import require_admin
 from integrations.tables import Listing, Marketplace, SyncJob
 
 
@@ -63,28 +63,28 @@ async def product_listings(actor: Actor, product_id: int) -> list[ListingRead]:
 
 
 async def card_context(actor: Actor, product_ids: list[int]) -> dict:
-    """What the product cards need: listings per product and the marketplaces the actor can use."""
-    accounts = {a["marketplace"] for a in await list_accounts(actor)}
-    if actor.role == Role.HOUSEHOLD and actor.household_id:
-        from agrimarket.tables import Household
-        from integrations.tables import MarketplaceAccount
+    """What the product cards need: listings per product and the marketplaces the actor can use.
 
-        coop = await Household.select(Household.cooperative).where(Household.id == actor.household_id).first()
-        if coop and coop["cooperative"]:
-            rows = await MarketplaceAccount.select(MarketplaceAccount.marketplace.code.as_alias("m")).where(
-                MarketplaceAccount.owner_cooperative == coop["cooperative"]
-            )
-            accounts |= {r["m"] for r in rows}
-    markets = await Marketplace.select(Marketplace.code, Marketplace.name).where(Marketplace.enabled == True)  # noqa: E712
+    ``unconnected`` names the marketplaces a seller has no account on yet, so the card can point
+    to the accounts page instead of leaving the farmer without a "sell on" button and no reason.
+    """
+    accounts = {a["marketplace"] for a in await list_accounts(actor)}
+    accounts |= set(await cooperative_accounts(actor))
+    markets = (
+        await Marketplace.select(Marketplace.code, Marketplace.name)
+        .where(Marketplace.enabled == True)  # noqa: E712 - a column comparison, not a truth test
+        .order_by(Marketplace.id)
+    )
+    sellers = actor.role == Role.HOUSEHOLD or (actor.role == Role.COOP_MANAGER and actor.cooperative_id)
     return {
         "listings": await listings_of(product_ids),
         "marketplaces": [m for m in markets if m["code"] in accounts],
+        "unconnected": [m for m in markets if m["code"] not in accounts] if sellers else [],
     }
 
 
 async def sync_jobs(actor: Actor, status: str | None) -> list[SyncJobRead]:
-    if actor.role != Role.ADMIN:
-        raise Forbidden("Chỉ quản trị viên xem được hàng đợi đồng bộ.", "Only admins see the sync queue.")
+    require_admin(actor)
     query = SyncJob.select(*SyncJob.all_columns(), SyncJob.marketplace.code.as_alias("code")).order_by(
         SyncJob.id
     )

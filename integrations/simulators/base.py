@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from litestar import Response
+from litestar import Response, get, post
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 DROP_HEADER = "x-sim-drop"
@@ -232,6 +232,33 @@ def item_page(state: SimState, title: str, item_id: str) -> Response:
         f"<p>{html.escape(fields['description'])}</p></html>"
     )
     return Response(page, media_type="text/html")
+
+
+def public_routes(state: SimState, title: str, answer) -> list:
+    """Routes both simulators share: the seller storefront, an item page and moderation takedown.
+
+    ``answer(state, item)`` renders an item in the marketplace's own wire format.
+    """
+
+    @get("/shop/{shop_id:str}")
+    async def shop_page(shop_id: str) -> Response:
+        return storefront(state, title, shop_id)
+
+    @get("/item/{item_id:str}")
+    async def item(item_id: str) -> Response:
+        return item_page(state, title, item_id)
+
+    @post("/moderation/{item_id:str}/takedown", status_code=200)
+    async def takedown(item_id: str, reason: str = "Vi phạm chính sách đăng bán") -> Response:
+        found = state.items.get(item_id)
+        if found is None:
+            return error(404, "not_found", "Không có sản phẩm.", "No such item.")
+        found.status, found.reason, found.moderated = "delisted", reason, True
+        state.save()
+        await state.notify(found)
+        return Response(answer(state, found))
+
+    return [shop_page, item, takedown]
 
 
 def validate(fields: dict[str, Any], name_max: int, desc_max: int, images_max: int) -> tuple[str, str] | None:

@@ -15,9 +15,8 @@ from integrations.simulators.base import (
     SimState,
     demo_credentials,
     error,
-    item_page,
     play_write,
-    storefront,
+    public_routes,
     upsert,
     validate,
 )
@@ -156,26 +155,8 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             return error(404, "not_found", "Không có sản phẩm.", "No such product.")
         return Response(_answer(state, item))
 
-    @get("/shop/{shop_id:str}")
-    async def shop_page(shop_id: str) -> Response:
-        return storefront(state, TITLE, shop_id)
-
-    @get("/item/{item_id:str}")
-    async def item(item_id: str) -> Response:
-        return item_page(state, TITLE, item_id)
-
-    @post("/moderation/{item_id:str}/takedown", status_code=200)
-    async def takedown(item_id: str, reason: str = "Vi phạm chính sách đăng bán") -> Response:
-        item = state.items.get(item_id)
-        if item is None:
-            return error(404, "not_found", "Không có sản phẩm.", "No such product.")
-        item.status, item.reason, item.moderated = "delisted", reason, True
-        state.save()
-        await state.notify(item)
-        return Response(_answer(state, item))
-
     app = Litestar(
-        route_handlers=[shop, publish, replace, remove, status, shop_page, item, takedown],
+        route_handlers=[shop, publish, replace, remove, status, *public_routes(state, TITLE, _answer)],
         middleware=[DropMiddleware],
         openapi_config=None,
     )

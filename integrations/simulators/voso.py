@@ -16,9 +16,8 @@ from integrations.simulators.base import (
     SimState,
     demo_credentials,
     error,
-    item_page,
     play_write,
-    storefront,
+    public_routes,
     upsert,
     validate,
 )
@@ -171,26 +170,16 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             return Response(NOT_FOUND, status_code=404)
         return Response(_answer(state, item))
 
-    @get("/shop/{shop_id:str}")
-    async def shop_page(shop_id: str) -> Response:
-        return storefront(state, TITLE, shop_id)
-
-    @get("/item/{item_id:str}")
-    async def item(item_id: str) -> Response:
-        return item_page(state, TITLE, item_id)
-
-    @post("/moderation/{item_id:str}/takedown", status_code=200)
-    async def takedown(item_id: str, reason: str = "Vi phạm chính sách đăng bán") -> Response:
-        found = state.items.get(item_id)
-        if found is None:
-            return error(404, "not_found", "Không có sản phẩm.", "No such item.")
-        found.status, found.reason, found.moderated = "delisted", reason, True
-        state.save()
-        await state.notify(found)
-        return Response(_answer(state, found))
-
     app = Litestar(
-        route_handlers=[token, seller, publish, change, remove, status, shop_page, item, takedown],
+        route_handlers=[
+            token,
+            seller,
+            publish,
+            change,
+            remove,
+            status,
+            *public_routes(state, TITLE, _answer),
+        ],
         middleware=[DropMiddleware],
         openapi_config=None,
     )

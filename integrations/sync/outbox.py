@@ -96,3 +96,14 @@ async def retry(job_id: int) -> bool:
         job_id,
     )
     return bool(rows)
+
+
+async def retry_dead_of_account(account_id: int) -> int:
+    """The seller fixed the account's credentials: its jobs that gave up on them go back to the queue."""
+    rows = await SyncJob.raw(
+        "UPDATE sync_job SET status = 'queued', attempts = 0, next_attempt_at = {} "
+        "WHERE status = 'dead' AND listing IN (SELECT id FROM listing WHERE account = {}) RETURNING id",
+        time.time(),
+        account_id,
+    )
+    return len(rows)
