@@ -55,6 +55,9 @@ class Household(Table):
     address = Varchar(length=300, default="")
     commune = ForeignKey(Commune, on_delete=OnDelete.restrict, index=True)
     vpost_code = Varchar(length=20, null=True, default=None)
+    # Huyện cũ: the district before the 2025 reform removed that level, as recorded (name or old code),
+    # so reports on older records can still group by it. None when unknown.
+    legacy_district = Varchar(length=100, null=True, default=None)
     # Current membership; the history lives in CoopMembership.
     cooperative = ForeignKey(Cooperative, null=True, default=None, on_delete=OnDelete.set_null, index=True)
     created_at = Timestamptz()

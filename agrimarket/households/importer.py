@@ -246,6 +246,7 @@ async def _validate(raw: dict[str, str], context: _Context) -> dict:
         phone = normalize_phone(raw.get("phone", ""))
         address = clean_address(raw.get("address"))
         vpost_code = clean_vpost_code(raw.get("vpost_code"))
+        legacy_district = clean_legacy_district(raw.get("legacy_district"))
         tax_code = normalize_tax_code(raw["coop_tax_code"]) if raw.get("coop_tax_code") else None
     except DomainError as exc:
         raise RowProblem(exc.message_vi) from exc
@@ -262,9 +263,22 @@ async def _validate(raw: dict[str, str], context: _Context) -> dict:
         "phone": phone,
         "address": address,
         "vpost_code": vpost_code,
+        "legacy_district": legacy_district,
         "commune": commune,
         "coop": coop,
     }
+
+
+def clean_legacy_district(raw: str | None) -> str | None:
+    """The huyện cũ as written (name or old code), spaces tidied; None when left empty.
+
+    Kept as recorded: vietnam-provinces only knows the units after the 2025 reform, so there is no
+    list of old districts to check it against.
+    """
+    text = " ".join((raw or "").split())
+    if len(text) > 100:
+        raise RowProblem("Tên huyện cũ quá dài (tối đa 100 ký tự).")
+    return text or None
 
 
 async def _cooperative(tax_code: str, context: _Context) -> int:

@@ -29,6 +29,8 @@ HEADERS = {
     "commune": ("ma xa", "xa phuong", "xa/phuong", "xa", "phuong", "commune", "commune code"),
     "province": ("tinh", "tinh thanh pho", "tinh/thanh pho", "province"),
     "vpost_code": ("ma vpost", "vpost", "vpost code"),
+    # Optional: the district before the 2025 reform, for reports on older records.
+    "legacy_district": ("huyen cu", "huyen_cu", "quan/huyen cu", "quan huyen cu", "legacy district"),
     "coop_tax_code": ("mst htx", "ma so thue htx", "ma so thue hop tac xa", "mst", "coop tax code"),
 }
 REQUIRED = ("head_name", "phone", "commune")

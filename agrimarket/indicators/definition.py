@@ -12,14 +12,16 @@ DEFINITION_VI = (
     "một gian hàng đang hoạt động (live) trên ít nhất một sàn vào cuối ngày D (24:00 giờ Việt Nam), "
     "qua sản phẩm của chính hộ, hoặc là hộ cung cấp của sản phẩm hợp tác xã, hoặc qua gian hàng đã khai "
     "báo (ngày bắt đầu ≤ D ≤ ngày kết thúc). Tính từ lịch sử trạng thái gian hàng; hộ được xếp theo "
-    "xã/phường hiện tại. Tài khoản trên sàn không được tính."
+    "xã/phường hiện tại, và theo huyện cũ (trước sắp xếp 2025) khi hồ sơ có ghi. Tài khoản trên sàn "
+    "không được tính."
 )
 DEFINITION_EN = (
     "Households selling online at date D in area A: distinct households in A with at least one listing "
     "live on at least one marketplace at the end of day D (24:00 Vietnam time), through their own "
     "products, as a supplier household of a cooperative's product, or through a declared listing "
     "(start ≤ D ≤ end). Computed from the listing state history; households are grouped by their current "
-    "commune. Marketplace accounts alone do not count."
+    "commune, and by their legacy district (before the 2025 reform) where recorded. Marketplace accounts "
+    "alone do not count."
 )
 
 

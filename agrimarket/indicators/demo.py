@@ -40,7 +40,8 @@ async def _listing_history(
     A listing the integrations demo just published gets its past prepended (version 0, before its
     first row); otherwise a listing is created whose state is its last backdated change.
     """
-    from integrations.tables import Listing, ListingHistory
+    from integrations.listings.service import append_history
+    from integrations.tables import Listing
 
     rows = 0
     for market_id in markets.values():
@@ -75,19 +76,12 @@ async def _listing_history(
             listing_id, versions = created.id, range(1, len(changes) + 1)
         else:
             listing_id, versions = listing["id"], [0] * len(changes)
+        written = {"id": listing_id, "marketplace": market_id, "household": product["owner_household"]}
+        written["cooperative"] = product["owner_cooperative"]
         previous = None
         for version, (state, day) in zip(versions, changes, strict=True):
-            await ListingHistory(
-                listing=listing_id,
-                marketplace=market_id,
-                household=product["owner_household"],
-                cooperative=product["owner_cooperative"],
-                from_state=previous,
-                to_state=state,
-                version=version,
-                reason="demo",
-                at=_at(day, rng),
-            ).save()
+            # The sync's own writer, so the live spans follow the backdated rows.
+            await append_history(written, previous, state, version, "demo", at=_at(day, rng))
             previous, rows = state, rows + 1
     return rows
 

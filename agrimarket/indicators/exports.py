@@ -13,6 +13,7 @@ from agrimarket.indicators.definition import DEFINITION_VI
 from agrimarket.indicators.service import Report
 
 COMMUNE_HEADER = ["Mã xã/phường", "Xã/phường", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"]
+DISTRICT_HEADER = ["Huyện cũ (trước 01/7/2025)", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"]
 MARKET_HEADER = ["Sàn", "Hộ bán hàng trực tuyến", "Gian hàng đang hoạt động"]
 
 
@@ -37,6 +38,11 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[object]]]]
             "Theo xã/phường",
             COMMUNE_HEADER,
             [[c.code, c.name, c.households, c.synced, c.declared] for c in r.communes],
+        ),
+        (
+            "Theo huyện cũ (hồ sơ trước sắp xếp 2025)",
+            DISTRICT_HEADER,
+            [[d.label, d.households, d.synced, d.declared] for d in r.districts],
         ),
         ("Theo sàn", MARKET_HEADER, [[m.label, m.households, m.live_listings] for m in r.marketplaces]),
         (

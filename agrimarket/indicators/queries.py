@@ -1,8 +1,8 @@
 """The indicator's SQL, portable between SQLite and PostgreSQL.
 
 A listing's state at the end of day D is the ``to_state`` of its last history row before the cutoff
-(ties broken by id). Households count through their own listings, as suppliers
-of a cooperative product's listing, or through a declared listing covering D.
+(ties broken by id), read from its live spans (spans.py). Households count through their own
+listings, as suppliers of a cooperative product's listing, or through a declared listing covering D.
 """
 
 from __future__ import annotations
@@ -11,60 +11,71 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from piccolo.engine.sqlite import SQLiteEngine
-
 from agrimarket.indicators.definition import cutoff
 from agrimarket.tables import DeclaredListing
 
-# The last history row per listing before the cutoff, two portable ways; each engine gets the one
-# that measured faster on 1,000,000 rows (bench/indicators.py): PostgreSQL the window function,
-# SQLite max(at) per listing then max(id) among ties (an index on (listing, at) serves it).
-WINDOW_LIVE = """
-last AS (
-  SELECT lh.listing, lh.marketplace, lh.household, lh.cooperative, lh.to_state,
-         ROW_NUMBER() OVER (PARTITION BY lh.listing ORDER BY lh.at DESC, lh.id DESC) AS rn
-  FROM listing_history lh WHERE lh.at < :cutoff
-),
+# A live span covering the cutoff (spans.py): the listing's last change before it was "live".
+COVERS = "s.live_from < :cutoff AND (s.live_until IS NULL OR s.live_until >= :cutoff)"
+# The same as two disjoint range scans of the index listing_span_covers, open spans and closed
+# ones: the OR above defeats PostgreSQL's index-only scan (and costs SQLite a third more).
+OPEN, CLOSED = (f"s.live_until {test} AND s.live_from < :cutoff" for test in ("IS NULL", ">= :cutoff"))
+
+
+def _live_spans(columns: str, extra: str = "") -> str:
+    """SELECT ``columns`` of the spans covering the cutoff (``s``, marketplace ``m``)."""
+    select = f"SELECT {columns} FROM listing_span s JOIN marketplace m ON m.id = s.marketplace WHERE"  # noqa: S608
+    return f"{select} {OPEN}{extra}\n  UNION ALL\n  {select} {CLOSED}{extra}"
+
+
+# Listings live at the cutoff, with their marketplace's code.
+LIVE = f"""
 live AS (
-  SELECT l.listing, l.household, l.cooperative, m.code AS market
-  FROM last l JOIN marketplace m ON m.id = l.marketplace
-  WHERE l.rn = 1 AND l.to_state = 'live'
-)"""
-LAST_MAX = """
-last_at AS (SELECT listing, MAX(at) AS at FROM listing_history WHERE at < :cutoff GROUP BY listing),
-last_ids AS (
-  SELECT MAX(lh.id) AS id FROM last_at JOIN listing_history lh ON lh.listing = last_at.listing AND lh.at = last_at.at
-  GROUP BY lh.listing
-),"""
-LIVE = """
-live AS (
-  SELECT lh.listing, lh.household, lh.cooperative, m.code AS market
-  FROM last_ids JOIN listing_history lh ON lh.id = last_ids.id JOIN marketplace m ON m.id = lh.marketplace
-  WHERE lh.to_state = 'live'
+  {_live_spans("s.listing, s.household, s.cooperative, m.code AS market")}
 )"""
 
-
-def _live() -> str:
-    return LAST_MAX + LIVE if isinstance(DeclaredListing._meta.db, SQLiteEngine) else WINDOW_LIVE
-
-
-HITS = """
+# Every (household, market, source) reason to count a household; duplicates are left to the
+# COUNT(DISTINCT household) of each figure (cheaper than a UNION's sort). Suppliers are read from
+# product_supplier first: few rows, whereas most spans belong to no cooperative product.
+# SQLite takes CROSS JOIN as the join order; PostgreSQL plans it as a plain join.
+HITS = f"""
 hits AS (
-  SELECT household, market, 'synced' AS source FROM live WHERE household IS NOT NULL
-  UNION
-  SELECT ps.household, live.market, 'synced' FROM live
-    JOIN listing li ON li.id = live.listing
-    JOIN product_supplier ps ON ps.product = li.product
-  WHERE ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at >= :cutoff)
-  UNION
+  {_live_spans("s.household, m.code AS market, 'synced' AS source", " AND s.household IS NOT NULL")}
+  UNION ALL
+  SELECT ps.household, m.code, 'synced'
+  FROM product_supplier ps CROSS JOIN listing li CROSS JOIN listing_span s CROSS JOIN marketplace m
+  WHERE li.product = ps.product AND s.listing = li.id AND m.id = s.marketplace AND {COVERS}
+    AND ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at >= :cutoff)
+  UNION ALL
   SELECT d.household, d.marketplace, 'declared' FROM declared_listing d
   WHERE d.household IS NOT NULL AND d.from_date <= :day AND (d.to_date IS NULL OR d.to_date >= :day)
 ),
 area_hits AS (
-  SELECT x.household, x.market, x.source, hh.commune, c.province
-  FROM hits x JOIN household hh ON hh.id = x.household JOIN commune c ON c.code = hh.commune
-  WHERE {area}
-)"""
+  SELECT x.household, x.market, x.source, hh.commune, hh.legacy_district
+  FROM hits x CROSS JOIN household hh
+  WHERE hh.id = x.household AND {{area}}
+)"""  # noqa: S608 - fixed SQL fragments only
+
+
+def _selling(with_source: bool = False) -> str:
+    """The households of HITS, each once (with their source when asked), without the market.
+
+    UNION rather than UNION ALL + GROUP BY: PostgreSQL estimates its size, so it hash-joins the
+    households (it guesses 200 rows for the GROUP BY and nested-loops 60,000 lookups).
+    """
+    synced, declared = (", 'synced' AS source", ", 'declared'") if with_source else ("", "")
+    return f"""
+selling AS (
+  SELECT s.household{synced} FROM listing_span s WHERE {OPEN} AND s.household IS NOT NULL
+  UNION
+  SELECT s.household{synced} FROM listing_span s WHERE {CLOSED} AND s.household IS NOT NULL
+  UNION
+  SELECT ps.household{synced} FROM product_supplier ps CROSS JOIN listing li CROSS JOIN listing_span s
+  WHERE li.product = ps.product AND s.listing = li.id AND {COVERS}
+    AND ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at >= :cutoff)
+  UNION
+  SELECT d.household{declared} FROM declared_listing d
+  WHERE d.household IS NOT NULL AND d.from_date <= :day AND (d.to_date IS NULL OR d.to_date >= :day)
+)"""  # noqa: S608 - fixed SQL fragments only
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,13 @@ class AreaFilter:
             return f"{province_column} = :province", {"province": self.province}
         return "1 = 1", {}
 
+    def on_commune_code(self, commune_column: str) -> tuple[str, dict]:
+        """The same area as a test on a commune code alone: no join to the commune table per row."""
+        if self.province and not self.commune:
+            in_province = f"{commune_column} IN (SELECT code FROM commune WHERE province = :province)"  # noqa: S608
+            return in_province, {"province": self.province}
+        return self.where(commune_column, "")
+
 
 async def run(sql: str, params: dict) -> list[dict]:
     """Named ``:params`` to Piccolo's positional ``{}`` (repeated names repeat the value)."""
@@ -94,20 +112,45 @@ async def run(sql: str, params: dict) -> list[dict]:
 
 
 def _households_sql(area: AreaFilter) -> tuple[str, dict]:
-    where, params = area.where("hh.commune", "c.province")
-    return "WITH " + _live() + "," + HITS.replace("{area}", where), params
+    where, params = area.on_commune_code("hh.commune")
+    return "WITH " + HITS.replace("{area}", where), params
 
 
 async def households_by_commune(area: AreaFilter, day: date) -> dict[str, int]:
-    """Commune code -> households selling online at ``day`` (the bench's query)."""
-    sql, params = _households_sql(area)
-    sql += " SELECT commune AS key, COUNT(DISTINCT household) AS n FROM area_hits GROUP BY commune"
+    """Commune code -> households selling online at ``day`` (the bench's query).
+
+    Each household is looked up once, and the area applies to the per-commune totals: the commune
+    table is read per commune, not per household.
+    """
+    where, params = area.where("p.commune", "c.province")
+    sql = f"""WITH {_selling()},
+per_commune AS (
+  SELECT hh.commune, COUNT(*) AS n FROM selling x CROSS JOIN household hh
+  WHERE hh.id = x.household GROUP BY hh.commune
+)
+SELECT p.commune AS key, p.n FROM per_commune p JOIN commune c ON c.code = p.commune
+WHERE {where}"""  # noqa: S608 - only fixed column names are interpolated
+    rows = await run(sql, {**params, "cutoff": cutoff(day), "day": day})
+    return {r["key"]: r["n"] for r in rows}
+
+
+async def headline_counts(area: AreaFilter, day: date) -> dict[str, int]:
+    """Households selling online at ``day``: '' the total, 'synced' and 'declared' (a chart point)."""
+    where, params = area.on_commune_code("hh.commune")
+    sql = f"""WITH {_selling(with_source=True)},
+area_selling AS (
+  SELECT x.household, x.source FROM selling x CROSS JOIN household hh
+  WHERE hh.id = x.household AND {where}
+)
+SELECT '' AS key, COUNT(DISTINCT household) AS n FROM area_selling
+UNION ALL SELECT source, COUNT(*) FROM area_selling GROUP BY source"""  # noqa: S608 - fixed SQL fragments only
     rows = await run(sql, {**params, "cutoff": cutoff(day), "day": day})
     return {r["key"]: r["n"] for r in rows}
 
 
 async def household_counts(area: AreaFilter, day: date) -> list[dict]:
-    """Rows (dim, key, n): dim is total, source, market, commune or commune_source ("code:source")."""
+    """Rows (dim, key, n): dim is total, source, market, commune, commune_source ("code:source"),
+    district or district_source (legacy district as recorded, '' when unknown)."""
     sql, params = _households_sql(area)
     sql += """
 SELECT 'total' AS dim, '' AS key, COUNT(DISTINCT household) AS n FROM area_hits
@@ -115,7 +158,11 @@ UNION ALL SELECT 'source', source, COUNT(DISTINCT household) FROM area_hits GROU
 UNION ALL SELECT 'market', market, COUNT(DISTINCT household) FROM area_hits GROUP BY market
 UNION ALL SELECT 'commune', commune, COUNT(DISTINCT household) FROM area_hits GROUP BY commune
 UNION ALL SELECT 'commune_source', commune || ':' || source, COUNT(DISTINCT household)
-  FROM area_hits GROUP BY commune, source"""
+  FROM area_hits GROUP BY commune, source
+UNION ALL SELECT 'district', COALESCE(legacy_district, ''), COUNT(DISTINCT household)
+  FROM area_hits GROUP BY COALESCE(legacy_district, '')
+UNION ALL SELECT 'district_source', COALESCE(legacy_district, '') || ':' || source, COUNT(DISTINCT household)
+  FROM area_hits GROUP BY COALESCE(legacy_district, ''), source"""
     return await run(sql, {**params, "cutoff": cutoff(day), "day": day})
 
 
@@ -124,15 +171,14 @@ async def listing_counts(area: AreaFilter, day: date) -> list[dict]:
 
     A listing belongs to the area of its household, or of its cooperative for a cooperative product.
     """
-    where, params = area.where("COALESCE(hh.commune, co.commune)", "c.province")
+    where, params = area.on_commune_code("COALESCE(hh.commune, co.commune)")
     coop_where, coop_params = area.where("co.commune", "c.province")
-    sql = f"""WITH {_live()},
+    sql = f"""WITH {LIVE},
 area_live AS (
   SELECT live.listing, live.market, live.cooperative, li.product
   FROM live JOIN listing li ON li.id = live.listing
   LEFT JOIN household hh ON hh.id = live.household
   LEFT JOIN cooperative co ON co.id = live.cooperative
-  JOIN commune c ON c.code = COALESCE(hh.commune, co.commune)
   WHERE {where}
 ),
 coops AS (
@@ -151,7 +197,8 @@ UNION ALL SELECT 'cooperatives', '', COUNT(*) FROM coops"""  # noqa: S608 - only
 async def households_by_province(day: date) -> list[dict]:
     """Rows (province, source, n) for the whole country; source '' is the total."""
     sql, params = _households_sql(AreaFilter())
-    sql += """
-SELECT province, '' AS source, COUNT(DISTINCT household) AS n FROM area_hits GROUP BY province
-UNION ALL SELECT province, source, COUNT(DISTINCT household) FROM area_hits GROUP BY province, source"""
+    sql += """,
+country AS (SELECT c.province, x.household, x.source FROM area_hits x JOIN commune c ON c.code = x.commune)
+SELECT province, '' AS source, COUNT(DISTINCT household) AS n FROM country GROUP BY province
+UNION ALL SELECT province, source, COUNT(DISTINCT household) FROM country GROUP BY province, source"""
     return await run(sql, {**params, "cutoff": cutoff(day), "day": day})

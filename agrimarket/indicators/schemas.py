@@ -18,6 +18,16 @@ class CountRow(msgspec.Struct):
     declared: int
 
 
+class DistrictOut(msgspec.Struct):
+    """A legacy district (huyện cũ) as recorded on households; ``name`` is "Không rõ" when unknown."""
+
+    name: str
+    known: bool
+    households: int
+    synced: int
+    declared: int
+
+
 class MarketOut(msgspec.Struct):
     key: str
     label: str
@@ -49,6 +59,7 @@ class ReportOut(msgspec.Struct):
     scans: int
     scans_from: date | None
     communes: list[CountRow]
+    districts: list[DistrictOut]
     marketplaces: list[MarketOut]
     series: list[PointOut]
 
@@ -71,6 +82,9 @@ def report_out(r: Report, lang: str = "vi") -> ReportOut:
         scans=r.scans,
         scans_from=r.scans_from,
         communes=[CountRow(c.code, c.name, c.households, c.synced, c.declared) for c in r.communes],
+        districts=[
+            DistrictOut(d.label, d.name is not None, d.households, d.synced, d.declared) for d in r.districts
+        ],
         marketplaces=[MarketOut(m.key, m.label, m.households, m.live_listings) for m in r.marketplaces],
         series=[PointOut(p.day, p.households, p.synced, p.declared) for p in r.series],
     )

@@ -15,6 +15,8 @@ from agrimarket.indicators.area import Area, communes_of
 from agrimarket.indicators.companion import traceability_counts
 from agrimarket.indicators.definition import series_days
 
+UNKNOWN_DISTRICT = "Không rõ"
+
 
 @dataclass
 class CommuneRow:
@@ -23,6 +25,20 @@ class CommuneRow:
     households: int = 0
     synced: int = 0
     declared: int = 0
+
+
+@dataclass
+class DistrictRow:
+    """Households by legacy district (huyện cũ, before the 2025 reform); ``name`` None when unknown."""
+
+    name: str | None
+    households: int = 0
+    synced: int = 0
+    declared: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.name or UNKNOWN_DISTRICT
 
 
 @dataclass
@@ -57,16 +73,15 @@ class Report:
     scans: int = 0
     scans_from: date | None = None
     communes: list[CommuneRow] = field(default_factory=list)
+    districts: list[DistrictRow] = field(default_factory=list)
     marketplaces: list[MarketRow] = field(default_factory=list)
     series: list[Point] = field(default_factory=list)
 
 
 async def headline(area: Area, day: date) -> Point:
     """Households selling online at ``day``: total, through synced listings, through declared ones."""
-    rows = await queries.household_counts(area.filter, day)
-    total = next((r["n"] for r in rows if r["dim"] == "total"), 0)
-    sources = {r["key"]: r["n"] for r in rows if r["dim"] == "source"}
-    return Point(day, total, sources.get("synced", 0), sources.get("declared", 0))
+    counts = await queries.headline_counts(area.filter, day)
+    return Point(day, counts.get("", 0), counts.get("synced", 0), counts.get("declared", 0))
 
 
 async def series(area: Area, last: date, months: int = 12, step: int = 1) -> list[Point]:
@@ -94,6 +109,7 @@ async def build_report(area: Area, day: date, lang: str = "vi", with_series: boo
         )
         for c in await communes_of(area)
     ]
+    report.districts = _districts(by_dim)
     listing = {}
     for row in await queries.listing_counts(area.filter, day):
         listing.setdefault(row["dim"], {})[row["key"]] = row["n"]
@@ -122,6 +138,16 @@ async def build_report(area: Area, day: date, lang: str = "vi", with_series: boo
     if with_series:
         report.series = await series(area, day)
     return report
+
+
+def _districts(by_dim: dict[str, dict[str, int]]) -> list[DistrictRow]:
+    """Legacy districts with households selling online, by name; the unknown ones last."""
+    sources = by_dim.get("district_source", {})
+    rows = [
+        DistrictRow(key or None, n, sources.get(f"{key}:synced", 0), sources.get(f"{key}:declared", 0))
+        for key, n in by_dim.get("district", {}).items()
+    ]
+    return sorted(rows, key=lambda d: (d.name is None, d.name or ""))
 
 
 async def report_for(actor, area_code: str | None, day: date | None, lang: str = "vi") -> Report:

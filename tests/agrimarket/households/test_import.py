@@ -172,3 +172,26 @@ async def test_import_page_shows_progress_and_result(client, accounts):
     assert "Số điện thoại di động không đúng" in report.content.decode("utf-8-sig")
     book = load_workbook(io.BytesIO(xlsx([])))
     assert book.active.max_row == 1
+
+
+async def test_optional_legacy_district_column(client, accounts):
+    officer = await accounts.staff(Role.OFFICER, "31")
+    phones = [new_phone() for _ in range(3)]
+    header = ["Họ tên chủ hộ", "Số điện thoại", "Xã/phường", "Huyện cũ"]
+    rows = [
+        ["Đỗ Văn Một", phones[0], "11914", "  Huyện  Cát Hải "],
+        ["Đỗ Văn Hai", phones[1], "11914", ""],
+        ["Đỗ Văn Ba", phones[2], "11914", "x" * 101],
+    ]
+    job = (await upload(client, officer, "ho.xlsx", xlsx(rows, header=header))).json()
+    done = await finished(client, officer, job["id"])
+    assert (done["imported"], done["rejected"]) == (2, 1)
+    stored = {
+        r["phone"]: r["legacy_district"]
+        for r in await Household.select(Household.phone, Household.legacy_district)
+    }
+    assert stored == {phones[0]: "Huyện Cát Hải", phones[1]: None}
+    # A file without the column still imports (the column is optional).
+    plain = csv_bytes([["Đỗ Văn Bốn", new_phone(), "", "11914", "", "", ""]])
+    again = await finished(client, officer, (await upload(client, officer, "ho.csv", plain)).json()["id"])
+    assert (again["imported"], again["rejected"]) == (1, 0)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from agrimarket.indicators.definition import VIETNAM
 from agrimarket.tables import Cooperative, Household, Product
-from integrations.tables import Listing, ListingHistory, Marketplace
+from integrations.listings.service import append_history
+from integrations.tables import Listing, Marketplace
 from tests.factories import CAT_HAI, tax_code
 
 _seq = itertools.count(1)
@@ -87,18 +88,9 @@ async def listing(
 
 
 async def history(listing_id: int, *changes: tuple[str, datetime]) -> None:
-    """Append state changes (to_state, at) as the sync would."""
+    """Append state changes (to_state, at) through the sync's own writer, which keeps the live spans."""
     row = await Listing.select().where(Listing.id == listing_id).first()
     previous = None
     for version, (state, at) in enumerate(changes, start=1):
-        await ListingHistory(
-            listing=listing_id,
-            marketplace=row["marketplace"],
-            household=row["household"],
-            cooperative=row["cooperative"],
-            from_state=previous,
-            to_state=state,
-            version=version,
-            at=at,
-        ).save()
+        await append_history(row, previous, state, version, at=at)
         previous = state

@@ -31,6 +31,9 @@ async def test_officer_sees_own_province_only(client, accounts):
     assert body["area_code"] == HAI_PHONG and body["households"] == 1
     assert body["as_of"] == DAY and "live" in body["definition"]
     assert {c["code"]: c["households"] for c in body["communes"]}[CAT_HAI] == 1
+    assert body["districts"] == [
+        {"name": "Không rõ", "known": False, "households": 1, "synced": 1, "declared": 0}
+    ]
     hanoi = await accounts.staff(Role.OFFICER, "01")
     body = (await client.get("/api/v1/indicators/", params={"date": DAY}, headers=hanoi.headers)).json()
     assert body["households"] == 1 and all(c["code"] != CAT_HAI for c in body["communes"])
@@ -65,6 +68,7 @@ async def test_dashboard_page_with_charts(client, accounts):
     assert "Hộ bán hàng trực tuyến" in page.text and "Thành phố Hải Phòng" in page.text
     assert page.text.count("<svg") == 2 and 'style="' not in page.text
     assert "Trần Thị Hạnh" not in page.text  # no personal data, only counts
+    assert "Theo huyện cũ" in page.text and "Không rõ" in page.text
     assert f"/indicators/export.xlsx?date={DAY}&amp;area={HAI_PHONG}" in page.text
 
 
@@ -82,6 +86,8 @@ async def test_exports_contain_date_area_definition(client, accounts):
     assert ["Hộ bán hàng trực tuyến", 1] in rows
     assert ["Mã xã/phường", "Xã/phường", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"] in rows
     assert [CAT_HAI, "Đặc khu Cát Hải", 1, 1, 0] in rows
+    assert ["Huyện cũ (trước 01/7/2025)", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"] in rows
+    assert ["Không rõ", 1, 1, 0] in rows  # no legacy district recorded
 
     await web_login(client, officer.phone)
     response = await client.get("/indicators/export.csv", params=params)
@@ -90,6 +96,7 @@ async def test_exports_contain_date_area_definition(client, accounts):
     assert ["Ngày số liệu", "20/01/2026"] in table
     assert any(r and r[0] == "Định nghĩa" for r in table)
     assert [CAT_HAI, "Đặc khu Cát Hải", "1", "1", "0"] in table
+    assert ["Không rõ", "1", "1", "0"] in table
 
 
 async def test_open_data_has_counts_and_no_personal_data(client):

@@ -129,3 +129,28 @@ async def test_same_instant_changes_take_the_later_row():
     other = await listing(await household())
     await history(other, ("delisted", vn(2026, 1, 10)), ("live", vn(2026, 1, 10)))
     assert await total(date(2026, 1, 10)) == 1
+
+
+async def test_grouped_by_legacy_district_where_known():
+    from agrimarket.tables import Household
+
+    known = [await household(), await household(), await household(commune="11914")]
+    unknown = await household()
+    for farm in (*known, unknown):
+        await history(await listing(farm), ("live", vn(2026, 1, 10)))
+    await Household.update({Household.legacy_district: "Huyện Cát Hải"}).where(Household.id.is_in(known[:2]))
+    await Household.update({Household.legacy_district: "Huyện Thủy Nguyên"}).where(Household.id == known[2])
+    await DeclaredListing(
+        household=known[0],
+        marketplace="shopee",
+        shop_url="https://shopee.vn/x",
+        from_date=date(2026, 1, 1),
+        created_at=datetime.now(UTC),
+    ).save()
+    report = await build_report(await area_by_code(HAI_PHONG), date(2026, 1, 20), with_series=False)
+    assert [(d.label, d.households, d.synced, d.declared) for d in report.districts] == [
+        ("Huyện Cát Hải", 2, 2, 1),
+        ("Huyện Thủy Nguyên", 1, 1, 0),
+        ("Không rõ", 1, 1, 0),
+    ]
+    assert sum(d.households for d in report.districts) == report.households == 4

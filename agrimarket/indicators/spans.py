@@ -1,0 +1,41 @@
+"""Live spans: the indicator's read model of the listing state history (table ``listing_span``).
+
+A listing is live at a cutoff when the last history row before it (ties broken by id) is ``live``.
+Each such row opens a span that the listing's next row closes, so "live at cutoff C" becomes
+``live_from < C <= live_until`` (``live_until`` NULL while still live): one indexed range test
+instead of finding each listing's last row. The history stays the only truth: ``append_history``
+rebuilds the listing's spans from all of its rows in the same transaction, which keeps them equal
+even for rows written out of time order (the demo back-history) or several at one instant.
+"""
+
+from __future__ import annotations
+
+from piccolo.engine.postgres import PostgresEngine
+
+from agrimarket.indicators.queries import run
+from agrimarket.tables import DeclaredListing
+
+# The backfill migration (integrations, "listing live spans: indexes, backfill") has a frozen copy.
+SPANS_FROM_HISTORY = """
+INSERT INTO listing_span (listing, marketplace, household, cooperative, live_from, live_until)
+SELECT listing, marketplace, household, cooperative, at, next_at FROM (
+  SELECT listing, marketplace, household, cooperative, to_state, at,
+         LEAD(at) OVER (PARTITION BY listing ORDER BY at, id) AS next_at
+  FROM listing_history {where}
+) h
+WHERE to_state = 'live' AND (next_at IS NULL OR next_at > at)"""  # closed at its own instant: never live
+
+
+async def rebuild_spans(listing_id: int) -> None:
+    """Replace one listing's spans by those its history gives; call inside the history write's transaction."""
+    if isinstance(DeclaredListing._meta.db, PostgresEngine):
+        # Two writers of one listing's history take turns, so the second rebuild sees both rows.
+        await run("SELECT id FROM listing WHERE id = :listing FOR UPDATE", {"listing": listing_id})
+    await run("DELETE FROM listing_span WHERE listing = :listing", {"listing": listing_id})
+    await run(SPANS_FROM_HISTORY.replace("{where}", "WHERE listing = :listing"), {"listing": listing_id})
+
+
+async def rebuild_all_spans() -> None:
+    """Every listing's spans from the whole history (backfill, bench data, repair)."""
+    await run("DELETE FROM listing_span", {})
+    await run(SPANS_FROM_HISTORY.replace("{where}", ""), {})
