@@ -12,7 +12,7 @@ async def seed() -> list[str]:
     from agrimarket.media.storage import build_storage
     from agrimarket.settings import get_settings
     from traceability.batches.service import assert_stampable
-    from traceability.stamps import jobs, scan, service
+    from traceability.stamps import jobs, revocation, scan
     from traceability.stamps.schemas import RevokeRequest
     from traceability.tables import Batch, Stamp
 
@@ -42,7 +42,7 @@ async def seed() -> list[str]:
         await scan.scan(stamps[0]["serial"], f"10.0.0.{n % 2}", phone, settings.traceability, storage)
     await scan.BUFFER.flush()
     owner = await demo.actor_for(first["user"])
-    await service.revoke(
+    await revocation.revoke(
         owner, RevokeRequest(reason="Tem bị bóc khỏi thùng hàng (demo)", serial=stamps[1]["serial"])
     )
     base = settings.public_base_url.rstrip("/")

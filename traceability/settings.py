@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
+
+# Official growing-area codes: letters, digits and hyphens, 4–40 characters (after upper-casing).
+DEFAULT_CODE_PATTERN = r"^[A-Z0-9-]{4,40}$"
 
 
 @dataclass(frozen=True)
@@ -11,7 +15,7 @@ class TraceabilitySettings:
     # Official growing-area codes (mã số vùng trồng), checked after trimming and upper-casing.
     official_code_pattern: str = field(
         default_factory=lambda: (
-            os.environ.get("GROWING_AREA_CODE_PATTERN", "").strip() or r"^[A-Z0-9-]{4,40}$"
+            os.environ.get("GROWING_AREA_CODE_PATTERN", "").strip() or DEFAULT_CODE_PATTERN
         )
     )
     # --- stamps and scans ---
@@ -38,6 +42,12 @@ class TraceabilitySettings:
     render_poll_seconds: float = field(
         default_factory=lambda: float(os.environ.get("STAMP_RENDER_POLL_SECONDS", "2"))
     )
+
+    def __post_init__(self) -> None:
+        try:  # fail at start-up, not on the first registration
+            re.compile(self.official_code_pattern)
+        except re.error as exc:
+            raise ValueError(f"GROWING_AREA_CODE_PATTERN is not a valid regular expression: {exc}") from None
 
     @property
     def scan_limit(self) -> tuple[str, int]:

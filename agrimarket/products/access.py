@@ -5,8 +5,8 @@ from __future__ import annotations
 from piccolo.columns.combination import Combinable, WhereRaw
 
 from agrimarket.accounts.actor import Actor, Role
-from agrimarket.errors import Forbidden
-from agrimarket.tables import Product
+from agrimarket.errors import Forbidden, Invalid
+from agrimarket.tables import Household, Product
 
 NOTHING = WhereRaw("1 = 0")
 
@@ -40,3 +40,34 @@ def require_writer(actor: Actor) -> None:
             "Cán bộ chỉ được xem, không được sửa dữ liệu của hộ.",
             "Officers can read but not change households' data.",
         )
+
+
+async def new_record_owner(
+    actor: Actor, owner_household_id: int | None, not_own: Forbidden, choose_owner: Invalid
+) -> dict[str, int]:
+    """Owner columns of a record a writer creates (a product, a growing area).
+
+    A household owns what it creates; a cooperative manager creates for a member household or,
+    when none is named, for the cooperative. ``not_own`` and ``choose_owner`` word the refusals.
+    """
+    require_writer(actor)
+    if actor.role == Role.HOUSEHOLD:
+        if owner_household_id not in (None, actor.household_id) or not actor.household_id:
+            raise not_own
+        return {"owner_household": actor.household_id}
+    if actor.role == Role.COOP_MANAGER and not actor.cooperative_id:
+        raise Invalid("cooperative", "Hãy tạo hợp tác xã trước.", "Create your cooperative first.")
+    if owner_household_id is not None:
+        member = Household.exists().where(Household.id == owner_household_id)
+        if actor.role == Role.COOP_MANAGER:
+            member = member.where(Household.cooperative == actor.cooperative_id)
+        if not await member:
+            raise Invalid(
+                "owner_household_id",
+                "Hộ này không phải thành viên của hợp tác xã.",
+                "This household is not a member of the cooperative.",
+            )
+        return {"owner_household": owner_household_id}
+    if actor.role == Role.COOP_MANAGER:
+        return {"owner_cooperative": actor.cooperative_id}
+    raise choose_owner

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from agrimarket.accounts.actor import Actor, Role
+from agrimarket.accounts.actor import Actor
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.media.storage import Storage
-from agrimarket.products.access import require_writer, visible_products
+from agrimarket.products.access import new_record_owner, require_writer, visible_products
 from agrimarket.products.fields import MAX_STOCK, clean_product
 from agrimarket.products.schemas import OwnerRead, PhotoRead, ProductRead
-from agrimarket.tables import Household, Product, ProductPhoto
+from agrimarket.tables import Product, ProductPhoto
 from integrations import hooks as listings_hook  # integrations: product changes -> listing sync
 
 _COLUMNS = (
@@ -116,30 +116,17 @@ async def ensure_writable(actor: Actor, product_id: int) -> None:
 
 
 async def _owner(actor: Actor, owner_household_id: int | None) -> dict[str, Any]:
-    require_writer(actor)
-    if actor.role == Role.HOUSEHOLD:
-        if owner_household_id not in (None, actor.household_id) or not actor.household_id:
-            raise Forbidden(
-                "Bạn chỉ đăng được sản phẩm của hộ mình.", "You can only list your own household's products."
-            )
-        return {"owner_household": actor.household_id}
-    if actor.role == Role.COOP_MANAGER and not actor.cooperative_id:
-        raise Invalid("cooperative", "Hãy tạo hợp tác xã trước.", "Create your cooperative first.")
-    if owner_household_id is not None:
-        member = Household.exists().where(Household.id == owner_household_id)
-        if actor.role == Role.COOP_MANAGER:
-            member = member.where(Household.cooperative == actor.cooperative_id)
-        if not await member:
-            raise Invalid(
-                "owner_household_id",
-                "Hộ này không phải thành viên của hợp tác xã.",
-                "This household is not a member of the cooperative.",
-            )
-        return {"owner_household": owner_household_id}
-    if actor.role == Role.COOP_MANAGER:
-        return {"owner_cooperative": actor.cooperative_id}
-    raise Invalid(
-        "owner_household_id", "Hãy chọn hộ sở hữu sản phẩm.", "Choose the household that owns the product."
+    return await new_record_owner(
+        actor,
+        owner_household_id,
+        not_own=Forbidden(
+            "Bạn chỉ đăng được sản phẩm của hộ mình.", "You can only list your own household's products."
+        ),
+        choose_owner=Invalid(
+            "owner_household_id",
+            "Hãy chọn hộ sở hữu sản phẩm.",
+            "Choose the household that owns the product.",
+        ),
     )
 
 

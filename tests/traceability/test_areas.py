@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
+
+import pytest
 
 from agrimarket.accounts.actor import Role
 from tests.factories import CAT_HAI
@@ -172,3 +175,54 @@ async def test_registry_filters_and_csv_export(client, accounts):
     assert '\'=HYPERLINK("http://evil")' in names and "Đồi chè" in names
     assert "chưa có mã vùng trồng" in {row[0] for row in rows[1:]}
     assert (await client.get(f"{AREAS}export.csv")).status_code == 401
+
+
+async def test_a_configured_code_pattern_is_applied_and_named_in_the_422(accounts, settings):
+    import dataclasses
+
+    from litestar.testing import AsyncTestClient
+
+    from agrimarket.app import create_app
+    from tests.factories import Accounts
+
+    strict = dataclasses.replace(settings.traceability, official_code_pattern=r"^VN-[A-Z]{2,4}-\d{4}$")
+    app = create_app(dataclasses.replace(settings, traceability=strict))
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as own:
+        farmer = await Accounts(own).household()
+        bad = await post_area(own, farmer, official_code="HP-0012", code_kind="domestic")
+        assert bad.status_code == 422
+        message = bad.json()["error"]["fields"]["official_code"]
+        assert "không đúng mẫu quy định" in message and r"^VN-[A-Z]{2,4}-\d{4}$" in message
+        good = await post_area(own, farmer, official_code=" vn-hpch-0012", code_kind="domestic")
+        assert good.status_code == 201 and good.json()["official_code"] == "VN-HPCH-0012"
+    with pytest.raises(ValueError, match="GROWING_AREA_CODE_PATTERN"):
+        dataclasses.replace(settings.traceability, official_code_pattern="^[A-")
+
+
+async def test_status_changes_keep_who_when_and_why(client, accounts):
+    farmer = await accounts.household()
+    officer = await accounts.staff(Role.OFFICER, area="31")
+    area = await make_area(client, farmer)
+    assert area["status_changed_at"] is None and area["status_changed_on"] is None
+    body = (await set_status(client, officer, area["id"], "suspended", "Phát hiện ruồi đục quả")).json()
+    assert body["status"] == "suspended" and body["status_reason"] == "Phát hiện ruồi đục quả"
+    assert body["status_changed_at"] and body["status_changed_by_id"] == officer.me["id"]
+    assert body["status_changed_on"] in (
+        body["status_changed_at"][:10],
+        (date.fromisoformat(body["status_changed_at"][:10]) + timedelta(days=1)).isoformat(),
+    )
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                (await client.get(f"{AREAS}export.csv", headers=officer.headers)).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[1][13:] == ["Đình chỉ", "Phát hiện ruồi đục quả", body["status_changed_on"]]
+    # The owner sees why and since when on its own list.
+    from tests.agrimarket.test_web_pages import web_login
+
+    await web_login(client, farmer.phone)
+    page = (await client.get("/areas")).text
+    shown = date.fromisoformat(body["status_changed_on"]).strftime("%d/%m/%Y")
+    assert "Đình chỉ" in page and "ngày <time" in page and shown in page and "ruồi đục quả" in page

@@ -1,10 +1,12 @@
-"""The demo seed's growing areas and batches: one code, one without, a PHI flag cleared with a reason."""
+"""The demo seed: growing areas (one code, one without), batches with diaries, a PHI flag cleared with a
+reason, and printed stamps (sheets done, a revoked stamp, scans)."""
 
 from __future__ import annotations
 
 from agrimarket import demo
+from traceability import demo_stamps
 from traceability.batches.service import assert_stampable, batch_facts
-from traceability.tables import Batch, BatchEvent, GrowingArea
+from traceability.tables import Batch, BatchEvent, GrowingArea, Scan, Stamp, StampIssue
 
 
 async def test_demo_has_areas_batches_and_a_cleared_flag(client):
@@ -25,3 +27,12 @@ async def test_demo_has_areas_batches_and_a_cleared_flag(client):
     assert {"planting", "input_use", "irrigation", "harvesting", "packing", "shipping"} <= kinds
     facts = await batch_facts(batches["NA-2026-08A"]["id"])
     assert facts["growing_area"]["code"] == "VN-HPCH-0012" and len(facts["diary"]) == 6
+    # Printed stamps: every demo batch has a rendered issuance with its PDF and PNG ZIP.
+    issues = await StampIssue.select().order_by(StampIssue.id)
+    assert {row["batch"] for row in issues} == {row["id"] for row in batches.values()}
+    assert all(row["status"] == "done" and row["sheet_key"] and row["zip_key"] for row in issues)
+    assert {row["label_size"] for row in issues} == {"30x40", "50x30"}
+    assert await Stamp.count() == demo_stamps.STAMPS_PER_BATCH * len(batches)
+    assert await Stamp.count().where(Stamp.status == "revoked") == 1
+    assert await Scan.count() >= 3
+    assert any("/t/" in line for line in lines)

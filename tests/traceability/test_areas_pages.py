@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from agrimarket.accounts.actor import Role
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.factories import CAT_HAI
@@ -72,3 +74,27 @@ async def test_officer_registry_page_csv_and_verify(client, accounts):
         f"/areas/{area['id']}/status", data={"status": "revoked", "_csrf_token": csrf(page.text)}
     )
     assert no_reason.status_code == 422 and "Hãy ghi lý do" in no_reason.text
+
+
+async def test_registry_filters_by_commune_and_the_csv_link_keeps_the_filters(client, accounts):
+    from tests.traceability.test_areas import other_province_commune
+
+    farmer = await accounts.household()
+    await make_area(client, farmer, name="Đồi chè", crop="Chè")
+    elsewhere = await other_province_commune(client)
+    far = await accounts.household(commune=elsewhere)
+    await make_area(client, far, name="Vườn Sóc Sơn", commune_code=elsewhere)
+    admin = await accounts.staff(Role.ADMIN)
+    await web_login(client, admin.phone)
+    everything = await client.get("/areas/registry")
+    assert "Đồi chè" in everything.text and "Vườn Sóc Sơn" in everything.text
+    assert (
+        f'<option value="{CAT_HAI}"' in everything.text and f'<option value="{elsewhere}"' in everything.text
+    )
+    page = await client.get("/areas/registry", params={"commune": CAT_HAI, "q": "đồi chè"})
+    assert "Đồi chè" in page.text and "Vườn Sóc Sơn" not in page.text
+    assert f'value="{CAT_HAI}" selected' in page.text
+    link = re.search(r'href="(/areas/registry\.csv[^"]*)"', page.text).group(1).replace("&amp;", "&")
+    assert f"commune={CAT_HAI}" in link and "q=%C4%91%E1%BB%93i+ch%C3%A8" in link
+    exported = (await client.get(link)).content.decode("utf-8-sig")
+    assert "Đồi chè" in exported and "Vườn Sóc Sơn" not in exported

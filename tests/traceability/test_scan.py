@@ -187,3 +187,43 @@ def _now():
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+async def test_where_to_buy_lists_the_products_live_marketplace_listings(client, accounts):
+    from integrations.tables import Listing, Marketplace
+
+    session, product, batch_id = await make_batch(accounts)
+    now = _now()
+    markets = {}
+    for code, name in (("postmart", "Postmart"), ("voso", "Voso"), ("shopx", "Shop X")):
+        row = await Marketplace.select(Marketplace.id).where(Marketplace.code == code).first()
+        if row is None:
+            created = Marketplace(code=code, name=name)
+            await created.save()
+            row = {"id": created.id}
+        markets[code] = row["id"]
+    shop = "https://postmart.vn/san-pham/buoi-da-xanh-cat-hai-123"
+    listings = [
+        ("postmart", "live", shop),  # shown
+        ("voso", "pending", "https://voso.vn/p/1"),  # not live yet: not shown
+        ("shopx", "live", "javascript:alert(1)"),  # not a web address: never a link on the page
+    ]
+    for code, state, url in listings:
+        await Listing(
+            product=product["id"],
+            marketplace=markets[code],
+            household=session.me["household_id"],
+            state=state,
+            external_url=url,
+            created_at=now,
+            updated_at=now,
+        ).save()
+    assert (await issue(client, session, batch_id, 1)).status_code == 201
+    serial = (await Stamp.select(Stamp.serial).first())["serial"]
+    body = (await client.get(f"/api/v1/trace/{serial}")).json()
+    [live] = body["where_to_buy"]
+    assert live["url"] == shop and live["name"]
+    html = (await client.get(f"/t/{serial}")).text
+    shops = html[html.index('class="shops"') :]
+    assert f'href="{shop}"' in shops and live["name"] in shops
+    assert "voso.vn" not in html and "javascript:" not in html

@@ -14,7 +14,7 @@ from agrimarket.accounts.actor import Role
 from agrimarket.app import create_app
 from tests.traceability.test_stamps_helpers import BASE, issue, make_batch, media_bytes, pdf_codes, zip_codes
 from traceability.stamps import jobs, render, serials
-from traceability.tables import Stamp, StampIssue
+from traceability.tables import Batch, GrowingArea, Stamp, StampIssue
 
 CROCKFORD = re.compile(r"^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{16}$")
 
@@ -190,6 +190,19 @@ async def test_issue_validation_flag_and_scope(client, accounts):
     _, _, flagged = await make_batch(accounts, session, flagged=True, lot="LO-02")
     response = await issue(client, session, flagged, 1)
     assert response.status_code == 409 and "gắn cờ" in response.json()["error"]["message"]
+    assert await StampIssue.count() == 0
+
+
+@pytest.mark.parametrize("status", ["suspended", "revoked"])
+async def test_no_new_stamps_once_the_growing_area_is_suspended_or_revoked(client, accounts, status):
+    session, _, batch_id = await make_batch(accounts)
+    area_id = (await Batch.select(Batch.growing_area).where(Batch.id == batch_id).first())["growing_area"]
+    await GrowingArea.update(
+        {GrowingArea.status: status, GrowingArea.status_reason: "Kiểm tra không đạt"}
+    ).where(GrowingArea.id == area_id)
+    response = await issue(client, session, batch_id, 1)
+    assert response.status_code == 409, response.text
+    assert "Kiểm tra không đạt" in response.json()["error"]["message"]
     assert await StampIssue.count() == 0
 
 

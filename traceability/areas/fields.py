@@ -7,7 +7,9 @@ from datetime import date
 from typing import Any
 
 from agrimarket.errors import Invalid
+from traceability.settings import DEFAULT_CODE_PATTERN
 
+MAX_CODE = 40  # the column's width, whatever pattern is configured
 MAX_AREA_HA = 10_000.0  # bigger than any single farm's growing area; catches m² typed as ha
 # Vietnam's mainland bounding box (coastal islands such as Cát Hải and Phú Quốc fall inside).
 LAT_RANGE = (8.0, 24.0)
@@ -52,22 +54,34 @@ def _date(raw: Any) -> date | None:
     return date.fromisoformat(str(raw))
 
 
-def clean_code(raw: Any, pattern: str) -> str | None:
+def clean_code(raw: Any, pattern: str = DEFAULT_CODE_PATTERN) -> str | None:
     """The official code as issued (trimmed, upper-case) or None; a 422 that says what is wrong."""
     code = str(raw or "").strip().upper()
     if not code:
         return None
-    if not re.fullmatch(pattern, code):
-        bad = sorted({ch for ch in code if not (ch.isascii() and (ch.isalnum() or ch == "-"))})
-        vi, en = CODE_RULE
-        if bad:
-            vi += f" (có ký tự không hợp lệ: {' '.join(repr(c) for c in bad)})"
-            en += f" (invalid characters: {' '.join(repr(c) for c in bad)})"
-        elif not 4 <= len(code) <= 40:
-            vi += f" (mã đang dài {len(code)} ký tự)"
-            en += f" (this one is {len(code)} characters)"
-        raise Invalid("official_code", vi + ".", en + ".")
+    if len(code) > MAX_CODE or not re.fullmatch(pattern, code):
+        vi, en = _code_problem(code, pattern)
+        raise Invalid("official_code", vi, en)
     return code
+
+
+def _code_problem(code: str, pattern: str) -> tuple[str, str]:
+    """Which rule a code breaks: the default rule named in words, a configured one by its pattern."""
+    if pattern != DEFAULT_CODE_PATTERN:
+        vi = f"Mã số vùng trồng không đúng mẫu quy định ({pattern})"
+        en = f"The growing-area code does not match the required pattern ({pattern})"
+        if len(code) > MAX_CODE:
+            vi, en = vi + f"; dài tối đa {MAX_CODE} ký tự", en + f"; at most {MAX_CODE} characters"
+        return vi + ".", en + "."
+    vi, en = CODE_RULE
+    bad = sorted({ch for ch in code if not (ch.isascii() and (ch.isalnum() or ch == "-"))})
+    if bad:
+        vi += f" (có ký tự không hợp lệ: {' '.join(repr(c) for c in bad)})"
+        en += f" (invalid characters: {' '.join(repr(c) for c in bad)})"
+    elif not 4 <= len(code) <= MAX_CODE:
+        vi += f" (mã đang dài {len(code)} ký tự)"
+        en += f" (this one is {len(code)} characters)"
+    return vi + ".", en + "."
 
 
 def clean_area(values: dict[str, Any], pattern: str) -> dict[str, Any]:

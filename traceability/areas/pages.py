@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Template
@@ -120,13 +122,14 @@ class AreaPages(Controller):
         filters = _filters(status, has_code, commune, q)
         areas = await service.list_areas(viewer, **filters)
         raw = {"status": status or "", "has_code": has_code or "", "commune": commune or "", "q": q or ""}
-        query = "&".join(f"{k}={v}" for k, v in raw.items() if v)
+        query = urlencode({k: v for k, v in raw.items() if v})
         context = {
             "viewer": viewer,
             "areas": areas,
             "values": raw,
             "csv_url": "/areas/registry.csv" + (f"?{query}" if query else ""),
             "statuses": STATUSES,
+            "communes": await service.area_communes(viewer),
             "can_judge": viewer.role in (Role.OFFICER, Role.ADMIN),
         }
         return Template("traceability/areas/registry.html", context=context)
@@ -159,6 +162,7 @@ class AreaPages(Controller):
                 "values": {},
                 "csv_url": "/areas/registry.csv",
                 "statuses": STATUSES,
+                "communes": await service.area_communes(viewer),
                 "can_judge": True,
                 "message": exc.message(request_lang(request)),
             }

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from litestar import Response
 
+from agrimarket.exports import csv_for_excel
 from traceability.areas.fields import CODE_KINDS, STATUSES
 from traceability.areas.schemas import AreaRead
 
-HEADERS = (
+HEADERS = [
     "Mã số vùng trồng",
     "Loại mã",
     "Thị trường",
@@ -28,14 +27,7 @@ HEADERS = (
     "Trạng thái",
     "Lý do",
     "Ngày cập nhật trạng thái",
-)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    """A spreadsheet must show a cell, never run it: text that starts like a formula gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+]
 
 
 def _row(area: AreaRead) -> list[str]:
@@ -55,17 +47,13 @@ def _row(area: AreaRead) -> list[str]:
         area.valid_until.isoformat() if area.valid_until else "",
         STATUSES.get(area.status, (area.status, ""))[0],
         area.status_reason,
-        area.status_changed_at.date().isoformat() if area.status_changed_at else "",
+        area.status_changed_on.isoformat() if area.status_changed_on else "",
     ]
 
 
 def to_csv(areas: list[AreaRead]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for area in areas:
-        writer.writerow([neutralise(cell) for cell in _row(area)])
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    """The project's Excel CSV (agrimarket.exports): BOM, every text cell formula-safe."""
+    return csv_for_excel(HEADERS, (_row(area) for area in areas))
 
 
 def csv_response(areas: list[AreaRead]) -> Response[bytes]:

@@ -52,3 +52,4 @@ class AreaRead(msgspec.Struct):
     status_changed_at: datetime | None
     status_changed_by_id: int | None
     created_at: datetime
+    status_changed_on: date | None = None  # the day in Vietnam (UTC+7) of the last status change

@@ -10,11 +10,11 @@ from piccolo.columns.combination import Combinable
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.areas.service import fold, get_commune
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
-from agrimarket.products.access import require_writer
-from agrimarket.tables import Household
+from agrimarket.products.access import new_record_owner
 from traceability.areas.access import visible_areas
 from traceability.areas.fields import clean_area
 from traceability.areas.schemas import AreaRead
+from traceability.batches.kinds import local_date
 from traceability.tables import GrowingArea
 
 _COLUMNS = (
@@ -65,35 +65,21 @@ def to_read(row: dict) -> AreaRead:
         status_changed_at=row["status_changed_at"],
         status_changed_by_id=row["status_changed_by"],
         created_at=row["created_at"],
+        status_changed_on=local_date(row["status_changed_at"]) if row["status_changed_at"] else None,
     )
 
 
 async def _owner(actor: Actor, owner_household_id: int | None) -> dict[str, Any]:
-    require_writer(actor)
-    if actor.role == Role.HOUSEHOLD:
-        if owner_household_id not in (None, actor.household_id) or not actor.household_id:
-            raise Forbidden(
-                "Bạn chỉ đăng ký được vùng trồng của hộ mình.",
-                "You can only register your own household's growing areas.",
-            )
-        return {"owner_household": actor.household_id}
-    if actor.role == Role.COOP_MANAGER and not actor.cooperative_id:
-        raise Invalid("cooperative", "Hãy tạo hợp tác xã trước.", "Create your cooperative first.")
-    if owner_household_id is not None:
-        member = Household.exists().where(Household.id == owner_household_id)
-        if actor.role == Role.COOP_MANAGER:
-            member = member.where(Household.cooperative == actor.cooperative_id)
-        if not await member:
-            raise Invalid(
-                "owner_household_id",
-                "Hộ này không phải thành viên của hợp tác xã.",
-                "This household is not a member of the cooperative.",
-            )
-        return {"owner_household": owner_household_id}
-    if actor.role == Role.COOP_MANAGER:
-        return {"owner_cooperative": actor.cooperative_id}
-    raise Invalid(
-        "owner_household_id", "Hãy chọn hộ sở hữu vùng trồng.", "Choose the household that owns the area."
+    return await new_record_owner(
+        actor,
+        owner_household_id,
+        not_own=Forbidden(
+            "Bạn chỉ đăng ký được vùng trồng của hộ mình.",
+            "You can only register your own household's growing areas.",
+        ),
+        choose_owner=Invalid(
+            "owner_household_id", "Hãy chọn hộ sở hữu vùng trồng.", "Choose the household that owns the area."
+        ),
     )
 
 
@@ -174,6 +160,18 @@ async def list_areas(
         query = query.where(condition)
     rows = await query.order_by(GrowingArea.created_at, ascending=False)
     return [area for area in map(to_read, rows) if _matches(area, q)]
+
+
+async def area_communes(actor: Actor) -> list[dict[str, str]]:
+    """The communes ({code, name}) the actor's visible areas lie in: the registry's commune filter."""
+    rows = (
+        await GrowingArea.select(
+            GrowingArea.commune.as_alias("code"), GrowingArea.commune.name.as_alias("name")
+        )
+        .where(visible_areas(actor))
+        .distinct()
+    )
+    return sorted(rows, key=lambda row: fold(row["name"]))
 
 
 def _may_judge(actor: Actor) -> None:

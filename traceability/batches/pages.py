@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.errors import DomainError, Invalid
+from agrimarket.media.storage import Storage
 from agrimarket.products.access import visible_products
 from agrimarket.tables import Product
 from agrimarket.web.auth import provide_actor
@@ -20,6 +21,7 @@ from traceability.areas.service import UNUSABLE, list_areas
 from traceability.batches import epcis, service
 from traceability.batches.kinds import INPUT_TYPES, KINDS, to_local
 from traceability.batches.schemas import BatchCreate, EventCreate
+from traceability.stamps.service import list_issues
 
 ONE_TAP = ("planting", "irrigation", "harvesting", "packing")
 DETAIL_KEYS = ("input_type", "product_name", "active_ingredient", "dose", "phi_days", "destination", "note")
@@ -85,6 +87,7 @@ def vn_time(moment: datetime) -> str:
 
 
 async def _diary_context(viewer: Actor, batch_id: int) -> dict[str, Any]:
+    """What the diary fragment needs (re-drawn on its own after each one-tap entry)."""
     return {
         "viewer": viewer,
         "b": await service.get_batch(viewer, batch_id),
@@ -95,6 +98,14 @@ async def _diary_context(viewer: Actor, batch_id: int) -> dict[str, Any]:
         "can_clear": _can_clear(viewer),
         "vn_time": vn_time,
     }
+
+
+async def detail_context(viewer: Actor, batch_id: int, storage: Storage, **extra: Any) -> dict[str, Any]:
+    """The whole batch page: the diary plus the batch's stamp issuances (and the revoke forms)."""
+    context = await _diary_context(viewer, batch_id)
+    context["issues"] = await list_issues(viewer, batch_id, storage)
+    context.setdefault("revoke_values", {})
+    return context | extra
 
 
 class BatchPages(Controller):
@@ -122,8 +133,10 @@ class BatchPages(Controller):
         return Redirect(f"/batches/{batch_id}")
 
     @get("/batches/{batch_id:int}")
-    async def detail(self, viewer: Actor, batch_id: int) -> Template:
-        context = await _diary_context(viewer, batch_id)
+    async def detail(
+        self, viewer: Actor, batch_id: int, storage: Storage, revoked: int | None = None
+    ) -> Template:
+        context = await detail_context(viewer, batch_id, storage, revoked_count=revoked)
         return Template("traceability/batches/detail.html", context=context)
 
     @post("/batches/{batch_id:int}/events")
@@ -146,14 +159,16 @@ class BatchPages(Controller):
         return Template("traceability/batches/_diary.html", context=context, status_code=status)
 
     @post("/batches/{batch_id:int}/clear")
-    async def clear(self, request: Request, viewer: Actor, batch_id: int) -> Template | Redirect:
+    async def clear(
+        self, request: Request, viewer: Actor, batch_id: int, storage: Storage
+    ) -> Template | Redirect:
         values = form_values(await request.form())
         try:
             await service.clear_flag(viewer, batch_id, values.get("reason", ""))
         except DomainError as exc:
             if exc.status_code in (403, 404):
                 raise
-            context = await _diary_context(viewer, batch_id)
+            context = await detail_context(viewer, batch_id, storage)
             return form_error(request, "traceability/batches/detail.html", exc, context)
         return Redirect(f"/batches/{batch_id}")
 

@@ -228,9 +228,16 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
 
 
 async def assert_stampable(batch_id: int) -> None:
-    """Stamps may be issued unless the batch is flagged and not yet cleared (409), or unknown (404)."""
+    """Stamps may be issued unless the batch is flagged and not yet cleared, or its growing area was
+    suspended or revoked since (409: a new stamp would vouch for an origin no longer recognised)."""
     row = (
-        await Batch.select(Batch.flagged, Batch.cleared_at, Batch.flag_reason)
+        await Batch.select(
+            Batch.flagged,
+            Batch.cleared_at,
+            Batch.flag_reason,
+            Batch.growing_area.status.as_alias("area_status"),
+            Batch.growing_area.status_reason.as_alias("area_reason"),
+        )
         .where(Batch.id == batch_id)
         .first()
     )
@@ -240,6 +247,12 @@ async def assert_stampable(batch_id: int) -> None:
         raise Conflict(
             f"Lô hàng đang bị gắn cờ ({row['flag_reason']}) và cần được xác nhận trước khi in tem.",
             f"The batch is flagged ({row['flag_reason']}) and must be cleared before stamps are printed.",
+        )
+    if row["area_status"] in ("suspended", "revoked"):
+        word = ("đình chỉ", "suspended") if row["area_status"] == "suspended" else ("thu hồi", "revoked")
+        raise Conflict(
+            f"Vùng trồng của lô đã bị {word[0]} ({row['area_reason']}), không thể in tem mới.",
+            f"The batch's growing area was {word[1]} ({row['area_reason']}): no new stamps.",
         )
 
 

@@ -12,7 +12,7 @@ from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.i18n import request_lang
-from traceability.stamps import jobs, public, service
+from traceability.stamps import jobs, public, revocation, service
 from traceability.stamps.scan import BUFFER
 from traceability.stamps.schemas import IssueCreate, IssueRead, RevokeRequest, RevokeResult, TraceRead
 from traceability.stamps.throttle import scan_throttle
@@ -31,14 +31,20 @@ class StampController(Controller):
         issue_id = await jobs.issue(actor, batch_id, data.count, data.label_size, settings, storage)
         return await service.get_issue(actor, issue_id, storage)
 
+    @get("/batches/{batch_id:int}/stamps")
+    async def list_issues(self, actor: Actor, batch_id: int, storage: Storage) -> list[IssueRead]:
+        """The batch's issuances, newest first: count, size, status, progress, downloads, revoked."""
+        return await service.list_issues(actor, batch_id, storage)
+
     @get("/stamp-issues/{issue_id:int}")
     async def read_issue(self, actor: Actor, issue_id: int, storage: Storage) -> IssueRead:
         return await service.get_issue(actor, issue_id, storage)
 
     @post("/stamps/revoke", status_code=HTTP_200_OK)
     async def revoke(self, actor: Actor, data: RevokeRequest) -> RevokeResult:
-        """Revoke one ``serial``, an ``issuance_id`` from ``from_seq`` to ``to_seq``, or a ``batch_id``."""
-        return RevokeResult(revoked=await service.revoke(actor, data))
+        """Revoke one ``serial``, ``from_serial``..``to_serial``, an ``issuance_id`` from ``from_seq`` to
+        ``to_seq``, or a ``batch_id``; the reason is kept."""
+        return RevokeResult(revoked=await revocation.revoke(actor, data))
 
 
 @get(

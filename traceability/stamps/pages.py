@@ -12,14 +12,17 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 
 from agrimarket.accounts.actor import Actor
-from agrimarket.errors import DomainError, NotFound
+from agrimarket.errors import DomainError, Invalid, NotFound
 from agrimarket.media.storage import Storage
 from agrimarket.products import catalog
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
-from traceability.stamps import digital_link, jobs, public, service
+from agrimarket.web.i18n import request_lang
+from traceability.batches.pages import detail_context
+from traceability.stamps import digital_link, jobs, public, revocation, service
 from traceability.stamps.scan import BUFFER
+from traceability.stamps.schemas import RevokeRequest
 from traceability.stamps.throttle import scan_throttle
 
 SCAN_CSS = Path(__file__).resolve().parents[2] / "agrimarket" / "static" / "scan.css"
@@ -30,6 +33,30 @@ NO_STORE = {"Cache-Control": "no-store"}
 def scan_css() -> tuple[bytes, str]:
     data = SCAN_CSS.read_bytes()
     return data, hashlib.sha256(data).hexdigest()[:12]
+
+
+def revoke_request(values: dict, batch_id: int) -> RevokeRequest:
+    """The batch page's revoke forms (scope one | range | batch) as the API's request."""
+    scope, reason = values.get("scope"), values.get("reason", "")
+    if scope == "one":
+        if not values.get("serial", "").strip():
+            raise Invalid(
+                "serial", "Hãy nhập mã tem cần thu hồi.", "Enter the serial of the stamp to revoke."
+            )
+        return RevokeRequest(reason=reason, serial=values["serial"])
+    if scope == "range":
+        return RevokeRequest(
+            reason=reason, from_serial=values.get("from_serial", ""), to_serial=values.get("to_serial", "")
+        )
+    if scope == "batch":
+        if values.get("confirm") != "yes":
+            raise Invalid(
+                "confirm",
+                "Hãy đánh dấu ô xác nhận để thu hồi toàn bộ tem của lô.",
+                "Tick the box to confirm revoking every stamp of the batch.",
+            )
+        return RevokeRequest(reason=reason, batch_id=batch_id)
+    raise Invalid("scope", "Hãy chọn cách thu hồi.", "Choose what to revoke.")
 
 
 class IssuePages(Controller):
@@ -73,6 +100,28 @@ class IssuePages(Controller):
             context = {"viewer": viewer, "batch_id": batch_id, "values": values}
             return form_error(request, "traceability/stamps/new.html", exc, context)
         return Redirect(f"/stamps/issues/{issue_id}")
+
+    @post("/batches/{batch_id:int}/stamps/revoke")
+    async def revoke(
+        self, request: Request, viewer: Actor, batch_id: int, storage: Storage
+    ) -> Template | Redirect:
+        """One stamp, a range of serials or the whole batch, with a reason; back to the batch page."""
+        await service.writable_batch(viewer, batch_id)  # 404 outside scope, 403 for readers
+        values = form_values(await request.form())
+        try:
+            count = await revocation.revoke(viewer, revoke_request(values, batch_id), within_batch=batch_id)
+        except DomainError as exc:
+            lang = request_lang(request)
+            context = await detail_context(
+                viewer,
+                batch_id,
+                storage,
+                revoke_message=exc.message(lang),
+                revoke_errors=exc.fields(lang),
+                revoke_values=values,
+            )
+            return Template("traceability/batches/detail.html", context=context, status_code=exc.status_code)
+        return Redirect(f"/batches/{batch_id}?revoked={count}")
 
 
 class ScanPages(Controller):

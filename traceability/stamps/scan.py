@@ -35,10 +35,14 @@ def stamp_not_found() -> NotFound:
 
 
 async def where_to_buy(product_id: int) -> list[dict]:
-    """Live marketplace listings of the product ({name, url}), from the integrations app."""
+    """Live marketplace listings of the product ({name, url}), from the integrations app.
+
+    Only http(s) links reach the public page: a marketplace's URL is data from outside.
+    """
     from integrations.hooks import live_links  # lazy: the apps import each other only through hooks
 
-    return await live_links(product_id)
+    links = await live_links(product_id)
+    return [link for link in links if str(link.get("url") or "").lower().startswith(("https://", "http://"))]
 
 
 def client_hash(key: str, address: str) -> str:

@@ -25,13 +25,17 @@ class IssueRead(msgspec.Struct):
     created_at: datetime
     finished_at: datetime | None
     page_url: str
+    revoked: int = 0  # stamps of this issuance revoked since
 
 
 class RevokeRequest(msgspec.Struct, forbid_unknown_fields=True):
-    """One of: a serial; an issuance with a seq range; a whole batch. The reason is required."""
+    """One of: a serial; a range from_serial..to_serial (one issuance, as printed); an issuance
+    with a seq range; a whole batch. The reason is required."""
 
     reason: str
     serial: str | None = None
+    from_serial: str | None = None
+    to_serial: str | None = None
     issuance_id: int | None = None
     from_seq: int | None = None
     to_seq: int | None = None

@@ -1,4 +1,4 @@
-"""Stamps: issue serials for a batch, describe an issuance, revoke — always within the actor's scope.
+"""Stamps: issue serials for a batch and describe its issuances — always within the actor's scope.
 
 Stamps are written ``active`` in the same transaction as their issuance: the sheet is printed from
 rows that already exist, so there is no window where a printed stamp is unknown. (``issued`` is
@@ -11,14 +11,17 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
 from agrimarket.accounts.actor import Actor
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.media.storage import Storage
 from agrimarket.products.service import ensure_writable
+from traceability.areas.access import visible_batches
 from traceability.batches import service as batches
 from traceability.stamps import serials
 from traceability.stamps.render import LABEL_SIZES
-from traceability.stamps.schemas import IssueRead, RevokeRequest
+from traceability.stamps.schemas import IssueRead
 from traceability.tables import Batch, Stamp, StampIssue
 
 MAX_STAMPS = 100_000
@@ -96,7 +99,7 @@ def storage_keys(issue_id: int, label_size: str) -> tuple[str, str]:
     return f"{folder}/tem-{issue_id}-{label_size}.pdf", f"{folder}/tem-{issue_id}-{label_size}-png.zip"
 
 
-def _read(row: dict[str, Any], storage: Storage) -> IssueRead:
+def _read(row: dict[str, Any], storage: Storage, revoked: int = 0) -> IssueRead:
     return IssueRead(
         id=row["id"],
         batch_id=row["batch"],
@@ -110,61 +113,33 @@ def _read(row: dict[str, Any], storage: Storage) -> IssueRead:
         created_at=row["created_at"],
         finished_at=row["finished_at"],
         page_url=f"/stamps/issues/{row['id']}",
+        revoked=revoked,
     )
+
+
+async def _revoked_counts(issue_ids: list[int]) -> dict[int, int]:
+    if not issue_ids:
+        return {}
+    rows = (
+        await Stamp.select(Stamp.issuance, Count(alias="revoked"))
+        .where(Stamp.issuance.is_in(issue_ids) & (Stamp.status == "revoked"))
+        .group_by(Stamp.issuance)
+    )
+    return {r["issuance"]: r["revoked"] for r in rows}
 
 
 async def get_issue(actor: Actor, issue_id: int, storage: Storage) -> IssueRead:
-    from traceability.areas.access import visible_batches
-
     row = await StampIssue.select().where(StampIssue.id == issue_id).first()
     if row is None or not await Batch.exists().where(visible_batches(actor)).where(Batch.id == row["batch"]):
         raise _issue_not_found()
-    return _read(row, storage)
+    return _read(row, storage, (await _revoked_counts([issue_id])).get(issue_id, 0))
 
 
-async def revoke(actor: Actor, data: RevokeRequest) -> int:
-    """Revoke one stamp, a seq range of an issuance, or a whole batch; returns how many changed."""
-    reason = data.reason.strip()
-    if not reason or len(reason) > 500:
-        raise Invalid(
-            "reason", "Hãy ghi lý do thu hồi (tối đa 500 ký tự).", "Give a reason (up to 500 chars)."
-        )
-    if data.serial is not None:
-        serial = serials.normalise(data.serial)
-        row = await Stamp.select(Stamp.batch).where(Stamp.serial == (serial or "")).first()
-        if row is None:
-            raise NotFound("Tem này không có trong hệ thống.", "This stamp is not in the system.")
-        batch_id, where = row["batch"], Stamp.serial == serial
-    elif data.issuance_id is not None:
-        if data.from_seq is None or data.to_seq is None or not 1 <= data.from_seq <= data.to_seq:
-            raise Invalid(
-                "from_seq", "Hãy cho khoảng số thứ tự hợp lệ.", "Give a valid from_seq..to_seq range."
-            )
-        row = await StampIssue.select(StampIssue.batch).where(StampIssue.id == data.issuance_id).first()
-        if row is None:
-            raise _issue_not_found()
-        batch_id = row["batch"]
-        where = (
-            (Stamp.issuance == data.issuance_id) & (Stamp.seq >= data.from_seq) & (Stamp.seq <= data.to_seq)
-        )
-    elif data.batch_id is not None:
-        batch_id, where = data.batch_id, Stamp.batch == data.batch_id
-    else:
-        raise Invalid(
-            "serial", "Hãy chọn tem, khoảng tem hoặc lô cần thu hồi.", "Give a serial, a range or a batch."
-        )
-    try:
-        await writable_batch(actor, batch_id)
-    except NotFound:
-        if data.serial is not None:
-            raise NotFound("Tem này không có trong hệ thống.", "This stamp is not in the system.") from None
-        raise
-    changed = (
-        await Stamp.update(
-            {Stamp.status: "revoked", Stamp.revoked_reason: reason, Stamp.revoked_at: datetime.now(UTC)}
-        )
-        .where(where)
-        .where(Stamp.status != "revoked")
-        .returning(Stamp.id)
+async def list_issues(actor: Actor, batch_id: int, storage: Storage) -> list[IssueRead]:
+    """A visible batch's issuances, newest first, with how many of each were revoked (404 outside scope)."""
+    await batches.get_batch(actor, batch_id)
+    rows = (
+        await StampIssue.select().where(StampIssue.batch == batch_id).order_by(StampIssue.id, ascending=False)
     )
-    return len(changed)
+    revoked = await _revoked_counts([r["id"] for r in rows])
+    return [_read(row, storage, revoked.get(row["id"], 0)) for row in rows]
