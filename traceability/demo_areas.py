@@ -7,9 +7,9 @@ from typing import Any
 
 
 def _at(day: date, hour: int = 7) -> datetime:
-    from traceability.batches.kinds import VN_TZ
+    from agrimarket.clock import VIETNAM
 
-    return datetime.combine(day, time(hour), tzinfo=VN_TZ)
+    return datetime.combine(day, time(hour), tzinfo=VIETNAM)
 
 
 async def seed() -> list[str]:
@@ -35,7 +35,9 @@ async def seed() -> list[str]:
     pattern = get_settings().traceability.official_code_pattern
     manager = await actor(demo.MANAGER[0])
     officer = await actor(demo.OFFICER[0])
-    today = date.today()
+    from agrimarket.clock import today as local_today
+
+    today = local_today()
     cat_hai = demo.CAT_HAI
     na_area = await areas.create_area(
         manager,

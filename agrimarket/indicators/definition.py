@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
-# Vietnam keeps UTC+7 all year (no daylight saving): a fixed offset needs no tz database.
-VIETNAM = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+from agrimarket.clock import VIETNAM, today
+
+__all__ = ["VIETNAM", "cutoff", "definition", "month_end", "today"]
 
 DEFINITION_VI = (
     "Hộ bán hàng trực tuyến tại ngày D trong địa bàn A: số hộ (đếm mỗi hộ một lần) thuộc A có ít nhất "
@@ -32,10 +33,6 @@ def definition(lang: str = "vi") -> str:
 def cutoff(day: date) -> datetime:
     """The end of ``day`` in Vietnam, in UTC: a state change at or after it belongs to the next day."""
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=VIETNAM).astimezone(UTC)
-
-
-def today() -> date:
-    return datetime.now(VIETNAM).date()
 
 
 def month_end(day: date) -> date:

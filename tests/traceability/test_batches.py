@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from agrimarket import clock
 from agrimarket.accounts.actor import Role
 from agrimarket.errors import Conflict
 from tests.traceability.test_areas import make_area, set_status
 from traceability.batches.service import assert_stampable, batch_facts
 
 BATCHES = "/api/v1/batches/"
-TODAY = date.today()
+TODAY = clock.today()
 
 
 async def post_batch(client, session, product_id: int, area_id: int, **overrides):

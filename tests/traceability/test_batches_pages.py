@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from agrimarket import clock
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.traceability.test_areas import make_area
 from tests.traceability.test_batches import make_batch
@@ -17,7 +18,7 @@ async def test_batch_form_and_one_tap_diary(client, accounts):
     form = await client.get("/batches/new")
     assert form.status_code == 200 and "Rau muống" in form.text
     token = csrf(form.text)
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     data = {
         "product_id": str(product["id"]),
         "growing_area_id": str(area["id"]),
@@ -71,9 +72,9 @@ async def test_coop_manager_clears_a_flag_on_the_page(client, accounts):
     product = await accounts.product(member, name="Na Cát Hải", unit="kg")
     area = await make_area(client, member)
     batch = await make_batch(
-        client, member, product["id"], area["id"], harvest_date=date.today().isoformat(), pack_date=None
+        client, member, product["id"], area["id"], harvest_date=clock.today().isoformat(), pack_date=None
     )
-    spray_day = date.today() - timedelta(days=1)
+    spray_day = clock.today() - timedelta(days=1)
     await client.post(
         f"/api/v1/batches/{batch['id']}/events",
         json={

@@ -7,8 +7,9 @@ licence to redistribute its files.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
+from agrimarket import clock
 from agrimarket.accounts.actor import Role
 from tests.traceability.test_areas import make_area
 from tests.traceability.test_batches import add_event, make_batch
@@ -56,7 +57,7 @@ async def test_epcis_document_of_a_batch(client, accounts):
     area = await make_area(
         client, farmer, official_code="VN-HPCH-0012", code_kind="export", export_market="Trung Quốc"
     )
-    today = date.today()
+    today = clock.today()
     batch = await make_batch(
         client,
         farmer,

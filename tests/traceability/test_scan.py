@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from litestar.testing import AsyncTestClient
 
+from agrimarket import clock
 from agrimarket.app import create_app
 from tests.traceability.test_stamps_helpers import issue, make_batch
 from traceability.stamps.scan import BUFFER
@@ -159,7 +160,7 @@ async def test_counterfeit_warning_after_too_many_distinct_clients(client, accou
 
 
 async def test_counterfeit_warning_long_after_expiry(client, accounts, settings):
-    today = date.today()
+    today = clock.today()
     _, _, _, old = await stamped(client, accounts, expiry=today - timedelta(days=31), lot="OLD")
     assert "có thể là tem giả" in (await client.get(f"/t/{old[0]}")).text
     body = (await client.get(f"/api/v1/trace/{old[0]}")).json()

@@ -9,12 +9,12 @@ from piccolo.columns.combination import Combinable
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.areas.service import fold, get_commune
+from agrimarket.clock import local_date
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import new_record_owner
 from traceability.areas.access import visible_areas
 from traceability.areas.fields import clean_area
 from traceability.areas.schemas import AreaRead
-from traceability.batches.kinds import local_date
 from traceability.tables import GrowingArea
 
 _COLUMNS = (

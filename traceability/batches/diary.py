@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from agrimarket.clock import local_date
 from agrimarket.errors import Invalid
-from traceability.batches.kinds import INPUT_TYPES, KINDS, local_date
+from traceability.batches.kinds import INPUT_TYPES, KINDS
 from traceability.tables import Batch, BatchEvent
 
 MAX_PHI_DAYS = 365

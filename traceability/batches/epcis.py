@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.clock import to_local
 from agrimarket.tables import Product
-from traceability.batches.kinds import VN_OFFSET, to_local
 from traceability.batches.service import get_batch
 from traceability.tables import Batch, GrowingArea
 
@@ -80,7 +80,7 @@ def _event(event, epc_class: str, batch: dict, area_codes: dict[int, str | None]
     body: dict[str, Any] = {
         "type": "ObjectEvent",
         "eventTime": to_local(event.occurred_at).isoformat(timespec="seconds"),
-        "eventTimeZoneOffset": VN_OFFSET,
+        "eventTimeZoneOffset": "+07:00",
         "eventID": f"urn:agrimarket:event:{event.id}",
         "epcList": [],
         "quantityList": [_quantity(epc_class, batch["quantity"], batch["unit"])],

@@ -1,11 +1,6 @@
-"""Diary event kinds with their labels, and Vietnam's clock (UTC+7, no daylight saving)."""
+"""Diary event kinds with their labels."""
 
 from __future__ import annotations
-
-from datetime import UTC, date, datetime, timedelta, timezone
-
-VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
-VN_OFFSET = "+07:00"
 
 KINDS: dict[str, tuple[str, str]] = {
     "planting": ("Gieo trồng", "Planting"),
@@ -31,16 +26,3 @@ def event_label(kind: str, details: dict) -> tuple[str, str]:
     elif kind == "shipping" and details.get("destination"):
         vi, en = f"{vi} đến {details['destination']}", f"{en} to {details['destination']}"
     return vi, en
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day in Vietnam of a stored (UTC) moment."""
-    if moment.tzinfo is None:  # SQLite may hand back naive UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VN_TZ).date()
-
-
-def to_local(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VN_TZ)

@@ -9,7 +9,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Template
 
+from agrimarket import clock
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.clock import to_local
 from agrimarket.errors import DomainError, Invalid
 from agrimarket.media.storage import Storage
 from agrimarket.products.access import visible_products
@@ -19,7 +21,7 @@ from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
 from traceability.areas.service import UNUSABLE, list_areas
 from traceability.batches import epcis, service
-from traceability.batches.kinds import INPUT_TYPES, KINDS, to_local
+from traceability.batches.kinds import INPUT_TYPES, KINDS
 from traceability.batches.schemas import BatchCreate, EventCreate
 from traceability.stamps.service import list_issues
 
@@ -119,7 +121,7 @@ class BatchPages(Controller):
 
     @get("/batches/new")
     async def new_form(self, viewer: Actor, product: int | None = None) -> Template:
-        values = {"product_id": str(product or ""), "harvest_date": date.today().isoformat()}
+        values = {"product_id": str(product or ""), "harvest_date": clock.today().isoformat()}
         return Template("traceability/batches/new.html", context=await _form_context(viewer, values))
 
     @post("/batches/new")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.clock import local_date
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import require_writer
 from agrimarket.products.catalog import UNITS
@@ -15,7 +16,7 @@ from agrimarket.tables import Product
 from traceability.areas.access import visible_batches
 from traceability.areas.service import usable_area
 from traceability.batches import diary
-from traceability.batches.kinds import event_label, local_date
+from traceability.batches.kinds import event_label
 from traceability.batches.schemas import BatchCreate, BatchRead, EventCreate, EventRead
 from traceability.tables import Batch, BatchEvent
 

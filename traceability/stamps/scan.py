@@ -16,6 +16,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from agrimarket import clock
 from agrimarket.errors import NotFound
 from agrimarket.media.storage import Storage
 from agrimarket.tables import ProductPhoto
@@ -164,7 +165,7 @@ async def scan(
         "status": row["status"],
         "revoked_reason": row["revoked_reason"],
         "scan_count": scans,
-        **warnings(facts, clients, settings, row["status"], date.today()),
+        **warnings(facts, clients, settings, row["status"], clock.today()),
         "facts": facts,
     }
 
