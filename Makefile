@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install migrate seed run worker bench test test-sqlite test-postgres lint browser format clean
+.PHONY: install migrate seed run run-scaled worker bench test test-sqlite test-postgres lint browser format clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ seed: migrate
 
 run: seed
 	$(BIN)/uvicorn agrimarket.asgi:app --host 127.0.0.1 --port 8000
+
+# The scaled-out topology on one machine: PostgreSQL + local S3 + APP_PROCESSES app processes on
+# :8000 + SYNC_WORKERS sync workers, demo seeded (agrimarket/scaled.py). Ctrl-C stops everything.
+APP_PROCESSES ?= 2
+run-scaled: install
+	$(BIN)/python -m agrimarket.scaled --processes $(APP_PROCESSES) --workers $(SYNC_WORKERS)
 
 # Marketplace sync workers against PostgreSQL (run the app with INTEGRATIONS_WORKER=off).
 SYNC_WORKERS ?= 2

@@ -20,7 +20,7 @@ from agrimarket.accounts.pages import AccountPages
 from agrimarket.areas.api import AreasController
 from agrimarket.cooperatives.api import CooperativeController
 from agrimarket.cooperatives.pages import CooperativePages
-from agrimarket.health import healthz
+from agrimarket.health import healthz, readyz
 from agrimarket.households.api import HouseholdImportController
 from agrimarket.households.pages import HouseholdImportPages
 from agrimarket.indicators.routes import INDICATOR_HANDLERS
@@ -30,7 +30,10 @@ from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
 from agrimarket.tables import Product
 from agrimarket.web.errors import EXCEPTION_HANDLERS
+from agrimarket.web.logs import access_log_middleware, logging_config
+from agrimarket.web.openapi import ErrorResponsesPlugin
 from agrimarket.web.security import security_headers
+from agrimarket.web.stores import build_stores
 from agrimarket.web.templating import configure_templates
 from integrations.plugin import IntegrationsPlugin
 from traceability.plugin import TraceabilityPlugin
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     route_handlers: list = [
         healthz,
+        readyz,
         AuthController,
         me,
         AreasController,
@@ -104,12 +108,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # The API authenticates with bearer tokens only, never cookies: nothing to forge.
             exclude=["^/api/"],
         ),
+        # Rate-limit counters: shared by every process on PostgreSQL (see agrimarket.web.stores).
+        stores=build_stores(settings),
+        logging_config=logging_config(settings),
         middleware=[
+            *access_log_middleware(settings),
             RateLimitConfig(
                 rate_limit=(unit, count),  # type: ignore[arg-type]
                 check_throttle_handler=_is_login_attempt,
                 store="login_rate_limit",
-            ).middleware
+            ).middleware,
         ],
         template_config=TemplateConfig(
             directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=configure_templates
@@ -117,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="agrimarket API", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin()]
         ),
-        plugins=[TraceabilityPlugin(settings), IntegrationsPlugin(settings)],
+        plugins=[TraceabilityPlugin(settings), IntegrationsPlugin(settings), ErrorResponsesPlugin()],
         on_startup=[open_pool, prepare_storage],
         on_shutdown=[close_pool],
         request_max_body_size=1_000_000,

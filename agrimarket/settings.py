@@ -22,6 +22,26 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def _int(name: str, default: int) -> int:
+    text = _env(name)
+    try:
+        return int(text) if text else default
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {text!r}") from None
+
+
+RATE_UNITS = ("second", "minute", "hour", "day")
+
+
+def check_rate(name: str, value: str) -> None:
+    """Refuse a rate that is not "N/unit" (e.g. "10/minute"), naming the setting."""
+    count, _, unit = value.partition("/")
+    if not count.isdigit() or unit not in RATE_UNITS:
+        raise SettingsError(
+            f"{name} must look like 10/minute (units: {', '.join(RATE_UNITS)}), not {value!r}"
+        )
+
+
 @dataclass(frozen=True)
 class S3Settings:
     endpoint_url: str = field(default_factory=lambda: _env("S3_ENDPOINT_URL"))
@@ -31,6 +51,17 @@ class S3Settings:
     secret_access_key: str = field(default_factory=lambda: _env("S3_SECRET_ACCESS_KEY"))
     # Where browsers fetch objects from; defaults to the endpoint + bucket (path style).
     public_url: str = field(default_factory=lambda: _env("S3_PUBLIC_URL"))
+
+    def check(self) -> None:
+        """Called when MEDIA_STORAGE=s3: every problem boto3 would only report at the first upload."""
+        if not self.bucket:
+            raise SettingsError("S3_BUCKET is required when MEDIA_STORAGE=s3")
+        for name, url in (("S3_ENDPOINT_URL", self.endpoint_url), ("S3_PUBLIC_URL", self.public_url)):
+            if url and not url.startswith(("http://", "https://")):
+                raise SettingsError(f"{name} must start with http:// or https://, not {url!r}")
+        # Neither key means boto3's own chain (instance role, ~/.aws); one alone is a typo.
+        if bool(self.access_key_id) != bool(self.secret_access_key):
+            raise SettingsError("Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither")
 
 
 @dataclass(frozen=True)
@@ -47,8 +78,10 @@ class Settings:
     # "N/unit": login attempts allowed per client address.
     login_rate_limit: str = field(default_factory=lambda: _env("LOGIN_RATE_LIMIT", "10/minute"))
     # PostgreSQL connections kept per process; 0 opens one per query (tests share the engine across loops).
-    db_pool_size: int = field(default_factory=lambda: int(_env("DB_POOL_SIZE", "10") or 0))
-    session_days: int = field(default_factory=lambda: int(_env("SESSION_DAYS", "30") or 30))
+    db_pool_size: int = field(default_factory=lambda: _int("DB_POOL_SIZE", 10))
+    session_days: int = field(default_factory=lambda: _int("SESSION_DAYS", 30))
+    # "text" (human) or "json" (one JSON object per line, for log collectors when scaled out).
+    log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "text"))
     traceability: TraceabilitySettings = field(default_factory=TraceabilitySettings)
     integrations: IntegrationsSettings = field(default_factory=IntegrationsSettings)
 
@@ -59,8 +92,21 @@ class Settings:
             raise SettingsError("DATABASE_URL must start with sqlite:/// or postgres://")
         if self.environment != "development" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
             raise SettingsError("SECRET_KEY must be set to a random value of at least 32 characters")
-        if self.media_storage == "s3" and not self.s3.bucket:
-            raise SettingsError("S3_BUCKET is required when MEDIA_STORAGE=s3")
+        if self.media_storage == "s3":
+            self.s3.check()
+        if not self.public_base_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"PUBLIC_BASE_URL must start with http:// or https://, not {self.public_base_url!r}"
+            )
+        if self.log_format not in {"text", "json"}:
+            raise SettingsError(f"LOG_FORMAT must be 'text' or 'json', not {self.log_format!r}")
+        check_rate("LOGIN_RATE_LIMIT", self.login_rate_limit)
+        check_rate("SCAN_RATE_LIMIT", self.traceability.scan_rate_limit)
+        # With the published development key, anyone could link hashed scan clients back to addresses.
+        if self.environment not in {"development", "test"} and self.traceability.scan_hash_key.startswith(
+            "dev-only"
+        ):
+            raise SettingsError("SCAN_HASH_KEY must be set to a random value outside development")
 
     @property
     def is_sqlite(self) -> bool:

@@ -6,7 +6,9 @@ from piccolo.columns import (
     Array,
     BigInt,
     Boolean,
+    Bytea,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     OnDelete,
@@ -192,3 +194,12 @@ class ProductSupplier(Table):
     added_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     added_at = Timestamptz()
     removed_at = Timestamptz(null=True, default=None)
+
+
+class SharedValue(Table, tablename="shared_value"):
+    """A key/value row of the PostgreSQL Litestar store (rate-limit counters shared by all processes)."""
+
+    key = Varchar(length=300, primary_key=True)
+    value = Bytea()
+    # Epoch seconds (None: never), so expiry is one comparison with the caller's clock.
+    expires_at = DoublePrecision(null=True, default=None)

@@ -25,9 +25,10 @@ class DeclaredListingController(Controller):
     dependencies = {"actor": Provide(provide_actor)}
 
     @get("/marketplaces")
-    async def marketplaces(self) -> dict[str, tuple[str, str]]:
+    async def marketplaces(self) -> dict[str, list[str]]:
         """The marketplaces a declaration may name (key -> [Vietnamese, English])."""
-        return MARKETPLACES
+        # Lists, not tuples: Litestar documents a tuple as an invalid OpenAPI 3.1 schema.
+        return {key: list(labels) for key, labels in MARKETPLACES.items()}
 
     @get("/")
     async def list_declared(self, actor: Actor, household_id: int | None = None) -> list[DeclaredListingRead]:

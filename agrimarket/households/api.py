@@ -42,7 +42,7 @@ def problems_response(job_id: int, rows: list[dict]) -> Response[bytes]:
     body = csv_for_excel(
         ["Dòng", "Số điện thoại", "Lý do"], ([r["row_number"], r["phone"], r["reason"]] for r in rows)
     )
-    return Response(body, media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition})
+    return Response(body, media_type="text/csv", headers={"Content-Disposition": disposition})
 
 
 async def read_upload(data: dict[str, UploadFile]) -> tuple[str, bytes]:
@@ -75,7 +75,7 @@ class HouseholdImportController(Controller):
     async def status(self, actor: Actor, job_id: int) -> ImportRead:
         return import_read(await importer.get_import(actor, job_id))
 
-    @get("/{job_id:int}/problems.csv", media_type="text/csv; charset=utf-8")
+    @get("/{job_id:int}/problems.csv", media_type="text/csv")
     async def problems(self, actor: Actor, job_id: int) -> Response[bytes]:
         """Every rejected row with its reason in Vietnamese."""
         return problems_response(job_id, await importer.problems(actor, job_id))

@@ -48,6 +48,6 @@ class HouseholdImportPages(Controller):
         template = "households/_progress.html" if fragment else "households/import_job.html"
         return Template(template, context={"viewer": viewer, "job": job})
 
-    @get("/{job_id:int}/problems.csv", media_type="text/csv; charset=utf-8")
+    @get("/{job_id:int}/problems.csv", media_type="text/csv")
     async def problems(self, viewer: Actor, job_id: int) -> Response[bytes]:
         return problems_response(job_id, await importer.problems(viewer, job_id))

@@ -70,4 +70,4 @@ class OpenDataController(Controller):
         rows += [[], ["Ngày số liệu", f"{day:%d/%m/%Y}"], ["Định nghĩa", DEFINITION_VI]]
         name = f"ho-ban-hang-truc-tuyen-{province or 'ca-nuoc'}-{day:%Y-%m-%d}.csv"
         headers = {**_cache(day), "Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(csv_for_excel(header, rows), media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(csv_for_excel(header, rows), media_type="text/csv", headers=headers)

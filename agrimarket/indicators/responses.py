@@ -22,7 +22,7 @@ def _attachment(body: bytes, media_type: str, name: str) -> Response[bytes]:
 
 
 def csv_response(report: Report) -> Response[bytes]:
-    return _attachment(report_csv(report), "text/csv; charset=utf-8", filename(report, "csv"))
+    return _attachment(report_csv(report), "text/csv", filename(report, "csv"))
 
 
 def xlsx_response(report: Report) -> Response[bytes]:

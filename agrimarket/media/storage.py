@@ -50,6 +50,10 @@ class Storage(Protocol):
         """Address a browser can fetch the object from."""
         ...
 
+    async def check(self) -> None:
+        """Raise StorageUnavailable unless objects can be written now (readiness probe)."""
+        ...
+
 
 class LocalStorage:
     """Files under ``root``, served by the app (or a reverse proxy) at ``base_url``."""
@@ -82,6 +86,15 @@ class LocalStorage:
 
     def url(self, key: str) -> str:
         return f"{self.base_url}/{quote(key, safe='/')}"
+
+    async def check(self) -> None:
+        # Created on demand, as put() does: a missing folder is only a problem if it cannot be made.
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable() from exc
+        if not os.access(self.root, os.W_OK):
+            raise StorageUnavailable()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -189,6 +202,13 @@ class S3Storage:
 
     async def delete(self, key: str) -> None:
         await self._run(self.client.delete_object, Bucket=self.settings.bucket, Key=key)
+
+    async def check(self) -> None:
+        # HEAD on the bucket: cheap, and proves the endpoint, the credentials and the bucket at once.
+        try:
+            await self._run(self.client.head_bucket, Bucket=self.settings.bucket)
+        except ClientError as exc:
+            raise StorageUnavailable() from exc
 
     def url(self, key: str) -> str:
         s3 = self.settings

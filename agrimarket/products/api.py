@@ -84,14 +84,27 @@ class ProductController(Controller):
         await photos.delete_photo(actor, product_id, photo_id, storage)
 
 
+# Labels as [Vietnamese, English] lists: Litestar documents a tuple as an invalid OpenAPI 3.1 schema.
+Labels = dict[str, list[str]]
+
+
 class CatalogOut(msgspec.Struct):
-    categories: dict[str, tuple[str, str]]
-    units: dict[str, tuple[str, str]]
-    certifications: dict[str, tuple[str, str]]
-    statuses: dict[str, tuple[str, str]]
+    categories: Labels
+    units: Labels
+    certifications: Labels
+    statuses: Labels
 
 
 @get("/api/v1/catalog", tags=["products"])
 async def catalog() -> CatalogOut:
     """The fixed lists (key -> [Vietnamese label, English label])."""
-    return CatalogOut(categories=CATEGORIES, units=UNITS, certifications=CERTIFICATIONS, statuses=STATUSES)
+    return CatalogOut(
+        categories=_labels(CATEGORIES),
+        units=_labels(UNITS),
+        certifications=_labels(CERTIFICATIONS),
+        statuses=_labels(STATUSES),
+    )
+
+
+def _labels(pairs: dict[str, tuple[str, str]]) -> Labels:
+    return {key: list(pair) for key, pair in pairs.items()}

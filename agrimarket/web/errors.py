@@ -108,6 +108,13 @@ def integrity_error(request: Request, exc: Exception) -> Response:
     return _respond(request, 409, "conflict", message)
 
 
+def out_of_range_error(request: Request, exc: Exception) -> Response:
+    # An id or number beyond the database's 64-bit integers: the caller's input, never a crash.
+    lang = request_lang(request)
+    message = "Giá trị số quá lớn." if lang != "en" else "Number out of range."
+    return _respond(request, 422, "invalid", message)
+
+
 def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     code, vi, en = ("server_error", "Có lỗi hệ thống, chúng tôi sẽ khắc phục sớm.", "Internal error.")
@@ -120,5 +127,7 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_error,
     sqlite3.IntegrityError: integrity_error,
     asyncpg.UniqueViolationError: integrity_error,
+    OverflowError: out_of_range_error,  # sqlite3 refuses ints beyond 64 bits
+    asyncpg.DataError: out_of_range_error,  # asyncpg: "value out of int64 range"
     Exception: unexpected_error,
 }

@@ -8,12 +8,13 @@ import json
 
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
-from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_401_UNAUTHORIZED
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.errors import Invalid, Unauthorized
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
+from agrimarket.web.openapi import error_response
 from integrations.adapters.registry import Adapters
 from integrations.listings import accounts, service, views
 from integrations.listings.schemas import AccountCreate, AccountRead, ListingCreate, ListingRead, SyncJobRead
@@ -76,7 +77,12 @@ def _event(body: bytes) -> dict:
     return event
 
 
-@post("/api/v1/webhooks/{marketplace:str}", status_code=200, tags=["integrations"])
+@post(
+    "/api/v1/webhooks/{marketplace:str}",
+    status_code=200,
+    tags=["integrations"],
+    responses={HTTP_401_UNAUTHORIZED: error_response(HTTP_401_UNAUTHORIZED)},  # bad signature
+)
 async def webhook(request: Request, marketplace: str, settings: Settings) -> dict:
     """Signed status push from a marketplace (X-Signature: hex HMAC-SHA256 of the body)."""
     body = await request.body()

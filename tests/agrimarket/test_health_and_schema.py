@@ -15,3 +15,25 @@ async def test_openapi_schema_lists_the_api(client):
         "/api/v1/areas/communes/search",
     ):
         assert any(p.rstrip("/") == path for p in paths), path
+
+
+async def test_readyz_checks_database_storage_and_migrations(client):
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "storage": "ok", "migrations": "ok"}
+
+
+async def test_readyz_is_503_with_a_reason_when_storage_is_unreachable(tmp_path):
+    from agrimarket.health import readyz
+    from agrimarket.media.storage import LocalStorage
+
+    (tmp_path / "a-file").write_text("not a folder")
+    response = await readyz.fn(storage=LocalStorage(tmp_path / "a-file" / "media"))
+    assert response.status_code == 503
+    assert response.content.status == "not_ready"
+    assert response.content.storage == "error: StorageUnavailable"
+
+
+async def test_readyz_is_documented_with_its_503(client):
+    operation = (await client.get("/schema/openapi.json")).json()["paths"]["/readyz"]["get"]
+    assert {"200", "503"} <= set(operation["responses"])

@@ -31,7 +31,7 @@ class GrowingAreaController(Controller):
         """Own areas, the cooperative's and members', or (officers) the registry of their area."""
         return await service.list_areas(actor, status, has_code, commune, q)
 
-    @get("/export.csv")
+    @get("/export.csv", media_type="text/csv")
     async def export_csv(
         self,
         actor: Actor,

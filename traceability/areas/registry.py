@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from litestar import Response
 
+from agrimarket import clock
 from agrimarket.exports import csv_for_excel
 from traceability.areas.fields import CODE_KINDS, STATUSES
 from traceability.areas.schemas import AreaRead
@@ -57,9 +56,9 @@ def to_csv(areas: list[AreaRead]) -> bytes:
 
 
 def csv_response(areas: list[AreaRead]) -> Response[bytes]:
-    name = f"vung-trong-{date.today().isoformat()}.csv"
+    name = f"vung-trong-{clock.today().isoformat()}.csv"
     return Response(
         to_csv(areas),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )

@@ -1,7 +1,8 @@
 """Per-client rate limit of the public scan endpoints, so serials cannot be brute-forced.
 
 A dependency rather than a middleware: the limit comes from the app's settings, so each app (and
-each test app) gets its own, and the counters live in the app's own store.
+each test app) gets its own. The counters live in the app's ``scan_rate_limit`` store: memory when
+embedded, the PostgreSQL table shared by every app process when scaled out (agrimarket.web.stores).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from litestar import Request
 from litestar.exceptions import TooManyRequestsException
 
 from agrimarket.settings import Settings
+from agrimarket.web.stores import increment
 
 STORE = "scan_rate_limit"
 _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
@@ -24,8 +26,6 @@ async def scan_throttle(request: Request, settings: Settings) -> None:
     now = time.time()
     client = request.client.host if request.client else "unknown"
     key = f"{client}:{int(now // seconds)}"
-    store = request.app.stores.get(STORE)
-    count = int(await store.get(key) or 0) + 1
-    await store.set(key, str(count), expires_in=seconds)
+    count = await increment(request.app.stores.get(STORE), key, seconds)
     if count > allowed:
         raise TooManyRequestsException(headers={"Retry-After": str(seconds - int(now) % seconds)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import socket
@@ -117,6 +118,14 @@ async def test_s3_round_trip(s3_endpoint: str, webp: bytes) -> None:
     await storage.delete(KEY)  # missing is fine
 
 
+async def test_s3_check_needs_the_bucket(s3_endpoint: str) -> None:
+    storage = S3Storage(dataclasses.replace(s3_settings(s3_endpoint), bucket="readiness-probe"))
+    with pytest.raises(StorageUnavailable):
+        await storage.check()
+    await storage.ensure_bucket()
+    await storage.check()
+
+
 def test_s3_public_url(s3_endpoint: str) -> None:
     storage = S3Storage(s3_settings(s3_endpoint, public_url="https://img.example.vn/"))
     assert storage.url("p/1.webp") == "https://img.example.vn/p/1.webp"
@@ -133,6 +142,8 @@ async def test_s3_unreachable_is_503(webp: bytes) -> None:
         await storage.get(KEY)
     with pytest.raises(StorageUnavailable):
         await storage.ensure_bucket()
+    with pytest.raises(StorageUnavailable):
+        await storage.check()
     assert time.monotonic() - started < 5
     assert info.value.status_code == 503 and info.value.code == "storage_unavailable"
     assert info.value.message_vi == "Kho ảnh tạm thời không truy cập được, vui lòng thử lại sau."

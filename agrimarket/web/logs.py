@@ -1,0 +1,98 @@
+"""Structured logs: with LOG_FORMAT=json, one JSON object per line for each request and each error.
+
+Litestar's LoggingConfig installs the formatter (stdlib logging, no extra dependency). Its
+logging middleware writes a request line and a response line with neither the path nor the
+duration on the second, so the access line comes from the small middleware below instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.logging.config import LoggingConfig
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from agrimarket.settings import Settings
+
+access_log = logging.getLogger("agrimarket.access")
+# Attributes every LogRecord has; anything else was passed with extra= and belongs in the line.
+_RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, extra fields, exception text."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update({k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS})
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class AccessLogMiddleware(ASGIMiddleware):
+    """Logs method, path, status and duration of every routed HTTP request once it is answered.
+
+    Litestar runs middleware on matched routes only, so a path with no route (a 404 from the
+    router) is not logged here: turn on the ASGI server's access log to see those too.
+    """
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        started = time.perf_counter()
+        status = 500  # stays 500 if the app fails before answering
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await next_app(scope, receive, send_and_note_status)
+        finally:
+            client = scope.get("client")
+            access_log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "client": client[0] if client else None,
+                },
+            )
+
+
+def logging_config(settings: Settings) -> LoggingConfig:
+    """Litestar's default logging, or JSON lines through the same handler when LOG_FORMAT=json."""
+    if settings.log_format != "json":
+        return LoggingConfig()
+    handler = {"class": "logging.StreamHandler", "formatter": "json"}
+    # The servers' own loggers (start-up, worker deaths) go through the same JSON handler.
+    json_logger = {"level": "INFO", "handlers": ["json"], "propagate": False}
+    return LoggingConfig(
+        formatters={"json": {"()": JsonFormatter}},
+        handlers={"json": handler},
+        root={"level": "INFO", "handlers": ["json"]},
+        loggers={name: json_logger for name in ("litestar", "uvicorn", "uvicorn.error", "granian")},
+        # agrimarket.web.errors already logs every 5xx with its traceback; do not log it twice.
+        log_exceptions="never",
+    )
+
+
+def access_log_middleware(settings: Settings) -> list[AccessLogMiddleware]:
+    """The per-request JSON line; in text mode the ASGI server's own access log does the job."""
+    return [AccessLogMiddleware()] if settings.log_format == "json" else []

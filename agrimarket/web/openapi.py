@@ -1,0 +1,82 @@
+"""The error answers of the JSON API, documented in the OpenAPI of every operation that can give them.
+
+``agrimarket.web.errors`` turns every error into one shape; Litestar alone would document only a
+400 of its own shape. This plugin adds, per operation, the statuses that operation can really
+answer with, so clients (and schemathesis) can rely on the schema.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.plugins import ReceiveRoutePlugin
+from litestar.routes import BaseRoute, HTTPRoute
+
+
+class ErrorDetail(msgspec.Struct):
+    code: str
+    message: str
+    # field name -> message, in the caller's language
+    fields: dict[str, str]
+
+
+class ErrorOut(msgspec.Struct):
+    error: ErrorDetail
+
+
+_DESCRIPTIONS = {
+    400: "Yêu cầu không hợp lệ / Bad request",
+    401: "Chưa đăng nhập / Not logged in",
+    403: "Không có quyền / Not allowed",
+    404: "Không tìm thấy / Not found",
+    409: "Xung đột dữ liệu / Conflict",
+    413: "Dữ liệu quá lớn / Too large",
+    422: "Dữ liệu không hợp lệ / Invalid data",
+    429: "Thử quá nhiều lần / Too many attempts",
+}
+# Rate limited (agrimarket.app): too many attempts answer 429.
+LOGIN_API_PATH = "/api/v1/auth/login"
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def error_response(status: int) -> ResponseSpec:
+    """The documented error answer for one status."""
+    return ResponseSpec(ErrorOut, description=_DESCRIPTIONS[status], generate_examples=False)
+
+
+def error_statuses(path: str, method: str, *, signed_in: bool, has_params: bool) -> set[int]:
+    """The error statuses one API operation can answer with."""
+    statuses = {400, 422}
+    if signed_in:
+        statuses |= {401, 403, 404}
+    if has_params:  # a code or id in the path or query that names nothing
+        statuses.add(404)
+    if method in _WRITES:
+        statuses |= {409, 413}
+    if method == "POST" and path == LOGIN_API_PATH:
+        statuses |= {401, 429}
+    return statuses
+
+
+# Handler arguments Litestar fills from the request itself or from dependencies, not from the query.
+_NOT_QUERY = frozenset({"self", "data", "request", "state", "headers", "cookies", "scope", "query", "body"})
+
+
+def _query_parameters(handler) -> set[str]:
+    names = set(handler.parsed_fn_signature.parameters) - set(handler.resolve_dependencies())
+    return names - _NOT_QUERY
+
+
+class ErrorResponsesPlugin(ReceiveRoutePlugin):
+    """Documents the error answers of each /api operation (see the module docstring)."""
+
+    def receive_route(self, route: BaseRoute) -> None:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/"):
+            return
+        for handler in route.route_handlers:
+            signed_in = "actor" in handler.resolve_dependencies()
+            for method in handler.http_methods:
+                has_params = bool(route.path_parameters) or bool(_query_parameters(handler))
+                statuses = error_statuses(route.path, method, signed_in=signed_in, has_params=has_params)
+                documented = {status: error_response(status) for status in sorted(statuses)}
+                handler.responses = documented | dict(handler.responses or {})

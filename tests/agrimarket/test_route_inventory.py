@@ -1,0 +1,229 @@
+"""Every route of the app has an entry in the authorization matrix; a new route without one fails.
+
+Profiles say who may reach a route, per role and owner (own, member, foreign area, anonymous).
+``test_authorization.py`` exercises products and cooperatives deeply; here every API route is
+checked for anonymous callers, the one cell every profile but PUBLIC shares.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from litestar.routes import HTTPRoute
+
+
+@dataclass(frozen=True)
+class Access:
+    """Expected answer per caller: "allow", "read" (GET only), or the status of the denial."""
+
+    anonymous: str
+    household_own: str
+    household_foreign: str
+    coop_manager_member: str
+    officer_in_area: str
+    officer_foreign_area: str
+    admin: str
+
+
+PUBLIC = Access(*["allow"] * 7)
+# Rows owned by a household or cooperative: foreign rows answer 404 (their existence is not revealed).
+OWNED_WRITE = Access("401", "allow", "404", "allow", "403", "404", "allow")
+OWNED_READ = Access("401", "allow", "404", "allow", "allow", "404", "allow")
+# Created in the caller's own name; the owner is checked like OWNED_WRITE.
+CREATE_OWN = Access("401", "allow", "403", "allow", "403", "403", "allow")
+SIGNED_IN = Access("401", "allow", "allow", "allow", "allow", "allow", "allow")
+# Officers and admins: reports over the officer's area only.
+STAFF_READ = Access("401", "403", "403", "403", "allow", "403", "allow")
+COOP_ONLY = Access("401", "403", "403", "allow", "403", "403", "allow")
+ADMIN_ONLY = Access("401", "403", "403", "403", "403", "403", "allow")
+# Web pages: anonymous callers are redirected to /login, the rest as the matching API route.
+PAGE_OWNED = Access("login", "allow", "404", "allow", "403", "404", "allow")
+PAGE_SIGNED_IN = Access("login", "allow", "allow", "allow", "allow", "allow", "allow")
+PAGE_STAFF = Access("login", "403", "403", "403", "allow", "403", "allow")
+PAGE_COOP = Access("login", "403", "403", "allow", "403", "403", "allow")
+PAGE_ADMIN = Access("login", "403", "403", "403", "403", "403", "allow")
+
+MATRIX: dict[tuple[str, str], Access] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/schema"): PUBLIC,
+    ("GET", "/schema/swagger"): PUBLIC,
+    ("GET", "/schema/{path:str}"): PUBLIC,
+    ("GET", "/schema/openapi.json"): PUBLIC,
+    ("GET", "/schema/oauth2-redirect.html"): PUBLIC,
+    ("GET", "/static/{file_path:path}"): PUBLIC,
+    # Photo files under random names, shown on public product and scan pages.
+    ("GET", "/media/{file_path:path}"): PUBLIC,
+    # accounts
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("POST", "/api/v1/auth/register"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("GET", "/"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/register"): PUBLIC,
+    ("POST", "/register"): PUBLIC,
+    ("GET", "/lang/{code:str}"): PUBLIC,
+    # administrative units: reference data
+    ("GET", "/api/v1/areas/communes/{code:str}"): PUBLIC,
+    ("GET", "/api/v1/areas/provinces/{code:str}/communes"): PUBLIC,
+    ("GET", "/api/v1/areas/provinces"): PUBLIC,
+    ("GET", "/api/v1/areas/communes/search"): PUBLIC,
+    ("GET", "/areas/commune-options"): PUBLIC,
+    # products
+    ("GET", "/api/v1/catalog"): PUBLIC,
+    ("GET", "/api/v1/products"): OWNED_READ,
+    ("POST", "/api/v1/products"): CREATE_OWN,
+    ("GET", "/api/v1/products/{product_id:int}"): OWNED_READ,
+    ("PATCH", "/api/v1/products/{product_id:int}"): OWNED_WRITE,
+    ("DELETE", "/api/v1/products/{product_id:int}"): OWNED_WRITE,
+    ("POST", "/api/v1/products/{product_id:int}/photos"): OWNED_WRITE,
+    ("DELETE", "/api/v1/products/{product_id:int}/photos/{photo_id:int}"): OWNED_WRITE,
+    ("GET", "/api/v1/products/{product_id:int}/suppliers"): OWNED_READ,
+    ("PUT", "/api/v1/products/{product_id:int}/suppliers"): OWNED_WRITE,
+    ("POST", "/products/{product_id:int}/price"): PAGE_OWNED,
+    ("POST", "/products/{product_id:int}/stock"): PAGE_OWNED,
+    ("GET", "/products/new"): PAGE_SIGNED_IN,
+    ("POST", "/products/new"): PAGE_SIGNED_IN,
+    ("GET", "/products"): PAGE_SIGNED_IN,
+    ("GET", "/p/{product_id:int}"): PUBLIC,
+    # cooperatives and members
+    ("POST", "/api/v1/cooperatives"): COOP_ONLY,
+    ("GET", "/api/v1/cooperatives/{coop_id:int}"): OWNED_READ,
+    ("GET", "/api/v1/cooperatives/{coop_id:int}/members"): OWNED_READ,
+    ("POST", "/api/v1/cooperatives/{coop_id:int}/members"): OWNED_WRITE,
+    ("DELETE", "/api/v1/cooperatives/{coop_id:int}/members/{household_id:int}"): OWNED_WRITE,
+    ("GET", "/coop"): PAGE_COOP,
+    ("POST", "/coop"): PAGE_COOP,
+    ("POST", "/coop/members"): PAGE_COOP,
+    ("POST", "/coop/members/{household_id:int}/remove"): PAGE_COOP,
+    # household imports (cooperatives and officers)
+    ("POST", "/api/v1/household-imports"): OWNED_WRITE,
+    ("GET", "/api/v1/household-imports/{job_id:int}"): OWNED_READ,
+    ("GET", "/api/v1/household-imports/{job_id:int}/problems.csv"): OWNED_READ,
+    ("GET", "/households/import"): PAGE_OWNED,
+    ("POST", "/households/import"): PAGE_OWNED,
+    ("GET", "/households/import/{job_id:int}"): PAGE_OWNED,
+    ("GET", "/households/import/{job_id:int}/problems.csv"): PAGE_OWNED,
+    # indicators
+    ("GET", "/api/v1/indicators"): STAFF_READ,
+    ("GET", "/api/v1/indicators/export.csv"): STAFF_READ,
+    ("GET", "/api/v1/indicators/export.xlsx"): STAFF_READ,
+    ("GET", "/api/v1/open-data/households-selling"): PUBLIC,
+    ("GET", "/api/v1/open-data/households-selling.csv"): PUBLIC,
+    ("GET", "/indicators"): PAGE_STAFF,
+    ("GET", "/indicators/export.csv"): PAGE_STAFF,
+    ("GET", "/indicators/export.xlsx"): PAGE_STAFF,
+    # declared listings (officers and coop managers record them)
+    ("GET", "/api/v1/declared-listings/marketplaces"): PUBLIC,
+    ("GET", "/api/v1/declared-listings"): OWNED_READ,
+    ("POST", "/api/v1/declared-listings"): OWNED_WRITE,
+    ("GET", "/api/v1/declared-listings/{listing_id:int}"): OWNED_READ,
+    ("PATCH", "/api/v1/declared-listings/{listing_id:int}"): OWNED_WRITE,
+    # growing areas
+    ("GET", "/api/v1/growing-areas"): OWNED_READ,
+    ("POST", "/api/v1/growing-areas"): CREATE_OWN,
+    ("GET", "/api/v1/growing-areas/export.csv"): OWNED_READ,
+    ("GET", "/api/v1/growing-areas/{area_id:int}"): OWNED_READ,
+    # Suspension and revocation follow plant-quarantine findings: staff decide.
+    ("POST", "/api/v1/growing-areas/{area_id:int}/status"): Access(
+        "401", "403", "403", "403", "allow", "404", "allow"
+    ),
+    ("GET", "/areas"): PAGE_OWNED,
+    ("GET", "/areas/new"): PAGE_SIGNED_IN,
+    ("POST", "/areas/new"): PAGE_SIGNED_IN,
+    ("POST", "/areas/{area_id:int}/status"): PAGE_STAFF,
+    ("GET", "/areas/registry"): PAGE_OWNED,
+    ("GET", "/areas/registry.csv"): PAGE_OWNED,
+    # batches, events, stamps
+    ("GET", "/api/v1/batches"): OWNED_READ,
+    ("POST", "/api/v1/batches"): CREATE_OWN,
+    ("GET", "/api/v1/batches/{batch_id:int}"): OWNED_READ,
+    ("GET", "/api/v1/batches/{batch_id:int}/epcis"): OWNED_READ,
+    ("POST", "/api/v1/batches/{batch_id:int}/events"): OWNED_WRITE,
+    ("POST", "/api/v1/batches/{batch_id:int}/clear"): OWNED_WRITE,
+    ("GET", "/api/v1/batches/{batch_id:int}/stamps"): OWNED_READ,
+    ("POST", "/api/v1/batches/{batch_id:int}/stamps"): OWNED_WRITE,
+    ("GET", "/api/v1/stamp-issues/{issue_id:int}"): OWNED_READ,
+    ("POST", "/api/v1/stamps/revoke"): OWNED_WRITE,
+    ("GET", "/batches"): PAGE_OWNED,
+    ("GET", "/batches/new"): PAGE_SIGNED_IN,
+    ("POST", "/batches/new"): PAGE_SIGNED_IN,
+    ("GET", "/batches/{batch_id:int}"): PAGE_OWNED,
+    ("GET", "/batches/{batch_id:int}/epcis.json"): PAGE_OWNED,
+    ("POST", "/batches/{batch_id:int}/events"): PAGE_OWNED,
+    ("POST", "/batches/{batch_id:int}/clear"): PAGE_OWNED,
+    ("GET", "/batches/{batch_id:int}/stamps/new"): PAGE_OWNED,
+    ("POST", "/batches/{batch_id:int}/stamps/new"): PAGE_OWNED,
+    ("POST", "/batches/{batch_id:int}/stamps/revoke"): PAGE_OWNED,
+    ("GET", "/stamps/issues/{issue_id:int}"): PAGE_OWNED,
+    # the buyer's scan: public by design
+    ("GET", "/api/v1/trace/{serial:str}"): PUBLIC,
+    ("GET", "/t/{serial:str}"): PUBLIC,
+    ("GET", "/T/{serial:str}"): PUBLIC,
+    ("GET", "/01/{gtin:str}/10/{lot:str}/21/{serial:str}"): PUBLIC,
+    ("GET", "/t-assets/scan.css"): PUBLIC,
+    # marketplaces and sync
+    ("GET", "/api/v1/marketplace-accounts"): SIGNED_IN,
+    ("POST", "/api/v1/marketplace-accounts"): SIGNED_IN,
+    ("GET", "/api/v1/products/{product_id:int}/listings"): OWNED_READ,
+    ("POST", "/api/v1/products/{product_id:int}/listings"): OWNED_WRITE,
+    ("POST", "/api/v1/listings/{listing_id:int}/retry"): OWNED_WRITE,
+    ("GET", "/api/v1/sync-jobs"): ADMIN_ONLY,
+    ("POST", "/api/v1/sync-jobs/{job_id:int}/retry"): ADMIN_ONLY,
+    # Marketplaces sign their pushes (HMAC); no user is involved.
+    ("POST", "/api/v1/webhooks/{marketplace:str}"): PUBLIC,
+    ("GET", "/marketplace-accounts"): PAGE_SIGNED_IN,
+    ("POST", "/marketplace-accounts/{marketplace:str}"): PAGE_SIGNED_IN,
+    ("POST", "/products/{product_id:int}/listings"): PAGE_OWNED,
+    ("POST", "/products/{product_id:int}/listings/{marketplace:str}"): PAGE_OWNED,
+    ("POST", "/listings/{listing_id:int}/retry"): PAGE_OWNED,
+    ("GET", "/admin/sync-jobs"): PAGE_ADMIN,
+    ("POST", "/admin/sync-jobs/{job_id:int}/retry"): PAGE_ADMIN,
+}
+# Mounted marketplace simulators (demo and tests only): they carry their own seller auth.
+MOUNTED_APPS = {"/sim/postmart", "/sim/voso"}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    """(method, path) of every HTTP route the app serves; HEAD and OPTIONS come with GET."""
+    return {
+        (method, route.path)
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for method in route.route_handler_map
+        if method not in ("HEAD", "OPTIONS")
+    }
+
+
+def test_every_route_has_a_matrix_entry(app):
+    served = app_routes(app)
+    assert not served - MATRIX.keys(), "routes without an authorization entry: add them to MATRIX"
+    assert not MATRIX.keys() - served, "MATRIX names routes the app no longer serves"
+    mounted = {route.path for route in app.routes if not isinstance(route, HTTPRoute)}
+    assert mounted == MOUNTED_APPS
+
+
+MULTIPART_ROUTES = {"/api/v1/products/{product_id:int}/photos", "/api/v1/household-imports"}
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    sorted(key for key, access in MATRIX.items() if access.anonymous == "401"),
+)
+async def test_anonymous_is_refused_on_every_private_api_route(client, method, path):
+    body = {} if method != "GET" else None
+    if path in MULTIPART_ROUTES:
+        response = await client.post(_concrete(path), files={"file": ("a.bin", b"x", "image/jpeg")})
+    else:
+        response = await client.request(method, _concrete(path), json=body)
+    assert response.status_code == 401, response.text
+    assert response.json()["error"]["code"] == "unauthorized"

@@ -1,0 +1,62 @@
+"""`make run-scaled` boots: two app processes + a sync worker on PostgreSQL, photos in S3 (moto)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+
+import httpx
+import pytest
+
+from agrimarket import scaled
+from agrimarket.demo import ADMIN, PASSWORD
+from tests.conftest import ENGINE, PG_ADMIN_DSN
+from tests.scale_out.processes import free_port
+
+pytestmark = pytest.mark.skipif(ENGINE != "postgres", reason="the scaled topology runs on PostgreSQL")
+
+
+def test_two_app_processes_and_a_worker_serve_the_demo_with_photos_in_s3():
+    topology = scaled.Topology(
+        database=f"agm_scaled_test_{os.getpid()}",
+        admin_url=PG_ADMIN_DSN,
+        app_ports=[free_port(), free_port()],
+        processes_per_port=1,
+        sync_workers=1,
+        simulator_port=free_port(),
+        s3_port=0,
+        log_format="text",
+    )
+    asyncio.run(scaled.recreate_database(topology))
+    s3, endpoint = scaled.start_s3(topology.s3_port)
+    processes = []
+    try:
+        env = scaled.environment(topology, endpoint)
+        scaled.prepare(env)
+        processes = scaled.start_processes(topology, env)
+        urls = [f"http://127.0.0.1:{port}" for port in topology.app_ports]
+        scaled.wait_ready(urls, processes)
+        for url in urls:
+            assert httpx.get(f"{url}/readyz").json()["storage"] == "ok"
+        login = {"phone": ADMIN[0], "password": PASSWORD}
+        token = httpx.post(f"{urls[0]}/api/v1/auth/login", json=login).json()["token"]
+        products = httpx.get(f"{urls[1]}/api/v1/products", headers={"Authorization": f"Bearer {token}"}).text
+        photo = re.search(rf"{re.escape(endpoint)}/{scaled.BUCKET}/[^\"']+\.webp", products)
+        assert photo, "no product photo is stored in S3"
+        image = httpx.get(photo.group(0))
+        assert image.status_code == 200 and image.headers["content-type"] == "image/webp"
+    finally:
+        scaled.stop(processes)
+        s3.stop()
+        asyncio.run(_drop(topology))
+
+
+async def _drop(topology: scaled.Topology) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(topology.admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{topology.database}" WITH (FORCE)')
+    finally:
+        await conn.close()
