@@ -36,7 +36,8 @@ SYNC_WORKERS ?= 2
 worker: migrate
 	$(BIN)/piccolo integrations worker --processes $(SYNC_WORKERS)
 
-# Performance figures (stamps, scan, sync, indicators) on the local PostgreSQL; prints a report.
+# Performance figures on the local PostgreSQL in one table; BENCH=scan (or stamps, product, memory,
+# photos, sync, indicators) runs one. The full run also writes bench/REPORT.md.
 bench: install
 	$(BIN)/python -m bench $(BENCH)
 

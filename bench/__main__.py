@@ -1,37 +1,101 @@
-"""``python -m bench [stamps|scan|sync|indicators]``: run the benches and print their figures."""
+"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators ...]``: one table of figures.
+
+Default: everything, then the table is also written to bench/REPORT.md. Each bench runs in a
+process of its own (its own database and engine), so any one of them can run alone.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.report import REPORT, Result, machine, text_table, write_markdown
+
+ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators"]
+PAGES = ("scan", "product", "memory")  # one served session: both apps up, loaded in turns
 
 
-def _table(title: str, rows: list[tuple[str, str]]) -> None:
-    print(f"\n{title}")
-    print("-" * len(title))
-    width = max(len(k) for k, _ in rows)
-    for key, value in rows:
-        print(f"{key:<{width}}  {value}")
+def _groups(which: list[str]) -> list[tuple[str, list[str]]]:
+    """The processes to run, in order; scan, product and memory share one page session."""
+    groups: list[tuple[str, list[str]]] = []
+    for name in which:
+        if name in PAGES:
+            if not any(g == "pages" for g, _ in groups):
+                kinds = [k for k in ("scan", "product") if k in which] if "memory" not in which else []
+                groups.append(("pages", kinds))
+        else:
+            groups.append((name, []))
+    return groups
+
+
+def _child(group: str, args: list[str], out: str) -> None:
+    """Run one group in this process and leave its result as JSON in ``out``."""
+    if group == "pages":
+        from bench import pages
+
+        result = pages.run(args or None)
+    elif group == "stamps":
+        from bench import stamps
+
+        result = stamps.run()
+    elif group == "photos":
+        from bench import photos
+
+        result = photos.run()
+    elif group == "sync":
+        from bench import sync
+
+        result = sync.run()
+    elif group == "indicators":
+        from bench import indicators
+
+        result = indicators.run("postgres")
+    else:
+        raise SystemExit(f"unknown bench {group!r}; one of {', '.join(ALL)}")
+    Path(out).write_text(json.dumps(result.to_json(), ensure_ascii=False))
 
 
 def main() -> None:
-    which = sys.argv[1:] or ["stamps", "scan", "sync", "indicators"]
-    if "stamps" in which:
-        from bench import stamps
-
-        _table("Stamps: issue + render 10,000 (PostgreSQL)", stamps.run())
-    if "scan" in which:
-        from bench import scan
-
-        _table("Scan page under load (PostgreSQL)", scan.run())
-    if "sync" in which:
-        from bench import sync
-
-        _table("Marketplace sync against a rate-limited simulator (PostgreSQL)", sync.run())
-    if "indicators" in which:
-        # Its own processes (one per engine, 130,000 households): it prints as it goes.
-        print("\nIndicators: households selling online by commune\n" + "-" * 48, flush=True)
-        subprocess.run([sys.executable, "-m", "bench.indicators"], check=True)
+    if sys.argv[1:2] == ["--child"]:
+        group, out, *args = sys.argv[2:]
+        _child(group, args, out)
+        return
+    which = sys.argv[1:] or ALL
+    unknown = sorted(set(which) - set(ALL))
+    if unknown:
+        raise SystemExit(f"unknown bench {', '.join(unknown)}; choose from {', '.join(ALL)}")
+    started = time.perf_counter()
+    results: dict[str, Result] = {}
+    logs = Path(tempfile.mkdtemp(prefix="agm-bench-logs-"))
+    for group, args in _groups(which):
+        out, log = logs / f"{group}.json", logs / f"{group}.log"
+        t0 = time.perf_counter()
+        print(f"{group} …", end=" ", flush=True)
+        with log.open("wb") as sink:
+            command = [sys.executable, "-m", "bench", "--child", group, str(out), *args]
+            done = subprocess.run(command, stdout=sink, stderr=subprocess.STDOUT, check=False)  # noqa: S603
+        if done.returncode != 0:
+            print(f"FAILED (exit {done.returncode}); the end of {log}:", flush=True)
+            print("\n".join(log.read_text(errors="replace").splitlines()[-30:]), file=sys.stderr)
+            raise SystemExit(1)
+        results[group] = Result.from_json(json.loads(out.read_text()))
+        print(f"{time.perf_counter() - t0:.0f} s", flush=True)
+    runtime = time.perf_counter() - started
+    figures = [f for r in results.values() for f in r.figures]
+    print()
+    print(text_table(figures))
+    print()
+    for result in results.values():
+        for key, value in result.details:
+            print(key, value)
+    print(f"\n{runtime / 60:.1f} min; PostgreSQL; logs in {logs}")
+    if set(which) == set(ALL):
+        write_markdown(results, machine(), runtime)
+        print(f"Written to {REPORT.relative_to(REPORT.parent.parent)}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """uvicorn vs granian serving the app (2 worker processes each, PostgreSQL): a simple page and the scan page.
 
-``python -m bench.servers``; BENCH_SECONDS and BENCH_CONCURRENCY as in bench/scan.py.
+``python -m bench.servers``; BENCH_SECONDS and BENCH_CONCURRENCY as in bench/serve.py.
 """
 
 from __future__ import annotations
@@ -11,30 +11,31 @@ import subprocess
 
 from agrimarket.scaled import server_command
 from bench import db
-from bench.scan import CONCURRENCY, SECONDS, _free_port, _load, _setup, _wait
+from bench.pages import _setup
+from bench.serve import CONCURRENCY, SECONDS, free_port, load, wait
 
 PROCESSES = int(os.environ.get("BENCH_SERVER_PROCESSES", "2"))
 SIMPLE_PAGE = "/api/v1/catalog"  # fixed JSON lists: the framework and server cost, no query
 
 
 async def _measure(base: str, serials: list[str]) -> list[tuple[str, str]]:
-    await _wait(base)
+    await wait(base)
     scans = [f"/t/{s}" for s in serials]
-    await _load(base, scans[:50])  # warm-up: connections, facts cache
+    await load(base, scans[:50])  # warm-up: connections, facts cache
     rows = []
     for name, paths in (("simple page", [SIMPLE_PAGE]), ("scan page", scans)):
-        rps, p99, _, errors = await _load(base, paths)
-        rows.append((name, f"{rps:,.0f} req/s, p99 {p99:.1f} ms, {errors} errors"))
+        done = await load(base, paths)
+        rows.append((name, f"{done.rps:,.0f} req/s, p99 {done.p99_ms:.1f} ms, {done.errors} errors"))
     return rows
 
 
 def run() -> list[tuple[str, str]]:
     db.prepare("postgres")
     os.environ.update({"INTEGRATIONS_WORKER": "off", "LOG_FORMAT": "text", "DB_POOL_SIZE": "10"})
-    serials, _ = asyncio.run(_setup())
+    serials, _, _ = asyncio.run(_setup())
     rows = [("load", f"{CONCURRENCY} concurrent, {SECONDS:.0f} s each, {PROCESSES} server processes")]
     for server in ("uvicorn", "granian"):
-        port = _free_port()
+        port = free_port()
         process = subprocess.Popen(  # noqa: S603 - our own server command
             server_command(server, port, PROCESSES), env=os.environ.copy(), stdout=subprocess.DEVNULL
         )
@@ -48,6 +49,6 @@ def run() -> list[tuple[str, str]]:
 
 
 if __name__ == "__main__":
-    from bench.__main__ import _table
-
-    _table("ASGI servers (PostgreSQL)", run())
+    print("ASGI servers (PostgreSQL)")
+    for key, value in run():
+        print(f"{key:<26}  {value}")

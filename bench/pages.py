@@ -1,0 +1,220 @@
+"""Public pages under load, and memory per app process, against a bare one-row app (PostgreSQL).
+
+The real app (``agrimarket.asgi:app``, production settings: JSON access log, no in-process sync
+worker) and the ceiling (``bench/bare_app.py``: one PK select + a page of the same size) run side by
+side, each in one worker process of the production server (granian). The same client loads them in
+turns, ROUNDS times each, so a busy moment of the machine hits both alike:
+
+- scan page ``/t/{serial}`` vs ``/stamp/{id}``; product page ``/p/{id}`` vs ``/product/{id}``:
+  req/s and p99 from CONCURRENCY keep-alive clients;
+- memory: VmRSS of each app process after the warm-up and after all the load.
+
+``python -m bench.pages [scan] [product]`` (default both); BENCH_SECONDS, BENCH_CONCURRENCY,
+BENCH_ROUNDS tune the load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bench.report import Figure, Result, verdict
+from bench.serve import CONCURRENCY, SECONDS, Load, Server, load
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+STAMPS = 500
+PRODUCTS = 200
+PAGE_GOAL = 0.70  # of the bare page's req/s
+
+
+async def _setup() -> tuple[list[str], list[int], list[int]]:
+    """500 printed stamps of one batch; 200 products with 3 photos and 2 live listings each."""
+    from agrimarket.media.storage import build_storage
+    from agrimarket.products.service import create_product
+    from agrimarket.settings import Settings
+    from agrimarket.tables import Product, ProductPhoto
+    from bench.db import make_batch
+    from integrations.listings.service import ensure_marketplaces
+    from integrations.tables import Listing, Marketplace
+    from traceability.stamps import jobs, render
+    from traceability.tables import Stamp
+
+    actor, batch_id = await make_batch()
+    settings = Settings()
+    await jobs.issue(actor, batch_id, STAMPS, "30x40", settings, build_storage(settings))
+    render.shutdown_pool()
+    stamps = await Stamp.select(Stamp.id, Stamp.serial).order_by(Stamp.seq)
+
+    values = {
+        "category": "trai_cay",
+        "unit": "kg",
+        "price_vnd": 45000,
+        "stock": 120,
+        "harvest_season": "Tháng 8 – tháng 12",
+        "description": "Bưởi da xanh trồng theo VietGAP, hái chín cây, giao trong ngày. " * 4,
+    }
+    ids = [await create_product(actor, values | {"name": f"Bưởi da xanh loại {i}"}) for i in range(PRODUCTS)]
+    await Product.update({Product.certifications: ["vietgap", "ocop4"]}).where(Product.id.is_in(ids))
+    now = datetime.now(UTC)
+    await ProductPhoto.insert(
+        *[
+            ProductPhoto(
+                product=pid,
+                position=n,
+                image_key=f"products/{pid}/{n:032x}.webp",
+                thumb_key=f"products/{pid}/{n:032x}-400.webp",
+                width=1200,
+                height=1600,
+                created_at=now,
+            )
+            for pid in ids
+            for n in range(3)
+        ]
+    )
+    await ensure_marketplaces()
+    markets = await Marketplace.select(Marketplace.id, Marketplace.code)
+    await Listing.insert(
+        *[
+            Listing(
+                product=pid,
+                marketplace=m["id"],
+                household=actor.household_id,
+                state="live",
+                external_id=f"{m['code']}-{pid}",
+                external_url=f"https://{m['code']}.example.vn/p/{pid}",
+                version=1,
+                synced_version=1,
+                created_at=now,
+                updated_at=now,
+            )
+            for pid in ids
+            for m in markets
+        ]
+    )
+    return [r["serial"] for r in stamps], [r["id"] for r in stamps], ids
+
+
+def _size(base: str, path: str) -> int:
+    response = httpx.get(base + path, timeout=30)
+    response.raise_for_status()
+    return len(response.content)
+
+
+async def _session(kinds: list[str], ours: Server, bare: Server, paths: dict) -> dict:
+    await asyncio.gather(ours.ready(), bare.ready())
+    for kind in kinds:  # warm-up: connections, caches, templates, lazy imports
+        await load(ours.base, paths[kind][0][:50], seconds=1.5)
+        await load(bare.base, paths[kind][1][:50], seconds=1.5)
+    memory = {"warm": (ours.rss_mb(), bare.rss_mb())}
+    totals = {kind: (Load(), Load()) for kind in kinds}
+    for round_no in range(ROUNDS):
+        for kind in kinds:
+            pairs = [(0, ours.base), (1, bare.base)]
+            for side, base in pairs if round_no % 2 == 0 else pairs[::-1]:  # who goes first alternates
+                totals[kind][side].add(await load(base, paths[kind][side]))
+    memory["loaded"] = (ours.rss_mb(), bare.rss_mb())
+    memory["supervisor"] = (ours.rss_mb(supervisor=True), bare.rss_mb(supervisor=True))
+    return {"totals": totals, "memory": memory}
+
+
+def run(kinds: list[str] | None = None) -> Result:
+    from bench import db
+
+    kinds = kinds or ["scan", "product"]
+    env = db.prepare("postgres")
+    serials, stamp_ids, product_ids = asyncio.run(_setup())
+    paths = {
+        "scan": ([f"/t/{s}" for s in serials], [f"/stamp/{i}" for i in stamp_ids]),
+        "product": ([f"/p/{i}" for i in product_ids], [f"/product/{i}" for i in product_ids]),
+    }
+    run_dir = Path(env["MEDIA_DIR"]).parent
+    production = {"LOG_FORMAT": "json", "INTEGRATIONS_WORKER": "off", "DB_POOL_SIZE": "10"}
+    server_env = os.environ | env | production
+    ours = Server("agrimarket.asgi:app", server_env, run_dir / "app.log").start()
+    bare = None
+    try:
+        asyncio.run(ours.ready())
+        sizes = {kind: _size(ours.base, paths[kind][0][0]) for kind in ("scan", "product")}
+        bare_env = server_env | {
+            "BENCH_SCAN_SIZE": str(sizes["scan"]),
+            "BENCH_PRODUCT_SIZE": str(sizes["product"]),
+        }
+        bare = Server("bench.bare_app:app", bare_env, run_dir / "bare.log").start()
+        measured = asyncio.run(_session(kinds, ours, bare, paths))
+    finally:
+        ours.stop()
+        if bare:
+            bare.stop()
+    return _result(kinds, measured, sizes)
+
+
+def _result(kinds: list[str], measured: dict, sizes: dict[str, int]) -> Result:
+    result = Result(
+        setup=f"{CONCURRENCY} keep-alive clients, {ROUNDS} × {SECONDS:g} s per page and per app in turns "
+        "(was 1 × 8 s), 1 granian worker process each; a bare asyncio HTTP/1.1 client (httpx topped out "
+        f"near 300 req/s, below the ceiling); {STAMPS} stamps and {PRODUCTS} products (3 photos, 2 live "
+        "listings each) asked in turn"
+    )
+    names = {"scan": "scan page /t/{serial}", "product": "product page /p/{id}"}
+    for kind in kinds:
+        ours, bare = measured["totals"][kind]
+        ratio = ours.rps / bare.rps if bare.rps else 0.0
+        result.figures += [
+            Figure(
+                f"{names[kind]}: req/s",
+                f"{ours.rps:,.0f}",
+                f"{bare.rps:,.0f} (bare one-row page)",
+                f"{ratio:.0%}",
+                verdict(f"≥ {PAGE_GOAL:.0%} of ceiling", ratio >= PAGE_GOAL),
+            ),
+            Figure(
+                f"{names[kind]}: p99",
+                f"{ours.p99_ms:,.0f} ms",
+                f"{bare.p99_ms:,.0f} ms",
+                f"{ours.p99_ms / bare.p99_ms:.2f}×" if bare.p99_ms else "—",
+                "— (no goal set; lower is better)",
+            ),
+        ]
+        result.details.append(
+            (
+                f"{kind}:",
+                f"{len(ours.latencies):,} vs {len(bare.latencies):,} requests, {sizes[kind]:,} B pages, "
+                f"{ours.errors} / {bare.errors} errors",
+            )
+        )
+    (warm_ours, warm_bare), (load_ours, load_bare) = measured["memory"]["warm"], measured["memory"]["loaded"]
+    result.figures += [
+        Figure(
+            "memory per app process: RSS after warm-up",
+            f"{warm_ours:,.0f} MiB",
+            f"{warm_bare:,.0f} MiB (bare app)",
+            f"{warm_ours / warm_bare:.1f}×",
+            "— (no goal set)",
+        ),
+        Figure(
+            "memory per app process: RSS after the load",
+            f"{load_ours:,.0f} MiB",
+            f"{load_bare:,.0f} MiB (bare app)",
+            f"{load_ours / load_bare:.1f}×",
+            "— (no goal set)",
+        ),
+    ]
+    sup_ours, sup_bare = measured["memory"]["supervisor"]
+    result.details.append(
+        (
+            "memory:",
+            f"granian's supervisor process adds {sup_ours:,.0f} / {sup_bare:,.0f} MiB once per server",
+        )
+    )
+    return result
+
+
+if __name__ == "__main__":
+    from bench.report import text_table
+
+    print(text_table(run(sys.argv[1:] or None).figures))
