@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from litestar import Litestar, Request
@@ -24,7 +25,7 @@ from agrimarket.health import healthz, readyz
 from agrimarket.households.api import HouseholdImportController
 from agrimarket.households.pages import HouseholdImportPages
 from agrimarket.indicators.routes import INDICATOR_HANDLERS
-from agrimarket.media.storage import S3Storage, Storage, build_storage
+from agrimarket.media.storage import S3Storage, Storage, StorageUnavailable, build_storage
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
@@ -39,6 +40,7 @@ from integrations.plugin import IntegrationsPlugin
 from traceability.plugin import TraceabilityPlugin
 
 PACKAGE = Path(__file__).parent
+log = logging.getLogger(__name__)
 LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
 
 
@@ -54,7 +56,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def prepare_storage() -> None:
         if isinstance(storage, S3Storage):
-            await storage.ensure_bucket()
+            try:
+                await storage.ensure_bucket()
+            except StorageUnavailable:
+                # Serve anyway (pages only need photo URLs); /readyz says "storage" until it is back.
+                log.warning("media storage unreachable at start-up; uploads answer 503 until it is back")
 
     async def open_pool() -> None:
         if isinstance(engine, PostgresEngine) and settings.db_pool_size:

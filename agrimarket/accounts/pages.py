@@ -17,14 +17,15 @@ from agrimarket.web.forms import form_error, form_values, safe_next
 from agrimarket.web.i18n import LANG_COOKIE
 
 
-def _session_cookie(token: str, settings: Settings) -> Cookie:
+def _session_cookie(token: str, settings: Settings, max_age: int | None = None) -> Cookie:
+    """The session cookie: never readable by scripts, not sent on cross-site posts, https-only on https."""
     return Cookie(
         key=SESSION_COOKIE,
         value=token,
         httponly=True,
         secure=settings.https,
         samesite="lax",
-        max_age=settings.session_days * 86400,
+        max_age=settings.session_days * 86400 if max_age is None else max_age,
         path="/",
     )
 
@@ -93,11 +94,12 @@ class AccountPages(Controller):
         return Redirect(safe_next(values.get("next"), "/"), cookies=[_session_cookie(token, settings)])
 
     @post("/logout")
-    async def logout(self, request: Request) -> Redirect:
+    async def logout(self, request: Request, settings: Settings) -> Redirect:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await close_session(token)
-        return Redirect("/", cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")])
+        # Cleared with the same flags it was set with, so no Set-Cookie for it ever lacks them.
+        return Redirect("/", cookies=[_session_cookie("", settings, max_age=0)])
 
     @get("/lang/{code:str}")
     async def switch_language(self, code: str, next: str | None = None) -> Redirect:

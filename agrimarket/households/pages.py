@@ -24,6 +24,7 @@ class HouseholdImportPages(Controller):
 
     @get("/")
     async def form(self, viewer: Actor) -> Template:
+        importer.require_importer(viewer)  # the upload would be refused: say so before the form
         return Template("households/import.html", context={"viewer": viewer})
 
     @post("/", request_max_body_size=MAX_FILE_BYTES + 64 * 1024)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 from openpyxl import load_workbook
@@ -20,6 +21,9 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 50_000
 MAX_CELL = 300
+# Columns read per row: a stray cell in column XFD (16,384) must not widen every row to 16,384 cells.
+MAX_COLUMNS = 60
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # Our field -> header spellings accepted (compared after fold()).
 HEADERS = {
@@ -56,44 +60,119 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if sum(member.file_size for member in archive.infolist()) > MAX_UNZIPPED_BYTES:
-            raise TooLarge("Tệp Excel giải nén quá lớn.", "The Excel file expands to too much data.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _broken_xlsx() from exc
+    # The central directory's sizes, before anything is inflated. A member that lies about its size
+    # is cut off there by zipfile and fails its CRC check, so this sum is a real bound.
+    if sum(member.file_size for member in members) > MAX_UNZIPPED_BYTES:
+        raise TooLarge(
+            "Tệp Excel giải nén ra quá lớn (tối đa 100 MB). Hãy xoá các trang tính, ảnh không cần "
+            "thiết hoặc chia nhỏ danh sách.",
+            "The Excel file expands to too much data (at most 100 MB): remove extra sheets or "
+            "pictures, or split the list.",
+        )
+    if not any(member.filename.startswith("xl/") for member in members):
+        raise _unsupported()  # a zip, a .docx or an .ods: not an Excel workbook
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise _unsupported() from exc
+        raise _broken_xlsx() from exc
+    try:
+        return _sheet_rows(book)
+    except (TooLarge, Invalid):
+        raise
+    except Exception as exc:  # the sheet XML is only parsed here, row by row: broken XML, bad CRC...
+        raise _broken_xlsx() from exc
+    finally:
+        book.close()
+
+
+def _sheet_rows(book) -> list[list[str]]:
+    if not book.worksheets:
+        raise _broken_xlsx()
     sheet = book.worksheets[0]
+    # Ignore the stored <dimension>: "A1:XFD1048576" would make openpyxl pad every row to 16,384 cells.
+    sheet.reset_dimensions()
     rows = []
-    for values in sheet.iter_rows(values_only=True):
+    for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
         rows.append(["" if v is None else _cell_text(v) for v in values])
         if len(rows) > MAX_ROWS + 1:
             raise _too_many_rows()
-    book.close()
     return rows
+
+
+def _broken_xlsx() -> Invalid:
+    return Invalid(
+        "file",
+        "Tệp Excel bị hỏng hoặc không đọc được. Hãy mở bằng Excel, lưu lại (.xlsx) rồi tải lên lại.",
+        "The Excel file is damaged or unreadable. Open it in Excel, save it again (.xlsx) and re-upload.",
+    )
 
 
 def _cell_text(value: object) -> str:
     # Excel stores phone numbers typed without a leading 0 as numbers: 912345678.0
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return str(value)[: 2 * MAX_CELL].strip()  # a 1 MB cell is not kept whole for 50,000 rows
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
+    if b"\x00" in data:
+        # NUL bytes: a UTF-16 "Unicode text" export or a binary file renamed to .csv.
+        raise Invalid(
+            "file",
+            "Tệp CSV có ký tự lạ (NUL): có thể không phải tệp CSV. Hãy mở bằng Excel và lưu lại dạng "
+            "“CSV UTF-8 (Comma delimited)”.",
+            "The CSV file contains NUL bytes: save it from Excel as “CSV UTF-8 (Comma delimited)”.",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Invalid("file", "Tệp CSV phải lưu với mã UTF-8.", "CSV files must be saved as UTF-8.") from exc
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    if len(rows) > MAX_ROWS + 1:
-        raise _too_many_rows()
-    return [[cell.strip() for cell in row] for row in rows]
+        raise Invalid(
+            "file",
+            "Tệp CSV phải lưu với mã UTF-8: trong Excel chọn Lưu thành “CSV UTF-8 (Comma delimited)”.",
+            "CSV files must be saved as UTF-8 (Excel: “CSV UTF-8 (Comma delimited)”).",
+        ) from exc
+    reader = csv.reader(io.StringIO(text), _dialect(text))
+    rows = []
+    try:
+        for row in reader:
+            rows.append([cell.strip() for cell in row])
+            if len(rows) > MAX_ROWS + 1:
+                raise _too_many_rows()
+    except csv.Error as exc:  # e.g. a cell over csv's 128 KB field limit
+        raise Invalid(
+            "file",
+            f"Tệp CSV bị lỗi ở dòng {reader.line_num} (ô quá dài hoặc dấu ngoặc kép không đóng).",
+            f"The CSV file is malformed at line {reader.line_num} (a cell too long or an unclosed quote).",
+        ) from exc
+    return rows
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """Comma, semicolon or tab, guessed from the start of the file; comma when unsure."""
+    sample = text[:4096]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:  # one column, or too little text to tell
+        header = sample.splitlines()[0] if sample.strip() else ""
+        delimiter = max(",;\t", key=header.count) if header else ","
+        return type("Guessed", (csv.excel,), {"delimiter": delimiter if header.count(delimiter) else ","})
+
+
+def _clean_cell(text: str) -> str:
+    """At most MAX_CELL + 1 characters, control characters (NUL, escapes) turned into spaces."""
+    return _CONTROL.sub(" ", text[: MAX_CELL + 1]).strip()
 
 
 def _too_many_rows() -> TooLarge:
-    return TooLarge(f"Tệp có quá {MAX_ROWS:,} dòng.".replace(",", "."), f"More than {MAX_ROWS:,} rows.")
+    return TooLarge(
+        f"Tệp có quá {MAX_ROWS:,} dòng. Hãy chia thành nhiều tệp nhỏ hơn.".replace(",", "."),
+        f"More than {MAX_ROWS:,} rows: split the list into several files.",
+    )
 
 
 def _keyed(table: list[list[str]]) -> list[tuple[int, dict[str, str]]]:
@@ -110,7 +189,8 @@ def _keyed(table: list[list[str]]) -> list[tuple[int, dict[str, str]]]:
         )
     rows = []
     for number, values in enumerate(table[1:], start=2):
-        row = {field: values[i][:MAX_CELL] for i, field in columns.items() if field and i < len(values)}
+        # One character over the limit is kept, so the field's own check rejects an oversized cell.
+        row = {field: _clean_cell(values[i]) for i, field in columns.items() if field and i < len(values)}
         if any(row.values()):
             rows.append((number, row))
     return rows

@@ -125,8 +125,18 @@ def process_photo(data: bytes) -> ProcessedImage:
     count), UnsupportedMedia (not a raster photo) or Invalid("photo", ...) (truncated or corrupt),
     never any other error for bad input. CPU-bound and synchronous: run it in a worker thread.
     """
+    if not data:
+        # A camera app that failed to save, or an upload cut off before the first byte.
+        raise Invalid(
+            "photo",
+            "Tệp ảnh trống (0 byte), hãy chụp hoặc chọn lại ảnh.",
+            "The photo file is empty (0 bytes); please take or choose it again.",
+        )
     if len(data) > MAX_UPLOAD_BYTES:
-        raise TooLarge("Ảnh quá lớn (tối đa 10 MB).", "The photo is too large (at most 10 MB).")
+        raise TooLarge(
+            "Ảnh quá lớn (tối đa 10 MB). Hãy chụp lại với chất lượng thấp hơn hoặc chọn ảnh khác.",
+            "The photo is too large (at most 10 MB). Take it at a lower quality or choose another.",
+        )
     im = _open(data)
     try:
         # JPEG only: decode at 1/2, 1/4 or 1/8 scale when that still leaves twice the pixels we keep.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from agrimarket.errors import DomainError, NotFound
 from agrimarket.settings import S3Settings, Settings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class StorageUnavailable(DomainError):
@@ -114,18 +116,42 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+async def delete_quietly(storage: Storage, keys: list[str]) -> None:
+    """Delete objects whose rows are gone (or never were); a failure leaves a harmless orphan.
+
+    Used once the outcome is decided: a storage outage must not turn a done deletion (or a rolled
+    back upload) into an error for the user.
+    """
+    for key in keys:
+        try:
+            await storage.delete(key)
+        except Exception as exc:  # the object stays, unreferenced; never a row without its object
+            log.warning("orphan media object %s left behind: %r", key, exc)
+
+
 class S3Storage:
-    """Any S3-compatible store (AWS, MinIO, Garage, R2...) through boto3, off the event loop."""
+    """Any S3-compatible store (AWS, MinIO, Garage, R2...) through boto3, off the event loop.
+
+    Timeouts are short on purpose: a photo is a few hundred kB, and an unreachable store must
+    answer the phone with "try again" within seconds (one retry: refused at once, black-holed
+    ~5 s, hung ~20 s), not keep the request and a worker thread for minutes.
+    """
 
     def __init__(
         self,
         s3: S3Settings,
         *,
-        connect_timeout: float = 3.0,
-        read_timeout: float = 20.0,
-        max_attempts: int = 3,
+        connect_timeout: float = 2.0,
+        read_timeout: float = 5.0,
+        max_attempts: int = 2,
     ) -> None:
         self.settings = s3
+        self.client = self._client(connect_timeout, read_timeout, max_attempts)
+        # The readiness probe answers within its own deadline: one quick attempt, no retry.
+        self.probe_client = self._client(1.0, 2.0, 1)
+
+    def _client(self, connect_timeout: float, read_timeout: float, max_attempts: int) -> Any:
+        s3 = self.settings
         config = Config(
             signature_version="s3v4",
             s3={"addressing_style": "path"},  # self-hosted stores rarely have wildcard DNS for buckets
@@ -137,7 +163,7 @@ class S3Storage:
             response_checksum_validation="when_required",
         )
         # Clients are thread-safe (sessions are not), so one client serves every worker thread.
-        self.client = boto3.session.Session().client(
+        return boto3.session.Session().client(
             "s3",
             endpoint_url=s3.endpoint_url or None,
             region_name=s3.region or None,
@@ -146,9 +172,10 @@ class S3Storage:
             config=config,
         )
 
-    async def _run(self, func: Callable[..., T], **kwargs: Any) -> T:
+    async def _run(self, func: Callable[..., T], *, abandon: bool = False, **kwargs: Any) -> T:
+        # boto3 blocks: every call runs in a worker thread, never on the event loop.
         try:
-            return await anyio.to_thread.run_sync(lambda: func(**kwargs))
+            return await anyio.to_thread.run_sync(lambda: func(**kwargs), abandon_on_cancel=abandon)
         except (BotoConnectionError, HTTPClientError) as exc:
             raise StorageUnavailable() from exc
         except ClientError as exc:
@@ -205,8 +232,9 @@ class S3Storage:
 
     async def check(self) -> None:
         # HEAD on the bucket: cheap, and proves the endpoint, the credentials and the bucket at once.
+        # Abandoned on cancel, so the probe's deadline holds even while the thread still waits.
         try:
-            await self._run(self.client.head_bucket, Bucket=self.settings.bucket)
+            await self._run(self.probe_client.head_bucket, abandon=True, Bucket=self.settings.bucket)
         except ClientError as exc:
             raise StorageUnavailable() from exc
 

@@ -44,8 +44,7 @@ class ProductController(Controller):
     ) -> ProductRead:
         values = msgspec.structs.asdict(data)
         owner = values.pop("owner_household_id")
-        product_id = await service.create_product(actor, values, owner)
-        return await service.get_product(actor, product_id, storage, settings.public_base_url)
+        return await service.create_and_read(actor, values, owner, storage, settings.public_base_url)
 
     @get("/{product_id:int}")
     async def read(self, actor: Actor, product_id: int, storage: Storage, settings: Settings) -> ProductRead:
@@ -76,8 +75,9 @@ class ProductController(Controller):
         upload = data.get("photo")
         if not isinstance(upload, UploadFile):
             raise Invalid("photo", "Hãy chọn một ảnh (trường 'photo').", "Attach one image as field 'photo'.")
-        await photos.add_photos(actor, product_id, [await upload.read()], storage)
-        return await service.get_product(actor, product_id, storage, settings.public_base_url)
+        return await photos.add_photos(
+            actor, product_id, [await upload.read()], storage, settings.public_base_url
+        )
 
     @delete("/{product_id:int}/photos/{photo_id:int}", status_code=HTTP_204_NO_CONTENT)
     async def remove_photo(self, actor: Actor, product_id: int, photo_id: int, storage: Storage) -> None:

@@ -63,11 +63,15 @@ class ProductPages(Controller):
     async def create(self, request: Request, viewer: Actor, storage: Storage) -> Template | Redirect:
         form = await request.form()
         values = form_values(form, lists=("certifications",))
-        uploads = [await f.read() for f in form.getall("photos") if isinstance(f, UploadFile) and f.filename]
+        # A form without a file field (no photo chosen, or a script) has no "photos" key at all.
+        uploads = [
+            await f.read() for f in form.getall("photos", []) if isinstance(f, UploadFile) and f.filename
+        ]
         owner = parse_int(values.pop("owner", None)) if values.get("owner") else None
         values.pop("_csrf_token", None)
         try:
-            product_id = await create_with_photos(viewer, values, [u for u in uploads if u], storage, owner)
+            # A chosen file that arrives empty is refused (422), not dropped: the farmer expects a photo.
+            product_id = await create_with_photos(viewer, values, uploads, storage, owner)
         except DomainError as exc:
             values["owner"] = str(owner or "")
             context = {"viewer": viewer, "values": values, "members": await _members(viewer)}

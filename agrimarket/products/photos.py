@@ -1,7 +1,7 @@
 """Product photos: re-encode, store both sizes, record.
 
 Photos are decoded before anything is written, and files written for a record that then fails
-are removed, so a bad upload never leaves half a product behind.
+are removed (see ``orphans``), so a bad upload or an outage never leaves half a product behind.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ import anyio.to_thread
 from agrimarket.accounts.actor import Actor
 from agrimarket.errors import Conflict, NotFound
 from agrimarket.media.images import ProcessedImage, process_photo
-from agrimarket.media.storage import Storage
-from agrimarket.products.service import create_product, ensure_writable
+from agrimarket.media.storage import Storage, delete_quietly
+from agrimarket.products.orphans import files_undone_on_error
+from agrimarket.products.schemas import ProductRead
+from agrimarket.products.service import create_product, ensure_writable, get_product
 from agrimarket.tables import Product, ProductPhoto
 from integrations import hooks as listings_hook  # integrations: photo changes -> listing sync
 
@@ -34,31 +36,25 @@ async def _process(uploads: list[bytes]) -> list[ProcessedImage]:
 
 
 async def _write(
-    product_id: int, images: list[ProcessedImage], first_position: int, storage: Storage
+    product_id: int, images: list[ProcessedImage], first_position: int, storage: Storage, written: list[str]
 ) -> list[int]:
-    written: list[str] = []
     ids = []
-    try:
-        for offset, image in enumerate(images):
-            stem = f"products/{product_id}/{uuid.uuid4().hex}"
-            keys = (f"{stem}.webp", f"{stem}-400.webp")
-            for key, payload in zip(keys, (image.image, image.thumbnail), strict=True):
-                await storage.put(key, payload, image.content_type)
-                written.append(key)
-            photo = ProductPhoto(
-                product=product_id,
-                position=first_position + offset,
-                image_key=keys[0],
-                thumb_key=keys[1],
-                width=image.width,
-                height=image.height,
-            )
-            await photo.save()
-            ids.append(photo.id)
-    except BaseException:
-        for key in written:
-            await storage.delete(key)
-        raise
+    for offset, image in enumerate(images):
+        stem = f"products/{product_id}/{uuid.uuid4().hex}"
+        keys = (f"{stem}.webp", f"{stem}-400.webp")
+        for key, payload in zip(keys, (image.image, image.thumbnail), strict=True):
+            await storage.put(key, payload, image.content_type)
+            written.append(key)
+        photo = ProductPhoto(
+            product=product_id,
+            position=first_position + offset,
+            image_key=keys[0],
+            thumb_key=keys[1],
+            width=image.width,
+            height=image.height,
+        )
+        await photo.save()
+        ids.append(photo.id)
     return ids
 
 
@@ -73,22 +69,26 @@ async def create_with_photos(
     if len(uploads) > MAX_PHOTOS:
         raise _too_many()
     images = await _process(uploads)
-    async with Product._meta.db.transaction():
+    async with files_undone_on_error(storage) as written, Product._meta.db.transaction():
         product_id = await create_product(actor, values, owner_household_id)
-        await _write(product_id, images, 0, storage)
+        await _write(product_id, images, 0, storage, written)
     return product_id
 
 
-async def add_photos(actor: Actor, product_id: int, uploads: list[bytes], storage: Storage) -> list[int]:
+async def add_photos(
+    actor: Actor, product_id: int, uploads: list[bytes], storage: Storage, base_url: str
+) -> ProductRead:
+    """Store the photos and answer with the product, all or nothing (files included)."""
     await ensure_writable(actor, product_id)
     count = await ProductPhoto.count().where(ProductPhoto.product == product_id)
     if count + len(uploads) > MAX_PHOTOS:
         raise _too_many()
     images = await _process(uploads)
-    async with listings_hook.transaction():  # the photos and their listing jobs, all or nothing
-        ids = await _write(product_id, images, count, storage)
+    # The photos, their listing jobs and the answer: a client told "failed" finds no photo saved.
+    async with files_undone_on_error(storage) as written, listings_hook.transaction():
+        await _write(product_id, images, count, storage, written)
         await listings_hook.product_changed(product_id)
-    return ids
+        return await get_product(actor, product_id, storage, base_url)
 
 
 async def delete_photo(actor: Actor, product_id: int, photo_id: int, storage: Storage) -> None:
@@ -103,5 +103,4 @@ async def delete_photo(actor: Actor, product_id: int, photo_id: int, storage: St
     async with listings_hook.transaction():
         await ProductPhoto.delete().where(ProductPhoto.id == photo_id)
         await listings_hook.product_changed(product_id)
-    await storage.delete(row["image_key"])
-    await storage.delete(row["thumb_key"])
+    await delete_quietly(storage, [row["image_key"], row["thumb_key"]])

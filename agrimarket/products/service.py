@@ -7,7 +7,7 @@ from typing import Any
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
-from agrimarket.media.storage import Storage
+from agrimarket.media.storage import Storage, delete_quietly
 from agrimarket.products.access import new_record_owner, require_writer, visible_products
 from agrimarket.products.fields import MAX_STOCK, clean_product
 from agrimarket.products.schemas import OwnerRead, PhotoRead, ProductRead
@@ -139,6 +139,19 @@ async def create_product(actor: Actor, values: dict[str, Any], owner_household_i
     return product.id
 
 
+async def create_and_read(
+    actor: Actor, values: dict[str, Any], owner_household_id: int | None, storage: Storage, base_url: str
+) -> ProductRead:
+    """Create a product and read it back in one transaction.
+
+    If the answer cannot be built (the database went away), nothing was saved: a client told
+    "try again" makes no duplicate by trying again.
+    """
+    async with listings_hook.transaction():
+        product_id = await create_product(actor, values, owner_household_id)
+        return await get_product(actor, product_id, storage, base_url)
+
+
 async def update_product(actor: Actor, product_id: int, changes: dict[str, Any]) -> None:
     await ensure_writable(actor, product_id)
     fields = clean_product(changes, partial=True)
@@ -176,6 +189,4 @@ async def delete_product(actor: Actor, product_id: int, storage: Storage) -> Non
         await listings_hook.product_changed(product_id, deleted=True)  # integrations
         await Product.delete().where(Product.id == product_id)
     # Files go after the rows: a failed delete leaves an orphan file, never a row without its file.
-    for row in keys:
-        await storage.delete(row["image_key"])
-        await storage.delete(row["thumb_key"])
+    await delete_quietly(storage, [key for row in keys for key in (row["image_key"], row["thumb_key"])])

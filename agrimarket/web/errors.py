@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import sqlite3
 from urllib.parse import quote
 
@@ -15,6 +17,8 @@ from agrimarket.errors import DomainError
 from agrimarket.web.i18n import is_api, request_lang
 
 log = logging.getLogger(__name__)
+# Seconds a client should wait before retrying a 503 (a database restart or a storage hiccup).
+RETRY_AFTER_S = 5
 
 # Messages for errors raised by the framework itself, by status code.
 _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
@@ -29,8 +33,8 @@ _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
     405: ("method_not_allowed", "Thao tác không được hỗ trợ.", "Method not allowed."),
     413: (
         "too_large",
-        "Dữ liệu gửi lên quá lớn (ảnh tối đa 10 MB).",
-        "Upload too large (photos up to 10 MB).",
+        "Tệp gửi lên quá lớn: ảnh tối đa 10 MB, danh sách hộ tối đa 5 MB.",
+        "Upload too large: photos up to 10 MB, household lists up to 5 MB.",
     ),
     415: ("unsupported_media_type", "Định dạng không được hỗ trợ.", "Unsupported media type."),
     429: (
@@ -54,6 +58,8 @@ def _respond(
     fields: dict[str, str] | None = None,
     headers: dict | None = None,
 ) -> Response:
+    if status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_S)} | (headers or {})
     if is_api(request):
         body = {"error": {"code": code, "message": message, "fields": fields or {}}}
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
@@ -115,6 +121,55 @@ def out_of_range_error(request: Request, exc: Exception) -> Response:
     return _respond(request, 422, "invalid", message)
 
 
+# Errors of a database connection (server restarting, unreachable, out of connection slots), as
+# opposed to errors of a query: the request may succeed if retried, so 503, not 500.
+_DB_CONNECTION_ERRORS = (
+    asyncpg.PostgresConnectionError,  # SQLSTATE 08: lost, refused, rejected, protocol failure
+    asyncpg.CannotConnectNowError,  # 57P03: starting up or shutting down
+    asyncpg.AdminShutdownError,  # 57P01: terminated by a fast shutdown
+    asyncpg.CrashShutdownError,  # 57P02
+    asyncpg.TooManyConnectionsError,  # 53300: every process reconnecting at once
+    # A pooled connection whose server ended it while idle ("another operation is in progress"):
+    # the pool replaces it when it comes back.
+    asyncpg.InternalClientError,
+    ConnectionError,  # refused / reset / broken pipe before PostgreSQL could answer
+    TimeoutError,  # connect timeout (asyncpg) or a pool that could not hand out a connection
+    socket.gaierror,  # the database host name does not resolve
+)
+_GONE_WORDS = ("connection is closed", "pool is closing", "released back to the pool")
+_NETWORK_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ECONNRESET, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ETIMEDOUT}
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True for errors meaning "the database cannot be reached right now"."""
+    if isinstance(exc, _DB_CONNECTION_ERRORS):
+        return True
+    if isinstance(exc, asyncpg.InterfaceError):
+        # asyncpg's wording for a connection (or pool) that went away under the caller; a pooled
+        # connection the server dropped is handed back to the pool at once ("released back").
+        return any(words in str(exc) for words in _GONE_WORDS)
+    if isinstance(exc, OSError):
+        # asyncio reports a failed connect to several addresses (localhost: ::1 and 127.0.0.1) as a
+        # plain OSError with no errno.
+        return exc.errno in _NETWORK_ERRNOS or str(exc).startswith("Multiple exceptions")
+    return False
+
+
+def unavailable_error(request: Request, exc: Exception) -> Response:
+    if not is_unavailable(exc):
+        return unexpected_error(request, exc)
+    log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    message = (
+        "Hệ thống đang bảo trì hoặc mất kết nối tới cơ sở dữ liệu. Dữ liệu của bạn chưa được lưu; "
+        "hãy thử lại sau ít giây."
+        if request_lang(request) != "en"
+        else "The database is unreachable for a moment. Nothing was saved; try again in a few seconds."
+    )
+    return _respond(request, 503, "unavailable", message)
+
+
 def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     code, vi, en = ("server_error", "Có lỗi hệ thống, chúng tôi sẽ khắc phục sớm.", "Internal error.")
@@ -129,5 +184,11 @@ EXCEPTION_HANDLERS = {
     asyncpg.UniqueViolationError: integrity_error,
     OverflowError: out_of_range_error,  # sqlite3 refuses ints beyond 64 bits
     asyncpg.DataError: out_of_range_error,  # asyncpg: "value out of int64 range"
+    asyncpg.PostgresConnectionError: unavailable_error,
+    asyncpg.OperatorInterventionError: unavailable_error,  # the shutdown kinds; others fall through
+    asyncpg.TooManyConnectionsError: unavailable_error,
+    asyncpg.InterfaceError: unavailable_error,
+    asyncpg.InternalClientError: unavailable_error,
+    OSError: unavailable_error,  # ConnectionError, TimeoutError, socket.gaierror; file errors fall through
     Exception: unexpected_error,
 }

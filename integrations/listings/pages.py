@@ -59,4 +59,5 @@ class ListingPages(Controller):
     @post("/products/{product_id:int}/listings")
     async def refresh(self, viewer: Actor, product_id: int) -> Template:
         """Polled by the fragment while a listing is syncing."""
+        await views.product_listings(viewer, product_id)  # another owner's product: 404, no listings
         return await self._fragment(viewer, product_id, None)

@@ -58,3 +58,53 @@ def _token_in(html: str) -> str:
     marker = 'name="_csrf_token" value="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
+
+
+def _set_cookies(response, name: str) -> list[str]:
+    return [v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith(f"{name}=")]
+
+
+async def test_cookies_are_httponly_lax_and_secure_on_https(settings, accounts):
+    """Every Set-Cookie of the session (register, login, logout) and of the CSRF token."""
+    farmer = await accounts.household()
+    for base_url, secure in (("https://nongsan.example.vn", True), ("http://testserver.local", False)):
+        app = create_app(dataclasses.replace(settings, public_base_url=base_url))
+        host = base_url.replace("nongsan.example.vn", "testserver.local")
+        async with AsyncTestClient(app=app, base_url=host) as browser:
+            first = form = await browser.get("/register")  # sets the CSRF cookie
+            registered = await browser.post(
+                "/register",
+                data={
+                    "full_name": "Nguyễn Thị Hoa",
+                    "phone": new_phone(),
+                    "password": PASSWORD,
+                    "commune_code": "11914",
+                    "_csrf_token": _token_in(form.text),
+                },
+                follow_redirects=False,
+            )
+            form = await browser.get("/login")
+            logged_in = await browser.post(
+                "/login",
+                data={"phone": farmer.phone, "password": PASSWORD, "_csrf_token": _token_in(form.text)},
+                follow_redirects=False,
+            )
+            page = await browser.get("/products")
+            logged_out = await browser.post(
+                "/logout", data={"_csrf_token": _token_in(page.text)}, follow_redirects=False
+            )
+            assert logged_out.status_code in (302, 303), logged_out.text
+            cookies = [
+                *_set_cookies(registered, "agm_session"),
+                *_set_cookies(logged_in, "agm_session"),
+                *_set_cookies(logged_out, "agm_session"),
+                *_set_cookies(first, "csrftoken"),
+            ]
+            assert len(cookies) == 4, (base_url, cookies)
+            for cookie in cookies:
+                flags = {part.strip().split("=")[0].lower(): part for part in cookie.split(";")[1:]}
+                assert "httponly" in flags, cookie
+                assert flags.get("samesite", "").strip().lower() in ("samesite=lax", "samesite=strict"), (
+                    cookie
+                )
+                assert ("secure" in flags) is secure, (base_url, cookie)

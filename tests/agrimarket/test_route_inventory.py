@@ -1,12 +1,13 @@
 """Every route of the app has an entry in the authorization matrix; a new route without one fails.
 
 Profiles say who may reach a route, per role and owner (own, member, foreign area, anonymous).
-``test_authorization.py`` exercises products and cooperatives deeply; here every API route is
-checked for anonymous callers, the one cell every profile but PUBLIC shares.
+``test_authorization_matrix.py`` exercises every cell against real records; here every API route
+is checked for anonymous callers, the one cell every profile but PUBLIC shares.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -16,7 +17,12 @@ from litestar.routes import HTTPRoute
 
 @dataclass(frozen=True)
 class Access:
-    """Expected answer per caller: "allow", "read" (GET only), or the status of the denial."""
+    """Expected answer per caller: "allow", "read" (GET only), "hidden" (a list or export that answers
+    but leaves the owner's rows out), "login" (a page redirecting to /login), or the denial's status.
+
+    The cells name callers aiming at the records of one household (own), as its coop manager
+    (member), from another province (foreign), as officers and as an admin.
+    """
 
     anonymous: str
     household_own: str
@@ -31,19 +37,46 @@ PUBLIC = Access(*["allow"] * 7)
 # Rows owned by a household or cooperative: foreign rows answer 404 (their existence is not revealed).
 OWNED_WRITE = Access("401", "allow", "404", "allow", "403", "404", "allow")
 OWNED_READ = Access("401", "allow", "404", "allow", "allow", "404", "allow")
+# Lists and exports are filtered by scope: out-of-scope callers get an answer without those rows.
+OWNED_LIST = Access("401", "allow", "hidden", "allow", "allow", "hidden", "allow")
 # Created in the caller's own name; the owner is checked like OWNED_WRITE.
 CREATE_OWN = Access("401", "allow", "403", "allow", "403", "403", "allow")
+# Created from rows the caller names (a batch from a product and an area): foreign rows look absent.
+CREATE_FROM_OWNED = Access("401", "allow", "404", "allow", "403", "404", "allow")
+# Checks on households' rows by those who oversee them: clearing a PHI flag, declaring a listing
+# (README, DESIGN.md); the household itself may read but not do these.
+OVERSEEN_WRITE = Access("401", "403", "404", "allow", "allow", "404", "allow")
 SIGNED_IN = Access("401", "allow", "allow", "allow", "allow", "allow", "allow")
-# Officers and admins: reports over the officer's area only.
-STAFF_READ = Access("401", "403", "403", "403", "allow", "403", "allow")
-COOP_ONLY = Access("401", "403", "403", "allow", "403", "403", "allow")
+# Marketplace seller accounts belong to households and cooperatives only.
+SELLERS = Access("401", "allow", "allow", "allow", "403", "403", "403")
+# Officers and admins: reports over the officer's area only (another area answers 404).
+STAFF_READ = Access("401", "403", "403", "403", "allow", "404", "allow")
+# A cooperative: its manager, officers of its area (read only) and admins; households, even its
+# members, do not see it. Officers are refused any write, wherever the cooperative is.
+COOP_READ = Access("401", "404", "404", "allow", "allow", "404", "allow")
+COOP_WRITE = Access("401", "404", "404", "allow", "403", "403", "allow")
+# Only a coop manager creates (and manages) a cooperative: an admin has none of their own.
+MANAGER_ONLY = Access("401", "403", "403", "allow", "403", "403", "403")
+# Household imports: officers (rows outside their area are rejected row by row) and admins upload;
+# a job is seen by its uploader (here the officer in area) and admins.
+IMPORT_UPLOAD = Access("401", "403", "403", "403", "allow", "allow", "allow")
+IMPORT_JOB = Access("401", "404", "404", "404", "allow", "404", "allow")
 ADMIN_ONLY = Access("401", "403", "403", "403", "403", "403", "allow")
 # Web pages: anonymous callers are redirected to /login, the rest as the matching API route.
 PAGE_OWNED = Access("login", "allow", "404", "allow", "403", "404", "allow")
+PAGE_READ = Access("login", "allow", "404", "allow", "allow", "404", "allow")
+PAGE_LIST = Access("login", "allow", "hidden", "allow", "allow", "hidden", "allow")
+PAGE_CREATE_OWN = Access("login", "allow", "403", "allow", "403", "403", "allow")
+PAGE_OVERSEEN = Access("login", "403", "404", "allow", "allow", "404", "allow")
 PAGE_SIGNED_IN = Access("login", "allow", "allow", "allow", "allow", "allow", "allow")
-PAGE_STAFF = Access("login", "403", "403", "403", "allow", "403", "allow")
-PAGE_COOP = Access("login", "403", "403", "allow", "403", "403", "allow")
+PAGE_SELLERS = Access("login", "allow", "allow", "allow", "403", "403", "403")
+PAGE_STAFF = Access("login", "403", "403", "403", "allow", "404", "allow")
+PAGE_COOP = Access("login", "403", "403", "allow", "403", "403", "403")
+PAGE_IMPORT_UPLOAD = Access("login", "403", "403", "403", "allow", "allow", "allow")
+PAGE_IMPORT_JOB = Access("login", "404", "404", "404", "allow", "404", "allow")
 PAGE_ADMIN = Access("login", "403", "403", "403", "403", "403", "allow")
+# Area status: staff judge (plant-quarantine findings); the owner and its manager only read.
+JUDGE = Access("401", "403", "404", "403", "allow", "404", "allow")
 
 MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/healthz"): PUBLIC,
@@ -76,7 +109,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/areas/commune-options"): PUBLIC,
     # products
     ("GET", "/api/v1/catalog"): PUBLIC,
-    ("GET", "/api/v1/products"): OWNED_READ,
+    ("GET", "/api/v1/products"): OWNED_LIST,
     ("POST", "/api/v1/products"): CREATE_OWN,
     ("GET", "/api/v1/products/{product_id:int}"): OWNED_READ,
     ("PATCH", "/api/v1/products/{product_id:int}"): OWNED_WRITE,
@@ -84,31 +117,34 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/products/{product_id:int}/photos"): OWNED_WRITE,
     ("DELETE", "/api/v1/products/{product_id:int}/photos/{photo_id:int}"): OWNED_WRITE,
     ("GET", "/api/v1/products/{product_id:int}/suppliers"): OWNED_READ,
-    ("PUT", "/api/v1/products/{product_id:int}/suppliers"): OWNED_WRITE,
+    # Suppliers are named on a cooperative's own product, by its manager: a household may not.
+    ("PUT", "/api/v1/products/{product_id:int}/suppliers"): Access(
+        "401", "403", "404", "allow", "403", "404", "allow"
+    ),
     ("POST", "/products/{product_id:int}/price"): PAGE_OWNED,
     ("POST", "/products/{product_id:int}/stock"): PAGE_OWNED,
     ("GET", "/products/new"): PAGE_SIGNED_IN,
-    ("POST", "/products/new"): PAGE_SIGNED_IN,
-    ("GET", "/products"): PAGE_SIGNED_IN,
+    ("POST", "/products/new"): PAGE_CREATE_OWN,
+    ("GET", "/products"): PAGE_LIST,
     ("GET", "/p/{product_id:int}"): PUBLIC,
     # cooperatives and members
-    ("POST", "/api/v1/cooperatives"): COOP_ONLY,
-    ("GET", "/api/v1/cooperatives/{coop_id:int}"): OWNED_READ,
-    ("GET", "/api/v1/cooperatives/{coop_id:int}/members"): OWNED_READ,
-    ("POST", "/api/v1/cooperatives/{coop_id:int}/members"): OWNED_WRITE,
-    ("DELETE", "/api/v1/cooperatives/{coop_id:int}/members/{household_id:int}"): OWNED_WRITE,
+    ("POST", "/api/v1/cooperatives"): MANAGER_ONLY,
+    ("GET", "/api/v1/cooperatives/{coop_id:int}"): COOP_READ,
+    ("GET", "/api/v1/cooperatives/{coop_id:int}/members"): COOP_READ,
+    ("POST", "/api/v1/cooperatives/{coop_id:int}/members"): COOP_WRITE,
+    ("DELETE", "/api/v1/cooperatives/{coop_id:int}/members/{household_id:int}"): COOP_WRITE,
     ("GET", "/coop"): PAGE_COOP,
     ("POST", "/coop"): PAGE_COOP,
     ("POST", "/coop/members"): PAGE_COOP,
     ("POST", "/coop/members/{household_id:int}/remove"): PAGE_COOP,
     # household imports (cooperatives and officers)
-    ("POST", "/api/v1/household-imports"): OWNED_WRITE,
-    ("GET", "/api/v1/household-imports/{job_id:int}"): OWNED_READ,
-    ("GET", "/api/v1/household-imports/{job_id:int}/problems.csv"): OWNED_READ,
-    ("GET", "/households/import"): PAGE_OWNED,
-    ("POST", "/households/import"): PAGE_OWNED,
-    ("GET", "/households/import/{job_id:int}"): PAGE_OWNED,
-    ("GET", "/households/import/{job_id:int}/problems.csv"): PAGE_OWNED,
+    ("POST", "/api/v1/household-imports"): IMPORT_UPLOAD,
+    ("GET", "/api/v1/household-imports/{job_id:int}"): IMPORT_JOB,
+    ("GET", "/api/v1/household-imports/{job_id:int}/problems.csv"): IMPORT_JOB,
+    ("GET", "/households/import"): PAGE_IMPORT_UPLOAD,
+    ("POST", "/households/import"): PAGE_IMPORT_UPLOAD,
+    ("GET", "/households/import/{job_id:int}"): PAGE_IMPORT_JOB,
+    ("GET", "/households/import/{job_id:int}/problems.csv"): PAGE_IMPORT_JOB,
     # indicators
     ("GET", "/api/v1/indicators"): STAFF_READ,
     ("GET", "/api/v1/indicators/export.csv"): STAFF_READ,
@@ -120,47 +156,46 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/indicators/export.xlsx"): PAGE_STAFF,
     # declared listings (officers and coop managers record them)
     ("GET", "/api/v1/declared-listings/marketplaces"): PUBLIC,
-    ("GET", "/api/v1/declared-listings"): OWNED_READ,
-    ("POST", "/api/v1/declared-listings"): OWNED_WRITE,
+    ("GET", "/api/v1/declared-listings"): OWNED_LIST,
+    ("POST", "/api/v1/declared-listings"): Access("401", "403", "403", "allow", "allow", "404", "allow"),
     ("GET", "/api/v1/declared-listings/{listing_id:int}"): OWNED_READ,
-    ("PATCH", "/api/v1/declared-listings/{listing_id:int}"): OWNED_WRITE,
+    ("PATCH", "/api/v1/declared-listings/{listing_id:int}"): OVERSEEN_WRITE,
     # growing areas
-    ("GET", "/api/v1/growing-areas"): OWNED_READ,
+    ("GET", "/api/v1/growing-areas"): OWNED_LIST,
     ("POST", "/api/v1/growing-areas"): CREATE_OWN,
-    ("GET", "/api/v1/growing-areas/export.csv"): OWNED_READ,
+    ("GET", "/api/v1/growing-areas/export.csv"): OWNED_LIST,
     ("GET", "/api/v1/growing-areas/{area_id:int}"): OWNED_READ,
     # Suspension and revocation follow plant-quarantine findings: staff decide.
-    ("POST", "/api/v1/growing-areas/{area_id:int}/status"): Access(
-        "401", "403", "403", "403", "allow", "404", "allow"
-    ),
-    ("GET", "/areas"): PAGE_OWNED,
+    ("POST", "/api/v1/growing-areas/{area_id:int}/status"): JUDGE,
+    # Officers and admins are sent on to the registry.
+    ("GET", "/areas"): Access("login", "allow", "hidden", "allow", "allow", "allow", "allow"),
     ("GET", "/areas/new"): PAGE_SIGNED_IN,
-    ("POST", "/areas/new"): PAGE_SIGNED_IN,
-    ("POST", "/areas/{area_id:int}/status"): PAGE_STAFF,
-    ("GET", "/areas/registry"): PAGE_OWNED,
-    ("GET", "/areas/registry.csv"): PAGE_OWNED,
+    ("POST", "/areas/new"): PAGE_CREATE_OWN,
+    ("POST", "/areas/{area_id:int}/status"): Access("login", *dataclasses.astuple(JUDGE)[1:]),
+    ("GET", "/areas/registry"): PAGE_LIST,
+    ("GET", "/areas/registry.csv"): PAGE_LIST,
     # batches, events, stamps
-    ("GET", "/api/v1/batches"): OWNED_READ,
-    ("POST", "/api/v1/batches"): CREATE_OWN,
+    ("GET", "/api/v1/batches"): OWNED_LIST,
+    ("POST", "/api/v1/batches"): CREATE_FROM_OWNED,
     ("GET", "/api/v1/batches/{batch_id:int}"): OWNED_READ,
     ("GET", "/api/v1/batches/{batch_id:int}/epcis"): OWNED_READ,
     ("POST", "/api/v1/batches/{batch_id:int}/events"): OWNED_WRITE,
-    ("POST", "/api/v1/batches/{batch_id:int}/clear"): OWNED_WRITE,
+    ("POST", "/api/v1/batches/{batch_id:int}/clear"): OVERSEEN_WRITE,
     ("GET", "/api/v1/batches/{batch_id:int}/stamps"): OWNED_READ,
     ("POST", "/api/v1/batches/{batch_id:int}/stamps"): OWNED_WRITE,
     ("GET", "/api/v1/stamp-issues/{issue_id:int}"): OWNED_READ,
     ("POST", "/api/v1/stamps/revoke"): OWNED_WRITE,
-    ("GET", "/batches"): PAGE_OWNED,
+    ("GET", "/batches"): PAGE_LIST,
     ("GET", "/batches/new"): PAGE_SIGNED_IN,
-    ("POST", "/batches/new"): PAGE_SIGNED_IN,
-    ("GET", "/batches/{batch_id:int}"): PAGE_OWNED,
-    ("GET", "/batches/{batch_id:int}/epcis.json"): PAGE_OWNED,
+    ("POST", "/batches/new"): PAGE_OWNED,  # from the product and area it names
+    ("GET", "/batches/{batch_id:int}"): PAGE_READ,
+    ("GET", "/batches/{batch_id:int}/epcis.json"): PAGE_READ,
     ("POST", "/batches/{batch_id:int}/events"): PAGE_OWNED,
-    ("POST", "/batches/{batch_id:int}/clear"): PAGE_OWNED,
+    ("POST", "/batches/{batch_id:int}/clear"): PAGE_OVERSEEN,
     ("GET", "/batches/{batch_id:int}/stamps/new"): PAGE_OWNED,
     ("POST", "/batches/{batch_id:int}/stamps/new"): PAGE_OWNED,
     ("POST", "/batches/{batch_id:int}/stamps/revoke"): PAGE_OWNED,
-    ("GET", "/stamps/issues/{issue_id:int}"): PAGE_OWNED,
+    ("GET", "/stamps/issues/{issue_id:int}"): PAGE_READ,
     # the buyer's scan: public by design
     ("GET", "/api/v1/trace/{serial:str}"): PUBLIC,
     ("GET", "/t/{serial:str}"): PUBLIC,
@@ -169,7 +204,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/t-assets/scan.css"): PUBLIC,
     # marketplaces and sync
     ("GET", "/api/v1/marketplace-accounts"): SIGNED_IN,
-    ("POST", "/api/v1/marketplace-accounts"): SIGNED_IN,
+    ("POST", "/api/v1/marketplace-accounts"): SELLERS,
     ("GET", "/api/v1/products/{product_id:int}/listings"): OWNED_READ,
     ("POST", "/api/v1/products/{product_id:int}/listings"): OWNED_WRITE,
     ("POST", "/api/v1/listings/{listing_id:int}/retry"): OWNED_WRITE,
@@ -177,9 +212,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/sync-jobs/{job_id:int}/retry"): ADMIN_ONLY,
     # Marketplaces sign their pushes (HMAC); no user is involved.
     ("POST", "/api/v1/webhooks/{marketplace:str}"): PUBLIC,
-    ("GET", "/marketplace-accounts"): PAGE_SIGNED_IN,
-    ("POST", "/marketplace-accounts/{marketplace:str}"): PAGE_SIGNED_IN,
-    ("POST", "/products/{product_id:int}/listings"): PAGE_OWNED,
+    ("GET", "/marketplace-accounts"): PAGE_SELLERS,
+    ("POST", "/marketplace-accounts/{marketplace:str}"): PAGE_SELLERS,
+    # The card's poll of its listings' state: a read, though htmx sends it as a POST.
+    ("POST", "/products/{product_id:int}/listings"): PAGE_READ,
     ("POST", "/products/{product_id:int}/listings/{marketplace:str}"): PAGE_OWNED,
     ("POST", "/listings/{listing_id:int}/retry"): PAGE_OWNED,
     ("GET", "/admin/sync-jobs"): PAGE_ADMIN,

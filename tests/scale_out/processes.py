@@ -39,6 +39,13 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> N
 @contextmanager
 def app_processes(count: int, env: dict[str, str]) -> Iterator[list[str]]:
     """``count`` single-process uvicorn servers of the app; yields their base URLs."""
+    with app_servers(count, env) as servers:
+        yield [url for url, _ in servers]
+
+
+@contextmanager
+def app_servers(count: int, env: dict[str, str]) -> Iterator[list[tuple[str, subprocess.Popen]]]:
+    """As app_processes, yielding (base URL, process) pairs: for tests that check a process lived on."""
     environment = os.environ | {"INTEGRATIONS_WORKER": "off", "DB_POOL_SIZE": "2"} | env
     ports = [free_port() for _ in range(count)]
     processes = [
@@ -62,7 +69,7 @@ def app_processes(count: int, env: dict[str, str]) -> Iterator[list[str]]:
     try:
         for url, process in zip(urls, processes, strict=True):
             wait_until_up(url, process)
-        yield urls
+        yield list(zip(urls, processes, strict=True))
     finally:
         for process in processes:
             process.terminate()

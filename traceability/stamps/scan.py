@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 FACTS_TTL = 30.0  # seconds a batch's facts are reused between scans
 FLUSH_AT = 32  # buffered scans written together
 FLUSH_AFTER = 1.0  # seconds a scan may wait in the buffer
+KEEP_AT_MOST = 20_000  # scans kept while the database is unreachable (the newest win)
 
 
 def stamp_not_found() -> NotFound:
@@ -93,14 +94,24 @@ class ScanBuffer:
         with self.lock:
             rows, self.rows = self.rows, []
         if rows:
-            await Scan.insert(
-                *[
-                    Scan(
-                        stamp=r["stamp"], scanned_at=r["at"], client_hash=r["client_hash"], device=r["device"]
-                    )
-                    for r in rows
-                ]
-            )
+            try:
+                await Scan.insert(
+                    *[
+                        Scan(
+                            stamp=r["stamp"],
+                            scanned_at=r["at"],
+                            client_hash=r["client_hash"],
+                            device=r["device"],
+                        )
+                        for r in rows
+                    ]
+                )
+            except BaseException:
+                # One INSERT: nothing was written. Keep the scans for the next flush (database restart).
+                with self.lock:
+                    self.rows = (rows + self.rows)[-KEEP_AT_MOST:]
+                    self.oldest = time.monotonic()
+                raise
         return len(rows)
 
     async def flush_if_due(self) -> None:

@@ -163,17 +163,22 @@ def test_broken_icc_profile_does_not_reject_the_photo() -> None:
         b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
         "Rau muống sạch, 20.000đ/bó\n".encode() * 50,
         random.Random(7).randbytes(4096),
-        b"",
         b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n",
         encode(Image.new("RGB", (30, 30), RED), "TIFF"),
     ],
-    ids=["svg", "svg-script", "text", "random", "empty", "pdf", "tiff"],
+    ids=["svg", "svg-script", "text", "random", "pdf", "tiff"],
 )
 def test_non_photos_are_unsupported(data: bytes) -> None:
     with pytest.raises(UnsupportedMedia) as info:
         process_photo(data)
     assert info.value.status_code == 415
     assert info.value.message_vi == "Tệp không phải ảnh (chỉ nhận JPEG, PNG, WebP)."
+
+
+def test_empty_file_asks_for_the_photo_again() -> None:
+    with pytest.raises(Invalid) as info:
+        process_photo(b"")
+    assert info.value.status_code == 422 and "chụp hoặc chọn lại" in info.value.message_vi
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
