@@ -45,7 +45,9 @@ LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
 
 
 async def _is_login_attempt(request: Request) -> bool:
-    return request.method == "POST" and request.url.path in LOGIN_PATHS
+    # Asked on every request: read the scope rather than build the request's URL.
+    scope = request.scope
+    return scope["method"] == "POST" and scope.get("root_path", "") + scope["path"] in LOGIN_PATHS
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -123,6 +125,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 rate_limit=(unit, count),  # type: ignore[arg-type]
                 check_throttle_handler=_is_login_attempt,
                 store="login_rate_limit",
+                # Public pages are never login attempts: skip the check on the busiest ones.
+                exclude=[r"^/t/", r"^/T/", r"^/p/\d", r"^/static/", r"^/t-assets/"],
             ).middleware,
         ],
         template_config=TemplateConfig(

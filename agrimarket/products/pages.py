@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.cooperatives.service import list_members
@@ -17,10 +19,12 @@ from agrimarket.media.storage import Storage
 from agrimarket.products import service
 from agrimarket.products.fields import parse_int
 from agrimarket.products.photos import MAX_PHOTOS, create_with_photos
+from agrimarket.products.schemas import ProductRead
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor, provide_viewer
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
+from agrimarket.web.services import app_services
 from integrations.listings import views as listing_views  # integrations: listing status on cards
 
 # The phone form sends the product and all its photos at once.
@@ -132,11 +136,29 @@ class PublicProductPages(Controller):
     dependencies = {"viewer": Provide(provide_viewer)}
 
     @get("/p/{product_id:int}")
-    async def public_page(
-        self, viewer: Actor | None, product_id: int, storage: Storage, settings: Settings
-    ) -> Template:
+    async def public_page(self, request: Request, viewer: Actor | None, product_id: int) -> Template:
+        settings, storage = app_services(request.app)  # not injected: see agrimarket.web.services
         product = await service.public_product(product_id, storage, settings.public_base_url)
         listings = await listing_views.listings_of([product_id])  # integrations: where to buy
-        return Template(
-            "products/public.html", context={"viewer": viewer, "p": product, "listings": listings}
-        )
+        context = {"viewer": viewer, "p": product, "content": _public_content(request, product, listings)}
+        return Template("products/public.html", context=context)
+
+
+_CONTENT: dict[bytes, Markup] = {}  # the public page's content by what it shows, in this process
+
+
+def _public_content(request: Request, product: ProductRead, listings: dict) -> Markup:
+    """The public page's content, rendered once per product state, listings and language.
+
+    Keyed by everything it shows, so a changed price or a new listing renders afresh at once; only
+    the frame (the visitor's menu and CSRF token) is rendered per request.
+    """
+    key = msgspec.json.encode((request_lang(request), product, listings.get(product.id, [])))
+    content = _CONTENT.get(key)
+    if content is None:
+        if len(_CONTENT) >= 2000:
+            _CONTENT.clear()
+        template = request.app.template_engine.get_template("products/_public_content.html")
+        html = template.render(request=request, p=product, listings=listings)
+        content = _CONTENT[key] = Markup(html)  # noqa: S704 - the autoescaping environment's output
+    return content

@@ -26,11 +26,26 @@ _RECORD_FIELDS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per record: time, level, logger, message, extra fields, exception text."""
+    """One JSON object per record: time, level, logger, message, extra fields, exception text.
+
+    It formats every request's access line, so it keeps one encoder and the text of the current
+    second rather than building both per record.
+    """
+
+    _encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    _second = -1
+    _second_text = ""
+
+    def _time(self, created: float) -> str:
+        second = int(created)
+        if second != self._second:
+            self._second_text = datetime.fromtimestamp(second, UTC).isoformat()[:19]  # YYYY-MM-DDTHH:MM:SS
+            self._second = second
+        return f"{self._second_text}.{int((created - second) * 1000):03d}+00:00"
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": self._time(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -38,7 +53,7 @@ class JsonFormatter(logging.Formatter):
         line.update({k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS})
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return self._encode(line)
 
 
 class AccessLogMiddleware(ASGIMiddleware):
@@ -63,17 +78,22 @@ class AccessLogMiddleware(ASGIMiddleware):
         try:
             await next_app(scope, receive, send_and_note_status)
         finally:
-            client = scope.get("client")
-            access_log.info(
-                "request",
-                extra={
+            if access_log.isEnabledFor(logging.INFO):
+                client = scope.get("client")
+                fields = {
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "client": client[0] if client else None,
-                },
-            )
+                }
+                # The record made directly: Logger.info would also look up the calling source line,
+                # on every request, for a line that never shows it.
+                access_log.handle(
+                    access_log.makeRecord(
+                        access_log.name, logging.INFO, __file__, 0, "request", (), None, extra=fields
+                    )
+                )
 
 
 def logging_config(settings: Settings) -> LoggingConfig:

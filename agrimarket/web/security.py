@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 from agrimarket.settings import Settings
@@ -19,15 +18,22 @@ def security_headers(settings: Settings):
         "frame-ancestors 'none'; form-action 'self'"
     )
 
+    common = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        (b"x-frame-options", b"DENY"),
+    ]
+    strict = [*common, (b"content-security-policy", policy.encode())]
+
     async def before_send(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
-        headers = MutableScopeHeaders.from_message(message)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
         # The OpenAPI viewers load their own assets; everything else is held to the strict policy.
-        if not scope["path"].startswith("/schema"):
-            headers.setdefault("Content-Security-Policy", policy)
+        wanted = common if scope["path"].startswith("/schema") else strict
+        # Raw header pairs, pre-encoded: this runs on every response, so no header object per call.
+        headers = list(message.get("headers") or ())
+        present = {name.lower() for name, _ in headers}
+        headers.extend(pair for pair in wanted if pair[0] not in present)
+        message["headers"] = headers
 
     return before_send

@@ -56,24 +56,26 @@ class PostgresStore(NamespacedStore):
         )
         await self._maybe_sweep()
 
-    async def increment(self, key: str, expires_in: int | timedelta) -> int:
-        """Add one to a counter atomically (a fresh counter when absent or expired); the new count.
+    async def increment(self, key: str, expires_in: int | timedelta, by: int = 1) -> int:
+        """Add ``by`` to a counter atomically (a fresh counter when absent or expired); the new count.
 
         One upsert, so concurrent requests in different processes never lose a count, unlike a
         get-then-set.
         """
         now = time.time()
         rows = await SharedValue.raw(
-            "INSERT INTO shared_value (key, value, expires_at) VALUES ({}, '1', {}) "
+            "INSERT INTO shared_value (key, value, expires_at) VALUES ({}, convert_to({}::text, 'UTF8'), {}) "
             "ON CONFLICT (key) DO UPDATE SET "
-            "value = CASE WHEN shared_value.expires_at <= {} THEN '1'::bytea "
-            "ELSE convert_to((convert_from(shared_value.value, 'UTF8')::int + 1)::text, 'UTF8') END, "
+            "value = CASE WHEN shared_value.expires_at <= {} THEN EXCLUDED.value "
+            "ELSE convert_to((convert_from(shared_value.value, 'UTF8')::int + {})::text, 'UTF8') END, "
             "expires_at = CASE WHEN shared_value.expires_at <= {} THEN EXCLUDED.expires_at "
             "ELSE shared_value.expires_at END "
             "RETURNING convert_from(value, 'UTF8')::int AS count",
             self._key(key),
+            str(by),
             now + (_seconds(expires_in) or 0),
             now,
+            by,
             now,
         )
         await self._maybe_sweep()
@@ -127,11 +129,11 @@ class PostgresStore(NamespacedStore):
             )
 
 
-async def increment(store: Store, key: str, expires_in: int) -> int:
+async def increment(store: Store, key: str, expires_in: int, by: int = 1) -> int:
     """Atomic on the shared store; get-then-set in memory, where a race can only lose a count."""
     if isinstance(store, PostgresStore):
-        return await store.increment(key, expires_in)
-    count = int(await store.get(key) or 0) + 1
+        return await store.increment(key, expires_in, by)
+    count = int(await store.get(key) or 0) + by
     await store.set(key, str(count), expires_in=expires_in)
     return count
 

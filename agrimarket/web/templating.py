@@ -9,17 +9,26 @@ from agrimarket.products import catalog
 from agrimarket.web.i18n import format_vnd, request_lang
 
 
+def _request_lang(request) -> str:
+    # A page asks for its language a dozen times (each tr() and lang()): work it out once per request.
+    scope = request.scope
+    found = scope.get("agrimarket.lang")
+    if found is None:
+        found = scope["agrimarket.lang"] = request_lang(request)
+    return found
+
+
 @pass_context
 def tr(context, vi: str, en: str) -> str:
     """Inline translation pair: Vietnamese first, English when the page is in English."""
     request = context.get("request")
-    return en if request is not None and request_lang(request) == "en" else vi
+    return en if request is not None and _request_lang(request) == "en" else vi
 
 
 @pass_context
 def lang(context) -> str:
     request = context.get("request")
-    return request_lang(request) if request is not None else "vi"
+    return _request_lang(request) if request is not None else "vi"
 
 
 @pass_context

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.di import Provide
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -13,7 +12,6 @@ from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.i18n import request_lang
 from traceability.stamps import jobs, public, revocation, service
-from traceability.stamps.scan import BUFFER
 from traceability.stamps.schemas import IssueCreate, IssueRead, RevokeRequest, RevokeResult, TraceRead
 from traceability.stamps.throttle import scan_throttle
 
@@ -57,6 +55,4 @@ async def trace(
 ) -> Response[TraceRead]:
     """The facts a stamp proves (no login), incl. the ten minimum data items of Circular 02/2024."""
     answer = await public.trace(request, serial, settings, storage, request_lang(request))
-    return Response(
-        answer, headers={"Cache-Control": "no-store"}, background=BackgroundTask(BUFFER.flush_if_due)
-    )
+    return Response(answer, headers={"Cache-Control": "no-store"})

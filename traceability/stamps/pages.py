@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
+import msgspec
+from jinja2 import Environment
+from jinja2 import Template as JinjaTemplate
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Template
+from markupsafe import escape
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.errors import DomainError, Invalid, NotFound
@@ -19,9 +24,9 @@ from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
+from agrimarket.web.services import app_services
 from traceability.batches.pages import detail_context
 from traceability.stamps import digital_link, jobs, public, revocation, service
-from traceability.stamps.scan import BUFFER
 from traceability.stamps.schemas import RevokeRequest
 from traceability.stamps.throttle import scan_throttle
 
@@ -124,37 +129,85 @@ class IssuePages(Controller):
         return Redirect(f"/batches/{batch_id}?revoked={count}")
 
 
+def _page_globals(language: str) -> dict[str, Any]:
+    """What every scan page in ``language`` shares (built once per language and process)."""
+    found = _PAGE_GLOBALS.get(language)
+    if found is None:
+        found = _PAGE_GLOBALS[language] = {
+            "lang": language,
+            "t": (lambda vi, en: en) if language == "en" else (lambda vi, en: vi),
+            "cert": lambda key: catalog.label(catalog.CERTIFICATIONS, key, language),
+            "css": f"/t-assets/scan.css?v={scan_css()[1]}",
+        }
+    return found
+
+
+_PAGE_GLOBALS: dict[str, dict[str, Any]] = {}
+
+
+def render_scan_page(request: Request, seen: dict[str, Any], settings: Settings, language: str) -> str:
+    """The scan page. Only the serial and the scan count differ between the stamps of a batch, so the
+    page is rendered once per language and warning, with markers where those two go, and kept
+    with the batch's cached facts; a scan then joins the pieces around its own two values.
+
+    Rendered here rather than through a Template response: the page is the busiest one (a QR scan)
+    and needs neither the request nor a CSRF token in its context.
+    """
+    facts = seen["facts"]
+    key = (language, seen["revoked"], seen["revoked_reason"], seen["counterfeit"], seen["counterfeit_reason"])
+    pieces = facts.setdefault("page_pieces", {}).get(key)
+    if pieces is None:
+        engine = request.app.template_engine.engine  # the app's Jinja environment (autoescape, globals)
+        trace = msgspec.structs.replace(public.to_trace(seen, settings, language), scan_count=_COUNT)
+        html = _template(engine, "traceability/scan/scan.html").render(
+            _page_globals(language), s=trace, seen=seen, facts=facts, grouped=_SERIAL
+        )
+        before, rest = html.split(_SERIAL)
+        middle, after = rest.split(_COUNT)
+        pieces = facts["page_pieces"][key] = (before, middle, after)
+    before, middle, after = pieces
+    return f"{before}{escape(public.grouped(seen['serial']))}{middle}{seen['scan_count']:d}{after}"
+
+
+# Markers no page text can hold (a revocation reason is typed by a user): NUL and a random token.
+_SERIAL, _COUNT = (f"\x00{name}-{secrets.token_hex(8)}\x00" for name in ("serial", "count"))
+
+
+@lru_cache(maxsize=8)
+def _template(engine: Environment, name: str) -> JinjaTemplate:
+    # Loaded once per app: Jinja's own lookup checks the file's modification time on every call.
+    return engine.get_template(name)
+
+
 class ScanPages(Controller):
     include_in_schema = False
     dependencies = {"throttle": Provide(scan_throttle)}
 
-    @get(["/t/{serial:str}", "/T/{serial:str}"])
+    # A public page with no form and no session: no CSRF cookie to mint and set on every scan.
+    @get(["/t/{serial:str}", "/T/{serial:str}"], opt={"exclude_from_csrf": True})
     async def scan_page(
         self,
         request: Request,
         serial: str,
-        throttle: None,
-        settings: Settings,
-        storage: Storage,
         lang: str | None = None,
-    ) -> Template:
+    ) -> Response[str] | Template:
+        # Nothing injected, the throttle called: see agrimarket.web.services.
+        settings, storage = app_services(request.app)
+        await scan_throttle(request, settings)
         language = public.page_lang(request, lang)
-        context = {"lang": language, "t": (lambda vi, en: en) if language == "en" else (lambda vi, en: vi)}
-        context["cert"] = lambda key: catalog.label(catalog.CERTIFICATIONS, key, language)
-        context["css"] = f"/t-assets/scan.css?v={scan_css()[1]}"
         try:
             seen = await public.lookup(request, serial, settings, storage)
         except NotFound:
             return Template(
-                "traceability/scan/not_found.html", context=context, status_code=404, headers=NO_STORE
+                "traceability/scan/not_found.html",
+                context=_page_globals(language),
+                status_code=404,
+                headers=NO_STORE,
             )
-        trace = public.to_trace(seen, settings, language)
-        context |= {"s": trace, "seen": seen, "grouped": public.grouped(trace.serial), "facts": seen["facts"]}
-        return Template(
-            "traceability/scan/scan.html",
-            context=context,
+        return Response(
+            render_scan_page(request, seen, settings, language),
+            media_type=MediaType.HTML,
             headers=NO_STORE,
-            background=BackgroundTask(BUFFER.flush_if_due),
         )
 
     @get("/01/{gtin:str}/10/{lot:str}/21/{serial:str}")

@@ -92,9 +92,10 @@ def page_lang(request: Request, asked: str | None) -> str:
     """?lang= first, then the language cookie, then Accept-Language; Vietnamese by default."""
     if asked in ("vi", "en"):
         return asked
-    cookie = request.cookies.get("lang")
-    if cookie in ("vi", "en"):
-        return cookie
+    if "lang=" in request.headers.get("cookie", ""):  # parse the cookies only when one may be ours
+        cookie = request.cookies.get("lang")
+        if cookie in ("vi", "en"):
+            return cookie
     first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
     return "en" if first.startswith("en") else "vi"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from agrimarket.web.services import app_services
 from traceability.stamps import render
 from traceability.stamps.api import StampController, trace
 from traceability.stamps.jobs import Renderer
@@ -16,13 +17,8 @@ _renderer = Renderer()
 _flusher = Flusher(BUFFER)
 
 
-def _app_settings(app: Litestar):
-    # The app provides its Settings as a dependency; lifespan hooks read them from there.
-    return app.dependencies["settings"].dependency(), app.dependencies["storage"].dependency()
-
-
 async def _start(app: Litestar) -> None:
-    settings, storage = _app_settings(app)
+    settings, storage = app_services(app)  # lifespan hooks get no dependencies
     await _renderer.start(settings, storage)
     await _flusher.start()
 
