@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
@@ -45,7 +45,6 @@ LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
 
 
 async def _is_login_attempt(request: Request) -> bool:
-    # Asked on every request: read the scope rather than build the request's URL.
     scope = request.scope
     return scope["method"] == "POST" and scope.get("root_path", "") + scope["path"] in LOGIN_PATHS
 
@@ -72,17 +71,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if isinstance(engine, PostgresEngine) and settings.db_pool_size:
             await engine.close_connection_pool()
 
+    # Only the account routes (log-in, register, log-out) carry the login rate limit, so no other
+    # request pays for the check; within them it counts log-in attempts only.
+    login_limit = RateLimitConfig(
+        rate_limit=(unit, count),  # type: ignore[arg-type]
+        check_throttle_handler=_is_login_attempt,
+        store="login_rate_limit",
+    )
     route_handlers: list = [
         healthz,
         readyz,
-        AuthController,
+        Router(path="/", route_handlers=[AuthController, AccountPages], middleware=[login_limit.middleware]),
         me,
         AreasController,
         ProductController,
         catalog,
         CooperativeController,
         HouseholdImportController,
-        AccountPages,
         HouseholdImportPages,
         ProductPages,
         PublicProductPages,
@@ -119,16 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Rate-limit counters: shared by every process on PostgreSQL (see agrimarket.web.stores).
         stores=build_stores(settings),
         logging_config=logging_config(settings),
-        middleware=[
-            *access_log_middleware(settings),
-            RateLimitConfig(
-                rate_limit=(unit, count),  # type: ignore[arg-type]
-                check_throttle_handler=_is_login_attempt,
-                store="login_rate_limit",
-                # Public pages are never login attempts: skip the check on the busiest ones.
-                exclude=[r"^/t/", r"^/T/", r"^/p/\d", r"^/static/", r"^/t-assets/"],
-            ).middleware,
-        ],
+        middleware=access_log_middleware(settings),
         template_config=TemplateConfig(
             directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=configure_templates
         ),
