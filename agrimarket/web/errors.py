@@ -50,6 +50,13 @@ _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
 }
 
 
+def with_retry_after(status: int, headers: dict | None = None) -> dict | None:
+    """A 503 is an outage (database or photo storage): tell the client when to try again."""
+    if status == 503:
+        return {"Retry-After": str(RETRY_AFTER_S)} | (headers or {})
+    return headers
+
+
 def _respond(
     request: Request,
     status: int,
@@ -58,8 +65,7 @@ def _respond(
     fields: dict[str, str] | None = None,
     headers: dict | None = None,
 ) -> Response:
-    if status == 503:
-        headers = {"Retry-After": str(RETRY_AFTER_S)} | (headers or {})
+    headers = with_retry_after(status, headers)
     if is_api(request):
         body = {"error": {"code": code, "message": message, "fields": fields or {}}}
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)

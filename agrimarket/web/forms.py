@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.response import Template
 
 from agrimarket.errors import DomainError
-from agrimarket.web.errors import RETRY_AFTER_S
+from agrimarket.web.errors import with_retry_after
 from agrimarket.web.i18n import request_lang
 
 
@@ -26,8 +26,7 @@ def form_error(request: Request, template: str, exc: DomainError, context: dict[
         template,
         context={**context, "message": exc.message(lang), "errors": exc.fields(lang)},
         status_code=exc.status_code,
-        # A 503 here is an outage (photo storage): tell the client when to try again.
-        headers={"Retry-After": str(RETRY_AFTER_S)} if exc.status_code == 503 else None,
+        headers=with_retry_after(exc.status_code),
     )
 
 
