@@ -129,20 +129,15 @@ class IssuePages(Controller):
         return Redirect(f"/batches/{batch_id}?revoked={count}")
 
 
+@lru_cache(maxsize=4)
 def _page_globals(language: str) -> dict[str, Any]:
     """What every scan page in ``language`` shares (built once per language and process)."""
-    found = _PAGE_GLOBALS.get(language)
-    if found is None:
-        found = _PAGE_GLOBALS[language] = {
-            "lang": language,
-            "t": (lambda vi, en: en) if language == "en" else (lambda vi, en: vi),
-            "cert": lambda key: catalog.label(catalog.CERTIFICATIONS, key, language),
-            "css": f"/t-assets/scan.css?v={scan_css()[1]}",
-        }
-    return found
-
-
-_PAGE_GLOBALS: dict[str, dict[str, Any]] = {}
+    return {
+        "lang": language,
+        "t": (lambda vi, en: en) if language == "en" else (lambda vi, en: vi),
+        "cert": lambda key: catalog.label(catalog.CERTIFICATIONS, key, language),
+        "css": f"/t-assets/scan.css?v={scan_css()[1]}",
+    }
 
 
 def render_scan_page(request: Request, seen: dict[str, Any], settings: Settings, language: str) -> str:

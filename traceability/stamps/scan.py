@@ -88,14 +88,16 @@ class ScanBuffer:
             # (the Flusher writes the rest every FLUSH_AFTER seconds).
             loop, writing = asyncio.get_running_loop(), self.writing
             if writing is None or writing.done() or writing.get_loop() is not loop:
-                self.writing = loop.create_task(self._write_full())
+                self.writing = loop.create_task(self.flush_logged())
 
-    async def _write_full(self) -> None:
+    async def flush_logged(self) -> None:
+        """Write what waits, if the database engine is usable; a failure is logged, scans kept."""
         from traceability.stamps.jobs import engine_usable
 
+        if not self.rows or not engine_usable():
+            return
         try:
-            if engine_usable():
-                await self.flush()
+            await self.flush()
         except Exception:
             log.exception("scan log: flush failed")
 
@@ -233,11 +235,4 @@ class Flusher:
     async def _loop(self) -> None:
         while True:
             await asyncio.sleep(FLUSH_AFTER)
-            from traceability.stamps.jobs import engine_usable
-
-            if not self.buffer.rows or not engine_usable():
-                continue
-            try:
-                await self.buffer.flush()
-            except Exception:
-                log.exception("scan log: flush failed")
+            await self.buffer.flush_logged()
