@@ -146,16 +146,21 @@ async def cooperative_accounts(actor: Actor) -> dict[str, dict]:
     return {r["marketplace"]: r for r in rows}
 
 
+async def enabled_marketplaces() -> list[dict]:
+    """Code and name of every marketplace a seller can list on, in a stable order."""
+    return (
+        await Marketplace.select(Marketplace.code, Marketplace.name)
+        .where(Marketplace.enabled == True)  # noqa: E712 - a column comparison, not a truth test
+        .order_by(Marketplace.id)
+    )
+
+
 async def overview(actor: Actor) -> list[MarketplaceStatus]:
     """Every enabled marketplace with the actor's account there (never its credentials)."""
     _owner(actor)  # officers and admins have no seller accounts
     own = {a["marketplace"]: a for a in await list_accounts(actor)}
     via_coop = await cooperative_accounts(actor)
-    markets = (
-        await Marketplace.select(Marketplace.code, Marketplace.name)
-        .where(Marketplace.enabled == True)  # noqa: E712 - a column comparison, not a truth test
-        .order_by(Marketplace.id)
-    )
+    markets = await enabled_marketplaces()
     statuses = []
     for m in markets:
         account = own.get(m["code"])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.products.access import visible_products
 from agrimarket.tables import Product
-from integrations.listings.accounts import cooperative_accounts, list_accounts
+from integrations.listings.accounts import cooperative_accounts, enabled_marketplaces, list_accounts
 from integrations.listings.schemas import ListingRead, SyncJobRead
 from integrations.sync.admin import require_admin
-from integrations.tables import Listing, Marketplace, SyncJob
+from integrations.tables import Listing, SyncJob
 
 
 async def listings_of(product_ids: list[int]) -> dict[int, list[ListingRead]]:
@@ -70,11 +70,7 @@ async def card_context(actor: Actor, product_ids: list[int]) -> dict:
     """
     accounts = {a["marketplace"] for a in await list_accounts(actor)}
     accounts |= set(await cooperative_accounts(actor))
-    markets = (
-        await Marketplace.select(Marketplace.code, Marketplace.name)
-        .where(Marketplace.enabled == True)  # noqa: E712 - a column comparison, not a truth test
-        .order_by(Marketplace.id)
-    )
+    markets = await enabled_marketplaces()
     sellers = actor.role == Role.HOUSEHOLD or (actor.role == Role.COOP_MANAGER and actor.cooperative_id)
     return {
         "listings": await listings_of(product_ids),
