@@ -39,8 +39,7 @@ def path(gtin: str, lot: str, serial: str) -> str:
 
 async def resolve(gtin: str, lot: str, serial_text: str) -> str:
     """The canonical serial the Digital Link names; 400 on a malformed GTIN, 404 on any mismatch."""
-    from traceability.stamps.scan import stamp_not_found
-    from traceability.stamps.serials import normalise
+    from traceability.stamps.serials import normalise, stamp_not_found
     from traceability.tables import Stamp
 
     wanted = gtin14(gtin)

@@ -20,10 +20,6 @@ from traceability.tables import Stamp, StampIssue
 MAX_REASON = 500
 
 
-def stamp_not_found() -> NotFound:
-    return NotFound("Tem này không có trong hệ thống.", "This stamp is not in the system.")
-
-
 def not_in_batch() -> NotFound:
     return NotFound("Tem này không thuộc lô hàng này.", "This stamp does not belong to this batch.")
 
@@ -37,7 +33,7 @@ async def _stamp(text: str) -> dict:
         .first()
     )
     if row is None:
-        raise stamp_not_found()
+        raise serials.stamp_not_found()
     return row
 
 
@@ -99,7 +95,7 @@ async def revoke(actor: Actor, data: RevokeRequest, within_batch: int | None = N
         await writable_batch(actor, batch_id)
     except NotFound:
         if data.serial is not None or data.from_serial is not None:
-            raise stamp_not_found() from None
+            raise serials.stamp_not_found() from None
         raise
     if within_batch is not None and batch_id != within_batch:
         raise not_in_batch()

@@ -18,7 +18,6 @@ from functools import lru_cache
 from typing import Any
 
 from agrimarket import clock
-from agrimarket.errors import NotFound
 from agrimarket.media.storage import Storage
 from agrimarket.tables import ProductPhoto
 from traceability.batches import service as batches
@@ -32,10 +31,6 @@ FLUSH_AT = 200  # buffered scans written together
 ROWS_PER_INSERT = 200  # 800 parameters: under SQLite's oldest limit of 999
 FLUSH_AFTER = 1.0  # seconds a scan may wait in the buffer
 KEEP_AT_MOST = 20_000  # scans kept while the database is unreachable (the newest win)
-
-
-def stamp_not_found() -> NotFound:
-    return NotFound("Tem này không có trong hệ thống.", "This stamp is not in the system.")
 
 
 async def where_to_buy(product_id: int) -> list[dict]:
@@ -175,11 +170,11 @@ async def scan(
     """Look a stamp up and log this scan. Raises NotFound for unknown serials."""
     serial = serials.normalise(serial_text)
     if serial is None:
-        raise stamp_not_found()
+        raise serials.stamp_not_found()
     client = client_hash(settings.scan_hash_key, address)
     rows = await Stamp.raw(_STAMP_SQL, client, serial, serial)
     if not rows:
-        raise stamp_not_found()
+        raise serials.stamp_not_found()
     row = rows[0]
     batch_created = row["batch_created"]
     facts = await _batch_facts(row["batch"], str(batch_created), storage)

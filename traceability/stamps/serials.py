@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import secrets
 
+from agrimarket.errors import NotFound
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 16  # symbols; 5 bits each
 BITS = LENGTH * 5
@@ -45,3 +47,8 @@ def normalise(text: str) -> str | None:
 def grouped(serial: str) -> str:
     """Readable form for people: ``7K3M-9QXT-2BFA-WN4D``."""
     return "-".join(serial[i : i + 4] for i in range(0, len(serial), 4))
+
+
+def stamp_not_found() -> NotFound:
+    """The answer for a serial that names no stamp (or one the caller may not touch)."""
+    return NotFound("Tem này không có trong hệ thống.", "This stamp is not in the system.")
