@@ -115,6 +115,10 @@ class Stamp(Table):
     revoked_reason = Text(default="")
     revoked_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+    # Kept by a trigger on scan inserts (migration 2026-11-23T20:14:57), so a scan reads its
+    # stamp's counts instead of counting every earlier scan of a much-scanned stamp.
+    scan_count = Integer(default=0)
+    client_count = Integer(default=0)  # distinct client hashes
 
 
 class Scan(Table):

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from agrimarket import clock
 from agrimarket.app import create_app
 from tests.traceability.test_stamps_helpers import issue, make_batch
-from traceability.stamps.scan import BUFFER
+from traceability.stamps.scan import BUFFER, _insert
 from traceability.tables import Scan, Stamp
 
 PHONE_UA = "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 Mobile Safari/537.36"
@@ -145,9 +145,10 @@ async def test_counterfeit_warning_after_too_many_distinct_clients(client, accou
     low = dataclasses.replace(settings.traceability, counterfeit_distinct_clients=3)
     app = create_app(dataclasses.replace(settings, traceability=low))
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as limited:
+        stamp = await Stamp.select(Stamp.id).where(Stamp.serial == serials[0]).first()
         for n in range(3):
             await Scan(
-                stamp=(await Stamp.select(Stamp.id).first())["id"],
+                stamp=stamp["id"],
                 scanned_at=_now(),
                 client_hash=f"{n:064x}",
                 device="mobile",
@@ -157,6 +158,25 @@ async def test_counterfeit_warning_after_too_many_distinct_clients(client, accou
         assert "Cảnh báo: có thể là tem giả" in html and "quá nhiều thiết bị" in html
         # Another stamp of the same batch is fine.
         assert "tem giả" not in (await limited.get(f"/t/{serials[1]}")).text
+
+
+async def test_stamp_counters_follow_every_scan_insert(client, accounts):
+    """The trigger keeps scans and distinct clients per stamp, for one-row and multi-row inserts."""
+    _, _, _, serials = await stamped(client, accounts, count=2)
+    first, second = [r["id"] for r in await Stamp.select(Stamp.id).order_by(Stamp.seq)]
+    now = _now()
+    # One flush: a client twice in the same INSERT counts once, another stamp is apart.
+    await _insert(
+        [(first, now, "a" * 64, "mobile"), (first, now, "a" * 64, "mobile"), (second, now, "a" * 64, "bot")]
+    )
+    await _insert([(first, now, "b" * 64, "mobile")])
+    await Scan(stamp=first, scanned_at=now, client_hash="a" * 64, device="desktop").save()
+    await _insert([(first, now, "c" * 64, "mobile"), (first, now, "b" * 64, "mobile")])
+    counted = await Stamp.select(Stamp.scan_count, Stamp.client_count).order_by(Stamp.seq)
+    assert counted == [{"scan_count": 6, "client_count": 3}, {"scan_count": 1, "client_count": 1}]
+    # The page reads the counters: 6 logged + this scan, and this client is a fourth one.
+    body = (await client.get(f"/api/v1/trace/{serials[0]}")).json()
+    assert body["scan_count"] == 7
 
 
 async def test_counterfeit_warning_long_after_expiry(client, accounts, settings):

@@ -1,6 +1,6 @@
 """The public side of a stamp: what it proves, counterfeit warnings, and the scan log.
 
-A scan costs one indexed query (the stamp with its scan counts); the batch's facts are cached
+A scan costs one indexed query (the stamp with its scan counters); the batch's facts are cached
 for a short while, and scan rows are buffered and written in batches after the response.
 """
 
@@ -130,15 +130,13 @@ async def _insert(rows: list[tuple[int, datetime, str, str]]) -> None:
 BUFFER = ScanBuffer()
 _facts: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}
 
-# The stamp, its batch's version and its scan counts in one statement; the counts come from one
-# pass over the (stamp, client_hash) index, without reading the scans themselves.
+# The stamp, its batch's version, its scan counters (kept by a trigger on scan) and whether this
+# client scanned it before (one probe of the (stamp, client_hash) index) in one statement.
 _STAMP_SQL = """
 SELECT s.id, s.serial, s.status, s.revoked_reason, s.batch, b.created_at AS batch_created,
-  c.scans, c.clients, c.mine
-FROM stamp s JOIN batch b ON b.id = s.batch,
-  (SELECT COUNT(*) AS scans, COUNT(DISTINCT client_hash) AS clients,
-     COUNT(CASE WHEN client_hash = {} THEN 1 END) AS mine
-   FROM scan WHERE stamp = (SELECT id FROM stamp WHERE serial = {})) c
+  s.scan_count AS scans, s.client_count AS clients,
+  EXISTS (SELECT 1 FROM scan WHERE stamp = s.id AND client_hash = {}) AS mine
+FROM stamp s JOIN batch b ON b.id = s.batch
 WHERE s.serial = {}
 """
 
@@ -172,7 +170,7 @@ async def scan(
     if serial is None:
         raise serials.stamp_not_found()
     client = client_hash(settings.scan_hash_key, address)
-    rows = await Stamp.raw(_STAMP_SQL, client, serial, serial)
+    rows = await Stamp.raw(_STAMP_SQL, client, serial)
     if not rows:
         raise serials.stamp_not_found()
     row = rows[0]
@@ -180,7 +178,7 @@ async def scan(
     facts = await _batch_facts(row["batch"], str(batch_created), storage)
     waiting = BUFFER.pending(row["id"])
     BUFFER.add(row["id"], client, device_class(user_agent))
-    seen_before = row["mine"] > 0 or client in waiting
+    seen_before = bool(row["mine"]) or client in waiting
     clients = row["clients"] + len(set(waiting)) + (0 if seen_before else 1)
     scans = row["scans"] + len(waiting) + 1
     return {
