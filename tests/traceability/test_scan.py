@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import random
 import re
 from datetime import timedelta
 
@@ -177,6 +179,27 @@ async def test_stamp_counters_follow_every_scan_insert(client, accounts):
     # The page reads the counters: 6 logged + this scan, and this client is a fourth one.
     body = (await client.get(f"/api/v1/trace/{serials[0]}")).json()
     assert body["scan_count"] == 7
+
+
+async def test_stamp_counters_stay_exact_when_flushes_run_at_once(client, accounts):
+    """Several processes flush at once: no deadlock, no lost count (each flush its own connection)."""
+    await stamped(client, accounts, count=5)
+    ids = [r["id"] for r in await Stamp.select(Stamp.id)]
+    now, shuffle = _now(), random.Random(7).shuffle
+    flushes = []
+    for n in range(8):
+        rows = [(ids[k % 5], now, f"{(n * k) % 11:064x}", "mobile") for k in range(40)]
+        shuffle(rows)
+        flushes.append(_insert(rows))
+    await asyncio.gather(*flushes)
+    expected = await Scan.raw(
+        "SELECT stamp, COUNT(*) AS scans, COUNT(DISTINCT client_hash) AS clients FROM scan GROUP BY stamp ORDER BY stamp"
+    )
+    counted = await Stamp.select(Stamp.id, Stamp.scan_count, Stamp.client_count).order_by(Stamp.id)
+    assert [(r["id"], r["scan_count"], r["client_count"]) for r in counted] == [
+        (r["stamp"], r["scans"], r["clients"]) for r in expected
+    ]
+    assert sum(r["scan_count"] for r in counted) == 320
 
 
 async def test_counterfeit_warning_long_after_expiry(client, accounts, settings):

@@ -17,9 +17,11 @@ BEGIN
 END
 """
 
-# PostgreSQL: one statement-level trigger per INSERT (a flush writes up to 200 scans at once), the
-# stamps locked in id order first so two processes flushing at once cannot deadlock (NO KEY
-# UPDATE: compatible with the key-share locks the foreign keys of the new scans hold).
+# PostgreSQL: one statement-level trigger per INSERT (a flush writes up to 200 scans at once). The
+# stamps are locked in id order first, so two processes flushing at once cannot deadlock (NO KEY
+# UPDATE: compatible with the key-share locks the foreign keys of the new scans hold), and the
+# second one's UPDATE, with a snapshot taken after the first committed, sees the first one's scans:
+# a client is new when no scan outside this INSERT has it (ids may interleave between the two).
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION scan_counts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -28,10 +30,10 @@ BEGIN
   FROM (
     SELECT g.stamp, SUM(g.scans) AS scans,
       COUNT(*) FILTER (WHERE NOT EXISTS (
-        SELECT 1 FROM scan o WHERE o.stamp = g.stamp AND o.client_hash = g.client_hash AND o.id < g.first_id
+        SELECT 1 FROM scan o WHERE o.stamp = g.stamp AND o.client_hash = g.client_hash AND o.id <> ALL (g.ids)
       )) AS clients
     FROM (
-      SELECT stamp, client_hash, COUNT(*) AS scans, MIN(id) AS first_id
+      SELECT stamp, client_hash, COUNT(*) AS scans, array_agg(id) AS ids
       FROM new_scans GROUP BY stamp, client_hash
     ) g GROUP BY g.stamp
   ) c
