@@ -26,6 +26,8 @@ from agrimarket.households.api import HouseholdImportController
 from agrimarket.households.pages import HouseholdImportPages
 from agrimarket.indicators.routes import INDICATOR_HANDLERS
 from agrimarket.media.storage import S3Storage, Storage, StorageUnavailable, build_storage
+from agrimarket.payments.api import BankAccountController, banks
+from agrimarket.payments.pages import BankAccountPages, vietqr_image
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
@@ -92,6 +94,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ProductPages,
         PublicProductPages,
         CooperativePages,
+        BankAccountController,
+        BankAccountPages,
+        banks,
+        vietqr_image,
         *INDICATOR_HANDLERS,
         create_static_files_router(path="/static", directories=[PACKAGE / "static"], include_in_schema=False),
     ]

@@ -24,6 +24,8 @@ from agrimarket.cooperatives.schemas import CooperativeCreate, MemberAdd
 from agrimarket.cooperatives.service import add_member, create_cooperative
 from agrimarket.indicators import demo as indicators_demo
 from agrimarket.media.storage import S3Storage, build_storage
+from agrimarket.payments.schemas import BankAccountWrite
+from agrimarket.payments.service import set_account as set_bank_account
 from agrimarket.products.photos import create_with_photos
 from agrimarket.settings import get_settings
 from agrimarket.tables import Cooperative, Household, Product, ProductPhoto, User
@@ -279,6 +281,14 @@ async def _create() -> list[str]:
     for key, phone, name, province, commune in OTHERS:
         form = accounts.Registration(phone, PASSWORD, name, await _commune(province, commune))
         owners[key] = (await actor_for(await accounts.register(form)), None)
+    # Bank accounts (made-up numbers) so the cooperative's and Mộc Châu's product pages show VietQR codes.
+    for owner, bank_bin, number in (
+        ("coop", "970405", "1500205678901"),
+        ("son_la", "970436", "0451000123456"),
+    ):
+        actor = owners[owner][0]
+        holder = COOP[0] if owner == "coop" else actor.full_name
+        await set_bank_account(actor, BankAccountWrite(bank_bin, number, holder[:50]))
     for owner, name, category, unit, price, stock, season, certs, shape, colour in PRODUCTS:
         actor, household_id = owners[owner]
         values = {"name": name, "category": category, "unit": unit, "price_vnd": price, "stock": stock}

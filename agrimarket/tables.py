@@ -203,3 +203,18 @@ class SharedValue(Table, tablename="shared_value"):
     value = Bytea()
     # Epoch seconds (None: never), so expiry is one comparison with the caller's clock.
     expires_at = DoublePrecision(null=True, default=None)
+
+
+class BankAccount(Table):
+    """Where a household or cooperative receives bank transfers: the public product page shows a
+    VietQR code for it. One per owner; exactly one of the owner columns is set."""
+
+    id = Serial(primary_key=True)
+    owner_household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.cascade, unique=True)
+    owner_cooperative = ForeignKey(
+        Cooperative, null=True, default=None, on_delete=OnDelete.cascade, unique=True
+    )
+    bank_bin = Varchar(length=6)  # NAPAS BIN of the bank, from the VietQR bank list
+    account_number = Varchar(length=19)
+    account_name = Varchar(length=50)  # upper-case, without diacritics, as banks show it
+    updated_at = Timestamptz()

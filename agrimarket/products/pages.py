@@ -16,10 +16,11 @@ from agrimarket.cooperatives.service import list_members
 from agrimarket.errors import DomainError
 from agrimarket.media.images import MAX_UPLOAD_BYTES
 from agrimarket.media.storage import Storage
+from agrimarket.payments.banks import transfer_banks
 from agrimarket.products import service
 from agrimarket.products.fields import parse_int
 from agrimarket.products.photos import MAX_PHOTOS, create_with_photos
-from agrimarket.products.schemas import ProductRead
+from agrimarket.products.schemas import PayTo, ProductRead
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor, provide_viewer
 from agrimarket.web.forms import form_error, form_values
@@ -138,27 +139,29 @@ class PublicProductPages(Controller):
     @get("/p/{product_id:int}")
     async def public_page(self, request: Request, viewer: Actor | None, product_id: int) -> Template:
         settings, storage = app_services(request.app)  # not injected: see agrimarket.web.services
-        product = await service.public_product(product_id, storage, settings.public_base_url)
+        product, pay_to = await service.public_product(product_id, storage, settings.public_base_url)
         listings = await listing_views.listings_of([product_id])  # integrations: where to buy
-        context = {"viewer": viewer, "p": product, "content": _public_content(request, product, listings)}
+        content = _public_content(request, product, pay_to, listings)
+        context = {"viewer": viewer, "p": product, "content": content}
         return Template("products/public.html", context=context)
 
 
 _CONTENT: dict[bytes, Markup] = {}  # the public page's content by what it shows, in this process
 
 
-def _public_content(request: Request, product: ProductRead, listings: dict) -> Markup:
+def _public_content(request: Request, product: ProductRead, pay_to: PayTo | None, listings: dict) -> Markup:
     """The public page's content, rendered once per product state, listings and language.
 
     Keyed by everything it shows, so a changed price or a new listing renders afresh at once; only
     the frame (the visitor's menu and CSRF token) is rendered per request.
     """
-    key = msgspec.json.encode((request_lang(request), product, listings.get(product.id, [])))
+    key = msgspec.json.encode((request_lang(request), product, pay_to, listings.get(product.id, [])))
     content = _CONTENT.get(key)
     if content is None:
         if len(_CONTENT) >= 2000:
             _CONTENT.clear()
         template = request.app.template_engine.get_template("products/_public_content.html")
-        html = template.render(request=request, p=product, listings=listings)
+        bank = transfer_banks().get(pay_to.bank_bin) if pay_to else None
+        html = template.render(request=request, p=product, pay_to=pay_to, bank=bank, listings=listings)
         content = _CONTENT[key] = Markup(html)  # noqa: S704 - the autoescaping environment's output
     return content

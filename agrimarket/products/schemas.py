@@ -68,3 +68,11 @@ class ProductRead(msgspec.Struct):
     public_url: str
     created_at: datetime
     updated_at: datetime
+
+
+class PayTo(msgspec.Struct):
+    """The owner's bank account, shown on the public page beside its VietQR code."""
+
+    bank_bin: str
+    account_number: str
+    account_name: str

@@ -10,7 +10,7 @@ from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.media.storage import Storage, delete_quietly
 from agrimarket.products.access import new_record_owner, require_writer, visible_products
 from agrimarket.products.fields import MAX_STOCK, clean_product
-from agrimarket.products.schemas import OwnerRead, PhotoRead, ProductRead
+from agrimarket.products.schemas import OwnerRead, PayTo, PhotoRead, ProductRead
 from agrimarket.tables import Product, ProductPhoto
 from integrations import hooks as listings_hook  # integrations: product changes -> listing sync
 
@@ -100,14 +100,17 @@ async def get_product(actor: Actor, product_id: int, storage: Storage, base_url:
     return (await _views([row], storage, base_url))[0]
 
 
-# The public page's product with its owner and place names and its photos (one row per photo), in
-# one statement: written out because Piccolo took longer to build these joins than PostgreSQL took
+# The public page's product with its owner and place names, its photos (one row per photo) and the
+# owner's bank account for the VietQR code, in one statement: written out because Piccolo took longer to build these joins than PostgreSQL took
 # to run them.
 _PUBLIC_SQL = """
 SELECT p.*, h.head_name AS household_name, co.name AS cooperative_name,
   hc.name AS household_commune, hp.name AS household_province,
   cc.name AS cooperative_commune, cp.name AS cooperative_province,
-  ph.id AS photo_id, ph.image_key, ph.thumb_key, ph.width, ph.height
+  ph.id AS photo_id, ph.image_key, ph.thumb_key, ph.width, ph.height,
+  COALESCE(bh.bank_bin, bc.bank_bin) AS pay_bank_bin,
+  COALESCE(bh.account_number, bc.account_number) AS pay_account_number,
+  COALESCE(bh.account_name, bc.account_name) AS pay_account_name
 FROM product p
 LEFT JOIN household h ON h.id = p.owner_household
 LEFT JOIN commune hc ON hc.code = h.commune
@@ -116,17 +119,26 @@ LEFT JOIN cooperative co ON co.id = p.owner_cooperative
 LEFT JOIN commune cc ON cc.code = co.commune
 LEFT JOIN province cp ON cp.code = cc.province
 LEFT JOIN product_photo ph ON ph.product = p.id
+LEFT JOIN bank_account bh ON bh.owner_household = p.owner_household
+LEFT JOIN bank_account bc ON bc.owner_cooperative = p.owner_cooperative
 WHERE p.id = {} AND p.status = 'active'
 ORDER BY ph.position, ph.id
 """
 
 
-async def public_product(product_id: int, storage: Storage, base_url: str) -> ProductRead:
+async def public_product(
+    product_id: int, storage: Storage, base_url: str
+) -> tuple[ProductRead, PayTo | None]:
+    """The active product as anyone sees it, and the account a VietQR transfer pays (if any)."""
     rows = await Product.raw(_PUBLIC_SQL, product_id)
     if not rows:
         raise _not_found()
     photos = [_photo(row | {"id": row["photo_id"]}, storage) for row in rows if row["photo_id"] is not None]
-    return _read(rows[0], photos, base_url)
+    first = rows[0]
+    pay_to = None
+    if first["pay_bank_bin"]:
+        pay_to = PayTo(first["pay_bank_bin"], first["pay_account_number"], first["pay_account_name"])
+    return _read(first, photos, base_url), pay_to
 
 
 async def ensure_writable(actor: Actor, product_id: int) -> None:

@@ -162,6 +162,12 @@ async def build_world(client, app) -> World:
 
     serials = await Stamp.select(Stamp.serial).where(Stamp.batch == batch["id"]).order_by(Stamp.seq)
     w.ids["serial"], w.ids["serial_to_revoke"] = serials[0]["serial"], serials[1]["serial"]
+    # A seller outside every cell, so no cell's DELETE /api/v1/bank-account takes its VietQR code away.
+    payer = await accounts.household(name="Hồ Thị Thu")
+    assert (
+        await client.put("/api/v1/bank-account/", json=BANK_ACCOUNT, headers=payer.headers)
+    ).status_code == 200
+    w.ids["paid_product"] = (await accounts.product(payer))["id"]
     await connect(client, own, "postmart", shop_id=f"shop-{MARKER.lower()}")
     listed = await publish(client, own, product["id"], "postmart")
     assert listed.status_code == 202, listed.text
@@ -272,7 +278,11 @@ def _code(w: World, path: str, fresh: bool):
 # name -> (world, path, fresh) -> value, or a coroutine for a fresh record of a destructive route.
 PARAMS: dict[str, Callable] = {
     "product_id": lambda w, path, fresh: (
-        _fresh_product(w) if fresh and "photo" not in path else w.a("product")
+        w.a("paid_product")
+        if "vietqr" in path
+        else _fresh_product(w)
+        if fresh and "photo" not in path
+        else w.a("product")
     ),
     "photo_id": lambda w, path, fresh: _fresh_photo(w) if fresh else w.a("photo"),
     "coop_id": lambda w, path, fresh: w.a("coop"),
@@ -342,6 +352,8 @@ def _webhook(w: World) -> dict:
     signature = hmac.new(w.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
     return {"content": body, "headers": {"x-signature": signature, "content-type": "application/json"}}
 
+
+BANK_ACCOUNT = {"bank_bin": "970405", "account_number": "1500205123456", "account_name": "Nguyễn Văn Mới"}
 
 # (method, path) -> world -> request keyword arguments (json / data / files / params / content).
 REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
@@ -447,6 +459,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "data": {"shop_id": "shop-2", **demo_credentials("voso", "shop-2")}
     },
     ("POST", "/api/v1/products/{product_id:int}/listings"): lambda w: {"json": {"marketplace": "postmart"}},
+    ("PUT", "/api/v1/bank-account"): lambda w: {"json": BANK_ACCOUNT},
+    ("POST", "/bank-account"): lambda w: {"data": BANK_ACCOUNT},
     ("POST", "/api/v1/webhooks/{marketplace:str}"): _webhook,
 }
 

@@ -127,6 +127,15 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/products/new"): PAGE_CREATE_OWN,
     ("GET", "/products"): PAGE_LIST,
     ("GET", "/p/{product_id:int}"): PUBLIC,
+    ("GET", "/p/{product_id:int}/vietqr.png"): PUBLIC,
+    ("GET", "/api/v1/banks"): PUBLIC,
+    # A seller's own bank account (where buyers' transfers go): households and cooperatives only.
+    ("GET", "/api/v1/bank-account"): SELLERS,
+    ("PUT", "/api/v1/bank-account"): SELLERS,
+    ("DELETE", "/api/v1/bank-account"): SELLERS,
+    ("GET", "/bank-account"): PAGE_SELLERS,
+    ("POST", "/bank-account"): PAGE_SELLERS,
+    ("POST", "/bank-account/remove"): PAGE_SELLERS,
     # cooperatives and members
     ("POST", "/api/v1/cooperatives"): MANAGER_ONLY,
     ("GET", "/api/v1/cooperatives/{coop_id:int}"): COOP_READ,
