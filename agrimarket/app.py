@@ -21,6 +21,7 @@ from agrimarket.accounts.pages import AccountPages
 from agrimarket.areas.api import AreasController
 from agrimarket.cooperatives.api import CooperativeController
 from agrimarket.cooperatives.pages import CooperativePages
+from agrimarket.feeds.routes import FEED_ROUTES
 from agrimarket.health import healthz, readyz
 from agrimarket.households.api import HouseholdImportController
 from agrimarket.households.pages import HouseholdImportPages
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         BankAccountPages,
         banks,
         vietqr_image,
+        *FEED_ROUTES,
         *INDICATOR_HANDLERS,
         create_static_files_router(path="/static", directories=[PACKAGE / "static"], include_in_schema=False),
     ]

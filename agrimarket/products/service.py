@@ -91,6 +91,17 @@ async def list_products(
     return await _views(await query.order_by(Product.updated_at, ascending=False), storage, base_url)
 
 
+async def live_products_of(owner: dict[str, int], storage: Storage, base_url: str) -> list[ProductRead]:
+    """Active products of one owner ({"owner_household": id} or {"owner_cooperative": id}), as anyone sees them."""
+    ((column, owner_id),) = owner.items()
+    query = (
+        Product.select(*_COLUMNS)
+        .where(getattr(Product, column) == owner_id)
+        .where(Product.status == "active")
+    )
+    return await _views(await query.order_by(Product.id), storage, base_url)
+
+
 async def get_product(actor: Actor, product_id: int, storage: Storage, base_url: str) -> ProductRead:
     row = (
         await Product.select(*_COLUMNS).where(visible_products(actor)).where(Product.id == product_id).first()

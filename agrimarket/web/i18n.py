@@ -7,8 +7,12 @@ from litestar.connection import ASGIConnection
 LANG_COOKIE = "lang"
 
 
+# Paths read by programs, not people: errors there are JSON, the language is Accept-Language's.
+MACHINE_PATHS = ("/api/", "/feeds/")
+
+
 def is_api(connection: ASGIConnection) -> bool:
-    return connection.url.path.startswith("/api/")
+    return connection.url.path.startswith(MACHINE_PATHS)
 
 
 def request_lang(connection: ASGIConnection) -> str:

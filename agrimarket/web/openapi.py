@@ -12,6 +12,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 
+from agrimarket.web.i18n import MACHINE_PATHS
+
 
 class ErrorDetail(msgspec.Struct):
     code: str
@@ -68,10 +70,10 @@ def _query_parameters(handler) -> set[str]:
 
 
 class ErrorResponsesPlugin(ReceiveRoutePlugin):
-    """Documents the error answers of each /api operation (see the module docstring)."""
+    """Documents the error answers of each /api and /feeds operation (see the module docstring)."""
 
     def receive_route(self, route: BaseRoute) -> None:
-        if not isinstance(route, HTTPRoute) or not route.path.startswith("/api/"):
+        if not isinstance(route, HTTPRoute) or not route.path.startswith(MACHINE_PATHS):
             return
         for handler in route.route_handlers:
             signed_in = "actor" in handler.resolve_dependencies()

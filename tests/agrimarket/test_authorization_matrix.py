@@ -297,6 +297,7 @@ PARAMS: dict[str, Callable] = {
     "lot": lambda w, path, fresh: w.a("lot"),
     "marketplace": _marketplace,
     "code": _code,
+    "owner": lambda w, path, fresh: f"h{w.a('household')}",
 }
 # Routes whose allowed request removes its record: each allowed cell gets a fresh one.
 DESTRUCTIVE = {

@@ -72,7 +72,9 @@ async def test_seed_builds_a_usable_demo_once(client):
     # The cooperative's own products take VietQR transfers into its bank account.
     coop_product = await Product.select(Product.id).where(Product.owner_cooperative == coop["id"]).first()
     page = await client.get(f"/p/{coop_product['id']}")
-    assert f"/p/{coop_product['id']}/vietqr.png" in page.text and "HTX DICH VU NONG NGHIEP CAT HAI" in page.text
+    assert (
+        f"/p/{coop_product['id']}/vietqr.png" in page.text and "HTX DICH VU NONG NGHIEP CAT HAI" in page.text
+    )
     assert (await client.get(f"/p/{coop_product['id']}/vietqr.png")).status_code == 200
 
     before = await _counts()

@@ -129,6 +129,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/p/{product_id:int}"): PUBLIC,
     ("GET", "/p/{product_id:int}/vietqr.png"): PUBLIC,
     ("GET", "/api/v1/banks"): PUBLIC,
+    ("GET", "/feeds/{owner:str}/products.json"): PUBLIC,
+    ("GET", "/feeds/{owner:str}/products.csv"): PUBLIC,
+    ("GET", "/feeds/{owner:str}/products.xml"): PUBLIC,
     # A seller's own bank account (where buyers' transfers go): households and cooperatives only.
     ("GET", "/api/v1/bank-account"): SELLERS,
     ("PUT", "/api/v1/bank-account"): SELLERS,
