@@ -19,6 +19,7 @@ from piccolo.engine.postgres import PostgresEngine
 from agrimarket.accounts.api import AuthController, me
 from agrimarket.accounts.pages import AccountPages
 from agrimarket.areas.api import AreasController
+from agrimarket.audit.routes import AuditController, AuditPages
 from agrimarket.cooperatives.api import CooperativeController
 from agrimarket.cooperatives.pages import CooperativePages
 from agrimarket.feeds.routes import FEED_ROUTES
@@ -100,6 +101,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         banks,
         vietqr_image,
         *FEED_ROUTES,
+        AuditController,
+        AuditPages,
         *INDICATOR_HANDLERS,
         create_static_files_router(path="/static", directories=[PACKAGE / "static"], include_in_schema=False),
     ]

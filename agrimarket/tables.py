@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns import (
+    JSON,
     Array,
     BigInt,
     Boolean,
@@ -218,3 +219,26 @@ class BankAccount(Table):
     account_number = Varchar(length=19)
     account_name = Varchar(length=50)  # upper-case, without diacritics, as banks show it
     updated_at = Timestamptz()
+
+
+class AuditEntry(Table):
+    """One change to a product, listing, growing area, batch, stamp, account or role.
+
+    Append-only: no route changes it and a trigger refuses UPDATE (migration 2026-11-23T20:41:10).
+    Ids are plain integers, not foreign keys, so the entry outlives what it names.
+    """
+
+    id = Serial(primary_key=True)
+    at = Timestamptz(index=True)
+    user_id = Integer(null=True, default=None)  # None: the system (a marketplace, a worker)
+    user_name = Varchar(length=120, default="")
+    role = Varchar(length=20, default="")
+    entity = Varchar(length=30)  # product, listing, growing_area, batch, stamp, account…
+    entity_id = Integer(null=True, default=None, index=True)
+    action = Varchar(length=30)  # create, update, delete, status, revoke…
+    changes = JSON(default="{}")  # field -> {"from": old, "to": new}, or the values set
+    # Whose data it is: the cooperative reads the entries of its own rows and its members' rows.
+    household = Integer(null=True, default=None, index=True)
+    cooperative = Integer(null=True, default=None, index=True)
+    client_address = Varchar(length=45, default="")  # from where: the client's IP address
+    user_agent = Varchar(length=200, default="")

@@ -27,6 +27,9 @@ class Actor:
     cooperative_id: int | None = None
     scope_province: str | None = None
     scope_commune: str | None = None
+    # Where the request came from, for the audit log (empty for the demo seed and background jobs).
+    client_address: str = ""
+    user_agent: str = ""
 
     @property
     def can_write(self) -> bool:

@@ -12,6 +12,7 @@ from agrimarket.accounts.actor import SELF_REGISTER_ROLES, Actor, Role
 from agrimarket.accounts.passwords import check_strength, hash_password, verify_password
 from agrimarket.accounts.phone import normalize_phone
 from agrimarket.areas.service import get_commune
+from agrimarket.audit import service as audit
 from agrimarket.errors import Conflict, Invalid, Unauthorized
 from agrimarket.tables import AuthSession, Household, Province, User
 
@@ -101,6 +102,8 @@ async def register(form: Registration) -> int:
             phone=phone, password_hash=password_hash, full_name=name, role=form.role, household=household_id
         )
         await user.save()
+        newcomer = Actor(user.id, phone, name, form.role, "vi", household_id=household_id)
+        await audit.record(newcomer, "account", user.id, "register", {"role": str(form.role), "phone": phone})
     return user.id
 
 
@@ -119,7 +122,10 @@ async def create_staff(phone: str, password: str, full_name: str, role: Role, ar
     if await User.exists().where(User.phone == phone):
         raise Conflict("Số điện thoại này đã có tài khoản.", "This phone number already has an account.")
     user = User(password_hash=await hash_password(password), **values)
-    await user.save()
+    async with User._meta.db.transaction():
+        await user.save()
+        # From the command line: no actor, the entry is the system's.
+        await audit.record(None, "account", user.id, "staff_created", {k: str(v) for k, v in values.items()})
     return user.id
 
 

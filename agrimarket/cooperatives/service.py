@@ -9,6 +9,7 @@ from agrimarket.accounts.passwords import check_strength, hash_password
 from agrimarket.accounts.phone import normalize_phone
 from agrimarket.accounts.service import clean_address, clean_name, clean_vpost_code
 from agrimarket.areas.service import get_commune
+from agrimarket.audit import service as audit
 from agrimarket.cooperatives.schemas import CooperativeCreate, CooperativeRead, MemberAdd, MemberRead
 from agrimarket.cooperatives.tax_code import normalize_tax_code
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
@@ -37,6 +38,7 @@ async def create_cooperative(actor: Actor, data: CooperativeCreate) -> int:
         coop = Cooperative(name=name, tax_code=tax_code, commune=commune["code"], address=address)
         await coop.save()
         await User.update({User.cooperative: coop.id}).where(User.id == actor.user_id)
+        await audit.record(actor, "cooperative", coop.id, "create", {"name": name, "tax_code": tax_code})
     return coop.id
 
 
@@ -191,6 +193,7 @@ async def add_member(actor: Actor, coop_id: int, data: MemberAdd) -> int:
             household_id = existing["id"]
             await Household.update({Household.cooperative: coop_id}).where(Household.id == household_id)
         await CoopMembership(cooperative=coop_id, household=household_id, joined_at=now).save()
+        await audit.record(actor, "cooperative", coop_id, "member_added", {"household": household_id})
     return household_id
 
 
@@ -207,3 +210,4 @@ async def remove_member(actor: Actor, coop_id: int, household_id: int) -> None:
             & (CoopMembership.cooperative == coop_id)
             & CoopMembership.left_at.is_null()
         )
+        await audit.record(actor, "cooperative", coop_id, "member_removed", {"household": household_id})

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.audit import service as audit
 from agrimarket.declared.access import (
     ensure_cooperative,
     ensure_household,
@@ -80,8 +81,21 @@ async def create(actor: Actor, data: DeclaredListingCreate) -> DeclaredListingRe
         declared_by=actor.user_id,
         created_at=datetime.now(UTC),
     )
-    await row.save()
+    async with DeclaredListing._meta.db.transaction():
+        await row.save()
+        await audit.record(actor, "declared_listing", row.id, "create", _declared(row))
     return await get(actor, row.id)
+
+
+def _declared(row: DeclaredListing) -> dict:
+    return {
+        "household": row.household,
+        "cooperative": row.cooperative,
+        "marketplace": row.marketplace,
+        "shop_url": row.shop_url,
+        "from_date": row.from_date,
+        "to_date": row.to_date,
+    }
 
 
 def _visible(actor: Actor):
@@ -108,5 +122,10 @@ async def set_end(actor: Actor, listing_id: int, to_date: date | None) -> Declar
     current = await get(actor, listing_id)
     require_declarer(actor)
     check_dates(current.from_date, to_date)
-    await DeclaredListing.update({DeclaredListing.to_date: to_date}).where(DeclaredListing.id == listing_id)
+    async with DeclaredListing._meta.db.transaction():
+        await DeclaredListing.update({DeclaredListing.to_date: to_date}).where(
+            DeclaredListing.id == listing_id
+        )
+        change = audit.diff({"to_date": current.to_date}, {"to_date": to_date})
+        await audit.record(actor, "declared_listing", listing_id, "update", change)
     return await get(actor, listing_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.audit import service as audit
 from agrimarket.declared.schemas import SupplierRead
 from agrimarket.errors import Forbidden, Invalid, NotFound
 from agrimarket.products.access import visible_products
@@ -85,4 +86,9 @@ async def set_suppliers(actor: Actor, product_id: int, household_ids: list[int])
         ]
         if new:
             await ProductSupplier.insert(*new)
+        if current != wanted:
+            added, removed = sorted(wanted - current), sorted(current - wanted)
+            await audit.record(
+                actor, "product", product_id, "suppliers", {"added": added, "removed": removed}
+            )
     return await list_suppliers(actor, product_id)

@@ -13,6 +13,7 @@ from piccolo.columns.combination import Combinable
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.areas.service import fold
+from agrimarket.audit import service as audit
 from agrimarket.errors import Forbidden, Invalid
 from agrimarket.payments.banks import transfer_banks
 from agrimarket.payments.schemas import BankAccountRead, BankAccountWrite
@@ -85,19 +86,34 @@ async def set_account(actor: Actor, data: BankAccountWrite) -> BankAccountRead:
     owner = _owner(actor)
     fields = clean(data)
     now = datetime.now(UTC)
-    # One statement either way: never two accounts for one owner, even when two saves race.
-    await BankAccount.insert(BankAccount(**owner, **fields, updated_at=now)).on_conflict(
-        target=getattr(BankAccount, next(iter(owner))),
-        action="DO UPDATE",
-        values=[
-            BankAccount.bank_bin,
-            BankAccount.account_number,
-            BankAccount.account_name,
-            BankAccount.updated_at,
-        ],
-    )
+    async with BankAccount._meta.db.transaction():
+        before = (
+            await BankAccount.select(*[getattr(BankAccount, f) for f in fields]).where(_where(owner)).first()
+        )
+        # One statement either way: never two accounts for one owner, even when two saves race.
+        await BankAccount.insert(BankAccount(**owner, **fields, updated_at=now)).on_conflict(
+            target=getattr(BankAccount, next(iter(owner))),
+            action="DO UPDATE",
+            values=[
+                BankAccount.bank_bin,
+                BankAccount.account_number,
+                BankAccount.account_name,
+                BankAccount.updated_at,
+            ],
+        )
+        if changes := audit.diff(before or {}, fields):
+            await _audit(actor, owner, "bank_account_set", changes)
     return _read(fields)
 
 
+async def _audit(actor: Actor, owner: dict[str, int], action: str, changes: dict) -> None:
+    ((column, owner_id),) = owner.items()
+    await audit.record(actor, column.removeprefix("owner_"), owner_id, action, changes)
+
+
 async def remove_account(actor: Actor) -> None:
-    await BankAccount.delete().where(_where(_owner(actor)))
+    owner = _owner(actor)
+    async with BankAccount._meta.db.transaction():
+        gone = await BankAccount.delete().where(_where(owner)).returning(BankAccount.account_number)
+        if gone:
+            await _audit(actor, owner, "bank_account_removed", {"account_number": gone[0]["account_number"]})

@@ -12,6 +12,7 @@ from typing import Any
 import anyio.to_thread
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.audit import service as audit
 from agrimarket.errors import Conflict, NotFound
 from agrimarket.media.images import ProcessedImage, process_photo
 from agrimarket.media.storage import Storage, delete_quietly
@@ -86,7 +87,8 @@ async def add_photos(
     images = await _process(uploads)
     # The photos, their listing jobs and the answer: a client told "failed" finds no photo saved.
     async with files_undone_on_error(storage) as written, listings_hook.transaction():
-        await _write(product_id, images, count, storage, written)
+        ids = await _write(product_id, images, count, storage, written)
+        await audit.record(actor, "product", product_id, "photos_added", {"photo_ids": ids})
         await listings_hook.product_changed(product_id)
         return await get_product(actor, product_id, storage, base_url)
 
@@ -102,5 +104,6 @@ async def delete_photo(actor: Actor, product_id: int, photo_id: int, storage: St
         raise NotFound("Không tìm thấy ảnh.", "Photo not found.")
     async with listings_hook.transaction():
         await ProductPhoto.delete().where(ProductPhoto.id == photo_id)
+        await audit.record(actor, "product", product_id, "photo_deleted", {"photo_id": photo_id})
         await listings_hook.product_changed(product_id)
     await delete_quietly(storage, [row["image_key"], row["thumb_key"]])

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.audit import service as audit
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.media.storage import Storage, delete_quietly
 from agrimarket.products.access import new_record_owner, require_writer, visible_products
@@ -180,6 +181,7 @@ async def create_product(actor: Actor, values: dict[str, Any], owner_household_i
     now = datetime.now(UTC)
     product = Product(**fields, **owner, created_by=actor.user_id, created_at=now, updated_at=now)
     await product.save()
+    await audit.record(actor, "product", product.id, "create", fields)
     return product.id
 
 
@@ -201,9 +203,14 @@ async def update_product(actor: Actor, product_id: int, changes: dict[str, Any])
     fields = clean_product(changes, partial=True)
     if fields:
         async with listings_hook.transaction():  # integrations: the product write and its listing jobs
+            before = await Product.select(*[getattr(Product, name) for name in fields]).where(
+                Product.id == product_id
+            )
             await Product.update({**fields, Product.updated_at: datetime.now(UTC)}).where(
                 Product.id == product_id
             )
+            if changes := audit.diff(before[0] if before else {}, fields):
+                await audit.record(actor, "product", product_id, "update", changes)
             await listings_hook.product_changed(product_id)  # integrations
 
 
@@ -217,8 +224,12 @@ async def adjust_stock(actor: Actor, product_id: int, delta: int) -> None:
     elif delta > MAX_STOCK:
         raise Invalid("stock", "Số lượng quá lớn.", "Stock too large.")
     async with listings_hook.transaction():  # integrations: the stock change and its listing jobs
-        changed = await query.returning(Product.id)
+        changed = await query.returning(Product.stock)
         if changed:
+            stock = changed[0]["stock"]
+            await audit.record(
+                actor, "product", product_id, "stock", {"stock": {"from": stock - delta, "to": stock}}
+            )
             await listings_hook.product_changed(product_id)  # integrations
     if not changed:
         raise Conflict("Đã hết hàng, không thể bớt thêm.", "Stock is already at zero.")
@@ -231,6 +242,10 @@ async def delete_product(actor: Actor, product_id: int, storage: Storage) -> Non
     )
     async with listings_hook.transaction():  # integrations: delist before the product goes
         await listings_hook.product_changed(product_id, deleted=True)  # integrations
+        gone = await Product.select(Product.name, Product.price_vnd, Product.stock).where(
+            Product.id == product_id
+        )
+        await audit.record(actor, "product", product_id, "delete", gone[0] if gone else {})
         await Product.delete().where(Product.id == product_id)
     # Files go after the rows: a failed delete leaves an orphan file, never a row without its file.
     await delete_quietly(storage, [key for row in keys for key in (row["image_key"], row["thumb_key"])])

@@ -6,6 +6,8 @@ token and forms cannot be forged against it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from litestar import Request
 
 from agrimarket.accounts.actor import Actor
@@ -31,6 +33,10 @@ async def provide_viewer(request: Request) -> Actor | None:
         return cached
     token, kind = credentials(request)
     actor = await actor_for_token(token, kind) if token else None
+    if actor is not None:
+        # The peer address (X-Forwarded-For is not trusted, as for the rate limits).
+        address = request.client.host if request.client else ""
+        actor = replace(actor, client_address=address, user_agent=request.headers.get("user-agent", "")[:200])
     request.state.actor = actor
     return actor
 

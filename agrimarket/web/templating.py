@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from jinja2 import pass_context
 from litestar.contrib.jinja import JinjaTemplateEngine
 
+from agrimarket import clock
 from agrimarket.products import catalog
 from agrimarket.web.i18n import format_vnd, request_lang
 
@@ -41,6 +44,13 @@ def choices(context, table_name: str) -> list[tuple[str, str]]:
     return catalog.choices(getattr(catalog, table_name), lang(context))
 
 
+def local_time(moment: datetime) -> str:
+    """A stored instant as Vietnam's clock shows it."""
+    return clock.to_local(moment).strftime("%d/%m/%Y %H:%M")
+
+
 def configure_templates(engine: JinjaTemplateEngine) -> None:
-    engine.engine.globals.update(tr=tr, lang=lang, label=label, choices=choices, vnd=format_vnd)
+    engine.engine.globals.update(
+        tr=tr, lang=lang, label=label, choices=choices, vnd=format_vnd, local_time=local_time
+    )
     engine.engine.autoescape = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.audit import service as audit
 from agrimarket.errors import Forbidden, Invalid
 from agrimarket.products.access import require_writer
 from agrimarket.tables import Household
@@ -105,6 +106,7 @@ async def connect(
         ).where(MarketplaceAccount.id == existing["id"])
         # Listings that stopped on the old credentials resume without the admin's help.
         await outbox.retry_dead_of_account(existing["id"])
+        await _audit_connect(actor, owner, code, shop_id)
         return existing["id"]
     account = MarketplaceAccount(
         marketplace=marketplace["id"],
@@ -114,7 +116,17 @@ async def connect(
         **owner,
     )
     await account.save()
+    await _audit_connect(actor, owner, code, shop_id)
     return account.id
+
+
+async def _audit_connect(actor: Actor, owner: dict[str, int], code: str, shop_id: str) -> None:
+    """Which shop was connected; the credentials never reach the audit log."""
+    ((column, owner_id),) = owner.items()
+    change = {"marketplace": code, "shop_id": shop_id}
+    await audit.record(
+        actor, column.removeprefix("owner_"), owner_id, "marketplace_account_connected", change
+    )
 
 
 async def list_accounts(actor: Actor) -> list[dict]:

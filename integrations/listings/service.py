@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.audit import service as audit
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.indicators.spans import rebuild_spans
 from agrimarket.products.service import ensure_writable
@@ -129,6 +130,9 @@ async def publish(actor: Actor, product_id: int, marketplace_code: str) -> int:
             if existing["wanted"] != "live" or existing["state"] == "rejected":
                 await Listing.update({Listing.account: account["id"]}).where(Listing.id == existing["id"])
                 await _bump(existing["id"], "live")
+                await audit.record(
+                    actor, "listing", existing["id"], "publish", {"marketplace": marketplace_code}
+                )
             return existing["id"]
         listing = Listing(
             product=product_id,
@@ -146,6 +150,7 @@ async def publish(actor: Actor, product_id: int, marketplace_code: str) -> int:
         row = await Listing.select().where(Listing.id == listing.id).first()
         await append_history(row, None, "pending", 1)
         await outbox.enqueue(listing.id, marketplace["id"], 1)
+        await audit.record(actor, "listing", listing.id, "publish", {"marketplace": marketplace_code})
         return listing.id
 
 
@@ -168,6 +173,7 @@ async def retry_listing(actor: Actor, listing_id: int) -> None:
     await ensure_writable(actor, listing["product"])
     async with write_transaction():
         await _bump(listing_id, "live")
+        await audit.record(actor, "listing", listing_id, "retry")
 
 
 async def record(
@@ -194,6 +200,8 @@ async def record(
             changes[Listing.reason_vi] = reason_vi if new_state in ("rejected", "delisted") else ""
             changes[Listing.reason_en] = reason_en if new_state in ("rejected", "delisted") else ""
             await append_history(listing, listing["state"], new_state, sent_version, reason_vi)
+            change = {"state": {"from": listing["state"], "to": new_state}, "reason": reason_vi}
+            await audit.record(None, "listing", listing_id, "state", change)  # the marketplace's answer
         await Listing.update(changes).where(Listing.id == listing_id)
 
 
@@ -213,3 +221,5 @@ async def taken_down(listing_id: int, reason: str) -> None:
             }
         ).where(Listing.id == listing_id)
         await append_history(listing, listing["state"], "delisted", listing["version"], reason)
+        change = {"state": {"from": listing["state"], "to": "delisted"}, "reason": reason}
+        await audit.record(None, "listing", listing_id, "state", change)  # taken down by the marketplace

@@ -75,6 +75,9 @@ PAGE_COOP = Access("login", "403", "403", "allow", "403", "403", "403")
 PAGE_IMPORT_UPLOAD = Access("login", "403", "403", "403", "allow", "allow", "allow")
 PAGE_IMPORT_JOB = Access("login", "404", "404", "404", "allow", "404", "allow")
 PAGE_ADMIN = Access("login", "403", "403", "403", "403", "403", "allow")
+# The audit log: admins read all of it, a coop manager the entries of its own and its members' rows.
+AUDIT_READ = Access("401", "403", "403", "allow", "403", "403", "allow")
+PAGE_AUDIT = Access("login", "403", "403", "allow", "403", "403", "allow")
 # Area status: staff judge (plant-quarantine findings); the owner and its manager only read.
 JUDGE = Access("401", "403", "404", "403", "allow", "404", "allow")
 
@@ -129,6 +132,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/p/{product_id:int}"): PUBLIC,
     ("GET", "/p/{product_id:int}/vietqr.png"): PUBLIC,
     ("GET", "/api/v1/banks"): PUBLIC,
+    ("GET", "/api/v1/audit"): AUDIT_READ,
+    ("GET", "/audit"): PAGE_AUDIT,
     ("GET", "/feeds/{owner:str}/products.json"): PUBLIC,
     ("GET", "/feeds/{owner:str}/products.csv"): PUBLIC,
     ("GET", "/feeds/{owner:str}/products.xml"): PUBLIC,

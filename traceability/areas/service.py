@@ -9,6 +9,7 @@ from piccolo.columns.combination import Combinable
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.areas.service import fold, get_commune
+from agrimarket.audit import service as audit
 from agrimarket.clock import local_date
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import new_record_owner
@@ -110,7 +111,9 @@ async def create_area(
         created_by=actor.user_id,
         created_at=datetime.now(UTC),
     )
-    await area.save()  # a racing duplicate hits the unique index: also a 409
+    async with GrowingArea._meta.db.transaction():
+        await area.save()  # a racing duplicate hits the unique index: also a 409
+        await audit.record(actor, "growing_area", area.id, "create", fields | {"commune": commune["code"]})
     return area.id
 
 
@@ -198,18 +201,22 @@ async def change_status(actor: Actor, area_id: int, status: str, reason: str = "
         raise Invalid("reason", "Hãy ghi lý do.", "Give the reason.")
     if len(reason) > 1000:
         raise Invalid("reason", "Lý do dài quá 1000 ký tự.", "The reason is longer than 1000 characters.")
-    changed = (
-        await GrowingArea.update(
-            {
-                GrowingArea.status: status,
-                GrowingArea.status_reason: reason,
-                GrowingArea.status_changed_at: datetime.now(UTC),
-                GrowingArea.status_changed_by: actor.user_id,
-            }
+    async with GrowingArea._meta.db.transaction():
+        changed = (
+            await GrowingArea.update(
+                {
+                    GrowingArea.status: status,
+                    GrowingArea.status_reason: reason,
+                    GrowingArea.status_changed_at: datetime.now(UTC),
+                    GrowingArea.status_changed_by: actor.user_id,
+                }
+            )
+            .where((GrowingArea.id == area_id) & (GrowingArea.status == area.status))
+            .returning(GrowingArea.id)
         )
-        .where((GrowingArea.id == area_id) & (GrowingArea.status == area.status))
-        .returning(GrowingArea.id)
-    )
+        if changed:
+            change = {"status": {"from": area.status, "to": status}, "reason": reason}
+            await audit.record(actor, "growing_area", area_id, "status", change)
     if not changed:
         raise Conflict(
             "Vùng trồng vừa được người khác cập nhật; hãy thử lại.", "Changed meanwhile; try again."

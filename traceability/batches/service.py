@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.audit import service as audit
 from agrimarket.clock import local_date
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import require_writer
@@ -173,7 +174,15 @@ async def create_batch(actor: Actor, data: BatchCreate) -> int:
         created_by=actor.user_id,
         created_at=datetime.now(UTC),
     )
-    await batch.save()
+    async with Batch._meta.db.transaction():
+        await batch.save()
+        await audit.record(
+            actor,
+            "batch",
+            batch.id,
+            "create",
+            fields | {"product": data.product_id, "growing_area": data.growing_area_id},
+        )
     await diary.recheck_phi(batch.id)
     return batch.id
 
@@ -200,7 +209,9 @@ async def add_event(actor: Actor, batch_id: int, data: EventCreate) -> int:
         details=details,
         created_at=datetime.now(UTC),
     )
-    await event.save()
+    async with BatchEvent._meta.db.transaction():
+        await event.save()
+        await audit.record(actor, "batch", batch_id, f"event_{data.kind}", {"event": event.id, **details})
     if data.kind in ("harvesting", "input_use"):
         await diary.recheck_phi(batch_id)
     return event.id
@@ -223,9 +234,15 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
         )
     if not batch.flagged or batch.cleared:
         raise Conflict("Lô hàng không có cờ cần xác nhận.", "The batch has no flag to clear.")
-    await Batch.update(
-        {Batch.cleared_by: actor.user_id, Batch.cleared_reason: reason, Batch.cleared_at: datetime.now(UTC)}
-    ).where(Batch.id == batch_id)
+    async with Batch._meta.db.transaction():
+        await Batch.update(
+            {
+                Batch.cleared_by: actor.user_id,
+                Batch.cleared_reason: reason,
+                Batch.cleared_at: datetime.now(UTC),
+            }
+        ).where(Batch.id == batch_id)
+        await audit.record(actor, "batch", batch_id, "flag_cleared", {"reason": reason})
 
 
 async def assert_stampable(batch_id: int) -> None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import msgspec
 from piccolo.columns.combination import Combinable
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.audit import service as audit
 from agrimarket.errors import Invalid, NotFound
 from traceability.stamps import serials
 from traceability.stamps.schemas import RevokeRequest
@@ -99,12 +101,16 @@ async def revoke(actor: Actor, data: RevokeRequest, within_batch: int | None = N
         raise
     if within_batch is not None and batch_id != within_batch:
         raise not_in_batch()
-    changed = (
-        await Stamp.update(
-            {Stamp.status: "revoked", Stamp.revoked_reason: reason, Stamp.revoked_at: datetime.now(UTC)}
+    async with Stamp._meta.db.transaction():
+        changed = (
+            await Stamp.update(
+                {Stamp.status: "revoked", Stamp.revoked_reason: reason, Stamp.revoked_at: datetime.now(UTC)}
+            )
+            .where(where)
+            .where(Stamp.status != "revoked")
+            .returning(Stamp.id)
         )
-        .where(where)
-        .where(Stamp.status != "revoked")
-        .returning(Stamp.id)
-    )
+        if changed:
+            named = {k: v for k, v in msgspec.structs.asdict(data).items() if v not in (None, "")}
+            await audit.record(actor, "batch", batch_id, "stamps_revoked", named | {"count": len(changed)})
     return len(changed)

@@ -14,6 +14,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.audit import service as audit
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.media.storage import Storage
 from agrimarket.products.service import ensure_writable
@@ -90,6 +91,7 @@ async def create_issue(
         )
         await issue.save()
         await insert_stamps(issue.id, batch_id, count, now)
+        await audit.record(actor, "batch", batch_id, "stamps_issued", {"issue": issue.id, "count": count})
     return issue.id
 
 

@@ -1,0 +1,119 @@
+"""The audit log: who changed what, when and from where; read by admins and the owning cooperative.
+
+Services call ``record`` inside the transaction of the change (when there is one), so an entry
+exists exactly when the change does. Whose data it is (household, cooperative) is looked up from
+the entity, so a cooperative also sees what officers or admins changed on its members' rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from agrimarket import clock
+from agrimarket.accounts.actor import Actor, Role
+from agrimarket.errors import Forbidden
+from agrimarket.tables import AuditEntry, Household
+
+# entity -> (owner household, owner cooperative) of one row, by id.
+_OWNER_SQL = {
+    "product": "SELECT owner_household AS h, owner_cooperative AS c FROM product WHERE id = {}",
+    "growing_area": "SELECT owner_household AS h, owner_cooperative AS c FROM growing_area WHERE id = {}",
+    "batch": "SELECT p.owner_household AS h, p.owner_cooperative AS c FROM batch b "
+    "JOIN product p ON p.id = b.product WHERE b.id = {}",
+    "stamp_issue": "SELECT p.owner_household AS h, p.owner_cooperative AS c FROM stamp_issue i "
+    "JOIN batch b ON b.id = i.batch JOIN product p ON p.id = b.product WHERE i.id = {}",
+    "listing": "SELECT l.household AS h, p.owner_cooperative AS c FROM listing l "
+    "LEFT JOIN product p ON p.id = l.product WHERE l.id = {}",
+    "declared_listing": "SELECT household AS h, cooperative AS c FROM declared_listing WHERE id = {}",
+    "household": "SELECT id AS h, NULL AS c FROM household WHERE id = {}",
+    "account": "SELECT household AS h, cooperative AS c FROM app_user WHERE id = {}",
+    "cooperative": "SELECT NULL AS h, id AS c FROM cooperative WHERE id = {}",
+}
+PAGE = 100
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The fields whose value changed, as {field: {"from": old, "to": new}}."""
+    return {
+        name: {"from": _plain(before.get(name)), "to": _plain(value)}
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+async def _owners(entity: str, entity_id: int | None) -> tuple[int | None, int | None]:
+    sql = _OWNER_SQL.get(entity)
+    if sql is None or entity_id is None:
+        return None, None
+    rows = await AuditEntry.raw(sql, entity_id)
+    if not rows:
+        return None, None
+    household, cooperative = rows[0]["h"], rows[0]["c"]
+    if household and not cooperative:  # a member household's rows are its cooperative's to read
+        member = await Household.select(Household.cooperative).where(Household.id == household).first()
+        cooperative = member["cooperative"] if member else None
+    return household, cooperative
+
+
+async def record(
+    actor: Actor | None,
+    entity: str,
+    entity_id: int | None,
+    action: str,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Write one entry; ``actor`` None means the system (a marketplace's answer, a worker)."""
+    household, cooperative = await _owners(entity, entity_id)
+    await AuditEntry.insert(
+        AuditEntry(
+            at=datetime.now(UTC),
+            user_id=actor.user_id if actor else None,
+            user_name=actor.full_name if actor else "",
+            role=str(actor.role) if actor else "system",
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            changes={name: _plain(value) for name, value in (changes or {}).items()},
+            household=household,
+            cooperative=cooperative,
+            client_address=actor.client_address if actor else "",
+            user_agent=actor.user_agent if actor else "",
+        )
+    )
+
+
+async def entries(
+    actor: Actor,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    before_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Newest first, PAGE at a time (``before_id`` pages on); admins see all, a coop manager its own."""
+    query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).limit(PAGE)
+    if actor.role == Role.COOP_MANAGER and actor.cooperative_id:
+        query = query.where(AuditEntry.cooperative == actor.cooperative_id)
+    elif actor.role != Role.ADMIN:
+        raise Forbidden(
+            "Nhật ký thay đổi dành cho quản trị viên và hợp tác xã.",
+            "The audit log is for admins and cooperatives.",
+        )
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    if since:
+        query = query.where(AuditEntry.at >= datetime.combine(since, time.min, clock.VIETNAM))
+    if until:
+        query = query.where(AuditEntry.at < datetime.combine(until, time.max, clock.VIETNAM))
+    if before_id:
+        query = query.where(AuditEntry.id < before_id)
+    return await query.output(load_json=True)
