@@ -222,7 +222,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/admin/sync-jobs/{job_id:int}/retry"): PAGE_ADMIN,
 }
 # Mounted marketplace simulators (demo and tests only): they carry their own seller auth.
-MOUNTED_APPS = {"/sim/postmart", "/sim/voso"}
+MOUNTED_APPS = {"/sim/postmart", "/sim/voso", "/sim/shopee"}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
