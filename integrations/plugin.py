@@ -23,6 +23,7 @@ from integrations.simulators import postmart as postmart_sim
 from integrations.simulators import shopee as shopee_sim
 from integrations.simulators import voso as voso_sim
 from integrations.simulators.base import SimConfig
+from integrations.stock.pages import StockSharePages
 from integrations.sync.pages import SyncJobPages
 from integrations.sync.worker import Worker
 
@@ -56,7 +57,9 @@ class IntegrationsPlugin(InitPluginProtocol):
         self._task: asyncio.Task | None = None
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([*ROUTES, ListingPages, MarketplaceAccountPages, SyncJobPages])
+        app_config.route_handlers.extend(
+            [*ROUTES, ListingPages, MarketplaceAccountPages, StockSharePages, SyncJobPages]
+        )
         app_config.dependencies["adapters"] = Provide(
             lambda: self.adapters, use_cache=True, sync_to_thread=False
         )

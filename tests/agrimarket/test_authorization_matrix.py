@@ -447,6 +447,12 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "data": {"shop_id": "shop-2", **demo_credentials("voso", "shop-2")}
     },
     ("POST", "/api/v1/products/{product_id:int}/listings"): lambda w: {"json": {"marketplace": "postmart"}},
+    ("PUT", "/api/v1/listings/{listing_id:int}/share"): lambda w: {
+        "json": {"share_percent": 50, "reserve_units": 1}
+    },
+    ("POST", "/listings/{listing_id:int}/share"): lambda w: {
+        "data": {"share_percent": "50", "reserve_units": "1"}
+    },
     ("POST", "/api/v1/webhooks/{marketplace:str}"): _webhook,
 }
 
@@ -500,6 +506,13 @@ async def call(w: World, cell: str, method: str, path: str, url: str) -> httpx.R
             kwargs["json"] = {}
     else:
         client, token = w.web[cell]
+        if (method, path) == ("POST", "/login"):
+            # A throwaway client: signing in must not leave this cell's client (anonymous!) signed in
+            # for the routes after it, whichever pytest worker runs /logout.
+            async with httpx.AsyncClient(transport=client._transport, base_url=BASE) as fresh:
+                token = csrf((await fresh.get("/login")).text)
+                data = kwargs.get("data", {}) | {"_csrf_token": token}
+                return await fresh.request(method, url, follow_redirects=False, data=data)
         headers = {}
         if method != "GET":
             kwargs["data"] = kwargs.get("data", {}) | {"_csrf_token": token}
