@@ -110,6 +110,7 @@ def environment(topology: Topology, s3_endpoint: str) -> dict[str, str]:
         "INTEGRATIONS_SIMULATORS": "0",
         "INTEGRATIONS_POSTMART_URL": f"{simulators}/postmart",
         "INTEGRATIONS_VOSO_URL": f"{simulators}/voso",
+        "INTEGRATIONS_SHOPEE_URL": f"{simulators}/shopee",
         "LOG_FORMAT": topology.log_format,
         "DB_POOL_SIZE": "5",
     }

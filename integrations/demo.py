@@ -1,12 +1,16 @@
 """Demo data of this part, called by agrimarket.demo.seed() after the products exist.
 
-Connects the demo cooperative and two households to the simulated Postmart and Voso (mounted in
-`make run`) and publishes their products; the in-process worker makes them live once the app runs.
+Connects the demo cooperative and two households to the simulated Postmart, Voso and Shopee
+(mounted in `make run`) and publishes their products; the in-process worker makes them live once
+the app runs. On Shopee the cooperative shows only half of each product's stock (a stock share).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
+SHOPEE_SHOP = "880001"  # the demo cooperative's shop on the simulated Shopee
+SHOPEE_PRODUCTS = 4  # the cooperative's first products also go on Shopee
 
 
 async def seed() -> list[str]:
@@ -46,6 +50,8 @@ async def seed() -> list[str]:
     await account("voso", "htx-cat-hai", owner_cooperative=coop["id"])
     await account("postmart", "ho-nguyen-van-hung", owner_household=member["id"])
     await account("voso", "ho-luong-van-sang", owner_household=other["id"])
+    # Shopee shop ids are numbers; the demo code is traded for tokens on the first push.
+    await account("shopee", SHOPEE_SHOP, owner_cooperative=coop["id"])
 
     manager_actor = await demo.actor_for(manager["id"])
     coop_products = await Product.select(Product.id).where(
@@ -55,12 +61,18 @@ async def seed() -> list[str]:
         await listings.publish(manager_actor, row["id"], "postmart")
         if i % 2 == 0:
             await listings.publish(manager_actor, row["id"], "voso")
+        if i < SHOPEE_PRODUCTS:
+            listing_id = await listings.publish(manager_actor, row["id"], "shopee")
+            # Half the stock on Shopee: a rush there cannot sell what Postmart buyers are taking.
+            await Listing.update({Listing.share_percent: 50}).where(Listing.id == listing_id)
     other_user = await User.select(User.id).where(User.phone == demo.OTHERS[0][1]).first()
     for row in await Product.select(Product.id).where(Product.owner_household == other["id"]):
         await listings.publish(await demo.actor_for(other_user["id"]), row["id"], "voso")
     base = settings.public_base_url
     return [
-        f"Marketplaces: {await Listing.count()} listings queued on the simulated Postmart and Voso "
+        f"Marketplaces: {await Listing.count()} listings queued on the simulated Postmart, Voso and Shopee "
         "(live within seconds of `make run`):",
         f"  {base}/sim/postmart/shop/htx-cat-hai  {base}/sim/voso/shop/htx-cat-hai",
+        f"  {base}/sim/shopee/shop/{SHOPEE_SHOP}  (Shopee is shown 50 % of the stock; "
+        "set it per listing under “Chia hàng cho các sàn” on a product card)",
     ]

@@ -18,9 +18,12 @@ from integrations.listings.account_pages import MarketplaceAccountPages
 from integrations.listings.api import ROUTES
 from integrations.listings.pages import ListingPages
 from integrations.listings.service import ensure_marketplaces
+from integrations.listings.tokens import AccountTokenStore
 from integrations.simulators import postmart as postmart_sim
+from integrations.simulators import shopee as shopee_sim
 from integrations.simulators import voso as voso_sim
 from integrations.simulators.base import SimConfig
+from integrations.stock.pages import StockSharePages
 from integrations.sync.pages import SyncJobPages
 from integrations.sync.worker import Worker
 
@@ -29,7 +32,13 @@ def build_adapters(settings: Settings) -> Adapters:
     urls = {
         code: settings.integrations.marketplace_url(code, settings.public_base_url) for code in MARKETPLACES
     }
-    return Adapters(urls, settings.integrations.http_timeout_seconds)
+    return Adapters(
+        urls,
+        settings.integrations.http_timeout_seconds,
+        tokens=AccountTokenStore(settings.integrations.credentials_key),
+        # Shopee takes photo uploads, not URLs: read them from our own storage.
+        read_photo=build_storage(settings).get,
+    )
 
 
 def _mount(path: str, app):
@@ -48,15 +57,21 @@ class IntegrationsPlugin(InitPluginProtocol):
         self._task: asyncio.Task | None = None
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([*ROUTES, ListingPages, MarketplaceAccountPages, SyncJobPages])
+        app_config.route_handlers.extend(
+            [*ROUTES, ListingPages, MarketplaceAccountPages, StockSharePages, SyncJobPages]
+        )
         app_config.dependencies["adapters"] = Provide(
             lambda: self.adapters, use_cache=True, sync_to_thread=False
         )
         app_config.signature_types = [*app_config.signature_types, Adapters]
         if self.settings.integrations.simulators:
             base = self.settings.public_base_url
-            for code, module in (("postmart", postmart_sim), ("voso", voso_sim)):
-                config = SimConfig(
+            for code, module, config_type in (
+                ("postmart", postmart_sim, SimConfig),
+                ("voso", voso_sim, SimConfig),
+                ("shopee", shopee_sim, shopee_sim.ShopeeConfig),
+            ):
+                config = config_type(
                     public_url=f"{base}/sim/{code}",
                     webhook_url=f"{base}/api/v1/webhooks/{code}",
                     webhook_secret=self.settings.integrations.webhook_secret_for(code),

@@ -53,7 +53,9 @@ class IntegrationsSettings:
     # Marketplace base URLs; empty means the simulator mounted in this app (PUBLIC_BASE_URL/sim/<code>).
     postmart_url: str = field(default_factory=lambda: _env("INTEGRATIONS_POSTMART_URL"))
     voso_url: str = field(default_factory=lambda: _env("INTEGRATIONS_VOSO_URL"))
-    # Mount the simulators under /sim/postmart and /sim/voso.
+    # Shopee's real host is https://partner.shopeemobile.com (sandbox: openplatform.sandbox.test-stable.shopee.sg).
+    shopee_url: str = field(default_factory=lambda: _env("INTEGRATIONS_SHOPEE_URL"))
+    # Mount the simulators under /sim/postmart, /sim/voso and /sim/shopee.
     simulators: bool = field(default_factory=lambda: _env("INTEGRATIONS_SIMULATORS", "1") == "1")
 
     def __post_init__(self) -> None:
@@ -81,5 +83,7 @@ class IntegrationsSettings:
         return self.webhook_secrets.get(code) or self.webhook_secret
 
     def marketplace_url(self, code: str, public_base_url: str) -> str:
-        configured = {"postmart": self.postmart_url, "voso": self.voso_url}.get(code, "")
+        configured = {"postmart": self.postmart_url, "voso": self.voso_url, "shopee": self.shopee_url}.get(
+            code, ""
+        )
         return (configured or f"{public_base_url}/sim/{code}").rstrip("/")

@@ -43,6 +43,8 @@ class MarketplaceAccount(Table):
     needs_attention = Boolean(default=False)
     attention_reason = Varchar(length=300, default="")
     created_at = Timestamptz()
+    # Epoch seconds until which one process holds the right to renew the account's tokens.
+    token_lease_until = DoublePrecision(default=0.0)
 
 
 class Listing(Table):
@@ -64,6 +66,9 @@ class Listing(Table):
     reason_en = Varchar(length=400, default="")
     version = Integer(default=1)
     synced_version = Integer(default=0)
+    # Stock share (oversell guard): push share_percent % of what is left after holding reserve_units back.
+    share_percent = Integer(default=100)
+    reserve_units = Integer(default=0)
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -116,6 +121,21 @@ class SyncJob(Table):
     claim_token = Varchar(length=40, default="")
     last_error = Text(default="")
     updated_at = Timestamptz()
+
+
+class MarketplaceSale(Table):
+    """A sale a marketplace reported; unique per marketplace, order and item (see the migration), so
+    the same report arriving twice takes the stock down once."""
+
+    id = Serial(primary_key=True)
+    marketplace = ForeignKey(Marketplace, on_delete=OnDelete.restrict)
+    listing = ForeignKey(Listing, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    product = ForeignKey(Product, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    order_ref = Varchar(length=80)
+    external_id = Varchar(length=80)
+    quantity = Integer()
+    stock_after = Integer()  # our stock once this sale was taken off (0 when it oversold)
+    at = Timestamptz()
 
 
 class RateBucket(Table):

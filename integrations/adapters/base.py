@@ -50,6 +50,8 @@ class ListingPayload(msgspec.Struct):
     stock: int
     photo_urls: list[str]
     version: int
+    # Our storage keys of the same photos, for marketplaces that take uploads, not URLs (Shopee).
+    photo_keys: list[str] = []
 
 
 class RemoteListing(msgspec.Struct):
@@ -64,7 +66,9 @@ class RemoteListing(msgspec.Struct):
 
 class Account(msgspec.Struct):
     shop_id: str
+    # An adapter may renew tokens held here (Shopee); whoever stored the account keeps what it finds.
     credentials: dict[str, str]
+    account_id: int | None = None  # our MarketplaceAccount row, when there is one yet
 
 
 class CredentialField(msgspec.Struct, frozen=True):

@@ -6,13 +6,26 @@ for) and an adapter class implementing ``base.MarketplaceAdapter``.
 
 from __future__ import annotations
 
-from integrations.adapters import postmart, voso
-from integrations.adapters.base import CredentialField, MarketplaceAdapter
+from collections.abc import Awaitable, Callable
 
-MODULES = {postmart.CODE: postmart, voso.CODE: voso}
-ADAPTERS = {postmart.CODE: postmart.PostmartAdapter, voso.CODE: voso.VosoAdapter}
+from integrations.adapters import postmart, shopee, voso
+from integrations.adapters.base import CredentialField, MarketplaceAdapter
+from integrations.adapters.shopee_auth import TokenStore
+
+MODULES = {postmart.CODE: postmart, voso.CODE: voso, shopee.CODE: shopee}
+ADAPTERS = {
+    postmart.CODE: postmart.PostmartAdapter,
+    voso.CODE: voso.VosoAdapter,
+    shopee.CODE: shopee.ShopeeAdapter,
+}
 # Seeded at start-up: code -> (name, partner rate limit per second).
-MARKETPLACES = {postmart.CODE: (postmart.NAME, 10.0), voso.CODE: (voso.NAME, 10.0)}
+MARKETPLACES = {
+    postmart.CODE: (postmart.NAME, 10.0),
+    voso.CODE: (voso.NAME, 10.0),
+    # The worker paces listing operations, and one Shopee operation is 3-5 API calls (search, upload,
+    # add; or update item, price, stock, status): 3 operations/s keeps us near 15 calls/s.
+    shopee.CODE: (shopee.NAME, 3.0),
+}
 
 
 def credential_fields(code: str) -> tuple[CredentialField, ...]:
@@ -24,14 +37,24 @@ def credential_fields(code: str) -> tuple[CredentialField, ...]:
 class Adapters:
     """One adapter (so one pooled httpx client) per marketplace, created on first use."""
 
-    def __init__(self, urls: dict[str, str], timeout_s: float) -> None:
+    def __init__(
+        self,
+        urls: dict[str, str],
+        timeout_s: float,
+        tokens: TokenStore | None = None,
+        read_photo: Callable[[str], Awaitable[bytes]] | None = None,
+    ) -> None:
         self.urls = urls
         self.timeout_s = timeout_s
+        # Services an adapter module asks for by name in SERVICES (Shopee: shared tokens, photo bytes).
+        self.services = {"tokens": tokens, "read_photo": read_photo}
         self._made: dict[str, MarketplaceAdapter] = {}
 
     def get(self, code: str) -> MarketplaceAdapter:
         if code not in self._made:
-            self._made[code] = ADAPTERS[code](self.urls[code], self.timeout_s)
+            wanted = getattr(MODULES[code], "SERVICES", ())
+            extras = {name: self.services[name] for name in wanted}
+            self._made[code] = ADAPTERS[code](self.urls[code], self.timeout_s, **extras)
         return self._made[code]
 
     async def aclose(self) -> None:

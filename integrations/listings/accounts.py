@@ -54,9 +54,11 @@ def clean_credentials(code: str, credentials: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
-async def _verify(adapters: Adapters, code: str, shop_id: str, credentials: dict[str, str]) -> None:
+async def _verify(adapters: Adapters, code: str, shop_id: str, credentials: dict[str, str]) -> dict[str, str]:
+    """The marketplace's check; answers the credentials to store (Shopee trades its code for tokens)."""
+    account = Account(shop_id, dict(credentials))
     try:
-        await adapters.get(code).verify_credentials(Account(shop_id, credentials))
+        await adapters.get(code).verify_credentials(account)
     except (CredentialsError, Rejected) as exc:
         raise Invalid(
             "credentials",
@@ -69,6 +71,7 @@ async def _verify(adapters: Adapters, code: str, shop_id: str, credentials: dict
             "Không kết nối được với sàn, hãy thử lại sau.",
             "Marketplace unreachable, retry.",
         ) from exc
+    return account.credentials
 
 
 async def connect(
@@ -88,7 +91,7 @@ async def connect(
         raise Invalid("shop_id", "Hãy nhập mã gian hàng.", "Enter the shop id.")
     credentials = clean_credentials(code, credentials)
     if verify:
-        await _verify(adapters, code, shop_id, credentials)
+        credentials = await _verify(adapters, code, shop_id, credentials)
     column, owner_id = next(iter(owner.items()))
     where = (getattr(MarketplaceAccount, column) == owner_id) & (
         MarketplaceAccount.marketplace == marketplace["id"]

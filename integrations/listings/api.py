@@ -6,7 +6,8 @@ import hashlib
 import hmac
 import json
 
-from litestar import Controller, Request, get, post
+import msgspec
+from litestar import Controller, Request, get, post, put
 from litestar.di import Provide
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_401_UNAUTHORIZED
 
@@ -17,7 +18,15 @@ from agrimarket.web.auth import provide_actor
 from agrimarket.web.openapi import error_response
 from integrations.adapters.registry import Adapters
 from integrations.listings import accounts, service, views
-from integrations.listings.schemas import AccountCreate, AccountRead, ListingCreate, ListingRead, SyncJobRead
+from integrations.listings.schemas import (
+    AccountCreate,
+    AccountRead,
+    ListingCreate,
+    ListingRead,
+    StockShareUpdate,
+    SyncJobRead,
+)
+from integrations.stock import service as stock
 from integrations.sync import admin
 from integrations.tables import Listing
 
@@ -52,6 +61,12 @@ class IntegrationsController(Controller):
     async def product_listings(self, actor: Actor, product_id: int) -> list[ListingRead]:
         return await views.product_listings(actor, product_id)
 
+    @put("/listings/{listing_id:int}/share")
+    async def set_share(self, actor: Actor, listing_id: int, data: StockShareUpdate) -> ListingRead:
+        """Show this marketplace only a share of the stock; it is pushed again through the outbox."""
+        product_id = await stock.set_share(actor, listing_id, msgspec.structs.asdict(data))
+        return next(x for x in await views.product_listings(actor, product_id) if x.id == listing_id)
+
     @post("/listings/{listing_id:int}/retry", status_code=HTTP_202_ACCEPTED)
     async def retry_listing(self, actor: Actor, listing_id: int) -> None:
         await service.retry_listing(actor, listing_id)
@@ -84,7 +99,8 @@ def _event(body: bytes) -> dict:
     responses={HTTP_401_UNAUTHORIZED: error_response(HTTP_401_UNAUTHORIZED)},  # bad signature
 )
 async def webhook(request: Request, marketplace: str, settings: Settings) -> dict:
-    """Signed status push from a marketplace (X-Signature: hex HMAC-SHA256 of the body)."""
+    """Signed push from a marketplace (X-Signature: hex HMAC-SHA256 of the body): a status change, or
+    a sale (``type: sale``, ``order_id``, ``external_id``, ``quantity``)."""
     body = await request.body()
     secret = settings.integrations.webhook_secret_for(marketplace)
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -96,6 +112,9 @@ async def webhook(request: Request, marketplace: str, settings: Settings) -> dic
         .where((Listing.external_id == str(event["external_id"])) & (Listing.marketplace.code == marketplace))
         .first()
     )
+    if event.get("type") == "sale":
+        # Sold on the marketplace: the stock drops everywhere (once per order, however often told).
+        return {"ok": True, "counted": await stock.record_sale(marketplace, event)}
     if listing and event.get("status") in ("delisted", "removed"):
         await service.taken_down(listing["id"], str(event.get("reason") or "Sàn đã gỡ sản phẩm."))
     return {"ok": True}

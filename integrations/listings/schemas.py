@@ -25,6 +25,13 @@ class ListingCreate(msgspec.Struct, forbid_unknown_fields=True):
     marketplace: str
 
 
+class StockShareUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """How much of the stock one marketplace is shown: share_percent % after holding reserve_units back."""
+
+    share_percent: int = 100
+    reserve_units: int = 0
+
+
 class ListingRead(msgspec.Struct):
     id: int
     product_id: int | None
@@ -37,6 +44,9 @@ class ListingRead(msgspec.Struct):
     version: int
     synced_version: int
     syncing: bool
+    share_percent: int = 100
+    reserve_units: int = 0
+    pushed_stock: int = 0  # what this marketplace is shown of the product's stock (see stock.shares)
 
 
 class SyncJobRead(msgspec.Struct):

@@ -107,6 +107,13 @@ async def _bump(listing_id: int, wanted: str) -> dict:
     return listing
 
 
+async def requeue(listing_id: int) -> None:
+    """Push the listing's current data again (its stock share changed); inside a write transaction."""
+    listing = await Listing.select(Listing.wanted).where(Listing.id == listing_id).first()
+    if listing is not None:
+        await _bump(listing_id, listing["wanted"])
+
+
 async def publish(actor: Actor, product_id: int, marketplace_code: str) -> int:
     """The farmer's tap on "Đăng bán": a pending listing and its job, in one transaction."""
     await ensure_writable(actor, product_id)

@@ -7,6 +7,7 @@ from agrimarket.products.access import visible_products
 from agrimarket.tables import Product
 from integrations.listings.accounts import cooperative_accounts, enabled_marketplaces, list_accounts
 from integrations.listings.schemas import ListingRead, SyncJobRead
+from integrations.stock.shares import pushed_stock
 from integrations.sync.admin import require_admin
 from integrations.tables import Listing, SyncJob
 
@@ -20,8 +21,9 @@ async def listings_of(product_ids: list[int]) -> dict[int, list[ListingRead]]:
     marks = ", ".join(["{}"] * len(product_ids))  # placeholders only; the ids go as parameters
     rows = await Listing.raw(
         "SELECT l.id, l.product, l.state, l.external_url, l.reason_vi, l.reason_en, l.version, "  # noqa: S608
-        "l.synced_version, m.code AS code, m.name AS mname FROM listing l "
-        f"JOIN marketplace m ON m.id = l.marketplace WHERE l.product IN ({marks}) ORDER BY l.id",
+        "l.synced_version, l.share_percent, l.reserve_units, p.stock AS stock, m.code AS code, "
+        "m.name AS mname FROM listing l JOIN marketplace m ON m.id = l.marketplace "
+        f"JOIN product p ON p.id = l.product WHERE l.product IN ({marks}) ORDER BY l.id",
         *product_ids,
     )
     for r in rows:
@@ -38,6 +40,9 @@ async def listings_of(product_ids: list[int]) -> dict[int, list[ListingRead]]:
                 version=r["version"],
                 synced_version=r["synced_version"],
                 syncing=r["synced_version"] < r["version"],
+                share_percent=r["share_percent"],
+                reserve_units=r["reserve_units"],
+                pushed_stock=pushed_stock(r["stock"], r["share_percent"], r["reserve_units"]),
             )
         )
     return out

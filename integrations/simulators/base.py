@@ -28,9 +28,29 @@ DROP_HEADER = "x-sim-drop"
 DEMO_MASTER = b"agrimarket-simulator-demo"
 
 
+def demo_mac(text: str) -> str:
+    return hmac.new(DEMO_MASTER, text.encode(), hashlib.sha256).hexdigest()
+
+
+def shopee_demo_partner_key(partner_id: str) -> str:
+    return demo_mac(f"shopee-key:{partner_id}")
+
+
+def shopee_demo_code(partner_id: str, shop_id: str) -> str:
+    return demo_mac(f"shopee-code:{partner_id}:{shop_id}")[:32]
+
+
 def demo_credentials(code: str, shop_id: str) -> dict[str, str]:
     """Credentials every simulator accepts for any shop id (used by the demo seed)."""
-    secret = hmac.new(DEMO_MASTER, f"{code}:{shop_id}".encode(), hashlib.sha256).hexdigest()[:32]
+    secret = demo_mac(f"{code}:{shop_id}")[:32]
+    if code == "shopee":
+        # Shopee's own shape: a numeric partner id, its 64-hex key, and an authorization code.
+        partner_id = str(1_000_000 + int(demo_mac(f"shopee-partner:{shop_id}")[:8], 16) % 8_000_000)
+        return {
+            "partner_id": partner_id,
+            "partner_key": shopee_demo_partner_key(partner_id),
+            "code": shopee_demo_code(partner_id, shop_id),
+        }
     if code == "voso":
         return {"client_id": f"demo-{shop_id}", "client_secret": secret}
     return {"api_key": f"demo-{shop_id}", "api_secret": secret}
@@ -92,6 +112,8 @@ class SimState:
         self.writes_applied = 0
         self.applied_at: dict[str, float] = {}  # sku -> when its last change was applied (bench)
         self._ids = itertools.count(1)
+        self._orders = itertools.count(1)
+        self.sent: list[tuple[bytes, str]] = []  # webhook events, as signed
         self._random = random.Random(config.seed)  # noqa: S311 - fault dice, not security
         self.load()
 
@@ -156,19 +178,44 @@ class SimState:
         return [i for i in self.items.values() if i.status == "live" and shop_id in (None, i.shop_id)]
 
     async def notify(self, item: Item) -> None:
-        """Push a status change to the configured webhook, signed with HMAC-SHA256 of the body."""
-        if not self.config.webhook_url:
-            return
-        body = json.dumps(
+        """Push a status change to the configured webhook."""
+        await self.push(
             {
+                "type": "status",
                 "shop_id": item.shop_id,
                 "external_id": item.id,
                 "status": item.status,
                 "reason": item.reason,
                 "at": time.time(),
             }
-        ).encode()
+        )
+
+    async def sell(self, item: Item, quantity: int) -> dict:
+        """A buyer's order: the marketplace's own count drops and the seller is told (webhook)."""
+        order = {
+            "type": "sale",
+            "shop_id": item.shop_id,
+            "external_id": item.id,
+            "order_id": f"{self.code[:2].upper()}-ORD-{next(self._orders):06d}",
+            "quantity": quantity,
+            "at": time.time(),
+        }
+        item.fields["stock"] -= quantity
+        self.save()
+        await self.push(order)
+        return order
+
+    async def push(self, event: dict) -> None:
+        """Send one event to the webhook, signed with HMAC-SHA256 of the body (X-Signature).
+
+        Every event is also kept in ``sent`` (body, signature), so tests can deliver it to an app
+        that has no port of its own.
+        """
+        body = json.dumps(event).encode()
         sig = hmac.new(self.config.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+        self.sent.append((body, sig))
+        if not self.config.webhook_url:
+            return
         async with httpx.AsyncClient(timeout=5) as client:
             # A lost webhook is caught by the periodic pull.
             with contextlib.suppress(httpx.HTTPError):
@@ -258,7 +305,17 @@ def public_routes(state: SimState, title: str, answer) -> list:
         await state.notify(found)
         return Response(answer(state, found))
 
-    return [shop_page, item, takedown]
+    @post("/orders/{item_id:str}", status_code=200)
+    async def order(item_id: str, quantity: int = 1) -> Response:
+        """A buyer orders on the marketplace (demo and tests): the sale is pushed to the seller."""
+        found = state.items.get(item_id)
+        if found is None or found.status != "live":
+            return error(404, "not_found", "Không có sản phẩm.", "No such item.")
+        if quantity < 1 or quantity > found.fields["stock"]:
+            return error(409, "out_of_stock", "Không đủ hàng.", "Not enough stock.")
+        return Response(await state.sell(found, quantity))
+
+    return [shop_page, item, takedown, order]
 
 
 def validate(fields: dict[str, Any], name_max: int, desc_max: int, images_max: int) -> tuple[str, str] | None:

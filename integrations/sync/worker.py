@@ -23,6 +23,7 @@ from integrations.adapters.base import (
 from integrations.adapters.registry import Adapters
 from integrations.listings import service as listings
 from integrations.settings import IntegrationsSettings
+from integrations.stock.shares import pushed_stock
 from integrations.sync import backoff, outbox, ratelimit
 from integrations.tables import Listing, Marketplace, MarketplaceAccount
 
@@ -45,9 +46,11 @@ async def _payload(listing: dict, storage: Storage) -> ListingPayload | None:
         category=product["category"],
         unit=product["unit"],
         price_vnd=product["price_vnd"],
-        stock=product["stock"],
+        # The oversell guard: each marketplace sees only its share of the stock.
+        stock=pushed_stock(product["stock"], listing["share_percent"], listing["reserve_units"]),
         photo_urls=[storage.url(p["image_key"]) for p in photos],
         version=listing["version"],
+        photo_keys=[p["image_key"] for p in photos],
     )
 
 
@@ -95,6 +98,7 @@ class Worker:
         account = Account(
             account_row["shop_id"],
             crypto.decrypt(self.settings.credentials_key, account_row["credentials_encrypted"]),
+            account_id=account_row["id"],
         )
         adapter = self.adapters.get(code)
         key = f"{listing['id']}-{version}"
@@ -160,6 +164,7 @@ class Worker:
             account = Account(
                 account_row["shop_id"],
                 crypto.decrypt(self.settings.credentials_key, account_row["credentials_encrypted"]),
+                account_id=account_row["id"],
             )
             await ratelimit.acquire(code, rate)
             try:

@@ -462,6 +462,12 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/products/{product_id:int}/listings"): lambda w: {"json": {"marketplace": "postmart"}},
     ("PUT", "/api/v1/bank-account"): lambda w: {"json": BANK_ACCOUNT},
     ("POST", "/bank-account"): lambda w: {"data": BANK_ACCOUNT},
+    ("PUT", "/api/v1/listings/{listing_id:int}/share"): lambda w: {
+        "json": {"share_percent": 50, "reserve_units": 1}
+    },
+    ("POST", "/listings/{listing_id:int}/share"): lambda w: {
+        "data": {"share_percent": "50", "reserve_units": "1"}
+    },
     ("POST", "/api/v1/webhooks/{marketplace:str}"): _webhook,
 }
 
@@ -515,6 +521,13 @@ async def call(w: World, cell: str, method: str, path: str, url: str) -> httpx.R
             kwargs["json"] = {}
     else:
         client, token = w.web[cell]
+        if (method, path) == ("POST", "/login"):
+            # A throwaway client: signing in must not leave this cell's client (anonymous!) signed in
+            # for the routes after it, whichever pytest worker runs /logout.
+            async with httpx.AsyncClient(transport=client._transport, base_url=BASE) as fresh:
+                token = csrf((await fresh.get("/login")).text)
+                data = kwargs.get("data", {}) | {"_csrf_token": token}
+                return await fresh.request(method, url, follow_redirects=False, data=data)
         headers = {}
         if method != "GET":
             kwargs["data"] = kwargs.get("data", {}) | {"_csrf_token": token}

@@ -225,6 +225,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/products/{product_id:int}/listings"): OWNED_READ,
     ("POST", "/api/v1/products/{product_id:int}/listings"): OWNED_WRITE,
     ("POST", "/api/v1/listings/{listing_id:int}/retry"): OWNED_WRITE,
+    # Stock shares (oversell guard): the listing's product decides who may set them.
+    ("PUT", "/api/v1/listings/{listing_id:int}/share"): OWNED_WRITE,
+    ("GET", "/products/{product_id:int}/marketplaces"): PAGE_OWNED,
+    ("POST", "/listings/{listing_id:int}/share"): PAGE_OWNED,
     ("GET", "/api/v1/sync-jobs"): ADMIN_ONLY,
     ("POST", "/api/v1/sync-jobs/{job_id:int}/retry"): ADMIN_ONLY,
     # Marketplaces sign their pushes (HMAC); no user is involved.
@@ -239,7 +243,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/admin/sync-jobs/{job_id:int}/retry"): PAGE_ADMIN,
 }
 # Mounted marketplace simulators (demo and tests only): they carry their own seller auth.
-MOUNTED_APPS = {"/sim/postmart", "/sim/voso"}
+MOUNTED_APPS = {"/sim/postmart", "/sim/voso", "/sim/shopee"}
 
 
 def app_routes(app) -> set[tuple[str, str]]:

@@ -55,10 +55,14 @@ class LiveSim:
 
 @pytest.fixture
 def sims() -> Iterator[dict[str, LiveSim]]:
-    from integrations.simulators import postmart, voso
+    from integrations.simulators import postmart, shopee, voso
     from integrations.simulators.base import SimConfig
 
-    started = {"postmart": LiveSim(postmart, SimConfig(seed=1)), "voso": LiveSim(voso, SimConfig(seed=2))}
+    started = {
+        "postmart": LiveSim(postmart, SimConfig(seed=1)),
+        "voso": LiveSim(voso, SimConfig(seed=2)),
+        "shopee": LiveSim(shopee, shopee.ShopeeConfig(seed=3)),
+    }
     yield started
     for sim in started.values():
         sim.close()
@@ -70,6 +74,7 @@ def int_settings(settings, sims):
         settings.integrations,
         postmart_url=sims["postmart"].url,
         voso_url=sims["voso"].url,
+        shopee_url=sims["shopee"].url,
         worker="off",
         simulators=False,
         **FAST,

@@ -1,0 +1,323 @@
+"""Shopee (shopee.vn) adapter: Shopee Open Platform API v2, as published.
+
+Unlike Postmart and Voso, Shopee publishes its seller API; this module follows it (signing and
+tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
+``{"error": "", "message": "", "request_id": "…", "response": {…}}``, ``error`` empty on success):
+- ``POST /api/v2/auth/token/get``, ``/api/v2/auth/access_token/get`` — tokens (public APIs).
+- ``POST /api/v2/media_space/upload_image`` — multipart ``image``; answers ``image_info.image_id``.
+- ``GET  /api/v2/shop/get_shop_info`` — checks the credentials.
+- ``GET  /api/v2/product/search_item?item_sku=…`` — find our item again (Shopee has no
+  idempotency keys: a publish whose answer was lost must not create a second item).
+- ``POST /api/v2/product/add_item`` — ``item_name``, ``description``, ``item_sku``,
+  ``original_price``, ``seller_stock: [{"stock"}]``, ``category_id``, ``image.image_id_list``.
+- ``POST /api/v2/product/update_item`` (name, description), ``update_price``
+  (``price_list: [{"original_price"}]``), ``update_stock`` (``stock_list: [{"seller_stock": [{"stock"}]}]``).
+- ``POST /api/v2/product/unlist_item`` — ``item_list: [{"item_id", "unlist"}]`` (also relists).
+- ``GET  /api/v2/product/get_item_base_info?item_id_list=…`` — ``item_status`` NORMAL, UNLIST,
+  BANNED, SELLER_DELETE, SHOPEE_DELETE, REVIEWING.
+
+Errors: HTTP 429 or a rate-limit code, and 5xx or a server code, are retried; an invalid access
+token is renewed once, then (like a wrong sign or a refused shop) is a credentials error; a
+stale timestamp means our clock is off and is retried (an operator must fix the clock); any
+other ``error`` is a refusal shown to the farmer with Shopee's message.
+Shopee keeps no version on items: a late retry could land after a newer change; the outbox sends
+one version of a listing at a time and the next change (or reconciliation) corrects it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from integrations.adapters import shopee_auth as auth
+from integrations.adapters.base import (
+    Account,
+    CredentialField,
+    CredentialsError,
+    ListingPayload,
+    Rejected,
+    RemoteListing,
+    Retryable,
+    clip,
+    new_client,
+)
+
+CODE = "shopee"
+NAME = "Shopee"
+# The seller's own Shopee app (Seller In-house System) and the code Shopee gave after authorizing it.
+CREDENTIALS = (
+    CredentialField("partner_id", "Mã đối tác (Partner ID)", "Partner ID", secret=False),
+    CredentialField("partner_key", "Khóa đối tác (Partner Key)", "Partner Key"),
+    CredentialField("code", "Mã ủy quyền (code)", "Authorization code"),
+)
+SERVICES = ("tokens", "read_photo")  # what registry.Adapters hands this adapter
+NAME_MAX, DESCRIPTION_MAX, IMAGES_MAX = 120, 3000, 9
+STOREFRONT = "https://shopee.vn"
+# Our category -> a Shopee VN leaf category id (the seller may move it on Shopee).
+CATEGORY = {
+    "rau_cu": 100630, "trai_cay": 100631, "lua_gao": 100632, "thuy_san": 100633, "hai_san": 100634,
+    "thit_trung": 100635, "che_ca_phe": 100636, "gia_vi_duoc_lieu": 100637, "mat_ong": 100638,
+    "che_bien": 100639, "khac": 100640,
+}  # fmt: skip
+STATE = {
+    "NORMAL": "live", "REVIEWING": "live", "UNLIST": "delisted", "BANNED": "delisted",
+    "SELLER_DELETE": "delisted", "SHOPEE_DELETE": "delisted",
+}  # fmt: skip
+TOKEN_ERRORS = {"error_auth", "invalid_access_token", "invalid_acceess_token"}
+CREDENTIAL_ERRORS = {"error_sign", "error_permission", "error_shop", "error_partner", "invalid_code"}
+RATE_ERRORS = {"error_rate_limit", "error_too_many_request"}
+SERVER_ERRORS = {"error_server", "error_inner", "error_network", "error_busy"}
+
+
+class TokenExpired(CredentialsError):
+    """The access token was refused: renew it once before giving up."""
+
+
+def check(response: httpx.Response) -> dict:
+    """The answer's body, or the classified error its ``error``/``message`` stand for."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    error, message = str(body.get("error") or ""), str(body.get("message") or "")
+    status = response.status_code
+    if status == 429 or error in RATE_ERRORS:
+        retry_after = response.headers.get("retry-after")
+        raise Retryable(f"Shopee {status} {error}", float(retry_after) if retry_after else None)
+    if status >= 500 or error in SERVER_ERRORS:
+        raise Retryable(f"Shopee {status} {error}: {message}")
+    if not error and status < 400:
+        return body
+    if error in TOKEN_ERRORS:
+        raise TokenExpired(f"Shopee: {message or error}")
+    if error in CREDENTIAL_ERRORS or status in (401, 403):
+        raise CredentialsError(f"Shopee từ chối thông tin đăng nhập: {message or error}"[:300])
+    if "timestamp" in message.lower():
+        raise Retryable(f"Shopee refused our timestamp (is this server's clock right?): {message}")
+    raise Rejected(f"Shopee từ chối: {message or error}", f"Refused by Shopee: {message or error}")
+
+
+def item_body(payload: ListingPayload) -> dict:
+    return {
+        "item_name": clip(payload.name, NAME_MAX),
+        "description": clip(payload.description or payload.name, DESCRIPTION_MAX),
+        "item_sku": payload.sku,
+    }
+
+
+class ShopeeAdapter:
+    code = CODE
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout_s: float = 10.0,
+        tokens: auth.TokenStore | None = None,
+        read_photo: Callable[[str], Awaitable[bytes]] | None = None,
+    ) -> None:
+        self.client = new_client(base_url, timeout_s)
+        self.tokens = tokens
+        self.read_photo = read_photo
+        self.clock = auth.now  # tests skew it to play a wrong server clock
+        self._lock = asyncio.Lock()
+        # The simulator serves its own product pages; the real API's items live on shopee.vn.
+        self.storefront = STOREFRONT if "shopeemobile.com" in base_url else base_url.rstrip("/")
+
+    # ------------------------------------------------------------ transport
+
+    async def _send(self, request: httpx.Request) -> dict:
+        try:
+            response = await self.client.send(request)
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            raise Retryable(f"{type(exc).__name__}: {exc}") from exc
+        return check(response)
+
+    def _partner(self, account: Account) -> tuple[str, str]:
+        partner_id = account.credentials.get("partner_id", "").strip()
+        partner_key = account.credentials.get("partner_key", "")
+        if not partner_id.isdigit() or not partner_key:
+            raise CredentialsError("Shopee: partner_id (số) và partner_key là bắt buộc.")
+        if not account.shop_id.isdigit():
+            raise CredentialsError("Shopee: mã gian hàng (shop_id) là một dãy số.")
+        return partner_id, partner_key
+
+    async def _public(self, account: Account, path: str, **kwargs) -> dict:
+        partner_id, partner_key = self._partner(account)
+        params = auth.common_params(partner_id, partner_key, path, int(self.clock()))
+        return await self._send(self.client.build_request("POST", path, params=params, **kwargs))
+
+    async def _shop(self, account: Account, method: str, path: str, **kwargs) -> dict:
+        """A shop-level call with a valid token; a refused token is renewed once."""
+        partner_id, partner_key = self._partner(account)
+        query = kwargs.pop("params", {})
+        for forced in (False, True):
+            token = await self._access_token(account, forced)
+            params = query | auth.common_params(
+                partner_id, partner_key, path, int(self.clock()), token, account.shop_id
+            )
+            try:
+                return await self._send(self.client.build_request(method, path, params=params, **kwargs))
+            except TokenExpired:
+                if forced:
+                    raise
+        raise Retryable("unreachable")  # pragma: no cover
+
+    # ------------------------------------------------------------ tokens
+
+    async def _renew(self, account: Account) -> None:
+        """Trade the refresh token (or, the first time, the authorization code) for a new pair."""
+        creds = account.credentials
+        body: dict = {"partner_id": int(self._partner(account)[0]), "shop_id": int(account.shop_id)}
+        if creds.get("refresh_token"):
+            path, body["refresh_token"] = auth.TOKEN_REFRESH, creds["refresh_token"]
+        elif creds.get("code"):
+            path, body["code"] = auth.TOKEN_GET, creds["code"]
+        else:
+            raise CredentialsError("Shopee: thiếu mã ủy quyền, hãy kết nối lại gian hàng.")
+        try:
+            answer = await self._public(account, path, json=body)
+        except (TokenExpired, Rejected) as exc:
+            raise CredentialsError(f"Shopee không cấp lại phiên truy cập: {exc}"[:300]) from exc
+        creds["access_token"] = str(answer["access_token"])
+        creds["refresh_token"] = str(answer["refresh_token"])
+        creds["expire_at"] = str(int(self.clock()) + int(answer.get("expire_in") or 14400))
+        creds.pop("code", None)  # single use
+
+    async def _access_token(self, account: Account, forced: bool) -> str:
+        creds = account.credentials
+        if not forced and auth.seconds_left(creds, self.clock()) > auth.RENEW_AHEAD_S:
+            return creds["access_token"]
+        if self.tokens is None or account.account_id is None:
+            async with self._lock:  # no shared store (connect form, contract tests): this process only
+                if forced or auth.seconds_left(creds, self.clock()) <= auth.RENEW_AHEAD_S:
+                    await self._renew(account)
+            return creds["access_token"]
+        return await self._shared_token(account, forced)
+
+    async def _shared_token(self, account: Account, forced: bool) -> str:
+        """Renew through the store's lease; losers keep the old token while it is still good."""
+        store, account_id, creds = self.tokens, account.account_id, account.credentials
+        assert store is not None and account_id is not None
+        stale = creds.get("access_token", "")
+        if await store.claim(account_id, auth.LEASE_S):
+            try:
+                latest = await store.load(account_id) or {}
+                creds.update(latest)
+                renewed_elsewhere = creds.get("access_token") != stale
+                left = auth.seconds_left(creds, self.clock())
+                if left <= auth.RENEW_AHEAD_S or (forced and not renewed_elsewhere):
+                    await self._renew(account)
+                await store.save(account_id, creds)
+            except BaseException:
+                await store.release(account_id)
+                raise
+            return creds["access_token"]
+        if not forced and auth.seconds_left(creds, self.clock()) > auth.USABLE_MARGIN_S:
+            return creds["access_token"]
+        latest = await auth.wait_for_renewal(store, account_id, stale)
+        if latest is None:
+            raise Retryable("Shopee: another worker is renewing the access token")
+        creds.update(latest)
+        return creds["access_token"]
+
+    # ------------------------------------------------------------ items
+
+    async def _upload_images(self, account: Account, payload: ListingPayload) -> list[str]:
+        keys = payload.photo_keys[:IMAGES_MAX]
+        if not keys or self.read_photo is None:
+            raise Rejected("Sản phẩm cần ít nhất một ảnh.", "At least one photo is required.")
+        ids = []
+        for key in keys:
+            try:
+                data = await self.read_photo(key)
+            except Exception as exc:  # a missing or unreadable file will not heal by retrying
+                raise Rejected(
+                    "Không đọc được ảnh sản phẩm, hãy thêm lại ảnh.", f"Photo unreadable: {exc}"
+                ) from exc
+            answer = await self._public(
+                account, "/api/v2/media_space/upload_image", files={"image": (key, data, "image/webp")}
+            )
+            ids.append(str(answer["response"]["image_info"]["image_id"]))
+        return ids
+
+    async def _find_by_sku(self, account: Account, sku: str) -> str | None:
+        answer = await self._shop(
+            account,
+            "GET",
+            "/api/v2/product/search_item",
+            params={"item_sku": sku, "page_size": 1, "offset": 0},
+        )
+        found = (answer.get("response") or {}).get("item_id_list") or []
+        return str(found[0]) if found else None
+
+    async def publish(self, account: Account, payload: ListingPayload, idempotency_key: str) -> RemoteListing:
+        existing = await self._find_by_sku(account, payload.sku)
+        if existing:
+            return await self.update(account, existing, payload, idempotency_key)
+        image_ids = await self._upload_images(account, payload)
+        body = item_body(payload) | {
+            "original_price": float(payload.price_vnd),
+            "seller_stock": [{"stock": max(0, payload.stock)}],
+            "category_id": CATEGORY.get(payload.category, CATEGORY["khac"]),
+            "image": {"image_id_list": image_ids},
+            "condition": "NEW",
+            "item_status": "NORMAL",
+        }
+        answer = await self._shop(account, "POST", "/api/v2/product/add_item", json=body)
+        return await self.fetch_status(account, str(answer["response"]["item_id"]))
+
+    async def update(
+        self, account: Account, external_id: str, payload: ListingPayload, idempotency_key: str
+    ) -> RemoteListing:
+        item_id = int(external_id)
+        await self._shop(
+            account, "POST", "/api/v2/product/update_item", json={"item_id": item_id} | item_body(payload)
+        )
+        price = {"item_id": item_id, "price_list": [{"original_price": float(payload.price_vnd)}]}
+        await self._shop(account, "POST", "/api/v2/product/update_price", json=price)
+        stock = {"item_id": item_id, "stock_list": [{"seller_stock": [{"stock": max(0, payload.stock)}]}]}
+        await self._shop(account, "POST", "/api/v2/product/update_stock", json=stock)
+        current = await self.fetch_status(account, external_id)
+        if current.state == "delisted" and current.reason_en == "UNLIST":
+            await self._unlist(account, item_id, unlist=False)  # listed again by the farmer
+            current = await self.fetch_status(account, external_id)
+        return current
+
+    async def _unlist(self, account: Account, item_id: int, unlist: bool) -> None:
+        body = {"item_list": [{"item_id": item_id, "unlist": unlist}]}
+        answer = await self._shop(account, "POST", "/api/v2/product/unlist_item", json=body)
+        failed = (answer.get("response") or {}).get("failure_list") or []
+        if failed:
+            reason = str(failed[0].get("failed_reason") or "unlist failed")
+            raise Rejected(f"Shopee từ chối: {reason}", reason)
+
+    async def delist(self, account: Account, external_id: str, idempotency_key: str) -> RemoteListing:
+        await self._unlist(account, int(external_id), unlist=True)
+        return await self.fetch_status(account, external_id)
+
+    async def fetch_status(self, account: Account, external_id: str) -> RemoteListing:
+        answer = await self._shop(
+            account, "GET", "/api/v2/product/get_item_base_info", params={"item_id_list": external_id}
+        )
+        items = (answer.get("response") or {}).get("item_list") or []
+        if not items:
+            raise Rejected("Shopee không còn sản phẩm này.", "Shopee has no such item.")
+        status = str(items[0].get("item_status") or "")
+        state = STATE.get(status, "live")
+        return RemoteListing(
+            external_id=str(items[0]["item_id"]),
+            external_url=f"{self.storefront}/product/{account.shop_id}/{items[0]['item_id']}",
+            state=state,
+            # Why it is down, in Shopee's words; UNLIST is the seller's own choice.
+            reason_vi="" if state == "live" else f"Shopee: {status}",
+            reason_en="" if state == "live" else status,
+        )
+
+    async def verify_credentials(self, account: Account) -> None:
+        await self._shop(account, "GET", "/api/v2/shop/get_shop_info")
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

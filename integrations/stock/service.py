@@ -1,0 +1,130 @@
+"""Stock shares per listing, and sales reported by marketplaces taking the stock down everywhere."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.errors import Invalid, NotFound
+from agrimarket.products.fields import MAX_STOCK, parse_int
+from agrimarket.products.service import ensure_writable
+from agrimarket.tables import Product
+from integrations.db import write_transaction
+from integrations.listings import service as listings
+from integrations.stock.shares import SHARE_MAX, SHARE_MIN
+from integrations.tables import Listing, MarketplaceSale
+
+
+def clean_share(values: dict[str, Any]) -> tuple[int, int]:
+    """(share_percent, reserve_units) from what the farmer typed; a bad field is a field error."""
+    share = parse_int(values.get("share_percent", SHARE_MAX))
+    reserve = parse_int(values.get("reserve_units", 0) or 0)
+    errors: dict[str, tuple[str, str]] = {}
+    if share is None or not SHARE_MIN <= share <= SHARE_MAX:
+        errors["share_percent"] = ("Tỷ lệ phải từ 0 đến 100 %.", "The share must be between 0 and 100 %.")
+    if reserve is None or not 0 <= reserve <= MAX_STOCK:
+        errors["reserve_units"] = (
+            "Số giữ lại phải là số không âm.",
+            "The reserve must be a whole number ≥ 0.",
+        )
+    if errors:
+        raise Invalid.from_fields(errors)
+    return share, reserve  # type: ignore[return-value]
+
+
+async def _writable_listing(actor: Actor, listing_id: int) -> dict:
+    listing = await Listing.select().where(Listing.id == listing_id).first()
+    if listing is None or listing["product"] is None:
+        raise NotFound("Không tìm thấy tin đăng.", "Listing not found.")
+    await ensure_writable(actor, listing["product"])
+    return listing
+
+
+async def set_share(actor: Actor, listing_id: int, values: dict[str, Any]) -> int:
+    """Change a listing's share; a live one is pushed again with its new stock. Answers the product id."""
+    share, reserve = clean_share(values)
+    listing = await _writable_listing(actor, listing_id)
+    async with write_transaction():
+        await Listing.update(
+            {
+                Listing.share_percent: share,
+                Listing.reserve_units: reserve,
+                Listing.updated_at: datetime.now(UTC),
+            }
+        ).where(Listing.id == listing_id)
+        if listing["wanted"] == "live":
+            await listings.requeue(listing_id)
+    return listing["product"]
+
+
+def _sale(event: dict) -> tuple[str, int]:
+    """The order reference and quantity of a sale event; a malformed one is the sender's error."""
+    order = str(event.get("order_id") or "").strip()
+    quantity = event.get("quantity")
+    if (
+        not order
+        or len(order) > 80
+        or isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or quantity < 1
+    ):
+        raise Invalid(
+            "order_id", "Sự kiện bán hàng thiếu mã đơn hoặc số lượng.", "The sale lacks order_id or quantity."
+        )
+    return order, quantity
+
+
+async def record_sale(marketplace_code: str, event: dict) -> bool:
+    """A marketplace sold ``quantity`` of one of our listings: take it off the product's stock once.
+
+    The same (marketplace, order, item) reported again changes nothing (unique key, ON CONFLICT DO
+    NOTHING); the stock never goes below zero. Every listing of the product, the selling one
+    included, is then queued with its new share. False when the sale was already counted or the
+    item is not ours.
+    """
+    order, quantity = _sale(event)
+    external_id = str(event["external_id"])
+    now = datetime.now(UTC)
+    async with write_transaction():
+        listing = (
+            await Listing.select(Listing.id, Listing.product, Listing.marketplace)
+            .where((Listing.external_id == external_id) & (Listing.marketplace.code == marketplace_code))
+            .first()
+        )
+        if listing is None or listing["product"] is None:
+            return False
+        product_id = listing["product"]
+        sale = MarketplaceSale(
+            marketplace=listing["marketplace"],
+            listing=listing["id"],
+            product=product_id,
+            order_ref=order,
+            external_id=external_id,
+            quantity=quantity,
+            stock_after=0,
+            at=now,
+        )
+        inserted = (
+            await MarketplaceSale.insert(sale)
+            .on_conflict(
+                target=(MarketplaceSale.marketplace, MarketplaceSale.order_ref, MarketplaceSale.external_id),
+                action="DO NOTHING",
+            )
+            .returning(MarketplaceSale.id)
+        )
+        if not inserted:
+            return False  # reported before: already taken off
+        # One statement, so a farmer's tap on "−" at the same moment is not lost.
+        left = await Product.raw(
+            "UPDATE product SET stock = CASE WHEN stock > {} THEN stock - {} ELSE 0 END WHERE id = {} RETURNING stock",
+            quantity,
+            quantity,
+            product_id,
+        )
+        await Product.update({Product.updated_at: now}).where(Product.id == product_id)
+        await MarketplaceSale.update({MarketplaceSale.stock_after: left[0]["stock"] if left else 0}).where(
+            MarketplaceSale.id == inserted[0]["id"]
+        )
+        await listings.product_changed(product_id)
+    return True

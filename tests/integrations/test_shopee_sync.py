@@ -1,0 +1,59 @@
+"""Shopee through the whole loop: connect (code traded for tokens), publish by the worker, and token
+renewals written back to the account so every worker process uses the new pair."""
+
+from __future__ import annotations
+
+import time
+
+from integrations import crypto
+from integrations.tables import Listing, MarketplaceAccount
+from tests.integrations.conftest import drain
+from tests.integrations.helpers import connect, product_with_photo, publish
+
+
+async def stored_credentials(int_settings) -> dict[str, str]:
+    row = await MarketplaceAccount.select().first()
+    return crypto.decrypt(int_settings.integrations.credentials_key, row["credentials_encrypted"])
+
+
+async def photo_in_storage(int_settings, product_id: int) -> None:
+    from agrimarket.media.storage import build_storage
+
+    await build_storage(int_settings).put(
+        f"p/{product_id}.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"
+    )
+
+
+async def test_live_on_shopee_and_tokens_renewed_once(client, accounts, worker, sims, int_settings):
+    farmer = await accounts.household()
+    await connect(client, farmer, "shopee", "880001")
+    stored = await stored_credentials(int_settings)
+    # The one-time code was traded for tokens at connect time; only the tokens are kept.
+    assert "code" not in stored and stored["access_token"] and stored["refresh_token"]
+    product = await product_with_photo(accounts, farmer)
+    await photo_in_storage(int_settings, product["id"])
+    assert (await publish(client, farmer, product["id"], "shopee")).status_code == 202
+    await drain(worker)
+    listing = await Listing.select().first()
+    assert listing["state"] == "live", listing
+    assert listing["external_url"] == f"{sims['shopee'].url}/product/880001/{listing['external_id']}"
+    item = sims["shopee"].state.items[listing["external_id"]]
+    assert item.fields["stock"] == product["stock"] and item.fields["images"]
+    # Twenty minutes before expiry: the next push renews, and the new pair is stored for everyone.
+    soon = stored | {"expire_at": str(int(time.time()) + 1200)}
+    await MarketplaceAccount.update(
+        {
+            MarketplaceAccount.credentials_encrypted: crypto.encrypt(
+                int_settings.integrations.credentials_key, soon
+            )
+        },
+        force=True,
+    )
+    await client.patch(f"/api/v1/products/{product['id']}", json={"price_vnd": 45000}, headers=farmer.headers)
+    await drain(worker)
+    renewed = await stored_credentials(int_settings)
+    assert sims["shopee"].state.renewals == 1
+    assert renewed["refresh_token"] != stored["refresh_token"]
+    assert float(renewed["expire_at"]) > time.time() + 3 * 3600
+    assert item.fields["price"] == 45000
+    assert (await MarketplaceAccount.select().first())["token_lease_until"] == 0.0
