@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.audit import service as audit
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.products.fields import MAX_STOCK, parse_int
 from agrimarket.products.service import ensure_writable
@@ -53,6 +54,9 @@ async def set_share(actor: Actor, listing_id: int, values: dict[str, Any]) -> in
                 Listing.updated_at: datetime.now(UTC),
             }
         ).where(Listing.id == listing_id)
+        before = {"share_percent": listing["share_percent"], "reserve_units": listing["reserve_units"]}
+        if changes := audit.diff(before, {"share_percent": share, "reserve_units": reserve}):
+            await audit.record(actor, "listing", listing_id, "share", changes)
         if listing["wanted"] == "live":
             await listings.requeue(listing_id)
     return listing["product"]
@@ -123,8 +127,16 @@ async def record_sale(marketplace_code: str, event: dict) -> bool:
             product_id,
         )
         await Product.update({Product.updated_at: now}).where(Product.id == product_id)
-        await MarketplaceSale.update({MarketplaceSale.stock_after: left[0]["stock"] if left else 0}).where(
+        stock_after = left[0]["stock"] if left else 0
+        await MarketplaceSale.update({MarketplaceSale.stock_after: stock_after}).where(
             MarketplaceSale.id == inserted[0]["id"]
         )
+        sold = {
+            "marketplace": marketplace_code,
+            "order": order,
+            "quantity": quantity,
+            "stock_after": stock_after,
+        }
+        await audit.record(None, "product", product_id, "sold", sold)  # reported by the marketplace
         await listings.product_changed(product_id)
     return True

@@ -14,7 +14,7 @@ import re
 import httpx
 import pytest
 
-from agrimarket.tables import Product
+from agrimarket.tables import AuditEntry, Product
 from integrations.stock.shares import pushed_stock
 from integrations.tables import Listing, MarketplaceSale
 from tests.agrimarket.test_web_pages import csrf, web_login
@@ -88,6 +88,21 @@ async def test_shares_pushed_and_a_sale_lowers_stock_everywhere_once(
         assert told.status_code == 200 and told.json()["counted"] is (attempt == 0)
     assert (await Product.select(Product.stock).where(Product.id == product["id"]).first())["stock"] == 8
     assert await MarketplaceSale.count() == 1
+    # The audit log has the farmer's share and the marketplace's sale (once, by the system).
+    logged = (
+        await AuditEntry.select()
+        .where(AuditEntry.action.is_in(["share", "sold"]))
+        .order_by(AuditEntry.id)
+        .output(load_json=True)
+    )
+    assert [(e["action"], e["role"]) for e in logged] == [("share", "household")] * 2 + [("sold", "system")]
+    assert logged[0]["changes"] == {"share_percent": {"from": 100, "to": 50}}
+    assert logged[2]["changes"] == {
+        "marketplace": "shopee",
+        "order": logged[2]["changes"]["order"],
+        "quantity": 2,
+        "stock_after": 8,
+    }
     await drain(worker)
     assert remote_stock(sims, "postmart", postmart_item) == 5  # 8 - 3
     assert remote_stock(sims, "shopee", shopee_item) == 4  # 8 x 50 %
