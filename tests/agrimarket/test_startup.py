@@ -9,41 +9,35 @@ In-process on both engines: every table is pointed at a database that cannot be 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 
 import pytest
 from litestar.testing import AsyncTestClient
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import Finder
-from piccolo.engine.sqlite import SQLiteEngine
 
 from agrimarket import startup as startup_module
 from agrimarket.app import create_app
-from agrimarket.db import build_engine
 from agrimarket.startup import DatabaseStartup
 from integrations.listings.service import ensure_marketplaces
 from integrations.tables import Marketplace
 from tests.conftest import ENGINE
 from tests.faults.traffic import DB_DOWN_VI, assert_clean_503
-from tests.scale_out.processes import free_port
+from tests.outage import unreachable_engine
 
 TABLES = [*Finder().get_table_classes(), Migration]
 
 
 @pytest.fixture
-def unreachable_engine(settings, tmp_path):
-    if ENGINE == "postgres":
-        url = f"postgres://postgres@127.0.0.1:{free_port()}/agm"
-        return build_engine(dataclasses.replace(settings, database_url=url))
-    return SQLiteEngine(path=str(tmp_path))  # a folder: "unable to open database file"
+def unreachable(settings, tmp_path):
+    return unreachable_engine(settings, tmp_path)
 
 
 @pytest.fixture
-def database_down(unreachable_engine, monkeypatch):
+def database_down(unreachable, monkeypatch):
     """Every table on the unreachable engine; call the returned function to bring the database back."""
     real = {table: table._meta.db for table in TABLES}
     for table in TABLES:
-        monkeypatch.setattr(table._meta, "_db", unreachable_engine)
+        monkeypatch.setattr(table._meta, "_db", unreachable)
 
     def back() -> None:
         for table, engine in real.items():

@@ -12,12 +12,8 @@ import dataclasses
 import logging
 
 import pytest
-from piccolo.engine.sqlite import SQLiteEngine
 
-from agrimarket import repeated_failure
-from agrimarket.db import build_engine
-from tests.conftest import ENGINE
-from tests.scale_out.processes import free_port
+from tests.outage import assert_no_storm, tick_per_failure, unreachable_engine
 from tests.traceability.test_scan import stamped
 from traceability.stamps import jobs
 from traceability.stamps import scan as scan_module
@@ -25,43 +21,20 @@ from traceability.stamps.scan import ScanBuffer
 from traceability.tables import Scan, StampIssue
 
 POLLS = 40
-SECONDS_PER_POLL = 5  # as the helper's clock sees it: 40 polls span 200 s
 
 
 @pytest.fixture
-def unreachable_engine(settings, tmp_path):
-    if ENGINE == "postgres":
-        return build_engine(
-            dataclasses.replace(settings, database_url=f"postgres://postgres@127.0.0.1:{free_port()}/agm")
-        )
-    return SQLiteEngine(path=str(tmp_path))  # a folder: "unable to open database file"
+def unreachable(settings, tmp_path):
+    return unreachable_engine(settings, tmp_path)
 
 
 @pytest.fixture
 def fast_clock(monkeypatch):
-    now = [0.0]
-
-    def tick() -> float:
-        now[0] += SECONDS_PER_POLL
-        return now[0]
-
-    monkeypatch.setattr(repeated_failure, "_now", tick)
-
-
-def assert_no_storm(records: list[logging.LogRecord], what: str, failures: int) -> None:
-    mine = [r for r in records if r.getMessage().startswith(what)]
-    assert mine[0].levelname == "ERROR" and mine[0].exc_info is not None, mine[0].getMessage()
-    reminders = mine[1:-1]
-    assert all(r.levelname == "WARNING" and r.exc_info is None for r in reminders)
-    assert all("still failing" in r.getMessage() for r in reminders)
-    # One line a minute at most: the failures span failures × 5 s of the helper's clock.
-    assert 1 <= len(reminders) <= failures * SECONDS_PER_POLL // 60 + 1, [r.getMessage() for r in mine]
-    assert mine[-1].levelname == "INFO" and "recovered after" in mine[-1].getMessage()
-    assert sum(r.exc_info is not None for r in records) == 1  # one traceback in all
+    tick_per_failure(monkeypatch)
 
 
 async def test_scan_flusher_logs_one_traceback_per_outage_and_keeps_the_scans(
-    client, accounts, unreachable_engine, fast_clock, caplog, monkeypatch
+    client, accounts, unreachable, fast_clock, caplog, monkeypatch
 ):
     await stamped(client, accounts, count=1)
     stamp_id = (await scan_module.Stamp.select(scan_module.Stamp.id).first())["id"]
@@ -69,7 +42,7 @@ async def test_scan_flusher_logs_one_traceback_per_outage_and_keeps_the_scans(
     buffer.add(stamp_id, "client-hash", "mobile")
     caplog.set_level(logging.INFO, logger=scan_module.log.name)
     real_engine = Scan._meta.db
-    monkeypatch.setattr(Scan._meta, "_db", unreachable_engine)
+    monkeypatch.setattr(Scan._meta, "_db", unreachable)
     for _ in range(POLLS):
         await buffer.flush_logged()  # what the flusher does every second
     assert len(buffer.rows) == 1  # the scan waits for the database
@@ -81,13 +54,13 @@ async def test_scan_flusher_logs_one_traceback_per_outage_and_keeps_the_scans(
 
 
 async def test_stamp_renderer_logs_one_traceback_per_outage(
-    settings, unreachable_engine, fast_clock, caplog, monkeypatch
+    settings, unreachable, fast_clock, caplog, monkeypatch
 ):
     fast = dataclasses.replace(settings.traceability, render_worker=True, render_poll_seconds=0.005)
     renderer = jobs.Renderer()
     caplog.set_level(logging.INFO, logger=jobs.log.name)
     real_engine = StampIssue._meta.db
-    monkeypatch.setattr(StampIssue._meta, "_db", unreachable_engine)
+    monkeypatch.setattr(StampIssue._meta, "_db", unreachable)
     await renderer.start(dataclasses.replace(settings, traceability=fast), storage=None)
     try:
         for _ in range(2000):
