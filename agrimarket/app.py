@@ -14,7 +14,6 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from piccolo.engine.postgres import PostgresEngine
 
 from agrimarket.accounts.api import AuthController, me
 from agrimarket.accounts.pages import AccountPages
@@ -22,6 +21,8 @@ from agrimarket.areas.api import AreasController
 from agrimarket.audit.routes import AuditController, AuditPages
 from agrimarket.cooperatives.api import CooperativeController
 from agrimarket.cooperatives.pages import CooperativePages
+from agrimarket.db import close_pool as close_db_pool
+from agrimarket.db import open_pool as open_db_pool
 from agrimarket.feeds.routes import FEED_ROUTES
 from agrimarket.health import healthz, readyz
 from agrimarket.households.api import HouseholdImportController
@@ -33,6 +34,7 @@ from agrimarket.payments.pages import BankAccountPages, vietqr_image
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
+from agrimarket.startup import DatabaseStartup
 from agrimarket.tables import Product
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.logs import access_log_middleware, logging_config
@@ -68,12 +70,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 log.warning("media storage unreachable at start-up; uploads answer 503 until it is back")
 
     async def open_pool() -> None:
-        if isinstance(engine, PostgresEngine) and settings.db_pool_size:
-            await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+        await open_db_pool(engine, settings.db_pool_size)
 
     async def close_pool() -> None:
-        if isinstance(engine, PostgresEngine) and settings.db_pool_size:
-            await engine.close_connection_pool()
+        if settings.db_pool_size:  # a pool of another event loop (a test, a seed script) is left alone
+            await close_db_pool(engine)
+
+    # Start-up work that needs the database runs until it succeeds, in the background when the
+    # database is down at start: the process starts anyway (plugins add their steps).
+    database_startup = DatabaseStartup([open_pool])
 
     # Only the account routes (log-in, register, log-out) carry the login rate limit, so no other
     # request pays for the check; within them it counts log-in attempts only.
@@ -119,8 +124,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "storage": Provide(lambda: storage, use_cache=True, sync_to_thread=False),
+            "database_startup": Provide(lambda: database_startup, use_cache=True, sync_to_thread=False),
         },
-        signature_types=[Settings, Storage],
+        signature_types=[Settings, Storage, DatabaseStartup],
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers(settings)],
         csrf_config=CSRFConfig(
@@ -142,8 +148,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="agrimarket API", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin()]
         ),
-        plugins=[TraceabilityPlugin(settings), IntegrationsPlugin(settings), ErrorResponsesPlugin()],
-        on_startup=[open_pool, prepare_storage],
-        on_shutdown=[close_pool],
+        plugins=[
+            TraceabilityPlugin(settings),
+            IntegrationsPlugin(settings, database_startup),
+            ErrorResponsesPlugin(),
+        ],
+        on_startup=[database_startup.start, prepare_storage],
+        on_shutdown=[database_startup.stop, close_pool],
         request_max_body_size=1_000_000,
     )

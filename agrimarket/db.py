@@ -107,6 +107,22 @@ class ResilientPostgresEngine(PostgresEngine):
                 await connection.close(timeout=PG_CONNECT_TIMEOUT_S)
 
 
+async def open_pool(engine: Engine, size: int) -> None:
+    """Open the PostgreSQL connection pool (SQLite has none; size 0: a connection per query).
+
+    A start-up step (``agrimarket.startup``): it fails while the server is unreachable, and is
+    retried until it succeeds.
+    """
+    if isinstance(engine, PostgresEngine) and size and engine.pool is None:
+        await engine.start_connection_pool(min_size=1, max_size=size)
+
+
+async def close_pool(engine: Engine) -> None:
+    """Close the pool if start-up got to open one."""
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
 def _enable_wal(path: str) -> None:
     # WAL is a property of the file, so setting it once at start-up is enough.
     with sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S) as conn:

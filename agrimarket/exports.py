@@ -29,10 +29,30 @@ def excel_safe(value: object) -> object:
     return value
 
 
+# Excel set to Vietnamese (and most European locales) uses ";" as its list separator, so a comma CSV
+# opened with a double-click is split at every ";" — and at every line break, since a quote in the
+# middle of such a cell no longer groups anything. A cell can then start anywhere inside one of ours,
+# and a leading apostrophe on our cell no longer covers it. So inside CSV text an apostrophe also goes
+# right after any ";", "," or line break that a formula trigger follows (spaces or quotes between them
+# included): whichever way the line is split, the new cell starts with "'" and stays text.
+_TRIGGER_AFTER_BREAK = re.compile(r"""([;,\n\r])(?=[ "]*[=+\-@\t\r])""")
+
+
+def csv_safe(value: object) -> object:
+    """``excel_safe``, plus no formula wherever a ";"-splitting Excel may start a cell (see above).
+
+    Only for CSV: an XLSX cell is never split, so its text is kept as typed.
+    """
+    value = excel_safe(value)
+    if not isinstance(value, str) or _NUMBER.fullmatch(value):
+        return value
+    return _TRIGGER_AFTER_BREAK.sub(r"\1'", value)
+
+
 def csv_for_excel(header: list[str], rows: Iterable[Iterable[object]]) -> bytes:
-    """UTF-8 with BOM (so Excel shows Vietnamese), every cell formula-safe."""
+    """UTF-8 with BOM (so Excel shows Vietnamese), every cell formula-safe however Excel splits it."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([excel_safe(cell) for cell in header])
-    writer.writerows([excel_safe(cell) for cell in row] for row in rows)
+    writer.writerow([csv_safe(cell) for cell in header])
+    writer.writerows([csv_safe(cell) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -10,6 +10,7 @@ from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.tables import Migration
 
 from agrimarket.media.storage import Storage
+from agrimarket.startup import DatabaseStartup
 from agrimarket.tables import Province
 
 # A probe must answer before the load balancer's own timeout, even when S3 hangs.
@@ -22,6 +23,7 @@ class Readiness(msgspec.Struct):
     database: str  # ok | error: <reason>
     storage: str
     migrations: str  # ok | <n> pending | unknown
+    startup: str = "ok"  # ok | waiting: <step>: <error> (start-up steps that need the database)
 
 
 @get("/healthz", tags=["ops"])
@@ -83,16 +85,22 @@ async def _migrations() -> str:
     tags=["ops"],
     responses={503: ResponseSpec(data_container=Readiness, description="Not ready; each field says why")},
 )
-async def readyz(storage: Storage) -> Response[Readiness]:
-    """200 when the database answers, media storage is writable and every migration has run.
+async def readyz(storage: Storage, database_startup: DatabaseStartup) -> Response[Readiness]:
+    """200 when the database answers, media storage is writable, every migration has run and the
+    start-up steps that need the database (pool, seeds) are done.
 
     Load balancers send traffic only to ready processes; 503 names the failing part.
     """
     database = await _check(lambda: Province.raw("SELECT 1"))
     storage_state = await _check(storage.check)
     migrations = await _migrations() if database == "ok" else "unknown"
-    ready = database == storage_state == migrations == "ok"
+    startup = "ok" if database_startup.done else f"waiting: {database_startup.waiting_for}"
+    ready = database == storage_state == migrations == startup == "ok"
     body = Readiness(
-        status="ok" if ready else "not_ready", database=database, storage=storage_state, migrations=migrations
+        status="ok" if ready else "not_ready",
+        database=database,
+        storage=storage_state,
+        migrations=migrations,
+        startup=startup,
     )
     return Response(body, status_code=200 if ready else 503)

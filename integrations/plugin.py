@@ -13,6 +13,7 @@ from litestar.types import Receive, Scope, Send
 
 from agrimarket.media.storage import build_storage
 from agrimarket.settings import Settings
+from agrimarket.startup import DatabaseStartup
 from integrations.adapters.registry import MARKETPLACES, Adapters
 from integrations.listings.account_pages import MarketplaceAccountPages
 from integrations.listings.api import ROUTES
@@ -50,8 +51,9 @@ def _mount(path: str, app):
 
 
 class IntegrationsPlugin(InitPluginProtocol):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, database_startup: DatabaseStartup) -> None:
         self.settings = settings
+        self.database_startup = database_startup
         self.adapters = build_adapters(settings)
         self.worker: Worker | None = None
         self._task: asyncio.Task | None = None
@@ -78,12 +80,14 @@ class IntegrationsPlugin(InitPluginProtocol):
                     state_file=str(self.settings.media_dir.parent / f"sim-{code}.json"),
                 )
                 app_config.route_handlers.append(_mount(f"/sim/{code}", module.create_app(config)))
+        # Seeded once the database answers, not in on_startup: the app starts while it is down.
+        self.database_startup.add(ensure_marketplaces)
         app_config.on_startup.append(self.start)
         app_config.on_shutdown.append(self.stop)
         return app_config
 
     async def start(self) -> None:
-        await ensure_marketplaces()
+        # The worker needs no database to start: its loop waits out an outage.
         if self.settings.integrations.run_in_process and self._task is None:
             self.worker = Worker(self.settings.integrations, self.adapters, build_storage(self.settings))
             self._task = asyncio.create_task(self.worker.run())

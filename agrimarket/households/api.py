@@ -19,6 +19,7 @@ from agrimarket.exports import csv_for_excel
 from agrimarket.households import importer
 from agrimarket.households.sheets import MAX_FILE_BYTES
 from agrimarket.web.auth import provide_actor
+from agrimarket.web.uploads import multipart_only
 
 
 class ImportRead(msgspec.Struct):
@@ -59,7 +60,12 @@ class HouseholdImportController(Controller):
     tags = ["households"]
     dependencies = {"actor": Provide(provide_actor)}
 
-    @post("/", status_code=HTTP_202_ACCEPTED, request_max_body_size=MAX_FILE_BYTES + 64 * 1024)
+    @post(
+        "/",
+        status_code=HTTP_202_ACCEPTED,
+        request_max_body_size=MAX_FILE_BYTES + 64 * 1024,
+        guards=[multipart_only],
+    )
     async def upload(
         self,
         actor: Actor,

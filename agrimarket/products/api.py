@@ -21,6 +21,7 @@ from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, STATUSES, UN
 from agrimarket.products.schemas import ProductCreate, ProductRead, ProductUpdate
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
+from agrimarket.web.uploads import multipart_only
 
 # One photo per request, plus room for the multipart envelope.
 PHOTO_REQUEST_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
@@ -62,7 +63,12 @@ class ProductController(Controller):
     async def remove(self, actor: Actor, product_id: int, storage: Storage) -> None:
         await service.delete_product(actor, product_id, storage)
 
-    @post("/{product_id:int}/photos", status_code=HTTP_201_CREATED, request_max_body_size=PHOTO_REQUEST_LIMIT)
+    @post(
+        "/{product_id:int}/photos",
+        status_code=HTTP_201_CREATED,
+        request_max_body_size=PHOTO_REQUEST_LIMIT,
+        guards=[multipart_only],
+    )
     async def add_photo(
         self,
         actor: Actor,

@@ -135,6 +135,9 @@ _DB_CONNECTION_ERRORS = (
     asyncpg.AdminShutdownError,  # 57P01: terminated by a fast shutdown
     asyncpg.CrashShutdownError,  # 57P02
     asyncpg.TooManyConnectionsError,  # 53300: every process reconnecting at once
+    # 3D000: the database is not created yet (a new deployment, a restore under way); a process
+    # started before it waits for it (agrimarket.startup) and serves once it exists.
+    asyncpg.InvalidCatalogNameError,
     # A pooled connection whose server ended it while idle ("another operation is in progress"):
     # the pool replaces it when it comes back.
     asyncpg.InternalClientError,
@@ -193,6 +196,7 @@ EXCEPTION_HANDLERS = {
     asyncpg.PostgresConnectionError: unavailable_error,
     asyncpg.OperatorInterventionError: unavailable_error,  # the shutdown kinds; others fall through
     asyncpg.TooManyConnectionsError: unavailable_error,
+    asyncpg.InvalidCatalogNameError: unavailable_error,
     asyncpg.InterfaceError: unavailable_error,
     asyncpg.InternalClientError: unavailable_error,
     OSError: unavailable_error,  # ConnectionError, TimeoutError, socket.gaierror; file errors fall through

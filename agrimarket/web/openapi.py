@@ -8,6 +8,7 @@ answer with, so clients (and schemathesis) can rely on the schema.
 from __future__ import annotations
 
 import msgspec
+from litestar.enums import RequestEncodingType
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
@@ -33,6 +34,7 @@ _DESCRIPTIONS = {
     404: "Không tìm thấy / Not found",
     409: "Xung đột dữ liệu / Conflict",
     413: "Dữ liệu quá lớn / Too large",
+    415: "Định dạng không được hỗ trợ / Unsupported media type",
     422: "Dữ liệu không hợp lệ / Invalid data",
     429: "Thử quá nhiều lần / Too many attempts",
 }
@@ -46,9 +48,13 @@ def error_response(status: int) -> ResponseSpec:
     return ResponseSpec(ErrorOut, description=_DESCRIPTIONS[status], generate_examples=False)
 
 
-def error_statuses(path: str, method: str, *, signed_in: bool, has_params: bool) -> set[int]:
+def error_statuses(
+    path: str, method: str, *, signed_in: bool, has_params: bool, uploads: bool = False
+) -> set[int]:
     """The error statuses one API operation can answer with."""
     statuses = {400, 422}
+    if uploads:  # a body that is not multipart, or a file of a kind it does not take
+        statuses.add(415)
     if signed_in:
         statuses |= {401, 403, 404}
     if has_params:  # a code or id in the path or query that names nothing
@@ -69,6 +75,13 @@ def _query_parameters(handler) -> set[str]:
     return names - _NOT_QUERY
 
 
+def _takes_files(handler) -> bool:
+    """True for an operation whose body is multipart/form-data (a photo, a spreadsheet)."""
+    data = handler.parsed_fn_signature.parameters.get("data")
+    kwarg = data.kwarg_definition if data else None
+    return getattr(kwarg, "media_type", None) == RequestEncodingType.MULTI_PART
+
+
 class ErrorResponsesPlugin(ReceiveRoutePlugin):
     """Documents the error answers of each /api and /feeds operation (see the module docstring)."""
 
@@ -79,6 +92,12 @@ class ErrorResponsesPlugin(ReceiveRoutePlugin):
             signed_in = "actor" in handler.resolve_dependencies()
             for method in handler.http_methods:
                 has_params = bool(route.path_parameters) or bool(_query_parameters(handler))
-                statuses = error_statuses(route.path, method, signed_in=signed_in, has_params=has_params)
+                statuses = error_statuses(
+                    route.path,
+                    method,
+                    signed_in=signed_in,
+                    has_params=has_params,
+                    uploads=_takes_files(handler),
+                )
                 documented = {status: error_response(status) for status in sorted(statuses)}
                 handler.responses = documented | dict(handler.responses or {})

@@ -132,7 +132,15 @@ async def _audit_connect(actor: Actor, owner: dict[str, int], code: str, shop_id
     )
 
 
+async def seller_accounts(actor: Actor) -> list[dict]:
+    """The actor's own accounts, for the accounts page and API: Forbidden for those who cannot own
+    any (officers, admins, a manager without a cooperative), rather than an empty list."""
+    _owner(actor)
+    return await list_accounts(actor)
+
+
 async def list_accounts(actor: Actor) -> list[dict]:
+    """The actor's own accounts; none for staff (product cards of any viewer use this)."""
     if actor.role == Role.HOUSEHOLD and actor.household_id:
         where = MarketplaceAccount.owner_household == actor.household_id
     elif actor.role == Role.COOP_MANAGER and actor.cooperative_id:
@@ -172,8 +180,7 @@ async def enabled_marketplaces() -> list[dict]:
 
 async def overview(actor: Actor) -> list[MarketplaceStatus]:
     """Every enabled marketplace with the actor's account there (never its credentials)."""
-    _owner(actor)  # officers and admins have no seller accounts
-    own = {a["marketplace"]: a for a in await list_accounts(actor)}
+    own = {a["marketplace"]: a for a in await seller_accounts(actor)}
     via_coop = await cooperative_accounts(actor)
     markets = await enabled_marketplaces()
     statuses = []

@@ -49,7 +49,8 @@ class IntegrationsController(Controller):
 
     @get("/marketplace-accounts")
     async def list_accounts(self, actor: Actor) -> list[AccountRead]:
-        return [AccountRead(**row) for row in await accounts.list_accounts(actor)]
+        """The caller's seller accounts; 403 for officers and admins, who own none (as the page)."""
+        return [AccountRead(**row) for row in await accounts.seller_accounts(actor)]
 
     @post("/products/{product_id:int}/listings", status_code=HTTP_202_ACCEPTED)
     async def publish(self, actor: Actor, product_id: int, data: ListingCreate) -> ListingRead:

@@ -7,12 +7,13 @@ import logging
 import os
 import signal
 
-from piccolo.engine.postgres import PostgresEngine
-
 
 async def serve() -> None:
+    from agrimarket.db import close_pool as close_db_pool
+    from agrimarket.db import open_pool as open_db_pool
     from agrimarket.media.storage import build_storage
     from agrimarket.settings import get_settings
+    from agrimarket.startup import DatabaseStartup
     from integrations.listings.service import ensure_marketplaces
     from integrations.plugin import build_adapters
     from integrations.sync.worker import Worker
@@ -20,9 +21,12 @@ async def serve() -> None:
 
     settings = get_settings()
     engine = SyncJob._meta.db
-    if isinstance(engine, PostgresEngine) and settings.db_pool_size:
-        await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
-    await ensure_marketplaces()
+
+    async def open_pool() -> None:
+        await open_db_pool(engine, settings.db_pool_size)
+
+    # A worker started while PostgreSQL is down waits for it (retrying) instead of exiting.
+    await DatabaseStartup([open_pool, ensure_marketplaces]).until_done()
     adapters = build_adapters(settings)
     worker = Worker(settings.integrations, adapters, build_storage(settings))
     loop = asyncio.get_running_loop()
@@ -39,8 +43,8 @@ async def serve() -> None:
         if watch:
             watch.cancel()
         await adapters.aclose()
-        if isinstance(engine, PostgresEngine) and settings.db_pool_size:
-            await engine.close_connection_pool()
+        if settings.db_pool_size:
+            await close_db_pool(engine)
 
 
 async def _exit_with_parent(worker) -> None:

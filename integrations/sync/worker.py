@@ -11,6 +11,7 @@ import contextlib
 import logging
 
 from agrimarket.media.storage import Storage
+from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.tables import Product, ProductPhoto
 from integrations import crypto
 from integrations.adapters.base import (
@@ -61,6 +62,9 @@ class Worker:
         self.storage = storage
         self._stop = asyncio.Event()
         self._rates: dict[int, tuple[str, float]] = {}
+        # While the database is down every poll fails alike: one traceback, then a line a minute.
+        self.poll_failures = RepeatedFailureLog(log, "sync worker: poll")
+        self.reconcile_failures = RepeatedFailureLog(log, "sync worker: reconciliation")
 
     async def _marketplace(self, marketplace_id: int) -> tuple[str, float]:
         if marketplace_id not in self._rates:
@@ -141,11 +145,9 @@ class Worker:
     async def loop(self) -> None:
         """Work until stopped; sleep ``poll_seconds`` when the queue is empty."""
         while not self._stop.is_set():
-            try:
+            busy = False
+            with self.poll_failures:
                 busy = await self.run_one()
-            except Exception:
-                log.exception("sync worker iteration failed")
-                busy = False
             if not busy:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), self.settings.poll_seconds)
@@ -181,10 +183,8 @@ class Worker:
             try:
                 await asyncio.wait_for(self._stop.wait(), self.settings.reconcile_seconds)
             except TimeoutError:
-                try:
+                with self.reconcile_failures:
                     await self.reconcile_once()
-                except Exception:
-                    log.exception("reconciliation failed")
 
     async def run(self, concurrency: int | None = None, reconcile: bool = True) -> None:
         tasks = [self.loop() for _ in range(concurrency or self.settings.worker_concurrency)]

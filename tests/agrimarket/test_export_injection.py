@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from agrimarket.accounts.actor import Role
-from agrimarket.exports import FORMULA_STARTS, csv_for_excel, excel_safe
+from agrimarket.exports import FORMULA_STARTS, csv_for_excel, csv_safe, excel_safe
 from agrimarket.tables import Household
 from tests.agrimarket.households.test_import import finished
 from tests.agrimarket.indicators.helpers import history, household, listing, vn
@@ -45,6 +45,22 @@ def flat(rows: list[list[object]]) -> list[object]:
     return [cell for row in rows for cell in row]
 
 
+def assert_no_formula_when_split_on_semicolons(body: bytes, where: str) -> None:
+    """Read the CSV as Excel with ";" as list separator (Vietnamese locale) does on a double-click.
+
+    Every line break ends a row and every ";" ends a cell: quotes only group from a cell's start,
+    so a comma CSV's quoting does not hold there. No cell so made may start a formula, even after
+    spaces or a quote, unless it is a plain number.
+    """
+    text = body.decode("utf-8-sig")
+    for line in re.split(r"\r\n|\n|\r", text):
+        for cell in line.split(";"):
+            for piece in (cell, *cell.split(",")[1:]):  # and as a "," reader would cut it
+                start = piece.lstrip(' "')
+                if start.startswith(FORMULA_STARTS):
+                    assert _NUMBER.fullmatch(start.rstrip('"')), (where, line, piece)
+
+
 @pytest.mark.parametrize(
     ("raw", "safe"),
     [
@@ -68,6 +84,43 @@ def test_excel_safe(raw, safe):
     assert excel_safe(raw) == safe
 
 
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("Rau;=1+1", "Rau;'=1+1"),
+        ("Rau sạch;@SUM(A1)", "Rau sạch;'@SUM(A1)"),
+        ("Cải; -2+3", "Cải;' -2+3"),
+        ('Cải;"=1+1"', 'Cải;\'"=1+1"'),
+        ("Rau,+cmd", "Rau,'+cmd"),
+        ("Dòng một\n=1+1", "Dòng một\n'=1+1"),
+        ("=1;=2", "'=1;'=2"),
+        ("Rau; ngon, rẻ", "Rau; ngon, rẻ"),
+        ("-1,5", "-1,5"),
+        (7, 7),
+    ],
+)
+def test_csv_safe_neutralises_formulas_after_a_separator(raw, safe):
+    assert csv_safe(raw) == safe
+
+
+def test_xlsx_cells_keep_separators_as_typed():
+    # An XLSX cell is never split: only a leading trigger needs the apostrophe there.
+    assert excel_safe("Rau;=1+1") == "Rau;=1+1"
+
+
+def test_comma_csv_opened_with_semicolon_separator_has_no_formula():
+    rows = [["Tên", "Ghi chú"], ["Rau;=1+1", 'Cải, "-2+3;@SUM(A1)'], ["Dòng\n=HYPERLINK(1)", "-1,5"]]
+    body = csv_for_excel(rows[0], rows[1:])
+    assert_no_formula_when_split_on_semicolons(body, "rows")
+    # The same file still reads back, cell for cell, in a comma reader (only apostrophes added).
+    back = csv_rows(body)
+    assert back[1] == ["Rau;'=1+1", "Cải,' \"-2+3;'@SUM(A1)"]
+    assert back[2] == ["Dòng\n'=HYPERLINK(1)", "-1,5"]
+    # Without the rule a ";" Excel would start a cell with "=1+1": the check itself bites.
+    with pytest.raises(AssertionError):
+        assert_no_formula_when_split_on_semicolons("\ufeffTên\r\nRau;=1+1\r\n".encode(), "raw")
+
+
 def test_csv_keeps_negative_numbers_as_numbers():
     rows = csv_rows(csv_for_excel(["Tên", "Số"], [["=1+1", -3], ["-7", 0]]))
     assert rows[1:] == [["'=1+1", "-3"], ["-7", "0"]]
@@ -88,7 +141,8 @@ def test_every_spreadsheet_export_uses_the_shared_helper():
 
 
 async def test_registry_csv_neutralises_area_and_owner_text(client, accounts):
-    farmer = await accounts.household(name="@SUM(1+1)*cmd")
+    # The second formula hides behind a ";": a Vietnamese-locale Excel starts a cell there.
+    farmer = await accounts.household(name="@SUM(1+1)*cmd;=1+1")
     area = await make_area(
         client,
         farmer,
@@ -108,11 +162,12 @@ async def test_registry_csv_neutralises_area_and_owner_text(client, accounts):
         assert response.status_code == 200, response.text
         rows = csv_rows(response.content)
         assert_no_live_formula(flat(rows), "registry")
+        assert_no_formula_when_split_on_semicolons(response.content, "registry")
         row = dict(zip(rows[0], rows[1], strict=True))
         assert row["Mã số vùng trồng"] == "'-HP-0001"
         assert row["Tên vùng trồng"] == "'" + HYPERLINK
         assert row["Cây trồng"] == "'+cmd|' /C calc'!A0"
-        assert row["Chủ sở hữu"] == "'@SUM(1+1)*cmd"
+        assert row["Chủ sở hữu"] == "'@SUM(1+1)*cmd;'=1+1"
         assert row["Thị trường"] == "'=1+2"
         assert row["Lý do"] == "'-2+3+cmd"
         assert row["Diện tích (ha)"] == "1,5"
@@ -144,6 +199,7 @@ async def test_indicator_csv_and_xlsx_neutralise_labels_and_keep_numbers(client,
     for response in (csv_api, csv_page):
         rows = csv_rows(response.content)
         assert_no_live_formula(flat(rows), "indicators.csv")
+        assert_no_formula_when_split_on_semicolons(response.content, "indicators.csv")
         assert ["'" + HYPERLINK, "1", "1", "0"] in rows and ["'@SUM(A1:A9)", "1", "1"] in rows
 
 
@@ -154,6 +210,7 @@ async def test_open_data_csv_has_no_live_formula(client):
         response = await client.get("/api/v1/open-data/households-selling.csv", params=params)
         rows = csv_rows(response.content)
         assert_no_live_formula(flat(rows), f"open data {params}")
+        assert_no_formula_when_split_on_semicolons(response.content, f"open data {params}")
         assert any(row[2:3] == ["1"] for row in rows[1:])  # counts stay plain numbers
 
 
@@ -186,5 +243,6 @@ async def test_imported_formula_text_is_stored_as_is_and_neutralised_in_problems
     for response in (api, page):
         rows = csv_rows(response.content)
         assert_no_live_formula(flat(rows), "problems.csv")
+        assert_no_formula_when_split_on_semicolons(response.content, "problems.csv")
         phones = [row[1] for row in rows[1:]]
         assert phones == ["'" + payload[:40] for payload in PAYLOADS]  # phones are kept to 40 characters

@@ -20,15 +20,24 @@ async def test_openapi_schema_lists_the_api(client):
 async def test_readyz_checks_database_storage_and_migrations(client):
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "storage": "ok", "migrations": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "storage": "ok",
+        "migrations": "ok",
+        "startup": "ok",
+    }
 
 
 async def test_readyz_is_503_with_a_reason_when_storage_is_unreachable(tmp_path):
     from agrimarket.health import readyz
     from agrimarket.media.storage import LocalStorage
+    from agrimarket.startup import DatabaseStartup
 
     (tmp_path / "a-file").write_text("not a folder")
-    response = await readyz.fn(storage=LocalStorage(tmp_path / "a-file" / "media"))
+    started = DatabaseStartup()
+    assert await started.attempt()  # no steps: done at once
+    response = await readyz.fn(storage=LocalStorage(tmp_path / "a-file" / "media"), database_startup=started)
     assert response.status_code == 503
     assert response.content.status == "not_ready"
     assert response.content.storage == "error: StorageUnavailable"

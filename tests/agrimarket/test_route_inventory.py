@@ -220,7 +220,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/01/{gtin:str}/10/{lot:str}/21/{serial:str}"): PUBLIC,
     ("GET", "/t-assets/scan.css"): PUBLIC,
     # marketplaces and sync
-    ("GET", "/api/v1/marketplace-accounts"): SIGNED_IN,
+    # Officers and admins own no seller account: refused, as on the page (not an empty list).
+    ("GET", "/api/v1/marketplace-accounts"): SELLERS,
     ("POST", "/api/v1/marketplace-accounts"): SELLERS,
     ("GET", "/api/v1/products/{product_id:int}/listings"): OWNED_READ,
     ("POST", "/api/v1/products/{product_id:int}/listings"): OWNED_WRITE,

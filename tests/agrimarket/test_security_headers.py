@@ -79,3 +79,23 @@ async def test_every_html_page_carries_the_security_headers(app, client, account
     assert refused.status_code == 403
     assert_html_page_is_protected(refused, "403 page")
     assert html >= 15
+
+
+async def test_hsts_only_when_served_over_https(settings, client):
+    """An https public URL sends HSTS on every answer; a plain-http one only on requests that came over TLS."""
+    import dataclasses
+
+    from litestar.testing import AsyncTestClient
+
+    from agrimarket.app import create_app
+
+    plain = await client.get("/login")
+    assert "strict-transport-security" not in plain.headers  # ignored over http anyway; stay quiet
+    async with AsyncTestClient(app=client.app, base_url="https://testserver.local") as tls:
+        assert (await tls.get("/login")).headers["strict-transport-security"] == "max-age=31536000"
+
+    secure = create_app(dataclasses.replace(settings, public_base_url="https://nongsan.example.vn"))
+    async with AsyncTestClient(app=secure, base_url="http://testserver.local") as behind_proxy:
+        for path in ("/login", "/api/v1/areas/provinces", "/schema/openapi.json", "/khong-co"):
+            response = await behind_proxy.get(path)
+            assert response.headers["strict-transport-security"] == "max-age=31536000", path

@@ -24,6 +24,7 @@ from agrimarket.web.errors import is_unavailable
         asyncpg.AdminShutdownError("terminating connection due to administrator command"),
         asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         asyncpg.TooManyConnectionsError("sorry, too many clients already"),
+        asyncpg.InvalidCatalogNameError('database "agm" does not exist'),
         asyncpg.InterfaceError("cannot call Connection.fetch(): connection is closed"),
         asyncpg.InterfaceError(
             "cannot call Connection.fetch(): connection has been released back to the pool"

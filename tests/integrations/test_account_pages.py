@@ -95,6 +95,16 @@ async def test_cooperative_account_and_who_may_connect(client, accounts):
     await web_login(client, officer.phone)
     assert (await client.get("/marketplace-accounts")).status_code == 403
     assert "Sàn bán hàng" not in (await client.get("/")).text  # no nav link for officers
+    # The API agrees with the page: staff own no seller account, so they are refused, not shown [].
+    admin = await accounts.staff(Role.ADMIN)
+    for staff in (officer, admin):
+        listed = await client.get("/api/v1/marketplace-accounts", headers=staff.headers)
+        assert listed.status_code == 403, listed.text
+        assert listed.json()["error"]["code"] == "forbidden"
+    assert [
+        a["shop_id"]
+        for a in (await client.get("/api/v1/marketplace-accounts", headers=manager.headers)).json()
+    ] == ["htx-1"]
 
 
 async def test_refused_credentials_need_attention_then_reconnect_resumes(client, accounts, worker, sims):

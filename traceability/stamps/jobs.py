@@ -16,6 +16,7 @@ import anyio.to_thread
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.media.storage import Storage
+from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.settings import Settings
 from traceability.stamps import render, service
 from traceability.stamps.service import LEASE, storage_keys
@@ -149,6 +150,8 @@ class Renderer:
 
     def __init__(self) -> None:
         self.task: asyncio.Task | None = None
+        # While the database is down every poll fails alike: one traceback, then a line a minute.
+        self.failures = RepeatedFailureLog(log, "stamp renderer: poll")
 
     async def start(self, settings: Settings, storage: Storage) -> None:
         if settings.traceability.render_worker and self.task is None:
@@ -163,11 +166,7 @@ class Renderer:
 
     async def _loop(self, settings: Settings, storage: Storage) -> None:
         while True:
-            try:
+            with self.failures:
                 while engine_usable() and await run_once(settings, storage):
                     pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("stamp renderer: poll failed")
             await asyncio.sleep(settings.traceability.render_poll_seconds)

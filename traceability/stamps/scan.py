@@ -91,10 +91,11 @@ class ScanBuffer:
 
         if not self.rows or not engine_usable():
             return
-        try:
+        from agrimarket.repeated_failure import repeated_failure_log
+
+        # Runs every second: while the database is down, one traceback, then a line a minute.
+        with repeated_failure_log(log, "scan log: flush"):
             await self.flush()
-        except Exception:
-            log.exception("scan log: flush failed")
 
     def pending(self, stamp_id: int) -> list[str]:
         with self.lock:
