@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import random
 import re
 from datetime import timedelta
 
+import asyncpg
+import pytest
 from litestar.testing import AsyncTestClient
 
 from agrimarket import clock
 from agrimarket.app import create_app
+from tests.conftest import ENGINE
 from tests.traceability.test_stamps_helpers import issue, make_batch
 from traceability.stamps.scan import BUFFER, _insert
 from traceability.tables import Scan, Stamp
@@ -200,6 +204,47 @@ async def test_stamp_counters_stay_exact_when_flushes_run_at_once(client, accoun
         (r["stamp"], r["scans"], r["clients"]) for r in expected
     ]
     assert sum(r["scan_count"] for r in counted) == 320
+
+
+async def test_scan_count_stays_exact_while_flushes_commit_between_reads(client, accounts):
+    """Flushes running all the time: each scan counts every earlier one once, none lost, none twice."""
+    _, _, _, serials = await stamped(client, accounts, count=1)
+    stop = asyncio.Event()
+
+    async def flush_constantly():
+        while not stop.is_set():
+            await BUFFER.flush()
+            await asyncio.sleep(0)
+
+    flusher = asyncio.create_task(flush_constantly())
+    try:
+        counts = [(await client.get(f"/api/v1/trace/{serials[0]}")).json()["scan_count"] for _ in range(40)]
+    finally:
+        stop.set()
+        await flusher
+    assert counts == list(range(1, 41))
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="holds a row lock from a second connection")
+async def test_a_scan_being_written_is_counted_once(client, accounts):
+    """A flush stuck before its commit (the stamp row locked elsewhere): its scans still count, once."""
+    _, _, _, serials = await stamped(client, accounts, count=1)
+    url = f"/api/v1/trace/{serials[0]}"
+    assert (await client.get(url)).json()["scan_count"] == 1  # waits in the buffer
+    other = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        locking = other.transaction()
+        await locking.start()
+        await other.execute("SELECT 1 FROM stamp FOR UPDATE")  # the trigger's lock now waits
+        flushing = asyncio.create_task(BUFFER.flush())
+        await asyncio.sleep(0.3)
+        assert not flushing.done()  # the INSERT is written but not committed
+        assert (await client.get(url)).json()["scan_count"] == 2
+        await locking.rollback()
+        assert await flushing == 1
+    finally:
+        await other.close()
+    assert (await client.get(url)).json()["scan_count"] == 3
 
 
 async def test_counterfeit_warning_long_after_expiry(client, accounts, settings):

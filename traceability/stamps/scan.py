@@ -70,6 +70,11 @@ class ScanBuffer:
     def __init__(self) -> None:
         self.rows: list[tuple[int, datetime, str, str]] = []  # (stamp, at, client hash, device)
         self.clients: dict[int, list[str]] = {}  # stamp -> client hashes of its waiting scans
+        # Scans a flush is writing stay counted here until their INSERT has committed, and each
+        # commit bumps ``generation``: a scan that saw it change reads the counters again, so a
+        # scan being written is counted neither twice nor not at all.
+        self.in_flight: dict[int, list[str]] = {}
+        self.generation = 0
         self.lock = threading.Lock()
         self.writing: asyncio.Task | None = None
 
@@ -98,26 +103,34 @@ class ScanBuffer:
             await self.flush()
 
     def pending(self, stamp_id: int) -> list[str]:
+        """Client hashes of the stamp's scans not yet in the database (waiting or being written)."""
         with self.lock:
-            return list(self.clients.get(stamp_id, ()))
+            return [*self.in_flight.get(stamp_id, ()), *self.clients.get(stamp_id, ())]
 
     async def flush(self) -> int:
         with self.lock:
-            rows, self.rows, self.clients = self.rows, [], {}
+            rows, self.rows, self.in_flight, self.clients = self.rows, [], self.clients, {}
         written = 0
         try:
             while written < len(rows):
                 await _insert(rows[written : written + ROWS_PER_INSERT])
                 written += ROWS_PER_INSERT
+                with self.lock:
+                    self.in_flight, self.generation = _by_stamp(rows[written:]), self.generation + 1
         except BaseException:
             # An INSERT failed (database restarting): keep the unwritten scans for the next flush.
             with self.lock:
                 self.rows = (rows[written:] + self.rows)[-KEEP_AT_MOST:]
-                self.clients = {}
-                for row in self.rows:
-                    self.clients.setdefault(row[0], []).append(row[2])
+                self.clients, self.in_flight = _by_stamp(self.rows), {}
             raise
         return len(rows)
+
+
+def _by_stamp(rows: list[tuple[int, datetime, str, str]]) -> dict[int, list[str]]:
+    clients: dict[int, list[str]] = {}
+    for row in rows:
+        clients.setdefault(row[0], []).append(row[2])
+    return clients
 
 
 async def _insert(rows: list[tuple[int, datetime, str, str]]) -> None:
@@ -171,13 +184,17 @@ async def scan(
     if serial is None:
         raise serials.stamp_not_found()
     client = client_hash(settings.scan_hash_key, address)
-    rows = await Stamp.raw(_STAMP_SQL, client, serial)
-    if not rows:
-        raise serials.stamp_not_found()
-    row = rows[0]
+    for _ in range(3):  # again only when a flush committed while the counters were read
+        generation = BUFFER.generation
+        rows = await Stamp.raw(_STAMP_SQL, client, serial)
+        if not rows:
+            raise serials.stamp_not_found()
+        row = rows[0]
+        waiting = BUFFER.pending(row["id"])
+        if BUFFER.generation == generation:
+            break
     batch_created = row["batch_created"]
     facts = await _batch_facts(row["batch"], str(batch_created), storage)
-    waiting = BUFFER.pending(row["id"])
     BUFFER.add(row["id"], client, device_class(user_agent))
     seen_before = bool(row["mine"]) or client in waiting
     clients = row["clients"] + len(set(waiting)) + (0 if seen_before else 1)
