@@ -283,8 +283,8 @@ PARAMS: dict[str, Callable] = {
     "batch_id": lambda w, path, fresh: w.a("batch"),
     "issue_id": lambda w, path, fresh: w.a("issue"),
     "serial": lambda w, path, fresh: w.a("serial"),
-    "gtin": lambda w, path, fresh: GTIN,
-    "lot": lambda w, path, fresh: w.a("lot"),
+    # A Digital Link path after /01/: the GTIN, the lot and a stamp of A's.
+    "tail": lambda w, path, fresh: f"{GTIN}/10/{w.a('lot')}/21/{w.a('serial')}",
     "marketplace": _marketplace,
     "code": _code,
 }

@@ -200,7 +200,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/trace/{serial:str}"): PUBLIC,
     ("GET", "/t/{serial:str}"): PUBLIC,
     ("GET", "/T/{serial:str}"): PUBLIC,
-    ("GET", "/01/{gtin:str}/10/{lot:str}/21/{serial:str}"): PUBLIC,
+    # The GS1 Digital Link resolver and its description file: public by the standard.
+    ("GET", "/01/{tail:path}"): PUBLIC,
+    ("GET", "/.well-known/gs1resolver"): PUBLIC,
     ("GET", "/t-assets/scan.css"): PUBLIC,
     # marketplaces and sync
     ("GET", "/api/v1/marketplace-accounts"): SIGNED_IN,

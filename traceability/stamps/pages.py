@@ -1,4 +1,4 @@
-"""Web pages: an issuance's progress and downloads; the public scan page and its Digital Link."""
+"""Web pages: an issuance's progress and downloads; the public scan page."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
 from agrimarket.web.services import app_services
 from traceability.batches.pages import detail_context
-from traceability.stamps import digital_link, jobs, public, revocation, service
+from traceability.stamps import jobs, public, revocation, service
 from traceability.stamps.schemas import RevokeRequest
 from traceability.stamps.throttle import scan_throttle
 
@@ -176,7 +176,6 @@ def _template(engine: Environment, name: str) -> JinjaTemplate:
 
 class ScanPages(Controller):
     include_in_schema = False
-    dependencies = {"throttle": Provide(scan_throttle)}
 
     # A public page with no form and no session: no CSRF cookie to mint and set on every scan.
     @get(["/t/{serial:str}", "/T/{serial:str}"], opt={"exclude_from_csrf": True})
@@ -204,12 +203,6 @@ class ScanPages(Controller):
             media_type=MediaType.HTML,
             headers=NO_STORE,
         )
-
-    @get("/01/{gtin:str}/10/{lot:str}/21/{serial:str}")
-    async def digital_link(self, gtin: str, lot: str, serial: str, throttle: None) -> Redirect:
-        """GS1 Digital Link: the same page as the stamp's short URL when GTIN, lot and serial agree."""
-        canonical = await digital_link.resolve(gtin, lot, serial)
-        return Redirect(f"/t/{canonical}", status_code=307)
 
 
 @get("/t-assets/scan.css", include_in_schema=False)
