@@ -448,6 +448,9 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     },
     ("POST", "/api/v1/products/{product_id:int}/listings"): lambda w: {"json": {"marketplace": "postmart"}},
     ("POST", "/api/v1/webhooks/{marketplace:str}"): _webhook,
+    ("POST", "/api/v1/trace/{serial:str}/pin"): lambda w: {"json": {"pin": "123456"}},
+    ("POST", "/t/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
+    ("POST", "/T/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
 }
 
 

@@ -134,7 +134,7 @@ _facts: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}
 # pass over the (stamp, client_hash) index, without reading the scans themselves.
 _STAMP_SQL = """
 SELECT s.id, s.serial, s.status, s.revoked_reason, s.batch, b.created_at AS batch_created,
-  c.scans, c.clients, c.mine
+  CASE WHEN s.pin_hash IS NULL THEN 0 ELSE 1 END AS has_pin, c.scans, c.clients, c.mine
 FROM stamp s JOIN batch b ON b.id = s.batch,
   (SELECT COUNT(*) AS scans, COUNT(DISTINCT client_hash) AS clients,
      COUNT(CASE WHEN client_hash = {} THEN 1 END) AS mine
@@ -188,6 +188,7 @@ async def scan(
         "status": row["status"],
         "revoked_reason": row["revoked_reason"],
         "scan_count": scans,
+        "has_pin": bool(row["has_pin"]),  # the page offers the scratch-off PIN form
         **warnings(facts, clients, settings, row["status"], clock.today()),
         "facts": facts,
     }
