@@ -240,3 +240,23 @@ async def test_hashes_are_written_in_chunks(client, accounts, monkeypatch):
     await pins.store_hashes(issued["id"], [(row["seq"], f"{row['seq']:064d}") for row in rows])
     stored = await Stamp.select(Stamp.seq, Stamp.pin_hash).where(Stamp.batch == batch_id).order_by(Stamp.seq)
     assert [row["pin_hash"] for row in stored] == [f"{seq:064d}" for seq in range(1, 6)]
+
+
+async def test_the_resolver_links_to_the_pin_form_of_stamps_that_have_one(client, accounts):
+    _, _, issued = await issue_with_pin(client, accounts, count=1, gtin="8938505974194", lot="LO-9")
+    ((serial, _),) = (await sheet_pins(client, issued)).items()
+    uri = f"/01/08938505974194/10/LO-9/21/{serial}?linkType=gs1:verificationService"
+    response = await client.get(uri, follow_redirects=False, headers={"accept-language": "en"})
+    assert response.status_code == 307
+    assert response.headers["location"] == f"{BASE}/t/{serial}?lang=en&linkType=gs1:verificationService#pin"
+    page = await client.get(response.headers["location"].split("#")[0])
+    assert 'id="pin"' in page.text
+    linkset = (await client.get(uri.replace("gs1:verificationService", "linkset"))).json()
+    assert "https://gs1.org/voc/verificationService" in linkset["linkset"][0]
+    session, _, batch_id = await make_batch(accounts, gtin="96385074", lot="LO-1")
+    plain = await client.post(
+        f"/api/v1/batches/{batch_id}/stamps", json={"count": 1}, headers=session.headers
+    )
+    other = (await Stamp.select(Stamp.serial).where(Stamp.issuance == plain.json()["id"]).first())["serial"]
+    without = await client.get(f"/01/96385074/10/LO-1/21/{other}?linkType=gs1:verificationService")
+    assert without.status_code == 404

@@ -2,7 +2,8 @@
 
 - GTIN: the public product page (``gs1:pip``, also the default), and its certifications
   (``gs1:certificationInfo``) when it has any.
-- Serial: the stamp's scan page (the default) and the public trace answer (``gs1:traceability``).
+- Serial: the stamp's scan page (the default), the public trace answer (``gs1:traceability``) and,
+  for a stamp with a scratch-off PIN, the page's PIN form (``gs1:verificationService``).
   Not the EPCIS export: it is the owner's whole farming diary (inputs, doses, who wrote what),
   shown only to those who may read the batch; the trace answer carries what Circular 02/2024
   makes public.
@@ -26,6 +27,7 @@ from traceability.tables import Stamp
 GS1_VOC = "https://gs1.org/voc/"
 DEFAULT, DEFAULT_MULTI = GS1_VOC + "defaultLink", GS1_VOC + "defaultLinkMulti"
 PIP, TRACEABILITY, CERTIFICATION = GS1_VOC + "pip", GS1_VOC + "traceability", GS1_VOC + "certificationInfo"
+VERIFICATION = GS1_VOC + "verificationService"
 LANGUAGES = ("vi", "en")  # Vietnamese first: the link without ?lang= is the Vietnamese page
 HTML, JSON = "text/html", "application/json"
 
@@ -81,7 +83,7 @@ def product_links(base: str, product: dict) -> list[Link]:
     return links
 
 
-def stamp_links(base: str, serial: str) -> list[Link]:
+def stamp_links(base: str, serial: str, has_pin: bool = False) -> list[Link]:
     page = f"{base}/t/{serial}"
     shown = serials.grouped(serial)
     pages = _page_links(
@@ -96,7 +98,17 @@ def stamp_links(base: str, serial: str) -> list[Link]:
         LANGUAGES,
         JSON,
     )
-    return [Link(DEFAULT, page, pages[0].title), *pages, trace]
+    links = [Link(DEFAULT, page, pages[0].title), *pages, trace]
+    if has_pin:
+        titles = {
+            "vi": f"Xác thực tem {shown} bằng mã PIN dưới lớp cào",
+            "en": f"Verify stamp {shown} with its scratch-off PIN",
+        }
+        links += [
+            Link(VERIFICATION, f"{link.href}#pin", link.title, link.hreflang, HTML)
+            for link in _page_links(VERIFICATION, page, titles)
+        ]
+    return links
 
 
 _PRODUCT = (Product.id, Product.name, Product.certifications, Product.status)
@@ -121,6 +133,7 @@ async def _stamp(link: DigitalLink) -> dict | None:
     row = (
         await Stamp.select(
             Stamp.serial,
+            Stamp.pin_hash,
             Stamp.batch.lot_code.as_alias("lot"),
             product.gtin.as_alias("gtin"),
             *(getattr(product, column._meta.name).as_alias(column._meta.name) for column in _PRODUCT),
@@ -147,7 +160,8 @@ async def levels(link: DigitalLink, base: str) -> list[Level]:
         product = await _stamp(link)
         if product is None:
             raise serials.stamp_not_found()
-        found.append(Level(base + link.path(), stamp_links(base, product["serial"])))
+        links = stamp_links(base, product["serial"], bool(product["pin_hash"]))
+        found.append(Level(base + link.path(), links))
         if product["status"] != "active":  # an archived product has no public page to link to
             return found
     else:

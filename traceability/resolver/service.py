@@ -26,8 +26,12 @@ class Answer:
 
 
 def _with_query(href: str, query: str) -> str:
-    """The target with the request's query passed on, as the standard asks by default."""
-    return f"{href}{'&' if '?' in href else '?'}{query}" if query else href
+    """The target with the request's query passed on, as the standard asks by default (before any
+    #fragment of the target)."""
+    if not query:
+        return href
+    target, hash_, fragment = href.partition("#")
+    return f"{target}{'&' if '?' in target else '?'}{query}{hash_}{fragment}"
 
 
 async def answer(raw_path: str, query: str, accept: str, accept_language: str, base: str) -> Answer:
