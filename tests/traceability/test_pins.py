@@ -260,3 +260,15 @@ async def test_the_resolver_links_to_the_pin_form_of_stamps_that_have_one(client
     other = (await Stamp.select(Stamp.serial).where(Stamp.issuance == plain.json()["id"]).first())["serial"]
     without = await client.get(f"/01/96385074/10/LO-1/21/{other}?linkType=gs1:verificationService")
     assert without.status_code == 404
+
+
+async def test_a_revoked_stamp_with_a_right_pin_is_not_called_genuine(client, accounts):
+    session, _, issued = await issue_with_pin(client, accounts, count=1)
+    ((serial, pin),) = (await sheet_pins(client, issued)).items()
+    revoked = await client.post(
+        "/api/v1/stamps/revoke", json={"serial": serial, "reason": "Lô bị thu hồi"}, headers=session.headers
+    )
+    assert revoked.status_code == 200, revoked.text
+    answer = await verify_form(client, serial, pin)
+    assert answer.status_code == 200 and "đã bị thu hồi: Lô bị thu hồi" in answer.text
+    assert "chính hãng" not in answer.text

@@ -257,6 +257,7 @@ class ScanPages(Controller):
             "message": pins.verified_message(verified, language),
             "verified": True,
             "first": verified.first,
+            "revoked": verified.revoked_reason is not None,
             "retry": False,
         }
         return Template("traceability/scan/pin.html", context=context, headers=NO_STORE)

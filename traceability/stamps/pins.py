@@ -12,6 +12,7 @@ tries per window however many processes serve it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -90,6 +91,7 @@ class Verified:
     serial: str
     first: bool  # this entry was the stamp's first verification
     first_verified_at: datetime
+    revoked_reason: str | None = None  # a revoked stamp's PIN is still right, but not "genuine"
 
 
 def _clean(pin_text: str) -> str:
@@ -110,7 +112,11 @@ async def verify(
     serial = serials.normalise(serial_text)
     row = None
     if serial is not None:
-        row = await Stamp.select(Stamp.id, Stamp.serial, Stamp.pin_hash).where(Stamp.serial == serial).first()
+        row = (
+            await Stamp.select(Stamp.id, Stamp.serial, Stamp.pin_hash, Stamp.status, Stamp.revoked_reason)
+            .where(Stamp.serial == serial)
+            .first()
+        )
     if row is None:
         raise serials.stamp_not_found()
     if not row["pin_hash"]:
@@ -137,7 +143,10 @@ async def verify(
         )
     for key in keys:
         await increment(store, key, window, -1)
-    return await _first_verification(row["id"], row["serial"])
+    verified = await _first_verification(row["id"], row["serial"])
+    if row["status"] == "revoked":
+        return dataclasses.replace(verified, revoked_reason=row["revoked_reason"] or "-")
+    return verified
 
 
 async def _first_verification(stamp_id: int, serial: str) -> Verified:
@@ -157,6 +166,10 @@ async def _first_verification(stamp_id: int, serial: str) -> Verified:
 def verified_message(verified: Verified, lang: str) -> str:
     """What a buyer reads after a correct PIN; the time in Vietnam's clock."""
     local = clock.to_local(verified.first_verified_at)
+    if verified.revoked_reason is not None:
+        if lang == "en":
+            return f"Correct PIN, but this stamp has been revoked: {verified.revoked_reason}"
+        return f"Mã PIN đúng, nhưng tem này đã bị thu hồi: {verified.revoked_reason}"
     if lang == "en":
         at = local.strftime("%H:%M on %d/%m/%Y") + " (Vietnam time)"
         if verified.first:
