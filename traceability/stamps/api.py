@@ -88,5 +88,6 @@ async def check_pin(
         first_verification=verified.first,
         first_verified_at=verified.first_verified_at,
         message=pins.verified_message(verified, request_lang(request)),
+        revoked_reason=verified.revoked_reason,
     )
     return Response(answer, headers={"Cache-Control": "no-store"})

@@ -99,3 +99,4 @@ class PinResult(msgspec.Struct):
     first_verification: bool
     first_verified_at: datetime
     message: str
+    revoked_reason: str | None = None  # set when the stamp has been revoked since
