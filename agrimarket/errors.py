@@ -12,6 +12,7 @@ class DomainError(Exception):
 
     status_code = 400
     code = "bad_request"
+    headers: dict[str, str] | None = None  # e.g. Retry-After on a 429
 
     def __init__(
         self, message_vi: str, message_en: str, fields: dict[str, tuple[str, str]] | None = None

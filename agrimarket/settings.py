@@ -107,6 +107,11 @@ class Settings:
             "dev-only"
         ):
             raise SettingsError("SCAN_HASH_KEY must be set to a random value outside development")
+        # With the published key, the stored PIN hashes of a leaked database give every PIN away.
+        if self.environment not in {"development", "test"} and self.traceability.pin_hash_key.startswith(
+            "dev-only"
+        ):
+            raise SettingsError("STAMP_PIN_KEY must be set to a random value outside development")
 
     @property
     def is_sqlite(self) -> bool:

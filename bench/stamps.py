@@ -10,6 +10,8 @@ from bench.report import Figure, Result, verdict
 
 COUNT = 10_000
 GOAL = 1_000  # stamps/s
+# BENCH_STAMP_PINS=1: every label with a scratch-off PIN (drawn, hashed and stored while rendering).
+WITH_PIN = os.environ.get("BENCH_STAMP_PINS") == "1"
 
 
 async def _run(count: int) -> Result:
@@ -26,7 +28,7 @@ async def _run(count: int) -> Result:
     await jobs.issue(actor, batch_id, 1000, "30x40", settings, storage)
 
     t0 = time.perf_counter()
-    issue_id = await service.create_issue(actor, batch_id, count, "30x40", claimed=True)
+    issue_id = await service.create_issue(actor, batch_id, count, "30x40", claimed=True, with_pin=WITH_PIN)
     t1 = time.perf_counter()
     timings = await jobs.render_claimed(issue_id, settings, storage)
     t2 = time.perf_counter()
@@ -56,7 +58,7 @@ async def _run(count: int) -> Result:
     result = Result(
         figures=[
             Figure(
-                f"stamps issued + rendered to PDF + PNG ZIP ({count:,})",
+                f"stamps issued + rendered to PDF + PNG ZIP ({count:,}{', with PINs' if WITH_PIN else ''})",
                 f"{ours:,.0f}/s ({total:.1f} s)",
                 f"{ceiling:,.0f}/s (label rendering alone)",
                 f"{ours / ceiling:.0%}",

@@ -31,6 +31,8 @@ os.environ.update(
         "MEDIA_DIR": str(RUN_DIR / "media"),
         "PUBLIC_BASE_URL": "http://testserver.local",
         "LOGIN_RATE_LIMIT": "100000/minute",
+        # Tests scan and resolve stamps far faster than buyers; the limit's own tests set a low one.
+        "SCAN_RATE_LIMIT": "100000/minute",
         # The live-server browser test runs the app in another event loop than the tests.
         "DB_POOL_SIZE": "0",
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",

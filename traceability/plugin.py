@@ -7,6 +7,7 @@ from litestar.plugins import InitPluginProtocol
 
 from agrimarket.settings import Settings
 from traceability.batches import routes as batch_routes
+from traceability.resolver import routes as resolver_routes
 from traceability.stamps import routes as stamp_routes
 
 
@@ -15,7 +16,9 @@ class TraceabilityPlugin(InitPluginProtocol):
         self.settings = settings
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
-        app_config.route_handlers.extend([*batch_routes.ROUTES, *stamp_routes.ROUTES])
+        app_config.route_handlers.extend(
+            [*batch_routes.ROUTES, *stamp_routes.ROUTES, *resolver_routes.ROUTES]
+        )
         app_config.on_startup.extend(stamp_routes.ON_STARTUP)
         app_config.on_shutdown.extend(stamp_routes.ON_SHUTDOWN)
         return app_config

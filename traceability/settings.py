@@ -19,6 +19,17 @@ class TraceabilitySettings:
         )
     )
     # --- stamps and scans ---
+    # Key of the HMAC that hashes scratch-off PINs (only the hash is stored).
+    pin_hash_key: str = field(
+        default_factory=lambda: os.environ.get("STAMP_PIN_KEY", "dev-only-stamp-pin-key-change-me")
+    )
+    # Digits of a scratch-off PIN (6 to 8).
+    pin_digits: int = field(default_factory=lambda: int(os.environ.get("STAMP_PIN_DIGITS", "6")))
+    # Wrong PINs allowed per stamp, and per client, within the window below.
+    pin_attempts: int = field(default_factory=lambda: int(os.environ.get("STAMP_PIN_ATTEMPTS", "5")))
+    pin_window_minutes: int = field(
+        default_factory=lambda: int(os.environ.get("STAMP_PIN_WINDOW_MINUTES", "15"))
+    )
     # Key of the HMAC that hashes scanning clients' addresses (the address itself is never stored).
     scan_hash_key: str = field(
         default_factory=lambda: os.environ.get("SCAN_HASH_KEY", "dev-only-scan-hash-key-change-me")
@@ -44,6 +55,10 @@ class TraceabilitySettings:
     )
 
     def __post_init__(self) -> None:
+        if not 6 <= self.pin_digits <= 8:
+            raise ValueError(f"STAMP_PIN_DIGITS must be 6, 7 or 8, not {self.pin_digits}")
+        if self.pin_attempts < 1 or self.pin_window_minutes < 1:
+            raise ValueError("STAMP_PIN_ATTEMPTS and STAMP_PIN_WINDOW_MINUTES must be at least 1")
         try:  # fail at start-up, not on the first registration
             re.compile(self.official_code_pattern)
         except re.error as exc:

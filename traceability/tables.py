@@ -94,6 +94,7 @@ class StampIssue(Table):
     batch = ForeignKey(Batch, on_delete=OnDelete.restrict, index=True)
     stamp_count = Integer()
     label_size = Varchar(length=10)  # e.g. 30x40, 50x30 (mm)
+    with_pin = Boolean(default=False)  # each label carries a PIN under a scratch-off layer
     status = Varchar(length=10, default="queued", index=True)  # queued|running|done|failed
     progress = Integer(default=0)  # stamps rendered so far
     sheet_key = Varchar(length=200, null=True, default=None)  # PDF in media storage
@@ -119,6 +120,10 @@ class Stamp(Table):
     # stamp's counts instead of counting every earlier scan of a much-scanned stamp.
     scan_count = Integer(default=0)
     client_count = Integer(default=0)  # distinct client hashes
+    # HMAC-SHA256 of the scratch-off PIN (the PIN itself exists only on the printed label); written
+    # when the label sheet is rendered, so None until then and for issuances without PINs.
+    pin_hash = Varchar(length=64, null=True, default=None)
+    pin_verified_at = Timestamptz(null=True, default=None)  # the first correct PIN entry
 
 
 class Scan(Table):

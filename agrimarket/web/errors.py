@@ -81,7 +81,7 @@ def _respond(
 
 def domain_error(request: Request, exc: DomainError) -> Response:
     lang = request_lang(request)
-    return _respond(request, exc.status_code, exc.code, exc.message(lang), exc.fields(lang))
+    return _respond(request, exc.status_code, exc.code, exc.message(lang), exc.fields(lang), exc.headers)
 
 
 def validation_error(request: Request, exc: ValidationException) -> Response:

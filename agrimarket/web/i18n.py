@@ -16,9 +16,15 @@ def is_api(connection: ASGIConnection) -> bool:
 
 
 def request_lang(connection: ASGIConnection) -> str:
-    """API: the Accept-Language header. Web: the language switch (cookie), else Vietnamese."""
-    if not is_api(connection) and connection.cookies.get(LANG_COOKIE) in ("vi", "en"):
-        return connection.cookies[LANG_COOKIE]
+    """API: the Accept-Language header. Web: ``?lang=`` (a link in one language, e.g. from the Digital
+    Link resolver), then the language switch (cookie), else Vietnamese."""
+    if not is_api(connection):
+        if b"lang=" in connection.scope.get("query_string", b""):  # parse the query only when it may say
+            asked = connection.query_params.get("lang")
+            if asked in ("vi", "en"):
+                return asked
+        if connection.cookies.get(LANG_COOKIE) in ("vi", "en"):
+            return connection.cookies[LANG_COOKIE]
     first = connection.headers.get("accept-language", "").split(",")[0].strip().lower()
     return "en" if first.startswith("en") and is_api(connection) else "vi"
 

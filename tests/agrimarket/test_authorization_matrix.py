@@ -293,8 +293,8 @@ PARAMS: dict[str, Callable] = {
     "batch_id": lambda w, path, fresh: w.a("batch"),
     "issue_id": lambda w, path, fresh: w.a("issue"),
     "serial": lambda w, path, fresh: w.a("serial"),
-    "gtin": lambda w, path, fresh: GTIN,
-    "lot": lambda w, path, fresh: w.a("lot"),
+    # A Digital Link path after /01/: the GTIN, the lot and a stamp of A's.
+    "tail": lambda w, path, fresh: f"{GTIN}/10/{w.a('lot')}/21/{w.a('serial')}",
     "marketplace": _marketplace,
     "code": _code,
     "owner": lambda w, path, fresh: f"h{w.a('household')}",
@@ -469,6 +469,9 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "data": {"share_percent": "50", "reserve_units": "1"}
     },
     ("POST", "/api/v1/webhooks/{marketplace:str}"): _webhook,
+    ("POST", "/api/v1/trace/{serial:str}/pin"): lambda w: {"json": {"pin": "123456"}},
+    ("POST", "/t/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
+    ("POST", "/T/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
 }
 
 

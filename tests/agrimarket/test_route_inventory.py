@@ -217,7 +217,13 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/trace/{serial:str}"): PUBLIC,
     ("GET", "/t/{serial:str}"): PUBLIC,
     ("GET", "/T/{serial:str}"): PUBLIC,
-    ("GET", "/01/{gtin:str}/10/{lot:str}/21/{serial:str}"): PUBLIC,
+    # The scratch-off PIN under the label: whoever holds the product may check it.
+    ("POST", "/api/v1/trace/{serial:str}/pin"): PUBLIC,
+    ("POST", "/t/{serial:str}"): PUBLIC,
+    ("POST", "/T/{serial:str}"): PUBLIC,
+    # The GS1 Digital Link resolver and its description file: public by the standard.
+    ("GET", "/01/{tail:path}"): PUBLIC,
+    ("GET", "/.well-known/gs1resolver"): PUBLIC,
     ("GET", "/t-assets/scan.css"): PUBLIC,
     # marketplaces and sync
     # Officers and admins own no seller account: refused, as on the page (not an empty list).

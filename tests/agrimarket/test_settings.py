@@ -36,6 +36,20 @@ def test_production_refuses_the_development_scan_hash_key(monkeypatch):
         Settings()
 
 
+def test_production_refuses_the_development_pin_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("INTEGRATIONS_CREDENTIALS_KEY", "k" * 40)
+    monkeypatch.setenv("INTEGRATIONS_WEBHOOK_SECRET", "w" * 40)
+    monkeypatch.setenv("SCAN_HASH_KEY", "s" * 40)
+    monkeypatch.delenv("STAMP_PIN_KEY", raising=False)
+    with pytest.raises(SettingsError, match="STAMP_PIN_KEY must be set"):
+        Settings()
+    monkeypatch.setenv("STAMP_PIN_DIGITS", "5")
+    monkeypatch.setenv("STAMP_PIN_KEY", "p" * 40)
+    with pytest.raises((SettingsError, ValueError), match="STAMP_PIN_DIGITS"):
+        Settings()
+
+
 def test_s3_with_keys_or_instance_role_is_accepted():
     Settings(media_storage="s3", s3=S3Settings(endpoint_url="http://127.0.0.1:9000", bucket="m"))
     Settings(media_storage="s3", s3=S3Settings(bucket="m", access_key_id="AKIA", secret_access_key="secret"))

@@ -11,8 +11,16 @@ from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.i18n import request_lang
-from traceability.stamps import jobs, public, revocation, service
-from traceability.stamps.schemas import IssueCreate, IssueRead, RevokeRequest, RevokeResult, TraceRead
+from traceability.stamps import jobs, pins, public, revocation, service
+from traceability.stamps.schemas import (
+    IssueCreate,
+    IssueRead,
+    PinCheck,
+    PinResult,
+    RevokeRequest,
+    RevokeResult,
+    TraceRead,
+)
 from traceability.stamps.throttle import scan_throttle
 
 
@@ -26,7 +34,9 @@ class StampController(Controller):
         self, actor: Actor, batch_id: int, data: IssueCreate, settings: Settings, storage: Storage
     ) -> IssueRead:
         """Issue 1..100,000 stamps; large issuances render in the background (follow ``page_url``)."""
-        issue_id = await jobs.issue(actor, batch_id, data.count, data.label_size, settings, storage)
+        issue_id = await jobs.issue(
+            actor, batch_id, data.count, data.label_size, settings, storage, with_pin=data.with_pin
+        )
         return await service.get_issue(actor, issue_id, storage)
 
     @get("/batches/{batch_id:int}/stamps")
@@ -55,4 +65,29 @@ async def trace(
 ) -> Response[TraceRead]:
     """The facts a stamp proves (no login), incl. the ten minimum data items of Circular 02/2024."""
     answer = await public.trace(request, serial, settings, storage, request_lang(request))
+    return Response(answer, headers={"Cache-Control": "no-store"})
+
+
+@post(
+    "/api/v1/trace/{serial:str}/pin",
+    tags=["stamps"],
+    status_code=HTTP_200_OK,
+    dependencies={"throttle": Provide(scan_throttle)},
+)
+async def check_pin(
+    request: Request, serial: str, data: PinCheck, throttle: None, settings: Settings
+) -> Response[PinResult]:
+    """The scratch-off PIN of a stamp (no login): 200 when right, with the first verification's time;
+    422 ``wrong_pin``; 429 with Retry-After after too many wrong PINs for the stamp or the client."""
+    store = request.app.stores.get(pins.STORE)
+    verified = await pins.verify(
+        store, serial, data.pin, public.client_address(request), settings.traceability
+    )
+    answer = PinResult(
+        serial=verified.serial,
+        first_verification=verified.first,
+        first_verified_at=verified.first_verified_at,
+        message=pins.verified_message(verified, request_lang(request)),
+        revoked_reason=verified.revoked_reason,
+    )
     return Response(answer, headers={"Cache-Control": "no-store"})

@@ -1,4 +1,4 @@
-"""Web pages: an issuance's progress and downloads; the public scan page and its Digital Link."""
+"""Web pages: an issuance's progress and downloads; the public scan page."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from jinja2 import Environment
@@ -17,7 +18,7 @@ from litestar.response import Redirect, Template
 from markupsafe import escape
 
 from agrimarket.accounts.actor import Actor
-from agrimarket.errors import DomainError, Invalid, NotFound
+from agrimarket.errors import DomainError, Forbidden, Invalid, NotFound
 from agrimarket.media.storage import Storage
 from agrimarket.products import catalog
 from agrimarket.settings import Settings
@@ -26,7 +27,7 @@ from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
 from agrimarket.web.services import app_services
 from traceability.batches.pages import detail_context
-from traceability.stamps import digital_link, jobs, public, revocation, service
+from traceability.stamps import jobs, pins, public, revocation, serials, service
 from traceability.stamps.schemas import RevokeRequest
 from traceability.stamps.throttle import scan_throttle
 
@@ -93,7 +94,10 @@ class IssuePages(Controller):
         try:
             count = int(values.get("count", "").strip() or 0)
             label_size = values.get("label_size", "")
-            issue_id = await jobs.issue(viewer, batch_id, count, label_size, settings, storage)
+            with_pin = values.get("with_pin") in ("on", "1", "yes", "true")
+            issue_id = await jobs.issue(
+                viewer, batch_id, count, label_size, settings, storage, with_pin=with_pin
+            )
         except ValueError:
             exc = DomainError("Số tem phải là số.", "The number of stamps must be a number.")
             exc.field_messages = {"count": (exc.message_vi, exc.message_en)}
@@ -149,7 +153,14 @@ def render_scan_page(request: Request, seen: dict[str, Any], settings: Settings,
     and needs neither the request nor a CSRF token in its context.
     """
     facts = seen["facts"]
-    key = (language, seen["revoked"], seen["revoked_reason"], seen["counterfeit"], seen["counterfeit_reason"])
+    key = (
+        language,
+        seen["revoked"],
+        seen["revoked_reason"],
+        seen["counterfeit"],
+        seen["counterfeit_reason"],
+        seen["has_pin"],
+    )
     pieces = facts.setdefault("page_pieces", {}).get(key)
     if pieces is None:
         engine = request.app.template_engine.engine  # the app's Jinja environment (autoescape, globals)
@@ -176,7 +187,6 @@ def _template(engine: Environment, name: str) -> JinjaTemplate:
 
 class ScanPages(Controller):
     include_in_schema = False
-    dependencies = {"throttle": Provide(scan_throttle)}
 
     # A public page with no form and no session: no CSRF cookie to mint and set on every scan.
     @get(["/t/{serial:str}", "/T/{serial:str}"], opt={"exclude_from_csrf": True})
@@ -205,11 +215,63 @@ class ScanPages(Controller):
             headers=NO_STORE,
         )
 
-    @get("/01/{gtin:str}/10/{lot:str}/21/{serial:str}")
-    async def digital_link(self, gtin: str, lot: str, serial: str, throttle: None) -> Redirect:
-        """GS1 Digital Link: the same page as the stamp's short URL when GTIN, lot and serial agree."""
-        canonical = await digital_link.resolve(gtin, lot, serial)
-        return Redirect(f"/t/{canonical}", status_code=307)
+    # No CSRF token: the scan page sets no cookie (it is the busiest page), and this form has no
+    # session or authority a forged post could borrow. Posts from other sites are refused instead.
+    @post(["/t/{serial:str}", "/T/{serial:str}"], opt={"exclude_from_csrf": True}, status_code=200)
+    async def check_pin(self, request: Request, serial: str, lang: str | None = None) -> Template:
+        """The scratch-off PIN form: the first correct entry is recorded, later ones show when."""
+        settings, _ = app_services(request.app)
+        await scan_throttle(request, settings)
+        language = public.page_lang(request, lang)
+        canonical = serials.normalise(serial) or serial[:26]
+        context: dict[str, Any] = {
+            **_page_globals(language),
+            "grouped": serials.grouped(canonical),
+            "back": f"/t/{canonical}" + ("?lang=en" if language == "en" else ""),
+        }
+        try:
+            if _cross_site(request, settings.public_base_url):
+                raise Forbidden(
+                    "Hãy nhập mã PIN trên trang truy xuất của tem.", "Enter the PIN on the stamp's own page."
+                )
+            values = form_values(await request.form())
+            store = request.app.stores.get(pins.STORE)
+            address = public.client_address(request)
+            verified = await pins.verify(store, serial, values.get("pin", ""), address, settings.traceability)
+        except NotFound:
+            return Template(
+                "traceability/scan/not_found.html",
+                context=_page_globals(language),
+                status_code=404,
+                headers=NO_STORE,
+            )
+        except DomainError as exc:
+            context |= {"message": exc.message(language), "verified": False, "retry": exc.status_code == 422}
+            return Template(
+                "traceability/scan/pin.html",
+                context=context,
+                status_code=exc.status_code,
+                headers=NO_STORE | (exc.headers or {}),
+            )
+        context |= {
+            "message": pins.verified_message(verified, language),
+            "verified": True,
+            "first": verified.first,
+            "revoked": verified.revoked_reason is not None,
+            "retry": False,
+        }
+        return Template("traceability/scan/pin.html", context=context, headers=NO_STORE)
+
+
+def _cross_site(request: Request, public_base_url: str) -> bool:
+    """A form posted from another site: browsers say so in Sec-Fetch-Site, or in Origin."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:  # not sent by old browsers and scripts; a script needs no victim's browser
+        return False
+    ours = {request.headers.get("host", ""), urlsplit(public_base_url).netloc}
+    return urlsplit(origin).netloc not in ours
 
 
 @get("/t-assets/scan.css", include_in_schema=False)

@@ -2,10 +2,10 @@
 
 Everything that is the same for every stamp of an issuance (layout, product name, area line, QR
 version and mask) is computed once into a ``SheetSpec`` and a label template; per stamp only the
-QR modules (pasted as pixels, no intermediate PNG) and the serial are drawn, then the label is
-encoded once as a 1-bit PNG. That PNG goes into the ZIP as is and into the PDF as an image
-(its zlib stream with PNG predictors), placed on the A4 grid with vector cut marks. Chunks of
-labels are rendered across processes for big issuances.
+QR modules (pasted as pixels, no intermediate PNG), the serial and the scratch-off PIN, if any
+(pasted from digits drawn once), are drawn, then the label is encoded once as a 1-bit PNG. That PNG
+goes into the ZIP as is and into the PDF as an image (traceability.stamps.pdf). Chunks of labels are
+rendered across processes for big issuances.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import io
 import os
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from traceability.stamps.pdf import PAGE_PX, build_pdf
 from traceability.stamps.qr import QUIET, fixed_qr, qr_image, qr_matrix, qr_modules, qr_url_prefix
 from traceability.stamps.serials import grouped
 
@@ -30,12 +30,11 @@ __all__ = ["QUIET", "fixed_qr", "qr_matrix", "qr_modules", "qr_url_prefix"]
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 DPI = 300
-PAGE_PX = (2480, 3508)  # A4 at 300 dpi
-PAGE_PT = (595.276, 841.89)
 MARGIN_MM = 10
 GAP_MM = 2  # cut margin between labels
 SCAN_HINT = "Quét mã để truy xuất nguồn gốc"
 NO_AREA_CODE = "chưa có mã vùng trồng"
+PIN_CAPTION = "Mã PIN"  # beside the box the scratch-off layer covers
 
 
 def mm(value: float) -> int:
@@ -66,6 +65,7 @@ class SheetSpec:
     area_line: str  # growing-area code, or NO_AREA_CODE
     version: int
     mask: int
+    with_pin: bool = False  # a box for a scratch-off PIN at the foot of the text column
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,49 @@ def _text_box(spec: SheetSpec, lay: Layout) -> tuple[int, int, int]:
     return lay.qr_px, pad, lay.label_w - lay.qr_px - pad
 
 
+def pin_box(spec: SheetSpec, lay: Layout) -> tuple[int, int, int, int]:
+    """Left, top, right, bottom of the PIN's box (the scratch-off area), at the foot of the text
+    column: right of its caption when both fit on one line (portrait), under it otherwise."""
+    x, _, width = _text_box(spec, lay)
+    caption = font(PIN_FONT // 2, True).getlength(PIN_CAPTION) + mm(1)
+    inner = font(PIN_FONT, True).getlength("0" * 8) + mm(2)  # room for the longest PIN
+    left = x + caption if caption + inner <= width else x
+    bottom = lay.label_h - mm(1.5)
+    return round(left), bottom - mm(4.5), round(min(x + width, left + inner)), bottom
+
+
+def _pin_caption_at(spec: SheetSpec, lay: Layout) -> tuple[int, int]:
+    x = _text_box(spec, lay)[0]
+    left, top, _, bottom = pin_box(spec, lay)
+    size = PIN_FONT // 2
+    return (x, (top + bottom - size) // 2) if left > x else (x, top - size - 6)
+
+
+PIN_FONT = 34  # px at 300 dpi: about 2.9 mm high digits
+
+
+@lru_cache(maxsize=2)
+def _digits(size: int) -> tuple[list[Image.Image], int, int]:
+    """Each digit drawn once (DejaVu's digits share one width): a PIN is pasted, not typeset."""
+    f = font(size, True)
+    width, (ascent, descent) = round(f.getlength("0")), f.getmetrics()
+    glyphs = []
+    for digit in "0123456789":
+        glyph = Image.new("1", (width, ascent + descent), 1)
+        ImageDraw.Draw(glyph).text((0, 0), digit, font=f, fill=0)
+        glyphs.append(glyph)
+    return glyphs, width, ascent + descent
+
+
+def draw_pin(label: Image.Image, box: tuple[int, int, int, int], pin: str) -> None:
+    """The PIN's digits centred in its box."""
+    glyphs, width, height = _digits(PIN_FONT)
+    x = (box[0] + box[2] - width * len(pin)) // 2
+    y = (box[1] + box[3] - height) // 2 + 3  # digits stand on the baseline: nudge to the optical centre
+    for offset, digit in enumerate(pin):
+        label.paste(glyphs[int(digit)], (x + offset * width, y))
+
+
 def _serial_font(spec: SheetSpec, lay: Layout) -> ImageFont.FreeTypeFont:
     return _fit("0000-0000-0000-0000", _text_box(spec, lay)[2], 24, True, 1)[0]
 
@@ -156,10 +199,11 @@ def _label_template(spec: SheetSpec, lay: Layout) -> Image.Image:
     x, y, width = _text_box(spec, lay)
     portrait = LABEL_SIZES[spec.label_size].portrait
     y += _serial_font(spec, lay).size + 8  # the serial goes first
+    pin = spec.with_pin
     blocks = [
-        (spec.product_name, 24, True, 2 if portrait else 3),
-        (spec.area_line, 18, False, 1 if portrait else 2),
-        (SCAN_HINT, 17, False, 1 if portrait else 2),
+        (spec.product_name, 24, True, 2 if portrait else (2 if pin else 3)),
+        (spec.area_line, 18, False, 1 if portrait or pin else 2),
+        (SCAN_HINT, 17, False, 1 if portrait or pin else 2),
     ]
     for text, size, bold, lines in blocks:
         f, wrapped = _fit(text, width, size, bold, lines)
@@ -167,6 +211,9 @@ def _label_template(spec: SheetSpec, lay: Layout) -> Image.Image:
             draw.text((x + (width - f.getlength(line)) // 2 if portrait else x, y), line, font=f, fill=0)
             y += f.size + 4
         y += 4
+    if pin:
+        draw.text(_pin_caption_at(spec, lay), PIN_CAPTION, font=font(PIN_FONT // 2, True), fill=0)
+        draw.rectangle(pin_box(spec, lay), outline=0, width=2)
     return label
 
 
@@ -177,12 +224,12 @@ def label_template(spec: SheetSpec) -> Image.Image:
 
 @dataclass
 class ChunkResult:
-    labels: list[tuple[int, str, bytes]]  # (seq, serial, PNG of the label)
+    labels: list[tuple[int, str, bytes, str | None]]  # (seq, serial, PNG of the label, PIN)
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def render_chunk(spec: SheetSpec, stamps: Sequence[tuple[int, str]]) -> ChunkResult:
-    """One PNG per stamp ((seq, serial) pairs): the shared label, its QR and its serial.
+def render_chunk(spec: SheetSpec, stamps: Sequence[tuple[int, str, str | None]]) -> ChunkResult:
+    """One PNG per stamp ((seq, serial, PIN or None)): the shared label, its QR, serial and PIN.
 
     The same PNG goes into the ZIP and, as a Flate image with PNG predictors, into the PDF, so
     each label is encoded once.
@@ -193,10 +240,11 @@ def render_chunk(spec: SheetSpec, stamps: Sequence[tuple[int, str]]) -> ChunkRes
     tx, ty, tw = _text_box(spec, lay)
     portrait = LABEL_SIZES[spec.label_size].portrait
     qr_x = (lay.label_w - lay.qr_px) // 2 if portrait else 0
+    box = pin_box(spec, lay) if spec.with_pin else None
     timings = {"qr": 0.0, "draw": 0.0, "png": 0.0}
     labels = []
     clock = time.perf_counter
-    for seq, serial in stamps:
+    for seq, serial, pin in stamps:
         t0 = clock()
         matrix, side = qr_matrix(spec.url_prefix + serial, spec.version, spec.mask)
         t1 = clock()
@@ -204,11 +252,14 @@ def render_chunk(spec: SheetSpec, stamps: Sequence[tuple[int, str]]) -> ChunkRes
         label.paste(qr_image(matrix, side, lay.module_px), (qr_x, 0))
         text = grouped(serial)
         x = tx + (tw - serial_font.getlength(text)) // 2 if portrait else tx
-        ImageDraw.Draw(label).text((x, ty), text, font=serial_font, fill=0)
+        draw = ImageDraw.Draw(label)
+        draw.text((x, ty), text, font=serial_font, fill=0)
+        if box and pin:
+            draw_pin(label, box, pin)
         t2 = clock()
         buffer = io.BytesIO()
         label.save(buffer, "PNG", dpi=(DPI, DPI), compress_level=1)
-        labels.append((seq, serial, buffer.getvalue()))
+        labels.append((seq, serial, buffer.getvalue(), pin))
         timings["qr"] += t1 - t0
         timings["draw"] += t2 - t1
         timings["png"] += clock() - t2
@@ -219,109 +270,22 @@ def _render_chunk_job(args: tuple) -> ChunkResult:
     return render_chunk(*args)
 
 
-def png_idat(png: bytes) -> bytes:
-    """The zlib stream of a PNG (its IDAT chunks joined): PDF reads it with /Predictor 15."""
-    out, pos = [], 8
-    while pos < len(png):
-        length = int.from_bytes(png[pos : pos + 4], "big")
-        kind = png[pos + 4 : pos + 8]
-        if kind == b"IDAT":
-            out.append(png[pos + 8 : pos + 8 + length])
-        elif kind == b"IEND":
-            break
-        pos += 12 + length
-    return b"".join(out)
+def _text_runs(spec: SheetSpec, lay: Layout, serial: str, pin: str | None) -> list[tuple[int, int, str]]:
+    """Where a label's serial and PIN stand (baseline, in label pixels), for the PDF's text layer."""
+    tx, ty, _ = _text_box(spec, lay)
+    runs = [(tx, ty + 24, grouped(serial))]
+    if pin:
+        left, _, _, bottom = pin_box(spec, lay)
+        runs.append((left, bottom, pin))
+    return runs
 
 
-def _cut_marks(lay: Layout, scale: float) -> bytes:
-    """Corner ticks in the cut margins, as vector lines (drawn once per page)."""
-    tick, gap = mm(GAP_MM) // 2 - 2, 2
-    ops = ["0.3 w 0 G"]
-    for index in range(lay.per_page):
-        x, y = lay.slot(index)
-        for cx, cy in (
-            (x, y),
-            (x + lay.label_w, y),
-            (x, y + lay.label_h),
-            (x + lay.label_w, y + lay.label_h),
-        ):
-            for x1, y1, x2, y2 in (
-                (cx - tick - gap, cy, cx - gap, cy),
-                (cx + gap, cy, cx + tick + gap, cy),
-                (cx, cy - tick - gap, cx, cy - gap),
-                (cx, cy + gap, cx, cy + tick + gap),
-            ):
-                h = PAGE_PX[1]
-                ops.append(
-                    f"{x1 * scale:.2f} {(h - y1) * scale:.2f} m {x2 * scale:.2f} {(h - y2) * scale:.2f} l S"
-                )
-    return "\n".join(ops).encode()
-
-
-def build_pdf(spec: SheetSpec, labels: Sequence[bytes], title: str = "Tem truy xuat") -> bytes:
-    """A4 pages of labels: each label is its own 1-bit image placed on the page grid."""
-    lay = layout(spec.label_size, spec.version)
-    scale = PAGE_PT[0] / PAGE_PX[0]  # pixels -> points
-    out = io.BytesIO()
-    offsets: list[int] = []
-
-    def obj(body: bytes) -> int:
-        offsets.append(out.tell())
-        out.write(f"{len(offsets)} 0 obj\n".encode() + body + b"\nendobj\n")
-        return len(offsets)
-
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    pages = [labels[i : i + lay.per_page] for i in range(0, len(labels), lay.per_page)]
-    per_page_objs = [2 + len(p) for p in pages]  # images, content, page
-    page_ids, next_id = [], 3
-    for count in per_page_objs:
-        page_ids.append(next_id + count - 1)
-        next_id += count
-    obj(b"<< /Type /Catalog /Pages 2 0 R >>")
-    kids = " ".join(f"{i} 0 R" for i in page_ids)
-    obj(f"<< /Type /Pages /Count {len(pages)} /Kids [{kids}] >>".encode())
-    marks = _cut_marks(lay, scale)
-    w, h = lay.label_w, lay.label_h
-    pw, ph = PAGE_PT
-    image_head = (
-        f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray "
-        f"/BitsPerComponent 1 /Filter /FlateDecode "
-        f"/DecodeParms << /Predictor 15 /Colors 1 /BitsPerComponent 1 /Columns {w} >> /Length "
-    ).encode()
-    for page in pages:
-        names, draw = [], [marks]
-        for index, png in enumerate(page):
-            data = png_idat(png)
-            number = obj(image_head + str(len(data)).encode() + b" >>\nstream\n" + data + b"\nendstream")
-            names.append(f"/L{index} {number} 0 R")
-            x, y = lay.slot(index)
-            draw.append(
-                f"q {w * scale:.3f} 0 0 {h * scale:.3f} {x * scale:.3f} {(PAGE_PX[1] - y - h) * scale:.3f} cm "
-                f"/L{index} Do Q".encode()
-            )
-        content = b"\n".join(draw)
-        stream = zlib.compress(content, 6)
-        content_id = obj(
-            f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode() + stream + b"\nendstream"
-        )
-        obj(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.3f} {ph:.3f}] "
-            f"/Resources << /XObject << {' '.join(names)} >> >> /Contents {content_id} 0 R >>".encode()
-        )
-    info_id = obj(f"<< /Title ({title}) /Producer (agrimarket) >>".encode())
-    xref = out.tell()
-    out.write(f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode())
-    out.write(b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets))
-    out.write(f"trailer\n<< /Size {len(offsets) + 1} /Root 1 0 R /Info {info_id} 0 R >>\n".encode())
-    out.write(f"startxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
-
-
-def build_zip(labels: Sequence[tuple[int, str, bytes]]) -> bytes:
+def build_zip(labels: Sequence[tuple]) -> bytes:
+    """(seq, serial, PNG, …) labels as one PNG file each."""
     buffer = io.BytesIO()
     # PNGs are compressed already: store them.
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for seq, serial, data in labels:
+        for seq, serial, data, *_ in labels:
             archive.writestr(f"{seq:06d}-{serial}.png", data)
     return buffer.getvalue()
 
@@ -362,7 +326,7 @@ PARALLEL_FROM = 600  # stamps; below this, worker processes cost more than they 
 
 def render_issuance(
     spec: SheetSpec,
-    stamps: Sequence[tuple[int, str]],
+    stamps: Sequence[tuple[int, str, str | None]],
     progress: Callable[[int], None] | None = None,
     executor: Executor | None = None,
 ) -> Rendered:
@@ -370,7 +334,7 @@ def render_issuance(
     step = 500
     jobs = [(spec, list(stamps[i : i + step])) for i in range(0, len(stamps), step)]
     timings = {"qr": 0.0, "draw": 0.0, "png": 0.0, "pdf": 0.0, "zip": 0.0}
-    labels: list[tuple[int, str, bytes]] = []
+    labels: list[tuple[int, str, bytes, str | None]] = []
     if len(stamps) >= PARALLEL_FROM and (executor or (os.cpu_count() or 1) > 1):
         iterator = (executor or pool()).map(_render_chunk_job, jobs)
     else:
@@ -382,10 +346,11 @@ def render_issuance(
         if progress:
             progress(len(labels))
     t0 = time.perf_counter()
-    pdf = build_pdf(spec, [png for _, _, png in labels])
+    lay = layout(spec.label_size, spec.version)
+    texts = [_text_runs(spec, lay, serial, pin) for _, serial, _, pin in labels]
+    pdf = build_pdf(lay, [png for _, _, png, _ in labels], texts, mm(GAP_MM))
     t1 = time.perf_counter()
     archive = build_zip(labels)
     timings["pdf"] += t1 - t0
     timings["zip"] += time.perf_counter() - t1
-    lay = layout(spec.label_size, spec.version)
     return Rendered(pdf, archive, -(-len(labels) // lay.per_page), timings)

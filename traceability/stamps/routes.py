@@ -6,12 +6,12 @@ from litestar import Litestar
 
 from agrimarket.web.services import app_services
 from traceability.stamps import render
-from traceability.stamps.api import StampController, trace
+from traceability.stamps.api import StampController, check_pin, trace
 from traceability.stamps.jobs import Renderer
 from traceability.stamps.pages import IssuePages, ScanPages, scan_stylesheet
 from traceability.stamps.scan import BUFFER, Flusher
 
-ROUTES: list = [StampController, trace, IssuePages, ScanPages, scan_stylesheet]
+ROUTES: list = [StampController, trace, check_pin, IssuePages, ScanPages, scan_stylesheet]
 
 _renderer = Renderer()
 _flusher = Flusher(BUFFER)

@@ -148,6 +148,7 @@ _facts: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}
 # client scanned it before (one probe of the (stamp, client_hash) index) in one statement.
 _STAMP_SQL = """
 SELECT s.id, s.serial, s.status, s.revoked_reason, s.batch, b.created_at AS batch_created,
+  CASE WHEN s.pin_hash IS NULL THEN 0 ELSE 1 END AS has_pin,
   s.scan_count AS scans, s.client_count AS clients,
   EXISTS (SELECT 1 FROM scan WHERE stamp = s.id AND client_hash = {}) AS mine
 FROM stamp s JOIN batch b ON b.id = s.batch
@@ -204,6 +205,7 @@ async def scan(
         "status": row["status"],
         "revoked_reason": row["revoked_reason"],
         "scan_count": scans,
+        "has_pin": bool(row["has_pin"]),  # the page offers the scratch-off PIN form
         **warnings(facts, clients, settings, row["status"], clock.today()),
         "facts": facts,
     }

@@ -10,6 +10,7 @@ import msgspec
 class IssueCreate(msgspec.Struct, forbid_unknown_fields=True):
     count: int
     label_size: str = "30x40"
+    with_pin: bool = False  # a scratch-off PIN printed beside each QR
 
 
 class IssueRead(msgspec.Struct):
@@ -26,6 +27,7 @@ class IssueRead(msgspec.Struct):
     finished_at: datetime | None
     page_url: str
     revoked: int = 0  # stamps of this issuance revoked since
+    with_pin: bool = False
 
 
 class RevokeRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -84,3 +86,17 @@ class TraceRead(msgspec.Struct):
     where_to_buy: list[dict]
     product_url: str
     scan_url: str
+
+
+class PinCheck(msgspec.Struct, forbid_unknown_fields=True):
+    pin: str
+
+
+class PinResult(msgspec.Struct):
+    """A correct PIN: whether this entry was the first, and when the first one was (UTC)."""
+
+    serial: str
+    first_verification: bool
+    first_verified_at: datetime
+    message: str
+    revoked_reason: str | None = None  # set when the stamp has been revoked since

@@ -61,12 +61,13 @@ async def insert_stamps(issue_id: int, batch_id: int, count: int, now: datetime)
 
 
 async def create_issue(
-    actor: Actor, batch_id: int, count: int, label_size: str, claimed: bool = False
+    actor: Actor, batch_id: int, count: int, label_size: str, claimed: bool = False, with_pin: bool = False
 ) -> int:
     """Validate, check scope and the batch's flag, then write the issuance and its stamps.
 
     The issuance is queued for the background renderer, or already ``claimed`` by the caller, who
     renders it at once (a crash there leaves a lease that expires, and the renderer takes over).
+    ``with_pin``: the renderer draws a scratch-off PIN per label (see traceability.stamps.pins).
     """
     if not 1 <= count <= MAX_STAMPS:
         raise Invalid("count", "Số tem phải từ 1 đến 100.000.", "Issue between 1 and 100,000 stamps.")
@@ -84,6 +85,7 @@ async def create_issue(
             batch=batch_id,
             stamp_count=count,
             label_size=label_size,
+            with_pin=with_pin,
             status="running" if claimed else "queued",
             claimed_until=now + LEASE if claimed else None,
             created_by=actor.user_id,
@@ -107,6 +109,7 @@ def _read(row: dict[str, Any], storage: Storage, revoked: int = 0) -> IssueRead:
         batch_id=row["batch"],
         stamp_count=row["stamp_count"],
         label_size=row["label_size"],
+        with_pin=row["with_pin"],
         status=row["status"],
         progress=row["progress"],
         pdf_url=storage.url(row["sheet_key"]) if row["status"] == "done" and row["sheet_key"] else None,

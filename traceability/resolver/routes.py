@@ -1,0 +1,73 @@
+"""Routes of the resolver: Digital Link URIs under /01/ and the description file."""
+
+from __future__ import annotations
+
+from litestar import MediaType, Request, Response, get, route
+from litestar.response import Template
+
+from agrimarket.errors import DomainError
+from agrimarket.web.services import app_services
+from traceability.resolver import negotiate, service
+from traceability.stamps.throttle import scan_throttle
+
+METHODS = "GET, HEAD, OPTIONS"
+# Any web page or app may ask a resolver (resolver standard: CORS), and read where it points.
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": METHODS,
+    "Access-Control-Allow-Headers": "Accept, Accept-Language",
+    "Access-Control-Expose-Headers": "Link, Location",
+}
+
+
+def _error(request: Request, exc: DomainError) -> Response:
+    """400/404 with CORS headers: JSON for programs, the error page for people."""
+    accept = request.headers.get("accept", "")
+    lang = "en" if negotiate.languages(request.headers.get("accept-language", ""))[:1] == ["en"] else "vi"
+    headers = {**CORS, **service.NEGOTIATED}
+    if "json" in accept:
+        body = {"error": {"code": exc.code, "message": exc.message(lang), "fields": exc.fields(lang)}}
+        return Response(body, status_code=exc.status_code, media_type=MediaType.JSON, headers=headers)
+    context = {"status": exc.status_code, "message": exc.message(lang)}
+    return Template("error.html", context=context, status_code=exc.status_code, headers=headers)
+
+
+# Public and cookie-free: nothing here changes state, so there is no CSRF cookie to mint.
+@route(
+    "/01/{tail:path}",
+    http_method=["GET", "HEAD", "OPTIONS"],
+    include_in_schema=False,
+    opt={"exclude_from_csrf": True},
+)
+async def resolve(request: Request) -> Response:
+    """A GS1 Digital Link URI: 307 to the asked (or default) link, or the linkset; 400 / 404."""
+    if request.method == "OPTIONS":
+        return Response(None, status_code=204, headers={**CORS, "Allow": METHODS})
+    settings, _ = app_services(request.app)
+    await scan_throttle(request, settings)  # a lookup by serial, limited like the scan page
+    raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.scope["path"]
+    try:
+        found = await service.answer(
+            raw_path,
+            request.scope.get("query_string", b"").decode("latin-1"),
+            request.headers.get("accept", ""),
+            request.headers.get("accept-language", ""),
+            settings.public_base_url,
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    body = None if request.method == "HEAD" else found.body
+    return Response(
+        body, status_code=found.status, media_type=found.media_type, headers={**CORS, **found.headers}
+    )
+
+
+@get("/.well-known/gs1resolver", include_in_schema=False, opt={"exclude_from_csrf": True})
+async def description(request: Request) -> Response:
+    """The resolver description file (resolver standard: SHALL be at this well-known place)."""
+    settings, _ = app_services(request.app)
+    headers = {**CORS, "Cache-Control": "public, max-age=3600"}
+    return Response(service.description(settings.public_base_url), media_type=MediaType.JSON, headers=headers)
+
+
+ROUTES: list = [resolve, description]
