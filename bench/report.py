@@ -110,9 +110,9 @@ line means. Every ceiling was measured in the same run as the figure next to it.
 - load average when the run ended (1, 5, 15 min): {info["load"]}
 - whole run: {runtime_s / 60:.1f} min
 
-**A shared machine.** These figures were taken while other test runs used the same 2 cores, so the
-absolute numbers are noisy and low; the ratios (each pair ran in the same run, interleaved where
-the bench allows) are what to read. Run `make bench` on a quiet machine for absolutes.
+**Read the ratios.** Absolute figures depend on what else used the 2 cores during the run (the load
+average above counts the bench's own processes too: about 2 on a quiet machine); the ratios — each
+pair measured in the same run, interleaved where the bench allows — are what to compare.
 
 {markdown_table(figures)}
 
