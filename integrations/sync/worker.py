@@ -22,6 +22,7 @@ from integrations.adapters.base import (
 )
 from integrations.adapters.registry import Adapters
 from integrations.listings import service as listings
+from integrations.orders.pull import pull_orders
 from integrations.settings import IntegrationsSettings
 from integrations.stock.shares import pushed_stock
 from integrations.sync import backoff, outbox, ratelimit
@@ -185,6 +186,10 @@ class Worker:
                     await self.reconcile_once()
                 except Exception:
                     log.exception("reconciliation failed")
+                try:
+                    await pull_orders(self.adapters, self.settings)
+                except Exception:
+                    log.exception("order pull failed")
 
     async def run(self, concurrency: int | None = None, reconcile: bool = True) -> None:
         tasks = [self.loop() for _ in range(concurrency or self.settings.worker_concurrency)]

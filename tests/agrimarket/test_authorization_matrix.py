@@ -32,6 +32,7 @@ import itertools
 import json
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -124,6 +125,20 @@ def _asgi_client(app) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, follow_redirects=True)
 
 
+async def _order_of_a(w: World) -> None:
+    """A buyer's order of A's listed product, as the marketplace would report it."""
+    from integrations.adapters.base import RemoteOrder, RemoteOrderItem
+    from integrations.orders import service as orders
+    from integrations.tables import Listing
+
+    await Listing.update({Listing.external_id: f"PM-{MARKER}"}).where(Listing.id == w.a("listing"))
+    item = RemoteOrderItem(f"PM-{MARKER}", 1, 30_000)
+    now = time.time()
+    assert await orders.receive(
+        "postmart", RemoteOrder(f"ORD-{MARKER}", "placed", now, now, 30_000, [item]), "pull"
+    )
+
+
 async def build_world(client, app) -> World:
     accounts = Accounts(client)
     manager, coop_id = await accounts.coop_manager(seed=next(_seq) + 500)
@@ -177,6 +192,7 @@ async def build_world(client, app) -> World:
     w.ids["sync_job"] = (await SyncJob.select(SyncJob.id).where(SyncJob.listing == w.ids["listing"]).first())[
         "id"
     ]
+    await _order_of_a(w)
     declared = await client.post(
         "/api/v1/declared-listings/",
         json={

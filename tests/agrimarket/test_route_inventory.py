@@ -229,6 +229,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("PUT", "/api/v1/listings/{listing_id:int}/share"): OWNED_WRITE,
     ("GET", "/products/{product_id:int}/marketplaces"): PAGE_OWNED,
     ("POST", "/listings/{listing_id:int}/share"): PAGE_OWNED,
+    # Orders from the marketplaces: the seller's, its manager's and its area officer's to read.
+    ("GET", "/api/v1/orders"): OWNED_LIST,
+    ("GET", "/orders"): PAGE_LIST,
     ("GET", "/api/v1/sync-jobs"): ADMIN_ONLY,
     ("POST", "/api/v1/sync-jobs/{job_id:int}/retry"): ADMIN_ONLY,
     # Marketplaces sign their pushes (HMAC); no user is involved.
