@@ -34,6 +34,7 @@ from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
 from agrimarket.tables import Product
+from agrimarket.training.api import TrainingController
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.logs import access_log_middleware, logging_config
 from agrimarket.web.openapi import ErrorResponsesPlugin
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         catalog,
         CooperativeController,
         HouseholdImportController,
+        TrainingController,
         HouseholdImportPages,
         ProductPages,
         PublicProductPages,

@@ -125,6 +125,17 @@ def _asgi_client(app) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, follow_redirects=True)
 
 
+def _training(w: World) -> dict:
+    """A session in A's commune that A attended."""
+    return {
+        "held_on": clock.today().isoformat(),
+        "commune_code": CAT_HAI,
+        "topic": f"Bán hàng trên Postmart {MARKER}",
+        "trainer": "Trần Văn Dạy",
+        "phones": [w.api["household_own"].phone],
+    }
+
+
 async def _order_of_a(w: World) -> None:
     """A buyer's order of A's listed product, as the marketplace would report it."""
     from integrations.adapters.base import RemoteOrder, RemoteOrderItem
@@ -193,6 +204,9 @@ async def build_world(client, app) -> World:
         "id"
     ]
     await _order_of_a(w)
+    trained = await client.post("/api/v1/trainings/", json=_training(w), headers=manager.headers)
+    assert trained.status_code == 201, trained.text
+    w.ids["training"] = trained.json()["id"]
     declared = await client.post(
         "/api/v1/declared-listings/",
         json={
@@ -314,6 +328,7 @@ PARAMS: dict[str, Callable] = {
     "marketplace": _marketplace,
     "code": _code,
     "owner": lambda w, path, fresh: f"h{w.a('household')}",
+    "training_id": lambda w, path, fresh: w.a("training"),
 }
 # Routes whose allowed request removes its record: each allowed cell gets a fresh one.
 DESTRUCTIVE = {
@@ -485,6 +500,10 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "data": {"share_percent": "50", "reserve_units": "1"}
     },
     ("POST", "/api/v1/webhooks/{marketplace:str}"): _webhook,
+    ("POST", "/api/v1/trainings"): lambda w: {"json": _training(w)},
+    ("POST", "/api/v1/trainings/{training_id:int}/attendance"): lambda w: {
+        "files": {"file": ("diem-danh.csv", f"Số điện thoại\n{w.api['household_own'].phone}\n".encode())}
+    },
 }
 
 
