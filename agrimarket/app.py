@@ -35,6 +35,7 @@ from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
 from agrimarket.tables import Product
 from agrimarket.training.api import TrainingController
+from agrimarket.training.pages import TrainingPages
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.logs import access_log_middleware, logging_config
 from agrimarket.web.openapi import ErrorResponsesPlugin
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         CooperativeController,
         HouseholdImportController,
         TrainingController,
+        TrainingPages,
         HouseholdImportPages,
         ProductPages,
         PublicProductPages,

@@ -501,6 +501,10 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     },
     ("POST", "/api/v1/webhooks/{marketplace:str}"): _webhook,
     ("POST", "/api/v1/trainings"): lambda w: {"json": _training(w)},
+    ("POST", "/trainings"): lambda w: {
+        "data": {k: "\n".join(v) if k == "phones" else v for k, v in _training(w).items()}
+        | {"province": "31"}
+    },
     ("POST", "/api/v1/trainings/{training_id:int}/attendance"): lambda w: {
         "files": {"file": ("diem-danh.csv", f"Số điện thoại\n{w.api['household_own'].phone}\n".encode())}
     },
@@ -556,9 +560,9 @@ async def call(w: World, cell: str, method: str, path: str, url: str) -> httpx.R
             kwargs["json"] = {}
     else:
         client, token = w.web[cell]
-        if (method, path) == ("POST", "/login"):
-            # A throwaway client: signing in must not leave this cell's client (anonymous!) signed in
-            # for the routes after it, whichever pytest worker runs /logout.
+        if (method, path) in (("POST", "/login"), ("POST", "/register")):
+            # A throwaway client: signing in (or registering, which signs in) must not leave this
+            # cell's client (anonymous!) signed in for the routes after it, such as /trainings.
             async with httpx.AsyncClient(transport=client._transport, base_url=BASE) as fresh:
                 token = csrf((await fresh.get("/login")).text)
                 data = kwargs.get("data", {}) | {"_csrf_token": token}

@@ -239,6 +239,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/trainings"): TRAINING_WRITE,
     ("GET", "/api/v1/trainings"): TRAINING_LIST,
     ("POST", "/api/v1/trainings/{training_id:int}/attendance"): TRAINING_WRITE,
+    ("GET", "/trainings"): Access("login", *dataclasses.astuple(TRAINING_LIST)[1:]),
+    ("POST", "/trainings"): Access("login", *dataclasses.astuple(TRAINING_WRITE)[1:]),
     ("GET", "/api/v1/sync-jobs"): ADMIN_ONLY,
     ("POST", "/api/v1/sync-jobs/{job_id:int}/retry"): ADMIN_ONLY,
     # Marketplaces sign their pushes (HMAC); no user is involved.

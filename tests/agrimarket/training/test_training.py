@@ -123,3 +123,32 @@ async def test_households_do_not_record_and_dates_are_checked(client, accounts):
     assert blank.status_code == 422 and "topic" in blank.json()["error"]["fields"]
     unknown = await client.post(URL, json=session_body(commune_code="99999"), headers=admin.headers)
     assert unknown.status_code == 422
+
+
+async def test_the_training_page_records_a_session(client, accounts):
+    from tests.agrimarket.test_web_pages import csrf, web_login
+
+    manager, coop_id = await accounts.coop_manager()
+    member = await member_of(client, accounts, manager, coop_id)
+    await web_login(client, manager.phone)
+    page = await client.get("/trainings/")
+    assert page.status_code == 200 and "Ghi lớp tập huấn" in page.text
+    assert f'value="{CAT_HAI}" selected' in page.text  # the cooperative's commune, chosen already
+    data = {
+        "_csrf_token": csrf(page.text),
+        "held_on": clock.today().isoformat(),
+        "province": "31",
+        "commune_code": CAT_HAI,
+        "topic": "Chụp ảnh sản phẩm bằng điện thoại",
+        "trainer": "Trần Văn Dạy",
+        "phones": f"{member.phone}\n0000",
+    }
+    sheet = ("diem-danh.csv", f"Số điện thoại\n{member.phone}\n".encode())
+    done = await client.post("/trainings/", data=data, files={"file": sheet})
+    assert done.status_code == 200, done.text
+    assert "1 hộ tham dự" in done.text and "1 đã có" in done.text and "Số điện thoại không đúng." in done.text
+    missing = await client.post("/trainings/", data=data | {"topic": "", "held_on": "x"})
+    assert missing.status_code == 422 and "Hãy chọn ngày tập huấn." in missing.text
+    farmer = await accounts.household()
+    await web_login(client, farmer.phone)
+    assert (await client.get("/trainings/")).status_code == 403
