@@ -41,6 +41,10 @@ async def pull_orders(adapters: Adapters, settings: IntegrationsSettings) -> int
         except (Retryable, Rejected, CredentialsError) as exc:
             log.info("order pull from %s account %s failed: %s", row["code"], row["id"], exc)
             continue  # tried again at the next pull, from the same point
+        except (KeyError, TypeError, ValueError):
+            # An answer outside the contract: the other accounts are still pulled.
+            log.exception("order pull from %s account %s: unreadable answer", row["code"], row["id"])
+            continue
         for remote in orders:
             try:
                 changed += await service.receive(row["code"], remote, "pull")

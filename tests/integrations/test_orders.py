@@ -216,3 +216,25 @@ async def test_malformed_order_events_are_refused(client, int_settings):
         assert told.status_code == 422, (event, told.text)
         assert "đơn hàng" in told.json()["error"]["message"]
     assert await MarketplaceOrder.count() == 0
+
+
+async def test_the_demo_buyers_place_and_move_orders():
+    import asyncio
+
+    from integrations.simulators import orders as order_book
+    from integrations.simulators.base import Item, SimConfig, SimState
+
+    state = SimState("postmart", SimConfig())
+    fields = {"name": "Cá song", "price": 50_000, "stock": 30, "images": [], "description": "", "unit": "kg"}
+    state.items["PM1"] = Item("PM1", "shop-1", "agm-1", fields, 1, "live")
+    stop = asyncio.Event()
+    buyers = asyncio.create_task(order_book.generate(state, 0.01, stop))
+    await asyncio.sleep(0.5)
+    stop.set()
+    await buyers
+    assert state.orders and len(state.sent) >= len(state.orders)
+    statuses = {o.status for o in state.orders.values()}
+    assert statuses <= {"placed", "shipped", "delivered", "cancelled", "returned"}
+    ordered = sum(line["quantity"] for o in state.orders.values() for line in o.lines)
+    assert state.items["PM1"].fields["stock"] == 30 - ordered >= 0  # never sells what is not there
+    assert order_book.changed_since(state, "shop-1", 0) and not order_book.changed_since(state, "other", 0)
