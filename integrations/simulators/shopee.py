@@ -20,8 +20,6 @@ from litestar import Litestar, Request, Response, get, post
 
 from integrations.adapters import shopee as contract
 from integrations.adapters import shopee_auth as auth
-from integrations.adapters import shopee_orders
-from integrations.simulators import orders as order_book
 from integrations.simulators.base import (
     DEMO_MASTER,
     DropMiddleware,
@@ -36,6 +34,7 @@ from integrations.simulators.base import (
     upsert,
     validate,
 )
+from integrations.simulators.shopee_orders import order_routes
 
 TITLE = "Shopee"
 PUBLIC_PATHS = {auth.TOKEN_GET, auth.TOKEN_REFRESH, "/api/v2/media_space/upload_image"}
@@ -107,24 +106,6 @@ def answer(error: str = "", message: str = "", http_status: int = 200, **fields)
 
 def _item_answer(state: SimState, item: Item) -> dict:
     return {"item_id": int(item.id), "item_status": STATUS[item.status], "item_sku": item.sku}
-
-
-def _order(order: order_book.SimOrder) -> dict:
-    return {
-        "order_sn": order.id,
-        "order_status": shopee_orders.ORDER_WIRE[order.status],
-        "create_time": int(order.created),
-        "update_time": int(order.updated),
-        "total_amount": float(order.total),
-        "item_list": [
-            {
-                "item_id": int(line["item_id"]),
-                "model_quantity_purchased": line["quantity"],
-                "model_discounted_price": float(line["price"]),
-            }
-            for line in order.lines
-        ],
-    }
 
 
 def create_app(config: ShopeeConfig | None = None) -> Litestar:
@@ -372,29 +353,6 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
             response={"item_id_list": [int(found)] if found else [], "total_count": int(bool(found))}
         )
 
-    @get(shopee_orders.LIST)
-    async def order_list(request: Request) -> Response:
-        denied = authenticate(request)
-        if denied:
-            return denied
-        q = request.query_params
-        since = int(q.get("time_from") or 0)
-        if int(q.get("time_to") or 0) - since > shopee_orders.RANGE_MAX_S:
-            return answer("error_param", "The time range must be 15 days or less.", 400)
-        found = order_book.changed_since(state, q.get("shop_id", ""), since)
-        listed = [{"order_sn": o.id} for o in found]
-        return answer(response={"more": False, "next_cursor": "", "order_list": listed})
-
-    @get(shopee_orders.DETAIL)
-    async def order_detail(request: Request) -> Response:
-        denied = authenticate(request)
-        if denied:
-            return denied
-        shop_id = request.query_params.get("shop_id", "")
-        wanted = request.query_params.get("order_sn_list", "").split(",")[: shopee_orders.DETAIL_MAX]
-        found = [state.orders[n] for n in wanted if n in state.orders and state.orders[n].shop_id == shop_id]
-        return answer(response={"order_list": [_order(o) for o in found]})
-
     @get("/product/{shop_id:str}/{item_id:str}")
     async def product_page(shop_id: str, item_id: str) -> Response:
         return item_page(state, TITLE, item_id)
@@ -414,8 +372,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
             item_base_info,
             search_item,
             product_page,
-            order_list,
-            order_detail,
+            *order_routes(state, authenticate, answer),
             *public_routes(state, TITLE, _item_answer),
         ],
         middleware=[DropMiddleware],
