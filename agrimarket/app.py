@@ -36,6 +36,8 @@ from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
 from agrimarket.startup import DatabaseStartup
 from agrimarket.tables import Product
+from agrimarket.training.api import TrainingController
+from agrimarket.training.pages import TrainingPages
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.logs import access_log_middleware, logging_config
 from agrimarket.web.openapi import ErrorResponsesPlugin
@@ -97,6 +99,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         catalog,
         CooperativeController,
         HouseholdImportController,
+        TrainingController,
+        TrainingPages,
         HouseholdImportPages,
         ProductPages,
         PublicProductPages,

@@ -29,6 +29,7 @@ from agrimarket.payments.service import set_account as set_bank_account
 from agrimarket.products.photos import create_with_photos
 from agrimarket.settings import get_settings
 from agrimarket.tables import Cooperative, Household, Product, ProductPhoto, User
+from agrimarket.training import demo as training_demo
 from integrations import demo as integrations_demo
 from traceability import demo_areas, demo_stamps
 
@@ -296,7 +297,7 @@ async def _create() -> list[str]:
         await create_with_photos(actor, values, [photo(name, shape, colour)], storage, household_id)
     extra = [
         line
-        for part in (demo_areas, demo_stamps, integrations_demo, indicators_demo)
+        for part in (demo_areas, demo_stamps, integrations_demo, indicators_demo, training_demo)
         for line in await part.seed()
     ]
     await accounts.create_staff(ADMIN[0], PASSWORD, ADMIN[1], Role.ADMIN, None)  # last: marks a complete seed

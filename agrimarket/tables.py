@@ -183,6 +183,29 @@ class DeclaredListing(Table):
     created_at = Timestamptz()
 
 
+class TrainingSession(Table):
+    """An e-commerce training session for farmers, recorded by an officer or a coop manager."""
+
+    id = Serial(primary_key=True)
+    held_on = Date(index=True)
+    commune = ForeignKey(Commune, on_delete=OnDelete.restrict, index=True)
+    topic = Varchar(length=200)
+    trainer = Varchar(length=120)
+    # Set when a coop manager recorded it: the cooperative's session, its members attend.
+    cooperative = ForeignKey(Cooperative, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
+class TrainingAttendance(Table):
+    """A household that attended a session (unique per session and household, see the migration)."""
+
+    id = Serial(primary_key=True)
+    session = ForeignKey(TrainingSession, on_delete=OnDelete.cascade, index=True)
+    household = ForeignKey(Household, on_delete=OnDelete.cascade, index=True)
+    added_at = Timestamptz()
+
+
 class ProductSupplier(Table):
     """A member household whose produce is in a cooperative's product.
 

@@ -20,6 +20,9 @@ from integrations.listings.api import ROUTES
 from integrations.listings.pages import ListingPages
 from integrations.listings.service import ensure_marketplaces
 from integrations.listings.tokens import AccountTokenStore
+from integrations.orders.api import OrdersController
+from integrations.orders.pages import OrderPages
+from integrations.simulators import orders as order_book
 from integrations.simulators import postmart as postmart_sim
 from integrations.simulators import shopee as shopee_sim
 from integrations.simulators import voso as voso_sim
@@ -57,10 +60,21 @@ class IntegrationsPlugin(InitPluginProtocol):
         self.adapters = build_adapters(settings)
         self.worker: Worker | None = None
         self._task: asyncio.Task | None = None
+        self._sims: list = []  # the mounted simulators' states (their demo buyers run from start())
+        self._buyers: list[asyncio.Task] = []
+        self._buyers_stop = asyncio.Event()
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.extend(
-            [*ROUTES, ListingPages, MarketplaceAccountPages, StockSharePages, SyncJobPages]
+            [
+                *ROUTES,
+                OrdersController,
+                ListingPages,
+                MarketplaceAccountPages,
+                OrderPages,
+                StockSharePages,
+                SyncJobPages,
+            ]
         )
         app_config.dependencies["adapters"] = Provide(
             lambda: self.adapters, use_cache=True, sync_to_thread=False
@@ -79,7 +93,9 @@ class IntegrationsPlugin(InitPluginProtocol):
                     webhook_secret=self.settings.integrations.webhook_secret_for(code),
                     state_file=str(self.settings.media_dir.parent / f"sim-{code}.json"),
                 )
-                app_config.route_handlers.append(_mount(f"/sim/{code}", module.create_app(config)))
+                sim_app = module.create_app(config)
+                self._sims.append(sim_app.state.sim)
+                app_config.route_handlers.append(_mount(f"/sim/{code}", sim_app))
         # Seeded once the database answers, not in on_startup: the app starts while it is down.
         self.database_startup.add(ensure_marketplaces)
         app_config.on_startup.append(self.start)
@@ -88,11 +104,24 @@ class IntegrationsPlugin(InitPluginProtocol):
 
     async def start(self) -> None:
         # The worker needs no database to start: its loop waits out an outage.
+        interval = self.settings.integrations.sim_order_interval
+        if interval > 0 and not self._buyers:
+            # Mounted apps get no lifespan of their own: their demo buyers start with ours.
+            self._buyers_stop = asyncio.Event()
+            self._buyers = [
+                asyncio.create_task(order_book.generate(sim, interval, self._buyers_stop))
+                for sim in self._sims
+            ]
         if self.settings.integrations.run_in_process and self._task is None:
             self.worker = Worker(self.settings.integrations, self.adapters, build_storage(self.settings))
             self._task = asyncio.create_task(self.worker.run())
 
     async def stop(self) -> None:
+        self._buyers_stop.set()
+        for task in self._buyers:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 5)
+        self._buyers = []
         if self.worker and self._task:
             self.worker.stop()
             with contextlib.suppress(Exception):

@@ -57,6 +57,9 @@ class IntegrationsSettings:
     shopee_url: str = field(default_factory=lambda: _env("INTEGRATIONS_SHOPEE_URL"))
     # Mount the simulators under /sim/postmart, /sim/voso and /sim/shopee.
     simulators: bool = field(default_factory=lambda: _env("INTEGRATIONS_SIMULATORS", "1") == "1")
+    # Seconds between the mounted simulators' generated orders (the demo's buyers); 0 turns them
+    # off. Empty: 20 in development, off elsewhere (tests place their orders themselves).
+    sim_order_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_SIM_ORDER_SECONDS", -1))
 
     def __post_init__(self) -> None:
         from agrimarket.settings import SettingsError
@@ -73,6 +76,12 @@ class IntegrationsSettings:
                 raise SettingsError(f"{WEBHOOK_ENV_PREFIX}<CODE> must not be the development secret")
         if self.worker not in {"", "inprocess", "off"}:
             raise SettingsError("INTEGRATIONS_WORKER must be 'inprocess' or 'off'")
+
+    @property
+    def sim_order_interval(self) -> float:
+        if self.sim_order_seconds >= 0:
+            return self.sim_order_seconds
+        return 20.0 if self.environment == "development" else 0.0
 
     @property
     def run_in_process(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns import (
+    BigInt,
     Boolean,
     DoublePrecision,
     ForeignKey,
@@ -45,6 +46,8 @@ class MarketplaceAccount(Table):
     created_at = Timestamptz()
     # Epoch seconds until which one process holds the right to renew the account's tokens.
     token_lease_until = DoublePrecision(default=0.0)
+    # Epoch seconds of the last order pull's start: the next pull asks from a little before it.
+    orders_pulled_at = DoublePrecision(default=0.0)
 
 
 class Listing(Table):
@@ -136,6 +139,47 @@ class MarketplaceSale(Table):
     quantity = Integer()
     stock_after = Integer()  # our stock once this sale was taken off (0 when it oversold)
     at = Timestamptz()
+
+
+class MarketplaceOrder(Table):
+    """A buyer's order on a marketplace; one row per marketplace and order id (unique, see the
+    migration), whether it came by webhook, by pull, or both. Its stock effect is the
+    MarketplaceSale rows of its items (same marketplace and order_ref)."""
+
+    id = Serial(primary_key=True)
+    marketplace = ForeignKey(Marketplace, on_delete=OnDelete.restrict)
+    order_ref = Varchar(length=80)
+    # The seller: the household or cooperative owning the ordered listings.
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    cooperative = ForeignKey(Cooperative, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    placed_at = Timestamptz(index=True)
+    amount_vnd = BigInt()
+    status = Varchar(length=10)  # placed | shipped | delivered | cancelled | returned
+    status_at = Timestamptz()
+    created_at = Timestamptz()
+
+
+class OrderItem(Table):
+    """One line of an order: which of our listings (and products), how many, at what unit price."""
+
+    id = Serial(primary_key=True)
+    order = ForeignKey(MarketplaceOrder, on_delete=OnDelete.cascade, index=True)
+    listing = ForeignKey(Listing, null=True, default=None, on_delete=OnDelete.set_null)
+    product = ForeignKey(Product, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    external_id = Varchar(length=80)
+    quantity = Integer()
+    price_vnd = BigInt()
+
+
+class OrderStatusChange(Table):
+    """Append-only history of an order's statuses (the first row is how it arrived)."""
+
+    id = Serial(primary_key=True)
+    order = ForeignKey(MarketplaceOrder, on_delete=OnDelete.cascade, index=True)
+    from_status = Varchar(length=10, null=True, default=None)
+    to_status = Varchar(length=10)
+    source = Varchar(length=10)  # webhook | pull
+    at = Timestamptz()  # when the marketplace says the status changed
 
 
 class RateBucket(Table):

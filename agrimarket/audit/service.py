@@ -25,6 +25,7 @@ _OWNER_SQL = {
     "JOIN batch b ON b.id = i.batch JOIN product p ON p.id = b.product WHERE i.id = {}",
     "listing": "SELECT l.household AS h, p.owner_cooperative AS c FROM listing l "
     "LEFT JOIN product p ON p.id = l.product WHERE l.id = {}",
+    "order": "SELECT household AS h, cooperative AS c FROM marketplace_order WHERE id = {}",
     "declared_listing": "SELECT household AS h, cooperative AS c FROM declared_listing WHERE id = {}",
     "household": "SELECT id AS h, NULL AS c FROM household WHERE id = {}",
     "account": "SELECT household AS h, cooperative AS c FROM app_user WHERE id = {}",

@@ -38,6 +38,12 @@ HEADERS = {
     "coop_tax_code": ("mst htx", "ma so thue htx", "ma so thue hop tac xa", "mst", "coop tax code"),
 }
 REQUIRED = ("head_name", "phone", "commune")
+# How the missing-column message names each required field.
+REQUIRED_LABELS = {
+    "head_name": "Họ tên chủ hộ",
+    "phone": "Số điện thoại",
+    "commune": "Mã xã (hoặc Xã/phường)",
+}
 
 
 def _unsupported() -> UnsupportedMedia:
@@ -46,8 +52,13 @@ def _unsupported() -> UnsupportedMedia:
     )
 
 
-def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(sheet row number, {field: text}) for each non-empty row; a bad file raises a 4xx error."""
+def read_rows(
+    filename: str, data: bytes, required: tuple[str, ...] = REQUIRED
+) -> list[tuple[int, dict[str, str]]]:
+    """(sheet row number, {field: text}) for each non-empty row; a bad file raises a 4xx error.
+
+    ``required``: the columns the list must have (a training's attendance list needs only phones).
+    """
     if len(data) > MAX_FILE_BYTES:
         raise TooLarge("Tệp quá lớn (tối đa 5 MB).", "The file is too large (at most 5 MB).")
     if zipfile.is_zipfile(io.BytesIO(data)):
@@ -56,7 +67,7 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
         table = _csv_rows(data)
     else:
         raise _unsupported()
-    return _keyed(table)
+    return _keyed(table, required)
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
@@ -175,16 +186,16 @@ def _too_many_rows() -> TooLarge:
     )
 
 
-def _keyed(table: list[list[str]]) -> list[tuple[int, dict[str, str]]]:
+def _keyed(table: list[list[str]], required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     if not table:
         raise Invalid("file", "Tệp không có dữ liệu.", "The file is empty.")
     spellings = {spelling: field for field, names in HEADERS.items() for spelling in names}
     columns = {i: spellings.get(fold(header)) for i, header in enumerate(table[0])}
-    missing = [field for field in REQUIRED if field not in columns.values()]
+    missing = [field for field in required if field not in columns.values()]
     if missing:
         raise Invalid(
             "file",
-            "Thiếu cột bắt buộc ở dòng tiêu đề: Họ tên chủ hộ, Số điện thoại, Mã xã (hoặc Xã/phường).",
+            f"Thiếu cột bắt buộc ở dòng tiêu đề: {', '.join(REQUIRED_LABELS[f] for f in required)}.",
             f"Missing required header columns: {', '.join(missing)}.",
         )
     rows = []

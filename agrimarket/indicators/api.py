@@ -19,6 +19,11 @@ Day = QueryParameter(name="date", default=None, description="YYYY-MM-DD; today (
 AreaCode = QueryParameter(
     name="area", default=None, description="province (2 digits) or commune (5 digits) code"
 )
+PeriodStart = QueryParameter(
+    name="from",
+    default=None,
+    description="YYYY-MM-DD: first day of the period of the participation measures (the month's first day when omitted)",
+)
 
 
 class IndicatorController(Controller):
@@ -28,20 +33,33 @@ class IndicatorController(Controller):
 
     @get("/")
     async def report(
-        self, request: Request, actor: Actor, day: date | None = Day, area: str | None = AreaCode
+        self,
+        request: Request,
+        actor: Actor,
+        day: date | None = Day,
+        area: str | None = AreaCode,
+        start: date | None = PeriodStart,
     ) -> ReportOut:
         """Households selling online and companion figures at a date, by commune and marketplace."""
         lang = request_lang(request)
-        return report_out(await report_for(actor, area, day, lang), lang)
+        return report_out(await report_for(actor, area, day, lang, start), lang)
 
     @get("/export.csv", media_type="text/csv")
     async def export_csv(
-        self, actor: Actor, day: date | None = Day, area: str | None = AreaCode
+        self,
+        actor: Actor,
+        day: date | None = Day,
+        area: str | None = AreaCode,
+        start: date | None = PeriodStart,
     ) -> Response[bytes]:
-        return responses.csv_response(await report_for(actor, area, day))
+        return responses.csv_response(await report_for(actor, area, day, period_start=start))
 
     @get("/export.xlsx", media_type=responses.XLSX)
     async def export_xlsx(
-        self, actor: Actor, day: date | None = Day, area: str | None = AreaCode
+        self,
+        actor: Actor,
+        day: date | None = Day,
+        area: str | None = AreaCode,
+        start: date | None = PeriodStart,
     ) -> Response[bytes]:
-        return responses.xlsx_response(await report_for(actor, area, day))
+        return responses.xlsx_response(await report_for(actor, area, day, period_start=start))

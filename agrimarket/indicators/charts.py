@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from agrimarket.indicators.measures import FunnelRow
 from agrimarket.indicators.service import MarketRow, Point
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 240, 44, 36, 16
@@ -82,5 +83,56 @@ def markets_svg(rows: list[MarketRow], title: str) -> str:
         parts.append(
             f'<text x="{label_w + width + 6:.1f}" y="{y + bar_h * 0.7:.1f}" font-size="13">{row.households}</text>'
         )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# The funnel's stages, lightest to darkest: each step of the way online.
+FUNNEL_COLOURS = (
+    ("trained", "#c8e3cf"),
+    ("connected", "#9cc9a6"),
+    ("selling", "#4f9d63"),
+    ("transacting", "#1f7a3a"),
+)
+
+
+def funnel_svg(rows: list[FunnelRow], labels: dict[str, str], title: str) -> str:
+    """Per commune, four horizontal bars: households trained, connected, selling, transacting.
+
+    Communes where every stage is zero are left out (a province has hundreds of them).
+    """
+    shown = [r for r in rows if any(getattr(r, key) for key, _ in FUNNEL_COLOURS)]
+    bar_h, gap, label_w, legend_h = 9, 10, 170, 24
+    group_h = bar_h * len(FUNNEL_COLOURS) + gap
+    height = legend_h + max(len(shown), 1) * group_h + 8
+    top = max((getattr(r, key) for r in shown for key, _ in FUNNEL_COLOURS), default=0) or 1
+    plot_w = WIDTH - label_w - 60
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i, (key, colour) in enumerate(FUNNEL_COLOURS):
+        x = label_w + i * 110
+        parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 16}" y="14" font-size="11">{escape(labels[key])}</text>')
+    if not shown:
+        parts.append(f'<text x="{label_w}" y="{legend_h + 14}" font-size="13">0</text>')
+    for g, row in enumerate(shown):
+        y0 = legend_h + g * group_h
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y0 + bar_h * 2.5:.1f}" text-anchor="end" font-size="12">'
+            f"{escape(row.name)}</text>"
+        )
+        for i, (key, colour) in enumerate(FUNNEL_COLOURS):
+            value = getattr(row, key)
+            y = y0 + i * bar_h
+            width = plot_w * value / top
+            parts.append(
+                f'<rect class="bar {key}" x="{label_w}" y="{y}" width="{width:.1f}" height="{bar_h - 1}" '
+                f'fill="{colour}"><title>{escape(labels[key])}: {value}</title></rect>'
+            )
+            parts.append(
+                f'<text x="{label_w + width + 4:.1f}" y="{y + bar_h - 1}" font-size="9">{value}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

@@ -10,6 +10,8 @@ from openpyxl.styles import Font
 
 from agrimarket.exports import csv_for_excel, excel_safe
 from agrimarket.indicators.definition import DEFINITION_VI
+from agrimarket.indicators.measure_defs import BY_KEY, FUNNEL
+from agrimarket.indicators.measures import Participation
 from agrimarket.indicators.service import Report
 
 COMMUNE_HEADER = ["Mã xã/phường", "Xã/phường", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"]
@@ -32,7 +34,7 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[object]]]]
         ["Lô hàng có tem", r.stamped_batches],
         [f"Lượt quét tem từ {r.scans_from:%d/%m/%Y}" if r.scans_from else "Lượt quét tem", r.scans],
     ]
-    return [
+    sections = [
         ("Chỉ số chính", ["Chỉ tiêu", "Giá trị"], headline),
         (
             "Theo xã/phường",
@@ -49,6 +51,29 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[object]]]]
             "Theo tháng (số liệu cuối kỳ)",
             ["Ngày", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"],
             [[f"{p.day:%d/%m/%Y}", p.households, p.synced, p.declared] for p in r.series],
+        ),
+    ]
+    return sections + _participation(r.participation) if r.participation else sections
+
+
+def _participation(p: Participation) -> list[tuple[str, list[str], list[list[object]]]]:
+    """Every measure with its one-line definition, transactions by marketplace, the funnel."""
+    period = f"{p.start:%d/%m/%Y} – {p.end:%d/%m/%Y}"
+    return [
+        (
+            f"Mọi chỉ số tham gia thương mại điện tử ({period})",
+            ["Chỉ tiêu", "Giá trị", "Định nghĩa"],
+            [[f.label, f.value, f.definition] for f in p.figures("vi")],
+        ),
+        (
+            f"Giao dịch theo sàn ({period}) — chỉ tiêu QĐ 1354/QĐ-BTTTT cho Voso, Postmart",
+            ["Sàn", "Số giao dịch", "Giá trị (đồng)"],
+            [[m.label, m.transactions, m.value_vnd] for m in p.markets],
+        ),
+        (
+            f"Phễu theo xã/phường ({period})",
+            ["Mã xã/phường", "Xã/phường", *(BY_KEY[k].label_vi for k in FUNNEL)],
+            [[f.code, f.name, f.trained, f.connected, f.selling, f.transacting] for f in p.funnel],
         ),
     ]
 
@@ -88,7 +113,7 @@ def report_xlsx(report: Report) -> bytes:
             sheet.append([excel_safe(v) for v in row])
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 28
-    for col in "CDE":
+    for col in "CDEF":
         sheet.column_dimensions[col].width = 20
     out = io.BytesIO()
     book.save(out)

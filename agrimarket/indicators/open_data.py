@@ -21,7 +21,9 @@ ProvinceCode = QueryParameter(name="province", default=None, description="2-digi
 
 async def households_selling(day: date, province: str | None) -> OpenDataOut:
     if province:
-        report = await build_report(await area_by_code(province), day, with_series=False)
+        report = await build_report(
+            await area_by_code(province), day, with_series=False, with_participation=False
+        )
         rows = [CountRow(c.code, c.name, c.households, c.synced, c.declared) for c in report.communes]
         return OpenDataOut(day, definition(), report.area.province_code, report.households, rows)
     counts: dict[tuple[str, str], int] = {

@@ -14,14 +14,16 @@ from agrimarket.accounts.actor import Actor, Role
 from agrimarket.areas.service import list_provinces
 from agrimarket.indicators import responses
 from agrimarket.indicators.area import Area, communes_of
-from agrimarket.indicators.charts import markets_svg, series_svg
+from agrimarket.indicators.charts import funnel_svg, markets_svg, series_svg
 from agrimarket.indicators.definition import definition
+from agrimarket.indicators.measure_defs import BY_KEY, FUNNEL
 from agrimarket.indicators.service import Report, report_for
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.i18n import request_lang
 
 Day = QueryParameter(name="date", default=None)
 AreaCode = QueryParameter(name="area", default=None)
+PeriodStart = QueryParameter(name="from", default=None)
 
 
 async def _area_choices(viewer: Actor, area: Area) -> list[tuple[str, str]]:
@@ -37,10 +39,18 @@ def _charts(report: Report, lang: str) -> dict[str, Markup]:
     en = lang == "en"
     series_title = "Households selling online, month ends" if en else "Hộ bán hàng trực tuyến, cuối mỗi tháng"
     market_title = "Households per marketplace" if en else "Số hộ theo sàn"
+    funnel_title = (
+        "Trained → connected → selling → transacting, by commune"
+        if en
+        else "Tập huấn → có tài khoản → đang bán → có giao dịch, theo xã/phường"
+    )
+    stages = {key: BY_KEY[key].label(lang) for key in FUNNEL}
+    funnel = report.participation.funnel if report.participation else []
     # The SVG is built from numbers and escaped labels only.
     return {
         "series_svg": Markup(series_svg(report.series, series_title)),  # noqa: S704
         "markets_svg": Markup(markets_svg(report.marketplaces, market_title)),  # noqa: S704
+        "funnel_svg": Markup(funnel_svg(funnel, stages, funnel_title)),  # noqa: S704
     }
 
 
@@ -51,29 +61,43 @@ class IndicatorPages(Controller):
 
     @get("/")
     async def dashboard(
-        self, request: Request, viewer: Actor, day: date | None = Day, area: str | None = AreaCode
+        self,
+        request: Request,
+        viewer: Actor,
+        day: date | None = Day,
+        area: str | None = AreaCode,
+        start: date | None = PeriodStart,
     ) -> Template:
         lang = request_lang(request)
-        report = await report_for(viewer, area, day, lang)
+        report = await report_for(viewer, area, day, lang, start)
         context = {
             "viewer": viewer,
             "r": report,
             "definition": definition(lang),
             "area_choices": await _area_choices(viewer, report.area),
             "provinces": await list_provinces() if viewer.role == Role.ADMIN else [],
-            "query": f"date={report.day.isoformat()}&area={report.area.code}",
+            "query": f"date={report.day.isoformat()}&area={report.area.code}&from={report.participation.start}",
+            "figures": report.participation.figures(lang),
             **_charts(report, lang),
         }
         return Template("indicators/dashboard.html", context=context)
 
     @get("/export.csv", media_type="text/csv")
     async def export_csv(
-        self, viewer: Actor, day: date | None = Day, area: str | None = AreaCode
+        self,
+        viewer: Actor,
+        day: date | None = Day,
+        area: str | None = AreaCode,
+        start: date | None = PeriodStart,
     ) -> Response[bytes]:
-        return responses.csv_response(await report_for(viewer, area, day))
+        return responses.csv_response(await report_for(viewer, area, day, period_start=start))
 
     @get("/export.xlsx", media_type=responses.XLSX)
     async def export_xlsx(
-        self, viewer: Actor, day: date | None = Day, area: str | None = AreaCode
+        self,
+        viewer: Actor,
+        day: date | None = Day,
+        area: str | None = AreaCode,
+        start: date | None = PeriodStart,
     ) -> Response[bytes]:
-        return responses.xlsx_response(await report_for(viewer, area, day))
+        return responses.xlsx_response(await report_for(viewer, area, day, period_start=start))

@@ -7,6 +7,7 @@ from datetime import date
 import msgspec
 
 from agrimarket.indicators.definition import definition
+from agrimarket.indicators.measures import Participation
 from agrimarket.indicators.service import Report
 
 
@@ -42,6 +43,51 @@ class PointOut(msgspec.Struct):
     declared: int
 
 
+class FigureOut(msgspec.Struct):
+    key: str
+    label: str
+    value: int
+    definition: str  # one line: what exactly is counted
+
+
+class MarketTransactionsOut(msgspec.Struct):
+    key: str
+    label: str
+    transactions: int
+    value_vnd: int
+
+
+class FunnelOut(msgspec.Struct):
+    code: str
+    name: str
+    trained: int
+    connected: int
+    selling: int
+    transacting: int
+
+
+class ParticipationOut(msgspec.Struct):
+    """Every measure for the area over [period_from, period_to] (the funnel per commune)."""
+
+    period_from: date
+    period_to: date
+    figures: list[FigureOut]
+    marketplaces: list[MarketTransactionsOut]
+    funnel: list[FunnelOut]
+
+
+def participation_out(p: Participation, lang: str) -> ParticipationOut:
+    return ParticipationOut(
+        period_from=p.start,
+        period_to=p.end,
+        figures=[FigureOut(f.key, f.label, f.value, f.definition) for f in p.figures(lang)],
+        marketplaces=[MarketTransactionsOut(m.key, m.label, m.transactions, m.value_vnd) for m in p.markets],
+        funnel=[
+            FunnelOut(f.code, f.name, f.trained, f.connected, f.selling, f.transacting) for f in p.funnel
+        ],
+    )
+
+
 class ReportOut(msgspec.Struct):
     as_of: date
     area_code: str
@@ -62,6 +108,7 @@ class ReportOut(msgspec.Struct):
     districts: list[DistrictOut]
     marketplaces: list[MarketOut]
     series: list[PointOut]
+    participation: ParticipationOut | None
 
 
 def report_out(r: Report, lang: str = "vi") -> ReportOut:
@@ -87,6 +134,7 @@ def report_out(r: Report, lang: str = "vi") -> ReportOut:
         ],
         marketplaces=[MarketOut(m.key, m.label, m.households, m.live_listings) for m in r.marketplaces],
         series=[PointOut(p.day, p.households, p.synced, p.declared) for p in r.series],
+        participation=participation_out(r.participation, lang) if r.participation else None,
     )
 
 

@@ -14,6 +14,7 @@ from agrimarket.indicators import queries
 from agrimarket.indicators.area import Area, communes_of
 from agrimarket.indicators.companion import traceability_counts
 from agrimarket.indicators.definition import series_days
+from agrimarket.indicators.measures import Participation, participation
 
 UNKNOWN_DISTRICT = "Không rõ"
 
@@ -76,6 +77,8 @@ class Report:
     districts: list[DistrictRow] = field(default_factory=list)
     marketplaces: list[MarketRow] = field(default_factory=list)
     series: list[Point] = field(default_factory=list)
+    # Every participation measure over the period [period_start, day].
+    participation: Participation | None = None
 
 
 async def headline(area: Area, day: date) -> Point:
@@ -89,7 +92,14 @@ async def series(area: Area, last: date, months: int = 12, step: int = 1) -> lis
     return [await headline(area, day) for day in series_days(last, months, step)]
 
 
-async def build_report(area: Area, day: date, lang: str = "vi", with_series: bool = True) -> Report:
+async def build_report(
+    area: Area,
+    day: date,
+    lang: str = "vi",
+    with_series: bool = True,
+    period_start: date | None = None,
+    with_participation: bool = True,
+) -> Report:
     report = Report(day=day, area=area, scans_from=day.replace(day=1))
     rows = await queries.household_counts(area.filter, day)
     by_dim: dict[str, dict[str, int]] = {}
@@ -137,6 +147,18 @@ async def build_report(area: Area, day: date, lang: str = "vi", with_series: boo
     report.scans = trace.get("scans", 0)
     if with_series:
         report.series = await series(area, day)
+    if not with_participation:
+        return report
+    start = min(period_start or day.replace(day=1), day)
+    report.participation = await participation(
+        area,
+        start,
+        day,
+        [(c.code, c.name) for c in report.communes],
+        {c.code: c.households for c in report.communes},
+        report.products,
+        lang,
+    )
     return report
 
 
@@ -150,10 +172,15 @@ def _districts(by_dim: dict[str, dict[str, int]]) -> list[DistrictRow]:
     return sorted(rows, key=lambda d: (d.name is None, d.name or ""))
 
 
-async def report_for(actor, area_code: str | None, day: date | None, lang: str = "vi") -> Report:
-    """The report an actor asked for, inside their scope (404 outside it, 403 for non-officers)."""
+async def report_for(
+    actor, area_code: str | None, day: date | None, lang: str = "vi", period_start: date | None = None
+) -> Report:
+    """The report an actor asked for, inside their scope (404 outside it, 403 for non-officers).
+
+    The participation measures cover ``period_start`` (the first of the month by default) to ``day``.
+    """
     from agrimarket.indicators.area import resolve_area
     from agrimarket.indicators.definition import today
 
     area = await resolve_area(actor, area_code)
-    return await build_report(area, day or today(), lang)
+    return await build_report(area, day or today(), lang, period_start=period_start)

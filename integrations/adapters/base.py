@@ -64,6 +64,35 @@ class RemoteListing(msgspec.Struct):
     reason_en: str = ""
 
 
+# Our order statuses; each adapter maps its marketplace's own words onto these.
+ORDER_STATUSES = ("placed", "shipped", "delivered", "cancelled", "returned")
+# Where an order may go next: forward only (a pull may skip steps; a finished order stays finished).
+ORDER_NEXT = {
+    "placed": ("shipped", "delivered", "cancelled", "returned"),
+    "shipped": ("delivered", "cancelled", "returned"),
+    "delivered": ("returned",),
+    "cancelled": (),
+    "returned": (),
+}
+
+
+class RemoteOrderItem(msgspec.Struct):
+    external_id: str  # the marketplace's item id (our listing's external_id)
+    quantity: int
+    price_vnd: int  # unit price paid
+
+
+class RemoteOrder(msgspec.Struct):
+    """One order as the marketplace reports it (webhook or pull), in our terms."""
+
+    order_id: str
+    status: str  # one of ORDER_STATUSES
+    placed_at: float  # epoch seconds
+    updated_at: float  # epoch seconds of the status
+    amount_vnd: int
+    items: list[RemoteOrderItem]
+
+
 class Account(msgspec.Struct):
     shop_id: str
     # An adapter may renew tokens held here (Shopee); whoever stored the account keeps what it finds.
@@ -94,6 +123,10 @@ class MarketplaceAdapter(Protocol):
     async def delist(self, account: Account, external_id: str, idempotency_key: str) -> RemoteListing: ...
 
     async def fetch_status(self, account: Account, external_id: str) -> RemoteListing: ...
+
+    async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
+        """The shop's orders created or changed since ``since`` (epoch seconds)."""
+        ...
 
     async def verify_credentials(self, account: Account) -> None:
         """Raise CredentialsError when the shop id and credentials do not work."""

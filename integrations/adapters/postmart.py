@@ -37,6 +37,8 @@ from integrations.adapters.base import (
     CredentialsError,
     ListingPayload,
     RemoteListing,
+    RemoteOrder,
+    RemoteOrderItem,
     clip,
     new_client,
     send,
@@ -64,6 +66,12 @@ UNIT = {
     "con": "con", "cay": "cay",
 }  # fmt: skip
 STATE = {"active": "live", "rejected": "rejected", "removed": "delisted"}
+# Our order status -> Postmart's word for it.
+ORDER_WIRE = {
+    "placed": "new", "shipped": "shipping", "delivered": "delivered",
+    "cancelled": "cancelled", "returned": "returned",
+}  # fmt: skip
+ORDER_STATUS = {wire: ours for ours, wire in ORDER_WIRE.items()}
 
 
 def signature(secret: str, method: str, path: str, timestamp: str, body: bytes) -> str:
@@ -96,6 +104,20 @@ def from_wire(body: dict) -> RemoteListing:
     )
 
 
+def order_from_wire(body: dict) -> RemoteOrder:
+    return RemoteOrder(
+        order_id=str(body["order_no"]),
+        status=ORDER_STATUS.get(str(body.get("status")), "placed"),
+        placed_at=float(body["created_at"]),
+        updated_at=float(body.get("updated_at") or body["created_at"]),
+        amount_vnd=int(body.get("total") or 0),
+        items=[
+            RemoteOrderItem(str(line["product_id"]), int(line["quantity"]), int(line.get("unit_price") or 0))
+            for line in body.get("lines") or []
+        ],
+    )
+
+
 class PostmartAdapter:
     code = CODE
 
@@ -103,7 +125,13 @@ class PostmartAdapter:
         self.client = new_client(base_url, timeout_s)
 
     def _request(
-        self, account: Account, method: str, path: str, body: dict | None = None, key: str | None = None
+        self,
+        account: Account,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        key: str | None = None,
+        params: dict | None = None,
     ) -> httpx.Request:
         api_key = account.credentials.get("api_key", "")
         secret = account.credentials.get("api_secret", "")
@@ -120,7 +148,8 @@ class PostmartAdapter:
         }
         if key:
             headers["Idempotency-Key"] = key
-        return self.client.build_request(method, full_path, content=content, headers=headers)
+        # The query is not signed: the signature covers the path and body only.
+        return self.client.build_request(method, full_path, content=content, headers=headers, params=params)
 
     async def publish(self, account: Account, payload: ListingPayload, idempotency_key: str) -> RemoteListing:
         request = self._request(account, "POST", "/products", to_wire(payload), idempotency_key)
@@ -139,6 +168,10 @@ class PostmartAdapter:
     async def fetch_status(self, account: Account, external_id: str) -> RemoteListing:
         request = self._request(account, "GET", f"/products/{external_id}")
         return from_wire((await send(self.client, request)).json())
+
+    async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
+        request = self._request(account, "GET", "/orders", params={"updated_since": int(since)})
+        return [order_from_wire(o) for o in (await send(self.client, request)).json().get("orders", [])]
 
     async def verify_credentials(self, account: Account) -> None:
         await send(self.client, self._request(account, "GET", ""))

@@ -15,6 +15,7 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
 - ``POST /api/v2/product/unlist_item`` — ``item_list: [{"item_id", "unlist"}]`` (also relists).
 - ``GET  /api/v2/product/get_item_base_info?item_id_list=…`` — ``item_status`` NORMAL, UNLIST,
   BANNED, SELLER_DELETE, SHOPEE_DELETE, REVIEWING.
+- ``GET  /api/v2/order/get_order_list``, ``get_order_detail`` — orders (see ``shopee_orders``).
 
 Errors: HTTP 429 or a rate-limit code, and 5xx or a server code, are retried; an invalid access
 token is renewed once, then (like a wrong sign or a refused shop) is a credentials error; a
@@ -32,6 +33,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from integrations.adapters import shopee_auth as auth
+from integrations.adapters import shopee_orders
 from integrations.adapters.base import (
     Account,
     CredentialField,
@@ -39,6 +41,7 @@ from integrations.adapters.base import (
     ListingPayload,
     Rejected,
     RemoteListing,
+    RemoteOrder,
     Retryable,
     clip,
     new_client,
@@ -315,6 +318,12 @@ class ShopeeAdapter:
             reason_vi="" if state == "live" else f"Shopee: {status}",
             reason_en="" if state == "live" else status,
         )
+
+    async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
+        async def shop(method: str, path: str, **kwargs) -> dict:
+            return await self._shop(account, method, path, **kwargs)
+
+        return await shopee_orders.fetch_orders(shop, since)
 
     async def verify_credentials(self, account: Account) -> None:
         await self._shop(account, "GET", "/api/v2/shop/get_shop_info")

@@ -14,6 +14,10 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
   stored one is acknowledged but not applied.
 - ``DELETE /v2/sellers/{shop_id}/items/{item_id}`` — delist (idempotent).
 - ``GET    /v2/sellers/{shop_id}/items/{item_id}`` — current status.
+- ``GET    /v2/sellers/{shop_id}/orders?updated_from={ISO 8601}`` — orders created or changed
+  since then: ``{"data": [{"order_code", "order_status": "NEW"|"DELIVERING"|"DELIVERED"|
+  "CANCELED"|"RETURNED", "created_time", "update_time" (ISO 8601, +07:00), "total_amount" (VND),
+  "items": [{"item_id", "qty", "price"}]}]}``.
 - ``X-Idempotency-Key`` header on writes: the same key returns the first stored answer.
 - Item body: ``external_ref``, ``name`` (≤ 100 chars), ``short_description`` (≤ 2000),
   ``category_code`` (see CATEGORY), ``unit_code`` (see UNIT), ``sale_price`` (integer VND ≥ 1000),
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime, timedelta, timezone
 
 import httpx
 
@@ -35,6 +40,8 @@ from integrations.adapters.base import (
     CredentialsError,
     ListingPayload,
     RemoteListing,
+    RemoteOrder,
+    RemoteOrderItem,
     Retryable,
     clip,
     new_client,
@@ -60,6 +67,35 @@ UNIT = {
     "con": "CON", "cay": "CAY",
 }  # fmt: skip
 STATE = {"approved": "live", "rejected": "rejected", "delisted": "delisted"}
+ORDER_WIRE = {
+    "placed": "NEW", "shipped": "DELIVERING", "delivered": "DELIVERED",
+    "cancelled": "CANCELED", "returned": "RETURNED",
+}  # fmt: skip
+ORDER_STATUS = {wire: ours for ours, wire in ORDER_WIRE.items()}
+VIETNAM = timezone(timedelta(hours=7))
+
+
+def iso(epoch: float) -> str:
+    """Voso's timestamps: ISO 8601 in Vietnam time."""
+    return datetime.fromtimestamp(epoch, VIETNAM).isoformat(timespec="seconds")
+
+
+def parse_iso(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
+def order_from_wire(body: dict) -> RemoteOrder:
+    return RemoteOrder(
+        order_id=str(body["order_code"]),
+        status=ORDER_STATUS.get(str(body.get("order_status")), "placed"),
+        placed_at=parse_iso(body["created_time"]),
+        updated_at=parse_iso(body.get("update_time") or body["created_time"]),
+        amount_vnd=int(body.get("total_amount") or 0),
+        items=[
+            RemoteOrderItem(str(line["item_id"]), int(line["qty"]), int(line.get("price") or 0))
+            for line in body.get("items") or []
+        ],
+    )
 
 
 def to_wire(payload: ListingPayload) -> dict:
@@ -151,6 +187,11 @@ class VosoAdapter:
 
     async def fetch_status(self, account: Account, external_id: str) -> RemoteListing:
         return from_wire((await self._call(account, "GET", f"/items/{external_id}")).json())
+
+    async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
+        # Whole seconds: the ISO timestamp carries no fraction, so round down (never miss one).
+        path = f"/orders?updated_from={iso(int(since)).replace('+', '%2B')}"
+        return [order_from_wire(o) for o in (await self._call(account, "GET", path)).json().get("data", [])]
 
     async def verify_credentials(self, account: Account) -> None:
         await self._call(account, "GET", "")

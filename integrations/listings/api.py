@@ -26,6 +26,8 @@ from integrations.listings.schemas import (
     StockShareUpdate,
     SyncJobRead,
 )
+from integrations.orders import events as order_events
+from integrations.orders import service as orders
 from integrations.stock import service as stock
 from integrations.sync import admin
 from integrations.tables import Listing
@@ -88,7 +90,9 @@ def _event(body: bytes) -> dict:
         event = json.loads(body)
     except ValueError:
         event = None
-    if not isinstance(event, dict) or not event.get("external_id"):
+    if not isinstance(event, dict):
+        event = {}
+    if event.get("type") != "order" and not event.get("external_id"):
         raise Invalid("external_id", "Sự kiện thiếu mã sản phẩm trên sàn.", "The event lacks external_id.")
     return event
 
@@ -100,22 +104,24 @@ def _event(body: bytes) -> dict:
     responses={HTTP_401_UNAUTHORIZED: error_response(HTTP_401_UNAUTHORIZED)},  # bad signature
 )
 async def webhook(request: Request, marketplace: str, settings: Settings) -> dict:
-    """Signed push from a marketplace (X-Signature: hex HMAC-SHA256 of the body): a status change, or
-    a sale (``type: sale``, ``order_id``, ``external_id``, ``quantity``)."""
+    """Signed push from a marketplace (X-Signature: hex HMAC-SHA256 of the body): a listing's status
+    change, an order or its new status (``type: order``), or a sale (``type: sale``, ``order_id``,
+    ``external_id``, ``quantity``: a one-item order). ``counted`` says whether it changed anything."""
     body = await request.body()
     secret = settings.integrations.webhook_secret_for(marketplace)
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(request.headers.get("x-signature", ""), expected):
         raise Unauthorized("Chữ ký không hợp lệ.", "Bad signature.")
     event = _event(body)
+    if event.get("type") in ("order", "sale"):
+        # Sold on the marketplace: one order, however often told; the stock drops everywhere once.
+        remote = await order_events.from_event(marketplace, event)
+        return {"ok": True, "counted": await orders.receive(marketplace, remote, "webhook")}
     listing = (
         await Listing.select(Listing.id)
         .where((Listing.external_id == str(event["external_id"])) & (Listing.marketplace.code == marketplace))
         .first()
     )
-    if event.get("type") == "sale":
-        # Sold on the marketplace: the stock drops everywhere (once per order, however often told).
-        return {"ok": True, "counted": await stock.record_sale(marketplace, event)}
     if listing and event.get("status") in ("delisted", "removed"):
         await service.taken_down(listing["id"], str(event.get("reason") or "Sàn đã gỡ sản phẩm."))
     return {"ok": True}

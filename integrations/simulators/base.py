@@ -24,6 +24,8 @@ import httpx
 from litestar import Response, get, post
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from integrations.simulators import orders as order_book
+
 DROP_HEADER = "x-sim-drop"
 DEMO_MASTER = b"agrimarket-simulator-demo"
 
@@ -79,6 +81,8 @@ class SimConfig:
     webhook_url: str = ""
     webhook_secret: str = ""
     seed: int | None = None
+    # Seconds between the demo's generated orders (0: none; tests place orders themselves).
+    order_interval_s: float = 0.0
     state_file: str = ""  # the mounted demo simulators keep their items across restarts
 
 
@@ -112,7 +116,8 @@ class SimState:
         self.writes_applied = 0
         self.applied_at: dict[str, float] = {}  # sku -> when its last change was applied (bench)
         self._ids = itertools.count(1)
-        self._orders = itertools.count(1)
+        self.orders: dict[str, order_book.SimOrder] = {}
+        self._order_numbers = itertools.count(1)
         self.sent: list[tuple[bytes, str]] = []  # webhook events, as signed
         self._random = random.Random(config.seed)  # noqa: S311 - fault dice, not security
         self.load()
@@ -125,19 +130,28 @@ class SimState:
         self.items = {i["id"]: Item(**i) for i in data["items"]}
         self.by_sku = {(i.shop_id, i.sku): i.id for i in self.items.values()}
         self._ids = itertools.count(data["next_id"])
+        self.orders = {o["id"]: order_book.SimOrder(**o) for o in data.get("orders", [])}
+        self._order_numbers = itertools.count(len(self.orders) + 1)
 
     def save(self) -> None:
         if not self.config.state_file:
             return
         path = Path(self.config.state_file)
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"items": [asdict(i) for i in self.items.values()], "next_id": len(self.items) + 1}
+        data = {
+            "items": [asdict(i) for i in self.items.values()],
+            "next_id": len(self.items) + 1,
+            "orders": [asdict(o) for o in self.orders.values()],
+        }
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False))
         tmp.replace(path)
 
     def next_id(self) -> str:
         return f"{self.code[:2].upper()}{next(self._ids):07d}"
+
+    def next_order_number(self) -> int:
+        return next(self._order_numbers)
 
     def url(self, item_id: str) -> str:
         return f"{self.config.public_url}/item/{item_id}"
@@ -192,18 +206,9 @@ class SimState:
 
     async def sell(self, item: Item, quantity: int) -> dict:
         """A buyer's order: the marketplace's own count drops and the seller is told (webhook)."""
-        order = {
-            "type": "sale",
-            "shop_id": item.shop_id,
-            "external_id": item.id,
-            "order_id": f"{self.code[:2].upper()}-ORD-{next(self._orders):06d}",
-            "quantity": quantity,
-            "at": time.time(),
-        }
-        item.fields["stock"] -= quantity
-        self.save()
-        await self.push(order)
-        return order
+        told = order_book.event(order_book.place(self, item, quantity))
+        await self.push(told)
+        return told
 
     async def push(self, event: dict) -> None:
         """Send one event to the webhook, signed with HMAC-SHA256 of the body (X-Signature).
@@ -315,7 +320,19 @@ def public_routes(state: SimState, title: str, answer) -> list:
             return error(409, "out_of_stock", "Không đủ hàng.", "Not enough stock.")
         return Response(await state.sell(found, quantity))
 
-    return [shop_page, item, takedown, order]
+    @post("/orders/{order_id:str}/status", status_code=200)
+    async def order_status(order_id: str, status: str) -> Response:
+        """The order moves on (shipped, delivered, cancelled, returned): the seller is told."""
+        found = state.orders.get(order_id)
+        if found is None:
+            return error(404, "not_found", "Không có đơn hàng.", "No such order.")
+        if not order_book.move(state, found, status):
+            return error(409, "bad_step", "Đơn hàng không thể chuyển sang trạng thái này.", "Not allowed.")
+        told = order_book.event(found)
+        await state.push(told)
+        return Response(told)
+
+    return [shop_page, item, takedown, order, order_status]
 
 
 def validate(fields: dict[str, Any], name_max: int, desc_max: int, images_max: int) -> tuple[str, str] | None:

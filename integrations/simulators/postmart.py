@@ -9,6 +9,7 @@ import time
 from litestar import Litestar, Request, Response, delete, get, post, put
 
 from integrations.adapters import postmart as contract
+from integrations.simulators import orders as order_book
 from integrations.simulators.base import (
     DropMiddleware,
     SimConfig,
@@ -52,6 +53,20 @@ async def _auth(state: SimState, request: Request, shop_id: str) -> Response | N
     if not hmac.compare_digest(request.headers.get("x-pm-signature", ""), expected):
         return error(401, "bad_signature", "Chữ ký không hợp lệ.", "Bad signature.")
     return None
+
+
+def _order(order: order_book.SimOrder) -> dict:
+    return {
+        "order_no": order.id,
+        "status": contract.ORDER_WIRE[order.status],
+        "created_at": int(order.created),
+        "updated_at": int(order.updated),
+        "total": order.total,
+        "lines": [
+            {"product_id": line["item_id"], "quantity": line["quantity"], "unit_price": line["price"]}
+            for line in order.lines
+        ],
+    }
 
 
 def _fields(body: dict) -> dict:
@@ -155,8 +170,24 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             return error(404, "not_found", "Không có sản phẩm.", "No such product.")
         return Response(_answer(state, item))
 
+    @get(prefix + "/orders")
+    async def orders(request: Request, shop_id: str, updated_since: int = 0) -> Response:
+        denied = await _auth(state, request, shop_id)
+        if denied:
+            return denied
+        found = order_book.changed_since(state, shop_id, updated_since)
+        return Response({"orders": [_order(o) for o in found]})
+
     app = Litestar(
-        route_handlers=[shop, publish, replace, remove, status, *public_routes(state, TITLE, _answer)],
+        route_handlers=[
+            shop,
+            publish,
+            replace,
+            remove,
+            status,
+            orders,
+            *public_routes(state, TITLE, _answer),
+        ],
         middleware=[DropMiddleware],
         openapi_config=None,
     )

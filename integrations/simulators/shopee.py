@@ -34,6 +34,7 @@ from integrations.simulators.base import (
     upsert,
     validate,
 )
+from integrations.simulators.shopee_orders import order_routes
 
 TITLE = "Shopee"
 PUBLIC_PATHS = {auth.TOKEN_GET, auth.TOKEN_REFRESH, "/api/v2/media_space/upload_image"}
@@ -371,6 +372,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
             item_base_info,
             search_item,
             product_page,
+            *order_routes(state, authenticate, answer),
             *public_routes(state, TITLE, _item_answer),
         ],
         middleware=[DropMiddleware],

@@ -10,6 +10,7 @@ import time
 from litestar import Litestar, Request, Response, delete, get, patch, post
 
 from integrations.adapters import voso as contract
+from integrations.simulators import orders as order_book
 from integrations.simulators.base import (
     DropMiddleware,
     SimConfig,
@@ -34,6 +35,20 @@ def _answer(state: SimState, item) -> dict:
         "item_url": state.url(item.id),
         "state": STATE[item.status],
         "rejection_reason": item.reason,
+    }
+
+
+def _order(order: order_book.SimOrder) -> dict:
+    return {
+        "order_code": order.id,
+        "order_status": contract.ORDER_WIRE[order.status],
+        "created_time": contract.iso(order.created),
+        "update_time": contract.iso(order.updated),
+        "total_amount": order.total,
+        "items": [
+            {"item_id": line["item_id"], "qty": line["quantity"], "price": line["price"]}
+            for line in order.lines
+        ],
     }
 
 
@@ -170,6 +185,20 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             return Response(NOT_FOUND, status_code=404)
         return Response(_answer(state, item))
 
+    @get(prefix + "/orders")
+    async def orders(request: Request, shop_id: str, updated_from: str = "") -> Response:
+        denied = _auth(request, shop_id)
+        if denied:
+            return denied
+        try:
+            since = contract.parse_iso(updated_from) if updated_from else 0.0
+        except ValueError:
+            return Response(
+                {"error": {"code": "invalid", "message": "Bad updated_from", "message_vi": "Sai thời điểm."}},
+                status_code=422,
+            )
+        return Response({"data": [_order(o) for o in order_book.changed_since(state, shop_id, since)]})
+
     app = Litestar(
         route_handlers=[
             token,
@@ -178,6 +207,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             change,
             remove,
             status,
+            orders,
             *public_routes(state, TITLE, _answer),
         ],
         middleware=[DropMiddleware],

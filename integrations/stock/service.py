@@ -1,4 +1,4 @@
-"""Stock shares per listing, and sales reported by marketplaces taking the stock down everywhere."""
+"""Stock shares per listing, and order items taking the product's stock down everywhere, once."""
 
 from __future__ import annotations
 
@@ -62,81 +62,58 @@ async def set_share(actor: Actor, listing_id: int, values: dict[str, Any]) -> in
     return listing["product"]
 
 
-def _sale(event: dict) -> tuple[str, int]:
-    """The order reference and quantity of a sale event; a malformed one is the sender's error."""
-    order = str(event.get("order_id") or "").strip()
-    quantity = event.get("quantity")
-    if (
-        not order
-        or len(order) > 80
-        or isinstance(quantity, bool)
-        or not isinstance(quantity, int)
-        or quantity < 1
-    ):
-        raise Invalid(
-            "order_id", "Sự kiện bán hàng thiếu mã đơn hoặc số lượng.", "The sale lacks order_id or quantity."
-        )
-    return order, quantity
+async def take_stock(
+    listing: dict, marketplace_code: str, order_ref: str, external_id: str, quantity: int
+) -> bool:
+    """A marketplace sold ``quantity`` of one of our listings (an order item): take it off the
+    product's stock once. Call inside the order's write transaction.
 
-
-async def record_sale(marketplace_code: str, event: dict) -> bool:
-    """A marketplace sold ``quantity`` of one of our listings: take it off the product's stock once.
-
-    The same (marketplace, order, item) reported again changes nothing (unique key, ON CONFLICT DO
-    NOTHING); the stock never goes below zero. Every listing of the product, the selling one
-    included, is then queued with its new share. False when the sale was already counted or the
-    item is not ours.
+    The same (marketplace, order, item) again changes nothing (unique key, ON CONFLICT DO NOTHING);
+    the stock never goes below zero. Every listing of the product, the selling one included, is
+    then queued with its new share. False when it was already taken off.
     """
-    order, quantity = _sale(event)
-    external_id = str(event["external_id"])
+    product_id = listing["product"]
+    if product_id is None:
+        return False
     now = datetime.now(UTC)
-    async with write_transaction():
-        listing = (
-            await Listing.select(Listing.id, Listing.product, Listing.marketplace)
-            .where((Listing.external_id == external_id) & (Listing.marketplace.code == marketplace_code))
-            .first()
+    sale = MarketplaceSale(
+        marketplace=listing["marketplace"],
+        listing=listing["id"],
+        product=product_id,
+        order_ref=order_ref,
+        external_id=external_id,
+        quantity=quantity,
+        stock_after=0,
+        at=now,
+    )
+    inserted = (
+        await MarketplaceSale.insert(sale)
+        .on_conflict(
+            target=(MarketplaceSale.marketplace, MarketplaceSale.order_ref, MarketplaceSale.external_id),
+            action="DO NOTHING",
         )
-        if listing is None or listing["product"] is None:
-            return False
-        product_id = listing["product"]
-        sale = MarketplaceSale(
-            marketplace=listing["marketplace"],
-            listing=listing["id"],
-            product=product_id,
-            order_ref=order,
-            external_id=external_id,
-            quantity=quantity,
-            stock_after=0,
-            at=now,
-        )
-        inserted = (
-            await MarketplaceSale.insert(sale)
-            .on_conflict(
-                target=(MarketplaceSale.marketplace, MarketplaceSale.order_ref, MarketplaceSale.external_id),
-                action="DO NOTHING",
-            )
-            .returning(MarketplaceSale.id)
-        )
-        if not inserted:
-            return False  # reported before: already taken off
-        # One statement, so a farmer's tap on "−" at the same moment is not lost.
-        left = await Product.raw(
-            "UPDATE product SET stock = CASE WHEN stock > {} THEN stock - {} ELSE 0 END WHERE id = {} RETURNING stock",
-            quantity,
-            quantity,
-            product_id,
-        )
-        await Product.update({Product.updated_at: now}).where(Product.id == product_id)
-        stock_after = left[0]["stock"] if left else 0
-        await MarketplaceSale.update({MarketplaceSale.stock_after: stock_after}).where(
-            MarketplaceSale.id == inserted[0]["id"]
-        )
-        sold = {
-            "marketplace": marketplace_code,
-            "order": order,
-            "quantity": quantity,
-            "stock_after": stock_after,
-        }
-        await audit.record(None, "product", product_id, "sold", sold)  # reported by the marketplace
-        await listings.product_changed(product_id)
+        .returning(MarketplaceSale.id)
+    )
+    if not inserted:
+        return False  # reported before: already taken off
+    # One statement, so a farmer's tap on "−" at the same moment is not lost.
+    left = await Product.raw(
+        "UPDATE product SET stock = CASE WHEN stock > {} THEN stock - {} ELSE 0 END WHERE id = {} RETURNING stock",
+        quantity,
+        quantity,
+        product_id,
+    )
+    await Product.update({Product.updated_at: now}).where(Product.id == product_id)
+    stock_after = left[0]["stock"] if left else 0
+    await MarketplaceSale.update({MarketplaceSale.stock_after: stock_after}).where(
+        MarketplaceSale.id == inserted[0]["id"]
+    )
+    sold = {
+        "marketplace": marketplace_code,
+        "order": order_ref,
+        "quantity": quantity,
+        "stock_after": stock_after,
+    }
+    await audit.record(None, "product", product_id, "sold", sold)  # reported by the marketplace
+    await listings.product_changed(product_id)
     return True

@@ -23,6 +23,7 @@ from integrations.adapters.base import (
 )
 from integrations.adapters.registry import Adapters
 from integrations.listings import service as listings
+from integrations.orders.pull import pull_orders
 from integrations.settings import IntegrationsSettings
 from integrations.stock.shares import pushed_stock
 from integrations.sync import backoff, outbox, ratelimit
@@ -65,6 +66,7 @@ class Worker:
         # While the database is down every poll fails alike: one traceback, then a line a minute.
         self.poll_failures = RepeatedFailureLog(log, "sync worker: poll")
         self.reconcile_failures = RepeatedFailureLog(log, "sync worker: reconciliation")
+        self.order_pull_failures = RepeatedFailureLog(log, "sync worker: order pull")
 
     async def _marketplace(self, marketplace_id: int) -> tuple[str, float]:
         if marketplace_id not in self._rates:
@@ -185,6 +187,8 @@ class Worker:
             except TimeoutError:
                 with self.reconcile_failures:
                     await self.reconcile_once()
+                with self.order_pull_failures:
+                    await pull_orders(self.adapters, self.settings)
 
     async def run(self, concurrency: int | None = None, reconcile: bool = True) -> None:
         tasks = [self.loop() for _ in range(concurrency or self.settings.worker_concurrency)]

@@ -32,6 +32,7 @@ import itertools
 import json
 import re
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -124,6 +125,31 @@ def _asgi_client(app) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, follow_redirects=True)
 
 
+def _training(w: World) -> dict:
+    """A session in A's commune that A attended."""
+    return {
+        "held_on": clock.today().isoformat(),
+        "commune_code": CAT_HAI,
+        "topic": f"Bán hàng trên Postmart {MARKER}",
+        "trainer": "Trần Văn Dạy",
+        "phones": [w.api["household_own"].phone],
+    }
+
+
+async def _order_of_a(w: World) -> None:
+    """A buyer's order of A's listed product, as the marketplace would report it."""
+    from integrations.adapters.base import RemoteOrder, RemoteOrderItem
+    from integrations.orders import service as orders
+    from integrations.tables import Listing
+
+    await Listing.update({Listing.external_id: f"PM-{MARKER}"}).where(Listing.id == w.a("listing"))
+    item = RemoteOrderItem(f"PM-{MARKER}", 1, 30_000)
+    now = time.time()
+    assert await orders.receive(
+        "postmart", RemoteOrder(f"ORD-{MARKER}", "placed", now, now, 30_000, [item]), "pull"
+    )
+
+
 async def build_world(client, app) -> World:
     accounts = Accounts(client)
     manager, coop_id = await accounts.coop_manager(seed=next(_seq) + 500)
@@ -177,6 +203,10 @@ async def build_world(client, app) -> World:
     w.ids["sync_job"] = (await SyncJob.select(SyncJob.id).where(SyncJob.listing == w.ids["listing"]).first())[
         "id"
     ]
+    await _order_of_a(w)
+    trained = await client.post("/api/v1/trainings/", json=_training(w), headers=manager.headers)
+    assert trained.status_code == 201, trained.text
+    w.ids["training"] = trained.json()["id"]
     declared = await client.post(
         "/api/v1/declared-listings/",
         json={
@@ -298,6 +328,7 @@ PARAMS: dict[str, Callable] = {
     "marketplace": _marketplace,
     "code": _code,
     "owner": lambda w, path, fresh: f"h{w.a('household')}",
+    "training_id": lambda w, path, fresh: w.a("training"),
 }
 # Routes whose allowed request removes its record: each allowed cell gets a fresh one.
 DESTRUCTIVE = {
@@ -472,6 +503,14 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/trace/{serial:str}/pin"): lambda w: {"json": {"pin": "123456"}},
     ("POST", "/t/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
     ("POST", "/T/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
+    ("POST", "/api/v1/trainings"): lambda w: {"json": _training(w)},
+    ("POST", "/trainings"): lambda w: {
+        "data": {k: "\n".join(v) if k == "phones" else v for k, v in _training(w).items()}
+        | {"province": "31"}
+    },
+    ("POST", "/api/v1/trainings/{training_id:int}/attendance"): lambda w: {
+        "files": {"file": ("diem-danh.csv", f"Số điện thoại\n{w.api['household_own'].phone}\n".encode())}
+    },
 }
 
 
@@ -524,9 +563,9 @@ async def call(w: World, cell: str, method: str, path: str, url: str) -> httpx.R
             kwargs["json"] = {}
     else:
         client, token = w.web[cell]
-        if (method, path) == ("POST", "/login"):
-            # A throwaway client: signing in must not leave this cell's client (anonymous!) signed in
-            # for the routes after it, whichever pytest worker runs /logout.
+        if (method, path) in (("POST", "/login"), ("POST", "/register")):
+            # A throwaway client: signing in (or registering, which signs in) must not leave this
+            # cell's client (anonymous!) signed in for the routes after it, such as /trainings.
             async with httpx.AsyncClient(transport=client._transport, base_url=BASE) as fresh:
                 token = csrf((await fresh.get("/login")).text)
                 data = kwargs.get("data", {}) | {"_csrf_token": token}

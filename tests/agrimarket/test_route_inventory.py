@@ -81,6 +81,10 @@ PAGE_AUDIT = Access("login", "403", "403", "allow", "403", "403", "allow")
 # Area status: staff judge (plant-quarantine findings); the owner and its manager only read.
 JUDGE = Access("401", "403", "404", "403", "allow", "404", "allow")
 
+# E-commerce training: officers (in their area), coop managers (their cooperative's) and admins.
+TRAINING_WRITE = Access("401", "403", "403", "allow", "allow", "404", "allow")
+TRAINING_LIST = Access("401", "403", "403", "allow", "allow", "hidden", "allow")
+
 MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
@@ -236,6 +240,14 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("PUT", "/api/v1/listings/{listing_id:int}/share"): OWNED_WRITE,
     ("GET", "/products/{product_id:int}/marketplaces"): PAGE_OWNED,
     ("POST", "/listings/{listing_id:int}/share"): PAGE_OWNED,
+    # Orders from the marketplaces: the seller's, its manager's and its area officer's to read.
+    ("GET", "/api/v1/orders"): OWNED_LIST,
+    ("GET", "/orders"): PAGE_LIST,
+    ("POST", "/api/v1/trainings"): TRAINING_WRITE,
+    ("GET", "/api/v1/trainings"): TRAINING_LIST,
+    ("POST", "/api/v1/trainings/{training_id:int}/attendance"): TRAINING_WRITE,
+    ("GET", "/trainings"): Access("login", *dataclasses.astuple(TRAINING_LIST)[1:]),
+    ("POST", "/trainings"): Access("login", *dataclasses.astuple(TRAINING_WRITE)[1:]),
     ("GET", "/api/v1/sync-jobs"): ADMIN_ONLY,
     ("POST", "/api/v1/sync-jobs/{job_id:int}/retry"): ADMIN_ONLY,
     # Marketplaces sign their pushes (HMAC); no user is involved.
@@ -272,7 +284,11 @@ def test_every_route_has_a_matrix_entry(app):
     assert mounted == MOUNTED_APPS
 
 
-MULTIPART_ROUTES = {"/api/v1/products/{product_id:int}/photos", "/api/v1/household-imports"}
+MULTIPART_ROUTES = {
+    "/api/v1/products/{product_id:int}/photos",
+    "/api/v1/household-imports",
+    "/api/v1/trainings/{training_id:int}/attendance",
+}
 
 
 def _concrete(path: str) -> str:

@@ -66,7 +66,7 @@ async def test_dashboard_page_with_charts(client, accounts):
     page = await client.get("/indicators/", params={"date": DAY})
     assert page.status_code == 200, page.text
     assert "Hộ bán hàng trực tuyến" in page.text and "Thành phố Hải Phòng" in page.text
-    assert page.text.count("<svg") == 2 and 'style="' not in page.text
+    assert page.text.count("<svg") == 3 and 'style="' not in page.text  # series, markets, funnel
     assert "Trần Thị Hạnh" not in page.text  # no personal data, only counts
     assert "Theo huyện cũ" in page.text and "Không rõ" in page.text
     assert f"/indicators/export.xlsx?date={DAY}&amp;area={HAI_PHONG}" in page.text

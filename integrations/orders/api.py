@@ -1,0 +1,23 @@
+"""A seller's orders over the JSON API."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.di import Provide
+
+from agrimarket.accounts.actor import Actor
+from agrimarket.web.auth import provide_actor
+from integrations.orders import views
+from integrations.orders.schemas import OrdersRead
+
+
+class OrdersController(Controller):
+    path = "/api/v1/orders"
+    tags = ["orders"]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/")
+    async def orders(self, actor: Actor) -> OrdersRead:
+        """The latest 50 orders from the marketplaces, and orders and revenue for each of the last 12
+        months (the seller's own; cooperative managers also see their members', officers their area's)."""
+        return OrdersRead(await views.list_orders(actor), await views.monthly_revenue(actor))

@@ -1,0 +1,99 @@
+"""Webhook events about orders, turned into the adapters' RemoteOrder.
+
+Two shapes arrive at ``/api/v1/webhooks/{code}``: ``type: order`` (an order or its new status) and
+the older ``type: sale`` (one item sold, no price): a sale is taken as a one-item order placed at
+the product's current price, so every sale is an order and counts once with it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import msgspec
+
+from agrimarket.errors import Invalid
+from agrimarket.tables import Product
+from integrations.adapters.base import ORDER_STATUSES, RemoteOrder, RemoteOrderItem
+from integrations.tables import Listing
+
+Positive = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+Money = Annotated[int, msgspec.Meta(ge=0, le=10**13)]
+Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+
+
+class ItemEvent(msgspec.Struct):
+    external_id: Ref
+    quantity: Positive
+    price_vnd: Money = 0
+
+
+class OrderEvent(msgspec.Struct):
+    order_id: Ref
+    status: str
+    items: Annotated[list[ItemEvent], msgspec.Meta(min_length=1, max_length=200)]
+    placed_at: float
+    at: float | None = None
+    amount_vnd: Money | None = None
+
+
+class SaleEvent(msgspec.Struct):
+    order_id: Ref
+    external_id: Ref
+    quantity: Positive
+    at: float | None = None
+
+
+def bad_order(detail: str = "") -> Invalid:
+    return Invalid(
+        "order_id",
+        "Sự kiện đơn hàng không hợp lệ (mã đơn, trạng thái, sản phẩm hoặc số lượng).",
+        f"The order event is malformed (order id, status, items or quantities). {detail}".strip(),
+    )
+
+
+def _convert(event: dict, shape: type):
+    try:
+        return msgspec.convert(event, shape)
+    except msgspec.ValidationError as exc:
+        raise bad_order(str(exc)) from exc
+
+
+def order_from_event(event: dict) -> RemoteOrder:
+    """A ``type: order`` event as a RemoteOrder; a malformed one is the sender's error (422)."""
+    parsed: OrderEvent = _convert(event, OrderEvent)
+    if parsed.status not in ORDER_STATUSES:
+        raise bad_order(f"Unknown status {parsed.status!r}.")
+    items = [RemoteOrderItem(i.external_id, i.quantity, i.price_vnd) for i in parsed.items]
+    amount = parsed.amount_vnd
+    if amount is None:
+        amount = sum(i.quantity * i.price_vnd for i in items)
+    return RemoteOrder(
+        parsed.order_id, parsed.status, parsed.placed_at, parsed.at or parsed.placed_at, amount, items
+    )
+
+
+async def order_from_sale(marketplace_code: str, event: dict) -> RemoteOrder:
+    """A ``type: sale`` event as a one-item placed order, priced at the product's current price."""
+    sale: SaleEvent = _convert(event, SaleEvent)
+    price = await (
+        Product.select(Product.price_vnd)
+        .where(
+            Product.id.is_in(
+                Listing.select(Listing.product).where(
+                    (Listing.external_id == sale.external_id) & (Listing.marketplace.code == marketplace_code)
+                )
+            )
+        )
+        .first()
+    )
+    unit = price["price_vnd"] if price else 0
+    at = sale.at or time.time()
+    item = RemoteOrderItem(sale.external_id, sale.quantity, unit)
+    return RemoteOrder(sale.order_id, "placed", at, at, unit * sale.quantity, [item])
+
+
+async def from_event(marketplace_code: str, event: dict) -> RemoteOrder:
+    if event.get("type") == "sale":
+        return await order_from_sale(marketplace_code, event)
+    return order_from_event(event)

@@ -1,0 +1,157 @@
+"""Orders from the marketplaces: one row per marketplace and order id, statuses moving forward only.
+
+The same order may arrive by webhook and by pull, in any order and any number of times; a status
+already recorded, or one that would move the order back, changes nothing. Each item of an order
+takes the product's stock down once (``stock.take_stock``, keyed by marketplace, order and item);
+an order that arrives already cancelled or returned takes nothing, and a later cancellation or
+return gives nothing back: the farmer knows whether the produce can still be sold (fresh produce
+packed for a buyer, or sent back after days on the road, often cannot) and sets the stock with one
+tap, while an automatic return to stock could sell what is no longer there.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from agrimarket.audit import service as audit
+from integrations.adapters.base import ORDER_NEXT, RemoteOrder, RemoteOrderItem
+from integrations.db import write_transaction
+from integrations.stock import service as stock
+from integrations.tables import Listing, Marketplace, MarketplaceOrder, OrderItem, OrderStatusChange
+
+# Statuses in which an arriving order has taken goods off the shelf.
+TAKES_STOCK = ("placed", "shipped", "delivered")
+
+
+def _when(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def _merged(items: list[RemoteOrderItem]) -> list[RemoteOrderItem]:
+    """One line per marketplace item (the stock is taken once per order and item)."""
+    merged: dict[str, RemoteOrderItem] = {}
+    for item in items:
+        if item.external_id in merged:
+            merged[item.external_id].quantity += item.quantity
+        else:
+            merged[item.external_id] = RemoteOrderItem(item.external_id, item.quantity, item.price_vnd)
+    return list(merged.values())
+
+
+async def receive(marketplace_code: str, remote: RemoteOrder, source: str) -> bool:
+    """Record an order, or its new status. True when something changed; False when it was known
+    already, or when none of its items is one of our listings (another seller's order)."""
+    async with write_transaction():
+        market = await Marketplace.select(Marketplace.id).where(Marketplace.code == marketplace_code).first()
+        if market is None:
+            return False
+        known = await _find(market["id"], remote.order_id)
+        if known is None:
+            if await _create(market["id"], marketplace_code, remote, source):
+                return True
+            # Not ours, or the other path (webhook or pull) recorded it a moment ago.
+            known = await _find(market["id"], remote.order_id)
+            if known is None:
+                return False
+        return await _advance(known, remote, source)
+
+
+async def _find(marketplace_id: int, order_ref: str) -> dict | None:
+    return (
+        await MarketplaceOrder.select()
+        .where((MarketplaceOrder.marketplace == marketplace_id) & (MarketplaceOrder.order_ref == order_ref))
+        .first()
+    )
+
+
+async def _create(marketplace_id: int, code: str, remote: RemoteOrder, source: str) -> bool:
+    items = _merged(remote.items)
+    rows = await Listing.select(
+        Listing.id,
+        Listing.product,
+        Listing.marketplace,
+        Listing.household,
+        Listing.cooperative,
+        Listing.external_id,
+    ).where(
+        (Listing.marketplace == marketplace_id) & Listing.external_id.is_in([i.external_id for i in items])
+    )
+    ours = {row["external_id"]: row for row in rows}
+    if not ours:
+        return False
+    seller = next(ours[i.external_id] for i in items if i.external_id in ours)
+    now = datetime.now(UTC)
+    inserted = (
+        await MarketplaceOrder.insert(
+            MarketplaceOrder(
+                marketplace=marketplace_id,
+                order_ref=remote.order_id,
+                household=seller["household"],
+                cooperative=seller["cooperative"],
+                placed_at=_when(remote.placed_at),
+                amount_vnd=remote.amount_vnd,
+                status=remote.status,
+                status_at=_when(remote.updated_at),
+                created_at=now,
+            )
+        )
+        .on_conflict(target=(MarketplaceOrder.marketplace, MarketplaceOrder.order_ref), action="DO NOTHING")
+        .returning(MarketplaceOrder.id)
+    )
+    if not inserted:
+        return False
+    order_id = inserted[0]["id"]
+    await OrderItem.insert(
+        *[
+            OrderItem(
+                order=order_id,
+                listing=ours.get(i.external_id, {}).get("id"),
+                product=ours.get(i.external_id, {}).get("product"),
+                external_id=i.external_id,
+                quantity=i.quantity,
+                price_vnd=i.price_vnd,
+            )
+            for i in items
+        ]
+    )
+    await OrderStatusChange.insert(
+        OrderStatusChange(
+            order=order_id,
+            from_status=None,
+            to_status=remote.status,
+            source=source,
+            at=_when(remote.updated_at),
+        )
+    )
+    placed = {
+        "marketplace": code,
+        "order": remote.order_id,
+        "status": remote.status,
+        "amount_vnd": remote.amount_vnd,
+    }
+    await audit.record(None, "order", order_id, "placed", placed)  # reported by the marketplace
+    if remote.status in TAKES_STOCK:
+        for item in items:
+            if item.external_id in ours:
+                await stock.take_stock(
+                    ours[item.external_id], code, remote.order_id, item.external_id, item.quantity
+                )
+    return True
+
+
+async def _advance(known: dict, remote: RemoteOrder, source: str) -> bool:
+    """Move a known order to the reported status when that is a step forward; else nothing."""
+    if remote.status not in ORDER_NEXT.get(known["status"], ()):
+        return False  # the same status again, or a late report of an earlier one
+    at = _when(remote.updated_at)
+    await MarketplaceOrder.update(
+        {MarketplaceOrder.status: remote.status, MarketplaceOrder.status_at: at}
+    ).where(MarketplaceOrder.id == known["id"])
+    await OrderStatusChange.insert(
+        OrderStatusChange(
+            order=known["id"], from_status=known["status"], to_status=remote.status, source=source, at=at
+        )
+    )
+    changes = {"status": {"from": known["status"], "to": remote.status}}
+    await audit.record(None, "order", known["id"], "status", changes)
+    return True

@@ -1,0 +1,110 @@
+"""Buyers' orders in a simulator: placed on live items, moved along, pushed to the seller, listed.
+
+Orders are kept in our own status words; each simulator module renders them in its marketplace's
+wire format for the pull (``GET …/orders``). Every change is also pushed as a signed ``order``
+webhook event, so the seller hears of it twice: by push, and by the next pull.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from dataclasses import dataclass, field
+
+from integrations.adapters.base import ORDER_NEXT as NEXT
+
+
+@dataclass
+class SimOrder:
+    id: str
+    shop_id: str
+    status: str  # placed | shipped | delivered | cancelled | returned
+    created: float
+    updated: float
+    lines: list[dict] = field(default_factory=list)  # {"item_id", "quantity", "price"}
+
+    @property
+    def total(self) -> int:
+        return sum(line["quantity"] * line["price"] for line in self.lines)
+
+
+def event(order: SimOrder) -> dict:
+    """The webhook body for an order, in the neutral shape every simulator pushes."""
+    return {
+        "type": "order",
+        "shop_id": order.shop_id,
+        "order_id": order.id,
+        "status": order.status,
+        "placed_at": order.created,
+        "at": order.updated,
+        "amount_vnd": order.total,
+        "items": [
+            {"external_id": line["item_id"], "quantity": line["quantity"], "price_vnd": line["price"]}
+            for line in order.lines
+        ],
+    }
+
+
+def place(state, item, quantity: int) -> SimOrder:
+    """A buyer orders ``quantity`` of a live item; the marketplace's own count drops."""
+    now = time.time()
+    order = SimOrder(
+        id=f"{state.code[:2].upper()}-ORD-{state.next_order_number():06d}",
+        shop_id=item.shop_id,
+        status="placed",
+        created=now,
+        updated=now,
+        lines=[{"item_id": item.id, "quantity": quantity, "price": int(item.fields["price"])}],
+    )
+    item.fields["stock"] -= quantity
+    state.orders[order.id] = order
+    state.save()
+    return order
+
+
+def move(state, order: SimOrder, status: str) -> bool:
+    """Move an order on; False when the step is not allowed (the order is left as it was)."""
+    if status not in NEXT.get(order.status, ()):
+        return False
+    order.status, order.updated = status, time.time()
+    state.save()
+    return True
+
+
+def changed_since(state, shop_id: str, since: float) -> list[SimOrder]:
+    """The shop's orders created or changed at or after ``since``, oldest change first."""
+    found = [o for o in state.orders.values() if o.shop_id == shop_id and o.updated >= since]
+    return sorted(found, key=lambda o: (o.updated, o.id))
+
+
+async def generate(state, interval_s: float, stop: asyncio.Event) -> None:
+    """The demo's buyers: every ``interval_s`` (± half) a new order on a live item, or an order
+    moved on (mostly shipped then delivered, sometimes cancelled or returned)."""
+    dice = random.Random()  # noqa: S311 - demo traffic, not security
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s * dice.uniform(0.5, 1.5))
+        if stop.is_set():
+            return
+        with contextlib.suppress(Exception):  # a failed step must not end the demo's traffic
+            await _one_step(state, dice)
+
+
+async def _one_step(state, dice: random.Random) -> None:
+    open_orders = [o for o in state.orders.values() if o.status in ("placed", "shipped")]
+    stocked = [i for i in state.live_items() if i.fields.get("stock", 0) > 0]
+    if stocked and (not open_orders or dice.random() < 0.5):
+        item = dice.choice(stocked)
+        order = place(state, item, dice.randint(1, min(3, item.fields["stock"])))
+    elif open_orders:
+        order = dice.choice(open_orders)
+        if order.status == "placed":
+            step = "cancelled" if dice.random() < 0.1 else "shipped"
+        else:
+            step = "returned" if dice.random() < 0.05 else "delivered"
+        move(state, order, step)
+    else:
+        return
+    await state.push(event(order))
