@@ -17,6 +17,7 @@ from agrimarket.households.sheets import MAX_FILE_BYTES
 from agrimarket.training import service
 from agrimarket.training.schemas import TrainingCreate, TrainingRead
 from agrimarket.web.auth import provide_actor
+from agrimarket.web.uploads import multipart_only
 
 
 class TrainingController(Controller):
@@ -36,7 +37,12 @@ class TrainingController(Controller):
         """The sessions in your area (officers), of your cooperative (managers), or all (admins)."""
         return await service.list_sessions(actor)
 
-    @post("/{training_id:int}/attendance", status_code=200, request_max_body_size=MAX_FILE_BYTES + 64 * 1024)
+    @post(
+        "/{training_id:int}/attendance",
+        status_code=200,
+        request_max_body_size=MAX_FILE_BYTES + 64 * 1024,
+        guards=[multipart_only],
+    )
     async def attendance(
         self,
         actor: Actor,

@@ -7,7 +7,11 @@ from agrimarket.accounts.actor import Role
 from tests.factories import HAI_PHONG
 from tests.integrations.helpers import product_with_photo
 
-UPLOADS = {"/api/v1/products/{product_id}/photos", "/api/v1/household-imports"}
+UPLOADS = {
+    "/api/v1/products/{product_id}/photos",
+    "/api/v1/household-imports",
+    "/api/v1/trainings/{training_id}/attendance",
+}
 
 
 async def test_schema_lists_415_on_every_upload_and_only_there(client):
@@ -22,7 +26,7 @@ async def test_schema_lists_415_on_every_upload_and_only_there(client):
                 with_415.add(path.rstrip("/"))
                 error = operation["responses"]["415"]["content"]["application/json"]["schema"]
                 assert error["$ref"].endswith("/ErrorOut"), (path, method, error)
-    assert multipart == UPLOADS  # a new upload is documented like these two
+    assert multipart == UPLOADS  # a new upload is documented like these
     assert with_415 == UPLOADS
 
 
