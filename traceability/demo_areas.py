@@ -174,6 +174,9 @@ async def seed() -> list[str]:
         expiry_date=d(38) + timedelta(days=730),
         quantity=24,
         unit="chai",
+        # No certification: the cooperative's own declared standard is item 10 of the minimum data.
+        standards="TCCS 02:2026/HTX Cát Hải (mật ong)",
+        brand="Mật ong HTX Cát Hải",
     )
     return [
         "Growing areas: 4 (VN-HPCH-0012 export code for Trung Quốc, verified by the Hải Phòng officer; "

@@ -63,6 +63,10 @@ class Batch(Table):
     quantity = DoublePrecision()
     unit = Varchar(length=20)
     expiry_date = Date(null=True, default=None)
+    # Circular 02/2024 items 8 and 10 beyond the product's GTIN and certifications: the brand or
+    # trademark on this lot's packaging, and a declared standard (TCCS, TCVN, QCVN...) it follows.
+    brand = Varchar(length=100, default="")
+    standards = Varchar(length=200, default="")
     # A harvest inside a pesticide's pre-harvest interval flags the batch until it is cleared.
     flagged = Boolean(default=False)
     flag_reason = Text(default="")

@@ -151,7 +151,13 @@ async def build_world(client, app) -> World:
     w.ids["photo"] = await _fresh_photo(w)
     area = await make_area(client, own, name=f"Vườn {MARKER}")
     w.ids["area"] = area["id"]
-    batch = await make_batch(client, own, product["id"], area["id"], lot_code=f"{MARKER}-01")
+    batch = await make_batch(
+        client, own, product["id"], area["id"], lot_code=f"{MARKER}-01", standards="TCCS 01:2026"
+    )
+    harvest = {"kind": "harvesting"}  # the minimum data set wants a diary entry before stamps
+    assert (
+        await client.post(f"/api/v1/batches/{batch['id']}/events", json=harvest, headers=own.headers)
+    ).status_code == 201
     w.ids["batch"], w.ids["lot"] = batch["id"], batch["lot_code"]
     issued = await client.post(
         f"/api/v1/batches/{batch['id']}/stamps", json={"count": 3}, headers=own.headers
@@ -437,6 +443,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/areas/{area_id:int}/status"): lambda w: {"data": {"status": "verified", "reason": ""}},
     ("POST", "/api/v1/batches"): lambda w: {"json": _new_batch(w)},
     ("POST", "/api/v1/batches/{batch_id:int}/events"): lambda w: {"json": {"kind": "irrigation"}},
+    ("PATCH", "/api/v1/batches/{batch_id:int}"): lambda w: {"json": {"brand": "Na Zqxa"}},
     ("POST", "/api/v1/batches/{batch_id:int}/clear"): lambda w: {"json": {"reason": "Đã kiểm tra lại"}},
     ("POST", "/api/v1/batches/{batch_id:int}/stamps"): lambda w: {"json": {"count": 1}},
     ("POST", "/api/v1/stamps/revoke"): lambda w: {

@@ -195,6 +195,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/batches"): OWNED_LIST,
     ("POST", "/api/v1/batches"): CREATE_FROM_OWNED,
     ("GET", "/api/v1/batches/{batch_id:int}"): OWNED_READ,
+    ("PATCH", "/api/v1/batches/{batch_id:int}"): OWNED_WRITE,
     ("GET", "/api/v1/batches/{batch_id:int}/epcis"): OWNED_READ,
     ("POST", "/api/v1/batches/{batch_id:int}/events"): OWNED_WRITE,
     ("POST", "/api/v1/batches/{batch_id:int}/clear"): OVERSEEN_WRITE,

@@ -30,13 +30,22 @@ async def test_batch_form_and_one_tap_diary(client, accounts):
     }
     bad = await client.post("/batches/new", data=data)
     assert bad.status_code == 422 and "Mã lô" in bad.text
-    created = await client.post("/batches/new", data=data | {"lot_code": "RM-1"}, follow_redirects=False)
+    labels = {"brand": "Rau sạch Cát Hải", "standards": "TCCS 03:2026"}
+    created = await client.post(
+        "/batches/new", data=data | labels | {"lot_code": "RM-1"}, follow_redirects=False
+    )
     assert created.status_code in (302, 303), created.text
     url = created.headers["location"]
     page = await client.get(url)
     assert (
         page.status_code == 200 and "Nhật ký sản xuất" in page.text and "chưa có mã vùng trồng" in page.text
     )
+    assert "Rau sạch Cát Hải" in page.text and "TCCS 03:2026" in page.text
+    # No photo and no diary yet: the page says stamps must wait, and for what.
+    assert (
+        "Chưa thể in tem" in page.text and "ảnh sản phẩm" in page.text and "công đoạn sản xuất" in page.text
+    )
+    assert "tiêu chuẩn áp dụng" not in page.text.split("Chưa thể in tem")[1].split("</p>")[0]
     headers = {"x-csrftoken": csrf(page.text), "HX-Request": "true"}
     tapped = await client.post(f"{url}/events", data={"kind": "irrigation"}, headers=headers)
     assert tapped.status_code == 201

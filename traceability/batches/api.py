@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, get, patch, post
 from litestar.di import Provide
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -12,7 +12,7 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from traceability.batches import epcis, service
-from traceability.batches.schemas import BatchCreate, BatchRead, ClearRequest, EventCreate
+from traceability.batches.schemas import BatchCreate, BatchRead, BatchUpdate, ClearRequest, EventCreate
 
 
 class BatchController(Controller):
@@ -31,6 +31,12 @@ class BatchController(Controller):
     @get("/{batch_id:int}")
     async def read(self, actor: Actor, batch_id: int) -> BatchRead:
         """The batch with its whole diary, oldest entry first."""
+        return await service.get_batch(actor, batch_id)
+
+    @patch("/{batch_id:int}")
+    async def update(self, actor: Actor, batch_id: int, data: BatchUpdate) -> BatchRead:
+        """Fill in the brand or the declared standards (minimum data items 8 and 10)."""
+        await service.update_labels(actor, batch_id, data)
         return await service.get_batch(actor, batch_id)
 
     @post("/{batch_id:int}/events", status_code=HTTP_201_CREATED)

@@ -77,6 +77,8 @@ def _batch_form(values: dict) -> BatchCreate:
         unit=values.get("unit", ""),
         pack_date=pack,
         expiry_date=expiry,
+        brand=values.get("brand", ""),
+        standards=values.get("standards", ""),
     )
 
 
@@ -106,6 +108,7 @@ async def detail_context(viewer: Actor, batch_id: int, storage: Storage, **extra
     """The whole batch page: the diary plus the batch's stamp issuances (and the revoke forms)."""
     context = await _diary_context(viewer, batch_id)
     context["issues"] = await list_issues(viewer, batch_id, storage)
+    context["missing_items"] = await service.missing_items(batch_id)
     context.setdefault("revoke_values", {})
     return context | extra
 

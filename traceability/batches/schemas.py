@@ -17,6 +17,15 @@ class BatchCreate(msgspec.Struct, forbid_unknown_fields=True):
     unit: str
     pack_date: date | None = None
     expiry_date: date | None = None
+    brand: str = ""  # brand or trademark on the packaging
+    standards: str = ""  # declared standard, e.g. "TCCS 01:2026/HTX", besides the certifications
+
+
+class BatchUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """The label facts that may be filled in after the batch was created (omitted: unchanged)."""
+
+    brand: str | None = None
+    standards: str | None = None
 
 
 class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -65,4 +74,6 @@ class BatchRead(msgspec.Struct):
     cleared_by_id: int | None
     cleared_at: datetime | None
     created_at: datetime
+    brand: str = ""
+    standards: str = ""
     events: list[EventRead] = msgspec.field(default_factory=list)

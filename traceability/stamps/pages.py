@@ -168,11 +168,13 @@ def render_scan_page(request: Request, seen: dict[str, Any], settings: Settings,
         html = _template(engine, "traceability/scan/scan.html").render(
             _page_globals(language), s=trace, seen=seen, facts=facts, grouped=_SERIAL
         )
-        before, rest = html.split(_SERIAL)
+        # The serial shows in the heading and as the traceability code; the count comes after both.
+        *heads, rest = html.split(_SERIAL)
         middle, after = rest.split(_COUNT)
-        pieces = facts["page_pieces"][key] = (before, middle, after)
-    before, middle, after = pieces
-    return f"{before}{escape(public.grouped(seen['serial']))}{middle}{seen['scan_count']:d}{after}"
+        pieces = facts["page_pieces"][key] = (heads, middle, after)
+    heads, middle, after = pieces
+    serial = str(escape(public.grouped(seen["serial"])))  # a str: Markup.join would escape the page
+    return f"{serial.join(heads)}{serial}{middle}{seen['scan_count']:d}{after}"
 
 
 # Markers no page text can hold (a revocation reason is typed by a user): NUL and a random token.

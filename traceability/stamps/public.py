@@ -57,14 +57,17 @@ def to_trace(seen: dict[str, Any], settings: Settings, lang: str) -> TraceRead:
         product_image=facts["photo_url"],
         producer_name=owner["name"],
         producer_kind=owner["kind"],
-        producer_address=f"{owner['commune']}, {owner['province']}",
+        producer_address=owner["address"],
         stages=[
             DiaryItem(
                 kind=d["kind"],
                 date=d["date"],
+                occurred_at=d["occurred_at"],
                 label=d["label_en"] if lang == "en" else d["label_vi"],
-                location_code=area["code"] or f"area:{area['id']}",
-                product_code=product["gtin"] or facts["lot_code"],
+                location_code=d["location_code"],
+                location_code_kind=d["location_code_kind"],
+                product_code=product["code"],
+                product_code_kind=product["code_kind"],
             )
             for d in facts["diary"]
         ],
@@ -81,6 +84,8 @@ def to_trace(seen: dict[str, Any], settings: Settings, lang: str) -> TraceRead:
         where_to_buy=facts["where_to_buy"],
         product_url=f"{base}/p/{product['id']}",
         scan_url=f"{base}/t/{seen['serial']}",
+        brand=facts["brand"],
+        standards=facts["standards"],
     )
 
 
