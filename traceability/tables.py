@@ -91,6 +91,24 @@ class BatchEvent(Table):
     created_at = Timestamptz()
 
 
+class BatchPartner(Table):
+    """ "One step back, one step forward": who supplied the batch's inputs or produce (a member
+    household, an input dealer...) and who received it (buyer, packer, distributor...)."""
+
+    id = Serial(primary_key=True)
+    batch = ForeignKey(Batch, on_delete=OnDelete.cascade, index=True)
+    direction = Varchar(length=10)  # supplier | recipient
+    kind = Varchar(length=20)  # see traceability.batches.partners.KINDS
+    # A member household of the batch's cooperative, when the supplier is one (name copied at entry).
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.set_null)
+    name = Varchar(length=150)
+    code = Varchar(length=40, default="")  # tax code, GLN, facility code... as the partner states it
+    address = Varchar(length=300, default="")
+    on_date = Date()  # when it was supplied or received
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
 class StampIssue(Table):
     """One issuance of stamps for a batch; large ones render in the background."""
 

@@ -112,6 +112,24 @@ async def _fresh_product(w: World) -> int:
     return (await w.accounts.product(w.api["household_own"], name=f"Rau {MARKER} {next(_seq)}"))["id"]
 
 
+async def _fresh_partner(w: World) -> int:
+    """A recipient of A's batch, made straight in the table (each delete takes one away)."""
+    from datetime import UTC, date, datetime
+
+    from traceability.tables import BatchPartner
+
+    partner = BatchPartner(
+        batch=w.a("batch"),
+        direction="recipient",
+        kind="buyer",
+        name=f"Chợ {MARKER}",
+        on_date=date(2026, 11, 2),
+        created_at=datetime.now(UTC),
+    )
+    await partner.save()
+    return partner.id
+
+
 async def _fresh_photo(w: World) -> int:
     from agrimarket.tables import ProductPhoto
 
@@ -297,6 +315,7 @@ PARAMS: dict[str, Callable] = {
     "listing_id": _listing,
     "area_id": lambda w, path, fresh: w.a("area"),
     "batch_id": lambda w, path, fresh: w.a("batch"),
+    "partner_id": lambda w, path, fresh: _fresh_partner(w),
     "issue_id": lambda w, path, fresh: w.a("issue"),
     "serial": lambda w, path, fresh: w.a("serial"),
     # A Digital Link path after /01/: the GTIN, the lot and a stamp of A's.
@@ -311,6 +330,8 @@ DESTRUCTIVE = {
     ("DELETE", "/api/v1/products/{product_id:int}/photos/{photo_id:int}"),
     ("DELETE", "/api/v1/cooperatives/{coop_id:int}/members/{household_id:int}"),
     ("POST", "/coop/members/{household_id:int}/remove"),
+    ("DELETE", "/api/v1/batches/{batch_id:int}/partners/{partner_id:int}"),
+    ("POST", "/batches/{batch_id:int}/partners/{partner_id:int}/delete"),
 }
 
 
@@ -352,6 +373,10 @@ def _new_batch(w: World) -> dict:
         "unit": "kg",
         **_dates(),
     }
+
+
+def _partner() -> dict:
+    return {"direction": "recipient", "kind": "buyer", "name": f"Chợ {MARKER}", "on_date": "2026-11-02"}
 
 
 def _webhook(w: World) -> dict:
@@ -444,6 +469,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/batches"): lambda w: {"json": _new_batch(w)},
     ("POST", "/api/v1/batches/{batch_id:int}/events"): lambda w: {"json": {"kind": "irrigation"}},
     ("PATCH", "/api/v1/batches/{batch_id:int}"): lambda w: {"json": {"brand": "Na Zqxa"}},
+    ("POST", "/api/v1/batches/{batch_id:int}/partners"): lambda w: {"json": _partner()},
+    ("POST", "/batches/{batch_id:int}/partners"): lambda w: {"data": _partner()},
     ("POST", "/api/v1/batches/{batch_id:int}/clear"): lambda w: {"json": {"reason": "Đã kiểm tra lại"}},
     ("POST", "/api/v1/batches/{batch_id:int}/stamps"): lambda w: {"json": {"count": 1}},
     ("POST", "/api/v1/stamps/revoke"): lambda w: {

@@ -12,7 +12,8 @@ from agrimarket.clock import local_date, to_local
 from agrimarket.errors import NotFound
 from traceability.batches import minimum_data
 from traceability.batches.events import events_of
-from traceability.tables import Batch, GrowingArea
+from traceability.batches.kinds import PARTNER_KINDS
+from traceability.tables import Batch, BatchPartner, GrowingArea
 
 
 def _address(street: str | None, commune: str | None, province: str | None) -> str:
@@ -26,6 +27,31 @@ async def _area_codes(area_ids: set[int]) -> dict[int, str | None]:
         GrowingArea.id.is_in(list(area_ids))
     )
     return {row["id"]: row["official_code"] for row in rows}
+
+
+async def _partners(batch_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Suppliers ("one step back") and recipients ("one step forward"), oldest first."""
+    found: dict[str, list[dict[str, Any]]] = {"supplier": [], "recipient": []}
+    rows = (
+        await BatchPartner.select()
+        .where(BatchPartner.batch == batch_id)
+        .order_by(BatchPartner.on_date)
+        .order_by(BatchPartner.id)
+    )
+    for r in rows:
+        vi, en = PARTNER_KINDS.get(r["direction"], {}).get(r["kind"], (r["kind"], r["kind"]))
+        found.setdefault(r["direction"], []).append(
+            {
+                "kind": r["kind"],
+                "kind_vi": vi,
+                "kind_en": en,
+                "name": r["name"],
+                "code": r["code"],
+                "address": r["address"],
+                "date": r["on_date"],
+            }
+        )
+    return found
 
 
 async def batch_facts(batch_id: int) -> dict[str, Any]:
@@ -121,4 +147,5 @@ async def batch_facts(batch_id: int) -> dict[str, Any]:
         "unit": row["unit"],
         "flagged": row["flagged"] and row["cleared_at"] is None,
         "diary": diary,
+        **{f"{direction}s": rows for direction, rows in (await _partners(batch_id)).items()},
     }

@@ -20,8 +20,8 @@ from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
 from traceability.areas.service import UNUSABLE, list_areas
-from traceability.batches import epcis, service
-from traceability.batches.kinds import INPUT_TYPES, KINDS
+from traceability.batches import epcis, partners, service
+from traceability.batches.kinds import INPUT_TYPES, KINDS, PARTNER_KINDS
 from traceability.batches.schemas import BatchCreate, EventCreate
 from traceability.stamps.service import list_issues
 
@@ -109,6 +109,10 @@ async def detail_context(viewer: Actor, batch_id: int, storage: Storage, **extra
     context = await _diary_context(viewer, batch_id)
     context["issues"] = await list_issues(viewer, batch_id, storage)
     context["missing_items"] = await service.missing_items(batch_id)
+    context["partners"] = await partners.partners_of(batch_id)
+    context["partner_kinds"] = PARTNER_KINDS
+    context["members"] = await partners.member_choices(batch_id) if viewer.can_write else []
+    context.setdefault("partner_values", {})
     context.setdefault("revoke_values", {})
     return context | extra
 

@@ -4,5 +4,6 @@ from traceability.areas.api import GrowingAreaController
 from traceability.areas.pages import AreaPages
 from traceability.batches.api import BatchController
 from traceability.batches.pages import BatchPages
+from traceability.batches.partner_pages import PartnerPages
 
-ROUTES: list = [GrowingAreaController, AreaPages, BatchController, BatchPages]
+ROUTES: list = [GrowingAreaController, AreaPages, BatchController, BatchPages, PartnerPages]

@@ -77,3 +77,27 @@ class BatchRead(msgspec.Struct):
     brand: str = ""
     standards: str = ""
     events: list[EventRead] = msgspec.field(default_factory=list)
+
+
+class PartnerCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A supplier (one step back) or a recipient (one step forward) of the batch."""
+
+    direction: str  # supplier | recipient
+    kind: str  # supplier: member_household|farm|input_dealer|collector; recipient: buyer|packer|distributor|retailer|processor|exporter
+    on_date: date
+    name: str = ""  # may be left empty when household_id names a member household
+    household_id: int | None = None  # a current member of the batch's cooperative
+    code: str = ""  # tax code, GLN, facility code...
+    address: str = ""
+
+
+class PartnerRead(msgspec.Struct):
+    id: int
+    direction: str
+    kind: str
+    kind_label: str
+    name: str
+    household_id: int | None
+    code: str
+    address: str
+    on_date: date

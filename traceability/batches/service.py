@@ -136,7 +136,7 @@ def _label_texts(values: dict[str, str | None], errors: dict[str, tuple[str, str
 
 async def update_labels(actor: Actor, batch_id: int, data: BatchUpdate) -> None:
     """Fill in or change the brand and the declared standards (writers of the batch only)."""
-    batch = await _writable_batch(actor, batch_id)
+    batch = await writable_batch(actor, batch_id)
     errors: dict[str, tuple[str, str]] = {}
     values = _label_texts({"brand": data.brand, "standards": data.standards}, errors)
     if errors:
@@ -190,7 +190,7 @@ async def create_batch(actor: Actor, data: BatchCreate) -> int:
     return batch.id
 
 
-async def _writable_batch(actor: Actor, batch_id: int) -> BatchRead:
+async def writable_batch(actor: Actor, batch_id: int) -> BatchRead:
     batch = await get_batch(actor, batch_id)
     require_writer(actor)
     return batch
@@ -198,7 +198,7 @@ async def _writable_batch(actor: Actor, batch_id: int) -> BatchRead:
 
 async def add_event(actor: Actor, batch_id: int, data: EventCreate) -> int:
     """One diary entry (author = the actor); a harvest inside a PHI flags the batch."""
-    batch = await _writable_batch(actor, batch_id)
+    batch = await writable_batch(actor, batch_id)
     details = diary.clean_details(data.kind, data.details)
     occurred_at = diary.clean_time(data.occurred_at)
     area_id = data.growing_area_id or batch.growing_area_id

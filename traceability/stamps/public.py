@@ -9,7 +9,7 @@ from litestar import Request
 from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from traceability.stamps import scan, serials
-from traceability.stamps.schemas import DiaryItem, TraceRead
+from traceability.stamps.schemas import DiaryItem, PartnerItem, TraceRead
 
 DIARY_ITEMS = 6  # a short summary on the page: the latest entries
 
@@ -86,6 +86,19 @@ def to_trace(seen: dict[str, Any], settings: Settings, lang: str) -> TraceRead:
         scan_url=f"{base}/t/{seen['serial']}",
         brand=facts["brand"],
         standards=facts["standards"],
+        one_step_back=[_partner(p, lang) for p in facts["suppliers"]],
+        one_step_forward=[_partner(p, lang) for p in facts["recipients"]],
+    )
+
+
+def _partner(partner: dict[str, Any], lang: str) -> PartnerItem:
+    return PartnerItem(
+        kind=partner["kind"],
+        kind_label=partner["kind_en"] if lang == "en" else partner["kind_vi"],
+        name=partner["name"],
+        code=partner["code"],
+        address=partner["address"],
+        date=partner["date"],
     )
 
 

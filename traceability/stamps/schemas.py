@@ -61,6 +61,17 @@ class DiaryItem(msgspec.Struct):
     product_code_kind: str  # gtin | agrimarket
 
 
+class PartnerItem(msgspec.Struct):
+    """A supplier (one step back) or a recipient (one step forward) of the batch."""
+
+    kind: str
+    kind_label: str
+    name: str
+    code: str
+    address: str
+    date: date
+
+
 class TraceRead(msgspec.Struct):
     """What a stamp proves, with the ten minimum data items of Circular 02/2024/TT-BKHCN."""
 
@@ -91,6 +102,8 @@ class TraceRead(msgspec.Struct):
     scan_url: str
     brand: str = ""  # 8: brand or trademark, "" when none
     standards: str = ""  # 10: a declared standard of the batch (TCCS, TCVN...), "" when none
+    one_step_back: list[PartnerItem] = msgspec.field(default_factory=list)  # who supplied
+    one_step_forward: list[PartnerItem] = msgspec.field(default_factory=list)  # who received
 
 
 class PinCheck(msgspec.Struct, forbid_unknown_fields=True):
