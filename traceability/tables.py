@@ -49,6 +49,28 @@ class GrowingArea(Table):
     created_at = Timestamptz()
 
 
+class PackingFacility(Table):
+    """A packing facility (cơ sở đóng gói), with its official code once issued; a register like
+    GrowingArea's, with the same owners, scope and status lifecycle."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=150)
+    address = Varchar(length=300, default="")
+    commune = ForeignKey(Commune, on_delete=OnDelete.restrict, index=True)
+    owner_household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    owner_cooperative = ForeignKey(
+        Cooperative, null=True, default=None, on_delete=OnDelete.restrict, index=True
+    )
+    official_code = Varchar(length=40, null=True, default=None, unique=True)
+    export_market = Varchar(length=60, null=True, default=None)  # the market an export code is for
+    status = Varchar(length=12, default="unverified", index=True)  # unverified|verified|suspended|revoked
+    status_reason = Text(default="")
+    status_changed_at = Timestamptz(null=True, default=None)
+    status_changed_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
 class Batch(Table):
     """A lot (lô) of one product from one growing area."""
 
@@ -67,6 +89,7 @@ class Batch(Table):
     # trademark on this lot's packaging, and a declared standard (TCCS, TCVN, QCVN...) it follows.
     brand = Varchar(length=100, default="")
     standards = Varchar(length=200, default="")
+    packing_facility = ForeignKey(PackingFacility, null=True, default=None, on_delete=OnDelete.restrict)
     # A harvest inside a pesticide's pre-harvest interval flags the batch until it is cleared.
     flagged = Boolean(default=False)
     flag_reason = Text(default="")

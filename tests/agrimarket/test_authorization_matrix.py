@@ -169,6 +169,13 @@ async def build_world(client, app) -> World:
     w.ids["photo"] = await _fresh_photo(w)
     area = await make_area(client, own, name=f"Vườn {MARKER}")
     w.ids["area"] = area["id"]
+    facility = await client.post(
+        "/api/v1/packing-facilities/",
+        json={"name": f"Nhà đóng gói {MARKER}", "commune_code": CAT_HAI},
+        headers=own.headers,
+    )
+    assert facility.status_code == 201, facility.text
+    w.ids["facility"] = facility.json()["id"]
     batch = await make_batch(
         client, own, product["id"], area["id"], lot_code=f"{MARKER}-01", standards="TCCS 01:2026"
     )
@@ -314,6 +321,7 @@ PARAMS: dict[str, Callable] = {
     "job_id": _job,
     "listing_id": _listing,
     "area_id": lambda w, path, fresh: w.a("area"),
+    "facility_id": lambda w, path, fresh: w.a("facility"),
     "batch_id": lambda w, path, fresh: w.a("batch"),
     "partner_id": lambda w, path, fresh: _fresh_partner(w),
     "issue_id": lambda w, path, fresh: w.a("issue"),
@@ -460,6 +468,16 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "json": _new_area(w) | {"owner_household_id": w.a("household")}
     },
     ("POST", "/api/v1/growing-areas/{area_id:int}/status"): lambda w: {
+        "json": {"status": "verified", "reason": ""}
+    },
+    ("POST", "/api/v1/packing-facilities"): lambda w: {
+        "json": {
+            "name": f"Nhà đóng gói {MARKER} 2",
+            "commune_code": CAT_HAI,
+            "owner_household_id": w.a("household"),
+        }
+    },
+    ("POST", "/api/v1/packing-facilities/{facility_id:int}/status"): lambda w: {
         "json": {"status": "verified", "reason": ""}
     },
     ("POST", "/areas/new"): lambda w: {

@@ -185,6 +185,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     # Suspension and revocation follow plant-quarantine findings: staff decide.
     ("POST", "/api/v1/growing-areas/{area_id:int}/status"): JUDGE,
     # Officers and admins are sent on to the registry.
+    ("GET", "/api/v1/packing-facilities"): OWNED_LIST,
+    ("POST", "/api/v1/packing-facilities"): CREATE_OWN,
+    ("GET", "/api/v1/packing-facilities/{facility_id:int}"): OWNED_READ,
+    ("POST", "/api/v1/packing-facilities/{facility_id:int}/status"): JUDGE,
     ("GET", "/areas"): Access("login", "allow", "hidden", "allow", "allow", "allow", "allow"),
     ("GET", "/areas/new"): PAGE_SIGNED_IN,
     ("POST", "/areas/new"): PAGE_CREATE_OWN,

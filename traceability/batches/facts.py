@@ -78,6 +78,10 @@ async def batch_facts(batch_id: int) -> dict[str, Any]:
             Batch.growing_area.crop.as_alias("area_crop"),
             Batch.growing_area.commune.name.as_alias("area_commune"),
             Batch.growing_area.commune.province.name.as_alias("area_province"),
+            Batch.packing_facility.name.as_alias("facility_name"),
+            Batch.packing_facility.official_code.as_alias("facility_code"),
+            Batch.packing_facility.status.as_alias("facility_status"),
+            Batch.packing_facility.commune.name.as_alias("facility_commune"),
         )
         .where(Batch.id == batch_id)
         .first()
@@ -139,6 +143,15 @@ async def batch_facts(batch_id: int) -> dict[str, Any]:
             "export_market": row["area_export_market"],
             "commune": row["area_commune"],
             "province": row["area_province"],
+        },
+        "packing_facility": None
+        if row["packing_facility"] is None
+        else {
+            "id": row["packing_facility"],
+            "name": row["facility_name"],
+            "code": row["facility_code"],  # None: no official code yet
+            "status": row["facility_status"],
+            "commune": row["facility_commune"],
         },
         "harvest_date": row["harvest_date"],
         "pack_date": row["pack_date"],

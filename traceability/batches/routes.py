@@ -5,5 +5,13 @@ from traceability.areas.pages import AreaPages
 from traceability.batches.api import BatchController
 from traceability.batches.pages import BatchPages
 from traceability.batches.partner_pages import PartnerPages
+from traceability.packing.api import PackingFacilityController
 
-ROUTES: list = [GrowingAreaController, AreaPages, BatchController, BatchPages, PartnerPages]
+ROUTES: list = [
+    GrowingAreaController,
+    AreaPages,
+    BatchController,
+    BatchPages,
+    PartnerPages,
+    PackingFacilityController,
+]

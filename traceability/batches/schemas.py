@@ -19,6 +19,7 @@ class BatchCreate(msgspec.Struct, forbid_unknown_fields=True):
     expiry_date: date | None = None
     brand: str = ""  # brand or trademark on the packaging
     standards: str = ""  # declared standard, e.g. "TCCS 01:2026/HTX", besides the certifications
+    packing_facility_id: int | None = None  # the packing facility (cơ sở đóng gói) that packed it
 
 
 class BatchUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -26,6 +27,7 @@ class BatchUpdate(msgspec.Struct, forbid_unknown_fields=True):
 
     brand: str | None = None
     standards: str | None = None
+    packing_facility_id: int | None = None
 
 
 class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -76,6 +78,9 @@ class BatchRead(msgspec.Struct):
     created_at: datetime
     brand: str = ""
     standards: str = ""
+    packing_facility_id: int | None = None
+    packing_facility_name: str | None = None
+    packing_facility_code: str | None = None
     events: list[EventRead] = msgspec.field(default_factory=list)
 
 

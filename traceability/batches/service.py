@@ -13,6 +13,7 @@ from agrimarket.products.access import require_writer
 from agrimarket.products.catalog import UNITS
 from agrimarket.products.service import ensure_writable
 from agrimarket.tables import Product, ProductPhoto
+from traceability import registry_status
 from traceability.areas.access import visible_batches
 from traceability.areas.service import usable_area
 from traceability.batches import diary, minimum_data
@@ -20,6 +21,8 @@ from traceability.batches.events import aware as _aware
 from traceability.batches.events import events_of as _events
 from traceability.batches.facts import batch_facts
 from traceability.batches.schemas import BatchCreate, BatchRead, BatchUpdate, EventCreate, EventRead
+from traceability.packing.service import usable_facility
+from traceability.registry_status import UNUSABLE
 from traceability.tables import Batch, BatchEvent
 
 LOT_CODE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
@@ -30,6 +33,8 @@ _COLUMNS = (
     Batch.growing_area.name.as_alias("area_name"),
     Batch.growing_area.official_code.as_alias("area_code"),
     Batch.growing_area.status.as_alias("area_status"),
+    Batch.packing_facility.name.as_alias("facility_name"),
+    Batch.packing_facility.official_code.as_alias("facility_code"),
 )
 
 
@@ -61,6 +66,9 @@ def _read(row: dict, events: list[EventRead]) -> BatchRead:
         created_at=_aware(row["created_at"]),
         brand=row["brand"],
         standards=row["standards"],
+        packing_facility_id=row["packing_facility"],
+        packing_facility_name=row["facility_name"],
+        packing_facility_code=row["facility_code"],
         events=events,
     )
 
@@ -135,13 +143,16 @@ def _label_texts(values: dict[str, str | None], errors: dict[str, tuple[str, str
 
 
 async def update_labels(actor: Actor, batch_id: int, data: BatchUpdate) -> None:
-    """Fill in or change the brand and the declared standards (writers of the batch only)."""
+    """Fill in or change the brand, the declared standards or the packing facility (writers only)."""
     batch = await writable_batch(actor, batch_id)
     errors: dict[str, tuple[str, str]] = {}
     values = _label_texts({"brand": data.brand, "standards": data.standards}, errors)
     if errors:
         raise Invalid.from_fields(errors)
-    old = {"brand": batch.brand, "standards": batch.standards}
+    if data.packing_facility_id is not None:
+        await usable_facility(actor, data.packing_facility_id)
+        values["packing_facility"] = data.packing_facility_id
+    old = {"brand": batch.brand, "standards": batch.standards, "packing_facility": batch.packing_facility_id}
     changes = {f: {"from": old[f], "to": v} for f, v in values.items() if old[f] != v}
     if not changes:
         return
@@ -155,6 +166,9 @@ async def create_batch(actor: Actor, data: BatchCreate) -> int:
     await ensure_writable(actor, data.product_id)
     await usable_area(actor, data.growing_area_id)
     fields = _clean(data)
+    if data.packing_facility_id is not None:
+        await usable_facility(actor, data.packing_facility_id)  # 409 when suspended or revoked
+        fields["packing_facility"] = data.packing_facility_id
     owner = (
         await Product.select(Product.owner_household, Product.owner_cooperative)
         .where(Product.id == data.product_id)
@@ -259,6 +273,8 @@ async def assert_stampable(batch_id: int) -> None:
             Batch.flag_reason,
             Batch.growing_area.status.as_alias("area_status"),
             Batch.growing_area.status_reason.as_alias("area_reason"),
+            Batch.packing_facility.status.as_alias("facility_status"),
+            Batch.packing_facility.status_reason.as_alias("facility_reason"),
         )
         .where(Batch.id == batch_id)
         .first()
@@ -275,6 +291,13 @@ async def assert_stampable(batch_id: int) -> None:
         raise Conflict(
             f"Vùng trồng của lô đã bị {word[0]} ({row['area_reason']}), không thể in tem mới.",
             f"The batch's growing area was {word[1]} ({row['area_reason']}): no new stamps.",
+        )
+    if row["facility_status"] in UNUSABLE:
+        raise registry_status.unusable(
+            row["facility_status"],
+            row["facility_reason"],
+            "cơ sở đóng gói của lô",
+            "the batch's packing facility",
         )
     lacking = await _lacking(batch_id)
     if lacking:

@@ -51,7 +51,7 @@ async def forwards():
     manager.add_table(class_name="BatchPartner", tablename="batch_partner", schema=None, columns=None)
     columns = [
         ("id", Serial, _params(primary_key=True)),
-        ("batch", ForeignKey, _fk(Batch, OnDelete.cascade, index=True)),
+        ("batch", ForeignKey, _fk(Batch, OnDelete.cascade, index=True, null=True)),  # Piccolo FKs are nullable
         ("direction", Varchar, _params(length=10, default="")),
         ("kind", Varchar, _params(length=20, default="")),
         ("household", ForeignKey, _fk(Household, OnDelete.set_null, null=True, default=None)),

@@ -86,6 +86,8 @@ def to_trace(seen: dict[str, Any], settings: Settings, lang: str) -> TraceRead:
         scan_url=f"{base}/t/{seen['serial']}",
         brand=facts["brand"],
         standards=facts["standards"],
+        packing_facility_name=(facts["packing_facility"] or {}).get("name"),
+        packing_facility_code=(facts["packing_facility"] or {}).get("code"),
         one_step_back=[_partner(p, lang) for p in facts["suppliers"]],
         one_step_forward=[_partner(p, lang) for p in facts["recipients"]],
     )

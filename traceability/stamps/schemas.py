@@ -102,6 +102,8 @@ class TraceRead(msgspec.Struct):
     scan_url: str
     brand: str = ""  # 8: brand or trademark, "" when none
     standards: str = ""  # 10: a declared standard of the batch (TCCS, TCVN...), "" when none
+    packing_facility_name: str | None = None  # the packing facility (cơ sở đóng gói), when named
+    packing_facility_code: str | None = None  # its official code, when issued
     one_step_back: list[PartnerItem] = msgspec.field(default_factory=list)  # who supplied
     one_step_forward: list[PartnerItem] = msgspec.field(default_factory=list)  # who received
 
