@@ -9,6 +9,7 @@ from litestar import Request
 from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from traceability.stamps import scan, serials
+from traceability.stamps.scan_zh import WARNINGS
 from traceability.stamps.schemas import DiaryItem, PartnerItem, TraceRead
 
 DIARY_ITEMS = 6  # a short summary on the page: the latest entries
@@ -29,16 +30,21 @@ async def lookup(request: Request, serial: str, settings: Settings, storage: Sto
 
 
 def warning_texts(seen: dict[str, Any], lang: str) -> list[str]:
-    en = lang == "en"
     out = []
     if seen["revoked"]:
+        reason = seen["revoked_reason"]
         out.append(
-            f"This stamp has been revoked: {seen['revoked_reason']}"
-            if en
-            else f"Tem này đã bị thu hồi: {seen['revoked_reason']}"
+            {
+                "en": f"This stamp has been revoked: {reason}",
+                "zh": WARNINGS["revoked"].format(reason=reason),
+            }.get(lang, f"Tem này đã bị thu hồi: {reason}")
         )
     if seen["counterfeit"]:
-        out.append("Warning: this may be a counterfeit stamp." if en else "Cảnh báo: có thể là tem giả.")
+        out.append(
+            {"en": "Warning: this may be a counterfeit stamp.", "zh": WARNINGS["counterfeit"]}.get(
+                lang, "Cảnh báo: có thể là tem giả."
+            )
+        )
     return out
 
 
@@ -63,7 +69,7 @@ def to_trace(seen: dict[str, Any], settings: Settings, lang: str) -> TraceRead:
                 kind=d["kind"],
                 date=d["date"],
                 occurred_at=d["occurred_at"],
-                label=d["label_en"] if lang == "en" else d["label_vi"],
+                label=d["label_vi"] if lang == "vi" else d["label_en"],  # zh: the English label
                 location_code=d["location_code"],
                 location_code_kind=d["location_code_kind"],
                 product_code=product["code"],
@@ -96,7 +102,7 @@ def to_trace(seen: dict[str, Any], settings: Settings, lang: str) -> TraceRead:
 def _partner(partner: dict[str, Any], lang: str) -> PartnerItem:
     return PartnerItem(
         kind=partner["kind"],
-        kind_label=partner["kind_en"] if lang == "en" else partner["kind_vi"],
+        kind_label=partner["kind_vi"] if lang == "vi" else partner["kind_en"],
         name=partner["name"],
         code=partner["code"],
         address=partner["address"],
@@ -108,16 +114,19 @@ async def trace(request: Request, serial: str, settings: Settings, storage: Stor
     return to_trace(await lookup(request, serial, settings, storage), settings, lang)
 
 
+PAGE_LANGUAGES = ("vi", "en", "zh")  # zh: Simplified Chinese, for buyers of export produce
+
+
 def page_lang(request: Request, asked: str | None) -> str:
     """?lang= first, then the language cookie, then Accept-Language; Vietnamese by default."""
-    if asked in ("vi", "en"):
+    if asked in PAGE_LANGUAGES:
         return asked
     if "lang=" in request.headers.get("cookie", ""):  # parse the cookies only when one may be ours
         cookie = request.cookies.get("lang")
-        if cookie in ("vi", "en"):
+        if cookie in PAGE_LANGUAGES:
             return cookie
     first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
-    return "en" if first.startswith("en") else "vi"
+    return "en" if first.startswith("en") else "zh" if first.startswith("zh") else "vi"
 
 
 def grouped(serial: str) -> str:
