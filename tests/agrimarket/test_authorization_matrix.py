@@ -489,6 +489,9 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("PATCH", "/api/v1/batches/{batch_id:int}"): lambda w: {"json": {"brand": "Na Zqxa"}},
     ("POST", "/api/v1/batches/{batch_id:int}/partners"): lambda w: {"json": _partner()},
     ("POST", "/batches/{batch_id:int}/partners"): lambda w: {"data": _partner()},
+    ("POST", "/batches/{batch_id:int}/labels"): lambda w: {
+        "data": {"brand": "Na Zqxa", "standards": "TCCS 01:2026"}
+    },
     ("POST", "/api/v1/batches/{batch_id:int}/clear"): lambda w: {"json": {"reason": "Đã kiểm tra lại"}},
     ("POST", "/api/v1/batches/{batch_id:int}/stamps"): lambda w: {"json": {"count": 1}},
     ("POST", "/api/v1/stamps/revoke"): lambda w: {

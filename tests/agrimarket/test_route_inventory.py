@@ -217,6 +217,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/batches/{batch_id:int}/epcis.json"): PAGE_READ,
     ("POST", "/batches/{batch_id:int}/events"): PAGE_OWNED,
     ("POST", "/batches/{batch_id:int}/partners"): PAGE_OWNED,
+    ("POST", "/batches/{batch_id:int}/labels"): PAGE_OWNED,
     ("POST", "/batches/{batch_id:int}/partners/{partner_id:int}/delete"): PAGE_OWNED,
     ("POST", "/batches/{batch_id:int}/clear"): PAGE_OVERSEEN,
     ("GET", "/batches/{batch_id:int}/stamps/new"): PAGE_OWNED,

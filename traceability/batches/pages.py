@@ -23,6 +23,7 @@ from traceability.areas.service import UNUSABLE, list_areas
 from traceability.batches import epcis, partners, service
 from traceability.batches.kinds import INPUT_TYPES, KINDS, PARTNER_KINDS
 from traceability.batches.schemas import BatchCreate, EventCreate
+from traceability.packing.service import facility_choices
 from traceability.stamps.service import list_issues
 
 ONE_TAP = ("planting", "irrigation", "harvesting", "packing")
@@ -37,7 +38,14 @@ async def _form_context(viewer: Actor, values: dict) -> dict:
         .order_by(Product.name)
     )
     areas = [a for a in await list_areas(viewer) if a.status not in UNUSABLE]
-    return {"viewer": viewer, "values": values, "products": products, "areas": areas}
+    facilities = await facility_choices(viewer)
+    return {
+        "viewer": viewer,
+        "values": values,
+        "products": products,
+        "areas": areas,
+        "facilities": facilities,
+    }
 
 
 def _date(values: dict, name: str, errors: dict) -> date | None:
@@ -79,6 +87,9 @@ def _batch_form(values: dict) -> BatchCreate:
         expiry_date=expiry,
         brand=values.get("brand", ""),
         standards=values.get("standards", ""),
+        packing_facility_id=int(values["packing_facility_id"])
+        if str(values.get("packing_facility_id", "")).isdigit()
+        else None,
     )
 
 
@@ -113,6 +124,8 @@ async def detail_context(viewer: Actor, batch_id: int, storage: Storage, **extra
     context["partner_kinds"] = PARTNER_KINDS
     context["members"] = await partners.member_choices(batch_id) if viewer.can_write else []
     context.setdefault("partner_values", {})
+    context.setdefault("label_values", {})
+    context["facilities"] = await facility_choices(viewer) if viewer.can_write else []
     context.setdefault("revoke_values", {})
     return context | extra
 

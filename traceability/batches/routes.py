@@ -3,6 +3,7 @@
 from traceability.areas.api import GrowingAreaController
 from traceability.areas.pages import AreaPages
 from traceability.batches.api import BatchController
+from traceability.batches.label_pages import BatchLabelPages
 from traceability.batches.pages import BatchPages
 from traceability.batches.partner_pages import PartnerPages
 from traceability.packing.api import PackingFacilityController
@@ -13,5 +14,6 @@ ROUTES: list = [
     BatchController,
     BatchPages,
     PartnerPages,
+    BatchLabelPages,
     PackingFacilityController,
 ]

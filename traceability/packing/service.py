@@ -150,3 +150,13 @@ async def usable_facility(actor: Actor, facility_id: int) -> dict[str, Any]:
     if row["status"] in registry_status.UNUSABLE:
         raise registry_status.unusable(row["status"], row["status_reason"], *NOUN)
     return row
+
+
+async def facility_choices(actor: Actor) -> list[dict[str, Any]]:
+    """Facilities a batch form offers ({id, name, official_code}): the actor's, not suspended or revoked."""
+    return (
+        await PackingFacility.select(PackingFacility.id, PackingFacility.name, PackingFacility.official_code)
+        .where(visible_owned(PackingFacility, actor))
+        .where(PackingFacility.status.not_in(list(registry_status.UNUSABLE)))
+        .order_by(PackingFacility.name)
+    )
