@@ -480,6 +480,12 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/packing-facilities/{facility_id:int}/status"): lambda w: {
         "json": {"status": "verified", "reason": ""}
     },
+    ("POST", "/packing-facilities/new"): lambda w: {
+        "data": {"name": f"Xưởng {MARKER}", "commune_code": CAT_HAI, "owner": str(w.a("household"))}
+    },
+    ("POST", "/packing-facilities/{facility_id:int}/status"): lambda w: {
+        "data": {"status": "verified", "reason": ""}
+    },
     ("POST", "/areas/new"): lambda w: {
         "data": {k: str(v) for k, v in _new_area(w).items()} | {"owner": str(w.a("household"))}
     },

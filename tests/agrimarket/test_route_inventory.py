@@ -189,6 +189,11 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/packing-facilities"): CREATE_OWN,
     ("GET", "/api/v1/packing-facilities/{facility_id:int}"): OWNED_READ,
     ("POST", "/api/v1/packing-facilities/{facility_id:int}/status"): JUDGE,
+    ("GET", "/packing-facilities"): PAGE_LIST,
+    ("POST", "/packing-facilities/new"): PAGE_CREATE_OWN,
+    ("POST", "/packing-facilities/{facility_id:int}/status"): Access(
+        "login", *dataclasses.astuple(JUDGE)[1:]
+    ),
     ("GET", "/areas"): Access("login", "allow", "hidden", "allow", "allow", "allow", "allow"),
     ("GET", "/areas/new"): PAGE_SIGNED_IN,
     ("POST", "/areas/new"): PAGE_CREATE_OWN,

@@ -135,3 +135,50 @@ async def test_suspended_facility_cannot_pack_a_new_batch(client, accounts):
         client, farmer, product["id"], area["id"], lot_code="NA-3", packing_facility_id=theirs["id"]
     )
     assert packed.status_code == 201, packed.text
+
+
+async def test_pages_register_and_the_officer_verifies(client, accounts):
+    from tests.agrimarket.test_web_pages import csrf, web_login
+
+    manager, _ = await accounts.coop_manager()
+    await web_login(client, manager.phone)
+    page = await client.get("/packing-facilities")
+    assert page.status_code == 200 and "Đăng ký cơ sở đóng gói" in page.text
+    form = {
+        "_csrf_token": csrf(page.text),
+        "name": "Xưởng đóng gói HTX",
+        "commune_code": CAT_HAI,
+        "official_code": "sai mã!",
+    }
+    bad = await client.post("/packing-facilities/new", data=form)
+    assert bad.status_code == 422 and "Mã số cơ sở đóng gói chỉ gồm" in bad.text
+    made = await client.post(
+        "/packing-facilities/new", data=form | {"official_code": "VN-PK-HP-0200"}, follow_redirects=False
+    )
+    assert made.status_code in (302, 303), made.text
+    listed = await client.get("/packing-facilities")
+    assert (
+        "VN-PK-HP-0200" in listed.text
+        and "Chưa xác minh" in listed.text
+        and "Xác minh</button>" not in listed.text
+    )
+    officer = await accounts.staff(Role.OFFICER, "31")
+    await client.post("/logout", data={"_csrf_token": csrf(listed.text)})
+    await web_login(client, officer.phone)
+    register = await client.get("/packing-facilities")
+    assert "Xác minh</button>" in register.text
+    facility_id = (await client.get(FACILITIES, headers=officer.headers)).json()[0]["id"]
+    token = csrf(register.text)
+    no_reason = await client.post(
+        f"/packing-facilities/{facility_id}/status", data={"_csrf_token": token, "status": "revoked"}
+    )
+    assert no_reason.status_code == 422 and "Hãy ghi lý do" in no_reason.text
+    verified = await client.post(
+        f"/packing-facilities/{facility_id}/status",
+        data={"_csrf_token": token, "status": "verified"},
+        follow_redirects=False,
+    )
+    assert verified.status_code in (302, 303)
+    assert (await client.get(f"{FACILITIES}{facility_id}", headers=officer.headers)).json()[
+        "status"
+    ] == "verified"
