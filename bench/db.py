@@ -55,8 +55,8 @@ async def make_batch() -> tuple[int, int]:
     from datetime import UTC, date, datetime
 
     from agrimarket.accounts.actor import Actor, Role
-    from agrimarket.tables import Commune, Household, Product, User
-    from traceability.tables import Batch, GrowingArea
+    from agrimarket.tables import Commune, Household, Product, ProductPhoto, User
+    from traceability.tables import Batch, BatchEvent, GrowingArea
 
     now = datetime.now(UTC)
     commune = (await Commune.select(Commune.code).first())["code"]
@@ -105,5 +105,10 @@ async def make_batch() -> tuple[int, int]:
         created_at=now,
     )
     await batch.save()
+    # The minimum data set (Circular 02/2024) a stamped batch must carry: a photo and a diary entry.
+    photo_keys = {"image_key": "bench/buoi.webp", "thumb_key": "bench/buoi-400.webp", "width": 1, "height": 1}
+    await ProductPhoto(product=product.id, created_at=now, **photo_keys).save()
+    harvest = datetime(2026, 11, 1, 1, tzinfo=UTC)
+    await BatchEvent(batch=batch.id, kind="harvesting", occurred_at=harvest, created_at=now).save()
     actor = Actor(user.id, "0900000001", "Nguyễn Văn An", Role.HOUSEHOLD, "vi", household_id=household.id)
     return actor, batch.id

@@ -17,6 +17,7 @@ async def seed() -> list[str]:
     from agrimarket import demo  # lazily: agrimarket.demo imports this module
     from agrimarket.settings import get_settings
     from agrimarket.tables import Household, Product, User
+    from traceability import demo_packing
     from traceability.areas import service as areas
     from traceability.batches import service as batches
     from traceability.batches.schemas import BatchCreate, EventCreate
@@ -97,7 +98,7 @@ async def seed() -> list[str]:
         return batch_id
 
     d = lambda days: today - timedelta(days=days)  # noqa: E731 - days ago, read like the diary
-    await batch(
+    na_batch = await batch(
         "Na Cát Hải",
         na_area,
         "NA-2026-08A",
@@ -174,10 +175,15 @@ async def seed() -> list[str]:
         expiry_date=d(38) + timedelta(days=730),
         quantity=24,
         unit="chai",
+        # No certification: the cooperative's own declared standard is item 10 of the minimum data.
+        standards="TCCS 02:2026/HTX Cát Hải (mật ong)",
+        brand="Mật ong HTX Cát Hải",
     )
+    packing_lines = await demo_packing.seed(manager, officer, na_batch)
     return [
         "Growing areas: 4 (VN-HPCH-0012 export code for Trung Quốc, verified by the Hải Phòng officer; "
         "2 in Cát Hải without a code; 1 in Mộc Châu awaiting verification).",
         "Batches: NA-2026-08A (Na Cát Hải), RM-2026-11 (Rau muống: harvested inside Regent's 7-day PHI, "
         "flagged then cleared by the coop manager), MO-2026-04 (Mật ong rừng Cát Bà), with diaries.",
+        *packing_lines,
     ]

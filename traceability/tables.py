@@ -49,6 +49,28 @@ class GrowingArea(Table):
     created_at = Timestamptz()
 
 
+class PackingFacility(Table):
+    """A packing facility (cơ sở đóng gói), with its official code once issued; a register like
+    GrowingArea's, with the same owners, scope and status lifecycle."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=150)
+    address = Varchar(length=300, default="")
+    commune = ForeignKey(Commune, on_delete=OnDelete.restrict, index=True)
+    owner_household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    owner_cooperative = ForeignKey(
+        Cooperative, null=True, default=None, on_delete=OnDelete.restrict, index=True
+    )
+    official_code = Varchar(length=40, null=True, default=None, unique=True)
+    export_market = Varchar(length=60, null=True, default=None)  # the market an export code is for
+    status = Varchar(length=12, default="unverified", index=True)  # unverified|verified|suspended|revoked
+    status_reason = Text(default="")
+    status_changed_at = Timestamptz(null=True, default=None)
+    status_changed_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
 class Batch(Table):
     """A lot (lô) of one product from one growing area."""
 
@@ -63,6 +85,11 @@ class Batch(Table):
     quantity = DoublePrecision()
     unit = Varchar(length=20)
     expiry_date = Date(null=True, default=None)
+    # Circular 02/2024 items 8 and 10 beyond the product's GTIN and certifications: the brand or
+    # trademark on this lot's packaging, and a declared standard (TCCS, TCVN, QCVN...) it follows.
+    brand = Varchar(length=100, default="")
+    standards = Varchar(length=200, default="")
+    packing_facility = ForeignKey(PackingFacility, null=True, default=None, on_delete=OnDelete.restrict)
     # A harvest inside a pesticide's pre-harvest interval flags the batch until it is cleared.
     flagged = Boolean(default=False)
     flag_reason = Text(default="")
@@ -84,6 +111,24 @@ class BatchEvent(Table):
     author = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     # Kind-specific facts, e.g. input use: product, active_ingredient, dose, phi_days; shipping: to.
     details = JSON(default={})
+    created_at = Timestamptz()
+
+
+class BatchPartner(Table):
+    """ "One step back, one step forward": who supplied the batch's inputs or produce (a member
+    household, an input dealer...) and who received it (buyer, packer, distributor...)."""
+
+    id = Serial(primary_key=True)
+    batch = ForeignKey(Batch, on_delete=OnDelete.cascade, index=True)
+    direction = Varchar(length=10)  # supplier | recipient
+    kind = Varchar(length=20)  # see traceability.batches.partners.KINDS
+    # A member household of the batch's cooperative, when the supplier is one (name copied at entry).
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.set_null)
+    name = Varchar(length=150)
+    code = Varchar(length=40, default="")  # tax code, GLN, facility code... as the partner states it
+    address = Varchar(length=300, default="")
+    on_date = Date()  # when it was supplied or received
+    created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz()
 
 

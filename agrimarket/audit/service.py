@@ -19,6 +19,7 @@ from agrimarket.tables import AuditEntry, Household
 _OWNER_SQL = {
     "product": "SELECT owner_household AS h, owner_cooperative AS c FROM product WHERE id = {}",
     "growing_area": "SELECT owner_household AS h, owner_cooperative AS c FROM growing_area WHERE id = {}",
+    "packing_facility": "SELECT owner_household AS h, owner_cooperative AS c FROM packing_facility WHERE id = {}",
     "batch": "SELECT p.owner_household AS h, p.owner_cooperative AS c FROM batch b "
     "JOIN product p ON p.id = b.product WHERE b.id = {}",
     "stamp_issue": "SELECT p.owner_household AS h, p.owner_cooperative AS c FROM stamp_issue i "

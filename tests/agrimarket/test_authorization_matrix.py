@@ -113,6 +113,24 @@ async def _fresh_product(w: World) -> int:
     return (await w.accounts.product(w.api["household_own"], name=f"Rau {MARKER} {next(_seq)}"))["id"]
 
 
+async def _fresh_partner(w: World) -> int:
+    """A recipient of A's batch, made straight in the table (each delete takes one away)."""
+    from datetime import UTC, date, datetime
+
+    from traceability.tables import BatchPartner
+
+    partner = BatchPartner(
+        batch=w.a("batch"),
+        direction="recipient",
+        kind="buyer",
+        name=f"Chợ {MARKER}",
+        on_date=date(2026, 11, 2),
+        created_at=datetime.now(UTC),
+    )
+    await partner.save()
+    return partner.id
+
+
 async def _fresh_photo(w: World) -> int:
     from agrimarket.tables import ProductPhoto
 
@@ -177,7 +195,20 @@ async def build_world(client, app) -> World:
     w.ids["photo"] = await _fresh_photo(w)
     area = await make_area(client, own, name=f"Vườn {MARKER}")
     w.ids["area"] = area["id"]
-    batch = await make_batch(client, own, product["id"], area["id"], lot_code=f"{MARKER}-01")
+    facility = await client.post(
+        "/api/v1/packing-facilities/",
+        json={"name": f"Nhà đóng gói {MARKER}", "commune_code": CAT_HAI},
+        headers=own.headers,
+    )
+    assert facility.status_code == 201, facility.text
+    w.ids["facility"] = facility.json()["id"]
+    batch = await make_batch(
+        client, own, product["id"], area["id"], lot_code=f"{MARKER}-01", standards="TCCS 01:2026"
+    )
+    harvest = {"kind": "harvesting"}  # the minimum data set wants a diary entry before stamps
+    assert (
+        await client.post(f"/api/v1/batches/{batch['id']}/events", json=harvest, headers=own.headers)
+    ).status_code == 201
     w.ids["batch"], w.ids["lot"] = batch["id"], batch["lot_code"]
     issued = await client.post(
         f"/api/v1/batches/{batch['id']}/stamps", json={"count": 3}, headers=own.headers
@@ -320,7 +351,9 @@ PARAMS: dict[str, Callable] = {
     "job_id": _job,
     "listing_id": _listing,
     "area_id": lambda w, path, fresh: w.a("area"),
+    "facility_id": lambda w, path, fresh: w.a("facility"),
     "batch_id": lambda w, path, fresh: w.a("batch"),
+    "partner_id": lambda w, path, fresh: _fresh_partner(w),
     "issue_id": lambda w, path, fresh: w.a("issue"),
     "serial": lambda w, path, fresh: w.a("serial"),
     # A Digital Link path after /01/: the GTIN, the lot and a stamp of A's.
@@ -336,6 +369,8 @@ DESTRUCTIVE = {
     ("DELETE", "/api/v1/products/{product_id:int}/photos/{photo_id:int}"),
     ("DELETE", "/api/v1/cooperatives/{coop_id:int}/members/{household_id:int}"),
     ("POST", "/coop/members/{household_id:int}/remove"),
+    ("DELETE", "/api/v1/batches/{batch_id:int}/partners/{partner_id:int}"),
+    ("POST", "/batches/{batch_id:int}/partners/{partner_id:int}/delete"),
 }
 
 
@@ -377,6 +412,10 @@ def _new_batch(w: World) -> dict:
         "unit": "kg",
         **_dates(),
     }
+
+
+def _partner() -> dict:
+    return {"direction": "recipient", "kind": "buyer", "name": f"Chợ {MARKER}", "on_date": "2026-11-02"}
 
 
 def _webhook(w: World) -> dict:
@@ -462,12 +501,34 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/growing-areas/{area_id:int}/status"): lambda w: {
         "json": {"status": "verified", "reason": ""}
     },
+    ("POST", "/api/v1/packing-facilities"): lambda w: {
+        "json": {
+            "name": f"Nhà đóng gói {MARKER} 2",
+            "commune_code": CAT_HAI,
+            "owner_household_id": w.a("household"),
+        }
+    },
+    ("POST", "/api/v1/packing-facilities/{facility_id:int}/status"): lambda w: {
+        "json": {"status": "verified", "reason": ""}
+    },
+    ("POST", "/packing-facilities/new"): lambda w: {
+        "data": {"name": f"Xưởng {MARKER}", "commune_code": CAT_HAI, "owner": str(w.a("household"))}
+    },
+    ("POST", "/packing-facilities/{facility_id:int}/status"): lambda w: {
+        "data": {"status": "verified", "reason": ""}
+    },
     ("POST", "/areas/new"): lambda w: {
         "data": {k: str(v) for k, v in _new_area(w).items()} | {"owner": str(w.a("household"))}
     },
     ("POST", "/areas/{area_id:int}/status"): lambda w: {"data": {"status": "verified", "reason": ""}},
     ("POST", "/api/v1/batches"): lambda w: {"json": _new_batch(w)},
     ("POST", "/api/v1/batches/{batch_id:int}/events"): lambda w: {"json": {"kind": "irrigation"}},
+    ("PATCH", "/api/v1/batches/{batch_id:int}"): lambda w: {"json": {"brand": "Na Zqxa"}},
+    ("POST", "/api/v1/batches/{batch_id:int}/partners"): lambda w: {"json": _partner()},
+    ("POST", "/batches/{batch_id:int}/partners"): lambda w: {"data": _partner()},
+    ("POST", "/batches/{batch_id:int}/labels"): lambda w: {
+        "data": {"brand": "Na Zqxa", "standards": "TCCS 01:2026"}
+    },
     ("POST", "/api/v1/batches/{batch_id:int}/clear"): lambda w: {"json": {"reason": "Đã kiểm tra lại"}},
     ("POST", "/api/v1/batches/{batch_id:int}/stamps"): lambda w: {"json": {"count": 1}},
     ("POST", "/api/v1/stamps/revoke"): lambda w: {

@@ -189,6 +189,15 @@ MATRIX: dict[tuple[str, str], Access] = {
     # Suspension and revocation follow plant-quarantine findings: staff decide.
     ("POST", "/api/v1/growing-areas/{area_id:int}/status"): JUDGE,
     # Officers and admins are sent on to the registry.
+    ("GET", "/api/v1/packing-facilities"): OWNED_LIST,
+    ("POST", "/api/v1/packing-facilities"): CREATE_OWN,
+    ("GET", "/api/v1/packing-facilities/{facility_id:int}"): OWNED_READ,
+    ("POST", "/api/v1/packing-facilities/{facility_id:int}/status"): JUDGE,
+    ("GET", "/packing-facilities"): PAGE_LIST,
+    ("POST", "/packing-facilities/new"): PAGE_CREATE_OWN,
+    ("POST", "/packing-facilities/{facility_id:int}/status"): Access(
+        "login", *dataclasses.astuple(JUDGE)[1:]
+    ),
     ("GET", "/areas"): Access("login", "allow", "hidden", "allow", "allow", "allow", "allow"),
     ("GET", "/areas/new"): PAGE_SIGNED_IN,
     ("POST", "/areas/new"): PAGE_CREATE_OWN,
@@ -199,6 +208,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/batches"): OWNED_LIST,
     ("POST", "/api/v1/batches"): CREATE_FROM_OWNED,
     ("GET", "/api/v1/batches/{batch_id:int}"): OWNED_READ,
+    ("PATCH", "/api/v1/batches/{batch_id:int}"): OWNED_WRITE,
+    ("GET", "/api/v1/batches/{batch_id:int}/partners"): OWNED_READ,
+    ("POST", "/api/v1/batches/{batch_id:int}/partners"): OWNED_WRITE,
+    ("DELETE", "/api/v1/batches/{batch_id:int}/partners/{partner_id:int}"): OWNED_WRITE,
     ("GET", "/api/v1/batches/{batch_id:int}/epcis"): OWNED_READ,
     ("POST", "/api/v1/batches/{batch_id:int}/events"): OWNED_WRITE,
     ("POST", "/api/v1/batches/{batch_id:int}/clear"): OVERSEEN_WRITE,
@@ -212,6 +225,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/batches/{batch_id:int}"): PAGE_READ,
     ("GET", "/batches/{batch_id:int}/epcis.json"): PAGE_READ,
     ("POST", "/batches/{batch_id:int}/events"): PAGE_OWNED,
+    ("POST", "/batches/{batch_id:int}/partners"): PAGE_OWNED,
+    ("POST", "/batches/{batch_id:int}/labels"): PAGE_OWNED,
+    ("POST", "/batches/{batch_id:int}/partners/{partner_id:int}/delete"): PAGE_OWNED,
     ("POST", "/batches/{batch_id:int}/clear"): PAGE_OVERSEEN,
     ("GET", "/batches/{batch_id:int}/stamps/new"): PAGE_OWNED,
     ("POST", "/batches/{batch_id:int}/stamps/new"): PAGE_OWNED,

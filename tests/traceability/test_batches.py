@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -41,6 +41,25 @@ async def farm(client, accounts, **product):
     made = await accounts.product(farmer, **({"name": "Na Cát Hải", "unit": "kg"} | product))
     area = await make_area(client, farmer)
     return farmer, made, area
+
+
+async def fill_minimum_data(client, session, product_id: int, batch_id: int) -> None:
+    """What the minimum data set requires beyond a new batch: a photo, a diary entry, a standard."""
+    from agrimarket.tables import ProductPhoto
+
+    await ProductPhoto(
+        product=product_id,
+        image_key="p/x.webp",
+        thumb_key="t/x.webp",
+        width=1,
+        height=1,
+        created_at=datetime.now(UTC),
+    ).save()
+    assert (await add_event(client, session, batch_id, kind="planting")).status_code == 201
+    patched = await client.patch(
+        f"{BATCHES}{batch_id}", json={"standards": "TCCS 01:2026"}, headers=session.headers
+    )
+    assert patched.status_code == 200, patched.text
 
 
 async def add_event(client, session, batch_id: int, **event):
@@ -141,6 +160,7 @@ async def test_harvest_inside_phi_flags_until_cleared_with_reason(client, accoun
     batch = await make_batch(
         client, member, product["id"], area["id"], harvest_date=TODAY.isoformat(), pack_date=None, unit="bo"
     )
+    await fill_minimum_data(client, member, product["id"], batch["id"])
     await assert_stampable(batch["id"])
     sprayed = TODAY - timedelta(days=3)
     spray = await add_event(
@@ -219,6 +239,7 @@ async def test_harvest_after_phi_is_not_flagged_and_facts(client, accounts):
         "name": "Nguyễn Văn An",
         "commune": "Đặc khu Cát Hải",
         "province": "Thành phố Hải Phòng",
+        "address": "Đặc khu Cát Hải, Thành phố Hải Phòng",  # no street recorded
     }
     assert facts["growing_area"]["code"] is None and facts["growing_area"]["status"] == "unverified"
     assert [d["kind"] for d in facts["diary"]] == ["input_use", "harvesting"]

@@ -30,13 +30,22 @@ async def test_batch_form_and_one_tap_diary(client, accounts):
     }
     bad = await client.post("/batches/new", data=data)
     assert bad.status_code == 422 and "Mã lô" in bad.text
-    created = await client.post("/batches/new", data=data | {"lot_code": "RM-1"}, follow_redirects=False)
+    labels = {"brand": "Rau sạch Cát Hải", "standards": "TCCS 03:2026"}
+    created = await client.post(
+        "/batches/new", data=data | labels | {"lot_code": "RM-1"}, follow_redirects=False
+    )
     assert created.status_code in (302, 303), created.text
     url = created.headers["location"]
     page = await client.get(url)
     assert (
         page.status_code == 200 and "Nhật ký sản xuất" in page.text and "chưa có mã vùng trồng" in page.text
     )
+    assert "Rau sạch Cát Hải" in page.text and "TCCS 03:2026" in page.text
+    # No photo and no diary yet: the page says stamps must wait, and for what.
+    assert (
+        "Chưa thể in tem" in page.text and "ảnh sản phẩm" in page.text and "công đoạn sản xuất" in page.text
+    )
+    assert "tiêu chuẩn áp dụng" not in page.text.split("Chưa thể in tem")[1].split("</p>")[0]
     headers = {"x-csrftoken": csrf(page.text), "HX-Request": "true"}
     tapped = await client.post(f"{url}/events", data={"kind": "irrigation"}, headers=headers)
     assert tapped.status_code == 201
@@ -102,3 +111,33 @@ async def test_coop_manager_clears_a_flag_on_the_page(client, accounts):
     assert cleared.status_code in (302, 303)
     again = await client.get(f"/batches/{batch['id']}")
     assert reason in again.text and "Cờ đã được xác nhận" in again.text
+
+
+async def test_batch_page_fills_brand_standards_and_packing_facility(client, accounts):
+    from tests.traceability.test_batches import farm
+
+    farmer, product, area = await farm(client, accounts)
+    batch = await make_batch(client, farmer, product["id"], area["id"])
+    from tests.factories import CAT_HAI
+
+    facility = await client.post(
+        "/api/v1/packing-facilities/",
+        json={"name": "Nhà đóng gói Đồng Bài", "commune_code": CAT_HAI, "official_code": "VN-PK-0009"},
+        headers=farmer.headers,
+    )
+    assert facility.status_code == 201, facility.text
+    await web_login(client, farmer.phone)
+    page = await client.get(f"/batches/{batch['id']}")
+    assert "Nhà đóng gói Đồng Bài · VN-PK-0009" in page.text and "tiêu chuẩn áp dụng" in page.text
+    form = {
+        "_csrf_token": csrf(page.text),
+        "brand": "Na Cát Hải",
+        "standards": "TCCS 05:2026",
+        "packing_facility_id": str(facility.json()["id"]),
+    }
+    saved = await client.post(f"/batches/{batch['id']}/labels", data=form, follow_redirects=False)
+    assert saved.status_code in (302, 303), saved.text
+    page = await client.get(f"/batches/{batch['id']}")
+    assert "TCCS 05:2026" in page.text and "Cơ sở đóng gói: Nhà đóng gói Đồng Bài · VN-PK-0009" in page.text
+    too_long = await client.post(f"/batches/{batch['id']}/labels", data=form | {"brand": "x" * 101})
+    assert too_long.status_code == 422 and "Tối đa 100 ký tự" in too_long.text

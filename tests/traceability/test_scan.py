@@ -85,14 +85,25 @@ async def test_scan_log_keeps_only_a_keyed_hash_and_a_device_class(client, accou
 
 
 async def test_trace_api_returns_the_minimum_data(client, accounts):
+    """Circular 02/2024: a batch without photo, diary or standards gets a 409 listing them, in
+    Vietnamese; once filled, the trace answer and the page carry the ten items."""
     import io
     from datetime import UTC, datetime
 
     from PIL import Image
 
-    from traceability.tables import BatchEvent
+    from agrimarket.tables import Household, Product
+    from traceability.tables import BatchEvent, GrowingArea
 
-    session, product, batch_id = await make_batch(accounts, gtin="8938505974194")
+    session, product, batch_id = await make_batch(accounts, gtin="8938505974194", complete=False)
+    await Product.update({Product.certifications: []}).where(Product.id == product["id"])
+    refused = await issue(client, session, batch_id, 2)
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert "Thông tư 02/2024/TT-BKHCN" in error["message"]
+    for words in ("ảnh sản phẩm", "công đoạn sản xuất", "tiêu chuẩn áp dụng"):
+        assert words in error["message"], words
+    assert set(error["fields"]) == {"product_image", "stages", "standards"}
     photo = io.BytesIO()
     Image.new("RGB", (400, 300), (60, 140, 70)).save(photo, "JPEG")
     response = await client.post(
@@ -101,29 +112,98 @@ async def test_trace_api_returns_the_minimum_data(client, accounts):
         headers=session.headers,
     )
     assert response.status_code == 201, response.text
+    refused = (await issue(client, session, batch_id, 2)).json()["error"]
+    assert set(refused["fields"]) == {"stages", "standards"}
+    # A diary entry made in another area of the same owner: that stage names that area's code.
+    batch_area = await GrowingArea.objects().get(GrowingArea.id == (await batch_area_id(batch_id)))
+    nursery = GrowingArea(
+        name="Vườn ươm",
+        crop="Bưởi",
+        area_ha=0.2,
+        commune=batch_area.commune,
+        owner_household=batch_area.owner_household,
+        created_at=datetime.now(UTC),
+    )
+    await nursery.save()
+    planting = BatchEvent(
+        batch=batch_id,
+        kind="planting",
+        occurred_at=datetime(2026, 3, 1, 1, tzinfo=UTC),
+        growing_area=nursery.id,
+    )
     harvest = BatchEvent(batch=batch_id, kind="harvesting", occurred_at=datetime(2026, 11, 1, 3, tzinfo=UTC))
+    await planting.save()
     await harvest.save()
+    patched = await client.patch(
+        f"/api/v1/batches/{batch_id}",
+        json={"standards": "  TCCS 01:2026/HTX  ", "brand": "Bưởi Đồng Bài"},
+        headers=session.headers,
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["standards"] == "TCCS 01:2026/HTX" and patched.json()["brand"] == "Bưởi Đồng Bài"
+    await Household.update({Household.address: "Thôn 3"}).where(Household.id == session.me["household_id"])
     assert (await issue(client, session, batch_id, 2)).status_code == 201
     serial = (await Stamp.select(Stamp.serial).order_by(Stamp.seq).first())["serial"]
     body = (await client.get(f"/api/v1/trace/{serial}")).json()
     assert body["serial"] == serial and body["status"] == "active"  # 7
     assert body["product_name"] == "Bưởi da xanh Cát Hải"  # 1
     assert body["product_image"].startswith("http://testserver.local/media/")  # 2
-    assert body["producer_name"] == "Nguyễn Văn An" and "Cát Hải" in body["producer_address"]  # 3, 4
-    [stage] = body["stages"]  # 5
-    assert stage["kind"] == "harvesting" and stage["date"] == "2026-11-01"
-    assert stage["location_code"] == body["location_code"] and body["location_code"].startswith("VN-HP-")
-    assert stage["product_code"] == "08938505974194"
+    assert body["producer_name"] == "Nguyễn Văn An"  # 3
+    assert body["producer_address"].startswith("Thôn 3, ") and "Cát Hải" in body["producer_address"]  # 4
+    planted, harvested = body["stages"]  # 5
+    assert harvested["kind"] == "harvesting" and harvested["date"] == "2026-11-01"
+    assert harvested["occurred_at"].startswith("2026-11-01T03:00:00")
+    assert harvested["location_code"] == body["location_code"] and body["location_code"].startswith("VN-HP-")
+    assert harvested["location_code_kind"] == "official"
+    assert planted["location_code"] == f"area:{nursery.id}" and planted["location_code_kind"] == "agrimarket"
+    assert {stage["product_code"] for stage in body["stages"]} == {"08938505974194"}
+    assert harvested["product_code_kind"] == "gtin"
     assert body["harvest_date"] == "2026-11-01"  # 6
     assert body["lot_code"] == "LO-01" and body["gtin"] == "08938505974194"  # 8
+    assert body["brand"] == "Bưởi Đồng Bài"  # 8
     assert "expiry_date" in body  # 9
-    assert body["certifications"] == ["vietgap"]  # 10
+    assert body["certifications"] == [] and body["standards"] == "TCCS 01:2026/HTX"  # 10
     assert body["scan_url"].endswith(f"/t/{serial}")
     assert body["product_url"].endswith(f"/p/{product['id']}") and body["where_to_buy"] == []
     assert body["scan_count"] == 1 and body["warnings"] == [] and body["genuine_warning"] is False
     assert (await client.get(f"/api/v1/trace/{serial}")).json()["scan_count"] == 2
-    page = await client.get(f"/t/{serial}")
-    assert '<img src="http://testserver.local/media/' in page.text and "Thu hoạch" in page.text
+    html = (await client.get(f"/t/{serial}")).text
+    for text in (
+        '<img src="http://testserver.local/media/',  # 2
+        "Thôn 3, ",  # 4
+        "Các công đoạn sản xuất",  # 5
+        "10:00 01/11/2026",  # 5: the harvest's time, in Vietnam
+        f"area:{nursery.id}",  # 5: the planting's location code
+        "08938505974194",  # 5, 8
+        "Thu hoạch",  # 6
+        "LO-01",  # 7
+        "Bưởi Đồng Bài",  # 8
+        "TCCS 01:2026/HTX",  # 10
+    ):
+        assert text in html, text
+
+
+async def batch_area_id(batch_id: int) -> int:
+    from traceability.tables import Batch
+
+    return (await Batch.select(Batch.growing_area).where(Batch.id == batch_id).first())["growing_area"]
+
+
+async def test_english_missing_items_and_product_code_without_gtin(client, accounts):
+    session, _, batch_id = await make_batch(accounts, complete=False)
+    refused = await client.post(
+        f"/api/v1/batches/{batch_id}/stamps",
+        json={"count": 1},
+        headers=session.headers | {"accept-language": "en"},
+    )
+    assert refused.status_code == 409
+    assert "Missing: a product photo" in refused.json()["error"]["message"]
+    assert set(refused.json()["error"]["fields"]) == {"product_image", "stages"}  # VietGAP: item 10 is there
+    owner, other, other_batch = await make_batch(accounts, lot="LO-02")
+    assert (await issue(client, owner, other_batch, 1)).status_code == 201
+    serial = (await Stamp.select(Stamp.serial).where(Stamp.batch == other_batch).first())["serial"]
+    [stage] = (await client.get(f"/api/v1/trace/{serial}")).json()["stages"]
+    assert stage["product_code"] == f"SP{other['id']}/LO-02" and stage["product_code_kind"] == "agrimarket"
 
 
 async def test_unknown_serial_is_a_404_page_saying_so(client):

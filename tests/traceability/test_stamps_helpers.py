@@ -11,17 +11,27 @@ import pypdfium2
 import zxingcpp
 from PIL import Image
 
+from agrimarket.tables import ProductPhoto
 from tests.factories import CAT_HAI
-from traceability.tables import Batch, GrowingArea
+from traceability.tables import Batch, BatchEvent, GrowingArea
 
 BASE = "HTTP://TESTSERVER.LOCAL/T/"
 _codes = itertools.count(1)
 
 
 async def make_batch(
-    accounts, session=None, *, code: str | None = "auto", flagged=False, expiry=None, gtin=None, lot="LO-01"
+    accounts,
+    session=None,
+    *,
+    code: str | None = "auto",
+    flagged=False,
+    expiry=None,
+    gtin=None,
+    lot="LO-01",
+    complete=True,
 ):
-    """(session, product, batch id) for a household's product grown in one of its areas."""
+    """(session, product, batch id) for a household's product grown in one of its areas; ``complete``
+    adds what the minimum data set requires beyond that (a product photo, a harvest in the diary)."""
     session = session or await accounts.household()
     code = f"VN-HP-{next(_codes):04d}" if code == "auto" else code
     extra = {"gtin": gtin} if gtin else {}
@@ -55,6 +65,18 @@ async def make_batch(
         created_at=now,
     )
     await batch.save()
+    if complete:
+        photo = ProductPhoto(
+            product=product["id"],
+            image_key="p/buoi.webp",
+            thumb_key="t/buoi.webp",
+            width=1,
+            height=1,
+            created_at=now,
+        )
+        await photo.save()
+        harvest = datetime(2026, 11, 1, 3, tzinfo=UTC)
+        await BatchEvent(batch=batch.id, kind="harvesting", occurred_at=harvest, created_at=now).save()
     return session, product, batch.id
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns.combination import Combinable, WhereRaw
+from piccolo.table import Table
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.products.access import NOTHING
@@ -11,24 +12,30 @@ from traceability.tables import Batch, GrowingArea
 EVERYTHING = WhereRaw("1 = 1")
 
 
-def visible_areas(actor: Actor) -> Combinable:
-    """Own areas, the cooperative's and its members', or (officers) the areas inside their scope."""
+def visible_owned(table: type[Table], actor: Actor) -> Combinable:
+    """Rows of a register owned like a growing area (``owner_household`` / ``owner_cooperative``, lying in
+    ``commune``): own rows, the cooperative's and its members', or (officers) those inside their scope."""
     if actor.role == Role.ADMIN:
         return EVERYTHING
     if actor.role == Role.HOUSEHOLD:
-        return GrowingArea.owner_household == actor.household_id if actor.household_id else NOTHING
+        return table.owner_household == actor.household_id if actor.household_id else NOTHING
     if actor.role == Role.COOP_MANAGER:
         if not actor.cooperative_id:
             return NOTHING
-        return (GrowingArea.owner_cooperative == actor.cooperative_id) | (
-            GrowingArea.owner_household.cooperative == actor.cooperative_id
+        return (table.owner_cooperative == actor.cooperative_id) | (
+            table.owner_household.cooperative == actor.cooperative_id
         )
-    # Officers: by where the area lies, not where its owner lives.
+    # Officers: by where the row lies, not where its owner lives.
     if actor.scope_commune:
-        return GrowingArea.commune == actor.scope_commune
+        return table.commune == actor.scope_commune
     if actor.scope_province:
-        return GrowingArea.commune.province == actor.scope_province
+        return table.commune.province == actor.scope_province
     return NOTHING
+
+
+def visible_areas(actor: Actor) -> Combinable:
+    """Own areas, the cooperative's and its members', or (officers) the areas inside their scope."""
+    return visible_owned(GrowingArea, actor)
 
 
 def visible_batches(actor: Actor) -> Combinable:

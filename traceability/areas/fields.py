@@ -54,26 +54,34 @@ def _date(raw: Any) -> date | None:
     return date.fromisoformat(str(raw))
 
 
-def clean_code(raw: Any, pattern: str = DEFAULT_CODE_PATTERN) -> str | None:
-    """The official code as issued (trimmed, upper-case) or None; a 422 that says what is wrong."""
+AREA_CODE = ("Mã số vùng trồng", "The growing-area code")
+
+
+def clean_code(
+    raw: Any, pattern: str = DEFAULT_CODE_PATTERN, noun: tuple[str, str] = AREA_CODE
+) -> str | None:
+    """The official code as issued (trimmed, upper-case) or None; a 422 that says what is wrong.
+    ``noun`` names the code in the message (a growing area's, a packing facility's)."""
     code = str(raw or "").strip().upper()
     if not code:
         return None
     if len(code) > MAX_CODE or not re.fullmatch(pattern, code):
-        vi, en = _code_problem(code, pattern)
+        vi, en = _code_problem(code, pattern, noun)
         raise Invalid("official_code", vi, en)
     return code
 
 
-def _code_problem(code: str, pattern: str) -> tuple[str, str]:
+def _code_problem(code: str, pattern: str, noun: tuple[str, str]) -> tuple[str, str]:
     """Which rule a code breaks: the default rule named in words, a configured one by its pattern."""
     if pattern != DEFAULT_CODE_PATTERN:
-        vi = f"Mã số vùng trồng không đúng mẫu quy định ({pattern})"
-        en = f"The growing-area code does not match the required pattern ({pattern})"
+        vi = f"{noun[0]} không đúng mẫu quy định ({pattern})"
+        en = f"{noun[1]} does not match the required pattern ({pattern})"
         if len(code) > MAX_CODE:
             vi, en = vi + f"; dài tối đa {MAX_CODE} ký tự", en + f"; at most {MAX_CODE} characters"
         return vi + ".", en + "."
     vi, en = CODE_RULE
+    if noun != AREA_CODE:
+        vi, en = vi.replace("Mã số vùng trồng", noun[0], 1), en.replace("A growing-area code", noun[1], 1)
     bad = sorted({ch for ch in code if not (ch.isascii() and (ch.isalnum() or ch == "-"))})
     if bad:
         vi += f" (có ký tự không hợp lệ: {' '.join(repr(c) for c in bad)})"

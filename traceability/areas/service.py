@@ -7,15 +7,17 @@ from typing import Any
 
 from piccolo.columns.combination import Combinable
 
-from agrimarket.accounts.actor import Actor, Role
+from agrimarket.accounts.actor import Actor
 from agrimarket.areas.service import fold, get_commune
 from agrimarket.audit import service as audit
 from agrimarket.clock import local_date
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import new_record_owner
+from traceability import registry_status
 from traceability.areas.access import visible_areas
 from traceability.areas.fields import clean_area
 from traceability.areas.schemas import AreaRead
+from traceability.registry_status import UNUSABLE
 from traceability.tables import GrowingArea
 
 _COLUMNS = (
@@ -26,14 +28,7 @@ _COLUMNS = (
     GrowingArea.owner_household.head_name.as_alias("household_name"),
     GrowingArea.owner_cooperative.name.as_alias("cooperative_name"),
 )
-# Allowed moves: from -> to. Revoked is final.
-TRANSITIONS = {
-    "unverified": {"verified", "suspended", "revoked"},
-    "verified": {"suspended", "revoked"},
-    "suspended": {"verified", "revoked"},
-    "revoked": set(),
-}
-UNUSABLE = ("suspended", "revoked")
+NOUN = ("vùng trồng", "a growing area")
 
 
 def not_found() -> NotFound:
@@ -177,59 +172,18 @@ async def area_communes(actor: Actor) -> list[dict[str, str]]:
     return sorted(rows, key=lambda row: fold(row["name"]))
 
 
-def _may_judge(actor: Actor) -> None:
-    if actor.role not in (Role.OFFICER, Role.ADMIN):
-        raise Forbidden(
-            "Chỉ cán bộ nông nghiệp của địa bàn hoặc quản trị viên được xác minh, đình chỉ hay thu hồi vùng trồng.",
-            "Only an agriculture officer of the area or an admin may verify, suspend or revoke a growing area.",
-        )
-
-
 async def change_status(actor: Actor, area_id: int, status: str, reason: str = "") -> None:
     """Officer of the area (or admin): verify, suspend or revoke; suspending and revoking need a reason."""
     area = await get_area(actor, area_id)  # 404 outside the officer's scope
-    _may_judge(actor)
-    reason = " ".join(str(reason or "").split())
-    if status not in TRANSITIONS:
-        raise Invalid("status", "Trạng thái không hợp lệ.", "Invalid status.")
-    if status not in TRANSITIONS[area.status]:
-        raise Conflict(
-            f"Không thể chuyển vùng trồng từ trạng thái '{area.status}' sang '{status}'.",
-            f"A growing area cannot go from '{area.status}' to '{status}'.",
-        )
-    if status in UNUSABLE and not reason:
-        raise Invalid("reason", "Hãy ghi lý do.", "Give the reason.")
-    if len(reason) > 1000:
-        raise Invalid("reason", "Lý do dài quá 1000 ký tự.", "The reason is longer than 1000 characters.")
-    async with GrowingArea._meta.db.transaction():
-        changed = (
-            await GrowingArea.update(
-                {
-                    GrowingArea.status: status,
-                    GrowingArea.status_reason: reason,
-                    GrowingArea.status_changed_at: datetime.now(UTC),
-                    GrowingArea.status_changed_by: actor.user_id,
-                }
-            )
-            .where((GrowingArea.id == area_id) & (GrowingArea.status == area.status))
-            .returning(GrowingArea.id)
-        )
-        if changed:
-            change = {"status": {"from": area.status, "to": status}, "reason": reason}
-            await audit.record(actor, "growing_area", area_id, "status", change)
-    if not changed:
-        raise Conflict(
-            "Vùng trồng vừa được người khác cập nhật; hãy thử lại.", "Changed meanwhile; try again."
-        )
+    registry_status.may_judge(actor, *NOUN)
+    await registry_status.change_status(
+        GrowingArea, "growing_area", area_id, area.status, actor, status, reason
+    )
 
 
 async def usable_area(actor: Actor, area_id: int) -> AreaRead:
     """A visible area that may back a new batch or diary entry: not suspended or revoked (409)."""
     area = await get_area(actor, area_id)
     if area.status in UNUSABLE:
-        word = ("đình chỉ", "suspended") if area.status == "suspended" else ("thu hồi", "revoked")
-        raise Conflict(
-            f"Vùng trồng đã bị {word[0]}: {area.status_reason}",
-            f"The growing area was {word[1]}: {area.status_reason}",
-        )
+        raise registry_status.unusable(area.status, area.status_reason, "vùng trồng", "the growing area")
     return area

@@ -1,4 +1,4 @@
-"""Diary event kinds with their labels."""
+"""Diary event kinds, and the kinds of a batch's suppliers and recipients, with their labels."""
 
 from __future__ import annotations
 
@@ -26,3 +26,27 @@ def event_label(kind: str, details: dict) -> tuple[str, str]:
     elif kind == "shipping" and details.get("destination"):
         vi, en = f"{vi} đến {details['destination']}", f"{en} to {details['destination']}"
     return vi, en
+
+
+# direction -> kind -> (Vietnamese, English)
+PARTNER_KINDS: dict[str, dict[str, tuple[str, str]]] = {
+    "supplier": {
+        "member_household": ("Hộ thành viên", "Member household"),
+        "farm": ("Hộ/cơ sở sản xuất", "Farm"),
+        "input_dealer": ("Đại lý vật tư", "Input dealer"),
+        "collector": ("Thương lái, cơ sở thu gom", "Collector"),
+    },
+    "recipient": {
+        "buyer": ("Người mua", "Buyer"),
+        "packer": ("Cơ sở đóng gói", "Packer"),
+        "distributor": ("Nhà phân phối", "Distributor"),
+        "retailer": ("Cửa hàng bán lẻ", "Retailer"),
+        "processor": ("Cơ sở chế biến", "Processor"),
+        "exporter": ("Doanh nghiệp xuất khẩu", "Exporter"),
+    },
+}
+
+
+def partner_label(direction: str, kind: str, lang: str = "vi") -> str:
+    vi, en = PARTNER_KINDS.get(direction, {}).get(kind, (kind, kind))
+    return en if lang == "en" else vi

@@ -20,9 +20,10 @@ from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
 from traceability.areas.service import UNUSABLE, list_areas
-from traceability.batches import epcis, service
-from traceability.batches.kinds import INPUT_TYPES, KINDS
+from traceability.batches import epcis, partners, service
+from traceability.batches.kinds import INPUT_TYPES, KINDS, PARTNER_KINDS
 from traceability.batches.schemas import BatchCreate, EventCreate
+from traceability.packing.service import facility_choices
 from traceability.stamps.service import list_issues
 
 ONE_TAP = ("planting", "irrigation", "harvesting", "packing")
@@ -37,7 +38,14 @@ async def _form_context(viewer: Actor, values: dict) -> dict:
         .order_by(Product.name)
     )
     areas = [a for a in await list_areas(viewer) if a.status not in UNUSABLE]
-    return {"viewer": viewer, "values": values, "products": products, "areas": areas}
+    facilities = await facility_choices(viewer)
+    return {
+        "viewer": viewer,
+        "values": values,
+        "products": products,
+        "areas": areas,
+        "facilities": facilities,
+    }
 
 
 def _date(values: dict, name: str, errors: dict) -> date | None:
@@ -77,6 +85,11 @@ def _batch_form(values: dict) -> BatchCreate:
         unit=values.get("unit", ""),
         pack_date=pack,
         expiry_date=expiry,
+        brand=values.get("brand", ""),
+        standards=values.get("standards", ""),
+        packing_facility_id=int(values["packing_facility_id"])
+        if str(values.get("packing_facility_id", "")).isdigit()
+        else None,
     )
 
 
@@ -106,6 +119,13 @@ async def detail_context(viewer: Actor, batch_id: int, storage: Storage, **extra
     """The whole batch page: the diary plus the batch's stamp issuances (and the revoke forms)."""
     context = await _diary_context(viewer, batch_id)
     context["issues"] = await list_issues(viewer, batch_id, storage)
+    context["missing_items"] = await service.missing_items(batch_id)
+    context["partners"] = await partners.partners_of(batch_id)
+    context["partner_kinds"] = PARTNER_KINDS
+    context["members"] = await partners.member_choices(batch_id) if viewer.can_write else []
+    context.setdefault("partner_values", {})
+    context.setdefault("label_values", {})
+    context["facilities"] = await facility_choices(viewer) if viewer.can_write else []
     context.setdefault("revoke_values", {})
     return context | extra
 

@@ -17,6 +17,17 @@ class BatchCreate(msgspec.Struct, forbid_unknown_fields=True):
     unit: str
     pack_date: date | None = None
     expiry_date: date | None = None
+    brand: str = ""  # brand or trademark on the packaging
+    standards: str = ""  # declared standard, e.g. "TCCS 01:2026/HTX", besides the certifications
+    packing_facility_id: int | None = None  # the packing facility (cơ sở đóng gói) that packed it
+
+
+class BatchUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """The label facts that may be filled in after the batch was created (omitted: unchanged)."""
+
+    brand: str | None = None
+    standards: str | None = None
+    packing_facility_id: int | None = None
 
 
 class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -65,4 +76,33 @@ class BatchRead(msgspec.Struct):
     cleared_by_id: int | None
     cleared_at: datetime | None
     created_at: datetime
+    brand: str = ""
+    standards: str = ""
+    packing_facility_id: int | None = None
+    packing_facility_name: str | None = None
+    packing_facility_code: str | None = None
     events: list[EventRead] = msgspec.field(default_factory=list)
+
+
+class PartnerCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A supplier (one step back) or a recipient (one step forward) of the batch."""
+
+    direction: str  # supplier | recipient
+    kind: str  # supplier: member_household|farm|input_dealer|collector; recipient: buyer|packer|distributor|retailer|processor|exporter
+    on_date: date
+    name: str = ""  # may be left empty when household_id names a member household
+    household_id: int | None = None  # a current member of the batch's cooperative
+    code: str = ""  # tax code, GLN, facility code...
+    address: str = ""
+
+
+class PartnerRead(msgspec.Struct):
+    id: int
+    direction: str
+    kind: str
+    kind_label: str
+    name: str
+    household_id: int | None
+    code: str
+    address: str
+    on_date: date

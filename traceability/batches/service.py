@@ -8,17 +8,21 @@ from typing import Any
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.audit import service as audit
-from agrimarket.clock import local_date
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import require_writer
 from agrimarket.products.catalog import UNITS
 from agrimarket.products.service import ensure_writable
-from agrimarket.tables import Product
+from agrimarket.tables import Product, ProductPhoto
+from traceability import registry_status
 from traceability.areas.access import visible_batches
 from traceability.areas.service import usable_area
-from traceability.batches import diary
-from traceability.batches.kinds import event_label
-from traceability.batches.schemas import BatchCreate, BatchRead, EventCreate, EventRead
+from traceability.batches import diary, minimum_data
+from traceability.batches.events import aware as _aware
+from traceability.batches.events import events_of as _events
+from traceability.batches.facts import batch_facts
+from traceability.batches.schemas import BatchCreate, BatchRead, BatchUpdate, EventCreate, EventRead
+from traceability.packing.service import usable_facility
+from traceability.registry_status import UNUSABLE
 from traceability.tables import Batch, BatchEvent
 
 LOT_CODE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
@@ -29,47 +33,13 @@ _COLUMNS = (
     Batch.growing_area.name.as_alias("area_name"),
     Batch.growing_area.official_code.as_alias("area_code"),
     Batch.growing_area.status.as_alias("area_status"),
+    Batch.packing_facility.name.as_alias("facility_name"),
+    Batch.packing_facility.official_code.as_alias("facility_code"),
 )
 
 
 def not_found() -> NotFound:
     return NotFound("Không tìm thấy lô hàng.", "Batch not found.")
-
-
-async def _events(batch_ids: list[int]) -> dict[int, list[EventRead]]:
-    found: dict[int, list[EventRead]] = {batch_id: [] for batch_id in batch_ids}
-    if not batch_ids:
-        return found
-    rows = (
-        await BatchEvent.select(
-            *BatchEvent.all_columns(), BatchEvent.author.full_name.as_alias("author_name")
-        )
-        .where(BatchEvent.batch.is_in(batch_ids))
-        .order_by(BatchEvent.occurred_at)
-        .order_by(BatchEvent.id)
-        .output(load_json=True)
-    )
-    for row in rows:
-        details = dict(row["details"] or {})
-        vi, en = event_label(row["kind"], details)
-        found[row["batch"]].append(
-            EventRead(
-                id=row["id"],
-                kind=row["kind"],
-                label_vi=vi,
-                label_en=en,
-                occurred_at=_aware(row["occurred_at"]),
-                growing_area_id=row["growing_area"],
-                author_id=row["author"],
-                author_name=row["author_name"],
-                details=details,
-            )
-        )
-    return found
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _read(row: dict, events: list[EventRead]) -> BatchRead:
@@ -94,6 +64,11 @@ def _read(row: dict, events: list[EventRead]) -> BatchRead:
         cleared_by_id=row["cleared_by"],
         cleared_at=_aware(row["cleared_at"]),
         created_at=_aware(row["created_at"]),
+        brand=row["brand"],
+        standards=row["standards"],
+        packing_facility_id=row["packing_facility"],
+        packing_facility_name=row["facility_name"],
+        packing_facility_code=row["facility_code"],
         events=events,
     )
 
@@ -135,9 +110,10 @@ def _clean(data: BatchCreate) -> dict[str, Any]:
             "Hạn sử dụng không được trước ngày đóng gói.",
             "The expiry date cannot precede packing.",
         )
+    labels = _label_texts({"brand": data.brand, "standards": data.standards}, errors)
     if errors:
         raise Invalid.from_fields(errors)
-    return {
+    return labels | {
         "lot_code": lot,
         "harvest_date": data.harvest_date,
         "pack_date": data.pack_date,
@@ -147,11 +123,52 @@ def _clean(data: BatchCreate) -> dict[str, Any]:
     }
 
 
+LABEL_LIMITS = {"brand": 100, "standards": 200}
+
+
+def _label_texts(values: dict[str, str | None], errors: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """Brand and declared standards, whitespace collapsed; too long ones go to ``errors``."""
+    cleaned = {}
+    for field, value in values.items():
+        if value is None:
+            continue
+        text = " ".join(str(value).split())
+        if len(text) > LABEL_LIMITS[field]:
+            errors[field] = (
+                f"Tối đa {LABEL_LIMITS[field]} ký tự.",
+                f"At most {LABEL_LIMITS[field]} characters.",
+            )
+        cleaned[field] = text
+    return cleaned
+
+
+async def update_labels(actor: Actor, batch_id: int, data: BatchUpdate) -> None:
+    """Fill in or change the brand, the declared standards or the packing facility (writers only)."""
+    batch = await writable_batch(actor, batch_id)
+    errors: dict[str, tuple[str, str]] = {}
+    values = _label_texts({"brand": data.brand, "standards": data.standards}, errors)
+    if errors:
+        raise Invalid.from_fields(errors)
+    if data.packing_facility_id is not None:
+        await usable_facility(actor, data.packing_facility_id)
+        values["packing_facility"] = data.packing_facility_id
+    old = {"brand": batch.brand, "standards": batch.standards, "packing_facility": batch.packing_facility_id}
+    changes = {f: {"from": old[f], "to": v} for f, v in values.items() if old[f] != v}
+    if not changes:
+        return
+    async with Batch._meta.db.transaction():
+        await Batch.update({getattr(Batch, f): v for f, v in values.items()}).where(Batch.id == batch_id)
+        await audit.record(actor, "batch", batch_id, "update", changes)
+
+
 async def create_batch(actor: Actor, data: BatchCreate) -> int:
     """Product writable by the actor, area visible and usable (not suspended/revoked: 409)."""
     await ensure_writable(actor, data.product_id)
     await usable_area(actor, data.growing_area_id)
     fields = _clean(data)
+    if data.packing_facility_id is not None:
+        await usable_facility(actor, data.packing_facility_id)  # 409 when suspended or revoked
+        fields["packing_facility"] = data.packing_facility_id
     owner = (
         await Product.select(Product.owner_household, Product.owner_cooperative)
         .where(Product.id == data.product_id)
@@ -187,7 +204,7 @@ async def create_batch(actor: Actor, data: BatchCreate) -> int:
     return batch.id
 
 
-async def _writable_batch(actor: Actor, batch_id: int) -> BatchRead:
+async def writable_batch(actor: Actor, batch_id: int) -> BatchRead:
     batch = await get_batch(actor, batch_id)
     require_writer(actor)
     return batch
@@ -195,7 +212,7 @@ async def _writable_batch(actor: Actor, batch_id: int) -> BatchRead:
 
 async def add_event(actor: Actor, batch_id: int, data: EventCreate) -> int:
     """One diary entry (author = the actor); a harvest inside a PHI flags the batch."""
-    batch = await _writable_batch(actor, batch_id)
+    batch = await writable_batch(actor, batch_id)
     details = diary.clean_details(data.kind, data.details)
     occurred_at = diary.clean_time(data.occurred_at)
     area_id = data.growing_area_id or batch.growing_area_id
@@ -246,8 +263,9 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
 
 
 async def assert_stampable(batch_id: int) -> None:
-    """Stamps may be issued unless the batch is flagged and not yet cleared, or its growing area was
-    suspended or revoked since (409: a new stamp would vouch for an origin no longer recognised)."""
+    """Stamps may be issued unless the batch is flagged and not yet cleared, its growing area was
+    suspended or revoked since (409: a new stamp would vouch for an origin no longer recognised), or
+    it lacks a required item of Circular 02/2024 (409 naming every missing item)."""
     row = (
         await Batch.select(
             Batch.flagged,
@@ -255,6 +273,8 @@ async def assert_stampable(batch_id: int) -> None:
             Batch.flag_reason,
             Batch.growing_area.status.as_alias("area_status"),
             Batch.growing_area.status_reason.as_alias("area_reason"),
+            Batch.packing_facility.status.as_alias("facility_status"),
+            Batch.packing_facility.status_reason.as_alias("facility_reason"),
         )
         .where(Batch.id == batch_id)
         .first()
@@ -272,78 +292,24 @@ async def assert_stampable(batch_id: int) -> None:
             f"Vùng trồng của lô đã bị {word[0]} ({row['area_reason']}), không thể in tem mới.",
             f"The batch's growing area was {word[1]} ({row['area_reason']}): no new stamps.",
         )
-
-
-async def batch_facts(batch_id: int) -> dict[str, Any]:
-    """What a public scan page shows (no scope: the stamp is public). Raises NotFound."""
-    row = (
-        await Batch.select(
-            *Batch.all_columns(),
-            Batch.product.name.as_alias("product_name"),
-            Batch.product.gtin.as_alias("gtin"),
-            Batch.product.certifications.as_alias("certifications"),
-            Batch.product.owner_household.head_name.as_alias("household_name"),
-            Batch.product.owner_household.commune.name.as_alias("household_commune"),
-            Batch.product.owner_household.commune.province.name.as_alias("household_province"),
-            Batch.product.owner_cooperative.name.as_alias("cooperative_name"),
-            Batch.product.owner_cooperative.commune.name.as_alias("cooperative_commune"),
-            Batch.product.owner_cooperative.commune.province.name.as_alias("cooperative_province"),
-            Batch.growing_area.name.as_alias("area_name"),
-            Batch.growing_area.official_code.as_alias("area_code"),
-            Batch.growing_area.status.as_alias("area_status"),
-            Batch.growing_area.code_kind.as_alias("area_code_kind"),
-            Batch.growing_area.export_market.as_alias("area_export_market"),
-            Batch.growing_area.crop.as_alias("area_crop"),
-            Batch.growing_area.commune.name.as_alias("area_commune"),
-            Batch.growing_area.commune.province.name.as_alias("area_province"),
+    if row["facility_status"] in UNUSABLE:
+        raise registry_status.unusable(
+            row["facility_status"],
+            row["facility_reason"],
+            "cơ sở đóng gói của lô",
+            "the batch's packing facility",
         )
-        .where(Batch.id == batch_id)
-        .first()
-        .output(load_json=True)
-    )
-    if row is None:
-        raise not_found()
-    side = "household" if row["household_name"] else "cooperative"
-    events = (await _events([batch_id]))[batch_id]
-    return {
-        "batch_id": row["id"],
-        "lot_code": row["lot_code"],
-        "product": {
-            "id": row["product"],
-            "name": row["product_name"],
-            "gtin": row["gtin"],
-            "certifications": list(row["certifications"] or []),
-        },
-        "owner": {
-            "kind": side,
-            "name": row[f"{side}_name"],
-            "commune": row[f"{side}_commune"],
-            "province": row[f"{side}_province"],
-        },
-        "growing_area": {
-            "id": row["growing_area"],
-            "name": row["area_name"],
-            "crop": row["area_crop"],
-            "code": row["area_code"],  # None: "chưa có mã vùng trồng"
-            "status": row["area_status"],
-            "code_kind": row["area_code_kind"],
-            "export_market": row["area_export_market"],
-            "commune": row["area_commune"],
-            "province": row["area_province"],
-        },
-        "harvest_date": row["harvest_date"],
-        "pack_date": row["pack_date"],
-        "expiry_date": row["expiry_date"],
-        "quantity": row["quantity"],
-        "unit": row["unit"],
-        "flagged": row["flagged"] and row["cleared_at"] is None,
-        "diary": [
-            {
-                "kind": e.kind,
-                "date": local_date(e.occurred_at),
-                "label_vi": e.label_vi,
-                "label_en": e.label_en,
-            }
-            for e in events
-        ],
-    }
+    lacking = await _lacking(batch_id)
+    if lacking:
+        raise Conflict(*minimum_data.messages(lacking))
+
+
+async def _lacking(batch_id: int) -> list[str]:
+    facts = await batch_facts(batch_id)
+    has_photo = await ProductPhoto.exists().where(ProductPhoto.product == facts["product"]["id"])
+    return minimum_data.missing(facts, has_photo)
+
+
+async def missing_items(batch_id: int) -> list[tuple[str, str]]:
+    """(Vietnamese, English) of each required minimum-data item the batch lacks, for its page."""
+    return [minimum_data.ITEMS[name] for name in await _lacking(batch_id)]

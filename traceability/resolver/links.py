@@ -98,7 +98,9 @@ def stamp_links(base: str, serial: str, has_pin: bool = False) -> list[Link]:
         LANGUAGES,
         JSON,
     )
-    links = [Link(DEFAULT, page, pages[0].title), *pages, trace]
+    # The scan page (not the product page) also speaks Simplified Chinese, for export produce.
+    chinese = Link(DEFAULT_MULTI, _in("zh", page), f"标签 {shown} 的产品溯源", ("zh",), HTML)
+    links = [Link(DEFAULT, page, pages[0].title), *pages, chinese, trace]
     if has_pin:
         titles = {
             "vi": f"Xác thực tem {shown} bằng mã PIN dưới lớp cào",

@@ -33,6 +33,7 @@ async def sheet_spec(
         await Batch.select(
             Batch.product.name.as_alias("product_name"),
             Batch.growing_area.official_code.as_alias("area_code"),
+            Batch.packing_facility.official_code.as_alias("facility_code"),
         )
         .where(Batch.id == batch_id)
         .first()
@@ -40,7 +41,9 @@ async def sheet_spec(
     prefix = render.qr_url_prefix(public_base_url)
     version, mask = render.fixed_qr(prefix)
     area = row["area_code"] or render.NO_AREA_CODE
-    return render.SheetSpec(label_size, prefix, row["product_name"], area, version, mask, with_pin)
+    return render.SheetSpec(
+        label_size, prefix, row["product_name"], area, version, mask, with_pin, row["facility_code"]
+    )
 
 
 async def claim(issue_id: int | None = None) -> int | None:

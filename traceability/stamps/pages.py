@@ -28,6 +28,7 @@ from agrimarket.web.i18n import request_lang
 from agrimarket.web.services import app_services
 from traceability.batches.pages import detail_context
 from traceability.stamps import jobs, pins, public, revocation, serials, service
+from traceability.stamps.scan_zh import ZH
 from traceability.stamps.schemas import RevokeRequest
 from traceability.stamps.throttle import scan_throttle
 
@@ -136,10 +137,16 @@ class IssuePages(Controller):
 @lru_cache(maxsize=4)
 def _page_globals(language: str) -> dict[str, Any]:
     """What every scan page in ``language`` shares (built once per language and process)."""
+    translate = {
+        "en": lambda vi, en: en,
+        "zh": lambda vi, en: ZH.get(en, en),  # English where no Chinese text is kept
+    }.get(language, lambda vi, en: vi)
+    labels = "vi" if language == "vi" else "en"  # certification names: Vietnamese or English
     return {
         "lang": language,
-        "t": (lambda vi, en: en) if language == "en" else (lambda vi, en: vi),
-        "cert": lambda key: catalog.label(catalog.CERTIFICATIONS, key, language),
+        "html_lang": "zh-Hans" if language == "zh" else language,
+        "t": translate,
+        "cert": lambda key: catalog.label(catalog.CERTIFICATIONS, key, labels),
         "css": f"/t-assets/scan.css?v={scan_css()[1]}",
     }
 
@@ -168,11 +175,13 @@ def render_scan_page(request: Request, seen: dict[str, Any], settings: Settings,
         html = _template(engine, "traceability/scan/scan.html").render(
             _page_globals(language), s=trace, seen=seen, facts=facts, grouped=_SERIAL
         )
-        before, rest = html.split(_SERIAL)
+        # The serial shows in the heading and as the traceability code; the count comes after both.
+        *heads, rest = html.split(_SERIAL)
         middle, after = rest.split(_COUNT)
-        pieces = facts["page_pieces"][key] = (before, middle, after)
-    before, middle, after = pieces
-    return f"{before}{escape(public.grouped(seen['serial']))}{middle}{seen['scan_count']:d}{after}"
+        pieces = facts["page_pieces"][key] = (heads, middle, after)
+    heads, middle, after = pieces
+    serial = str(escape(public.grouped(seen["serial"])))  # a str: Markup.join would escape the page
+    return f"{serial.join(heads)}{serial}{middle}{seen['scan_count']:d}{after}"
 
 
 # Markers no page text can hold (a revocation reason is typed by a user): NUL and a random token.
@@ -227,7 +236,7 @@ class ScanPages(Controller):
         context: dict[str, Any] = {
             **_page_globals(language),
             "grouped": serials.grouped(canonical),
-            "back": f"/t/{canonical}" + ("?lang=en" if language == "en" else ""),
+            "back": f"/t/{canonical}" + ("" if language == "vi" else f"?lang={language}"),
         }
         try:
             if _cross_site(request, settings.public_base_url):

@@ -9,7 +9,8 @@ from litestar import Request
 from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from traceability.stamps import scan, serials
-from traceability.stamps.schemas import DiaryItem, TraceRead
+from traceability.stamps.scan_zh import WARNINGS
+from traceability.stamps.schemas import DiaryItem, PartnerItem, TraceRead
 
 DIARY_ITEMS = 6  # a short summary on the page: the latest entries
 
@@ -29,16 +30,21 @@ async def lookup(request: Request, serial: str, settings: Settings, storage: Sto
 
 
 def warning_texts(seen: dict[str, Any], lang: str) -> list[str]:
-    en = lang == "en"
     out = []
     if seen["revoked"]:
+        reason = seen["revoked_reason"]
         out.append(
-            f"This stamp has been revoked: {seen['revoked_reason']}"
-            if en
-            else f"Tem này đã bị thu hồi: {seen['revoked_reason']}"
+            {
+                "en": f"This stamp has been revoked: {reason}",
+                "zh": WARNINGS["revoked"].format(reason=reason),
+            }.get(lang, f"Tem này đã bị thu hồi: {reason}")
         )
     if seen["counterfeit"]:
-        out.append("Warning: this may be a counterfeit stamp." if en else "Cảnh báo: có thể là tem giả.")
+        out.append(
+            {"en": "Warning: this may be a counterfeit stamp.", "zh": WARNINGS["counterfeit"]}.get(
+                lang, "Cảnh báo: có thể là tem giả."
+            )
+        )
     return out
 
 
@@ -57,14 +63,17 @@ def to_trace(seen: dict[str, Any], settings: Settings, lang: str) -> TraceRead:
         product_image=facts["photo_url"],
         producer_name=owner["name"],
         producer_kind=owner["kind"],
-        producer_address=f"{owner['commune']}, {owner['province']}",
+        producer_address=owner["address"],
         stages=[
             DiaryItem(
                 kind=d["kind"],
                 date=d["date"],
-                label=d["label_en"] if lang == "en" else d["label_vi"],
-                location_code=area["code"] or f"area:{area['id']}",
-                product_code=product["gtin"] or facts["lot_code"],
+                occurred_at=d["occurred_at"],
+                label=d["label_vi"] if lang == "vi" else d["label_en"],  # zh: the English label
+                location_code=d["location_code"],
+                location_code_kind=d["location_code_kind"],
+                product_code=product["code"],
+                product_code_kind=product["code_kind"],
             )
             for d in facts["diary"]
         ],
@@ -81,6 +90,23 @@ def to_trace(seen: dict[str, Any], settings: Settings, lang: str) -> TraceRead:
         where_to_buy=facts["where_to_buy"],
         product_url=f"{base}/p/{product['id']}",
         scan_url=f"{base}/t/{seen['serial']}",
+        brand=facts["brand"],
+        standards=facts["standards"],
+        packing_facility_name=(facts["packing_facility"] or {}).get("name"),
+        packing_facility_code=(facts["packing_facility"] or {}).get("code"),
+        one_step_back=[_partner(p, lang) for p in facts["suppliers"]],
+        one_step_forward=[_partner(p, lang) for p in facts["recipients"]],
+    )
+
+
+def _partner(partner: dict[str, Any], lang: str) -> PartnerItem:
+    return PartnerItem(
+        kind=partner["kind"],
+        kind_label=partner["kind_vi"] if lang == "vi" else partner["kind_en"],
+        name=partner["name"],
+        code=partner["code"],
+        address=partner["address"],
+        date=partner["date"],
     )
 
 
@@ -88,16 +114,19 @@ async def trace(request: Request, serial: str, settings: Settings, storage: Stor
     return to_trace(await lookup(request, serial, settings, storage), settings, lang)
 
 
+PAGE_LANGUAGES = ("vi", "en", "zh")  # zh: Simplified Chinese, for buyers of export produce
+
+
 def page_lang(request: Request, asked: str | None) -> str:
     """?lang= first, then the language cookie, then Accept-Language; Vietnamese by default."""
-    if asked in ("vi", "en"):
+    if asked in PAGE_LANGUAGES:
         return asked
     if "lang=" in request.headers.get("cookie", ""):  # parse the cookies only when one may be ours
         cookie = request.cookies.get("lang")
-        if cookie in ("vi", "en"):
+        if cookie in PAGE_LANGUAGES:
             return cookie
     first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
-    return "en" if first.startswith("en") else "vi"
+    return "en" if first.startswith("en") else "zh" if first.startswith("zh") else "vi"
 
 
 def grouped(serial: str) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from traceability.stamps import export_text
 from traceability.stamps.pdf import PAGE_PX, build_pdf
 from traceability.stamps.qr import QUIET, fixed_qr, qr_image, qr_matrix, qr_modules, qr_url_prefix
 from traceability.stamps.serials import grouped
@@ -46,13 +47,22 @@ class LabelSize:
     key: str
     width_mm: int
     height_mm: int
+    # Export layout: Vietnamese lines each followed by this language's line (traceability.stamps.
+    # export_text), the growing-area and packing-facility codes printed, a QR of qr_mm on the left.
+    lang: str | None = None
+    qr_mm: int | None = None
 
     @property
     def portrait(self) -> bool:
         return self.height_mm > self.width_mm
 
 
-LABEL_SIZES = {"30x40": LabelSize("30x40", 30, 40), "50x30": LabelSize("50x30", 50, 30)}
+LABEL_SIZES = {
+    "30x40": LabelSize("30x40", 30, 40),
+    "50x30": LabelSize("50x30", 50, 30),
+    "70x40-en": LabelSize("70x40-en", 70, 40, lang="en", qr_mm=32),
+    "70x40-zh": LabelSize("70x40-zh", 70, 40, lang="zh", qr_mm=32),
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,7 @@ class SheetSpec:
     version: int
     mask: int
     with_pin: bool = False  # a box for a scratch-off PIN at the foot of the text column
+    facility_code: str | None = None  # the packing facility's official code (export labels)
 
 
 @dataclass(frozen=True)
@@ -97,7 +108,7 @@ def layout(label_size: str, version: int) -> Layout:
     grid_w, grid_h = cols * (w + gap) - gap, rows * (h + gap) - gap
     side = 17 + 4 * version + 2 * QUIET
     # Portrait: QR on top leaving ~15 mm of text; landscape: QR filling the label's height, on the left.
-    room = min(w, h - mm(15)) if size.portrait else h
+    room = mm(size.qr_mm) if size.qr_mm else min(w, h - mm(15)) if size.portrait else h
     module_px = room // side
     return Layout(
         w,
@@ -112,14 +123,22 @@ def layout(label_size: str, version: int) -> Layout:
 
 
 @lru_cache
-def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+def font(size: int, bold: bool = False, lang: str | None = None) -> ImageFont.FreeTypeFont:
+    """DejaVu (Latin with Vietnamese); Simplified Chinese lines use the bundled Noto Sans SC subset."""
+    if lang == "zh":
+        return ImageFont.truetype(str(FONTS / CJK_FONT), size)
     return ImageFont.truetype(str(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size)
 
 
-def _fit(text: str, width: int, size: int, bold: bool, lines: int, min_size: int = 14) -> tuple:
+CJK_FONT = "NotoSansSC-Subset.otf"
+
+
+def _fit(
+    text: str, width: int, size: int, bold: bool, lines: int, min_size: int = 14, lang: str | None = None
+) -> tuple:
     """Wrap ``text`` into at most ``lines`` lines of ``width`` px, shrinking the font if needed."""
     for s in range(size, min_size - 1, -1):
-        f = font(s, bold)
+        f = font(s, bold, lang)
         out: list[str] = []
         for word in text.split():
             if out and f.getlength(f"{out[-1]} {word}") <= width:
@@ -128,7 +147,7 @@ def _fit(text: str, width: int, size: int, bold: bool, lines: int, min_size: int
                 out.append(word)
         if len(out) <= lines and all(f.getlength(line) <= width for line in out):
             return f, out
-    f = font(min_size, bold)
+    f = font(min_size, bold, lang)
     out = out[:lines]
     while out and f.getlength(out[-1] + "…") > width:
         out[-1] = out[-1][:-1]
@@ -196,6 +215,10 @@ def _label_template(spec: SheetSpec, lay: Layout) -> Image.Image:
     """One label with its shared text; the serial line and the QR are left blank."""
     label = Image.new("1", (lay.label_w, lay.label_h), 1)
     draw = ImageDraw.Draw(label)
+    if LABEL_SIZES[spec.label_size].lang:
+        for x, y, line, f, _ in export_lines(spec, lay):
+            draw.text((x, y), line, font=f, fill=0)
+        return label
     x, y, width = _text_box(spec, lay)
     portrait = LABEL_SIZES[spec.label_size].portrait
     y += _serial_font(spec, lay).size + 8  # the serial goes first
@@ -215,6 +238,39 @@ def _label_template(spec: SheetSpec, lay: Layout) -> Image.Image:
         draw.text(_pin_caption_at(spec, lay), PIN_CAPTION, font=font(PIN_FONT // 2, True), fill=0)
         draw.rectangle(pin_box(spec, lay), outline=0, width=2)
     return label
+
+
+def export_lines(
+    spec: SheetSpec, lay: Layout
+) -> list[tuple[int, int, str, ImageFont.FreeTypeFont, str | None]]:
+    """Where each line of an export label goes: (x, top, text, font, the code it shows). The product name,
+    then each Vietnamese line with its code (growing area, packing facility) and under it the line
+    in the label's language, in that language's font."""
+    lang = LABEL_SIZES[spec.label_size].lang or "en"
+    x, y, width = _text_box(spec, lay)
+    y += _serial_font(spec, lay).size + 10
+    placed = []
+
+    def put(
+        text: str, size: int, bold: bool, lines: int, in_lang: str | None = None, code: bool = False
+    ) -> None:
+        nonlocal y
+        f, wrapped = _fit(text, width, size, bold, lines, lang=in_lang)
+        for line in wrapped:
+            placed.append((x, y, line, f, code))
+            y += f.size + 4
+
+    put(spec.product_name, 30, True, 2)
+    y += 10
+    for key, code in (("area", spec.area_line), ("facility", spec.facility_code or "")):
+        put(f"{export_text.LINES[key][0]}: {code}", 22, True, 1, code=code)
+        put(export_text.foreign(key, lang), 22, False, 1, lang)
+        y += 14
+    for key in ("origin", "scan"):
+        put(export_text.LINES[key][0], 20, False, 1)
+        put(export_text.foreign(key, lang), 20, False, 1, lang)
+        y += 12
+    return placed
 
 
 @lru_cache(maxsize=4)
@@ -274,10 +330,18 @@ def _text_runs(spec: SheetSpec, lay: Layout, serial: str, pin: str | None) -> li
     """Where a label's serial and PIN stand (baseline, in label pixels), for the PDF's text layer."""
     tx, ty, _ = _text_box(spec, lay)
     runs = [(tx, ty + 24, grouped(serial))]
+    if LABEL_SIZES[spec.label_size].lang:  # the codes an importer's inspector looks for, searchable
+        runs += _code_runs(spec)
     if pin:
         left, _, _, bottom = pin_box(spec, lay)
         runs.append((left, bottom, pin))
     return runs
+
+
+@lru_cache(maxsize=4)
+def _code_runs(spec: SheetSpec) -> list[tuple[int, int, str]]:
+    lay = layout(spec.label_size, spec.version)
+    return [(x, y + f.size, code) for x, y, _, f, code in export_lines(spec, lay) if code]
 
 
 def build_zip(labels: Sequence[tuple]) -> bytes:

@@ -52,10 +52,24 @@ class DiaryItem(msgspec.Struct):
     """One production stage: what, when, where (location code) and of which product (product code)."""
 
     kind: str
-    date: date | None
+    date: date | None  # the local (Vietnam) date of the event
+    occurred_at: datetime | None  # the event time
     label: str
     location_code: str  # the growing area's official code, else our own "area:{id}"
-    product_code: str  # the GTIN when the product has one, else the lot code
+    location_code_kind: str  # official (mã số vùng trồng) | agrimarket (our area id)
+    product_code: str  # the GTIN when the product has one, else our "SP{product id}/{lot code}"
+    product_code_kind: str  # gtin | agrimarket
+
+
+class PartnerItem(msgspec.Struct):
+    """A supplier (one step back) or a recipient (one step forward) of the batch."""
+
+    kind: str
+    kind_label: str
+    name: str
+    code: str
+    address: str
+    date: date
 
 
 class TraceRead(msgspec.Struct):
@@ -71,21 +85,27 @@ class TraceRead(msgspec.Struct):
     product_image: str | None  # 2
     producer_name: str  # 3
     producer_kind: str  # household | cooperative
-    producer_address: str  # 4
-    stages: list[DiaryItem]  # 5: production stages (event, place = growing area, time)
+    producer_address: str  # 4: street (when known), commune, province
+    stages: list[DiaryItem]  # 5: production stages (event, product code, location code, time)
     location_code: str | None  # 5: the growing area's code, when it has one
     harvest_date: date  # 6: production time
     pack_date: date | None
     gtin: str | None  # 8: brand/serial
-    lot_code: str  # 8
+    lot_code: str  # 7 with the serial; 8
     expiry_date: date | None  # 9: shelf life
-    certifications: list[str]  # 10: standards applied
+    certifications: list[str]  # 10: standards applied (certifications of the product)
     growing_area_name: str
     growing_area_code: str | None  # None: "chưa có mã vùng trồng"
     growing_area_status: str
     where_to_buy: list[dict]
     product_url: str
     scan_url: str
+    brand: str = ""  # 8: brand or trademark, "" when none
+    standards: str = ""  # 10: a declared standard of the batch (TCCS, TCVN...), "" when none
+    packing_facility_name: str | None = None  # the packing facility (cơ sở đóng gói), when named
+    packing_facility_code: str | None = None  # its official code, when issued
+    one_step_back: list[PartnerItem] = msgspec.field(default_factory=list)  # who supplied
+    one_step_forward: list[PartnerItem] = msgspec.field(default_factory=list)  # who received
 
 
 class PinCheck(msgspec.Struct, forbid_unknown_fields=True):

@@ -15,7 +15,7 @@ from piccolo.query.functions.aggregate import Count
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
-from agrimarket.errors import Invalid, NotFound
+from agrimarket.errors import Conflict, Invalid, NotFound
 from agrimarket.media.storage import Storage
 from agrimarket.products.service import ensure_writable
 from traceability.areas.access import visible_batches
@@ -79,6 +79,8 @@ async def create_issue(
         )
     await writable_batch(actor, batch_id)
     await batches.assert_stampable(batch_id)
+    if LABEL_SIZES[label_size].lang:
+        await _assert_exportable(batch_id)
     now = datetime.now(UTC)
     async with StampIssue._meta.db.transaction():
         issue = StampIssue(
@@ -95,6 +97,35 @@ async def create_issue(
         await insert_stamps(issue.id, batch_id, count, now)
         await audit.record(actor, "batch", batch_id, "stamps_issued", {"issue": issue.id, "count": count})
     return issue.id
+
+
+async def _assert_exportable(batch_id: int) -> None:
+    """Export labels print the growing-area and packing-facility codes: both must be issued (409)."""
+    row = (
+        await Batch.select(
+            Batch.growing_area.official_code.as_alias("area"),
+            Batch.packing_facility.official_code.as_alias("facility"),
+        )
+        .where(Batch.id == batch_id)
+        .first()
+    )
+    lacking = [
+        words
+        for code, words in (
+            (row["area"], ("mã số vùng trồng", "a growing-area code")),
+            (row["facility"], ("mã số cơ sở đóng gói", "a packing-facility code")),
+        )
+        if not code
+    ]
+    if lacking:
+        raise Conflict(
+            "Tem xuất khẩu in mã số vùng trồng và mã số cơ sở đóng gói; lô còn thiếu: "
+            + ", ".join(vi for vi, _ in lacking)
+            + ".",
+            "Export labels print the growing-area and packing-facility codes; the batch lacks "
+            + " and ".join(en for _, en in lacking)
+            + ".",
+        )
 
 
 def storage_keys(issue_id: int, label_size: str) -> tuple[str, str]:
