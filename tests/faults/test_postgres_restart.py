@@ -148,6 +148,16 @@ async def _public_records(api: httpx.AsyncClient, farmer: Household, pg: Private
         headers=farmer.headers,
     )
     assert batch.status_code == 201, batch.text
+    # The minimum data set (Circular 02/2024): a stage in the diary and a standard before stamps.
+    batch_id = batch.json()["id"]
+    event = await api.post(
+        f"/api/v1/batches/{batch_id}/events", json={"kind": "irrigation"}, headers=farmer.headers
+    )
+    assert event.status_code == 201, event.text
+    declared = await api.patch(
+        f"/api/v1/batches/{batch_id}", json={"standards": "VietGAP"}, headers=farmer.headers
+    )
+    assert declared.status_code == 200, declared.text
     issued = await api.post(
         f"/api/v1/batches/{batch.json()['id']}/stamps", json={"count": 2}, headers=farmer.headers
     )
