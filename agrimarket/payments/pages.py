@@ -13,9 +13,10 @@ from agrimarket.errors import DomainError, NotFound
 from agrimarket.payments import service, vietqr
 from agrimarket.payments.banks import transfer_banks
 from agrimarket.payments.schemas import BankAccountWrite
-from agrimarket.tables import Product
+from agrimarket.products.service import public_product
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
+from agrimarket.web.services import app_services
 
 
 class BankAccountPages(Controller):
@@ -57,26 +58,19 @@ class BankAccountPages(Controller):
         return Redirect("/bank-account")
 
 
-# The active product's price and its owner's account (the household's, else the cooperative's).
-_PAYMENT_SQL = """
-SELECT p.id, p.price_vnd, COALESCE(bh.bank_bin, bc.bank_bin) AS bank_bin,
-  COALESCE(bh.account_number, bc.account_number) AS account_number
-FROM product p
-LEFT JOIN bank_account bh ON bh.owner_household = p.owner_household
-LEFT JOIN bank_account bc ON bc.owner_cooperative = p.owner_cooperative
-WHERE p.id = {} AND p.status = 'active'
-"""
-
-
 @get("/p/{product_id:int}/vietqr.png", include_in_schema=False)
 async def vietqr_image(request: Request, product_id: int) -> Response[bytes]:
     """A VietQR code for one unit at the current price: any Vietnamese banking app pays it."""
-    rows = await Product.raw(_PAYMENT_SQL, product_id)
-    if not rows or not rows[0]["bank_bin"]:
+    settings, storage = app_services(request.app)  # as the product page it sits on
+    try:
+        # The same read as the public page, so the code always pays the account the page names.
+        product, pay_to = await public_product(product_id, storage, settings.public_base_url)
+    except NotFound:
+        pay_to = None
+    if pay_to is None:
         raise NotFound("Sản phẩm này chưa nhận chuyển khoản.", "This product takes no bank transfers.")
-    row = rows[0]
     content = vietqr.payload(
-        row["bank_bin"], row["account_number"], row["price_vnd"], vietqr.purpose_of(product_id)
+        pay_to.bank_bin, pay_to.account_number, product.price_vnd, vietqr.purpose_of(product_id)
     )
     etag = '"' + hashlib.sha256(content.encode()).hexdigest()[:32] + '"'
     # Short max-age: a new price or account must reach buyers soon; the ETag makes rechecks cheap.
