@@ -91,6 +91,14 @@ async def record(
     )
 
 
+async def record_for_owner(
+    actor: Actor, owner: dict[str, int], action: str, changes: dict[str, Any] | None = None
+) -> None:
+    """An entry on the household or cooperative itself, named by owner columns ({"owner_household": id})."""
+    ((column, owner_id),) = owner.items()
+    await record(actor, column.removeprefix("owner_"), owner_id, action, changes)
+
+
 async def entries(
     actor: Actor,
     entity: str | None = None,

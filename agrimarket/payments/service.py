@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 
 from piccolo.columns.combination import Combinable
 
-from agrimarket.accounts.actor import Actor, Role
+from agrimarket.accounts.actor import Actor
 from agrimarket.areas.service import fold
 from agrimarket.audit import service as audit
 from agrimarket.errors import Forbidden, Invalid
 from agrimarket.payments.banks import transfer_banks
 from agrimarket.payments.schemas import BankAccountRead, BankAccountWrite
+from agrimarket.products.access import seller_owner
 from agrimarket.tables import BankAccount
 
 ACCOUNT_NUMBER = re.compile(r"[0-9A-Z]{4,19}")
@@ -24,10 +25,9 @@ ACCOUNT_NAME = re.compile(r"[A-Z0-9][A-Z0-9 ]{1,49}")  # a company account may h
 
 
 def _owner(actor: Actor) -> dict[str, int]:
-    if actor.role == Role.HOUSEHOLD and actor.household_id:
-        return {"owner_household": actor.household_id}
-    if actor.role == Role.COOP_MANAGER and actor.cooperative_id:
-        return {"owner_cooperative": actor.cooperative_id}
+    owner = seller_owner(actor)
+    if owner is not None:
+        return owner
     raise Forbidden(
         "Chỉ hộ sản xuất hoặc hợp tác xã mới có tài khoản nhận tiền.",
         "Only a household or a cooperative has an account to be paid into.",
@@ -102,13 +102,8 @@ async def set_account(actor: Actor, data: BankAccountWrite) -> BankAccountRead:
             ],
         )
         if changes := audit.diff(before or {}, fields):
-            await _audit(actor, owner, "bank_account_set", changes)
+            await audit.record_for_owner(actor, owner, "bank_account_set", changes)
     return _read(fields)
-
-
-async def _audit(actor: Actor, owner: dict[str, int], action: str, changes: dict) -> None:
-    ((column, owner_id),) = owner.items()
-    await audit.record(actor, column.removeprefix("owner_"), owner_id, action, changes)
 
 
 async def remove_account(actor: Actor) -> None:
@@ -116,4 +111,6 @@ async def remove_account(actor: Actor) -> None:
     async with BankAccount._meta.db.transaction():
         gone = await BankAccount.delete().where(_where(owner)).returning(BankAccount.account_number)
         if gone:
-            await _audit(actor, owner, "bank_account_removed", {"account_number": gone[0]["account_number"]})
+            await audit.record_for_owner(
+                actor, owner, "bank_account_removed", {"account_number": gone[0]["account_number"]}
+            )

@@ -34,6 +34,16 @@ def visible_products(actor: Actor) -> Combinable:
     return NOTHING
 
 
+def seller_owner(actor: Actor) -> dict[str, int] | None:
+    """Owner columns of what a seller holds in its own name (bank and marketplace accounts): the
+    household's, or the coop manager's cooperative's; None for anyone else."""
+    if actor.role == Role.HOUSEHOLD and actor.household_id:
+        return {"owner_household": actor.household_id}
+    if actor.role == Role.COOP_MANAGER and actor.cooperative_id:
+        return {"owner_cooperative": actor.cooperative_id}
+    return None
+
+
 def require_writer(actor: Actor) -> None:
     if not actor.can_write:
         raise Forbidden(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.audit import service as audit
 from agrimarket.errors import Forbidden, Invalid
-from agrimarket.products.access import require_writer
+from agrimarket.products.access import require_writer, seller_owner
 from agrimarket.tables import Household
 from integrations import crypto
 from integrations.adapters.base import Account, CredentialsError, Rejected, Retryable
@@ -23,10 +23,9 @@ CREDENTIAL_MAX = 500
 
 def _owner(actor: Actor) -> dict:
     require_writer(actor)
-    if actor.role == Role.HOUSEHOLD and actor.household_id:
-        return {"owner_household": actor.household_id}
-    if actor.role == Role.COOP_MANAGER and actor.cooperative_id:
-        return {"owner_cooperative": actor.cooperative_id}
+    owner = seller_owner(actor)
+    if owner is not None:
+        return owner
     if actor.role == Role.COOP_MANAGER:
         raise Forbidden(
             "Hãy tạo hợp tác xã (mục HTX) trước khi kết nối tài khoản sàn.",
@@ -109,7 +108,9 @@ async def connect(
         ).where(MarketplaceAccount.id == existing["id"])
         # Listings that stopped on the old credentials resume without the admin's help.
         await outbox.retry_dead_of_account(existing["id"])
-        await _audit_connect(actor, owner, code, shop_id)
+        await audit.record_for_owner(  # which shop; the credentials never reach the audit log
+            actor, owner, "marketplace_account_connected", {"marketplace": code, "shop_id": shop_id}
+        )
         return existing["id"]
     account = MarketplaceAccount(
         marketplace=marketplace["id"],
@@ -119,17 +120,10 @@ async def connect(
         **owner,
     )
     await account.save()
-    await _audit_connect(actor, owner, code, shop_id)
-    return account.id
-
-
-async def _audit_connect(actor: Actor, owner: dict[str, int], code: str, shop_id: str) -> None:
-    """Which shop was connected; the credentials never reach the audit log."""
-    ((column, owner_id),) = owner.items()
-    change = {"marketplace": code, "shop_id": shop_id}
-    await audit.record(
-        actor, column.removeprefix("owner_"), owner_id, "marketplace_account_connected", change
+    await audit.record_for_owner(  # which shop; the credentials never reach the audit log
+        actor, owner, "marketplace_account_connected", {"marketplace": code, "shop_id": shop_id}
     )
+    return account.id
 
 
 async def seller_accounts(actor: Actor) -> list[dict]:
