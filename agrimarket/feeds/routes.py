@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Request, Response, get
 
 from agrimarket.feeds.service import feed
+from agrimarket.web.conditional import conditional
 from agrimarket.web.services import app_services
 
 MEDIA_TYPES = {
@@ -17,12 +18,10 @@ MEDIA_TYPES = {
 async def _answer(request: Request, owner: str, fmt: str) -> Response[bytes]:
     settings, storage = app_services(request.app)
     built = await feed(owner, fmt, storage, settings.public_base_url)
-    headers = {"ETag": built.etag, "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
+    headers = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
     if fmt == "csv":
         headers["Content-Disposition"] = f'inline; filename="{owner}-products.csv"'
-    if request.headers.get("if-none-match") == built.etag:
-        return Response(b"", status_code=304, headers=headers)
-    return Response(built.body, media_type=MEDIA_TYPES[fmt], headers=headers)
+    return conditional(request, built.etag, headers, lambda: built.body, MEDIA_TYPES[fmt])
 
 
 @get("/feeds/{owner:str}/products.json", tags=["feeds"], summary="A seller's live products (JSON)")

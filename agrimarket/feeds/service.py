@@ -6,7 +6,6 @@ is what the public product pages show already.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, UNITS, label
 from agrimarket.products.schemas import ProductRead
 from agrimarket.products.service import live_products_of
 from agrimarket.tables import Cooperative, Household
+from agrimarket.web.conditional import strong_etag
 from traceability.hooks import latest_traces
 
 OWNER = re.compile(r"(h|c)([1-9][0-9]{0,9})")
@@ -174,7 +174,7 @@ async def feed(token: str, fmt: str, storage: Storage, base_url: str) -> Feed:
         body = as_csv(doc)
     else:
         body = as_rss(doc, base_url)
-    built = Feed(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+    built = Feed(body, strong_etag(body))
     if len(_cache) > 2000:
         _cache.clear()
     _cache[key] = (time.monotonic() + CACHE_SECONDS, built)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Template
@@ -15,6 +13,7 @@ from agrimarket.payments.banks import transfer_banks
 from agrimarket.payments.schemas import BankAccountWrite
 from agrimarket.products.service import public_product
 from agrimarket.web.auth import provide_actor
+from agrimarket.web.conditional import conditional, strong_etag
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.services import app_services
 
@@ -72,9 +71,7 @@ async def vietqr_image(request: Request, product_id: int) -> Response[bytes]:
     content = vietqr.payload(
         pay_to.bank_bin, pay_to.account_number, product.price_vnd, vietqr.purpose_of(product_id)
     )
-    etag = '"' + hashlib.sha256(content.encode()).hexdigest()[:32] + '"'
     # Short max-age: a new price or account must reach buyers soon; the ETag makes rechecks cheap.
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(b"", status_code=304, headers=headers)
-    return Response(vietqr.png(content), media_type="image/png", headers=headers)
+    headers = {"Cache-Control": "public, max-age=60"}
+    etag = strong_etag(content.encode())  # of the payload: a 304 draws no QR
+    return conditional(request, etag, headers, lambda: vietqr.png(content), "image/png")
