@@ -3,7 +3,8 @@
 A poller that logs a traceback per poll fills the disk and buries the one useful line during an
 outage. ``RepeatedFailureLog`` logs the first failure with its traceback, then at most one short
 line every ``every`` seconds while it persists, and one info line when the loop works again.
-Use it as a context manager around one round of the loop, or call ``failed`` and ``succeeded``.
+Use it as a context manager around one round of the loop, or call ``failed`` and ``succeeded``;
+each loop keeps its own, so one loop's outage state never leaks into another's log.
 """
 
 from __future__ import annotations
@@ -70,14 +71,3 @@ class RepeatedFailureLog:
                 "%s recovered after %d failures in %.0f s", self.what, self.failures, _now() - self.since
             )
             self.failures = 0
-
-
-_logs: dict[tuple[str, str], RepeatedFailureLog] = {}
-
-
-def repeated_failure_log(logger: logging.Logger, what: str) -> RepeatedFailureLog:
-    """The one ``RepeatedFailureLog`` of a loop, for loops that keep no object of their own."""
-    key = (logger.name, what)
-    if key not in _logs:
-        _logs[key] = RepeatedFailureLog(logger, what)
-    return _logs[key]
