@@ -1,7 +1,7 @@
 """The ceiling of the page benches: a bare Litestar app, one primary-key select per request.
 
 No middleware, templates, sessions, logs or rate limits: each page selects one row through the same
-Piccolo engine and pool size as the app and answers an HTML page padded to the size of ours
+Piccolo engine and pool set-up as the app and answers an HTML page padded to the size of ours
 (BENCH_SCAN_SIZE, BENCH_PRODUCT_SIZE bytes). Its memory is the floor of a process on this stack.
 """
 
@@ -11,6 +11,7 @@ import os
 
 from litestar import Litestar, MediaType, Response, get
 
+from agrimarket.db import close_pool, open_pool
 from agrimarket.tables import Product
 from traceability.tables import Stamp
 
@@ -42,11 +43,11 @@ async def product(product_id: int) -> Response[bytes]:
 
 
 async def _open_pool() -> None:
-    await ENGINE.start_connection_pool(min_size=1, max_size=int(os.environ.get("DB_POOL_SIZE", "10")))
+    await open_pool(ENGINE, int(os.environ.get("DB_POOL_SIZE", "10")))  # the app's own pool set-up
 
 
 async def _close_pool() -> None:
-    await ENGINE.close_connection_pool()
+    await close_pool(ENGINE)
 
 
 app = Litestar([healthz, stamp, product], on_startup=[_open_pool], on_shutdown=[_close_pool])

@@ -18,7 +18,9 @@ from functools import lru_cache
 from typing import Any
 
 from agrimarket import clock
+from agrimarket.db import copy_rows, fetch_direct
 from agrimarket.media.storage import Storage
+from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.tables import ProductPhoto
 from traceability.batches import service as batches
 from traceability.settings import TraceabilitySettings
@@ -77,6 +79,8 @@ class ScanBuffer:
         self.generation = 0
         self.lock = threading.Lock()
         self.writing: asyncio.Task | None = None
+        # Flushes run every second: while the database is down, one traceback, then a line a minute.
+        self.failures = RepeatedFailureLog(log, "scan log: flush")
 
     def add(self, stamp_id: int, client: str, device: str) -> None:
         with self.lock:
@@ -96,10 +100,7 @@ class ScanBuffer:
 
         if not self.rows or not engine_usable():
             return
-        from agrimarket.repeated_failure import repeated_failure_log
-
-        # Runs every second: while the database is down, one traceback, then a line a minute.
-        with repeated_failure_log(log, "scan log: flush"):
+        with self.failures:
             await self.flush()
 
     def pending(self, stamp_id: int) -> list[str]:
@@ -134,8 +135,9 @@ def _by_stamp(rows: list[tuple[int, datetime, str, str]]) -> dict[int, list[str]
 
 
 async def _insert(rows: list[tuple[int, datetime, str, str]]) -> None:
-    """One multi-row INSERT (raw SQL: building a Piccolo row object per scan cost more than the write)."""
-    if rows:
+    """One COPY on PostgreSQL, else one multi-row INSERT (raw SQL: a Piccolo row object per scan
+    cost more than the write)."""
+    if rows and not await copy_rows(Scan, ("stamp", "scanned_at", "client_hash", "device"), rows):
         values = ", ".join(["({}, {}, {}, {})"] * len(rows))
         args = [value for row in rows for value in row]
         await Scan.raw(f"INSERT INTO scan (stamp, scanned_at, client_hash, device) VALUES {values}", *args)  # noqa: S608
@@ -187,7 +189,7 @@ async def scan(
     client = client_hash(settings.scan_hash_key, address)
     for _ in range(3):  # again only when a flush committed while the counters were read
         generation = BUFFER.generation
-        rows = await Stamp.raw(_STAMP_SQL, client, serial)
+        rows = await fetch_direct(Stamp, _STAMP_SQL, client, serial)
         if not rows:
             raise serials.stamp_not_found()
         row = rows[0]
