@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from agrimarket.web.logs import JsonFormatter
 
 SCRIPT = """
@@ -53,3 +55,88 @@ def test_formatter_keeps_extra_fields_and_unicode():
     record.batch = 7
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "Hộ Lan" and line["batch"] == 7 and line["level"] == "INFO"
+
+
+def test_lines_are_written_in_batches_yet_never_wait_long_or_get_lost():
+    import io
+    import logging
+    import time
+
+    from agrimarket.web.logs import BatchedStreamHandler
+
+    stream = io.StringIO()
+    handler = BatchedStreamHandler(stream, every=0.05)
+    logger = logging.getLogger("agrimarket.test.batches")
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    try:
+        for n in range(3):
+            logger.info("dòng %d", n)
+        assert stream.getvalue() == ""  # waiting for the batch
+        logger.warning("cảnh báo")  # a warning is written at once, after the lines before it
+        assert stream.getvalue().splitlines() == ["dòng 0", "dòng 1", "dòng 2", "cảnh báo"]
+        logger.info("lặng")  # a quiet moment: no line follows, the flusher writes it
+        for _ in range(100):
+            if stream.getvalue().endswith("lặng\n"):
+                break
+            time.sleep(0.01)
+        assert stream.getvalue().endswith("lặng\n")
+        logger.info("cuối")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    assert stream.getvalue().endswith("cuối\n")  # closing writes what waits
+
+
+def test_a_forked_worker_gets_its_own_flusher():
+    import io
+    import logging
+    import os
+    import time
+
+    from agrimarket.web.logs import BatchedStreamHandler
+
+    read_end, write_end = os.pipe()
+    handler = BatchedStreamHandler(io.StringIO(), every=60)
+    handler.handle(
+        logging.makeLogRecord({"msg": "từ tiến trình cha", "levelno": logging.INFO})
+    )  # waits in the parent
+    handler.every = 0.02
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: a line it logs reaches its stream with no flush asked for
+            handler.stream = os.fdopen(write_end, "w")
+            handler.handle(logging.makeLogRecord({"msg": "từ tiến trình con", "levelno": logging.INFO}))
+            time.sleep(0.5)
+            os._exit(0)
+        os.close(write_end)
+        os.waitpid(pid, 0)
+        with os.fdopen(read_end) as pipe:
+            assert pipe.read() == "từ tiến trình con\n"  # and not the parent's line too
+    finally:
+        handler.close()
+    assert handler.stream.getvalue() == "từ tiến trình cha\n"
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_marketplace_tokens_in_request_urls_stay_out_of_the_logs(database, log_format):
+    script = """
+import logging
+from agrimarket.app import create_app
+create_app()
+logging.getLogger("httpx").info("HTTP Request: GET https://x.vn/api?access_token=TOKEN-SECRET")
+logging.getLogger("httpx").warning("retrying https://x.vn/api")
+logging.getLogger("agrimarket.test").info("an ordinary line")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=os.environ | {"LOG_FORMAT": log_format, "INTEGRATIONS_WORKER": "off"},
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "an ordinary line" in result.stderr and "retrying" in result.stderr
+    assert "TOKEN-SECRET" not in result.stderr
