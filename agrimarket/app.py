@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from litestar import Litestar, Request, Router
@@ -147,7 +148,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=logging_config(settings),
         middleware=access_log_middleware(settings),
         template_config=TemplateConfig(
-            directory=PACKAGE / "templates", engine=JinjaTemplateEngine, engine_callback=configure_templates
+            directory=PACKAGE / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=partial(configure_templates, reload=settings.environment == "development"),
         ),
         openapi_config=OpenAPIConfig(
             title="agrimarket API", version="1", path="/schema", render_plugins=[SwaggerRenderPlugin()]

@@ -49,8 +49,10 @@ def local_time(moment: datetime) -> str:
     return clock.to_local(moment).strftime("%d/%m/%Y %H:%M")
 
 
-def configure_templates(engine: JinjaTemplateEngine) -> None:
+def configure_templates(engine: JinjaTemplateEngine, reload: bool = True) -> None:
     engine.engine.globals.update(
         tr=tr, lang=lang, label=label, choices=choices, vnd=format_vnd, local_time=local_time
     )
     engine.engine.autoescape = True
+    # Outside development templates change only with a deploy (a restart): no stat() per render.
+    engine.engine.auto_reload = reload

@@ -53,3 +53,13 @@ def test_production_refuses_the_development_pin_key(monkeypatch):
 def test_s3_with_keys_or_instance_role_is_accepted():
     Settings(media_storage="s3", s3=S3Settings(endpoint_url="http://127.0.0.1:9000", bucket="m"))
     Settings(media_storage="s3", s3=S3Settings(bucket="m", access_key_id="AKIA", secret_access_key="secret"))
+
+
+def test_templates_reload_from_disk_in_development_only(app, settings):
+    import dataclasses
+
+    from agrimarket.app import create_app
+
+    assert settings.environment == "test" and app.template_engine.engine.auto_reload is False
+    development = create_app(dataclasses.replace(settings, environment="development"))
+    assert development.template_engine.engine.auto_reload is True
