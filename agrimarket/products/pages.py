@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.response import Redirect, Template
-from markupsafe import Markup
+from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup, escape
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.cooperatives.service import list_members
@@ -137,25 +138,54 @@ class PublicProductPages(Controller):
     dependencies = {"viewer": Provide(provide_viewer)}
 
     @get("/p/{product_id:int}")
-    async def public_page(self, request: Request, viewer: Actor | None, product_id: int) -> Template:
+    async def public_page(
+        self, request: Request, viewer: Actor | None, product_id: int
+    ) -> Template | Response[str]:
         settings, storage = app_services(request.app)  # not injected: see agrimarket.web.services
         product, pay_to = await service.public_product(product_id, storage, settings.public_base_url)
         listings = await listing_views.listings_of([product_id])  # integrations: where to buy
-        content = _public_content(request, product, pay_to, listings)
+        key = _content_key(request, product, pay_to, listings)
+        content = _public_content(key, request, product, pay_to, listings)
         context = {"viewer": viewer, "p": product, "content": content}
-        return Template("products/public.html", context=context)
+        if viewer is not None:
+            return Template("products/public.html", context=context)
+        return Response(_anonymous_page(key, request, context), media_type=MediaType.HTML)
 
 
 _CONTENT: dict[bytes, Markup] = {}  # the public page's content by what it shows, in this process
+# The whole page as a visitor who is not logged in sees it, split where their CSRF token goes.
+_ANONYMOUS: dict[bytes, tuple[str, str]] = {}
+# Where the token goes: no text from a farmer can hold it, since autoescaping turns their "<" into "&lt;".
+_TOKEN_MARK = Markup("<csrf>")
 
 
-def _public_content(request: Request, product: ProductRead, pay_to: PayTo | None, listings: dict) -> Markup:
+def _anonymous_page(key: bytes, request: Request, context: dict) -> str:
+    """Only the CSRF token differs between two visitors who are not logged in (the page, path and
+    language are in ``key``), so the frame is rendered once per key, like the scan page's."""
+    pieces = _ANONYMOUS.get(key)
+    if pieces is None:
+        if len(_ANONYMOUS) >= 2000:
+            _ANONYMOUS.clear()
+        template = request.app.template_engine.get_template("products/public.html")
+        html = template.render(**context, request=request, csrf_token=lambda: _TOKEN_MARK, csrf_input="")
+        before, _, after = html.partition(_TOKEN_MARK)
+        pieces = _ANONYMOUS[key] = (before, after)
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return f"{pieces[0]}{escape(token)}{pieces[1]}"
+
+
+def _content_key(request: Request, product: ProductRead, pay_to: PayTo | None, listings: dict) -> bytes:
+    return msgspec.json.encode((request_lang(request), product, pay_to, listings.get(product.id, [])))
+
+
+def _public_content(
+    key: bytes, request: Request, product: ProductRead, pay_to: PayTo | None, listings: dict
+) -> Markup:
     """The public page's content, rendered once per product state, listings and language.
 
-    Keyed by everything it shows, so a changed price or a new listing renders afresh at once; only
-    the frame (the visitor's menu and CSRF token) is rendered per request.
+    Keyed by everything it shows (``key``), so a changed price or a new listing renders afresh at
+    once; a logged-in visitor's frame (their menu and CSRF token) is rendered around it per request.
     """
-    key = msgspec.json.encode((request_lang(request), product, pay_to, listings.get(product.id, [])))
     content = _CONTENT.get(key)
     if content is None:
         if len(_CONTENT) >= 2000:

@@ -137,3 +137,23 @@ async def test_one_tap_stock_and_price_fragments(client, accounts):
     foreign = await client.post(f"{url}/stock", data={"delta": "5"}, headers={"x-csrftoken": token})
     assert foreign.status_code == 404
     assert (await Product.select(Product.stock).first())["stock"] == 0
+
+
+async def test_public_product_page_gives_each_visitor_their_own_csrf_token(client, accounts):
+    """The page a visitor who is not logged in sees is kept rendered; only their token is new."""
+    farmer = await accounts.household()
+    product = await accounts.product(farmer, name="Mắm <csrf> & tôm")
+    tokens = []
+    for _ in range(2):
+        client.cookies.clear()
+        page = await client.get(f"/p/{product['id']}")
+        token = re.search(r'"x-csrftoken": "([^"]*)"', page.text).group(1)
+        assert token and token == client.cookies["csrftoken"]  # the one their cookie holds
+        assert page.text.count("Mắm &lt;csrf&gt; &amp; tôm") == 2  # title and heading, escaped
+        assert page.headers["content-type"].startswith("text/html")
+        tokens.append(token)
+    assert tokens[0] != tokens[1]
+    await web_login(client, farmer.phone)  # a logged-in visitor's frame is their own
+    page = await client.get(f"/p/{product['id']}")
+    assert 'action="/logout"' in page.text
+    assert re.search(r'"x-csrftoken": "([^"]*)"', page.text).group(1) == client.cookies["csrftoken"]
