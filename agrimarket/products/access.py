@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from piccolo.columns import ForeignKey
 from piccolo.columns.combination import Combinable, WhereRaw
 
 from agrimarket.accounts.actor import Actor, Role
@@ -12,24 +13,26 @@ NOTHING = WhereRaw("1 = 0")
 
 
 def visible_products(actor: Actor) -> Combinable:
+    return visible_owned(actor, Product.owner_household, Product.owner_cooperative)
+
+
+def visible_owned(actor: Actor, household: ForeignKey, cooperative: ForeignKey) -> Combinable:
+    """Rows a household or a cooperative owns (``household`` / ``cooperative``: the row's owner
+    columns), as the actor may see them: an admin all; a household its own; a coop manager the
+    cooperative's and its current members'; an officer those of their commune or province."""
     if actor.role == Role.ADMIN:
         return WhereRaw("1 = 1")
     if actor.role == Role.HOUSEHOLD:
-        return Product.owner_household == actor.household_id if actor.household_id else NOTHING
+        return household == actor.household_id if actor.household_id else NOTHING
     if actor.role == Role.COOP_MANAGER:
         if not actor.cooperative_id:
             return NOTHING
-        # The cooperative's own products and those of its current members.
-        return (Product.owner_cooperative == actor.cooperative_id) | (
-            Product.owner_household.cooperative == actor.cooperative_id
-        )
+        return (cooperative == actor.cooperative_id) | (household.cooperative == actor.cooperative_id)
     if actor.scope_commune:
-        return (Product.owner_household.commune == actor.scope_commune) | (
-            Product.owner_cooperative.commune == actor.scope_commune
-        )
+        return (household.commune == actor.scope_commune) | (cooperative.commune == actor.scope_commune)
     if actor.scope_province:
-        return (Product.owner_household.commune.province == actor.scope_province) | (
-            Product.owner_cooperative.commune.province == actor.scope_province
+        return (household.commune.province == actor.scope_province) | (
+            cooperative.commune.province == actor.scope_province
         )
     return NOTHING
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import anyio
+from piccolo.query.functions.aggregate import Count
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
@@ -120,11 +121,12 @@ async def list_sessions(actor: Actor, session_id: int | None = None) -> list[Tra
         TrainingSession.id, ascending=False
     )
     ids = [r["id"] for r in rows] or [0]
-    counts: dict[int, int] = {}
-    for a in await TrainingAttendance.select(TrainingAttendance.session).where(
-        TrainingAttendance.session.is_in(ids)
-    ):
-        counts[a["session"]] = counts.get(a["session"], 0) + 1
+    counted = (
+        await TrainingAttendance.select(TrainingAttendance.session, Count(alias="attendees"))
+        .where(TrainingAttendance.session.is_in(ids))
+        .group_by(TrainingAttendance.session)
+    )
+    counts = {c["session"]: c["attendees"] for c in counted}
     return [
         TrainingRead(
             id=r["id"],

@@ -11,9 +11,9 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.errors import DomainError, Invalid
 from agrimarket.media.storage import Storage
 from agrimarket.web.auth import provide_actor
-from agrimarket.web.forms import form_error, form_values
+from agrimarket.web.forms import form_values
 from traceability.batches import service
-from traceability.batches.pages import detail_context
+from traceability.batches.pages import detail_form_error
 from traceability.batches.schemas import BatchUpdate
 
 
@@ -40,8 +40,5 @@ class BatchLabelPages(Controller):
         try:
             await service.update_labels(viewer, batch_id, _update_form(values))
         except DomainError as exc:
-            if exc.status_code in (403, 404):
-                raise
-            context = await detail_context(viewer, batch_id, storage, label_values=values)
-            return form_error(request, "traceability/batches/detail.html", exc, context)
+            return await detail_form_error(request, viewer, batch_id, storage, exc, label_values=values)
         return Redirect(f"/batches/{batch_id}")

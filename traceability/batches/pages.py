@@ -130,6 +130,17 @@ async def detail_context(viewer: Actor, batch_id: int, storage: Storage, **extra
     return context | extra
 
 
+async def detail_form_error(
+    request: Request, viewer: Actor, batch_id: int, storage: Storage, exc: DomainError, **values: Any
+) -> Template:
+    """The batch page again with one of its forms' errors and values (``values``: e.g.
+    ``label_values=``). A 403 or 404 is raised as it is: it answers with the error page, not the form."""
+    if exc.status_code in (403, 404):
+        raise exc
+    context = await detail_context(viewer, batch_id, storage, **values)
+    return form_error(request, "traceability/batches/detail.html", exc, context)
+
+
 class BatchPages(Controller):
     include_in_schema = False
     dependencies = {"viewer": Provide(provide_actor)}
@@ -188,10 +199,7 @@ class BatchPages(Controller):
         try:
             await service.clear_flag(viewer, batch_id, values.get("reason", ""))
         except DomainError as exc:
-            if exc.status_code in (403, 404):
-                raise
-            context = await detail_context(viewer, batch_id, storage)
-            return form_error(request, "traceability/batches/detail.html", exc, context)
+            return await detail_form_error(request, viewer, batch_id, storage, exc)
         return Redirect(f"/batches/{batch_id}")
 
     @get("/batches/{batch_id:int}/epcis.json")

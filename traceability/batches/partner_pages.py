@@ -12,9 +12,9 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.errors import DomainError, Invalid
 from agrimarket.media.storage import Storage
 from agrimarket.web.auth import provide_actor
-from agrimarket.web.forms import form_error, form_values
+from agrimarket.web.forms import form_values
 from traceability.batches import partners
-from traceability.batches.pages import detail_context
+from traceability.batches.pages import detail_form_error
 from traceability.batches.schemas import PartnerCreate
 
 
@@ -50,10 +50,7 @@ class PartnerPages(Controller):
         try:
             await partners.add_partner(viewer, batch_id, _partner_form(values))
         except DomainError as exc:
-            if exc.status_code in (403, 404):
-                raise
-            context = await detail_context(viewer, batch_id, storage, partner_values=values)
-            return form_error(request, "traceability/batches/detail.html", exc, context)
+            return await detail_form_error(request, viewer, batch_id, storage, exc, partner_values=values)
         return Redirect(f"/batches/{batch_id}#partners")
 
     @post("/batches/{batch_id:int}/partners/{partner_id:int}/delete")
