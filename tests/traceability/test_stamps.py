@@ -102,7 +102,9 @@ async def test_large_issuance_renders_in_background_with_progress(client, accoun
         sampled_pages = range(0, 17, 2)
         found = pdf_codes(pdf, list(sampled_pages))
         in_print_order = [serial for _, serial in sorted(serials_by_seq.items())]
-        on_sampled_pages = [serial for page in sampled_pages for serial in in_print_order[page * 36 : (page + 1) * 36]]
+        on_sampled_pages = [
+            serial for page in sampled_pages for serial in in_print_order[page * 36 : (page + 1) * 36]
+        ]
         assert len(on_sampled_pages) == 312
         assert sorted(found) == sorted(BASE + serial for serial in on_sampled_pages)
         pngs = zip_codes(await media_bytes(bg, body["zip_url"]), every=3)

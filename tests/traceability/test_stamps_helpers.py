@@ -115,7 +115,9 @@ def _one_per_symbol(codes) -> list[str]:
         x = (corners.top_left.x + corners.bottom_right.x) / 2
         y = (corners.top_left.y + corners.bottom_right.y) / 2
         size = abs(corners.top_right.x - corners.top_left.x)
-        if not any(text == code.text and abs(x - kx) < ksize and abs(y - ky) < ksize for text, kx, ky, ksize in kept):
+        if not any(
+            text == code.text and abs(x - kx) < ksize and abs(y - ky) < ksize for text, kx, ky, ksize in kept
+        ):
             kept.append((code.text, x, y, size))
     return [text for text, *_ in kept]
 
