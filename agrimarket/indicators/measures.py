@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from agrimarket.db import gather_reads
 from agrimarket.declared.catalog import marketplace_label
 from agrimarket.indicators import measure_queries as q
 from agrimarket.indicators.area import Area
@@ -72,13 +73,16 @@ async def participation(
     at ``end`` (passed in, not counted twice); ``communes`` are (code, name) of the area's communes."""
     params = period_params(start, end)
     result = Participation(start, end)
-    per_commune = {"selling": selling_by_commune}
-    for measure in ("trained", "connected", "active", "transacting"):
-        per_commune[measure] = await q.households_by_commune(measure, area.filter, params)
+    measures = ("trained", "connected", "active", "transacting")
+    *counted, by_market = await gather_reads(
+        *(q.households_by_commune(measure, area.filter, params) for measure in measures),
+        q.transactions_by_market(area.filter, params),
+    )
+    per_commune = {"selling": selling_by_commune, **dict(zip(measures, counted, strict=True))}
     for measure, counts in per_commune.items():
         result.values[measure] = sum(counts.values())
     result.values["products"] = products
-    for row in await q.transactions_by_market(area.filter, params):
+    for row in by_market:
         label = marketplace_label(row["key"], lang)
         result.markets.append(MarketTransactions(row["key"], label, row["n"], int(row["value"] or 0)))
     result.markets.sort(key=lambda m: (-m.transactions, m.key))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from agrimarket.db import gather_reads
 from agrimarket.declared.catalog import marketplace_label
 from agrimarket.indicators import queries
 from agrimarket.indicators.area import Area, communes_of
@@ -87,11 +88,6 @@ async def headline(area: Area, day: date) -> Point:
     return Point(day, counts.get("", 0), counts.get("synced", 0), counts.get("declared", 0))
 
 
-async def series(area: Area, last: date, months: int = 12, step: int = 1) -> list[Point]:
-    """The figure at each period end (monthly, or quarterly with step=3), for charts."""
-    return [await headline(area, day) for day in series_days(last, months, step)]
-
-
 async def build_report(
     area: Area,
     day: date,
@@ -101,7 +97,16 @@ async def build_report(
     with_participation: bool = True,
 ) -> Report:
     report = Report(day=day, area=area, scans_from=day.replace(day=1))
-    rows = await queries.household_counts(area.filter, day)
+    chart_days = series_days(day) if with_series else []
+    # The slowest first: the reads share a few connections (gather_reads).
+    rows, listing_rows, trace, communes, *points = await gather_reads(
+        queries.household_counts(area.filter, day),
+        queries.listing_counts(area.filter, day),
+        traceability_counts(area.filter, day, report.scans_from),
+        communes_of(area),
+        *(headline(area, chart_day) for chart_day in chart_days),
+    )
+    report.series = points
     by_dim: dict[str, dict[str, int]] = {}
     for row in rows:
         by_dim.setdefault(row["dim"], {})[row["key"]] = row["n"]
@@ -117,11 +122,11 @@ async def build_report(
             commune_source.get(f"{c['code']}:synced", 0),
             commune_source.get(f"{c['code']}:declared", 0),
         )
-        for c in await communes_of(area)
+        for c in communes
     ]
     report.districts = _districts(by_dim)
     listing = {}
-    for row in await queries.listing_counts(area.filter, day):
+    for row in listing_rows:
         listing.setdefault(row["dim"], {})[row["key"]] = row["n"]
     report.products = listing.get("products", {}).get("", 0)
     report.cooperatives = listing.get("cooperatives", {}).get("", 0)
@@ -139,14 +144,11 @@ async def build_report(
         ),
         key=lambda m: (-m.households, m.key),
     )
-    trace = await traceability_counts(area.filter, day, report.scans_from)
     report.growing_areas = trace.get("areas", 0)
     report.growing_areas_coded = trace.get("areas_coded", 0)
     report.growing_areas_verified = trace.get("areas_verified", 0)
     report.stamped_batches = trace.get("stamped_batches", 0)
     report.scans = trace.get("scans", 0)
-    if with_series:
-        report.series = await series(area, day)
     if not with_participation:
         return report
     start = min(period_start or day.replace(day=1), day)
