@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,14 @@ from bench.serve import CONCURRENCY, SECONDS, Load, Server, load
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 STAMPS = 500
 PRODUCTS = 200
+# What the app refuses to start without outside development (fresh random values per run).
+PRODUCTION_KEYS = (
+    "SECRET_KEY",
+    "SCAN_HASH_KEY",
+    "STAMP_PIN_KEY",
+    "INTEGRATIONS_CREDENTIALS_KEY",
+    "INTEGRATIONS_WEBHOOK_SECRET",
+)
 PAGE_GOAL = 0.70  # of the bare page's req/s
 # Tail latency may be at most twice the bare page's: our page does a few cached lookups more, not
 # work that should make one request in a hundred wait much longer.
@@ -139,7 +148,13 @@ def run(kinds: list[str] | None = None) -> Result:
         "product": ([f"/p/{i}" for i in product_ids], [f"/product/{i}" for i in product_ids]),
     }
     run_dir = Path(env["MEDIA_DIR"]).parent
-    production = {"LOG_FORMAT": "json", "INTEGRATIONS_WORKER": "off", "DB_POOL_SIZE": "10"}
+    production = {
+        "APP_ENV": "production",  # templates not re-checked on disk, no demo buyers' orders
+        **{key: secrets.token_hex(32) for key in PRODUCTION_KEYS},
+        "LOG_FORMAT": "json",
+        "INTEGRATIONS_WORKER": "off",
+        "DB_POOL_SIZE": "10",
+    }
     server_env = os.environ | env | production
     ours = Server("agrimarket.asgi:app", server_env, run_dir / "app.log").start()
     bare = None
