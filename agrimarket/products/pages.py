@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
@@ -142,14 +142,19 @@ class PublicProductPages(Controller):
         self, request: Request, viewer: Actor | None, product_id: int
     ) -> Template | Response[str]:
         settings, storage = app_services(request.app)  # not injected: see agrimarket.web.services
-        product, pay_to = await service.public_product(product_id, storage, settings.public_base_url)
-        listings = await listing_views.listings_of([product_id])  # integrations: where to buy
-        key = _content_key(request, product, pay_to, listings)
+        rows = await service.public_rows(product_id)
+        key = _content_key(request, rows)
+        if viewer is None and key in _ANONYMOUS:
+            return Response(_with_token(_ANONYMOUS[key], request), media_type=MediaType.HTML)
+        product, pay_to = service.public_view(rows, storage, settings.public_base_url)
+        listings = {product_id: listing_views.listings_in(rows)}  # integrations: where to buy
         content = _public_content(key, request, product, pay_to, listings)
         context = {"viewer": viewer, "p": product, "content": content}
         if viewer is not None:
             return Template("products/public.html", context=context)
-        return Response(_anonymous_page(key, request, context), media_type=MediaType.HTML)
+        return Response(
+            _with_token(_render_anonymous_page(key, request, context), request), media_type=MediaType.HTML
+        )
 
 
 _CONTENT: dict[bytes, Markup] = {}  # the public page's content by what it shows, in this process
@@ -159,23 +164,27 @@ _ANONYMOUS: dict[bytes, tuple[str, str]] = {}
 _TOKEN_MARK = Markup("<csrf>")
 
 
-def _anonymous_page(key: bytes, request: Request, context: dict) -> str:
+def _render_anonymous_page(key: bytes, request: Request, context: dict) -> tuple[str, str]:
     """Only the CSRF token differs between two visitors who are not logged in (the page, path and
-    language are in ``key``), so the frame is rendered once per key, like the scan page's."""
-    pieces = _ANONYMOUS.get(key)
-    if pieces is None:
-        if len(_ANONYMOUS) >= 2000:
-            _ANONYMOUS.clear()
-        template = request.app.template_engine.get_template("products/public.html")
-        html = template.render(**context, request=request, csrf_token=lambda: _TOKEN_MARK, csrf_input="")
-        before, _, after = html.partition(_TOKEN_MARK)
-        pieces = _ANONYMOUS[key] = (before, after)
-    token = ScopeState.from_scope(request.scope).csrf_token
-    return f"{pieces[0]}{escape(token)}{pieces[1]}"
+    language are in ``key``), so the whole page is rendered once per key, like the scan page's, and
+    kept split where the token goes."""
+    if len(_ANONYMOUS) >= 2000:
+        _ANONYMOUS.clear()
+    template = request.app.template_engine.get_template("products/public.html")
+    html = template.render(**context, request=request, csrf_token=lambda: _TOKEN_MARK, csrf_input="")
+    before, _, after = html.partition(_TOKEN_MARK)
+    pieces = _ANONYMOUS[key] = (before, after)
+    return pieces
 
 
-def _content_key(request: Request, product: ProductRead, pay_to: PayTo | None, listings: dict) -> bytes:
-    return msgspec.json.encode((request_lang(request), product, pay_to, listings.get(product.id, [])))
+def _with_token(pieces: tuple[str, str], request: Request) -> str:
+    return f"{pieces[0]}{escape(ScopeState.from_scope(request.scope).csrf_token)}{pieces[1]}"
+
+
+def _content_key(request: Request, rows: Sequence[Mapping]) -> bytes:
+    """What the page shows: the language and the rows it is built from (product, photos, owner,
+    bank account, listings), so any change to them renders afresh."""
+    return msgspec.json.encode((request_lang(request), [tuple(row.values()) for row in rows]))
 
 
 def _public_content(

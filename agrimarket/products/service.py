@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
+from agrimarket.db import fetch_direct
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.media.storage import Storage, delete_quietly
 from agrimarket.products.access import new_record_owner, require_writer, visible_products
@@ -112,9 +114,10 @@ async def get_product(actor: Actor, product_id: int, storage: Storage, base_url:
     return (await _views([row], storage, base_url))[0]
 
 
-# The public page's product with its owner and place names, its photos (one row per photo) and the
-# owner's bank account for the VietQR code, in one statement: written out because Piccolo took longer to build these joins than PostgreSQL took
-# to run them.
+# The public page's product with its owner and place names, its photos, the owner's bank account
+# for the VietQR code and its marketplace listings ("where to buy"), in one statement: one row per
+# (photo, listing) pair. Written out because Piccolo took longer to build these joins than
+# PostgreSQL took to run them, and one round trip because the page is read more than any other.
 _PUBLIC_SQL = """
 SELECT p.*, h.head_name AS household_name, co.name AS cooperative_name,
   hc.name AS household_commune, hp.name AS household_province,
@@ -122,7 +125,11 @@ SELECT p.*, h.head_name AS household_name, co.name AS cooperative_name,
   ph.id AS photo_id, ph.image_key, ph.thumb_key, ph.width, ph.height,
   COALESCE(bh.bank_bin, bc.bank_bin) AS pay_bank_bin,
   COALESCE(bh.account_number, bc.account_number) AS pay_account_number,
-  COALESCE(bh.account_name, bc.account_name) AS pay_account_name
+  COALESCE(bh.account_name, bc.account_name) AS pay_account_name,
+  l.id AS listing_id, l.state AS listing_state, l.external_url AS listing_external_url,
+  l.reason_vi AS listing_reason_vi, l.reason_en AS listing_reason_en, l.version AS listing_version,
+  l.synced_version AS listing_synced_version, l.share_percent AS listing_share_percent,
+  l.reserve_units AS listing_reserve_units, m.code AS listing_code, m.name AS listing_mname
 FROM product p
 LEFT JOIN household h ON h.id = p.owner_household
 LEFT JOIN commune hc ON hc.code = h.commune
@@ -133,8 +140,10 @@ LEFT JOIN province cp ON cp.code = cc.province
 LEFT JOIN product_photo ph ON ph.product = p.id
 LEFT JOIN bank_account bh ON bh.owner_household = p.owner_household
 LEFT JOIN bank_account bc ON bc.owner_cooperative = p.owner_cooperative
+LEFT JOIN listing l ON l.product = p.id
+LEFT JOIN marketplace m ON m.id = l.marketplace
 WHERE p.id = {} AND p.status = 'active'
-ORDER BY ph.position, ph.id
+ORDER BY ph.position, ph.id, l.id
 """
 
 
@@ -142,10 +151,24 @@ async def public_product(
     product_id: int, storage: Storage, base_url: str
 ) -> tuple[ProductRead, PayTo | None]:
     """The active product as anyone sees it, and the account a VietQR transfer pays (if any)."""
-    rows = await Product.raw(_PUBLIC_SQL, product_id)
+    return public_view(await public_rows(product_id), storage, base_url)
+
+
+async def public_rows(product_id: int) -> Sequence[Mapping[str, Any]]:
+    """The rows of the public product (one per photo and listing); everything its public page shows
+    is in them (the listings' columns are named ``listing_…``)."""
+    rows = await fetch_direct(Product, _PUBLIC_SQL, product_id)
     if not rows:
         raise _not_found()
-    photos = [_photo(row | {"id": row["photo_id"]}, storage) for row in rows if row["photo_id"] is not None]
+    return rows
+
+
+def public_view(
+    rows: Sequence[Mapping[str, Any]], storage: Storage, base_url: str
+) -> tuple[ProductRead, PayTo | None]:
+    """``public_rows`` as the product and the account a VietQR transfer pays (if any)."""
+    photo_rows = {row["photo_id"]: row for row in rows if row["photo_id"] is not None}  # once per listing
+    photos = [_photo({**row, "id": photo_id}, storage) for photo_id, row in photo_rows.items()]
     first = rows[0]
     pay_to = None
     if first["pay_bank_bin"]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.products.access import visible_products
 from agrimarket.tables import Product
@@ -16,8 +19,7 @@ async def listings_of(product_ids: list[int]) -> dict[int, list[ListingRead]]:
     out: dict[int, list[ListingRead]] = {pid: [] for pid in product_ids}
     if not product_ids:
         return out
-    # Written out: it is on every public product page, and Piccolo building the join cost more than
-    # running it.
+    # Written out: it is on every product card, and Piccolo building the join cost more than running it.
     marks = ", ".join(["{}"] * len(product_ids))  # placeholders only; the ids go as parameters
     rows = await Listing.raw(
         "SELECT l.id, l.product, l.state, l.external_url, l.reason_vi, l.reason_en, l.version, "  # noqa: S608
@@ -27,25 +29,42 @@ async def listings_of(product_ids: list[int]) -> dict[int, list[ListingRead]]:
         *product_ids,
     )
     for r in rows:
-        out[r["product"]].append(
-            ListingRead(
-                id=r["id"],
-                product_id=r["product"],
-                marketplace=r["code"],
-                marketplace_name=r["mname"],
-                state=r["state"],
-                external_url=r["external_url"],
-                reason_vi=r["reason_vi"],
-                reason_en=r["reason_en"],
-                version=r["version"],
-                synced_version=r["synced_version"],
-                syncing=r["synced_version"] < r["version"],
-                share_percent=r["share_percent"],
-                reserve_units=r["reserve_units"],
-                pushed_stock=pushed_stock(r["stock"], r["share_percent"], r["reserve_units"]),
-            )
-        )
+        out[r["product"]].append(listing_read(r))
     return out
+
+
+def listings_in(rows: Sequence[Mapping[str, Any]]) -> list[ListingRead]:
+    """The listings of rows that carry them as ``listing_…`` columns (the public product page's
+    rows: one per photo and listing), each once, in their order."""
+    out: dict[int, ListingRead] = {}
+    for row in rows:
+        if row["listing_id"] is not None and row["listing_id"] not in out:
+            listing = {
+                key.removeprefix("listing_"): value
+                for key, value in row.items()
+                if key.startswith("listing_")
+            }
+            out[row["listing_id"]] = listing_read(listing | {"product": row["id"], "stock": row["stock"]})
+    return list(out.values())
+
+
+def listing_read(r: Mapping[str, Any]) -> ListingRead:
+    return ListingRead(
+        id=r["id"],
+        product_id=r["product"],
+        marketplace=r["code"],
+        marketplace_name=r["mname"],
+        state=r["state"],
+        external_url=r["external_url"],
+        reason_vi=r["reason_vi"],
+        reason_en=r["reason_en"],
+        version=r["version"],
+        synced_version=r["synced_version"],
+        syncing=r["synced_version"] < r["version"],
+        share_percent=r["share_percent"],
+        reserve_units=r["reserve_units"],
+        pushed_stock=pushed_stock(r["stock"], r["share_percent"], r["reserve_units"]),
+    )
 
 
 async def live_links(product_id: int) -> list[dict]:

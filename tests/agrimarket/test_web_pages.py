@@ -157,3 +157,63 @@ async def test_public_product_page_gives_each_visitor_their_own_csrf_token(clien
     page = await client.get(f"/p/{product['id']}")
     assert 'action="/logout"' in page.text
     assert re.search(r'"x-csrftoken": "([^"]*)"', page.text).group(1) == client.cookies["csrftoken"]
+
+
+async def test_public_product_page_shows_each_photo_and_listing_once_and_follows_changes(client, accounts):
+    """The page reads product, photos and listings in one query (a row per photo and listing);
+    what a visitor who is not logged in sees is kept rendered, and still follows every change."""
+    from datetime import UTC, datetime
+
+    from agrimarket.tables import ProductPhoto
+    from integrations.tables import Listing, Marketplace
+
+    farmer = await accounts.household()
+    product = await accounts.product(farmer, name="Bưởi da xanh")
+    now = datetime.now(UTC)
+    for n in range(3):
+        await ProductPhoto(
+            product=product["id"],
+            position=n,
+            image_key=f"p/photo-{n}.webp",
+            thumb_key=f"p/thumb-{n}.webp",
+            width=4,
+            height=3,
+        ).save()
+    links = {"postmart": "https://postmart.vn/p/buoi-1", "voso": "https://voso.vn/p/buoi-1"}
+    listings = {}
+    for code, url in links.items():
+        market = await Marketplace.select(Marketplace.id).where(Marketplace.code == code).first()
+        if market is None:
+            created = Marketplace(code=code, name=code.title())
+            await created.save()
+            market = {"id": created.id}
+        listing = Listing(
+            product=product["id"],
+            marketplace=market["id"],
+            household=farmer.me["household_id"],
+            state="live",
+            external_url=url,
+            created_at=now,
+            updated_at=now,
+        )
+        await listing.save()
+        listings[code] = listing.id
+
+    def shown(html: str) -> tuple[int, int, list[int]]:
+        """(main photos, thumbnails, how often each shop's link appears)"""
+        return (
+            html.count('class="photo-main"'),
+            html.count("thumb-"),
+            [html.count(url) for url in links.values()],
+        )
+
+    page = (await client.get(f"/p/{product['id']}")).text
+    assert shown(page) == (1, 2, [1, 1])  # main photo, two thumbnails, each shop once
+    assert shown((await client.get(f"/p/{product['id']}")).text) == (1, 2, [1, 1])  # the kept page, alike
+
+    await Listing.update({Listing.state: "delisted"}).where(Listing.id == listings["voso"])
+    await Product.update({Product.price_vnd: 61000}).where(Product.id == product["id"])
+    page = (await client.get(f"/p/{product['id']}")).text
+    assert shown(page) == (1, 2, [1, 0]) and "61.000 đ" in page
+    await ProductPhoto.delete().where(ProductPhoto.position == 2)
+    assert shown((await client.get(f"/p/{product['id']}")).text) == (1, 1, [1, 0])
