@@ -7,7 +7,6 @@ from functools import partial
 from pathlib import Path
 
 from litestar import Litestar, Request, Router
-from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -39,6 +38,7 @@ from agrimarket.startup import DatabaseStartup
 from agrimarket.tables import Product
 from agrimarket.training.api import TrainingController
 from agrimarket.training.pages import TrainingPages
+from agrimarket.web.csrf import csrf_middleware
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.logs import access_log_middleware, logging_config
 from agrimarket.web.openapi import ErrorResponsesPlugin
@@ -134,19 +134,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         signature_types=[Settings, Storage, DatabaseStartup],
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers(settings)],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="csrftoken",
-            cookie_secure=settings.https,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-            # The API authenticates with bearer tokens only, never cookies: nothing to forge.
-            exclude=["^/api/"],
-        ),
         # Rate-limit counters: shared by every process on PostgreSQL (see agrimarket.web.stores).
         stores=build_stores(settings),
         logging_config=logging_config(settings),
-        middleware=access_log_middleware(settings),
+        middleware=[*access_log_middleware(settings), csrf_middleware(settings)],
         template_config=TemplateConfig(
             directory=PACKAGE / "templates",
             engine=JinjaTemplateEngine,

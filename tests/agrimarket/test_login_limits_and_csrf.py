@@ -108,3 +108,24 @@ async def test_cookies_are_httponly_lax_and_secure_on_https(settings, accounts):
                     cookie
                 )
                 assert ("secure" in flags) is secure, (base_url, cookie)
+
+
+async def test_a_first_visit_gets_the_csrf_cookie_litestar_would_set_and_a_return_visit_none(settings):
+    """The cookie header is prepared once (agrimarket.web.csrf); it must be the one Litestar's own
+    Cookie builds for the visitor's token, Secure on an https site."""
+    from litestar.datastructures import Cookie
+
+    for base_url, secure in (("http://testserver.local", False), ("https://truyxuat.example.vn", True)):
+        app = create_app(dataclasses.replace(settings, public_base_url=base_url))
+        async with AsyncTestClient(app=app, base_url="http://testserver.local") as visitor:
+            first = await visitor.get("/login")
+            token = first.cookies["csrftoken"]
+            expected = Cookie(
+                key="csrftoken", value=token, path="/", secure=secure, httponly=True, samesite="lax"
+            ).to_header(header="")
+            assert first.headers.get_list("set-cookie") == [expected]
+            assert f'value="{token}"' in first.text  # the form carries the same token
+            visitor.cookies.clear()  # a Secure cookie is not sent back over http: send it by hand
+            again = await visitor.get("/login", headers={"cookie": f"csrftoken={token}"})
+            assert f'value="{token}"' in again.text
+            assert "set-cookie" not in again.headers
