@@ -23,6 +23,9 @@ from bench.report import Figure, Result, verdict
 
 PROVINCE = "31"
 MAX_MS, MAX_RATIO = 250, 1.2  # the goal
+# The officer's dashboard for the whole province (every figure, the 12-month chart, the funnel):
+# a page load an officer waits for, through the app's connection pool.
+DASHBOARD_MAX_MS = 1000
 DAY = date(2026, 6, 30)
 START = datetime(2024, 7, 1, tzinfo=UTC)
 # The same answer by hand, the fastest we found on the same tables (indexes allowed; also tried
@@ -171,7 +174,36 @@ async def _measure(engine: str, households: int, history: int) -> dict[str, floa
         f"[{engine}] by commune at {DAY}: service {t_service:.0f} ms, hand-written {t_hand:.0f} ms, "
         f"ratio {ratio:.2f} ({ok}; {sum(got.values()):,} households in {len(got)} communes)"
     )
-    return {"service": t_service, "hand": t_hand, "households": sum(got.values()), "communes": len(got)}
+    t_dashboard = await _time_dashboard(engine)
+    return {
+        "service": t_service,
+        "hand": t_hand,
+        "households": sum(got.values()),
+        "communes": len(got),
+        "dashboard": t_dashboard,
+    }
+
+
+async def _time_dashboard(engine: str, repeat: int = 5) -> float:
+    """Median ms of the dashboard's report for the province, with the app's pool (PostgreSQL)."""
+    from piccolo.engine.finder import engine_finder
+
+    from agrimarket.db import open_pool
+    from agrimarket.indicators.area import Area
+    from agrimarket.indicators.service import build_report
+    from agrimarket.settings import Settings
+
+    await open_pool(engine_finder(), Settings().db_pool_size)
+    area = Area(PROVINCE, "Hải Phòng")
+    await build_report(area, DAY)  # warm-up: the pool's connections
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await build_report(area, DAY)
+        times.append((time.perf_counter() - started) * 1000)
+    median = statistics.median(times)
+    print(f"[{engine}] dashboard report for the province: {median:.0f} ms (median of {repeat})")
+    return median
 
 
 def run(engine: str = "postgres", households: int = 130_000, history: int = 1_000_000) -> Result:
@@ -190,7 +222,14 @@ def run(engine: str = "postgres", households: int = 130_000, history: int = 1_00
                 f"{got['hand']:.0f} ms (best hand-written SQL)",
                 f"{ratio:.2f}×",
                 verdict(f"≤ {MAX_RATIO}× and < {MAX_MS} ms", ratio <= MAX_RATIO and got["service"] < MAX_MS),
-            )
+            ),
+            Figure(
+                f"officer dashboard: the province's whole report ({engine})",
+                f"{got['dashboard']:,.0f} ms",
+                "—",
+                "—",
+                verdict(f"≤ {DASHBOARD_MAX_MS:,} ms", got["dashboard"] <= DASHBOARD_MAX_MS),
+            ),
         ],
         details=[
             (
@@ -199,7 +238,8 @@ def run(engine: str = "postgres", households: int = 130_000, history: int = 1_00
             )
         ],
         setup=f"{households:,} households, {history:,} history rows, {engine} only (was SQLite too: "
-        "`python -m bench.indicators` runs both); median of 11 interleaved runs",
+        "`python -m bench.indicators` runs both); median of 11 interleaved runs; the dashboard's "
+        "report: median of 5, its reads side by side on the app's pool",
     )
 
 
