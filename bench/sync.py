@@ -29,7 +29,7 @@ def _sim(rate: float):
     import uvicorn
 
     from integrations.simulators import postmart
-    from integrations.simulators.base import SimConfig
+    from integrations.simulators.state import SimConfig
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -67,7 +67,7 @@ async def _seed(n: int, tag: str) -> list[tuple]:
     from agrimarket.settings import get_settings
     from agrimarket.tables import ProductPhoto
     from integrations import crypto
-    from integrations.simulators.base import demo_credentials
+    from integrations.simulators.credentials import demo_credentials
     from integrations.tables import Marketplace, MarketplaceAccount
 
     market = await Marketplace.select().where(Marketplace.code == "postmart").first()

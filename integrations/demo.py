@@ -20,7 +20,7 @@ async def seed() -> list[str]:
     from agrimarket.tables import Cooperative, Household, Product, User
     from integrations import crypto
     from integrations.listings import service as listings
-    from integrations.simulators.base import demo_credentials
+    from integrations.simulators.credentials import demo_credentials
     from integrations.tables import Listing, Marketplace, MarketplaceAccount
 
     settings = get_settings()

@@ -26,7 +26,7 @@ from integrations.simulators import orders as order_book
 from integrations.simulators import postmart as postmart_sim
 from integrations.simulators import shopee as shopee_sim
 from integrations.simulators import voso as voso_sim
-from integrations.simulators.base import SimConfig
+from integrations.simulators.state import SimConfig
 from integrations.stock.pages import StockSharePages
 from integrations.sync.pages import SyncJobPages
 from integrations.sync.worker import Worker

@@ -20,21 +20,12 @@ from litestar import Litestar, Request, Response, get, post
 
 from integrations.adapters import shopee as contract
 from integrations.adapters import shopee_auth as auth
-from integrations.simulators.base import (
-    DEMO_MASTER,
-    DropMiddleware,
-    Item,
-    SimConfig,
-    SimState,
-    item_page,
-    play_write,
-    public_routes,
-    shopee_demo_code,
-    shopee_demo_partner_key,
-    upsert,
-    validate,
-)
+from integrations.simulators.base import play_write, upsert, validate
+from integrations.simulators.credentials import DEMO_MASTER, shopee_demo_code, shopee_demo_partner_key
+from integrations.simulators.public import item_page, public_routes
+from integrations.simulators.responses import DropMiddleware
 from integrations.simulators.shopee_orders import order_routes
+from integrations.simulators.state import Item, SimConfig, SimState
 
 TITLE = "Shopee"
 PUBLIC_PATHS = {auth.TOKEN_GET, auth.TOKEN_REFRESH, "/api/v2/media_space/upload_image"}

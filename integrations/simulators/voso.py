@@ -11,17 +11,11 @@ from litestar import Litestar, Request, Response, delete, get, patch, post
 
 from integrations.adapters import voso as contract
 from integrations.simulators import orders as order_book
-from integrations.simulators.base import (
-    DropMiddleware,
-    SimConfig,
-    SimState,
-    demo_credentials,
-    error,
-    play_write,
-    public_routes,
-    upsert,
-    validate,
-)
+from integrations.simulators.base import play_write, upsert, validate
+from integrations.simulators.credentials import demo_credentials
+from integrations.simulators.public import public_routes
+from integrations.simulators.responses import DropMiddleware, error
+from integrations.simulators.state import SimConfig, SimState
 
 TITLE = "Voso"
 TOKEN_TTL_S = 3600

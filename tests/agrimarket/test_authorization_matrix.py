@@ -43,7 +43,7 @@ from PIL import Image
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Role
-from integrations.simulators.base import demo_credentials
+from integrations.simulators.credentials import demo_credentials
 from tests.agrimarket.test_route_inventory import MATRIX, PUBLIC, Access
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.conftest import ENGINE, RUN_DIR, transient_tables
@@ -278,7 +278,7 @@ async def world(database, settings):
     from agrimarket.app import create_app
     from agrimarket.tables import Product
     from integrations.simulators import postmart, voso
-    from integrations.simulators.base import SimConfig
+    from integrations.simulators.state import SimConfig
 
     await _truncate()
     sims = [LiveSim(postmart, SimConfig(seed=1)), LiveSim(voso, SimConfig(seed=2))]

@@ -20,7 +20,7 @@ import asyncpg
 import httpx
 import pytest
 
-from integrations.simulators.base import demo_credentials
+from integrations.simulators.credentials import demo_credentials
 from tests.conftest import ENGINE
 from tests.factories import new_phone
 from tests.faults.private_pg import PrivatePostgres, unavailable_reason

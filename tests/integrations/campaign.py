@@ -6,7 +6,7 @@ import asyncio
 import itertools
 from collections import Counter
 
-from integrations.simulators.base import Faults
+from integrations.simulators.state import Faults
 from integrations.tables import Listing, ListingHistory, SyncJob
 from tests.integrations.helpers import connect
 

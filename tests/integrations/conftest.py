@@ -56,7 +56,7 @@ class LiveSim:
 @pytest.fixture
 def sims() -> Iterator[dict[str, LiveSim]]:
     from integrations.simulators import postmart, shopee, voso
-    from integrations.simulators.base import SimConfig
+    from integrations.simulators.state import SimConfig
 
     started = {
         "postmart": LiveSim(postmart, SimConfig(seed=1)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from integrations.simulators.base import demo_credentials
+from integrations.simulators.credentials import demo_credentials
 
 
 async def connect(client, session, code: str, shop_id: str = "shop-1") -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agrimarket.accounts.actor import Role
-from integrations.simulators.base import demo_credentials
+from integrations.simulators.credentials import demo_credentials
 from integrations.tables import Listing, MarketplaceAccount, SyncJob
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.integrations.conftest import drain

@@ -7,7 +7,7 @@ import pytest
 from integrations.adapters.base import Account, CredentialsError, ListingPayload, Rejected
 from integrations.adapters.postmart import PostmartAdapter
 from integrations.adapters.voso import VosoAdapter
-from integrations.simulators.base import demo_credentials
+from integrations.simulators.credentials import demo_credentials
 
 ADAPTERS = {"postmart": PostmartAdapter, "voso": VosoAdapter}
 

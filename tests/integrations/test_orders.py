@@ -222,7 +222,7 @@ async def test_the_demo_buyers_place_and_move_orders():
     import asyncio
 
     from integrations.simulators import orders as order_book
-    from integrations.simulators.base import Item, SimConfig, SimState
+    from integrations.simulators.state import Item, SimConfig, SimState
 
     state = SimState("postmart", SimConfig())
     fields = {"name": "Cá song", "price": 50_000, "stock": 30, "images": [], "description": "", "unit": "kg"}

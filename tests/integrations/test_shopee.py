@@ -11,7 +11,7 @@ import pytest
 from integrations.adapters import shopee_auth as auth
 from integrations.adapters.base import Account, CredentialsError, ListingPayload, Rejected, Retryable
 from integrations.adapters.shopee import ShopeeAdapter
-from integrations.simulators.base import demo_credentials
+from integrations.simulators.credentials import demo_credentials
 
 SHOP = "880001"
 

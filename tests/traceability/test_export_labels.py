@@ -11,7 +11,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops
 
 from tests.traceability.test_stamps_helpers import BASE, issue, make_batch, media_bytes, pdf_codes
-from traceability.stamps import export_text, render
+from traceability.stamps import export_text, label_drawing, label_layout
 from traceability.tables import Batch, PackingFacility, Stamp, StampIssue
 
 
@@ -43,16 +43,18 @@ def pdf_text(pdf: bytes) -> str:
 
 
 def test_the_bundled_cjk_font_covers_every_chinese_character_and_is_a_subset():
-    font = TTFont(str(render.FONTS / render.CJK_FONT))
+    font = TTFont(str(label_layout.FONTS / label_layout.CJK_FONT))
     cmap = font.getBestCmap()
     needed = export_text.characters("zh")
     assert needed and all(ord(ch) in cmap for ch in needed), sorted(
         ch for ch in needed if ord(ch) not in cmap
     )
     assert len(cmap) <= len(needed) + 5  # a subset, not the 20 MB font
-    assert (render.FONTS / "OFL-NotoSansSC.txt").read_text().count("SIL OPEN FONT LICENSE Version 1.1") == 1
+    assert (label_layout.FONTS / "OFL-NotoSansSC.txt").read_text().count(
+        "SIL OPEN FONT LICENSE Version 1.1"
+    ) == 1
     # Each character is a real glyph, not the "missing" box the font draws for what it lacks.
-    pil = render.font(40, lang="zh")
+    pil = label_layout.font(40, lang="zh")
     notdef = bytes(pil.getmask("\uffff"))
     for ch in needed:
         mask = pil.getmask(ch)
@@ -77,10 +79,12 @@ async def test_chinese_export_sheet_prints_both_codes_and_chinese_lines(client, 
     assert english.status_code == 201, english.text
     zh_png = _first_png(await media_bytes(client, body["zip_url"]))
     en_png = _first_png(await media_bytes(client, english.json()["zip_url"]))
-    assert zh_png.size == en_png.size == (render.mm(70), render.mm(40))
-    spec = render.SheetSpec("70x40-zh", "HTTP://X/T/", "Bưởi", area_code, 2, 0, facility_code="VN-PK-HP-0042")
-    lay = render.layout("70x40-zh", 2)
-    lines = render.export_lines(spec, lay)
+    assert zh_png.size == en_png.size == (label_layout.mm(70), label_layout.mm(40))
+    spec = label_layout.SheetSpec(
+        "70x40-zh", "HTTP://X/T/", "Bưởi", area_code, 2, 0, facility_code="VN-PK-HP-0042"
+    )
+    lay = label_layout.layout("70x40-zh", 2)
+    lines = label_drawing.export_lines(spec, lay)
     chinese = [line for line in lines if line[2] in {export_text.foreign(k, "zh") for k in export_text.LINES}]
     assert len(chinese) == 4
     x, y, line, f, _ = chinese[0]

@@ -16,7 +16,7 @@ from agrimarket import clock
 from agrimarket.app import create_app
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.traceability.test_stamps_helpers import make_batch, media_bytes
-from traceability.stamps import pins, render
+from traceability.stamps import label_drawing, label_layout, pins
 from traceability.stamps.scan import client_hash
 from traceability.tables import Stamp, StampIssue
 
@@ -68,7 +68,7 @@ async def test_each_stamp_gets_a_printed_pin_of_which_only_a_keyed_hash_is_kept(
     # The same PIN on another stamp hashes differently: hashes give nothing away by comparison.
     assert pins.pin_hash(key, "A" * 16, "123456") != pins.pin_hash(key, "B" * 16, "123456")
     # Each PNG for label printers carries its stamp's PIN in the box the scratch-off layer covers.
-    spec = render.SheetSpec("30x40", "HTTP://X/T/", "x", "y", 2, 0, with_pin=True)
+    spec = label_layout.SheetSpec("30x40", "HTTP://X/T/", "x", "y", 2, 0, with_pin=True)
     with zipfile.ZipFile(io.BytesIO(await media_bytes(client, issued["zip_url"]))) as archive:
         for name in archive.namelist():
             serial = name.split("-", 1)[1].removesuffix(".png")
@@ -76,16 +76,16 @@ async def test_each_stamp_gets_a_printed_pin_of_which_only_a_keyed_hash_is_kept(
             assert _pin_pixels(label, spec, printed[serial]) == _pin_pixels(label, spec, None)
 
 
-def _pin_pixels(label: Image.Image, spec: render.SheetSpec, pin: str | None) -> bytes:
+def _pin_pixels(label: Image.Image, spec: label_layout.SheetSpec, pin: str | None) -> bytes:
     """The box's pixels as printed (pin=None), or as they would be with ``pin`` drawn alone."""
-    lay = render.layout(spec.label_size, 2)
-    box = render.pin_box(dataclasses.replace(spec, version=2), lay)
+    lay = label_layout.layout(spec.label_size, 2)
+    box = label_drawing.pin_box(dataclasses.replace(spec, version=2), lay)
     if pin is None:
         return label.crop(box).tobytes()
     blank = Image.new("1", label.size, 1)
     draw = ImageDraw.Draw(blank)
     draw.rectangle(box, outline=0, width=2)
-    render.draw_pin(blank, box, pin)
+    label_drawing.draw_pin(blank, box, pin)
     return blank.crop(box).tobytes()
 
 

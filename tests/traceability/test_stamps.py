@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from agrimarket.accounts.actor import Role
 from agrimarket.app import create_app
 from tests.traceability.test_stamps_helpers import BASE, issue, make_batch, media_bytes, pdf_codes, zip_codes
-from traceability.stamps import jobs, render, serials
+from traceability.stamps import jobs, qr, serials
 from traceability.tables import Batch, GrowingArea, Stamp, StampIssue
 
 CROCKFORD = re.compile(r"^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{16}$")
@@ -35,13 +35,13 @@ def test_serials_are_80_random_bits_in_crockford_base32():
 
 
 def test_qr_matrix_fast_path_matches_the_qrcode_library():
-    prefix = render.qr_url_prefix("https://truyxuat.example.vn")
+    prefix = qr.qr_url_prefix("https://truyxuat.example.vn")
     assert prefix == "HTTPS://TRUYXUAT.EXAMPLE.VN/T/"
-    version, mask = render.fixed_qr(prefix)
+    version, mask = qr.fixed_qr(prefix)
     for serial in [*serials.new_serials(20), "0" * 16, "Z" * 16]:
-        matrix, side = render.qr_matrix(prefix + serial, version, mask)
-        reference = render.qr_modules(prefix + serial, version, mask)
-        q = render.QUIET
+        matrix, side = qr.qr_matrix(prefix + serial, version, mask)
+        reference = qr.qr_modules(prefix + serial, version, mask)
+        q = qr.QUIET
         assert side == len(reference) + 2 * q
         assert all(
             (matrix[(r + q) * side + c + q] == 0) == dark

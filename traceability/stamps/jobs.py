@@ -18,7 +18,7 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.media.storage import Storage
 from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.settings import Settings
-from traceability.stamps import pins, render, service
+from traceability.stamps import label_layout, pins, qr, render, service
 from traceability.stamps.service import LEASE, storage_keys
 from traceability.tables import Batch, Stamp, StampIssue
 
@@ -28,7 +28,7 @@ PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 async def sheet_spec(
     batch_id: int, label_size: str, public_base_url: str, with_pin: bool = False
-) -> render.SheetSpec:
+) -> label_layout.SheetSpec:
     row = (
         await Batch.select(
             Batch.product.name.as_alias("product_name"),
@@ -38,10 +38,10 @@ async def sheet_spec(
         .where(Batch.id == batch_id)
         .first()
     )
-    prefix = render.qr_url_prefix(public_base_url)
-    version, mask = render.fixed_qr(prefix)
-    area = row["area_code"] or render.NO_AREA_CODE
-    return render.SheetSpec(
+    prefix = qr.qr_url_prefix(public_base_url)
+    version, mask = qr.fixed_qr(prefix)
+    area = row["area_code"] or label_layout.NO_AREA_CODE
+    return label_layout.SheetSpec(
         label_size, prefix, row["product_name"], area, version, mask, with_pin, row["facility_code"]
     )
 

@@ -9,8 +9,8 @@ import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the label geometry lives with the labels (render imports this module)
-    from traceability.stamps.render import Layout
+if TYPE_CHECKING:  # the label geometry lives with the labels (label_layout imports this module)
+    from traceability.stamps.label_layout import Layout
 
 PAGE_PX = (2480, 3508)  # A4 at 300 dpi
 PAGE_PT = (595.276, 841.89)

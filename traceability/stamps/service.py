@@ -21,7 +21,7 @@ from agrimarket.products.service import ensure_writable
 from traceability.areas.access import visible_batches
 from traceability.batches import service as batches
 from traceability.stamps import serials
-from traceability.stamps.render import LABEL_SIZES
+from traceability.stamps.label_layout import LABEL_SIZES
 from traceability.stamps.schemas import IssueRead
 from traceability.tables import Batch, Stamp, StampIssue
 

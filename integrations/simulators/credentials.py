@@ -1,0 +1,36 @@
+"""Demo credentials: what every simulator accepts for any shop id, derived from one demo secret."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+DEMO_MASTER = b"agrimarket-simulator-demo"
+
+
+def demo_mac(text: str) -> str:
+    return hmac.new(DEMO_MASTER, text.encode(), hashlib.sha256).hexdigest()
+
+
+def shopee_demo_partner_key(partner_id: str) -> str:
+    return demo_mac(f"shopee-key:{partner_id}")
+
+
+def shopee_demo_code(partner_id: str, shop_id: str) -> str:
+    return demo_mac(f"shopee-code:{partner_id}:{shop_id}")[:32]
+
+
+def demo_credentials(code: str, shop_id: str) -> dict[str, str]:
+    """Credentials every simulator accepts for any shop id (used by the demo seed)."""
+    secret = demo_mac(f"{code}:{shop_id}")[:32]
+    if code == "shopee":
+        # Shopee's own shape: a numeric partner id, its 64-hex key, and an authorization code.
+        partner_id = str(1_000_000 + int(demo_mac(f"shopee-partner:{shop_id}")[:8], 16) % 8_000_000)
+        return {
+            "partner_id": partner_id,
+            "partner_key": shopee_demo_partner_key(partner_id),
+            "code": shopee_demo_code(partner_id, shop_id),
+        }
+    if code == "voso":
+        return {"client_id": f"demo-{shop_id}", "client_secret": secret}
+    return {"api_key": f"demo-{shop_id}", "api_secret": secret}

@@ -1,0 +1,92 @@
+"""What a simulator serves outside the seller API: the storefront and item pages, moderation
+takedowns and buyers' orders (demo and tests).
+"""
+
+from __future__ import annotations
+
+import html
+
+from litestar import Response, get, post
+
+from integrations.simulators import orders as order_book
+from integrations.simulators.responses import error
+from integrations.simulators.state import SimState
+
+
+def storefront(state: SimState, title: str, shop_id: str) -> Response:
+    rows = "".join(
+        f'<li><a href="{html.escape(state.url(i.id))}">{html.escape(i.fields["name"])}</a> — '
+        f"{i.fields['price']} đ · còn {i.fields['stock']}</li>"
+        for i in state.live_items(shop_id)
+    )
+    page = (
+        f'<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width"><title>{html.escape(title)} — {html.escape(shop_id)}</title>'
+        f"<h1>{html.escape(title)} (mô phỏng) — gian hàng {html.escape(shop_id)}</h1>"
+        f"<ul>{rows or '<li>Chưa có sản phẩm.</li>'}</ul></html>"
+    )
+    return Response(page, media_type="text/html")
+
+
+def item_page(state: SimState, title: str, item_id: str) -> Response:
+    item = state.items.get(item_id)
+    if item is None or item.status != "live":
+        return Response("<h1>Sản phẩm không còn bán.</h1>", media_type="text/html", status_code=404)
+    fields = item.fields
+    images = "".join(f'<img src="{html.escape(u)}" width="160" alt="">' for u in fields["images"][:3])
+    page = (
+        f'<!doctype html><html lang="vi"><meta charset="utf-8"><title>{html.escape(fields["name"])}</title>'
+        f"<p>{html.escape(title)} (mô phỏng)</p><h1>{html.escape(fields['name'])}</h1>{images}"
+        f"<p>{fields['price']} đ / {html.escape(fields['unit'])} · còn {fields['stock']}</p>"
+        f"<p>{html.escape(fields['description'])}</p></html>"
+    )
+    return Response(page, media_type="text/html")
+
+
+def public_routes(state: SimState, title: str, answer) -> list:
+    """Routes both simulators share: the seller storefront, an item page and moderation takedown.
+
+    ``answer(state, item)`` renders an item in the marketplace's own wire format.
+    """
+
+    @get("/shop/{shop_id:str}")
+    async def shop_page(shop_id: str) -> Response:
+        return storefront(state, title, shop_id)
+
+    @get("/item/{item_id:str}")
+    async def item(item_id: str) -> Response:
+        return item_page(state, title, item_id)
+
+    @post("/moderation/{item_id:str}/takedown", status_code=200)
+    async def takedown(item_id: str, reason: str = "Vi phạm chính sách đăng bán") -> Response:
+        found = state.items.get(item_id)
+        if found is None:
+            return error(404, "not_found", "Không có sản phẩm.", "No such item.")
+        found.status, found.reason, found.moderated = "delisted", reason, True
+        state.save()
+        await state.notify(found)
+        return Response(answer(state, found))
+
+    @post("/orders/{item_id:str}", status_code=200)
+    async def order(item_id: str, quantity: int = 1) -> Response:
+        """A buyer orders on the marketplace (demo and tests): the sale is pushed to the seller."""
+        found = state.items.get(item_id)
+        if found is None or found.status != "live":
+            return error(404, "not_found", "Không có sản phẩm.", "No such item.")
+        if quantity < 1 or quantity > found.fields["stock"]:
+            return error(409, "out_of_stock", "Không đủ hàng.", "Not enough stock.")
+        return Response(await state.sell(found, quantity))
+
+    @post("/orders/{order_id:str}/status", status_code=200)
+    async def order_status(order_id: str, status: str) -> Response:
+        """The order moves on (shipped, delivered, cancelled, returned): the seller is told."""
+        found = state.orders.get(order_id)
+        if found is None:
+            return error(404, "not_found", "Không có đơn hàng.", "No such order.")
+        if not order_book.move(state, found, status):
+            return error(409, "bad_step", "Đơn hàng không thể chuyển sang trạng thái này.", "Not allowed.")
+        told = order_book.event(found)
+        await state.push(told)
+        return Response(told)
+
+    return [shop_page, item, takedown, order, order_status]
