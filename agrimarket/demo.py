@@ -92,6 +92,21 @@ PRODUCTS = (
     ("ben_tre", "Dừa xiêm Bến Tre", "trai_cay", "qua", 15_000, 1500, YEAR_ROUND, ("vietgap",), "round", "#6fa53a"),
     ("ben_tre", "Kẹo dừa Mỏ Cày", "che_bien", "goi", 40_000, 400, YEAR_ROUND, ("ocop_3",), "box", "#c44b3b"),
 )  # fmt: skip
+# Grams in one selling unit of the products not sold by mass (Shopee needs a weight to list them).
+UNIT_WEIGHT_G = {
+    "Rau muống": 500,
+    "Chuối tây": 2000,
+    "Trứng gà ta": 500,
+    "Mật ong rừng Cát Bà": 900,
+    "Mắm ruốc Cát Hải": 450,
+    "Rong biển sấy": 100,
+    "Nước mắm Cát Hải 35 độ đạm": 750,
+    "Nước mắm cốt nhĩ Cát Hải": 750,
+    "Hộp quà hải sản khô Cát Hải": 1200,
+    "Mật ong hoa nhãn": 900,
+    "Dừa xiêm Bến Tre": 1500,
+    "Kẹo dừa Mỏ Cày": 400,
+}
 SIZE = (900, 675)
 
 
@@ -294,6 +309,7 @@ async def _create() -> list[str]:
         actor, household_id = owners[owner]
         values = {"name": name, "category": category, "unit": unit, "price_vnd": price, "stock": stock}
         values |= {"harvest_season": season, "certifications": list(certs)}
+        values["unit_weight_g"] = UNIT_WEIGHT_G.get(name)
         await create_with_photos(actor, values, [photo(name, shape, colour)], storage, household_id)
     extra = [
         line

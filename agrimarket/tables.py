@@ -120,6 +120,9 @@ class Product(Table):
     harvest_season = Varchar(length=100, default="")
     certifications = Array(base_column=Varchar(length=20), default=list)
     gtin = Varchar(length=14, null=True, default=None)
+    # Grams in one selling unit, for units that are not a mass (bó, quả, hộp…); marketplaces
+    # price shipping by weight. None: not given (a mass unit such as kg implies it).
+    unit_weight_g = Integer(null=True, default=None)
     status = Varchar(length=10, default="active", index=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()

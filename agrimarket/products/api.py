@@ -17,7 +17,7 @@ from agrimarket.errors import Invalid
 from agrimarket.media.images import MAX_UPLOAD_BYTES
 from agrimarket.media.storage import Storage
 from agrimarket.products import photos, service
-from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, STATUSES, UNITS
+from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, STATUSES, UNIT_GRAMS, UNITS
 from agrimarket.products.schemas import ProductCreate, ProductRead, ProductUpdate
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
@@ -99,6 +99,8 @@ class CatalogOut(msgspec.Struct):
     units: Labels
     certifications: Labels
     statuses: Labels
+    # Grams in one unit of the mass units; a product in any other unit gives unit_weight_g itself.
+    unit_grams: dict[str, int]
 
 
 @get("/api/v1/catalog", tags=["products"])
@@ -109,6 +111,7 @@ async def catalog() -> CatalogOut:
         units=_labels(UNITS),
         certifications=_labels(CERTIFICATIONS),
         statuses=_labels(STATUSES),
+        unit_grams=dict(UNIT_GRAMS),
     )
 
 

@@ -34,6 +34,9 @@ UNITS: dict[str, tuple[str, str]] = {
     "cay": ("cây", "plant"),
 }
 
+# Grams in one unit of the units that are a mass: their weight needs no typing.
+UNIT_GRAMS: dict[str, int] = {"kg": 1000, "yen": 10_000, "ta": 100_000, "tan": 1_000_000}
+
 CERTIFICATIONS: dict[str, tuple[str, str]] = {
     "vietgap": ("VietGAP", "VietGAP"),
     "globalgap": ("GlobalGAP", "GlobalGAP"),
@@ -59,3 +62,8 @@ def label(table: dict[str, tuple[str, str]], key: str, lang: str = "vi") -> str:
 
 def choices(table: dict[str, tuple[str, str]], lang: str = "vi") -> list[tuple[str, str]]:
     return [(key, label(table, key, lang)) for key in table]
+
+
+def unit_weight_grams(unit: str, typed_g: int | None) -> int | None:
+    """The weight of one selling unit: implied by a mass unit, else what the farmer typed (or None)."""
+    return UNIT_GRAMS.get(unit, typed_g)

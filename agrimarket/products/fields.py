@@ -13,7 +13,11 @@ from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, STATUSES, UN
 
 MAX_PRICE_VND = 1_000_000_000
 MAX_STOCK = 100_000_000
+MAX_UNIT_WEIGHT_G = 100_000  # 100 kg: more than one parcel a marketplace carries
 _DIGITS = re.compile(r"^\d+$")
+# Whole grams, thousands grouped or not ("1.500", "1 500", "1500"); a decimal such as "0,5" is refused
+# rather than read as 5 g.
+_GRAMS = re.compile(r"^(?:\d{1,3}(?:[.,\s]\d{3})+|\d+)$")
 
 
 def parse_int(raw: Any) -> int | None:
@@ -24,6 +28,16 @@ def parse_int(raw: Any) -> int | None:
         return raw
     text = re.sub(r"[\s.,_]", "", str(raw or "")).removesuffix("đ").removesuffix("₫")
     return int(text) if _DIGITS.match(text) and len(text) < 19 else None
+
+
+def parse_grams(raw: Any) -> int | None:
+    """Grams as people type them: "500", "500 g", "1.500 gam" (None when it is not a whole number)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    text = re.sub(r"\s*(?:g|gr|gam|gram)$", "", str(raw).strip().lower())
+    return int(re.sub(r"[.,\s]", "", text)) if _GRAMS.match(text) and len(text) < 19 else None
 
 
 def gtin_ok(gtin: str) -> bool:
@@ -104,6 +118,16 @@ def clean_product(values: dict[str, Any], partial: bool = False) -> dict[str, An
                 "Invalid GTIN (8, 12, 13 or 14 digits with a correct check digit).",
             )
         clean["gtin"] = gtin.zfill(14) if gtin and not errors.get("gtin") else gtin
+    if wanted("unit_weight_g"):
+        raw = values.get("unit_weight_g")
+        given = str(raw if raw is not None else "").strip() != ""
+        grams = parse_grams(raw) if given else None
+        if given and (grams is None or not 0 < grams <= MAX_UNIT_WEIGHT_G):
+            errors["unit_weight_g"] = (
+                "Khối lượng mỗi đơn vị phải là số gam nguyên, từ 1 đến 100.000 g (VD: 500).",
+                "The weight of one unit must be a whole number of grams, from 1 to 100,000 (e.g. 500).",
+            )
+        clean["unit_weight_g"] = grams
     if errors:
         raise Invalid.from_fields(errors)
     return clean

@@ -17,6 +17,8 @@ class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
     harvest_season: str = ""
     certifications: list[str] = msgspec.field(default_factory=list)
     gtin: str | None = None
+    # Grams in one selling unit; needed by Shopee unless the unit is a mass (kg, yến, tạ, tấn).
+    unit_weight_g: int | None = None
     status: str = "active"
     # A coop manager lists for a member household, or for the cooperative itself when omitted.
     owner_household_id: int | None = None
@@ -32,6 +34,7 @@ class ProductUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     harvest_season: str | msgspec.UnsetType = msgspec.UNSET
     certifications: list[str] | msgspec.UnsetType = msgspec.UNSET
     gtin: str | msgspec.UnsetType | None = msgspec.UNSET
+    unit_weight_g: int | msgspec.UnsetType | None = msgspec.UNSET
     status: str | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -60,6 +63,7 @@ class ProductRead(msgspec.Struct):
     harvest_season: str
     certifications: list[str]
     gtin: str | None
+    unit_weight_g: int | None  # as typed; a mass unit implies its own weight
     status: str
     owner: OwnerRead
     origin: str  # commune, province of the owner

@@ -59,6 +59,7 @@ def _read(row: dict, photos: list[PhotoRead], public_base_url: str) -> ProductRe
         harvest_season=row["harvest_season"],
         certifications=list(row["certifications"] or []),
         gtin=row["gtin"],
+        unit_weight_g=row["unit_weight_g"],
         status=row["status"],
         owner=OwnerRead("household", row["owner_household"], row["household_name"])
         if row["owner_household"]

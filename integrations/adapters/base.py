@@ -52,6 +52,9 @@ class ListingPayload(msgspec.Struct):
     version: int
     # Our storage keys of the same photos, for marketplaces that take uploads, not URLs (Shopee).
     photo_keys: list[str] = []
+    # One selling unit's weight in kg (implied by a mass unit, else as the farmer typed it); None
+    # when unknown. Shopee prices shipping by it and refuses a new item without it.
+    weight_kg: float | None = None
 
 
 class RemoteListing(msgspec.Struct):

@@ -8,9 +8,13 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
 - ``GET  /api/v2/shop/get_shop_info`` — checks the credentials.
 - ``GET  /api/v2/product/search_item?item_sku=…`` — find our item again (Shopee has no
   idempotency keys: a publish whose answer was lost must not create a second item).
+- ``GET  /api/v2/logistics/get_channel_list`` — the shop's shipping channels
+  (``logistics_channel_list: [{"logistics_channel_id", "logistics_channel_name", "enabled"}]``).
 - ``POST /api/v2/product/add_item`` — ``item_name``, ``description``, ``item_sku``,
-  ``original_price``, ``seller_stock: [{"stock"}]``, ``category_id``, ``image.image_id_list``.
-- ``POST /api/v2/product/update_item`` (name, description), ``update_price``
+  ``original_price``, ``seller_stock: [{"stock"}]``, ``category_id``, ``image.image_id_list``,
+  ``weight`` (kg) and ``logistic_info: [{"logistic_id", "enabled"}]`` (the shop's enabled channels),
+  both required by Shopee.
+- ``POST /api/v2/product/update_item`` (name, description, weight when known), ``update_price``
   (``price_list: [{"original_price"}]``), ``update_stock`` (``stock_list: [{"seller_stock": [{"stock"}]}]``).
 - ``POST /api/v2/product/unlist_item`` — ``item_list: [{"item_id", "unlist"}]`` (also relists).
 - ``GET  /api/v2/product/get_item_base_info?item_id_list=…`` — ``item_status`` NORMAL, UNLIST,
@@ -72,6 +76,7 @@ TOKEN_ERRORS = {"error_auth", "invalid_access_token", "invalid_acceess_token"}
 CREDENTIAL_ERRORS = {"error_sign", "error_permission", "error_shop", "error_partner", "invalid_code"}
 RATE_ERRORS = {"error_rate_limit", "error_too_many_request"}
 SERVER_ERRORS = {"error_server", "error_inner", "error_network", "error_busy"}
+CHANNEL_LIST = "/api/v2/logistics/get_channel_list"
 
 
 class TokenExpired(CredentialsError):
@@ -104,11 +109,13 @@ def check(response: httpx.Response) -> dict:
 
 
 def item_body(payload: ListingPayload) -> dict:
-    return {
+    """What add_item and update_item share: name, description, sku and, when known, weight in kg."""
+    body = {
         "item_name": clip(payload.name, NAME_MAX),
         "description": clip(payload.description or payload.name, DESCRIPTION_MAX),
         "item_sku": payload.sku,
     }
+    return body if payload.weight_kg is None else body | {"weight": payload.weight_kg}
 
 
 class ShopeeAdapter:
@@ -256,12 +263,36 @@ class ShopeeAdapter:
         found = (answer.get("response") or {}).get("item_id_list") or []
         return str(found[0]) if found else None
 
+    async def _logistic_info(self, account: Account) -> list[dict]:
+        """The shipping channels the seller turned on in Seller Centre, all offered for the new item."""
+        answer = await self._shop(account, "GET", CHANNEL_LIST)
+        channels = (answer.get("response") or {}).get("logistics_channel_list") or []
+        enabled = [
+            {"logistic_id": int(channel["logistics_channel_id"]), "enabled": True}
+            for channel in channels
+            if channel.get("enabled")
+        ]
+        if not enabled:
+            raise Rejected(
+                "Gian hàng Shopee chưa bật đơn vị vận chuyển nào. "
+                "Hãy bật ít nhất một đơn vị vận chuyển trong Shopee Seller Centre.",
+                "The Shopee shop has no shipping channel on. Turn on at least one in Shopee Seller Centre.",
+            )
+        return enabled
+
     async def publish(self, account: Account, payload: ListingPayload, idempotency_key: str) -> RemoteListing:
         existing = await self._find_by_sku(account, payload.sku)
         if existing:
             return await self.update(account, existing, payload, idempotency_key)
+        if payload.weight_kg is None:  # Shopee would refuse the item; say what to fix before uploading
+            raise Rejected(
+                "Shopee cần khối lượng mỗi đơn vị hàng: hãy nhập khối lượng (gam) cho sản phẩm.",
+                "Shopee needs the weight of one unit: enter the product's weight (grams).",
+            )
+        logistic_info = await self._logistic_info(account)
         image_ids = await self._upload_images(account, payload)
         body = item_body(payload) | {
+            "logistic_info": logistic_info,
             "original_price": float(payload.price_vnd),
             "seller_stock": [{"stock": max(0, payload.stock)}],
             "category_id": CATEGORY.get(payload.category, CATEGORY["khac"]),

@@ -14,7 +14,7 @@ import json
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from litestar import Litestar, Request, Response, get, post
 
@@ -24,6 +24,7 @@ from integrations.simulators.base import play_write, upsert, validate
 from integrations.simulators.credentials import DEMO_MASTER, shopee_demo_code, shopee_demo_partner_key
 from integrations.simulators.public import item_page, public_routes
 from integrations.simulators.responses import DropMiddleware
+from integrations.simulators.shopee_logistics import logistics_routes, shipping_problem, weight_problem
 from integrations.simulators.shopee_orders import order_routes
 from integrations.simulators.state import Item, SimConfig, SimState
 
@@ -38,6 +39,8 @@ class ShopeeConfig(SimConfig):
     refresh_ttl_s: int = 30 * 86400
     window_s: int = auth.TIMESTAMP_WINDOW_S
     token_secret: bytes = DEMO_MASTER
+    # Shops whose seller turned every shipping channel off in Seller Centre (add_item then fails).
+    shops_without_shipping: set[str] = field(default_factory=set)
 
 
 class ShopeeState(SimState):
@@ -239,10 +242,17 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
                 "stock": stock,
                 "images": images,
             }
-            problem = validate(fields, contract.NAME_MAX, contract.DESCRIPTION_MAX, contract.IMAGES_MAX)
-            if problem:
-                return 400, {"error": "error_param", "message": problem[1], "request_id": ""}
             shop_id = request.query_params["shop_id"]
+            invalid = validate(fields, contract.NAME_MAX, contract.DESCRIPTION_MAX, contract.IMAGES_MAX)
+            problem = (
+                invalid[1]
+                if invalid
+                else shipping_problem(body, shop_id, state.config.shops_without_shipping)
+            )
+            if problem:
+                return 400, {"error": "error_param", "message": problem, "request_id": ""}
+            fields["weight_kg"] = body["weight"]
+            fields["logistic_ids"] = [i["logistic_id"] for i in body["logistic_info"] if i.get("enabled")]
             item = upsert(state, shop_id, str(body.get("item_sku", "")), fields, 0, None)
             return 200, {"error": "", "message": "", "request_id": "", "response": _item_answer(state, item)}
 
@@ -266,8 +276,12 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
         name = str(body.get("item_name", item.fields["name"]))
         if not name.strip() or len(name) > contract.NAME_MAX:
             return "Invalid item_name."
+        problem = weight_problem(body["weight"]) if "weight" in body else None
+        if problem:
+            return problem
         item.fields["name"] = name
         item.fields["description"] = str(body.get("description", item.fields["description"]))
+        item.fields["weight_kg"] = body.get("weight", item.fields.get("weight_kg"))
         return None
 
     def edit_price(item: Item, body: dict) -> str | None:
@@ -364,6 +378,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
             search_item,
             product_page,
             *order_routes(state, authenticate, answer),
+            *logistics_routes(state.config, authenticate, answer),
             *public_routes(state, TITLE, _item_answer),
         ],
         middleware=[DropMiddleware],

@@ -11,6 +11,7 @@ import contextlib
 import logging
 
 from agrimarket.media.storage import Storage
+from agrimarket.products.catalog import unit_weight_grams
 from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.tables import Product, ProductPhoto
 from integrations import crypto
@@ -41,6 +42,7 @@ async def _payload(listing: dict, storage: Storage) -> ListingPayload | None:
         .where(ProductPhoto.product == product["id"])
         .order_by(ProductPhoto.position)
     )
+    grams = unit_weight_grams(product["unit"], product["unit_weight_g"])
     return ListingPayload(
         sku=f"agm-{listing['id']}",
         name=product["name"],
@@ -53,6 +55,7 @@ async def _payload(listing: dict, storage: Storage) -> ListingPayload | None:
         photo_urls=[storage.url(p["image_key"]) for p in photos],
         version=listing["version"],
         photo_keys=[p["image_key"] for p in photos],
+        weight_kg=None if grams is None else grams / 1000,
     )
 
 

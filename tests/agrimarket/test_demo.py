@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from agrimarket import demo
+from agrimarket.products.catalog import unit_weight_grams
 from agrimarket.tables import Commune, Cooperative, CoopMembership, Household, Product, ProductPhoto, User
 
 COUNTED = (User, Household, Cooperative, CoopMembership, Product, ProductPhoto)
@@ -32,6 +33,9 @@ async def test_seed_builds_a_usable_demo_once(client):
 
     products = await Product.select(Product.id, Product.name)
     assert len(products) >= 30
+    # Every product has a weight per unit, implied or typed: any of them may be listed on Shopee.
+    weights = await Product.select(Product.unit, Product.unit_weight_g)
+    assert all(unit_weight_grams(row["unit"], row["unit_weight_g"]) for row in weights), weights
     with_photo = set(await ProductPhoto.select(ProductPhoto.product).output(as_list=True))
     assert {p["id"] for p in products} <= with_photo
     member_made = await Product.select(Product.created_by).where(

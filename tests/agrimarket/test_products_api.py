@@ -109,3 +109,61 @@ async def test_catalog_lists_vietnamese_labels(client):
     catalog = (await client.get("/api/v1/catalog")).json()
     assert catalog["units"]["bo"][0] == "bó"
     assert catalog["certifications"]["ocop_4"] == ["OCOP 4 sao", "OCOP 4 stars"]
+    assert catalog["unit_grams"]["kg"] == 1000 and "bo" not in catalog["unit_grams"]
+
+
+async def test_unit_weight_is_optional_and_round_trips(client, accounts):
+    farmer = await accounts.household()
+    assert (await accounts.product(farmer))["unit_weight_g"] is None  # still valid without a weight
+    bunch = await accounts.product(farmer, unit="bo", unit_weight_g=500)
+    assert bunch["unit_weight_g"] == 500
+    url = f"/api/v1/products/{bunch['id']}"
+    changed = await client.patch(url, json={"unit_weight_g": 750}, headers=farmer.headers)
+    assert changed.status_code == 200 and changed.json()["unit_weight_g"] == 750
+    read = (await client.get(url, headers=farmer.headers)).json()
+    assert read["unit_weight_g"] == 750 and read["price_vnd"] == bunch["price_vnd"]
+    cleared = await client.patch(url, json={"unit_weight_g": None}, headers=farmer.headers)
+    assert cleared.json()["unit_weight_g"] is None
+    assert (await Product.select(Product.unit_weight_g).where(Product.id == bunch["id"]).first()) == {
+        "unit_weight_g": None
+    }
+
+
+async def test_unit_weight_bounds_and_bilingual_message(client, accounts):
+    farmer = await accounts.household()
+    base = {"name": "Dừa xiêm", "category": "trai_cay", "unit": "qua", "price_vnd": 15000}
+    for grams, status in ((1, 201), (100_000, 201), (100_001, 422), (0, 422), (-5, 422)):
+        response = await client.post(
+            "/api/v1/products/", json=base | {"unit_weight_g": grams}, headers=farmer.headers
+        )
+        assert response.status_code == status, (grams, response.text)
+    refused = await client.post("/api/v1/products/", json=base | {"unit_weight_g": 0}, headers=farmer.headers)
+    assert refused.json()["error"]["fields"] == {
+        "unit_weight_g": "Khối lượng mỗi đơn vị phải là số gam nguyên, từ 1 đến 100.000 g (VD: 500)."
+    }
+    english = await client.post(
+        "/api/v1/products/",
+        json=base | {"unit_weight_g": 100_001},
+        headers=farmer.headers | {"Accept-Language": "en"},
+    )
+    assert "whole number of grams, from 1 to 100,000" in english.json()["error"]["fields"]["unit_weight_g"]
+    created = await Product.select(Product.unit_weight_g).order_by(Product.id)
+    assert [row["unit_weight_g"] for row in created] == [1, 100_000]
+    first = await Product.select(Product.id).order_by(Product.id).first()
+    patched = await client.patch(
+        f"/api/v1/products/{first['id']}", json={"unit_weight_g": 200_000}, headers=farmer.headers
+    )
+    assert patched.status_code == 422 and "unit_weight_g" in patched.json()["error"]["fields"]
+
+
+def test_typed_grams_are_read_as_people_write_them():
+    from agrimarket.products.catalog import unit_weight_grams
+    from agrimarket.products.fields import parse_grams
+
+    for typed, grams in (("500", 500), ("1.500", 1500), ("1 500 g", 1500), ("250gam", 250), (300, 300)):
+        assert parse_grams(typed) == grams, typed
+    for typed in ("0,5", "1.5", "1,50", "abc", "1kg", True):
+        assert parse_grams(typed) is None, typed
+    # A mass unit implies its weight; any other unit takes what the farmer typed.
+    assert unit_weight_grams("kg", None) == 1000 and unit_weight_grams("yen", 300) == 10_000
+    assert unit_weight_grams("bo", 400) == 400 and unit_weight_grams("hop", None) is None

@@ -217,3 +217,30 @@ async def test_public_product_page_shows_each_photo_and_listing_once_and_follows
     assert shown(page) == (1, 2, [1, 0]) and "61.000 đ" in page
     await ProductPhoto.delete().where(ProductPhoto.position == 2)
     assert shown((await client.get(f"/p/{product['id']}")).text) == (1, 1, [1, 0])
+
+
+async def test_product_form_asks_for_the_weight_of_one_unit(client, accounts):
+    farmer = await accounts.household()
+    await web_login(client, farmer.phone)
+    form = await client.get("/products/new")
+    assert 'name="unit_weight_g"' in form.text and "Bán theo kg, yến, tạ, tấn thì không cần nhập" in form.text
+    fields = {"name": "Rau muống", "category": "rau_cu", "unit": "bo", "price_vnd": "15.000", "stock": "20"}
+    refused = await client.post(
+        "/products/new", data=fields | {"unit_weight_g": "0,5", "_csrf_token": csrf(form.text)}
+    )
+    assert refused.status_code == 422
+    assert "Khối lượng mỗi đơn vị phải là số gam nguyên" in refused.text
+    assert 'value="0,5"' in refused.text  # kept for the farmer to correct
+    assert await Product.count() == 0
+    done = await client.post(
+        "/products/new", data=fields | {"unit_weight_g": "1.500", "_csrf_token": csrf(refused.text)}
+    )
+    assert done.status_code == 200, done.text
+    assert (await Product.select(Product.unit_weight_g).first())["unit_weight_g"] == 1500
+    by_kg = await client.post(
+        "/products/new",
+        data=fields | {"unit": "kg", "unit_weight_g": "", "_csrf_token": csrf(done.text)},
+    )
+    assert by_kg.status_code == 200, by_kg.text
+    rows = await Product.select(Product.unit, Product.unit_weight_g).order_by(Product.id)
+    assert rows[-1] == {"unit": "kg", "unit_weight_g": None}

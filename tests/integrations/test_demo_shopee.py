@@ -21,4 +21,9 @@ async def test_demo_product_live_on_shopee_with_its_share(client, worker, sims):
     assert len(items) == len(shopee)
     for row in shopee:
         stock = (await Product.select(Product.stock).where(Product.id == row["product"]).first())["stock"]
-        assert sims["shopee"].state.items[row["external_id"]].fields["stock"] == stock // 2
+        item = sims["shopee"].state.items[row["external_id"]]
+        assert (
+            item.fields["stock"] == stock // 2
+            and item.fields["weight_kg"] > 0
+            and item.fields["logistic_ids"]
+        )

@@ -12,14 +12,18 @@ from integrations.adapters import shopee_auth as auth
 from integrations.adapters.base import Account, CredentialsError, ListingPayload, Rejected, Retryable
 from integrations.adapters.shopee import ShopeeAdapter
 from integrations.simulators.credentials import demo_credentials
+from integrations.simulators.shopee_logistics import CHANNELS
 
 SHOP = "880001"
+ENABLED_CHANNELS = [channel_id for channel_id, _, on in CHANNELS if on]
+NEEDS_WEIGHT = "Shopee cần khối lượng mỗi đơn vị hàng: hãy nhập khối lượng (gam) cho sản phẩm."
+NEEDS_SHIPPING = "Hãy bật ít nhất một đơn vị vận chuyển trong Shopee Seller Centre."
 
 
 def payload(**overrides) -> ListingPayload:
     values = dict(
         sku="agm-1", name="Cá song nuôi lồng", description="Cá tươi Cát Hải", category="thuy_san", unit="kg",
-        price_vnd=380_000, stock=120, photo_urls=[], version=1, photo_keys=["p/1.webp"],
+        price_vnd=380_000, stock=120, photo_urls=[], version=1, photo_keys=["p/1.webp"], weight_kg=1.0,
     )  # fmt: skip
     return ListingPayload(**(values | overrides))
 
@@ -199,6 +203,69 @@ async def test_refusals_carry_shopees_message(adapter, sims):
         await adapter.publish(seller, payload(photo_keys=[]), "2-2")
     assert "ảnh" in refused.value.reason_vi
     assert not sims["shopee"].state.items
+
+
+# ------------------------------------------------------------------ weight and shipping
+
+
+async def test_add_item_carries_the_weight_and_the_shops_enabled_channels(sims, adapter):
+    state = sims["shopee"].state
+    seller = account()
+    listed = await adapter.publish(seller, payload(unit="qua", weight_kg=0.35), "4-1")
+    item = state.items[listed.external_id]
+    assert item.fields["weight_kg"] == 0.35
+    assert item.fields["logistic_ids"] == ENABLED_CHANNELS and 50018 not in ENABLED_CHANNELS
+    await adapter.update(seller, listed.external_id, payload(unit="qua", weight_kg=0.4, version=2), "4-2")
+    assert item.fields["weight_kg"] == 0.4  # update_item sends it too
+
+
+async def test_no_weight_is_refused_before_anything_reaches_shopee(sims, adapter):
+    state = sims["shopee"].state
+    with pytest.raises(Rejected) as refused:
+        await adapter.publish(account(), payload(unit="qua", weight_kg=None), "5-1")
+    assert refused.value.reason_vi == NEEDS_WEIGHT
+    assert "weight" in refused.value.reason_en
+    assert not state.items and not state.images and state.writes_applied == 0
+
+
+async def test_a_shop_with_no_shipping_channel_on_is_refused(sims, adapter):
+    state = sims["shopee"].state
+    state.config.shops_without_shipping.add(SHOP)
+    with pytest.raises(Rejected) as refused:
+        await adapter.publish(account(), payload(), "6-1")
+    assert NEEDS_SHIPPING in refused.value.reason_vi and "Seller Centre" in refused.value.reason_en
+    assert not state.items and not state.images
+    # Another shop of the same simulator still has its channels.
+    assert (await adapter.publish(account("880002"), payload(), "6-2")).state == "live"
+
+
+async def test_simulator_refuses_add_item_without_weight_or_channels(sims, adapter):
+    state = sims["shopee"].state
+    seller = account()
+    image_ids = await adapter._upload_images(seller, payload())
+    good = {
+        "item_name": "Dừa xiêm", "description": "", "item_sku": "agm-9", "original_price": 15000.0,
+        "seller_stock": [{"stock": 5}], "category_id": 100631, "image": {"image_id_list": image_ids},
+        "weight": 1.2, "logistic_info": [{"logistic_id": 50021, "enabled": True}],
+    }  # fmt: skip
+    for broken, said in (
+        ({"weight": None}, "weight"),
+        ({"weight": 0}, "weight"),
+        ({"weight": True}, "weight"),
+        ({"logistic_info": []}, "logistic_info"),
+        ({"logistic_info": [{"logistic_id": 50021, "enabled": False}]}, "at least one"),
+        ({"logistic_info": [{"logistic_id": 50018, "enabled": True}]}, "50018 is not enabled"),
+        ({"logistic_info": [{"logistic_id": 99999, "enabled": True}]}, "99999 is not enabled"),
+    ):
+        with pytest.raises(Rejected) as refused:
+            await adapter._shop(seller, "POST", "/api/v2/product/add_item", json=good | broken)
+        assert said in refused.value.reason_en, broken
+    without = {k: v for k, v in good.items() if k not in ("weight", "logistic_info")}
+    with pytest.raises(Rejected):
+        await adapter._shop(seller, "POST", "/api/v2/product/add_item", json=without)
+    assert not state.items
+    await adapter._shop(seller, "POST", "/api/v2/product/add_item", json=good)
+    assert [i.fields["weight_kg"] for i in state.items.values()] == [1.2]
 
 
 @pytest.mark.parametrize("fault", ["error_rate", "throttle_rate", "timeout_rate", "drop_rate"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from integrations import crypto
+from integrations.simulators.shopee_logistics import CHANNELS
 from integrations.tables import Listing, MarketplaceAccount
 from tests.integrations.conftest import drain
 from tests.integrations.helpers import connect, product_with_photo, publish
@@ -30,7 +31,7 @@ async def test_live_on_shopee_and_tokens_renewed_once(client, accounts, worker, 
     stored = await stored_credentials(int_settings)
     # The one-time code was traded for tokens at connect time; only the tokens are kept.
     assert "code" not in stored and stored["access_token"] and stored["refresh_token"]
-    product = await product_with_photo(accounts, farmer)
+    product = await product_with_photo(accounts, farmer, unit_weight_g=300)  # a bunch weighs 300 g
     await photo_in_storage(int_settings, product["id"])
     assert (await publish(client, farmer, product["id"], "shopee")).status_code == 202
     await drain(worker)
@@ -57,3 +58,52 @@ async def test_live_on_shopee_and_tokens_renewed_once(client, accounts, worker, 
     assert float(renewed["expire_at"]) > time.time() + 3 * 3600
     assert item.fields["price"] == 45000
     assert (await MarketplaceAccount.select().first())["token_lease_until"] == 0.0
+
+
+async def listed_on_shopee(client, accounts, worker, int_settings, **product) -> tuple:
+    farmer = await accounts.household()
+    await connect(client, farmer, "shopee", "880001")
+    made = await product_with_photo(accounts, farmer, **product)
+    await photo_in_storage(int_settings, made["id"])
+    assert (await publish(client, farmer, made["id"], "shopee")).status_code == 202
+    await drain(worker)
+    return farmer, made, await Listing.select().where(Listing.product == made["id"]).first()
+
+
+async def test_a_product_sold_by_kg_goes_out_weighing_one_kg(client, accounts, worker, sims, int_settings):
+    _, _, listing = await listed_on_shopee(
+        client, accounts, worker, int_settings, name="Cá song", category="thuy_san", unit="kg"
+    )
+    assert listing["state"] == "live", listing
+    item = sims["shopee"].state.items[listing["external_id"]]
+    assert item.fields["weight_kg"] == 1.0
+    assert item.fields["logistic_ids"] == [i for i, _, on in CHANNELS if on]
+
+
+async def test_a_fruit_without_weight_waits_for_the_farmer(client, accounts, worker, sims, int_settings):
+    farmer, product, listing = await listed_on_shopee(
+        client, accounts, worker, int_settings, name="Dừa xiêm", category="trai_cay", unit="qua"
+    )
+    assert listing["state"] == "rejected" and listing["external_id"] is None
+    assert listing["reason_vi"] == (
+        "Shopee cần khối lượng mỗi đơn vị hàng: hãy nhập khối lượng (gam) cho sản phẩm."
+    )
+    shopee = sims["shopee"].state
+    assert not shopee.items and not shopee.images  # nothing created or uploaded on Shopee
+    # The farmer types the weight of one coconut: the listing is pushed again and goes live.
+    changed = await client.patch(
+        f"/api/v1/products/{product['id']}", json={"unit_weight_g": 1200}, headers=farmer.headers
+    )
+    assert changed.status_code == 200, changed.text
+    await drain(worker)
+    listing = await Listing.select().where(Listing.id == listing["id"]).first()
+    assert listing["state"] == "live", listing
+    assert shopee.items[listing["external_id"]].fields["weight_kg"] == 1.2
+
+
+async def test_a_shop_with_no_shipping_channel_on_is_told_so(client, accounts, worker, sims, int_settings):
+    sims["shopee"].state.config.shops_without_shipping.add("880001")
+    _, _, listing = await listed_on_shopee(client, accounts, worker, int_settings, unit="kg")
+    assert listing["state"] == "rejected"
+    assert "Hãy bật ít nhất một đơn vị vận chuyển trong Shopee Seller Centre." in listing["reason_vi"]
+    assert "Seller Centre" in listing["reason_en"] and not sims["shopee"].state.items

@@ -43,7 +43,9 @@ async def listed_on_both(client, accounts, worker, sims, int_settings):
     farmer = await accounts.household()
     await connect(client, farmer, "postmart")
     await connect(client, farmer, "shopee", "880001")
-    product = await product_with_photo(accounts, farmer, stock=10)
+    product = await product_with_photo(
+        accounts, farmer, name="Cá song", category="thuy_san", unit="kg", stock=10
+    )
     await photo_in_storage(int_settings, product["id"])
     ids = {}
     for code in ("shopee", "postmart"):
