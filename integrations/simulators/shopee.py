@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import math
 import secrets
 import time
 import uuid
@@ -74,7 +75,9 @@ class ShopeeState(SimState):
         )
 
     def mint(self, kind: str, partner_id: str, shop_id: str, ttl_s: int) -> str:
-        expiry, nonce = int(time.time()) + ttl_s, secrets.token_hex(4)
+        # Rounded up: a token lives at least ttl_s (rounded down, a 1-second token minted late in a
+        # second could be dead on arrival).
+        expiry, nonce = math.ceil(time.time() + ttl_s), secrets.token_hex(4)
         return f"{expiry}.{nonce}.{self._mac(kind, partner_id, shop_id, expiry, nonce)}"
 
     def token_ok(self, kind: str, token: str, partner_id: str, shop_id: str) -> bool:
