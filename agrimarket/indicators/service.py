@@ -97,7 +97,8 @@ async def build_report(
     with_participation: bool = True,
 ) -> Report:
     report = Report(day=day, area=area, scans_from=day.replace(day=1))
-    chart_days = series_days(day) if with_series else []
+    # The chart's last point is ``day`` itself: the report's own totals, not counted twice.
+    chart_days = series_days(day)[:-1] if with_series else []
     # The slowest first: the reads share a few connections (gather_reads).
     rows, listing_rows, trace, communes, *points = await gather_reads(
         queries.household_counts(area.filter, day),
@@ -106,13 +107,14 @@ async def build_report(
         communes_of(area),
         *(headline(area, chart_day) for chart_day in chart_days),
     )
-    report.series = points
     by_dim: dict[str, dict[str, int]] = {}
     for row in rows:
         by_dim.setdefault(row["dim"], {})[row["key"]] = row["n"]
     report.households = by_dim.get("total", {}).get("", 0)
     report.synced = by_dim.get("source", {}).get("synced", 0)
     report.declared = by_dim.get("source", {}).get("declared", 0)
+    if with_series:
+        report.series = [*points, Point(day, report.households, report.synced, report.declared)]
     commune_source = by_dim.get("commune_source", {})
     report.communes = [
         CommuneRow(

@@ -154,3 +154,29 @@ async def test_grouped_by_legacy_district_where_known():
         ("Không rõ", 1, 1, 0),
     ]
     assert sum(d.households for d in report.districts) == report.households == 4
+
+
+async def test_the_charts_last_point_is_the_reports_own_totals():
+    """The chart's last point is taken from the report's totals, the other points from ``headline``:
+    both count the same way, whatever the mix of own listings, supplied cooperative products and
+    declared listings."""
+    coop = await cooperative()
+    own_and_declared, supplier, *declared_only = [await household(cooperative=coop) for _ in range(4)]
+    await history(await listing(own_and_declared, code="voso"), ("live", vn(2026, 1, 10)))
+    goods = await product(cooperative_id=coop)
+    await ProductSupplier(product=goods, household=supplier, added_at=vn(2026, 1, 1)).save()
+    await history(await listing(cooperative_id=coop, product_id=goods), ("live", vn(2026, 1, 12)))
+    for farm in (own_and_declared, *declared_only):
+        await DeclaredListing(
+            household=farm,
+            marketplace="shopee",
+            shop_url="https://shopee.vn/ca-song",
+            from_date=date(2026, 1, 5),
+            created_at=datetime.now(UTC),
+        ).save()
+    area = await area_by_code(HAI_PHONG)
+    for day in (date(2026, 1, 4), date(2026, 1, 8), date(2026, 1, 11), date(2026, 1, 20)):
+        report = await build_report(area, day)
+        assert report.series[-1] == await headline(area, day), day
+        assert report.series[-1].day == day and len(report.series) == 12
+    assert (report.households, report.synced, report.declared) == (4, 2, 3)
