@@ -165,7 +165,8 @@ async def test_public_product_page_shows_each_photo_and_listing_once_and_follows
     from datetime import UTC, datetime
 
     from agrimarket.tables import ProductPhoto
-    from integrations.tables import Listing, Marketplace
+    from integrations.tables import Listing
+    from tests.agrimarket.indicators.helpers import market
 
     farmer = await accounts.household()
     product = await accounts.product(farmer, name="Bưởi da xanh")
@@ -182,14 +183,9 @@ async def test_public_product_page_shows_each_photo_and_listing_once_and_follows
     links = {"postmart": "https://postmart.vn/p/buoi-1", "voso": "https://voso.vn/p/buoi-1"}
     listings = {}
     for code, url in links.items():
-        market = await Marketplace.select(Marketplace.id).where(Marketplace.code == code).first()
-        if market is None:
-            created = Marketplace(code=code, name=code.title())
-            await created.save()
-            market = {"id": created.id}
         listing = Listing(
             product=product["id"],
-            marketplace=market["id"],
+            marketplace=await market(code),
             household=farmer.me["household_id"],
             state="live",
             external_url=url,
