@@ -42,6 +42,7 @@ from agrimarket.web.csrf import csrf_middleware
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.logs import access_log_middleware, logging_config
 from agrimarket.web.openapi import ErrorResponsesPlugin
+from agrimarket.web.requests import AppRequest
 from agrimarket.web.security import security_headers
 from agrimarket.web.stores import build_stores
 from agrimarket.web.templating import configure_templates
@@ -154,4 +155,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[database_startup.start, prepare_storage],
         on_shutdown=[database_startup.stop, close_pool],
         request_max_body_size=1_000_000,
+        request_class=AppRequest,  # JSON bodies nested too deep are a 400, not a RecursionError
     )

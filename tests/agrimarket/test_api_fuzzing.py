@@ -88,3 +88,57 @@ async def test_every_operation_answers_as_documented(app, accounts, role):
     headers = await _bearer_headers(accounts, role)
     failures = await asyncio.to_thread(_campaign, app, headers)
     assert not failures, "\n\n".join(failures)
+
+
+# Nested JSON: 100,000 levels of arrays as the body of every operation that takes JSON. The decoder
+# must refuse it as the client's error (our 400), not recurse into a 500. (Hypothesis raises the
+# recursion limit while it runs, so the 1,000 levels of tests/agrimarket/test_nested_json.py would
+# decode here.)
+DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
+
+
+def _takes_json(operation) -> bool:
+    return "application/json" in (operation.definition.raw.get("requestBody") or {}).get("content", {})
+
+
+def _deeply_nested(operation, headers: dict[str, str]) -> list[str]:
+    failures: list[str] = []
+
+    @hypothesis.given(case=operation.as_strategy())  # only for the path parameters
+    @hypothesis.settings(
+        max_examples=1,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case) -> None:
+        response = case.call(headers=headers | {"Content-Type": "application/json"}, data=DEEP_JSON)
+        if response.status_code >= 500 or set(response.json().get("error", {})) != {
+            "code",
+            "message",
+            "fields",
+        }:
+            failures.append(f"{operation.label}: {response.status_code} {response.text[:200]}")
+
+    run()
+    return failures
+
+
+def _nested_campaign(app, headers: dict[str, str]) -> tuple[int, list[str]]:
+    schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in operations if _takes_json(op)]
+    failures: list[str] = []
+    for operation in operations:
+        failures += _deeply_nested(operation, headers)
+    return len(operations), failures
+
+
+@pytest.mark.parametrize("role", ["anonymous", "admin"])
+async def test_deeply_nested_json_is_refused_by_every_operation(app, accounts, role):
+    headers = await _bearer_headers(accounts, role)
+    tried, failures = await asyncio.to_thread(_nested_campaign, app, headers)
+    assert tried > 20  # every JSON-taking operation of the API, not a handful
+    assert not failures, "\n".join(failures)
