@@ -30,6 +30,8 @@ from integrations.simulators.state import SimConfig
 from integrations.stock.pages import StockSharePages
 from integrations.sync.pages import SyncJobPages
 from integrations.sync.worker import Worker
+from integrations.webhooks.api import webhook
+from integrations.webhooks.service import WebhookClock
 
 
 def build_adapters(settings: Settings) -> Adapters:
@@ -58,6 +60,7 @@ class IntegrationsPlugin(InitPluginProtocol):
         self.settings = settings
         self.database_startup = database_startup
         self.adapters = build_adapters(settings)
+        self.webhook_clock = WebhookClock()  # what webhook signatures are timed against
         self.worker: Worker | None = None
         self._task: asyncio.Task | None = None
         self._sims: list = []  # the mounted simulators' states (their demo buyers run from start())
@@ -68,6 +71,7 @@ class IntegrationsPlugin(InitPluginProtocol):
         app_config.route_handlers.extend(
             [
                 *ROUTES,
+                webhook,
                 OrdersController,
                 ListingPages,
                 MarketplaceAccountPages,
@@ -79,7 +83,10 @@ class IntegrationsPlugin(InitPluginProtocol):
         app_config.dependencies["adapters"] = Provide(
             lambda: self.adapters, use_cache=True, sync_to_thread=False
         )
-        app_config.signature_types = [*app_config.signature_types, Adapters]
+        app_config.dependencies["webhook_clock"] = Provide(
+            lambda: self.webhook_clock, use_cache=True, sync_to_thread=False
+        )
+        app_config.signature_types = [*app_config.signature_types, Adapters, WebhookClock]
         if self.settings.integrations.simulators:
             base = self.settings.public_base_url
             for code, module, config_type in (

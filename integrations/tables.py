@@ -188,3 +188,16 @@ class RateBucket(Table):
     id = Serial(primary_key=True)
     marketplace = Varchar(length=20, unique=True)
     next_slot = DoublePrecision(default=0.0)
+
+
+class WebhookReceipt(Table):
+    """A signed webhook already taken, so a replay of it changes nothing (see integrations.webhooks).
+
+    Unique per marketplace and key (see the migration); kept only while its signature's timestamp
+    is inside the tolerance, after which the signature itself is refused.
+    """
+
+    id = Serial(primary_key=True)
+    marketplace = Varchar(length=20)
+    key = Varchar(length=100)  # "id:<event_id>" when the event names one, else "sig:<v1 hex>"
+    signed_at = DoublePrecision(index=True)  # the signature's timestamp, epoch seconds

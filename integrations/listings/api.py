@@ -1,21 +1,15 @@
-"""Integrations over the JSON API: seller accounts, listings, the admin's sync queue, webhooks."""
+"""Integrations over the JSON API: seller accounts, listings, the admin's sync queue."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-
 import msgspec
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.di import Provide
-from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_401_UNAUTHORIZED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from agrimarket.accounts.actor import Actor
-from agrimarket.errors import Invalid, Unauthorized
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
-from agrimarket.web.openapi import error_response
 from integrations.adapters.registry import Adapters
 from integrations.listings import accounts, service, views
 from integrations.listings.schemas import (
@@ -26,11 +20,8 @@ from integrations.listings.schemas import (
     StockShareUpdate,
     SyncJobRead,
 )
-from integrations.orders import events as order_events
-from integrations.orders import service as orders
 from integrations.stock import service as stock
 from integrations.sync import admin
-from integrations.tables import Listing
 
 
 class IntegrationsController(Controller):
@@ -84,47 +75,4 @@ class IntegrationsController(Controller):
         await admin.retry_job(actor, job_id)
 
 
-def _event(body: bytes) -> dict:
-    """The signed body as an event; a malformed one is the sender's error (4xx), not ours."""
-    try:
-        event = json.loads(body)
-    except ValueError:
-        event = None
-    if not isinstance(event, dict):
-        event = {}
-    if event.get("type") != "order" and not event.get("external_id"):
-        raise Invalid("external_id", "Sự kiện thiếu mã sản phẩm trên sàn.", "The event lacks external_id.")
-    return event
-
-
-@post(
-    "/api/v1/webhooks/{marketplace:str}",
-    status_code=200,
-    tags=["integrations"],
-    responses={HTTP_401_UNAUTHORIZED: error_response(HTTP_401_UNAUTHORIZED)},  # bad signature
-)
-async def webhook(request: Request, marketplace: str, settings: Settings) -> dict:
-    """Signed push from a marketplace (X-Signature: hex HMAC-SHA256 of the body): a listing's status
-    change, an order or its new status (``type: order``), or a sale (``type: sale``, ``order_id``,
-    ``external_id``, ``quantity``: a one-item order). ``counted`` says whether it changed anything."""
-    body = await request.body()
-    secret = settings.integrations.webhook_secret_for(marketplace)
-    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(request.headers.get("x-signature", ""), expected):
-        raise Unauthorized("Chữ ký không hợp lệ.", "Bad signature.")
-    event = _event(body)
-    if event.get("type") in ("order", "sale"):
-        # Sold on the marketplace: one order, however often told; the stock drops everywhere once.
-        remote = await order_events.from_event(marketplace, event)
-        return {"ok": True, "counted": await orders.receive(marketplace, remote, "webhook")}
-    listing = (
-        await Listing.select(Listing.id)
-        .where((Listing.external_id == str(event["external_id"])) & (Listing.marketplace.code == marketplace))
-        .first()
-    )
-    if listing and event.get("status") in ("delisted", "removed"):
-        await service.taken_down(listing["id"], str(event.get("reason") or "Sàn đã gỡ sản phẩm."))
-    return {"ok": True}
-
-
-ROUTES = [IntegrationsController, webhook]
+ROUTES = [IntegrationsController]

@@ -20,6 +20,8 @@ from integrations.tables import Listing
 Positive = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
 Money = Annotated[int, msgspec.Meta(ge=0, le=10**13)]
 Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+# Epoch seconds up to the end of year 9999: beyond it (or NaN, infinity) no datetime can hold it.
+Epoch = Annotated[float, msgspec.Meta(ge=0, le=253_402_300_799)]
 
 
 class ItemEvent(msgspec.Struct):
@@ -32,8 +34,8 @@ class OrderEvent(msgspec.Struct):
     order_id: Ref
     status: str
     items: Annotated[list[ItemEvent], msgspec.Meta(min_length=1, max_length=200)]
-    placed_at: float
-    at: float | None = None
+    placed_at: Epoch
+    at: Epoch | None = None
     amount_vnd: Money | None = None
 
 
@@ -41,7 +43,7 @@ class SaleEvent(msgspec.Struct):
     order_id: Ref
     external_id: Ref
     quantity: Positive
-    at: float | None = None
+    at: Epoch | None = None
 
 
 def bad_order(detail: str = "") -> Invalid:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import itertools
 import json
 import random
@@ -22,6 +20,7 @@ from litestar import Response
 
 from integrations.simulators import orders as order_book
 from integrations.simulators.responses import error
+from integrations.webhooks import signature
 
 
 @dataclass
@@ -177,17 +176,17 @@ class SimState:
         return told
 
     async def push(self, event: dict) -> None:
-        """Send one event to the webhook, signed with HMAC-SHA256 of the body (X-Signature).
+        """Send one event to the webhook, signed with its timestamp (X-Signature: t=…,v1=…).
 
-        Every event is also kept in ``sent`` (body, signature), so tests can deliver it to an app
-        that has no port of its own.
+        Every event is also kept in ``sent`` (body, signature header), so tests can deliver it to an
+        app that has no port of its own.
         """
         body = json.dumps(event).encode()
-        sig = hmac.new(self.config.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+        sig = signature.sign(self.config.webhook_secret, body, int(time.time()))
         self.sent.append((body, sig))
         if not self.config.webhook_url:
             return
         async with httpx.AsyncClient(timeout=5) as client:
             # A lost webhook is caught by the periodic pull.
             with contextlib.suppress(httpx.HTTPError):
-                await client.post(self.config.webhook_url, content=body, headers={"X-Signature": sig})
+                await client.post(self.config.webhook_url, content=body, headers={signature.HEADER: sig})

@@ -25,8 +25,6 @@ get a fresh record for each allowed cell. A route whose path parameter has no bu
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import io
 import itertools
 import json
@@ -44,6 +42,7 @@ from PIL import Image
 from agrimarket import clock
 from agrimarket.accounts.actor import Role
 from integrations.simulators.credentials import demo_credentials
+from integrations.webhooks.signature import sign
 from tests.agrimarket.test_route_inventory import MATRIX, PUBLIC, Access
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.conftest import ENGINE, RUN_DIR, transient_tables
@@ -420,7 +419,7 @@ def _partner() -> dict:
 
 def _webhook(w: World) -> dict:
     body = json.dumps({"external_id": "not-ours", "status": "live"}).encode()
-    signature = hmac.new(w.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+    signature = sign(w.webhook_secret, body, int(time.time()))
     return {"content": body, "headers": {"x-signature": signature, "content-type": "application/json"}}
 
 

@@ -12,12 +12,15 @@ returned → 2 orders (1 and 4), revenue 100,000 đ.
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
 from agrimarket.tables import AuditEntry, Product
 from integrations.orders.pull import pull_orders
 from integrations.tables import Listing, MarketplaceOrder, MarketplaceSale, OrderItem, OrderStatusChange
+from integrations.webhooks.signature import sign
 from tests.integrations.conftest import drain
 from tests.integrations.helpers import connect, product_with_photo, publish
 from tests.integrations.test_shopee_sync import photo_in_storage
@@ -53,12 +56,8 @@ def move(sims, code: str, order: str, status: str) -> None:
 
 async def deliver(client, sims, int_settings, code: str, event_index: int = -1) -> bool:
     """Deliver one of the simulator's pushed events to our webhook, signed with our secret."""
-    import hashlib
-    import hmac
-
     body, _ = sims[code].state.sent[event_index]
-    secret = int_settings.integrations.webhook_secret_for(code).encode()
-    signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
+    signature = sign(int_settings.integrations.webhook_secret_for(code), body, int(time.time()))
     told = await client.post(f"/api/v1/webhooks/{code}", content=body, headers={"X-Signature": signature})
     assert told.status_code == 200, told.text
     return told.json()["counted"]
@@ -185,11 +184,9 @@ async def test_the_farmer_sees_orders_on_the_phone(client, accounts, worker, sim
 
 
 async def test_malformed_order_events_are_refused(client, int_settings):
-    import hashlib
-    import hmac
     import json
 
-    secret = int_settings.integrations.webhook_secret_for("postmart").encode()
+    secret = int_settings.integrations.webhook_secret_for("postmart")
     for event in (
         {
             "type": "order",
@@ -209,7 +206,7 @@ async def test_malformed_order_events_are_refused(client, int_settings):
         {"type": "sale", "order_id": "", "external_id": "a", "quantity": 1},
     ):
         body = json.dumps(event).encode()
-        signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
+        signature = sign(secret, body, int(time.time()))
         told = await client.post(
             "/api/v1/webhooks/postmart", content=body, headers={"X-Signature": signature}
         )
