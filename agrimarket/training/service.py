@@ -18,6 +18,8 @@ from agrimarket.tables import Household, TrainingAttendance, TrainingSession
 from agrimarket.training.access import commune_for, eligible_households, require_trainer, visible_sessions
 from agrimarket.training.schemas import MAX_PHONES, RejectedRow, TrainingCreate, TrainingRead
 
+NOT_IN_REACH = "Không có hộ nào trong phạm vi của bạn với số này."
+
 
 @dataclass
 class Attendance:
@@ -85,13 +87,12 @@ async def _attend(actor: Actor, session_id: int, phones: list[tuple[int | None, 
         Household.phone.is_in(list(wanted)) & eligible_households(actor)
     )
     by_phone = {row["phone"]: row["id"] for row in found}
-    known = await Household.select(Household.phone).where(Household.phone.is_in(list(wanted)))
-    exists = {row["phone"] for row in known}
     now = datetime.now(UTC)
     for phone, number in wanted.items():
         if phone not in by_phone:
-            reason = "Hộ này ngoài phạm vi của bạn." if phone in exists else "Chưa có hộ nào với số này."
-            result.rejected.append(RejectedRow(number, phone, reason))
+            # One reason whether or not the phone is registered elsewhere: the list must not tell a
+            # recorder which of 2,000 numbers have an account outside their reach.
+            result.rejected.append(RejectedRow(number, phone, NOT_IN_REACH))
             continue
         inserted = (
             await TrainingAttendance.insert(

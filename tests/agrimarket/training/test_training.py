@@ -62,8 +62,8 @@ async def test_a_coop_manager_records_a_session_and_its_attendees(client, accoun
     reasons = {r["phone"]: r["reason"] for r in body["rejected"]}
     assert reasons == {
         "12345": "Số điện thoại không đúng.",
-        outsider.phone: "Hộ này ngoài phạm vi của bạn.",
-        unknown: "Chưa có hộ nào với số này.",
+        outsider.phone: "Không có hộ nào trong phạm vi của bạn với số này.",
+        unknown: "Không có hộ nào trong phạm vi của bạn với số này.",
     }
     # The attendance sheet: the first member again, the second (as Excel stores it: a number).
     sheet = xlsx_list([first.phone, int(second.phone)])
@@ -108,7 +108,7 @@ async def test_officers_record_in_their_area_only(client, accounts):
     # A household in Hà Nội is outside the Hải Phòng officer's reach.
     far_household = await accounts.household(commune=elsewhere)
     refused = await client.post(URL, json=session_body(phones=[far_household.phone]), headers=officer.headers)
-    assert refused.json()["rejected"][0]["reason"] == "Hộ này ngoài phạm vi của bạn."
+    assert refused.json()["rejected"][0]["reason"] == "Không có hộ nào trong phạm vi của bạn với số này."
 
 
 async def test_households_do_not_record_and_dates_are_checked(client, accounts):
