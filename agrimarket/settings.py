@@ -77,6 +77,9 @@ class Settings:
     s3: S3Settings = field(default_factory=S3Settings)
     # "N/unit": login attempts allowed per client address.
     login_rate_limit: str = field(default_factory=lambda: _env("LOGIN_RATE_LIMIT", "10/minute"))
+    # Accounts one client address may register: "N/unit", and at most this many a day.
+    register_rate_limit: str = field(default_factory=lambda: _env("REGISTER_RATE_LIMIT", "10/hour"))
+    register_daily_limit: int = field(default_factory=lambda: _int("REGISTER_DAILY_LIMIT", 30))
     # PostgreSQL connections kept per process; 0 opens one per query (tests share the engine across loops).
     db_pool_size: int = field(default_factory=lambda: _int("DB_POOL_SIZE", 10))
     session_days: int = field(default_factory=lambda: _int("SESSION_DAYS", 30))
@@ -101,6 +104,7 @@ class Settings:
         if self.log_format not in {"text", "json"}:
             raise SettingsError(f"LOG_FORMAT must be 'text' or 'json', not {self.log_format!r}")
         check_rate("LOGIN_RATE_LIMIT", self.login_rate_limit)
+        check_rate("REGISTER_RATE_LIMIT", self.register_rate_limit)
         check_rate("SCAN_RATE_LIMIT", self.traceability.scan_rate_limit)
         # With the published development key, anyone could link hashed scan clients back to addresses.
         if self.environment not in {"development", "test"} and self.traceability.scan_hash_key.startswith(
@@ -129,6 +133,11 @@ class Settings:
     def login_limit(self) -> tuple[str, int]:
         count, _, unit = self.login_rate_limit.partition("/")
         return unit or "minute", int(count)
+
+    @property
+    def register_limit(self) -> tuple[str, int]:
+        count, _, unit = self.register_rate_limit.partition("/")
+        return unit, int(count)
 
 
 @lru_cache

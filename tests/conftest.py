@@ -31,6 +31,9 @@ os.environ.update(
         "MEDIA_DIR": str(RUN_DIR / "media"),
         "PUBLIC_BASE_URL": "http://testserver.local",
         "LOGIN_RATE_LIMIT": "100000/minute",
+        # Every test registers its accounts from one address; the limit's own test sets a low one.
+        "REGISTER_RATE_LIMIT": "100000/minute",
+        "REGISTER_DAILY_LIMIT": "1000000",
         # Tests scan and resolve stamps far faster than buyers; the limit's own tests set a low one.
         "SCAN_RATE_LIMIT": "100000/minute",
         # The live-server browser test runs the app in another event loop than the tests.

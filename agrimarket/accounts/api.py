@@ -7,6 +7,7 @@ from litestar.di import Provide
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.accounts.limits import STORE, take_registration
 from agrimarket.accounts.schemas import LoginIn, MeOut, RegisterIn, TokenOut
 from agrimarket.accounts.service import (
     Registration,
@@ -17,7 +18,7 @@ from agrimarket.accounts.service import (
     register,
 )
 from agrimarket.settings import Settings
-from agrimarket.web.auth import credentials, provide_actor
+from agrimarket.web.auth import client_address, credentials, provide_actor
 
 
 def me_out(actor: Actor) -> MeOut:
@@ -46,8 +47,10 @@ class AuthController(Controller):
     tags = ["accounts"]
 
     @post("/register", status_code=HTTP_201_CREATED)
-    async def register(self, data: RegisterIn, settings: Settings) -> TokenOut:
-        """Create a household or coop-manager account and return a bearer token."""
+    async def register(self, request: Request, data: RegisterIn, settings: Settings) -> TokenOut:
+        """Create a household or coop-manager account and return a bearer token (limited per client
+        address: REGISTER_RATE_LIMIT and REGISTER_DAILY_LIMIT, then 429 with Retry-After)."""
+        await take_registration(request.app.stores.get(STORE), client_address(request), settings)
         user_id = await register(Registration(**{f: getattr(data, f) for f in data.__struct_fields__}))
         return await _token_for(user_id, settings)
 

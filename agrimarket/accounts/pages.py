@@ -8,11 +8,12 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.accounts.limits import STORE, take_registration
 from agrimarket.accounts.service import Registration, authenticate, close_session, open_session, register
 from agrimarket.areas.service import list_communes, list_provinces
 from agrimarket.errors import DomainError
 from agrimarket.settings import Settings
-from agrimarket.web.auth import SESSION_COOKIE, provide_viewer
+from agrimarket.web.auth import SESSION_COOKIE, client_address, provide_viewer
 from agrimarket.web.forms import form_error, form_values, safe_next
 from agrimarket.web.i18n import LANG_COOKIE
 
@@ -57,6 +58,7 @@ class AccountPages(Controller):
     async def register_submit(self, request: Request, settings: Settings) -> Template | Redirect:
         values = form_values(await request.form())
         try:
+            await take_registration(request.app.stores.get(STORE), client_address(request), settings)
             user_id = await register(
                 Registration(
                     phone=values.get("phone", ""),

@@ -26,6 +26,11 @@ def credentials(request: Request) -> tuple[str | None, str]:
     return request.cookies.get(SESSION_COOKIE), "web"
 
 
+def client_address(request: Request) -> str:
+    """The peer address the server reports, as the rate limits count it."""
+    return request.client.host if request.client else "unknown"
+
+
 async def provide_viewer(request: Request) -> Actor | None:
     """The logged-in actor or None; looked up once per request."""
     cached = request.state.get("actor", _UNSET)
