@@ -2,7 +2,7 @@
 
 Spreadsheets arrive from office PCs: headers in Vietnamese with or without diacritics, any column
 order, CSV with commas or semicolons. XLSX files are zip archives, so they are checked for zip
-bombs before openpyxl opens them.
+bombs, and for more shared strings or cells than we read (``xlsx_limits``), before openpyxl opens them.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 
 from openpyxl import load_workbook
 
 from agrimarket.areas.service import fold
 from agrimarket.errors import Invalid, TooLarge, UnsupportedMedia
+from agrimarket.households.xlsx_limits import check_workbook
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
@@ -87,6 +89,11 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         )
     if not any(member.filename.startswith("xl/") for member in members):
         raise _unsupported()  # a zip, a .docx or an .ods: not an Excel workbook
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_workbook(archive)  # shared strings and cells counted before openpyxl reads them
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+        raise _broken_xlsx() from exc
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
