@@ -17,6 +17,11 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
 - Product body: ``sku``, ``title`` (≤ 120 chars), ``description`` (≤ 3000), ``category_id``
   (Postmart category ids, see CATEGORY), ``unit`` (see UNIT), ``price`` (integer VND ≥ 1000),
   ``quantity`` (integer ≥ 0), ``images`` (1–9 absolute http(s) URLs), ``version``.
+- Webhooks (Postmart to us): ``POST {our base}/api/v1/webhooks/postmart``, JSON events signed
+  ``X-Signature: t={unix seconds},v1=hex(HMAC-SHA256(webhook_secret, t + "." + body))``; a
+  timestamp more than 300 s from our clock is refused (401), an event already taken (same
+  ``event_id``, or same signature) is answered 200 and changes nothing. See
+  ``integrations.webhooks.signature``.
 - Answer: ``{"id", "url", "status": "active"|"rejected"|"removed", "reason"}``; errors
   ``{"error": {"code", "message", "message_vi"}}`` with 422 (validation), 401/403 (auth),
   429 + ``Retry-After`` (rate limit), 5xx (retry).

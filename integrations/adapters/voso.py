@@ -22,6 +22,11 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
 - Item body: ``external_ref``, ``name`` (≤ 100 chars), ``short_description`` (≤ 2000),
   ``category_code`` (see CATEGORY), ``unit_code`` (see UNIT), ``sale_price`` (integer VND ≥ 1000),
   ``stock_quantity`` (integer ≥ 0), ``image_urls`` (1–8 absolute http(s) URLs), ``revision``.
+- Webhooks (Voso to us): ``POST {our base}/api/v1/webhooks/voso``, JSON events signed
+  ``X-Signature: t={unix seconds},v1=hex(HMAC-SHA256(webhook_secret, t + "." + body))``; a
+  timestamp more than 300 s from our clock is refused (401), an event already taken (same
+  ``event_id``, or same signature) is answered 200 and changes nothing. See
+  ``integrations.webhooks.signature``.
 - Answer: ``{"item_id", "item_url", "state": "approved"|"rejected"|"delisted",
   "rejection_reason"}``; errors ``{"error": {"code", "message", "message_vi"}}``.
 """
