@@ -45,7 +45,7 @@ def _receipt_key(event: dict, signed: Signed) -> str:
     event_id = event.get("event_id")
     if isinstance(event_id, str) and 0 < len(event_id) <= 80:
         return f"id:{event_id}"
-    return f"sig:{signed.digest[:96]}"
+    return f"sig:{signed.digest}"
 
 
 async def _first_time(marketplace: str, key: str, signed: Signed, now: float) -> bool:
