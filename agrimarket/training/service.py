@@ -12,6 +12,7 @@ from piccolo.query.functions.aggregate import Count
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
 from agrimarket.accounts.phone import normalize_phone
+from agrimarket.dates import check_date
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.households.sheets import read_rows
 from agrimarket.tables import Household, TrainingAttendance, TrainingSession
@@ -38,6 +39,9 @@ async def create_session(actor: Actor, data: TrainingCreate) -> tuple[int, Atten
     require_trainer(actor)
     if data.held_on > clock.today():
         raise Invalid("held_on", "Ngày tập huấn chưa tới.", "The session's date is in the future.")
+    errors: dict[str, tuple[str, str]] = {}
+    if not check_date("held_on", data.held_on, errors, latest=clock.today()):
+        raise Invalid.from_fields(errors)
     topic = _text(data.topic, "topic", "Hãy nhập chủ đề tập huấn.", "Enter the topic.")
     trainer = _text(data.trainer, "trainer", "Hãy nhập tên người hướng dẫn.", "Enter the trainer's name.")
     commune = await commune_for(actor, data.commune_code)

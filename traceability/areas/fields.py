@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
+from agrimarket.dates import check_date, years_after
 from agrimarket.errors import Invalid
 from traceability.settings import DEFAULT_CODE_PATTERN
 
@@ -155,6 +156,10 @@ def clean_area(values: dict[str, Any], pattern: str) -> dict[str, Any]:
                 "Ngày hết hiệu lực phải sau ngày bắt đầu.",
                 "The expiry date must not be before the start date.",
             )
+        else:
+            check_date("valid_from", clean["valid_from"], errors)
+            latest = years_after(clean["valid_from"])
+            check_date("valid_until", clean["valid_until"], errors, latest=latest)
     if errors:
         raise Invalid.from_fields(errors)
     return clean

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from agrimarket.clock import local_date
+from agrimarket.dates import check_date
 from agrimarket.errors import Invalid
 from traceability.batches.kinds import INPUT_TYPES, KINDS
 from traceability.tables import Batch, BatchEvent
@@ -103,6 +104,11 @@ def clean_time(occurred_at: datetime | None) -> datetime:
     moment = occurred_at.astimezone(UTC)
     if moment > now + timedelta(minutes=10):
         raise Invalid("occurred_at", "Thời điểm không được ở tương lai.", "The time cannot be in the future.")
+    errors: dict[str, tuple[str, str]] = {}
+    if not check_date(
+        "occurred_at", local_date(moment), errors, latest=local_date(now + timedelta(minutes=10))
+    ):
+        raise Invalid.from_fields(errors)
     return moment
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
+from agrimarket.dates import check_date
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.tables import Household
 from traceability.batches.kinds import PARTNER_KINDS as KINDS
@@ -71,6 +72,7 @@ async def add_partner(actor: Actor, batch_id: int, data: PartnerCreate) -> int:
     name = _text(data.name, 150, "name", errors)
     code = _text(data.code, 40, "code", errors)
     address = _text(data.address, 300, "address", errors)
+    check_date("on_date", data.on_date, errors)
     if data.household_id is None and not name:
         errors["name"] = ("Không được để trống.", "Required.")
     if errors:

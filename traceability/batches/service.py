@@ -8,6 +8,7 @@ from typing import Any
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.audit import service as audit
+from agrimarket.dates import check_date, years_after
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import require_writer
 from agrimarket.products.catalog import UNITS
@@ -100,16 +101,22 @@ def _clean(data: BatchCreate) -> dict[str, Any]:
         errors["quantity"] = ("Số lượng phải lớn hơn 0.", "The quantity must be above 0.")
     if data.unit not in UNITS:
         errors["unit"] = ("Hãy chọn đơn vị tính trong danh sách.", "Pick a unit from the list.")
+    check_date("harvest_date", data.harvest_date, errors)
     if data.pack_date is not None and data.pack_date < data.harvest_date:
         errors["pack_date"] = (
             "Ngày đóng gói không được trước ngày thu hoạch.",
             "Packing cannot precede harvest.",
         )
-    if data.expiry_date is not None and data.expiry_date < (data.pack_date or data.harvest_date):
+    else:
+        check_date("pack_date", data.pack_date, errors)
+    packed = data.pack_date or data.harvest_date
+    if data.expiry_date is not None and data.expiry_date < packed:
         errors["expiry_date"] = (
             "Hạn sử dụng không được trước ngày đóng gói.",
             "The expiry date cannot precede packing.",
         )
+    else:
+        check_date("expiry_date", data.expiry_date, errors, latest=years_after(packed))
     labels = _label_texts({"brand": data.brand, "standards": data.standards}, errors)
     if errors:
         raise Invalid.from_fields(errors)
