@@ -20,6 +20,7 @@ from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, UNITS, label
 from agrimarket.products.schemas import ProductRead
 from agrimarket.products.service import live_products_of
 from agrimarket.tables import Cooperative, Household
+from agrimarket.text import clean_text
 from agrimarket.web.conditional import strong_etag
 from traceability.hooks import latest_traces
 
@@ -157,7 +158,8 @@ def as_rss(doc: FeedDocument, base_url: str) -> bytes:
         ]
         for tag, value in fields:
             if value:
-                ET.SubElement(entry, tag).text = value
+                # Rows stored before input was cleaned may hold NUL: XML 1.0 cannot carry it.
+                ET.SubElement(entry, tag).text = clean_text(value)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
 
 

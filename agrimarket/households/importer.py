@@ -27,6 +27,7 @@ from agrimarket.tables import (
     HouseholdImportProblem,
     Province,
 )
+from agrimarket.text import clean_line
 
 CHUNK = 500
 STALE_AFTER = timedelta(minutes=2)
@@ -278,7 +279,7 @@ def clean_legacy_district(raw: str | None) -> str | None:
     Kept as recorded: vietnam-provinces only knows the units after the 2025 reform, so there is no
     list of old districts to check it against.
     """
-    text = " ".join((raw or "").split())
+    text = clean_line(raw)
     if len(text) > 100:
         raise RowProblem("Tên huyện cũ quá dài (tối đa 100 ký tự).")
     return text or None

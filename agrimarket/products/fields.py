@@ -10,6 +10,7 @@ from typing import Any
 
 from agrimarket.errors import Invalid
 from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, STATUSES, UNITS
+from agrimarket.text import clean_line, clean_text
 
 MAX_PRICE_VND = 1_000_000_000
 MAX_STOCK = 100_000_000
@@ -53,7 +54,7 @@ def _text(
 ) -> str:
     raw = str(values.get(name) or "")
     # One-line fields collapse runs of spaces; a description keeps its line breaks.
-    text = raw.strip() if multiline else " ".join(raw.split())
+    text = clean_text(raw).strip() if multiline else clean_line(raw)
     if required and not text:
         errors[name] = ("Không được để trống.", "Required.")
     elif len(text) > limit:

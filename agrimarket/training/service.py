@@ -16,6 +16,7 @@ from agrimarket.dates import check_date
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.households.sheets import read_rows
 from agrimarket.tables import Household, TrainingAttendance, TrainingSession
+from agrimarket.text import clean_line
 from agrimarket.training.access import commune_for, eligible_households, require_trainer, visible_sessions
 from agrimarket.training.schemas import MAX_PHONES, RejectedRow, TrainingCreate, TrainingRead
 
@@ -28,7 +29,7 @@ class Attendance:
 
 
 def _text(value: str, name: str, vi: str, en: str) -> str:
-    value = " ".join(value.split())
+    value = clean_line(value)
     if not value:
         raise Invalid(name, vi, en)
     return value

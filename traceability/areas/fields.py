@@ -8,6 +8,7 @@ from typing import Any
 
 from agrimarket.dates import check_date, years_after
 from agrimarket.errors import Invalid
+from agrimarket.text import clean_line
 from traceability.settings import DEFAULT_CODE_PATTERN
 
 MAX_CODE = 40  # the column's width, whatever pattern is configured
@@ -32,7 +33,7 @@ CODE_RULE = (
 
 
 def _text(values: dict, name: str, limit: int, errors: dict, required: bool = True) -> str:
-    text = " ".join(str(values.get(name) or "").split())
+    text = clean_line(str(values.get(name) or ""))
     if required and not text:
         errors[name] = ("Không được để trống.", "Required.")
     elif len(text) > limit:

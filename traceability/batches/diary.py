@@ -8,6 +8,7 @@ from typing import Any
 from agrimarket.clock import local_date
 from agrimarket.dates import check_date
 from agrimarket.errors import Invalid
+from agrimarket.text import clean_line
 from traceability.batches.kinds import INPUT_TYPES, KINDS
 from traceability.tables import Batch, BatchEvent
 
@@ -50,7 +51,7 @@ def clean_details(kind: str, details: dict[str, Any]) -> dict[str, Any]:
             continue
         if key == "phi_days":
             continue
-        text = " ".join(str(raw if raw is not None else "").split())
+        text = clean_line(str(raw if raw is not None else ""))
         if len(text) > _TEXT_LIMIT:
             errors[key] = (f"Dài quá {_TEXT_LIMIT} ký tự.", f"Longer than {_TEXT_LIMIT} characters.")
         elif text:

@@ -13,6 +13,7 @@ from agrimarket.audit import service as audit
 from agrimarket.dates import check_date
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.tables import Household
+from agrimarket.text import clean_line
 from traceability.batches.kinds import PARTNER_KINDS as KINDS
 from traceability.batches.kinds import partner_label as kind_label
 from traceability.batches.schemas import PartnerCreate, PartnerRead
@@ -23,7 +24,7 @@ MAX_PER_BATCH = 500
 
 
 def _text(value: str, limit: int, field: str, errors: dict) -> str:
-    text = " ".join(str(value or "").split())
+    text = clean_line(str(value or ""))
     if len(text) > limit:
         errors[field] = (f"Tối đa {limit} ký tự.", f"At most {limit} characters.")
     return text

@@ -14,6 +14,7 @@ from agrimarket.products.access import require_writer
 from agrimarket.products.catalog import UNITS
 from agrimarket.products.service import ensure_writable
 from agrimarket.tables import Product, ProductPhoto
+from agrimarket.text import clean_line
 from traceability import registry_status
 from traceability.areas.access import visible_batches
 from traceability.areas.service import usable_area
@@ -139,7 +140,7 @@ def _label_texts(values: dict[str, str | None], errors: dict[str, tuple[str, str
     for field, value in values.items():
         if value is None:
             continue
-        text = " ".join(str(value).split())
+        text = clean_line(str(value))
         if len(text) > LABEL_LIMITS[field]:
             errors[field] = (
                 f"Tối đa {LABEL_LIMITS[field]} ký tự.",
@@ -249,7 +250,7 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
             "Chỉ quản lý hợp tác xã, cán bộ nông nghiệp của địa bàn hoặc quản trị viên được xác nhận lô bị gắn cờ.",
             "Only the cooperative's manager, an officer of the area or an admin may clear a flagged batch.",
         )
-    reason = " ".join(str(reason or "").split())
+    reason = clean_line(str(reason or ""))
     if not 10 <= len(reason) <= 1000:
         raise Invalid(
             "reason",
