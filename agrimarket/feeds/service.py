@@ -137,7 +137,7 @@ def as_rss(doc: FeedDocument, base_url: str) -> bytes:
     """RSS 2.0 with the Google Merchant namespace: what Google, Facebook and Zalo catalogs read."""
     rss = ET.Element("rss", version="2.0")
     channel = ET.SubElement(rss, "channel")
-    ET.SubElement(channel, "title").text = doc.producer
+    ET.SubElement(channel, "title").text = clean_text(doc.producer)
     ET.SubElement(channel, "link").text = base_url
     ET.SubElement(channel, "description").text = f"Nông sản của {doc.producer} trên agrimarket"
     for item in doc.products:
