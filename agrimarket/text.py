@@ -4,7 +4,7 @@
 ``agrimarket.web.input.Input``), every HTML form (``agrimarket.web.forms.form_values``) and the
 services' own ``clean_*`` functions pass through it.
 
-``ascii_digits`` / ``parse_int``: Python's ``int()``, ``str.isdigit()`` and ``\\d`` accept any
+``ascii_digits`` / ``ascii_int``: Python's ``int()``, ``str.isdigit()`` and ``\\d`` accept any
 script's digits (``0912０００１０１``, ``٠٩١٢``), which would let two phone numbers or GTINs that
 look alike be different records. Only 0-9 count as digits here.
 """
@@ -57,14 +57,14 @@ def ascii_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def parse_int(text: str | None) -> int | None:
+def ascii_int(text: str | None) -> int | None:
     """An optionally signed integer in ASCII digits (surrounding spaces allowed), else None."""
     text = (text or "").strip()
     body = text[1:] if text[:1] in "+-" else text
     return int(text) if ascii_digits(body) and len(body) < 19 else None
 
 
-def parse_decimal(text: str | None) -> float | None:
+def ascii_decimal(text: str | None) -> float | None:
     """A decimal number in ASCII digits, comma or dot as the decimal mark, else None."""
     text = (text or "").strip().replace(",", ".")
     body = text[1:] if text[:1] in "+-" else text

@@ -27,7 +27,7 @@ from agrimarket.tables import (
     HouseholdImportProblem,
     Province,
 )
-from agrimarket.text import clean_line
+from agrimarket.text import ascii_digits, clean_line
 
 CHUNK = 500
 STALE_AFTER = timedelta(minutes=2)
@@ -68,7 +68,7 @@ class Communes:
 
     def resolve(self, raw: str, province_raw: str, default_province: str | None) -> str:
         text = raw.strip()
-        if text.isdigit():
+        if ascii_digits(text):
             code = text.zfill(5)
             if code in self.province_of:
                 return code

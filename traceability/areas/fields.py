@@ -8,7 +8,7 @@ from typing import Any
 
 from agrimarket.dates import check_date, years_after
 from agrimarket.errors import Invalid
-from agrimarket.text import clean_line
+from agrimarket.text import ascii_decimal, clean_line
 from traceability.settings import DEFAULT_CODE_PATTERN
 
 MAX_CODE = 40  # the column's width, whatever pattern is configured
@@ -44,10 +44,9 @@ def _text(values: dict, name: str, limit: int, errors: dict, required: bool = Tr
 def _number(raw: Any) -> float | None:
     if raw is None or raw == "" or isinstance(raw, bool):
         return None
-    try:
-        return float(str(raw).replace(",", ".").strip())
-    except ValueError:
-        return None
+    if isinstance(raw, int | float):
+        return float(raw)
+    return ascii_decimal(str(raw))  # typed: ASCII digits only
 
 
 def _date(raw: Any) -> date | None:

@@ -8,7 +8,7 @@ from typing import Any
 from agrimarket.clock import local_date
 from agrimarket.dates import check_date
 from agrimarket.errors import Invalid
-from agrimarket.text import clean_line
+from agrimarket.text import ascii_int, clean_line
 from traceability.batches.kinds import INPUT_TYPES, KINDS
 from traceability.tables import Batch, BatchEvent
 
@@ -79,7 +79,7 @@ def _input_use(details: dict, clean: dict, errors: dict) -> None:
         errors["active_ingredient"] = ("Ghi hoạt chất của thuốc.", "Give the pesticide's active ingredient.")
     raw = details.get("phi_days")
     try:
-        phi = int(str(raw).strip()) if raw not in (None, "") and not isinstance(raw, bool) else None
+        phi = ascii_int(str(raw)) if raw not in (None, "") and not isinstance(raw, bool) else None
     except ValueError:
         phi = None
     if phi is None or not 0 <= phi <= MAX_PHI_DAYS:
