@@ -45,8 +45,11 @@ class StampController(Controller):
         return await service.list_issues(actor, batch_id, storage)
 
     @get("/stamp-issues/{issue_id:int}")
-    async def read_issue(self, actor: Actor, issue_id: int, storage: Storage) -> IssueRead:
-        return await service.get_issue(actor, issue_id, storage)
+    async def read_issue(
+        self, actor: Actor, issue_id: int, settings: Settings, storage: Storage
+    ) -> IssueRead:
+        """One issuance; files removed for room (sheets without PINs) are rendered again."""
+        return await jobs.read_with_files(actor, issue_id, settings, storage)
 
     @post("/stamps/revoke", status_code=HTTP_200_OK)
     async def revoke(self, actor: Actor, data: RevokeRequest) -> RevokeResult:

@@ -72,8 +72,10 @@ class IssuePages(Controller):
     dependencies = {"viewer": Provide(provide_actor)}
 
     @get("/stamps/issues/{issue_id:int}")
-    async def issue_page(self, request: Request, viewer: Actor, issue_id: int, storage: Storage) -> Template:
-        issue = await service.get_issue(viewer, issue_id, storage)
+    async def issue_page(
+        self, request: Request, viewer: Actor, issue_id: int, settings: Settings, storage: Storage
+    ) -> Template:
+        issue = await jobs.read_with_files(viewer, issue_id, settings, storage)
         name = (
             "traceability/stamps/_progress.html"
             if request.headers.get("hx-request")

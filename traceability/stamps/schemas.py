@@ -30,6 +30,9 @@ class IssueRead(msgspec.Struct):
     page_url: str
     revoked: int = 0  # stamps of this issuance revoked since
     with_pin: bool = False
+    # Its files were removed for room (traceability.stamps.budget): without PINs, opening the
+    # issuance renders them again; with PINs they are gone for good (the stamps stay valid).
+    files_removed: bool = False
 
 
 class RevokeRequest(Input):
