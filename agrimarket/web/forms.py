@@ -28,7 +28,7 @@ def form_error(request: Request, template: str, exc: DomainError, context: dict[
         template,
         context={**context, "message": exc.message(lang), "errors": exc.fields(lang)},
         status_code=exc.status_code,
-        headers=with_retry_after(exc.status_code),
+        headers=with_retry_after(exc.status_code, exc.headers),
     )
 
 

@@ -28,8 +28,9 @@ def cleaned(value: Any) -> Any:
     return value
 
 
-class Input(msgspec.Struct, forbid_unknown_fields=True):
-    """A request body: unknown fields refused, free text cleaned."""
+class CleanText(msgspec.Struct):
+    """A decoded shape whose free text is cleaned (foreign payloads, e.g. webhook events, which may
+    carry fields we do not know)."""
 
     raw_fields: ClassVar[frozenset[str]] = RAW_FIELDS
 
@@ -40,3 +41,7 @@ class Input(msgspec.Struct, forbid_unknown_fields=True):
             value = getattr(self, name)
             if isinstance(value, str | list | dict):
                 msgspec.structs.force_setattr(self, name, cleaned(value))
+
+
+class Input(CleanText, forbid_unknown_fields=True):
+    """A request body: unknown fields refused, free text cleaned."""

@@ -186,3 +186,20 @@ def test_household_import_cleans_like_every_other_input():
     """The spreadsheet path shares the helper: a zero-width name cell is an empty name."""
     assert _clean_cell("\u200bNguyễn\x00 Văn\u00a0An ") == "Nguyễn Văn An"
     assert _clean_cell("\u200b") == ""
+
+
+def test_marketplace_order_events_are_cleaned_too():
+    """Webhook payloads are foreign (unknown fields allowed), but their text is cleaned alike."""
+    from integrations.orders.events import OrderEvent
+
+    event = msgspec.convert(
+        {
+            "order_id": "SP\x00-1\u200b",
+            "status": "placed",
+            "placed_at": 1.0,
+            "items": [{"external_id": "\ufeff9", "quantity": 1}],
+            "x": 1,
+        },
+        OrderEvent,
+    )
+    assert (event.order_id, event.items[0].external_id) == ("SP-1", "9")

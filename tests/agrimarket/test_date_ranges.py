@@ -47,3 +47,16 @@ async def test_declared_listing_dates_are_bounded(client, accounts):
     assert (
         await client.patch(url, json={"to_date": "2035-01-05"}, headers=officer.headers)
     ).status_code == 200
+
+
+async def test_indicator_dates_at_the_calendars_ends_never_fail(client, accounts):
+    officer = await accounts.staff(Role.OFFICER, HAI_PHONG)
+    for params in (
+        {"date": "9999-12-31"},
+        {"date": "0001-01-01"},
+        {"from": "0001-01-01"},
+        {"from": "9999-12-31"},
+    ):
+        for url in ("/api/v1/indicators/", "/api/v1/indicators/export.csv", "/indicators/"):
+            answer = await client.get(url, params=params, headers=officer.headers)
+            assert answer.status_code < 500, (url, params, answer.text[:300])
