@@ -105,3 +105,33 @@ async def test_stamp_count_and_diary_refuse_other_digits(client, accounts):
         },
     )
     assert spray.status_code == 422 and "details.phi_days" in spray.json()["error"]["fields"]
+
+
+def test_csv_export_treats_other_digits_as_text():
+    from agrimarket.exports import excel_safe
+
+    assert excel_safe("-12") == "-12"
+    assert excel_safe("-١٢") == "'-١٢"  # not a number to Excel: escaped like any formula start
+
+
+def test_no_unicode_digit_checks_left_in_the_code():
+    """\\d and str.isdigit() take any script's digits: the apps use [0-9] and agrimarket.text."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for app in ("agrimarket", "traceability", "integrations"):
+        for path in (root / app).rglob("*.py"):
+            relative = path.relative_to(root).as_posix()
+            if (
+                "piccolo_migrations" in relative
+                or "/simulators/" in relative
+                or relative == "agrimarket/text.py"
+            ):
+                continue  # simulators stand for foreign systems; text.py defines ascii_digits
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                code = line.split("#", 1)[0]
+                if re.search(r"\\d|\.isdigit\(\)|\.isdecimal\(\)|\.isnumeric\(\)", code):
+                    offenders.append(f"{relative}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
