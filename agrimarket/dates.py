@@ -5,8 +5,9 @@ label printed from it leads buyers to an error. The ranges, per field (``today``
 
 - harvest, packing, growing-area ``valid_from``, a partner's date, a declared listing's start:
   from 2000-01-01 to one year after today;
-- expiry: from packing (else harvest) to 10 years after it; ``valid_until``: from ``valid_from``
-  (else today) to 10 years after it; a declared listing's end: from its start to 10 years after;
+- expiry: from packing (else harvest) to 10 years after it; ``valid_until``: from 2000-01-01
+  (and not before ``valid_from``) to 10 years after ``valid_from`` (else today); a declared
+  listing's end: from its start to 10 years after it;
 - diary entries and training sessions: from 2000-01-01 to today (neither may be in the future).
 """
 

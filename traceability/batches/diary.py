@@ -78,10 +78,7 @@ def _input_use(details: dict, clean: dict, errors: dict) -> None:
     if not clean.get("active_ingredient"):
         errors["active_ingredient"] = ("Ghi hoạt chất của thuốc.", "Give the pesticide's active ingredient.")
     raw = details.get("phi_days")
-    try:
-        phi = ascii_int(str(raw)) if raw not in (None, "") and not isinstance(raw, bool) else None
-    except ValueError:
-        phi = None
+    phi = ascii_int(str(raw)) if raw not in (None, "") and not isinstance(raw, bool) else None
     if phi is None or not 0 <= phi <= MAX_PHI_DAYS:
         errors["phi_days"] = (
             f"Thời gian cách ly phải là số ngày từ 0 đến {MAX_PHI_DAYS}.",
