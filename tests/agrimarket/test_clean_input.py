@@ -18,6 +18,7 @@ from litestar.routes import HTTPRoute
 from agrimarket.feeds import service as feeds
 from agrimarket.households.sheets import _clean_cell
 from agrimarket.tables import Household, Product
+from agrimarket.text import INVISIBLE as INVISIBLE_CLASS
 from agrimarket.text import clean_line, clean_text
 from agrimarket.web.forms import form_values
 from agrimarket.web.input import RAW_FIELDS, Input
@@ -38,6 +39,21 @@ def test_clean_text_keeps_vietnamese_and_removes_the_invisible():
     assert clean_text("Dòng 1\r\nDòng\u00a02\u2028") == "Dòng 1\nDòng\u00a02\n"
     for blank in ("\u200b", "\x00\ufeff", "\u3164", " \u200d ", "\u0301"):
         assert clean_text(blank) == "" and clean_line(blank) == ""
+
+
+def test_the_invisible_class_is_unicodes_control_and_format_characters():
+    """agrimarket.text.INVISIBLE (one regex, for speed) against unicodedata, code point by code point."""
+    blank_letters = set("\u115f\u1160\u2800\u3164\uffa0")
+    wrong = []
+    for code in range(0x110000):
+        ch = chr(code)
+        category = unicodedata.category(ch)
+        if category == "Cn":
+            continue  # unassigned in this Python's Unicode: either answer is fine
+        expected = (category in INVISIBLE and ch not in "\t\n") or ch in blank_letters
+        if bool(INVISIBLE_CLASS.match(ch)) != expected:
+            wrong.append(f"U+{code:04X} {category}")
+    assert not wrong, wrong[:20]
 
 
 def _sample(info: msgspec.inspect.Type) -> object:
