@@ -144,3 +144,19 @@ async def test_pin_sheets_are_kept_then_removed_for_good_never_reprinted(setting
         assert page["files_removed"] and page["pdf_url"] is None and page["status"] == "done"
         hashes = await Stamp.select(Stamp.pin_hash).where(Stamp.issuance == pinned["id"]).output(as_list=True)
         assert hashes == pin_hashes and all(hashes)  # the printed PINs still verify
+
+
+async def test_the_stamp_form_shows_the_daily_limit_in_vietnamese(client, accounts):
+    from tests.agrimarket.test_web_pages import csrf, web_login
+
+    session, _, batch_id = await make_batch(accounts)
+    await web_login(client, session.phone)
+    form = await client.get(f"/batches/{batch_id}/stamps/new")
+    refused = await client.post(
+        f"/batches/{batch_id}/stamps/new",
+        data={"count": "100000", "label_size": "30x40", "with_pin": "on", "_csrf_token": csrf(form.text)},
+    )
+    assert refused.status_code == 429 and "retry-after" in refused.headers
+    assert "Mỗi ngày được phát hành tối đa 20.000 tem" in refused.text
+    assert 'value="100000"' in refused.text  # the form is kept as typed
+    assert await StampIssue.count() == 0
