@@ -160,3 +160,16 @@ async def test_the_stamp_form_shows_the_daily_limit_in_vietnamese(client, accoun
     assert "Mỗi ngày được phát hành tối đa 20.000 tem" in refused.text
     assert 'value="100000"' in refused.text  # the form is kept as typed
     assert await StampIssue.count() == 0
+
+
+async def test_files_rendered_before_sizes_were_recorded_count_at_the_estimate(settings):
+    async with limited(settings) as (client, _):
+        session, _, batch_id = await make_batch(Accounts(client))
+        for _ in range(2):
+            assert (await post_issue(client, session, batch_id, 12)).status_code == 201
+        measured = await budget.committed_bytes(await budget.bytes_per_stamp())
+        older = await StampIssue.select(StampIssue.id).order_by(StampIssue.id).first()
+        # What the migration leaves on issuances rendered before it: files kept, 0 bytes recorded.
+        await StampIssue.update({StampIssue.file_bytes: 0}).where(StampIssue.id == older["id"])
+        estimated = await budget.committed_bytes(await budget.bytes_per_stamp())
+        assert abs(estimated - measured) < measured / 10

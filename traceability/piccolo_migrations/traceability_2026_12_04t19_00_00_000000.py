@@ -22,8 +22,8 @@ def _params(**extra):
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="traceability", description=DESCRIPTION)
-    # Existing issuances count 0 bytes until they are measured: the budget starts from what new
-    # renders store (see traceability.stamps.budget).
+    # Files rendered before keep 0 bytes: the budget counts them at its per-stamp estimate
+    # (see traceability.stamps.budget).
     for name, column_class, params in (
         ("file_bytes", BigInt, _params(default=0)),
         ("files_removed_at", Timestamptz, _params(null=True, default=None)),

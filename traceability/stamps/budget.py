@@ -45,10 +45,13 @@ async def bytes_per_stamp() -> int:
 
 
 async def committed_bytes(per_stamp: int) -> int:
-    """Bytes of the files kept, plus the estimate of the issuances still rendering."""
+    """Bytes of the files kept, plus the estimate of the issuances still rendering and of files
+    rendered before their size was recorded (the 2026-12-04 migration)."""
     kept = await _sum(StampIssue.file_bytes, StampIssue.sheet_key.is_not_null())
-    pending = await _sum(StampIssue.stamp_count, StampIssue.status.is_in(["queued", "running"]))
-    return kept + pending * per_stamp
+    unmeasured = StampIssue.status.is_in(["queued", "running"]) | (
+        StampIssue.sheet_key.is_not_null() & (StampIssue.file_bytes == 0)
+    )
+    return kept + await _sum(StampIssue.stamp_count, unmeasured) * per_stamp
 
 
 async def make_room(count: int, limits: TraceabilitySettings, storage: Storage) -> None:
@@ -63,7 +66,11 @@ async def make_room(count: int, limits: TraceabilitySettings, storage: Storage) 
     pin_kept_since = now - timedelta(days=limits.stamp_pin_sheet_keep_days)
     removable = (
         await StampIssue.select(
-            StampIssue.id, StampIssue.sheet_key, StampIssue.zip_key, StampIssue.file_bytes
+            StampIssue.id,
+            StampIssue.sheet_key,
+            StampIssue.zip_key,
+            StampIssue.file_bytes,
+            StampIssue.stamp_count,
         )
         .where(
             (StampIssue.status == "done")
@@ -90,7 +97,7 @@ async def make_room(count: int, limits: TraceabilitySettings, storage: Storage) 
         )
         if taken:  # not removed meanwhile by another process
             await delete_quietly(storage, [k for k in (row["sheet_key"], row["zip_key"]) if k])
-            used -= row["file_bytes"]
+            used -= row["file_bytes"] or row["stamp_count"] * per_stamp
     if used + needed > budget:
         raise Conflict(
             f"Bộ nhớ tệp tem của hệ thống đã đầy (giới hạn STAMP_DISK_BUDGET_MB = "
