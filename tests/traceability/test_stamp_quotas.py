@@ -173,3 +173,9 @@ async def test_files_rendered_before_sizes_were_recorded_count_at_the_estimate(s
         await StampIssue.update({StampIssue.file_bytes: 0}).where(StampIssue.id == older["id"])
         estimated = await budget.committed_bytes(await budget.bytes_per_stamp())
         assert abs(estimated - measured) < measured / 10
+
+
+async def test_the_limits_are_documented_in_the_openapi(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    answers = schema["paths"]["/api/v1/batches/{batch_id}/stamps"]["post"]["responses"]
+    assert {"409", "429"} <= set(answers)
