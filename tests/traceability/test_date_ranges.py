@@ -49,6 +49,10 @@ async def test_diary_area_and_partner_dates_are_bounded(client, accounts):
         client, farmer, batch["id"], kind="irrigation", occurred_at="1900-01-01T07:00:00+07:00"
     )
     assert "occurred_at" in fields(old)
+    # At the calendar's ends the offset itself overflows: still a field error naming the range.
+    for moment in ("0001-01-01T00:00:00+07:00", "9999-12-31T23:59:59-07:00"):
+        edge = await add_event(client, farmer, batch["id"], kind="irrigation", occurred_at=moment)
+        assert "01/01/2000" in fields(edge)["occurred_at"], moment
     assert "valid_until" in fields(
         await post_area(
             client, farmer, official_code="VN-HP-9999", code_kind="domestic", valid_until="9999-12-31"

@@ -99,13 +99,17 @@ def clean_time(occurred_at: datetime | None) -> datetime:
             "Thời điểm cần có múi giờ (ví dụ 2026-11-20T07:30:00+07:00).",
             "The time needs its time-zone offset (e.g. 2026-11-20T07:30:00+07:00).",
         )
-    moment = occurred_at.astimezone(UTC)
-    if moment > now + timedelta(minutes=10):
+    latest = now + timedelta(minutes=10)
+    try:
+        moment = occurred_at.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved past the calendar's end by its offset
+        moment = None
+    if moment is not None and moment > latest:
         raise Invalid("occurred_at", "Thời điểm không được ở tương lai.", "The time cannot be in the future.")
     errors: dict[str, tuple[str, str]] = {}
-    if not check_date(
-        "occurred_at", local_date(moment), errors, latest=local_date(now + timedelta(minutes=10))
-    ):
+    day = local_date(moment) if moment is not None else occurred_at.date()
+    check_date("occurred_at", day, errors, latest=local_date(latest))
+    if errors or moment is None:  # an overflowing moment's day is always out of range
         raise Invalid.from_fields(errors)
     return moment
 
