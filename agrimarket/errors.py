@@ -82,6 +82,18 @@ class Invalid(DomainError):
         return error
 
 
+class QuotaExceeded(DomainError):
+    """A per-owner limit reached (e.g. stamps issued today): 429, with Retry-After when it is known."""
+
+    status_code = 429
+    code = "quota_exceeded"
+
+    def __init__(self, message_vi: str, message_en: str, retry_after: int | None = None) -> None:
+        super().__init__(message_vi, message_en)
+        if retry_after is not None:
+            self.headers = {"Retry-After": str(max(1, retry_after))}
+
+
 class TooLarge(DomainError):
     status_code = 413
     code = "too_large"

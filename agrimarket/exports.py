@@ -10,7 +10,7 @@ from collections.abc import Iterable
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by Excel/LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number written as text ("-12", "-1,5", "-0.25") is not a formula: left alone, Excel reads a number.
-_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+_NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")  # ASCII digits: "-١٢" is text, escaped
 # Control characters Excel cannot store (openpyxl refuses them); tab, newline and CR are kept.
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 

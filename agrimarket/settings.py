@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from agrimarket.text import ascii_digits
 from integrations.settings import IntegrationsSettings
 from traceability.settings import TraceabilitySettings
 
@@ -36,7 +37,7 @@ RATE_UNITS = ("second", "minute", "hour", "day")
 def check_rate(name: str, value: str) -> None:
     """Refuse a rate that is not "N/unit" (e.g. "10/minute"), naming the setting."""
     count, _, unit = value.partition("/")
-    if not count.isdigit() or unit not in RATE_UNITS:
+    if not ascii_digits(count) or unit not in RATE_UNITS:
         raise SettingsError(
             f"{name} must look like 10/minute (units: {', '.join(RATE_UNITS)}), not {value!r}"
         )

@@ -10,6 +10,7 @@ from piccolo.table import Table
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.audit import service as audit
 from agrimarket.errors import Conflict, Forbidden, Invalid
+from agrimarket.text import clean_line
 
 # Allowed moves: from -> to. Revoked is final.
 TRANSITIONS = {
@@ -42,7 +43,7 @@ async def change_status(
 ) -> None:
     """Move ``row_id`` of ``table`` from ``current`` to ``status`` (audited as ``entity``); the caller
     has checked scope and judge. Suspending and revoking need a reason; a racing change is a 409."""
-    reason = " ".join(str(reason or "").split())
+    reason = clean_line(str(reason or ""))
     if status not in TRANSITIONS:
         raise Invalid("status", "Trạng thái không hợp lệ.", "Invalid status.")
     if status not in TRANSITIONS[current]:

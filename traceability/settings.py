@@ -48,6 +48,20 @@ class TraceabilitySettings:
     background_threshold: int = field(
         default_factory=lambda: int(os.environ.get("STAMP_BACKGROUND_THRESHOLD", "2000"))
     )
+    # Per owner (household or cooperative): stamps issued per Vietnam day, and background
+    # issuances queued or rendering at once (traceability.stamps.quota).
+    stamp_daily_limit: int = field(default_factory=lambda: int(os.environ.get("STAMP_DAILY_LIMIT", "20000")))
+    stamp_background_jobs: int = field(
+        default_factory=lambda: int(os.environ.get("STAMP_BACKGROUND_JOBS", "1"))
+    )
+    # Per deployment: megabytes of stamp files (PDF + ZIP) kept in media storage, and the days a
+    # sheet with PINs is kept before it may be removed for room (traceability.stamps.budget).
+    stamp_disk_budget_mb: int = field(
+        default_factory=lambda: int(os.environ.get("STAMP_DISK_BUDGET_MB", "2048"))
+    )
+    stamp_pin_sheet_keep_days: int = field(
+        default_factory=lambda: int(os.environ.get("STAMP_PIN_SHEET_KEEP_DAYS", "90"))
+    )
     # Run the background renderer in this process (turn off on web-only processes).
     render_worker: bool = field(default_factory=lambda: os.environ.get("STAMP_RENDER_WORKER", "1") != "0")
     render_poll_seconds: float = field(
@@ -57,6 +71,10 @@ class TraceabilitySettings:
     def __post_init__(self) -> None:
         if not 6 <= self.pin_digits <= 8:
             raise ValueError(f"STAMP_PIN_DIGITS must be 6, 7 or 8, not {self.pin_digits}")
+        if min(self.stamp_daily_limit, self.stamp_background_jobs, self.stamp_disk_budget_mb) < 1:
+            raise ValueError(
+                "STAMP_DAILY_LIMIT, STAMP_BACKGROUND_JOBS and STAMP_DISK_BUDGET_MB must be at least 1"
+            )
         if self.pin_attempts < 1 or self.pin_window_minutes < 1:
             raise ValueError("STAMP_PIN_ATTEMPTS and STAMP_PIN_WINDOW_MINUTES must be at least 1")
         try:  # fail at start-up, not on the first registration

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Date,
     DoublePrecision,
@@ -149,6 +150,10 @@ class StampIssue(Table):
     created_by = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
     created_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
+    # The disk budget (traceability.stamps.budget): bytes of the PDF + ZIP, and when they were
+    # removed to make room (a sheet without PINs is rendered again on demand).
+    file_bytes = BigInt(default=0)
+    files_removed_at = Timestamptz(null=True, default=None)
 
 
 class Stamp(Table):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from agrimarket.errors import Invalid
+from agrimarket.text import ascii_digits
 
 # Mobile prefixes after the 2018 renumbering (Viettel, Vinaphone, MobiFone, Vietnamobile, Gmobile, Itel, Reddi).
-_MOBILE = re.compile(r"^0(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])\d{7}$")
+# [0-9], not \d: \d also matches full-width and Arabic-Indic digits ("0912０００１０１").
+_MOBILE = re.compile(r"^0(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])[0-9]{7}$")
 _SEPARATORS = re.compile(r"[\s.\-()]")
 
 
@@ -17,7 +19,7 @@ def normalize_phone(raw: str, field: str = "phone") -> str:
         digits = "0" + digits[3:]
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
-    elif len(digits) == 9 and digits.isdigit():
+    elif len(digits) == 9 and ascii_digits(digits):
         # Spreadsheets store phone numbers as numbers and drop the leading 0.
         digits = "0" + digits
     if not _MOBILE.match(digits):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
+from agrimarket.web.input import Input
 
-class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
+
+class RegisterIn(Input):
     phone: str
     password: str
     full_name: str
@@ -15,7 +17,7 @@ class RegisterIn(msgspec.Struct, forbid_unknown_fields=True):
     vpost_code: str | None = None
 
 
-class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
+class LoginIn(Input):
     phone: str
     password: str
 

@@ -15,6 +15,7 @@ from agrimarket.areas.service import get_commune
 from agrimarket.audit import service as audit
 from agrimarket.errors import Conflict, Invalid, Unauthorized
 from agrimarket.tables import AuthSession, Household, Province, User
+from agrimarket.text import clean_line
 
 MAX_NAME = 120
 _VPOST_CODE = re.compile(r"^[A-Z0-9-]{4,20}$")
@@ -32,7 +33,7 @@ class Registration:
 
 
 def clean_name(raw: str, field: str = "full_name") -> str:
-    name = " ".join((raw or "").split())
+    name = clean_line(raw)
     if not name:
         raise Invalid(field, "Hãy nhập họ và tên.", "Please enter a name.")
     if len(name) > MAX_NAME:
@@ -41,7 +42,7 @@ def clean_name(raw: str, field: str = "full_name") -> str:
 
 
 def clean_address(raw: str | None, limit: int = 300) -> str:
-    address = " ".join((raw or "").split())
+    address = clean_line(raw)
     if len(address) > limit:
         raise Invalid(
             "address", f"Địa chỉ dài quá {limit} ký tự.", f"The address exceeds {limit} characters."

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
+from agrimarket.web.input import Input
 
-class CooperativeCreate(msgspec.Struct, forbid_unknown_fields=True):
+
+class CooperativeCreate(Input):
     name: str
     tax_code: str
     commune_code: str
@@ -23,7 +25,7 @@ class CooperativeRead(msgspec.Struct):
     member_count: int
 
 
-class MemberAdd(msgspec.Struct, forbid_unknown_fields=True):
+class MemberAdd(Input):
     """An existing household by phone, or a new one when head_name and commune_code are given."""
 
     phone: str

@@ -6,7 +6,7 @@ import re
 
 from agrimarket.errors import Invalid
 
-_FORMAT = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
+_FORMAT = re.compile(r"^([0-9]{10})(?:-?([0-9]{3}))?$")  # ASCII digits only
 _WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 
 

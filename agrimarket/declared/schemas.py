@@ -6,8 +6,10 @@ from datetime import date, datetime
 
 import msgspec
 
+from agrimarket.web.input import Input
 
-class DeclaredListingCreate(msgspec.Struct, forbid_unknown_fields=True):
+
+class DeclaredListingCreate(Input):
     marketplace: str
     shop_url: str
     from_date: date
@@ -17,7 +19,7 @@ class DeclaredListingCreate(msgspec.Struct, forbid_unknown_fields=True):
     cooperative_id: int | None = None
 
 
-class DeclaredListingUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class DeclaredListingUpdate(Input):
     """Only the end can change: the start is what past figures were computed from."""
 
     to_date: date | None
@@ -36,7 +38,7 @@ class DeclaredListingRead(msgspec.Struct):
     created_at: datetime
 
 
-class SuppliersUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class SuppliersUpdate(Input):
     household_ids: list[int]
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
+from agrimarket.dates import check_date, years_after
 from agrimarket.declared.access import (
     ensure_cooperative,
     ensure_household,
@@ -32,13 +33,20 @@ def clean_url(url: str) -> str:
     return url
 
 
-def check_dates(from_date: date, to_date: date | None) -> None:
+def check_dates(from_date: date, to_date: date | None, *, stored_start: bool = False) -> None:
+    """The start within agrimarket.dates' range (unless already stored), the end after it."""
     if to_date is not None and to_date < from_date:
         raise Invalid(
             "to_date",
             "Ngày kết thúc phải sau ngày bắt đầu.",
             "The end date must not be before the start date.",
         )
+    errors: dict[str, tuple[str, str]] = {}
+    if not stored_start:
+        check_date("from_date", from_date, errors)
+    check_date("to_date", to_date, errors, earliest=from_date, latest=years_after(from_date))
+    if errors:
+        raise Invalid.from_fields(errors)
 
 
 def _read(row: dict) -> DeclaredListingRead:
@@ -121,7 +129,7 @@ async def list_declared(actor: Actor, household_id: int | None = None) -> list[D
 async def set_end(actor: Actor, listing_id: int, to_date: date | None) -> DeclaredListingRead:
     current = await get(actor, listing_id)
     require_declarer(actor)
-    check_dates(current.from_date, to_date)
+    check_dates(current.from_date, to_date, stored_start=True)
     async with DeclaredListing._meta.db.transaction():
         await DeclaredListing.update({DeclaredListing.to_date: to_date}).where(
             DeclaredListing.id == listing_id

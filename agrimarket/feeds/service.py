@@ -20,6 +20,7 @@ from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, UNITS, label
 from agrimarket.products.schemas import ProductRead
 from agrimarket.products.service import live_products_of
 from agrimarket.tables import Cooperative, Household
+from agrimarket.text import clean_text
 from agrimarket.web.conditional import strong_etag
 from traceability.hooks import latest_traces
 
@@ -136,7 +137,7 @@ def as_rss(doc: FeedDocument, base_url: str) -> bytes:
     """RSS 2.0 with the Google Merchant namespace: what Google, Facebook and Zalo catalogs read."""
     rss = ET.Element("rss", version="2.0")
     channel = ET.SubElement(rss, "channel")
-    ET.SubElement(channel, "title").text = doc.producer
+    ET.SubElement(channel, "title").text = clean_text(doc.producer)
     ET.SubElement(channel, "link").text = base_url
     ET.SubElement(channel, "description").text = f"Nông sản của {doc.producer} trên agrimarket"
     for item in doc.products:
@@ -157,7 +158,8 @@ def as_rss(doc: FeedDocument, base_url: str) -> bytes:
         ]
         for tag, value in fields:
             if value:
-                ET.SubElement(entry, tag).text = value
+                # Rows stored before input was cleaned may hold NUL: XML 1.0 cannot carry it.
+                ET.SubElement(entry, tag).text = clean_text(value)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
 
 

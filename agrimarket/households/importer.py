@@ -27,6 +27,7 @@ from agrimarket.tables import (
     HouseholdImportProblem,
     Province,
 )
+from agrimarket.text import ascii_digits, clean_line
 
 CHUNK = 500
 STALE_AFTER = timedelta(minutes=2)
@@ -67,7 +68,7 @@ class Communes:
 
     def resolve(self, raw: str, province_raw: str, default_province: str | None) -> str:
         text = raw.strip()
-        if text.isdigit():
+        if ascii_digits(text):
             code = text.zfill(5)
             if code in self.province_of:
                 return code
@@ -278,7 +279,7 @@ def clean_legacy_district(raw: str | None) -> str | None:
     Kept as recorded: vietnam-provinces only knows the units after the 2025 reform, so there is no
     list of old districts to check it against.
     """
-    text = " ".join((raw or "").split())
+    text = clean_line(raw)
     if len(text) > 100:
         raise RowProblem("Tên huyện cũ quá dài (tối đa 100 ký tự).")
     return text or None

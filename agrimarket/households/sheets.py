@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from agrimarket.areas.service import fold
 from agrimarket.errors import Invalid, TooLarge, UnsupportedMedia
 from agrimarket.households.xlsx_limits import check_workbook
+from agrimarket.text import clean_line
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
@@ -183,7 +184,7 @@ def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
 
 def _clean_cell(text: str) -> str:
     """At most MAX_CELL + 1 characters, control characters (NUL, escapes) turned into spaces."""
-    return _CONTROL.sub(" ", text[: MAX_CELL + 1]).strip()
+    return clean_line(_CONTROL.sub(" ", text[: MAX_CELL + 1]))
 
 
 def _too_many_rows() -> TooLarge:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import msgspec
 
+from agrimarket.web.input import Input
 
-class BankAccountWrite(msgspec.Struct, forbid_unknown_fields=True):
+
+class BankAccountWrite(Input):
     bank_bin: str
     account_number: str
     account_name: str

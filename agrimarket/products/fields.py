@@ -10,14 +10,15 @@ from typing import Any
 
 from agrimarket.errors import Invalid
 from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, STATUSES, UNITS
+from agrimarket.text import clean_line, clean_text
 
 MAX_PRICE_VND = 1_000_000_000
 MAX_STOCK = 100_000_000
 MAX_UNIT_WEIGHT_G = 100_000  # 100 kg: more than one parcel a marketplace carries
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"^[0-9]+$")  # not \d, which takes any script's digits
 # Whole grams, thousands grouped or not ("1.500", "1 500", "1500"); a decimal such as "0,5" is refused
 # rather than read as 5 g.
-_GRAMS = re.compile(r"^(?:\d{1,3}(?:[.,\s]\d{3})+|\d+)$")
+_GRAMS = re.compile(r"^(?:[0-9]{1,3}(?:[.,\s][0-9]{3})+|[0-9]+)$")
 
 
 def parse_int(raw: Any) -> int | None:
@@ -53,7 +54,7 @@ def _text(
 ) -> str:
     raw = str(values.get(name) or "")
     # One-line fields collapse runs of spaces; a description keeps its line breaks.
-    text = raw.strip() if multiline else " ".join(raw.split())
+    text = clean_text(raw).strip() if multiline else clean_line(raw)
     if required and not text:
         errors[name] = ("Không được để trống.", "Required.")
     elif len(text) > limit:

@@ -19,10 +19,10 @@ from agrimarket.media.images import MAX_UPLOAD_BYTES
 from agrimarket.media.storage import Storage
 from agrimarket.payments.banks import transfer_banks
 from agrimarket.products import service
-from agrimarket.products.fields import parse_int
 from agrimarket.products.photos import MAX_PHOTOS, create_with_photos
 from agrimarket.products.schemas import PayTo, ProductRead
 from agrimarket.settings import Settings
+from agrimarket.text import ascii_int
 from agrimarket.web.auth import provide_actor, provide_viewer
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
@@ -73,7 +73,7 @@ class ProductPages(Controller):
         uploads = [
             await f.read() for f in form.getall("photos", []) if isinstance(f, UploadFile) and f.filename
         ]
-        owner = parse_int(values.pop("owner", None)) if values.get("owner") else None
+        owner = ascii_int(values.pop("owner", None)) if values.get("owner") else None
         values.pop("_csrf_token", None)
         try:
             # A chosen file that arrives empty is refused (422), not dropped: the farmer expects a photo.
@@ -111,10 +111,7 @@ class ProductPages(Controller):
         self, request: Request, viewer: Actor, product_id: int, storage: Storage, settings: Settings
     ) -> Template:
         values = form_values(await request.form())
-        try:
-            delta = int(values.get("delta", ""))
-        except ValueError:
-            delta = 0
+        delta = ascii_int(values.get("delta")) or 0
 
         async def change() -> None:
             await service.adjust_stock(viewer, product_id, delta)

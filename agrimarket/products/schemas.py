@@ -6,8 +6,10 @@ from datetime import datetime
 
 import msgspec
 
+from agrimarket.web.input import Input
 
-class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
+
+class ProductCreate(Input):
     name: str
     category: str
     unit: str
@@ -24,7 +26,7 @@ class ProductCreate(msgspec.Struct, forbid_unknown_fields=True):
     owner_household_id: int | None = None
 
 
-class ProductUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+class ProductUpdate(Input, omit_defaults=True):
     name: str | msgspec.UnsetType = msgspec.UNSET
     category: str | msgspec.UnsetType = msgspec.UNSET
     unit: str | msgspec.UnsetType = msgspec.UNSET

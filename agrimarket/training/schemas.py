@@ -7,10 +7,12 @@ from typing import Annotated
 
 import msgspec
 
+from agrimarket.web.input import Input
+
 MAX_PHONES = 2000
 
 
-class TrainingCreate(msgspec.Struct):
+class TrainingCreate(Input):
     held_on: date
     commune_code: Annotated[str, msgspec.Meta(min_length=5, max_length=5)]
     topic: Annotated[str, msgspec.Meta(max_length=200)]

@@ -12,9 +12,11 @@ from piccolo.query.functions.aggregate import Count
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
 from agrimarket.accounts.phone import normalize_phone
+from agrimarket.dates import check_date
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.households.sheets import read_rows
 from agrimarket.tables import Household, TrainingAttendance, TrainingSession
+from agrimarket.text import clean_line
 from agrimarket.training.access import commune_for, eligible_households, require_trainer, visible_sessions
 from agrimarket.training.schemas import MAX_PHONES, RejectedRow, TrainingCreate, TrainingRead
 
@@ -29,7 +31,7 @@ class Attendance:
 
 
 def _text(value: str, name: str, vi: str, en: str) -> str:
-    value = " ".join(value.split())
+    value = clean_line(value)
     if not value:
         raise Invalid(name, vi, en)
     return value
@@ -40,6 +42,9 @@ async def create_session(actor: Actor, data: TrainingCreate) -> tuple[int, Atten
     require_trainer(actor)
     if data.held_on > clock.today():
         raise Invalid("held_on", "Ngày tập huấn chưa tới.", "The session's date is in the future.")
+    errors: dict[str, tuple[str, str]] = {}
+    if not check_date("held_on", data.held_on, errors, latest=clock.today()):
+        raise Invalid.from_fields(errors)
     topic = _text(data.topic, "topic", "Hãy nhập chủ đề tập huấn.", "Enter the topic.")
     trainer = _text(data.trainer, "trainer", "Hãy nhập tên người hướng dẫn.", "Enter the trainer's name.")
     commune = await commune_for(actor, data.commune_code)

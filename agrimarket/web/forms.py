@@ -8,8 +8,10 @@ from litestar import Request
 from litestar.response import Template
 
 from agrimarket.errors import DomainError
+from agrimarket.text import clean_text
 from agrimarket.web.errors import with_retry_after
 from agrimarket.web.i18n import request_lang
+from agrimarket.web.input import RAW_FIELDS
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -31,10 +33,15 @@ def form_error(request: Request, template: str, exc: DomainError, context: dict[
 
 
 def form_values(form: Any, lists: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Form fields as strings, the ``lists`` fields (checkbox groups) as lists; files left out."""
+    """Form fields as strings, the ``lists`` fields (checkbox groups) as lists; files left out.
+
+    Every value but a password is cleaned of invisible characters (``agrimarket.text.clean_text``).
+    """
     values: dict[str, Any] = {}
     for key in form:
         items = [v for v in form.getall(key) if isinstance(v, str)]
+        if key not in RAW_FIELDS:
+            items = [clean_text(v) for v in items]
         if items:
             values[key] = items if key in lists else items[-1]
     return values

@@ -36,6 +36,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
+from agrimarket.text import ascii_digits
 from integrations.adapters import shopee_auth as auth
 from integrations.adapters import shopee_orders
 from integrations.adapters.base import (
@@ -148,9 +149,9 @@ class ShopeeAdapter:
     def _partner(self, account: Account) -> tuple[str, str]:
         partner_id = account.credentials.get("partner_id", "").strip()
         partner_key = account.credentials.get("partner_key", "")
-        if not partner_id.isdigit() or not partner_key:
+        if not ascii_digits(partner_id) or not partner_key:
             raise CredentialsError("Shopee: partner_id (số) và partner_key là bắt buộc.")
-        if not account.shop_id.isdigit():
+        if not ascii_digits(account.shop_id):
             raise CredentialsError("Shopee: mã gian hàng (shop_id) là một dãy số.")
         return partner_id, partner_key
 

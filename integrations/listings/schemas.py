@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import msgspec
 
+from agrimarket.web.input import Input
 from integrations.adapters.base import CredentialField
 
 
-class AccountCreate(msgspec.Struct, forbid_unknown_fields=True):
+class AccountCreate(Input):
     marketplace: str
     shop_id: str
     credentials: dict[str, str]
@@ -21,11 +22,11 @@ class AccountRead(msgspec.Struct):
     attention_reason: str
 
 
-class ListingCreate(msgspec.Struct, forbid_unknown_fields=True):
+class ListingCreate(Input):
     marketplace: str
 
 
-class StockShareUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class StockShareUpdate(Input):
     """How much of the stock one marketplace is shown: share_percent % after holding reserve_units back."""
 
     share_percent: int = 100

@@ -14,6 +14,7 @@ import msgspec
 
 from agrimarket.errors import Invalid
 from agrimarket.tables import Product
+from agrimarket.web.input import CleanText
 from integrations.adapters.base import ORDER_STATUSES, RemoteOrder, RemoteOrderItem
 from integrations.tables import Listing
 
@@ -24,13 +25,13 @@ Ref = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 Epoch = Annotated[float, msgspec.Meta(ge=0, le=253_402_300_799)]
 
 
-class ItemEvent(msgspec.Struct):
+class ItemEvent(CleanText):
     external_id: Ref
     quantity: Positive
     price_vnd: Money = 0
 
 
-class OrderEvent(msgspec.Struct):
+class OrderEvent(CleanText):
     order_id: Ref
     status: str
     items: Annotated[list[ItemEvent], msgspec.Meta(min_length=1, max_length=200)]
@@ -39,7 +40,7 @@ class OrderEvent(msgspec.Struct):
     amount_vnd: Money | None = None
 
 
-class SaleEvent(msgspec.Struct):
+class SaleEvent(CleanText):
     order_id: Ref
     external_id: Ref
     quantity: Positive

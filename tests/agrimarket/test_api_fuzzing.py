@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from agrimarket.accounts.actor import Role
+from agrimarket.tables import Cooperative, Household, Product, User
 
 EXAMPLES_PER_OPERATION = 5
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -142,3 +143,80 @@ async def test_deeply_nested_json_is_refused_by_every_operation(app, accounts, r
     tried, failures = await asyncio.to_thread(_nested_campaign, app, headers)
     assert tried > 20  # every JSON-taking operation of the API, not a handful
     assert not failures, "\n".join(failures)
+
+
+# Non-ASCII digits: the same run with every digit of every generated string written in another
+# script (full-width in queries, Arabic-Indic in bodies), which int(), str.isdigit() and \d accept.
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def _foreign_digits(value, table):
+    if isinstance(value, str):
+        return value.translate(table)
+    if isinstance(value, list):
+        return [_foreign_digits(item, table) for item in value]
+    if isinstance(value, dict):
+        return {key: _foreign_digits(item, table) for key, item in value.items()}
+    return value
+
+
+def _with_foreign_digits(case):
+    if isinstance(case.body, dict | list | str):
+        case.body = _foreign_digits(case.body, ARABIC_INDIC)
+    if case.query:
+        case.query = _foreign_digits(dict(case.query), FULL_WIDTH)
+    return case
+
+
+def _fuzz_foreign_digits(operation, headers: dict[str, str]) -> list[str]:
+    failures: list[str] = []
+
+    @hypothesis.given(case=operation.as_strategy().map(_with_foreign_digits))
+    @hypothesis.settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case) -> None:
+        response = case.call(headers=headers)
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except (AssertionError, FailureGroup) as exc:
+            failures.append(f"{operation.label}: {exc}\n  {case.as_curl_command(headers=headers)}")
+            raise
+
+    try:
+        run()
+    except (Exception, FailureGroup) as exc:
+        if not failures:
+            failures.append(f"{operation.label}: {exc!r}")
+    return failures[:1]
+
+
+def _foreign_digits_campaign(app, headers: dict[str, str]) -> list[str]:
+    schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if headers and (operation.method.upper(), operation.path) in SKIPPED_FOR_SIGNED_IN:
+            continue
+        failures += _fuzz_foreign_digits(operation, headers)
+    return failures
+
+
+@pytest.mark.parametrize("role", ["anonymous", "household", "coop_manager"])
+async def test_non_ascii_digits_answer_as_documented_and_are_never_stored(app, accounts, role):
+    headers = await _bearer_headers(accounts, role)
+    failures = await asyncio.to_thread(_foreign_digits_campaign, app, headers)
+    assert not failures, "\n\n".join(failures)
+    stored = [
+        *await User.select(User.phone).output(as_list=True),
+        *await Household.select(Household.phone).output(as_list=True),
+        *await Product.select(Product.gtin).where(Product.gtin.is_not_null()).output(as_list=True),
+        *await Cooperative.select(Cooperative.tax_code).output(as_list=True),
+    ]
+    assert all(value.isascii() for value in stored), stored

@@ -6,7 +6,9 @@ import re
 from datetime import date
 from typing import Any
 
+from agrimarket.dates import check_date, years_after
 from agrimarket.errors import Invalid
+from agrimarket.text import ascii_decimal, clean_line
 from traceability.settings import DEFAULT_CODE_PATTERN
 
 MAX_CODE = 40  # the column's width, whatever pattern is configured
@@ -31,7 +33,7 @@ CODE_RULE = (
 
 
 def _text(values: dict, name: str, limit: int, errors: dict, required: bool = True) -> str:
-    text = " ".join(str(values.get(name) or "").split())
+    text = clean_line(str(values.get(name) or ""))
     if required and not text:
         errors[name] = ("Không được để trống.", "Required.")
     elif len(text) > limit:
@@ -42,10 +44,9 @@ def _text(values: dict, name: str, limit: int, errors: dict, required: bool = Tr
 def _number(raw: Any) -> float | None:
     if raw is None or raw == "" or isinstance(raw, bool):
         return None
-    try:
-        return float(str(raw).replace(",", ".").strip())
-    except ValueError:
-        return None
+    if isinstance(raw, int | float):
+        return float(raw)
+    return ascii_decimal(str(raw))  # typed: ASCII digits only
 
 
 def _date(raw: Any) -> date | None:
@@ -155,6 +156,10 @@ def clean_area(values: dict[str, Any], pattern: str) -> dict[str, Any]:
                 "Ngày hết hiệu lực phải sau ngày bắt đầu.",
                 "The expiry date must not be before the start date.",
             )
+        else:
+            check_date("valid_from", clean["valid_from"], errors)
+            latest = years_after(clean["valid_from"])
+            check_date("valid_until", clean["valid_until"], errors, latest=latest)
     if errors:
         raise Invalid.from_fields(errors)
     return clean

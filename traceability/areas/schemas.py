@@ -6,8 +6,10 @@ from datetime import date, datetime
 
 import msgspec
 
+from agrimarket.web.input import Input
 
-class AreaCreate(msgspec.Struct, forbid_unknown_fields=True):
+
+class AreaCreate(Input):
     name: str
     crop: str
     area_ha: float
@@ -23,7 +25,7 @@ class AreaCreate(msgspec.Struct, forbid_unknown_fields=True):
     owner_household_id: int | None = None
 
 
-class StatusChange(msgspec.Struct, forbid_unknown_fields=True):
+class StatusChange(Input):
     status: str  # verified | suspended | revoked
     reason: str = ""
 

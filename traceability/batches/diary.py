@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from agrimarket.clock import local_date
+from agrimarket.dates import check_date
 from agrimarket.errors import Invalid
+from agrimarket.text import ascii_int, clean_line
 from traceability.batches.kinds import INPUT_TYPES, KINDS
 from traceability.tables import Batch, BatchEvent
 
@@ -49,7 +51,7 @@ def clean_details(kind: str, details: dict[str, Any]) -> dict[str, Any]:
             continue
         if key == "phi_days":
             continue
-        text = " ".join(str(raw if raw is not None else "").split())
+        text = clean_line(str(raw if raw is not None else ""))
         if len(text) > _TEXT_LIMIT:
             errors[key] = (f"Dài quá {_TEXT_LIMIT} ký tự.", f"Longer than {_TEXT_LIMIT} characters.")
         elif text:
@@ -76,10 +78,7 @@ def _input_use(details: dict, clean: dict, errors: dict) -> None:
     if not clean.get("active_ingredient"):
         errors["active_ingredient"] = ("Ghi hoạt chất của thuốc.", "Give the pesticide's active ingredient.")
     raw = details.get("phi_days")
-    try:
-        phi = int(str(raw).strip()) if raw not in (None, "") and not isinstance(raw, bool) else None
-    except ValueError:
-        phi = None
+    phi = ascii_int(str(raw)) if raw not in (None, "") and not isinstance(raw, bool) else None
     if phi is None or not 0 <= phi <= MAX_PHI_DAYS:
         errors["phi_days"] = (
             f"Thời gian cách ly phải là số ngày từ 0 đến {MAX_PHI_DAYS}.",
@@ -100,9 +99,18 @@ def clean_time(occurred_at: datetime | None) -> datetime:
             "Thời điểm cần có múi giờ (ví dụ 2026-11-20T07:30:00+07:00).",
             "The time needs its time-zone offset (e.g. 2026-11-20T07:30:00+07:00).",
         )
-    moment = occurred_at.astimezone(UTC)
-    if moment > now + timedelta(minutes=10):
+    latest = now + timedelta(minutes=10)
+    try:
+        moment = occurred_at.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved past the calendar's end by its offset
+        moment = None
+    if moment is not None and moment > latest:
         raise Invalid("occurred_at", "Thời điểm không được ở tương lai.", "The time cannot be in the future.")
+    errors: dict[str, tuple[str, str]] = {}
+    day = local_date(moment) if moment is not None else occurred_at.date()
+    check_date("occurred_at", day, errors, latest=local_date(latest))
+    if errors or moment is None:  # an overflowing moment's day is always out of range
+        raise Invalid.from_fields(errors)
     return moment
 
 

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from agrimarket.accounts.actor import Actor
 from agrimarket.errors import DomainError, Invalid
 from agrimarket.media.storage import Storage
+from agrimarket.text import ascii_digits
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_values
 from traceability.batches import service
@@ -19,7 +20,7 @@ from traceability.batches.schemas import BatchUpdate
 
 def _update_form(values: dict) -> BatchUpdate:
     facility = values.get("packing_facility_id", "").strip()
-    if facility and not facility.isdigit():
+    if facility and not ascii_digits(facility):
         raise Invalid("packing_facility_id", "Hãy chọn trong danh sách.", "Pick one from the list.")
     return BatchUpdate(
         brand=values.get("brand", ""),

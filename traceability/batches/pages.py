@@ -16,6 +16,7 @@ from agrimarket.errors import DomainError, Invalid
 from agrimarket.media.storage import Storage
 from agrimarket.products.access import visible_products
 from agrimarket.tables import Product
+from agrimarket.text import ascii_decimal, ascii_int
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
@@ -64,13 +65,11 @@ def _batch_form(values: dict) -> BatchCreate:
     errors: dict[str, tuple[str, str]] = {}
     numbers: dict[str, Any] = {}
     for name in ("product_id", "growing_area_id"):
-        try:
-            numbers[name] = int(values.get(name) or "")
-        except ValueError:
+        numbers[name] = ascii_int(values.get(name))
+        if numbers[name] is None:
             errors[name] = ("Hãy chọn trong danh sách.", "Pick one from the list.")
-    try:
-        numbers["quantity"] = float(str(values.get("quantity") or "").replace(",", "."))
-    except ValueError:
+    numbers["quantity"] = ascii_decimal(values.get("quantity"))
+    if numbers["quantity"] is None:
         errors["quantity"] = ("Số lượng phải là số.", "The quantity must be a number.")
     harvest = _date(values, "harvest_date", errors)
     if harvest is None and "harvest_date" not in errors:
@@ -87,9 +86,7 @@ def _batch_form(values: dict) -> BatchCreate:
         expiry_date=expiry,
         brand=values.get("brand", ""),
         standards=values.get("standards", ""),
-        packing_facility_id=int(values["packing_facility_id"])
-        if str(values.get("packing_facility_id", "")).isdigit()
-        else None,
+        packing_facility_id=ascii_int(values.get("packing_facility_id")),
     )
 
 

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from agrimarket.accounts.actor import Actor
 from agrimarket.errors import DomainError, Invalid
 from agrimarket.media.storage import Storage
+from agrimarket.text import ascii_digits
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_values
 from traceability.batches import partners
@@ -25,7 +26,7 @@ def _partner_form(values: dict) -> PartnerCreate:
     except ValueError:
         raise Invalid("on_date", "Ngày không hợp lệ.", "Invalid date.") from None
     household = values.get("household_id", "").strip()
-    if household and not household.isdigit():
+    if household and not ascii_digits(household):
         raise Invalid("household_id", "Hãy chọn hộ trong danh sách.", "Pick a household from the list.")
     return PartnerCreate(
         direction=values.get("direction", ""),

@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
+from agrimarket.dates import check_date
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.tables import Household
+from agrimarket.text import clean_line
 from traceability.batches.kinds import PARTNER_KINDS as KINDS
 from traceability.batches.kinds import partner_label as kind_label
 from traceability.batches.schemas import PartnerCreate, PartnerRead
@@ -22,7 +24,7 @@ MAX_PER_BATCH = 500
 
 
 def _text(value: str, limit: int, field: str, errors: dict) -> str:
-    text = " ".join(str(value or "").split())
+    text = clean_line(str(value or ""))
     if len(text) > limit:
         errors[field] = (f"Tối đa {limit} ký tự.", f"At most {limit} characters.")
     return text
@@ -71,6 +73,7 @@ async def add_partner(actor: Actor, batch_id: int, data: PartnerCreate) -> int:
     name = _text(data.name, 150, "name", errors)
     code = _text(data.code, 40, "code", errors)
     address = _text(data.address, 300, "address", errors)
+    check_date("on_date", data.on_date, errors)
     if data.household_id is None and not name:
         errors["name"] = ("Không được để trống.", "Required.")
     if errors:

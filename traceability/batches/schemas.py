@@ -7,8 +7,10 @@ from typing import Any
 
 import msgspec
 
+from agrimarket.web.input import Input
 
-class BatchCreate(msgspec.Struct, forbid_unknown_fields=True):
+
+class BatchCreate(Input):
     product_id: int
     growing_area_id: int
     lot_code: str
@@ -22,7 +24,7 @@ class BatchCreate(msgspec.Struct, forbid_unknown_fields=True):
     packing_facility_id: int | None = None  # the packing facility (cơ sở đóng gói) that packed it
 
 
-class BatchUpdate(msgspec.Struct, forbid_unknown_fields=True):
+class BatchUpdate(Input):
     """The label facts that may be filled in after the batch was created (omitted: unchanged)."""
 
     brand: str | None = None
@@ -30,7 +32,7 @@ class BatchUpdate(msgspec.Struct, forbid_unknown_fields=True):
     packing_facility_id: int | None = None
 
 
-class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
+class EventCreate(Input):
     kind: str  # planting|input_use|irrigation|harvesting|packing|shipping
     # Must carry its time-zone offset; defaults to now.
     occurred_at: datetime | None = None
@@ -39,7 +41,7 @@ class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
     details: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-class ClearRequest(msgspec.Struct, forbid_unknown_fields=True):
+class ClearRequest(Input):
     reason: str
 
 
@@ -84,7 +86,7 @@ class BatchRead(msgspec.Struct):
     events: list[EventRead] = msgspec.field(default_factory=list)
 
 
-class PartnerCreate(msgspec.Struct, forbid_unknown_fields=True):
+class PartnerCreate(Input):
     """A supplier (one step back) or a recipient (one step forward) of the batch."""
 
     direction: str  # supplier | recipient

@@ -8,11 +8,13 @@ from typing import Any
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.audit import service as audit
+from agrimarket.dates import check_date, years_after
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import require_writer
 from agrimarket.products.catalog import UNITS
 from agrimarket.products.service import ensure_writable
 from agrimarket.tables import Product, ProductPhoto
+from agrimarket.text import clean_line
 from traceability import registry_status
 from traceability.areas.access import visible_batches
 from traceability.areas.service import usable_area
@@ -100,16 +102,22 @@ def _clean(data: BatchCreate) -> dict[str, Any]:
         errors["quantity"] = ("Số lượng phải lớn hơn 0.", "The quantity must be above 0.")
     if data.unit not in UNITS:
         errors["unit"] = ("Hãy chọn đơn vị tính trong danh sách.", "Pick a unit from the list.")
+    check_date("harvest_date", data.harvest_date, errors)
     if data.pack_date is not None and data.pack_date < data.harvest_date:
         errors["pack_date"] = (
             "Ngày đóng gói không được trước ngày thu hoạch.",
             "Packing cannot precede harvest.",
         )
-    if data.expiry_date is not None and data.expiry_date < (data.pack_date or data.harvest_date):
+    else:
+        check_date("pack_date", data.pack_date, errors)
+    packed = data.pack_date or data.harvest_date
+    if data.expiry_date is not None and data.expiry_date < packed:
         errors["expiry_date"] = (
             "Hạn sử dụng không được trước ngày đóng gói.",
             "The expiry date cannot precede packing.",
         )
+    else:
+        check_date("expiry_date", data.expiry_date, errors, latest=years_after(packed))
     labels = _label_texts({"brand": data.brand, "standards": data.standards}, errors)
     if errors:
         raise Invalid.from_fields(errors)
@@ -132,7 +140,7 @@ def _label_texts(values: dict[str, str | None], errors: dict[str, tuple[str, str
     for field, value in values.items():
         if value is None:
             continue
-        text = " ".join(str(value).split())
+        text = clean_line(str(value))
         if len(text) > LABEL_LIMITS[field]:
             errors[field] = (
                 f"Tối đa {LABEL_LIMITS[field]} ký tự.",
@@ -242,7 +250,7 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
             "Chỉ quản lý hợp tác xã, cán bộ nông nghiệp của địa bàn hoặc quản trị viên được xác nhận lô bị gắn cờ.",
             "Only the cooperative's manager, an officer of the area or an admin may clear a flagged batch.",
         )
-    reason = " ".join(str(reason or "").split())
+    reason = clean_line(str(reason or ""))
     if not 10 <= len(reason) <= 1000:
         raise Invalid(
             "reason",

@@ -6,8 +6,10 @@ from datetime import datetime
 
 import msgspec
 
+from agrimarket.web.input import Input
 
-class FacilityCreate(msgspec.Struct, forbid_unknown_fields=True):
+
+class FacilityCreate(Input):
     name: str
     commune_code: str
     address: str = ""

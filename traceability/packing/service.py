@@ -12,6 +12,7 @@ from agrimarket.areas.service import get_commune
 from agrimarket.audit import service as audit
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import new_record_owner
+from agrimarket.text import clean_line
 from traceability import registry_status
 from traceability.areas.access import visible_owned
 from traceability.areas.fields import clean_code
@@ -55,7 +56,7 @@ def _read(row: dict[str, Any]) -> FacilityRead:
 
 
 def _text(value: str | None, limit: int, field: str, errors: dict, required: bool = False) -> str:
-    text = " ".join(str(value or "").split())
+    text = clean_line(str(value or ""))
     if required and not text:
         errors[field] = ("Không được để trống.", "Required.")
     elif len(text) > limit:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from agrimarket.errors import DomainError
+from agrimarket.text import ascii_digits
 
 GTIN_AI = "01"
 QUALIFIERS = ("22", "10", "21")  # consumer product variant, lot, serial: the only allowed order
@@ -65,7 +66,7 @@ def check_digit(body: str) -> int:
 
 def gtin14(text: str) -> str:
     """An 8, 12, 13 or 14-digit GTIN padded to 14 digits; BadLink when malformed."""
-    if not text.isascii() or not text.isdigit() or len(text) not in (8, 12, 13, 14):
+    if not ascii_digits(text) or len(text) not in (8, 12, 13, 14):
         raise BadLink("GTIN phải có 8, 12, 13 hoặc 14 chữ số.", "A GTIN has 8, 12, 13 or 14 digits.")
     padded = text.zfill(14)
     if check_digit(padded[:-1]) != int(padded[-1]):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_429_TOO_MANY_REQUESTS
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.i18n import request_lang
+from agrimarket.web.openapi import error_response
 from traceability.stamps import jobs, pins, public, revocation, service
 from traceability.stamps.schemas import (
     IssueCreate,
@@ -29,11 +30,19 @@ class StampController(Controller):
     tags = ["stamps"]
     dependencies = {"actor": Provide(provide_actor)}
 
-    @post("/batches/{batch_id:int}/stamps", status_code=HTTP_201_CREATED)
+    # 429: the owner's daily limit (traceability.stamps.quota), with Retry-After.
+    @post(
+        "/batches/{batch_id:int}/stamps",
+        status_code=HTTP_201_CREATED,
+        responses={HTTP_429_TOO_MANY_REQUESTS: error_response(HTTP_429_TOO_MANY_REQUESTS)},
+    )
     async def issue(
         self, actor: Actor, batch_id: int, data: IssueCreate, settings: Settings, storage: Storage
     ) -> IssueRead:
-        """Issue 1..100,000 stamps; large issuances render in the background (follow ``page_url``)."""
+        """Issue 1..100,000 stamps; large issuances render in the background (follow ``page_url``).
+
+        Per owner: at most ``STAMP_DAILY_LIMIT`` stamps a day (429) and ``STAMP_BACKGROUND_JOBS``
+        background issuances at once (409); 409 too when the stamp file budget is full."""
         issue_id = await jobs.issue(
             actor, batch_id, data.count, data.label_size, settings, storage, with_pin=data.with_pin
         )
@@ -45,8 +54,11 @@ class StampController(Controller):
         return await service.list_issues(actor, batch_id, storage)
 
     @get("/stamp-issues/{issue_id:int}")
-    async def read_issue(self, actor: Actor, issue_id: int, storage: Storage) -> IssueRead:
-        return await service.get_issue(actor, issue_id, storage)
+    async def read_issue(
+        self, actor: Actor, issue_id: int, settings: Settings, storage: Storage
+    ) -> IssueRead:
+        """One issuance; files removed for room (sheets without PINs) are rendered again."""
+        return await jobs.read_with_files(actor, issue_id, settings, storage)
 
     @post("/stamps/revoke", status_code=HTTP_200_OK)
     async def revoke(self, actor: Actor, data: RevokeRequest) -> RevokeResult:

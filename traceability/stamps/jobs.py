@@ -18,7 +18,8 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.media.storage import Storage
 from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.settings import Settings
-from traceability.stamps import label_layout, pins, qr, render, service
+from traceability.stamps import budget, label_layout, pins, qr, render, service
+from traceability.stamps.schemas import IssueRead
 from traceability.stamps.service import LEASE, storage_keys
 from traceability.tables import Batch, Stamp, StampIssue
 
@@ -109,6 +110,8 @@ async def render_claimed(issue_id: int, settings: Settings, storage: Storage) ->
                 StampIssue.progress: len(stamps),
                 StampIssue.sheet_key: pdf_key,
                 StampIssue.zip_key: zip_key,
+                StampIssue.file_bytes: len(rendered.pdf) + len(rendered.zip),
+                StampIssue.files_removed_at: None,
                 StampIssue.claimed_until: None,
                 StampIssue.finished_at: datetime.now(UTC),
             }
@@ -145,11 +148,62 @@ async def issue(
     """Issue stamps; up to ``background_threshold`` they are rendered at once, beyond it in the background."""
     inline = count <= settings.traceability.background_threshold
     issue_id = await service.create_issue(
-        actor, batch_id, count, label_size, claimed=inline, with_pin=with_pin
+        actor,
+        batch_id,
+        count,
+        label_size,
+        claimed=inline,
+        with_pin=with_pin,
+        limits=settings.traceability,
+        storage=storage,
     )
     if inline:
         await render_claimed(issue_id, settings, storage)
     return issue_id
+
+
+async def files_on_demand(issue_id: int, settings: Settings, storage: Storage) -> None:
+    """Render again the files of an issuance without PINs that were removed for room (see budget).
+
+    Same serials, same layout: the very labels printed before. Small ones render at once, large
+    ones are queued for the background renderer. Sheets with PINs are never rendered again.
+    """
+    row = (
+        await StampIssue.select(StampIssue.stamp_count)
+        .where(
+            (StampIssue.id == issue_id)
+            & (StampIssue.status == "done")
+            & StampIssue.files_removed_at.is_not_null()
+            & (StampIssue.with_pin == False)  # noqa: E712
+        )
+        .first()
+    )
+    if row is None:
+        return
+    await budget.make_room(row["stamp_count"], settings.traceability, storage)
+    inline = row["stamp_count"] <= settings.traceability.background_threshold
+    requeued = (
+        await StampIssue.update(
+            {
+                StampIssue.status: "running" if inline else "queued",
+                StampIssue.progress: 0,
+                StampIssue.claimed_until: datetime.now(UTC) + LEASE if inline else None,
+            }
+        )
+        .where((StampIssue.id == issue_id) & (StampIssue.status == "done") & StampIssue.sheet_key.is_null())
+        .returning(StampIssue.id)
+    )
+    if requeued and inline:
+        await render_claimed(issue_id, settings, storage)
+
+
+async def read_with_files(actor: Actor, issue_id: int, settings: Settings, storage: Storage) -> IssueRead:
+    """An issuance as its page shows it, its removed files rendered again when they can be."""
+    issue = await service.get_issue(actor, issue_id, storage)
+    if issue.files_removed and not issue.with_pin:
+        await files_on_demand(issue_id, settings, storage)
+        issue = await service.get_issue(actor, issue_id, storage)
+    return issue
 
 
 async def run_once(settings: Settings, storage: Storage) -> bool:

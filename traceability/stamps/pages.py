@@ -22,6 +22,7 @@ from agrimarket.errors import DomainError, Forbidden, Invalid, NotFound
 from agrimarket.media.storage import Storage
 from agrimarket.products import catalog
 from agrimarket.settings import Settings
+from agrimarket.text import ascii_int
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
@@ -71,8 +72,10 @@ class IssuePages(Controller):
     dependencies = {"viewer": Provide(provide_actor)}
 
     @get("/stamps/issues/{issue_id:int}")
-    async def issue_page(self, request: Request, viewer: Actor, issue_id: int, storage: Storage) -> Template:
-        issue = await service.get_issue(viewer, issue_id, storage)
+    async def issue_page(
+        self, request: Request, viewer: Actor, issue_id: int, settings: Settings, storage: Storage
+    ) -> Template:
+        issue = await jobs.read_with_files(viewer, issue_id, settings, storage)
         name = (
             "traceability/stamps/_progress.html"
             if request.headers.get("hx-request")
@@ -93,7 +96,9 @@ class IssuePages(Controller):
         """Create the stamps; small issuances are rendered before the redirect, large ones after it."""
         values = form_values(await request.form())
         try:
-            count = int(values.get("count", "").strip() or 0)
+            count = ascii_int(values.get("count")) if values.get("count", "").strip() else 0
+            if count is None:
+                raise ValueError(values["count"])  # not a whole number in 0-9 digits
             label_size = values.get("label_size", "")
             with_pin = values.get("with_pin") in ("on", "1", "yes", "true")
             issue_id = await jobs.issue(

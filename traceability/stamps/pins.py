@@ -24,6 +24,7 @@ from litestar.stores.base import Store
 
 from agrimarket import clock
 from agrimarket.errors import Conflict, DomainError, Invalid
+from agrimarket.text import ascii_digits
 from agrimarket.web.stores import increment
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import serials
@@ -96,7 +97,7 @@ class Verified:
 
 def _clean(pin_text: str) -> str:
     pin = "".join(pin_text.split())
-    if not (pin.isascii() and pin.isdigit() and 6 <= len(pin) <= 8):
+    if not (ascii_digits(pin) and 6 <= len(pin) <= 8):
         raise Invalid(
             "pin",
             "Mã PIN gồm 6–8 chữ số, in dưới lớp cào.",

@@ -14,6 +14,7 @@ from piccolo.columns.combination import Combinable
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
 from agrimarket.errors import Invalid, NotFound
+from agrimarket.text import clean_line
 from traceability.stamps import serials
 from traceability.stamps.schemas import RevokeRequest
 from traceability.stamps.service import writable_batch
@@ -87,7 +88,7 @@ async def _target(data: RevokeRequest) -> tuple[int, Combinable]:
 async def revoke(actor: Actor, data: RevokeRequest, within_batch: int | None = None) -> int:
     """Revoke the stamps the request names (``within_batch``: they must be of that batch); returns
     how many changed (stamps already revoked keep their first reason)."""
-    reason = " ".join(data.reason.split())
+    reason = clean_line(data.reason)
     if not reason or len(reason) > MAX_REASON:
         raise Invalid(
             "reason", "Hãy ghi lý do thu hồi (tối đa 500 ký tự).", "Give a reason (up to 500 characters)."

@@ -13,11 +13,12 @@ import hmac
 import logging
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 from agrimarket import clock
+from agrimarket.dates import shifted
 from agrimarket.db import copy_rows, fetch_direct
 from agrimarket.media.storage import Storage
 from agrimarket.repeated_failure import RepeatedFailureLog
@@ -218,7 +219,8 @@ def warnings(
 ) -> dict[str, Any]:
     too_many = clients > settings.counterfeit_distinct_clients
     expiry = facts.get("expiry_date")
-    too_late = bool(expiry) and today > expiry + timedelta(days=settings.counterfeit_days_after_expiry)
+    # today minus the grace, not expiry plus it: a stored 9999-12-31 must not overflow the page.
+    too_late = bool(expiry) and shifted(today, days=-settings.counterfeit_days_after_expiry) > expiry
     return {
         "revoked": status == "revoked",
         "counterfeit": too_many or too_late,

@@ -6,8 +6,10 @@ from datetime import date, datetime
 
 import msgspec
 
+from agrimarket.web.input import Input
 
-class IssueCreate(msgspec.Struct, forbid_unknown_fields=True):
+
+class IssueCreate(Input):
     count: int
     label_size: str = "30x40"
     with_pin: bool = False  # a scratch-off PIN printed beside each QR
@@ -28,9 +30,12 @@ class IssueRead(msgspec.Struct):
     page_url: str
     revoked: int = 0  # stamps of this issuance revoked since
     with_pin: bool = False
+    # Its files were removed for room (traceability.stamps.budget): without PINs, opening the
+    # issuance renders them again; with PINs they are gone for good (the stamps stay valid).
+    files_removed: bool = False
 
 
-class RevokeRequest(msgspec.Struct, forbid_unknown_fields=True):
+class RevokeRequest(Input):
     """One of: a serial; a range from_serial..to_serial (one issuance, as printed); an issuance
     with a seq range; a whole batch. The reason is required."""
 
@@ -108,7 +113,7 @@ class TraceRead(msgspec.Struct):
     one_step_forward: list[PartnerItem] = msgspec.field(default_factory=list)  # who received
 
 
-class PinCheck(msgspec.Struct, forbid_unknown_fields=True):
+class PinCheck(Input):
     pin: str
 
 

@@ -20,7 +20,8 @@ from agrimarket.media.storage import Storage
 from agrimarket.products.service import ensure_writable
 from traceability.areas.access import visible_batches
 from traceability.batches import service as batches
-from traceability.stamps import serials
+from traceability.settings import TraceabilitySettings
+from traceability.stamps import budget, quota, serials
 from traceability.stamps.label_layout import LABEL_SIZES
 from traceability.stamps.schemas import IssueRead
 from traceability.tables import Batch, Stamp, StampIssue
@@ -61,13 +62,23 @@ async def insert_stamps(issue_id: int, batch_id: int, count: int, now: datetime)
 
 
 async def create_issue(
-    actor: Actor, batch_id: int, count: int, label_size: str, claimed: bool = False, with_pin: bool = False
+    actor: Actor,
+    batch_id: int,
+    count: int,
+    label_size: str,
+    claimed: bool = False,
+    with_pin: bool = False,
+    limits: TraceabilitySettings | None = None,
+    storage: Storage | None = None,
 ) -> int:
     """Validate, check scope and the batch's flag, then write the issuance and its stamps.
 
     The issuance is queued for the background renderer, or already ``claimed`` by the caller, who
     renders it at once (a crash there leaves a lease that expires, and the renderer takes over).
     ``with_pin``: the renderer draws a scratch-off PIN per label (see traceability.stamps.pins).
+    ``limits``: the owner's daily count and background-job cap are checked (traceability.stamps.quota)
+    and room is made in ``storage`` for the files (traceability.stamps.budget); every request passes
+    them, only the demo seed and the bench leave them out.
     """
     if not 1 <= count <= MAX_STAMPS:
         raise Invalid("count", "Số tem phải từ 1 đến 100.000.", "Issue between 1 and 100,000 stamps.")
@@ -81,8 +92,16 @@ async def create_issue(
     await batches.assert_stampable(batch_id)
     if LABEL_SIZES[label_size].lang:
         await _assert_exportable(batch_id)
-    now = datetime.now(UTC)
-    async with StampIssue._meta.db.transaction():
+    owner = await quota.owner_of(batch_id)
+    if limits is not None:
+        await quota.check(owner, count, limits)  # early, before any file is removed for room
+        if storage is not None:
+            await budget.make_room(count, limits, storage)
+    async with quota.write_transaction():
+        if limits is not None:
+            await quota.lock_owner(owner)
+            await quota.check(owner, count, limits)
+        now = datetime.now(UTC)
         issue = StampIssue(
             batch=batch_id,
             stamp_count=count,
@@ -150,6 +169,7 @@ def _read(row: dict[str, Any], storage: Storage, revoked: int = 0) -> IssueRead:
         finished_at=row["finished_at"],
         page_url=f"/stamps/issues/{row['id']}",
         revoked=revoked,
+        files_removed=row["files_removed_at"] is not None and row["sheet_key"] is None,
     )
 
 
