@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.accounts.claims import CLAIM_MESSAGE, ClaimPending, register_or_claim
 from agrimarket.accounts.schemas import LoginIn, MeOut, RegisterIn, TokenOut
 from agrimarket.accounts.service import (
     Registration,
@@ -14,10 +16,10 @@ from agrimarket.accounts.service import (
     authenticate,
     close_session,
     open_session,
-    register,
 )
 from agrimarket.settings import Settings
 from agrimarket.web.auth import credentials, provide_actor
+from agrimarket.web.i18n import request_lang
 
 
 def me_out(actor: Actor) -> MeOut:
@@ -45,11 +47,22 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["accounts"]
 
-    @post("/register", status_code=HTTP_201_CREATED)
-    async def register(self, data: RegisterIn, settings: Settings) -> TokenOut:
-        """Create a household or coop-manager account and return a bearer token."""
-        user_id = await register(Registration(**{f: getattr(data, f) for f in data.__struct_fields__}))
-        return await _token_for(user_id, settings)
+    @post(
+        "/register",
+        status_code=HTTP_201_CREATED,
+        responses={
+            HTTP_202_ACCEPTED: ResponseSpec(ClaimPending, description="The phone's account is claimed")
+        },
+    )
+    async def register(self, request: Request, data: RegisterIn, settings: Settings) -> Response:
+        """Create a household or coop-manager account and return a bearer token; for a phone a
+        cooperative signed up, 202: a claim an officer of the commune confirms."""
+        form = Registration(**{f: getattr(data, f) for f in data.__struct_fields__})
+        user_id, claim_id = await register_or_claim(form)
+        if claim_id is not None:
+            message = CLAIM_MESSAGE[1] if request_lang(request) == "en" else CLAIM_MESSAGE[0]
+            return Response(ClaimPending(claim_id=claim_id, message=message), status_code=HTTP_202_ACCEPTED)
+        return Response(await _token_for(user_id, settings), status_code=HTTP_201_CREATED)
 
     @post("/login", status_code=200)
     async def login(self, data: LoginIn, settings: Settings) -> TokenOut:

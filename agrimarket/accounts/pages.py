@@ -8,7 +8,8 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 
 from agrimarket.accounts.actor import Actor, Role
-from agrimarket.accounts.service import Registration, authenticate, close_session, open_session, register
+from agrimarket.accounts.claims import register_or_claim
+from agrimarket.accounts.service import Registration, authenticate, close_session, open_session
 from agrimarket.areas.service import list_communes, list_provinces
 from agrimarket.errors import DomainError
 from agrimarket.settings import Settings
@@ -57,7 +58,7 @@ class AccountPages(Controller):
     async def register_submit(self, request: Request, settings: Settings) -> Template | Redirect:
         values = form_values(await request.form())
         try:
-            user_id = await register(
+            user_id, claim_id = await register_or_claim(
                 Registration(
                     phone=values.get("phone", ""),
                     password=values.get("password", ""),
@@ -70,6 +71,9 @@ class AccountPages(Controller):
             return form_error(
                 request, "accounts/register.html", exc, {"viewer": None, **await _picker_context(values)}
             )
+        if claim_id is not None:
+            context = {"viewer": None, "claim_sent": True, **await _picker_context({})}
+            return Template("accounts/register.html", context=context, status_code=202)
         token = await open_session(user_id, "web", settings.session_days)
         target = "/coop" if values.get("role") == Role.COOP_MANAGER else "/products"
         return Redirect(target, cookies=[_session_cookie(token, settings)])

@@ -65,11 +65,10 @@ class CooperativePages(Controller):
         data = MemberAdd(
             phone=values.get("phone", ""),
             head_name=values.get("head_name") or None,
-            password=values.get("password") or None,
             address=values.get("address", ""),
         )
         try:
-            household_id = await service.add_member(viewer, viewer.cooperative_id or 0, data)
+            household_id = await service.sign_up_household(viewer, viewer.cooperative_id or 0, data)
         except DomainError as exc:
             return form_error(request, "coop/index.html", exc, await _context(viewer, values))
         return Redirect(f"/coop?added={household_id}")

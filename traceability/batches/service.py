@@ -242,6 +242,8 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
             "Chỉ quản lý hợp tác xã, cán bộ nông nghiệp của địa bàn hoặc quản trị viên được xác nhận lô bị gắn cờ.",
             "Only the cooperative's manager, an officer of the area or an admin may clear a flagged batch.",
         )
+    if actor.role == Role.COOP_MANAGER:
+        await _manager_may_clear(actor, batch_id)
     reason = " ".join(str(reason or "").split())
     if not 10 <= len(reason) <= 1000:
         raise Invalid(
@@ -260,6 +262,34 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
             }
         ).where(Batch.id == batch_id)
         await audit.record(actor, "batch", batch_id, "flag_cleared", {"reason": reason})
+
+
+async def _manager_may_clear(actor: Actor, batch_id: int) -> None:
+    """A coop manager clears only a member household's batch (membership is the household's
+    consent), never the cooperative's own (the owner would clear itself), and only once an officer
+    verified the cooperative: a self-made cooperative cannot clear its maker's flags."""
+    owner = Batch.product.owner_household
+    row = (
+        await Batch.select(
+            owner.as_alias("household"),
+            owner.cooperative.as_alias("coop"),
+            owner.cooperative.status.as_alias("coop_status"),
+        )
+        .where(Batch.id == batch_id)
+        .first()
+    )
+    if (
+        not row
+        or not row["household"]
+        or row["coop"] != actor.cooperative_id
+        or row["coop_status"] != "verified"
+    ):
+        raise Forbidden(
+            "Quản lý HTX chỉ xác nhận được lô của hộ thành viên khi HTX đã được xác minh; lô của chính "
+            "HTX do cán bộ nông nghiệp của địa bàn hoặc quản trị viên xác nhận.",
+            "A coop manager may clear only a member household's batch, once the cooperative is "
+            "verified; the cooperative's own batches are cleared by an officer of the area or an admin.",
+        )
 
 
 async def assert_stampable(batch_id: int) -> None:
