@@ -21,7 +21,9 @@ from agrimarket.accounts.pages import AccountPages
 from agrimarket.areas.api import AreasController
 from agrimarket.audit.routes import AuditController, AuditPages
 from agrimarket.cooperatives.api import CooperativeController, InvitationController
+from agrimarket.cooperatives.member_pages import MemberPages
 from agrimarket.cooperatives.pages import CooperativePages
+from agrimarket.cooperatives.register_pages import CooperativeRegisterPages
 from agrimarket.db import close_pool as close_db_pool
 from agrimarket.db import open_pool as open_db_pool
 from agrimarket.feeds.routes import FEED_ROUTES
@@ -109,6 +111,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ProductPages,
         PublicProductPages,
         CooperativePages,
+        MemberPages,
+        CooperativeRegisterPages,
         BankAccountController,
         BankAccountPages,
         banks,

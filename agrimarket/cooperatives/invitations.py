@@ -272,3 +272,17 @@ async def overview(actor: Actor) -> MyCooperative:
         invitations=await for_household(actor),
         notices=await coops.notices(actor.household_id or 0),
     )
+
+
+async def awaiting_approval(actor: Actor) -> list[InvitationRead]:
+    """Out-of-province invitations of the cooperatives in an officer's area (all for an admin)."""
+    if actor.role not in (Role.OFFICER, Role.ADMIN):
+        raise Forbidden("Dành cho cán bộ và quản trị viên.", "For officers and admins.")
+    await expire_stale()
+    query = _query().where(CoopInvitation.status == "awaiting_approval").order_by(CoopInvitation.id)
+    coop = CoopInvitation.cooperative
+    if actor.role == Role.OFFICER and actor.scope_commune:
+        query = query.where(coop.commune == actor.scope_commune)
+    elif actor.role == Role.OFFICER:
+        query = query.where(coop.commune.province == (actor.scope_province or ""))
+    return [_read(row) for row in await query]

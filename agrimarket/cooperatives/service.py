@@ -290,6 +290,16 @@ async def remove_member(actor: Actor, coop_id: int, household_id: int) -> int:
     return delisted
 
 
+async def leave(actor: Actor) -> int:
+    """The household leaves its cooperative (see ``remove_member``)."""
+    if actor.role != Role.HOUSEHOLD:
+        raise Forbidden("Chỉ hộ thành viên tự rời hợp tác xã.", "Only a member household can leave.")
+    coop_id = await member_of(actor.household_id)
+    if not coop_id:
+        raise NotFound("Hộ không thuộc hợp tác xã nào.", "The household belongs to no cooperative.")
+    return await remove_member(actor, coop_id, actor.household_id or 0)
+
+
 async def notices(household_id: int) -> list[NoticeRead]:
     """The household's notice of memberships that ended lately (no inbox yet: issue 21)."""
     since = clock.now().timestamp() - NOTICE_DAYS * 86400
