@@ -7,8 +7,8 @@ from datetime import timedelta
 from agrimarket import clock
 from agrimarket.accounts.actor import Role
 from agrimarket.tables import AuditEntry, CoopInvitation, Household, User
-from tests.factories import CAT_HAI, PASSWORD, new_phone
 from tests.agrimarket.test_web_pages import csrf, web_login
+from tests.factories import CAT_HAI, PASSWORD, new_phone
 from tests.traceability.test_areas import other_province_commune
 
 COOPS = "/api/v1/cooperatives"
