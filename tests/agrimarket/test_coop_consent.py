@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Role
-from agrimarket.tables import AuditEntry, CoopInvitation, Household, User
+from agrimarket.tables import AuditEntry, Cooperative, CoopInvitation, Household, User
+from tests.agrimarket.households.test_import import finished, upload, xlsx
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.factories import CAT_HAI, PASSWORD, new_phone
 from tests.traceability.test_areas import other_province_commune
@@ -276,3 +277,15 @@ async def test_a_rejected_claim_leaves_the_account_without_a_password(client, ac
         await client.post("/api/v1/auth/login", json={"phone": phone, "password": PASSWORD})
     ).status_code == 401
     assert (await User.select(User.password_hash).where(User.phone == phone).first())["password_hash"] == ""
+
+
+async def test_an_import_names_only_a_verified_cooperative(client, accounts):
+    _, unverified = await accounts.coop_manager(verified=False, seed=5)
+    tax_code = (await Cooperative.select(Cooperative.tax_code).where(Cooperative.id == unverified).first())[
+        "tax_code"
+    ]
+    officer = await accounts.staff(Role.OFFICER, "31")
+    rows = [["Hộ Nhập", new_phone(), "", CAT_HAI, "", "", tax_code]]
+    job = await finished(client, officer, (await upload(client, officer, "ho.xlsx", xlsx(rows))).json()["id"])
+    assert (job["imported"], job["rejected"]) == (0, 1)
+    assert await Household.count().where(Household.cooperative == unverified) == 0
