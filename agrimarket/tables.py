@@ -106,12 +106,17 @@ class CoopInvitation(Table):
 
 class AccountClaim(Table):
     """A farmer registering with the phone of an account a cooperative made for it (assisted
-    sign-up): the chosen password works once an officer of the household's area confirms."""
+    sign-up): the chosen password works once an officer of the household's area confirms it with the
+    claimant's code."""
 
     id = Serial(primary_key=True)
     household = ForeignKey(Household, on_delete=OnDelete.cascade, index=True)
     full_name = Varchar(length=120)
     password_hash = Varchar(length=200)
+    # SHA-256 of the code shown only to the claimant: the officer asks the phone's owner for it,
+    # so a stranger's claim on the same phone cannot be confirmed by a call to the real farmer.
+    code_hash = Varchar(length=64)
+    wrong_codes = Integer(default=0)
     status = Varchar(length=10, default="pending", index=True)  # pending | confirmed | rejected
     created_at = Timestamptz()
     decided_by = Integer(null=True, default=None)

@@ -8,7 +8,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from agrimarket.accounts.actor import Actor
-from agrimarket.accounts.claims import CLAIM_MESSAGE, ClaimPending, register_or_claim
+from agrimarket.accounts.claims import ClaimPending, claim_message, register_or_claim
 from agrimarket.accounts.schemas import LoginIn, MeOut, RegisterIn, TokenOut
 from agrimarket.accounts.service import (
     Registration,
@@ -58,10 +58,13 @@ class AuthController(Controller):
         """Create a household or coop-manager account and return a bearer token; for a phone a
         cooperative signed up, 202: a claim an officer of the commune confirms."""
         form = Registration(**{f: getattr(data, f) for f in data.__struct_fields__})
-        user_id, claim_id = await register_or_claim(form)
-        if claim_id is not None:
-            message = CLAIM_MESSAGE[1] if request_lang(request) == "en" else CLAIM_MESSAGE[0]
-            return Response(ClaimPending(claim_id=claim_id, message=message), status_code=HTTP_202_ACCEPTED)
+        user_id, claim = await register_or_claim(form)
+        if claim is not None:
+            claim_id, code = claim
+            pending = ClaimPending(
+                claim_id=claim_id, code=code, message=claim_message(code, request_lang(request))
+            )
+            return Response(pending, status_code=HTTP_202_ACCEPTED)
         return Response(await _token_for(user_id, settings), status_code=HTTP_201_CREATED)
 
     @post("/login", status_code=200)

@@ -6,6 +6,10 @@ or meeting the farmer). The one-time sign-in code of issue 21 will replace the o
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+
 import msgspec
 
 from agrimarket import clock
@@ -14,8 +18,10 @@ from agrimarket.accounts.passwords import check_strength, hash_password
 from agrimarket.accounts.phone import normalize_phone
 from agrimarket.accounts.service import Registration, clean_name, register
 from agrimarket.audit import service as audit
-from agrimarket.errors import Conflict, Forbidden, NotFound
+from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.tables import AccountClaim, Household, User
+
+MAX_WRONG_CODES = 5  # then the claim is rejected: the farmer registers again for a new code
 
 
 class ClaimRead(msgspec.Struct):
@@ -30,25 +36,41 @@ class ClaimRead(msgspec.Struct):
     assisted_by: str
 
 
+class ClaimConfirm(msgspec.Struct, forbid_unknown_fields=True):
+    code: str  # read out by the phone's owner when the officer calls
+
+
 class ClaimPending(msgspec.Struct):
-    """The answer to a registration that became a claim: no session until an officer confirms."""
+    """The answer to a registration that became a claim: no session until an officer confirms.
+    ``code`` is shown to the claimant only; the officer asks the phone's owner for it."""
 
     claim_id: int
+    code: str
     message: str
     status: str = "pending"
 
 
-CLAIM_MESSAGE = (
-    "Số điện thoại này đã được hợp tác xã đăng ký giúp. Yêu cầu nhận tài khoản đã được gửi: cán bộ "
-    "nông nghiệp của xã sẽ gọi xác nhận, sau đó bạn đăng nhập bằng mật khẩu vừa chọn.",
-    "A cooperative signed this phone up. Your claim was sent: an agriculture officer of the commune "
-    "will call to confirm it, then you log in with the password you chose.",
-)
+def claim_message(code: str, lang: str) -> str:
+    if lang == "en":
+        return (
+            "A cooperative signed this phone up. Your claim was sent: an agriculture officer of the "
+            f"commune will call this phone; tell them the code {code}. Then log in with the password "
+            "you chose."
+        )
+    return (
+        "Số điện thoại này đã được hợp tác xã đăng ký giúp. Yêu cầu nhận tài khoản đã được gửi: cán "
+        f"bộ nông nghiệp của xã sẽ gọi vào số này, hãy đọc mã {code}. Sau đó bạn đăng nhập bằng mật "
+        "khẩu vừa chọn."
+    )
 
 
-async def register_or_claim(form: Registration) -> tuple[int | None, int | None]:
-    """(user id, None) for a new account, or (None, claim id) when the phone's household exists
-    without a password of its own."""
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+async def register_or_claim(form: Registration) -> tuple[int | None, tuple[int, str] | None]:
+    """(user id, None) for a new account, or (None, (claim id, code)) when the phone's household
+    exists without a password of its own."""
     household_id = await claimable_household(form)
     if household_id is None:
         return await register(form), None
@@ -68,18 +90,23 @@ async def claimable_household(form: Registration) -> int | None:
     return household["id"] if household else None
 
 
-async def open_claim(form: Registration, household_id: int) -> int:
+async def open_claim(form: Registration, household_id: int) -> tuple[int, str]:
     name = clean_name(form.full_name)
     check_strength(form.password)
     password_hash = await hash_password(form.password)
+    code = f"{secrets.randbelow(1_000_000):06d}"
     async with AccountClaim._meta.db.transaction():
         claim = AccountClaim(
-            household=household_id, full_name=name, password_hash=password_hash, created_at=clock.now()
+            household=household_id,
+            full_name=name,
+            password_hash=password_hash,
+            code_hash=_code_hash(code),
+            created_at=clock.now(),
         )
         await claim.save()
         # The claimant is not signed in: the entry is the system's, on the household.
         await audit.record(None, "household", household_id, "account_claimed", {"claim": claim.id})
-    return claim.id
+    return claim.id, code
 
 
 def _judge(actor: Actor) -> None:
@@ -100,7 +127,7 @@ def _in_scope(query, actor: Actor):
 
 def _query():
     return AccountClaim.select(
-        *AccountClaim.all_columns(exclude=[AccountClaim.password_hash]),
+        *AccountClaim.all_columns(exclude=[AccountClaim.password_hash, AccountClaim.code_hash]),
         AccountClaim.household.phone.as_alias("phone"),
         AccountClaim.household.head_name.as_alias("head_name"),
         AccountClaim.household.commune.name.as_alias("commune_name"),
@@ -143,10 +170,34 @@ async def _pending(actor: Actor, claim_id: int) -> dict:
     return row
 
 
-async def confirm(actor: Actor, claim_id: int) -> None:
-    """The farmer's chosen password now opens the household's account (created if it had none);
-    the household's other open claims are rejected."""
+async def _check_code(actor: Actor, claim: dict, code: str) -> None:
+    """The code the phone's owner read out must be the claim's; wrong codes are counted."""
+    if hmac.compare_digest(_code_hash(code or ""), claim["code_hash"]):
+        return
+    wrong = claim["wrong_codes"] + 1
+    changes: dict = {AccountClaim.wrong_codes: wrong}
+    if wrong >= MAX_WRONG_CODES:
+        changes |= {AccountClaim.status: "rejected", AccountClaim.decided_at: clock.now()}
+    async with AccountClaim._meta.db.transaction():
+        await AccountClaim.update(changes).where(AccountClaim.id == claim["id"])
+        if wrong >= MAX_WRONG_CODES:
+            await audit.record(
+                actor, "household", claim["household"], "claim_rejected", {"claim": claim["id"]}
+            )
+    raise Invalid(
+        "code",
+        "Mã xác nhận không đúng: hãy hỏi lại chủ hộ mã hiện trên màn hình khi đăng ký."
+        + (" Yêu cầu đã bị huỷ sau 5 lần sai." if wrong >= MAX_WRONG_CODES else ""),
+        "Wrong code: ask the head of household for the code shown when registering."
+        + (" The claim is rejected after 5 wrong codes." if wrong >= MAX_WRONG_CODES else ""),
+    )
+
+
+async def confirm(actor: Actor, claim_id: int, code: str) -> None:
+    """With the code the phone's owner reads out, the farmer's chosen password now opens the
+    household's account (created if it had none); the household's other open claims are rejected."""
     claim = await _pending(actor, claim_id)
+    await _check_code(actor, claim, code)
     household = await Household.select().where(Household.id == claim["household"]).first()
     now = clock.now()
     async with AccountClaim._meta.db.transaction():

@@ -8,7 +8,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from agrimarket.accounts import claims
 from agrimarket.accounts.actor import Actor
-from agrimarket.accounts.claims import ClaimRead
+from agrimarket.accounts.claims import ClaimConfirm, ClaimRead
 from agrimarket.web.auth import provide_actor
 
 
@@ -23,9 +23,9 @@ class AccountClaimController(Controller):
         return await claims.list_claims(actor, status)
 
     @post("/{claim_id:int}/confirm", status_code=HTTP_204_NO_CONTENT)
-    async def confirm(self, actor: Actor, claim_id: int) -> None:
-        """After checking the phone is the farmer's: its chosen password now works."""
-        await claims.confirm(actor, claim_id)
+    async def confirm(self, actor: Actor, claim_id: int, data: ClaimConfirm) -> None:
+        """With the code the phone's owner read out when called: its chosen password now works."""
+        await claims.confirm(actor, claim_id, data.code)
 
     @post("/{claim_id:int}/reject", status_code=HTTP_204_NO_CONTENT)
     async def reject(self, actor: Actor, claim_id: int) -> None:

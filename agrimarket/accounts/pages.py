@@ -58,7 +58,7 @@ class AccountPages(Controller):
     async def register_submit(self, request: Request, settings: Settings) -> Template | Redirect:
         values = form_values(await request.form())
         try:
-            user_id, claim_id = await register_or_claim(
+            user_id, claim = await register_or_claim(
                 Registration(
                     phone=values.get("phone", ""),
                     password=values.get("password", ""),
@@ -71,8 +71,8 @@ class AccountPages(Controller):
             return form_error(
                 request, "accounts/register.html", exc, {"viewer": None, **await _picker_context(values)}
             )
-        if claim_id is not None:
-            context = {"viewer": None, "claim_sent": True, **await _picker_context({})}
+        if claim is not None:
+            context = {"viewer": None, "claim_code": claim[1], **await _picker_context({})}
             return Template("accounts/register.html", context=context, status_code=202)
         token = await open_session(user_id, "web", settings.session_days)
         target = "/coop" if values.get("role") == Role.COOP_MANAGER else "/products"

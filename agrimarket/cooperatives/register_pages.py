@@ -64,7 +64,8 @@ class CooperativeRegisterPages(Controller):
 
     @post("/claims/{claim_id:int}/confirm")
     async def confirm(self, request: Request, viewer: Actor, claim_id: int) -> Template | Redirect:
-        return await self._done(request, viewer, claims.confirm(viewer, claim_id))
+        code = form_values(await request.form()).get("code", "")
+        return await self._done(request, viewer, claims.confirm(viewer, claim_id, code))
 
     @post("/claims/{claim_id:int}/reject")
     async def reject(self, request: Request, viewer: Actor, claim_id: int) -> Template | Redirect:

@@ -61,6 +61,8 @@ TABLES = {
         ("household", ForeignKey, _fk(Household)),
         ("full_name", Varchar, _params(length=120, default="")),
         ("password_hash", Varchar, _params(length=200, default="")),
+        ("code_hash", Varchar, _params(length=64, default="")),
+        ("wrong_codes", Integer, _params(default=0)),
         ("status", Varchar, _params(length=10, default="pending", index=True)),
         ("created_at", Timestamptz, _params()),
         ("decided_by", Integer, _params(null=True, default=None)),

@@ -119,6 +119,7 @@ async def _fresh_claim(w: World) -> int:
         json={"phone": phone, "password": PASSWORD, "full_name": "Hộ Nhận Lại", "commune_code": CAT_HAI},
     )
     assert response.status_code == 202, response.text
+    w.ids["claim_code"] = response.json()["code"]  # the code of the newest claim, for its confirmation
     return response.json()["claim_id"]
 
 
@@ -530,6 +531,10 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/coop/invitations"): lambda w: {"data": {"invite_phone": w.api["household_foreign"].phone}},
     ("POST", "/api/v1/cooperatives/{coop_id:int}/status"): lambda w: {"json": {"status": "verified"}},
     ("POST", "/coop-register/{coop_id:int}/status"): lambda w: {"data": {"status": "verified"}},
+    ("POST", "/api/v1/account-claims/{claim_id:int}/confirm"): lambda w: {
+        "json": {"code": w.a("claim_code")}
+    },
+    ("POST", "/coop-register/claims/{claim_id:int}/confirm"): lambda w: {"data": {"code": w.a("claim_code")}},
     ("POST", "/api/v1/household-imports"): lambda w: {"files": {"file": ("ho.csv", _import_csv())}},
     ("POST", "/households/import"): lambda w: {"files": {"file": ("ho.csv", _import_csv())}},
     ("GET", "/api/v1/indicators"): lambda w: {"params": {"area": "31"}},

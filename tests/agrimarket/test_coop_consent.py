@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+
+from litestar.testing import AsyncTestClient
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Role
-from agrimarket.tables import AuditEntry, Cooperative, CoopInvitation, Household, User
+from agrimarket.tables import AccountClaim, AuditEntry, Cooperative, CoopInvitation, Household, User
 from tests.agrimarket.households.test_import import finished, upload, xlsx
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.factories import CAT_HAI, PASSWORD, new_phone
@@ -232,18 +235,22 @@ async def test_assisted_sign_up_has_no_password_and_the_farmer_claims_it_through
         json={"phone": phone, "password": PASSWORD, "full_name": "Lê Thị Em", "commune_code": CAT_HAI},
     )
     assert registered.status_code == 202, registered.text
-    claim_id = registered.json()["claim_id"]
-    assert (
-        await client.post("/api/v1/auth/login", json={"phone": phone, "password": PASSWORD})
-    ).status_code == 401
+    claim_id, code = registered.json()["claim_id"], registered.json()["code"]
+    assert code in registered.json()["message"]
+    login = {"phone": phone, "password": PASSWORD}
+    assert (await client.post("/api/v1/auth/login", json=login)).status_code == 401
     confirm = f"/api/v1/account-claims/{claim_id}/confirm"
     hanoi = await accounts.staff(Role.OFFICER, "01")
-    assert (await client.post(confirm, headers=hanoi.headers)).status_code == 404
-    assert (await client.post(confirm, headers=manager.headers)).status_code == 403
+    assert (await client.post(confirm, json={"code": code}, headers=hanoi.headers)).status_code == 404
+    assert (await client.post(confirm, json={"code": code}, headers=manager.headers)).status_code == 403
     officer = await accounts.staff(Role.OFFICER, CAT_HAI)  # the commune's officer
     claims = (await client.get("/api/v1/account-claims/", headers=officer.headers)).json()
     assert [c["id"] for c in claims] == [claim_id] and claims[0]["assisted_by"] == manager.me["full_name"]
-    assert (await client.post(confirm, headers=officer.headers)).status_code == 204
+    assert code not in str(claims)  # the officer learns the code from the phone's owner only
+    other_code = "000000" if code != "000000" else "111111"
+    wrong = await client.post(confirm, json={"code": other_code}, headers=officer.headers)
+    assert wrong.status_code == 422 and "code" in wrong.json()["error"]["fields"]
+    assert (await client.post(confirm, json={"code": code}, headers=officer.headers)).status_code == 204
     farmer = await accounts.login(phone)  # the farmer's chosen password now works
     mine = (await client.get("/api/v1/me/cooperative", headers=farmer.headers)).json()
     assert mine["cooperative"]["id"] == coop_id  # and it sees (and may leave) the cooperative
@@ -265,14 +272,12 @@ async def test_a_rejected_claim_leaves_the_account_without_a_password(client, ac
     phone = new_phone()
     await accounts.sign_up(manager, coop_id, phone=phone)
     body = {"phone": phone, "password": PASSWORD, "full_name": "Kẻ mạo danh", "commune_code": CAT_HAI}
-    claim_id = (await client.post("/api/v1/auth/register", json=body)).json()["claim_id"]
+    claim = (await client.post("/api/v1/auth/register", json=body)).json()
     officer = await accounts.staff(Role.OFFICER, "31")
-    assert (
-        await client.post(f"/api/v1/account-claims/{claim_id}/reject", headers=officer.headers)
-    ).status_code == 204
-    assert (
-        await client.post(f"/api/v1/account-claims/{claim_id}/confirm", headers=officer.headers)
-    ).status_code == 409
+    claim_url = f"/api/v1/account-claims/{claim['claim_id']}"
+    assert (await client.post(f"{claim_url}/reject", headers=officer.headers)).status_code == 204
+    confirm = await client.post(f"{claim_url}/confirm", json={"code": claim["code"]}, headers=officer.headers)
+    assert confirm.status_code == 409
     assert (
         await client.post("/api/v1/auth/login", json={"phone": phone, "password": PASSWORD})
     ).status_code == 401
@@ -289,3 +294,95 @@ async def test_an_import_names_only_a_verified_cooperative(client, accounts):
     job = await finished(client, officer, (await upload(client, officer, "ho.xlsx", xlsx(rows))).json()["id"])
     assert (job["imported"], job["rejected"]) == (0, 1)
     assert await Household.count().where(Household.cooperative == unverified) == 0
+
+
+async def test_a_strangers_claim_cannot_be_confirmed_by_calling_the_real_farmer(client, accounts):
+    """Someone registers first with a farmer's signed-up phone: the officer calls the phone, the real
+    farmer has no code to read out, and five wrong codes reject the stranger's claim."""
+    manager, coop_id = await accounts.coop_manager()
+    phone = new_phone()
+    await accounts.sign_up(manager, coop_id, phone=phone)
+    body = {"phone": phone, "password": "mat-khau-ke-gian", "full_name": "Kẻ Gian", "commune_code": CAT_HAI}
+    stranger = (await client.post("/api/v1/auth/register", json=body)).json()
+    officer = await accounts.staff(Role.OFFICER, "31")
+    confirm = f"/api/v1/account-claims/{stranger['claim_id']}/confirm"
+    guesses = [f"{n:06d}" for n in range(10) if f"{n:06d}" != stranger["code"]][:5]
+    answers = [
+        (await client.post(confirm, json={"code": guess}, headers=officer.headers)).status_code
+        for guess in guesses
+    ]
+    assert answers == [422] * 5
+    too_late = await client.post(confirm, json={"code": stranger["code"]}, headers=officer.headers)
+    assert too_late.status_code == 409
+    assert (await User.select(User.password_hash).where(User.phone == phone).first())["password_hash"] == ""
+
+
+async def test_the_whole_loop_on_the_web_pages(client, accounts, app):
+    """Manager invites on /coop, an officer verifies on /coop-register, the household accepts on
+    /cooperative; a farmer claims a signed-up phone on /register and the officer confirms its code."""
+    manager, coop_id = await accounts.coop_manager(verified=False)
+    farmer = await accounts.household()
+    officer = await accounts.staff(Role.OFFICER, "31")
+    async with (
+        AsyncTestClient(app=app, base_url="http://testserver.local") as web_manager,
+        AsyncTestClient(app=app, base_url="http://testserver.local") as web_officer,
+    ):
+        await web_login(web_manager, manager.phone)
+        page = await web_manager.get("/coop")
+        refused = await web_manager.post(
+            "/coop/invitations", data={"invite_phone": farmer.phone, "_csrf_token": csrf(page.text)}
+        )
+        assert refused.status_code == 409 and "chưa được xác minh" in refused.text
+        await web_login(web_officer, officer.phone)
+        register = await web_officer.get("/coop-register")
+        assert "HTX Nông nghiệp 1" in register.text and "chưa xác minh" in register.text
+        verified = await web_officer.post(
+            f"/coop-register/{coop_id}/status",
+            data={"status": "verified", "_csrf_token": csrf(register.text)},
+        )
+        assert verified.status_code == 200 and "đã xác minh" in verified.text
+        invited = await web_manager.post(
+            "/coop/invitations", data={"invite_phone": farmer.phone, "_csrf_token": csrf(page.text)}
+        )
+        assert invited.status_code == 200 and "chờ hộ trả lời" in invited.text
+
+        await web_login(client, farmer.phone)
+        mine = await client.get("/cooperative")
+        invitation_id = (await CoopInvitation.select(CoopInvitation.id).first())["id"]
+        joined = await client.post(
+            f"/cooperative/invitations/{invitation_id}/accept", data={"_csrf_token": csrf(mine.text)}
+        )
+        assert (
+            joined.status_code == 200 and "Hộ đã tham gia" in joined.text and "Rời hợp tác xã" in joined.text
+        )
+
+        phone = new_phone()
+        signed_up = await web_manager.post(
+            "/coop/members",
+            data={"phone": phone, "head_name": "Hộ Nhờ Đăng Ký", "_csrf_token": csrf(page.text)},
+        )
+        assert signed_up.status_code == 200
+        form = await client.get("/register")
+        claimed = await client.post(
+            "/register",
+            data={
+                "full_name": "Hộ Nhờ Đăng Ký",
+                "phone": phone,
+                "password": PASSWORD,
+                "commune_code": CAT_HAI,
+                "_csrf_token": csrf(form.text),
+            },
+        )
+        assert claimed.status_code == 202
+        code = re.search(r'class="claim-code">(\d{6})<', claimed.text).group(1)
+        register = await web_officer.get("/coop-register")
+        assert phone in register.text and code not in register.text
+        claim_id = (await AccountClaim.select(AccountClaim.id).first())["id"]
+        confirmed = await web_officer.post(
+            f"/coop-register/claims/{claim_id}/confirm",
+            data={"code": code, "_csrf_token": csrf(register.text)},
+        )
+        assert confirmed.status_code == 200 and phone not in confirmed.text
+    assert (
+        await client.post("/api/v1/auth/login", json={"phone": phone, "password": PASSWORD})
+    ).status_code == 200
