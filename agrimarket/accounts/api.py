@@ -54,7 +54,9 @@ class AuthController(Controller):
             HTTP_202_ACCEPTED: ResponseSpec(ClaimPending, description="The phone's account is claimed")
         },
     )
-    async def register(self, request: Request, data: RegisterIn, settings: Settings) -> Response:
+    async def register(
+        self, request: Request, data: RegisterIn, settings: Settings
+    ) -> Response[TokenOut | ClaimPending]:
         """Create a household or coop-manager account and return a bearer token; for a phone a
         cooperative signed up, 202: a claim an officer of the commune confirms."""
         form = Registration(**{f: getattr(data, f) for f in data.__struct_fields__})
