@@ -23,7 +23,7 @@ from agrimarket.cooperatives.schemas import (
 )
 from agrimarket.cooperatives.tax_code import normalize_tax_code
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
-from agrimarket.tables import Cooperative, CoopMembership, Household, User
+from agrimarket.tables import Cooperative, CoopMembership, Household, Product, ProductSupplier, User
 from integrations import hooks as listings_hook  # integrations: a membership ended -> take listings down
 
 NOTICE_DAYS = 30  # how long a household's pages show that its membership ended
@@ -257,7 +257,8 @@ async def sign_up_household(actor: Actor, coop_id: int, data: MemberAdd) -> int:
 
 async def remove_member(actor: Actor, coop_id: int, household_id: int) -> int:
     """The manager removes a member, or the member household leaves (its own id); returns how many
-    listings the cooperative's shop accounts take down. Its products and batches stay its own."""
+    listings the cooperative's shop accounts take down. Its products and batches stay its own; it
+    stops being a named supplier of the cooperative's products."""
     leaving = actor.role == Role.HOUSEHOLD and actor.household_id == household_id
     if not leaving:
         require_manager(actor, coop_id)
@@ -269,6 +270,16 @@ async def remove_member(actor: Actor, coop_id: int, household_id: int) -> int:
     async with listings_hook.transaction():
         delisted = await listings_hook.membership_ended(household_id, coop_id)
         await Household.update({Household.cooperative: None}).where(Household.id == household_id)
+        # No longer named as a supplier of the cooperative's products (past dates keep the link).
+        products = (
+            await Product.select(Product.id).where(Product.owner_cooperative == coop_id).output(as_list=True)
+        )
+        if products:
+            await ProductSupplier.update({ProductSupplier.removed_at: now}).where(
+                (ProductSupplier.household == household_id)
+                & ProductSupplier.product.is_in(products)
+                & ProductSupplier.removed_at.is_null()
+            )
         await CoopMembership.update(
             {
                 CoopMembership.left_at: now,
