@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agrimarket.accounts.actor import Role
 from agrimarket.tables import User
+from tests.agrimarket.households.test_import import finished, upload, xlsx
 from tests.factories import CAT_HAI, PASSWORD, new_phone
 
 COOPS = "/api/v1/cooperatives"
@@ -100,3 +101,20 @@ async def test_a_strangers_claim_cannot_be_confirmed_by_calling_the_real_farmer(
     too_late = await client.post(confirm, json={"code": stranger["code"]}, headers=officer.headers)
     assert too_late.status_code == 409
     assert (await User.select(User.password_hash).where(User.phone == phone).first())["password_hash"] == ""
+
+
+async def test_a_household_an_officer_imported_is_claimed_the_same_way(client, accounts):
+    officer = await accounts.staff(Role.OFFICER, "31")
+    phone = new_phone()
+    rows = [["Hộ Trong Danh Sách", phone, "", CAT_HAI, "", "", ""]]
+    job = await finished(client, officer, (await upload(client, officer, "ho.xlsx", xlsx(rows))).json()["id"])
+    assert job["imported"] == 1
+    body = {"phone": phone, "password": PASSWORD, "full_name": "Hộ Trong Danh Sách", "commune_code": CAT_HAI}
+    claim = await client.post("/api/v1/auth/register", json=body)
+    assert claim.status_code == 202, claim.text  # not 409: the listed household claims its record
+    confirm = f"/api/v1/account-claims/{claim.json()['claim_id']}/confirm"
+    assert (
+        await client.post(confirm, json={"code": claim.json()["code"]}, headers=officer.headers)
+    ).status_code == 204
+    farmer = await accounts.login(phone)
+    assert farmer.me["household_id"] is not None and farmer.me["role"] == "household"
