@@ -16,11 +16,14 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from agrimarket.accounts.api import AuthController, me
+from agrimarket.accounts.claims_api import AccountClaimController
 from agrimarket.accounts.pages import AccountPages
 from agrimarket.areas.api import AreasController
 from agrimarket.audit.routes import AuditController, AuditPages
-from agrimarket.cooperatives.api import CooperativeController
+from agrimarket.cooperatives.api import CooperativeController, InvitationController
+from agrimarket.cooperatives.member_pages import MemberPages
 from agrimarket.cooperatives.pages import CooperativePages
+from agrimarket.cooperatives.register_pages import CooperativeRegisterPages
 from agrimarket.db import close_pool as close_db_pool
 from agrimarket.db import open_pool as open_db_pool
 from agrimarket.feeds.routes import FEED_ROUTES
@@ -100,6 +103,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ProductController,
         catalog,
         CooperativeController,
+        InvitationController,
+        AccountClaimController,
         HouseholdImportController,
         TrainingController,
         TrainingPages,
@@ -107,6 +112,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ProductPages,
         PublicProductPages,
         CooperativePages,
+        MemberPages,
+        CooperativeRegisterPages,
         BankAccountController,
         BankAccountPages,
         banks,

@@ -25,3 +25,9 @@ def to_local(moment: datetime) -> datetime:
 def local_date(moment: datetime) -> date:
     """The calendar day in Vietnam of a stored (UTC) moment."""
     return to_local(moment).date()
+
+
+def now() -> datetime:
+    """The current moment (UTC). Services read time through this one function, so a test can move
+    the clock (``monkeypatch.setattr(clock, "now", ...)``) instead of waiting."""
+    return datetime.now(UTC)

@@ -20,8 +20,9 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 from agrimarket.accounts import service as accounts
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.areas.service import fold, search_communes
+from agrimarket.cooperatives import invitations, verification
 from agrimarket.cooperatives.schemas import CooperativeCreate, MemberAdd
-from agrimarket.cooperatives.service import add_member, create_cooperative
+from agrimarket.cooperatives.service import create_cooperative, sign_up_household
 from agrimarket.indicators import demo as indicators_demo
 from agrimarket.media.storage import S3Storage, build_storage
 from agrimarket.payments.schemas import BankAccountWrite
@@ -278,22 +279,31 @@ async def _create() -> list[str]:
     storage = build_storage(get_settings())
     if isinstance(storage, S3Storage):
         await storage.ensure_bucket()
-    await accounts.create_staff(OFFICER[0], PASSWORD, OFFICER[1], Role.OFFICER, HAI_PHONG)
+    officer_id = await accounts.create_staff(OFFICER[0], PASSWORD, OFFICER[1], Role.OFFICER, HAI_PHONG)
     form = accounts.Registration(MANAGER[0], PASSWORD, MANAGER[1], CAT_HAI, Role.COOP_MANAGER)
     manager_id = await accounts.register(form)
     coop_id = await create_cooperative(
         await actor_for(manager_id), CooperativeCreate(*COOP[:2], CAT_HAI, COOP[2])
     )
+    # Hải Phòng's officer checked it against its tax code: it may invite and sign up households.
+    await verification.change_status(await actor_for(officer_id), coop_id, "verified", "")
     manager = await actor_for(manager_id)  # now with its cooperative
     owners: dict[object, tuple[Actor, int | None]] = {"coop": (manager, None)}
+    days = get_settings().coop_invitation_days
     for i, name in enumerate(MEMBERS):
-        member = MemberAdd(
-            phone=member_phone(i),
-            head_name=name,
-            address=f"Thôn {VILLAGES[i % len(VILLAGES)]}",
-            password=PASSWORD if i < MEMBER_LOGINS else None,
-        )
-        owners[i] = (manager, await add_member(manager, coop_id, member))
+        address = f"Thôn {VILLAGES[i % len(VILLAGES)]}"
+        if i < MEMBER_LOGINS:
+            # Farmers with a login of their own joined by accepting the cooperative's invitation.
+            form = accounts.Registration(member_phone(i), PASSWORD, name, CAT_HAI, address=address)
+            farmer = await actor_for(await accounts.register(form))
+            await invitations.accept(
+                farmer, await invitations.invite(manager, coop_id, member_phone(i), days)
+            )
+            owners[i] = (manager, farmer.household_id)
+        else:
+            # The others the cooperative signed up (no smartphone): no password until they claim it.
+            member = MemberAdd(phone=member_phone(i), head_name=name, address=address)
+            owners[i] = (manager, await sign_up_household(manager, coop_id, member))
     for key, phone, name, province, commune in OTHERS:
         form = accounts.Registration(phone, PASSWORD, name, await _commune(province, commune))
         owners[key] = (await actor_for(await accounts.register(form)), None)

@@ -84,6 +84,8 @@ class Settings:
     # PostgreSQL connections kept per process; 0 opens one per query (tests share the engine across loops).
     db_pool_size: int = field(default_factory=lambda: _int("DB_POOL_SIZE", 10))
     session_days: int = field(default_factory=lambda: _int("SESSION_DAYS", 30))
+    # Days a cooperative's invitation waits for the household's answer before it expires.
+    coop_invitation_days: int = field(default_factory=lambda: _int("COOP_INVITATION_DAYS", 14))
     # "text" (human) or "json" (one JSON object per line, for log collectors when scaled out).
     log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "text"))
     traceability: TraceabilitySettings = field(default_factory=TraceabilitySettings)
@@ -106,6 +108,8 @@ class Settings:
             raise SettingsError(f"LOG_FORMAT must be 'text' or 'json', not {self.log_format!r}")
         check_rate("LOGIN_RATE_LIMIT", self.login_rate_limit)
         check_rate("REGISTER_RATE_LIMIT", self.register_rate_limit)
+        if not 1 <= self.coop_invitation_days <= 365:
+            raise SettingsError("COOP_INVITATION_DAYS must be between 1 and 365")
         check_rate("SCAN_RATE_LIMIT", self.traceability.scan_rate_limit)
         # With the published development key, anyone could link hashed scan clients back to addresses.
         if self.environment not in {"development", "test"} and self.traceability.scan_hash_key.startswith(

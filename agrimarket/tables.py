@@ -49,6 +49,12 @@ class Cooperative(Table):
     commune = ForeignKey(Commune, on_delete=OnDelete.restrict, index=True)
     address = Varchar(length=300, default="")
     created_at = Timestamptz()
+    # The register (agrimarket.registry_status): a self-registered cooperative is "unverified" and
+    # cannot invite until an officer of its province checks it against its tax code.
+    status = Varchar(length=12, default="unverified", index=True)
+    status_reason = Text(default="")
+    status_changed_at = Timestamptz(null=True, default=None)
+    status_changed_by = Integer(null=True, default=None)  # a user id, as in AuditEntry
 
 
 class Household(Table):
@@ -74,6 +80,47 @@ class CoopMembership(Table):
     household = ForeignKey(Household, on_delete=OnDelete.cascade, index=True)
     joined_at = Timestamptz()
     left_at = Timestamptz(null=True, default=None)
+    # Who ended it ("household" left, "cooperative" removed it) and how many listings the
+    # cooperative's shop accounts took down then: the household's notice.
+    ended_by = Varchar(length=12, default="")
+    delisted = Integer(default=0)
+
+
+class CoopInvitation(Table):
+    """A cooperative's invitation to a household: membership is an accepted invitation.
+
+    pending → accepted | declined | cancelled | expired; "awaiting_approval" first when the
+    household lives outside the cooperative's province (an officer of that province approves).
+    """
+
+    id = Serial(primary_key=True)
+    cooperative = ForeignKey(Cooperative, on_delete=OnDelete.cascade, index=True)
+    household = ForeignKey(Household, on_delete=OnDelete.cascade, index=True)
+    invited_by = Integer(null=True, default=None)  # user ids, as in AuditEntry
+    approved_by = Integer(null=True, default=None)
+    status = Varchar(length=20, default="pending", index=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class AccountClaim(Table):
+    """A farmer registering with the phone of an account a cooperative made for it (assisted
+    sign-up): the chosen password works once an officer of the household's area confirms it with the
+    claimant's code."""
+
+    id = Serial(primary_key=True)
+    household = ForeignKey(Household, on_delete=OnDelete.cascade, index=True)
+    full_name = Varchar(length=120)
+    password_hash = Varchar(length=200)
+    # SHA-256 of the code shown only to the claimant: the officer asks the phone's owner for it,
+    # so a stranger's claim on the same phone cannot be confirmed by a call to the real farmer.
+    code_hash = Varchar(length=64)
+    wrong_codes = Integer(default=0)
+    status = Varchar(length=10, default="pending", index=True)  # pending | confirmed | rejected
+    created_at = Timestamptz()
+    decided_by = Integer(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
 
 
 class User(Table, tablename="app_user"):
@@ -90,6 +137,9 @@ class User(Table, tablename="app_user"):
     language = Varchar(length=2, default="vi")
     is_active = Boolean(default=True)
     created_at = Timestamptz()
+    # Assisted sign-up: the coop manager (user id) who created this account. Such an account has
+    # no password (password_hash "") until its farmer claims it (AccountClaim).
+    assisted_by = Integer(null=True, default=None)
 
 
 class AuthSession(Table):

@@ -10,6 +10,15 @@ async def product_changed(product_id: int, deleted: bool = False) -> None:
     await queue_changes(product_id, deleted)
 
 
+async def membership_ended(household_id: int, cooperative_id: int) -> int:
+    """A household left (or was removed from) its cooperative: take down the listings the
+    cooperative's shop accounts carry for it; call inside the membership write's transaction.
+    Returns how many listings are being taken down."""
+    from integrations.listings.service import membership_ended as take_down
+
+    return await take_down(household_id, cooperative_id)
+
+
 async def live_links(product_id: int) -> list[dict]:
     """Where to buy the product: its live listings as [{name, url}] (the public scan page shows them)."""
     from integrations.listings.views import live_links as links

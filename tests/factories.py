@@ -71,16 +71,54 @@ class Accounts:
         body = response.json()
         return Session(body["token"], body["user"], phone)
 
-    async def coop_manager(self, commune: str = CAT_HAI, seed: int = 1) -> tuple[Session, int]:
-        """A manager with a freshly created cooperative; returns (session, cooperative id)."""
+    async def coop_manager(
+        self, commune: str = CAT_HAI, seed: int = 1, verified: bool = True, name: str | None = None
+    ) -> tuple[Session, int]:
+        """A manager with a freshly created cooperative, verified by an admin unless told not to;
+        returns (session, cooperative id)."""
         manager = await self.register("coop_manager", commune, "Trần Thị Bình")
         response = await self.client.post(
             "/api/v1/cooperatives/",
-            json={"name": f"HTX Nông nghiệp {seed}", "tax_code": tax_code(seed), "commune_code": commune},
+            json={
+                "name": name or f"HTX Nông nghiệp {seed}",
+                "tax_code": tax_code(seed),
+                "commune_code": commune,
+            },
             headers=manager.headers,
         )
         assert response.status_code == 201, response.text
-        return await self.login(manager.phone), response.json()["id"]
+        coop_id = response.json()["id"]
+        if verified:
+            admin = await self.staff(Role.ADMIN)
+            checked = await self.client.post(
+                f"/api/v1/cooperatives/{coop_id}/status", json={"status": "verified"}, headers=admin.headers
+            )
+            assert checked.status_code == 200, checked.text
+        return await self.login(manager.phone), coop_id
+
+    async def join(self, manager: Session, coop_id: int, member: Session) -> None:
+        """The consent path: the manager invites the household by phone and the household accepts."""
+        invited = await self.client.post(
+            f"/api/v1/cooperatives/{coop_id}/invitations",
+            json={"phone": member.phone},
+            headers=manager.headers,
+        )
+        assert invited.status_code == 201, invited.text
+        accepted = await self.client.post(
+            f"/api/v1/invitations/{invited.json()['id']}/accept", headers=member.headers
+        )
+        assert accepted.status_code == 200, accepted.text
+
+    async def sign_up(self, manager: Session, coop_id: int, head_name: str = "Lê Thị Em", **extra) -> int:
+        """Assisted sign-up of a new household (no password); returns its household id."""
+        phone = extra.pop("phone", None) or new_phone()
+        response = await self.client.post(
+            f"/api/v1/cooperatives/{coop_id}/members",
+            json={"phone": phone, "head_name": head_name, **extra},
+            headers=manager.headers,
+        )
+        assert response.status_code == 201, response.text
+        return next(m["household_id"] for m in response.json() if m["phone"] == phone)
 
     async def staff(self, role: Role, area: str | None = HAI_PHONG) -> Session:
         from agrimarket.accounts.service import create_staff

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.accounts.claims import ClaimPending, claim_message, register_or_claim
 from agrimarket.accounts.limits import STORE, take_registration
 from agrimarket.accounts.schemas import LoginIn, MeOut, RegisterIn, TokenOut
 from agrimarket.accounts.service import (
@@ -15,10 +17,10 @@ from agrimarket.accounts.service import (
     authenticate,
     close_session,
     open_session,
-    register,
 )
 from agrimarket.settings import Settings
 from agrimarket.web.auth import client_address, credentials, provide_actor
+from agrimarket.web.i18n import request_lang
 
 
 def me_out(actor: Actor) -> MeOut:
@@ -46,13 +48,29 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["accounts"]
 
-    @post("/register", status_code=HTTP_201_CREATED)
-    async def register(self, request: Request, data: RegisterIn, settings: Settings) -> TokenOut:
-        """Create a household or coop-manager account and return a bearer token (limited per client
-        address: REGISTER_RATE_LIMIT and REGISTER_DAILY_LIMIT, then 429 with Retry-After)."""
+    @post(
+        "/register",
+        status_code=HTTP_201_CREATED,
+        responses={
+            HTTP_202_ACCEPTED: ResponseSpec(ClaimPending, description="The phone's account is claimed")
+        },
+    )
+    async def register(
+        self, request: Request, data: RegisterIn, settings: Settings
+    ) -> Response[TokenOut | ClaimPending]:
+        """Create a household or coop-manager account and return a bearer token; for a phone a
+        cooperative signed up, 202: a claim an officer of the commune confirms. Limited per client
+        address (REGISTER_RATE_LIMIT and REGISTER_DAILY_LIMIT, then 429 with Retry-After)."""
         await take_registration(request.app.stores.get(STORE), client_address(request), settings)
-        user_id = await register(Registration(**{f: getattr(data, f) for f in data.__struct_fields__}))
-        return await _token_for(user_id, settings)
+        form = Registration(**{f: getattr(data, f) for f in data.__struct_fields__})
+        user_id, claim = await register_or_claim(form)
+        if claim is not None:
+            claim_id, code = claim
+            pending = ClaimPending(
+                claim_id=claim_id, code=code, message=claim_message(code, request_lang(request))
+            )
+            return Response(pending, status_code=HTTP_202_ACCEPTED)
+        return Response(await _token_for(user_id, settings), status_code=HTTP_201_CREATED)
 
     @post("/login", status_code=200)
     async def login(self, data: LoginIn, settings: Settings) -> TokenOut:

@@ -8,8 +8,9 @@ from litestar.di import Provide
 from litestar.response import Redirect, Template
 
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.accounts.claims import register_or_claim
 from agrimarket.accounts.limits import STORE, take_registration
-from agrimarket.accounts.service import Registration, authenticate, close_session, open_session, register
+from agrimarket.accounts.service import Registration, authenticate, close_session, open_session
 from agrimarket.areas.service import list_communes, list_provinces
 from agrimarket.errors import DomainError
 from agrimarket.settings import Settings
@@ -59,7 +60,7 @@ class AccountPages(Controller):
         values = form_values(await request.form())
         try:
             await take_registration(request.app.stores.get(STORE), client_address(request), settings)
-            user_id = await register(
+            user_id, claim = await register_or_claim(
                 Registration(
                     phone=values.get("phone", ""),
                     password=values.get("password", ""),
@@ -72,6 +73,9 @@ class AccountPages(Controller):
             return form_error(
                 request, "accounts/register.html", exc, {"viewer": None, **await _picker_context(values)}
             )
+        if claim is not None:
+            context = {"viewer": None, "claim_code": claim[1], **await _picker_context({})}
+            return Template("accounts/register.html", context=context, status_code=202)
         token = await open_session(user_id, "web", settings.session_days)
         target = "/coop" if values.get("role") == Role.COOP_MANAGER else "/products"
         return Redirect(target, cookies=[_session_cookie(token, settings)])

@@ -83,8 +83,8 @@ async def register(form: Registration) -> int:
         )
     if form.role == Role.HOUSEHOLD and await Household.exists().where(Household.phone == phone):
         raise Conflict(
-            "Hộ có số điện thoại này đã được hợp tác xã đăng ký. Hãy nhờ HTX cấp mật khẩu.",
-            "A cooperative already registered a household with this phone. Ask it to set your password.",
+            "Số điện thoại này là của một hộ sản xuất. Hãy đăng ký với vai trò hộ sản xuất để nhận tài khoản.",
+            "This phone belongs to a farm household. Register as a household to claim its account.",
         )
     password_hash = await hash_password(form.password)
     async with User._meta.db.transaction():

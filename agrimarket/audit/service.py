@@ -31,6 +31,7 @@ _OWNER_SQL = {
     "household": "SELECT id AS h, NULL AS c FROM household WHERE id = {}",
     "account": "SELECT household AS h, cooperative AS c FROM app_user WHERE id = {}",
     "cooperative": "SELECT NULL AS h, id AS c FROM cooperative WHERE id = {}",
+    "coop_invitation": "SELECT household AS h, cooperative AS c FROM coop_invitation WHERE id = {}",
 }
 PAGE = 100
 

@@ -1,4 +1,4 @@
-"""Cooperatives and members over the JSON API."""
+"""Cooperatives, members and invitations over the JSON API."""
 
 from __future__ import annotations
 
@@ -6,11 +6,21 @@ from dataclasses import replace
 
 from litestar import Controller, delete, get, post
 from litestar.di import Provide
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from agrimarket.accounts.actor import Actor
-from agrimarket.cooperatives import service
-from agrimarket.cooperatives.schemas import CooperativeCreate, CooperativeRead, MemberAdd, MemberRead
+from agrimarket.cooperatives import invitations, service, verification
+from agrimarket.cooperatives.schemas import (
+    CooperativeCreate,
+    CooperativeRead,
+    InvitationCreate,
+    InvitationRead,
+    MemberAdd,
+    MemberRead,
+    MyCooperative,
+    StatusChange,
+)
+from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 
 
@@ -19,8 +29,14 @@ class CooperativeController(Controller):
     tags = ["cooperatives"]
     dependencies = {"actor": Provide(provide_actor)}
 
+    @get("/")
+    async def register(self, actor: Actor, status: str | None = None) -> list[CooperativeRead]:
+        """The cooperatives of an officer's area (all for an admin), e.g. ?status=unverified."""
+        return await service.list_cooperatives(actor, status)
+
     @post("/", status_code=HTTP_201_CREATED)
     async def create(self, actor: Actor, data: CooperativeCreate) -> CooperativeRead:
+        """Starts unverified: it invites no household until an officer of its province verifies it."""
         coop_id = await service.create_cooperative(actor, data)
         return await service.get_cooperative(_with_coop(actor, coop_id), coop_id)
 
@@ -28,20 +44,74 @@ class CooperativeController(Controller):
     async def read(self, actor: Actor, coop_id: int) -> CooperativeRead:
         return await service.get_cooperative(actor, coop_id)
 
+    @post("/{coop_id:int}/status", status_code=HTTP_200_OK)
+    async def change_status(self, actor: Actor, coop_id: int, data: StatusChange) -> CooperativeRead:
+        """Verify (against the tax code), suspend or revoke: officers of its area and admins."""
+        await verification.change_status(actor, coop_id, data.status, data.reason)
+        return await service.get_cooperative(actor, coop_id)
+
     @get("/{coop_id:int}/members")
     async def members(self, actor: Actor, coop_id: int) -> list[MemberRead]:
         return await service.list_members(actor, coop_id)
 
     @post("/{coop_id:int}/members", status_code=HTTP_201_CREATED)
-    async def add_member(self, actor: Actor, coop_id: int, data: MemberAdd) -> list[MemberRead]:
-        """Add a household by phone; with head_name (and commune_code) a new household is created."""
-        await service.add_member(actor, coop_id, data)
+    async def sign_up(self, actor: Actor, coop_id: int, data: MemberAdd) -> list[MemberRead]:
+        """Assisted sign-up: a new household for a phone with no account; the account has no
+        password until its farmer claims it. A registered household is invited instead."""
+        await service.sign_up_household(actor, coop_id, data)
         return await service.list_members(actor, coop_id)
 
     @delete("/{coop_id:int}/members/{household_id:int}", status_code=HTTP_204_NO_CONTENT)
     async def remove_member(self, actor: Actor, coop_id: int, household_id: int) -> None:
-        """The household leaves; its membership history is kept."""
+        """The manager removes a member, or the household (its own id) leaves; history is kept."""
         await service.remove_member(actor, coop_id, household_id)
+
+    @get("/{coop_id:int}/invitations")
+    async def invitations(self, actor: Actor, coop_id: int) -> list[InvitationRead]:
+        return await invitations.for_cooperative(actor, coop_id)
+
+    @post("/{coop_id:int}/invitations", status_code=HTTP_201_CREATED)
+    async def invite(
+        self, actor: Actor, coop_id: int, data: InvitationCreate, settings: Settings
+    ) -> InvitationRead:
+        """Invite a registered household by phone; it becomes a member when it accepts."""
+        invitation_id = await invitations.invite(actor, coop_id, data.phone, settings.coop_invitation_days)
+        return next(i for i in await invitations.for_cooperative(actor, coop_id) if i.id == invitation_id)
+
+    @delete("/{coop_id:int}/invitations/{invitation_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def cancel(self, actor: Actor, coop_id: int, invitation_id: int) -> None:
+        await invitations.cancel(actor, coop_id, invitation_id)
+
+    @post("/{coop_id:int}/invitations/{invitation_id:int}/approve", status_code=HTTP_204_NO_CONTENT)
+    async def approve(self, actor: Actor, coop_id: int, invitation_id: int, settings: Settings) -> None:
+        """An officer of the cooperative's province lets it invite a household from elsewhere."""
+        await invitations.approve(actor, coop_id, invitation_id, settings.coop_invitation_days)
+
+
+class InvitationController(Controller):
+    """The household's side: its invitations, its cooperative, leaving it."""
+
+    path = "/api/v1"
+    tags = ["cooperatives"]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/invitations")
+    async def mine(self, actor: Actor) -> list[InvitationRead]:
+        return await invitations.for_household(actor)
+
+    @post("/invitations/{invitation_id:int}/accept", status_code=HTTP_200_OK)
+    async def accept(self, actor: Actor, invitation_id: int) -> CooperativeRead:
+        coop_id = await invitations.accept(actor, invitation_id)
+        return await service.get_cooperative(actor, coop_id)
+
+    @post("/invitations/{invitation_id:int}/decline", status_code=HTTP_204_NO_CONTENT)
+    async def decline(self, actor: Actor, invitation_id: int) -> None:
+        await invitations.decline(actor, invitation_id)
+
+    @get("/me/cooperative")
+    async def my_cooperative(self, actor: Actor) -> MyCooperative:
+        """Which cooperative the household belongs to, what waits for its answer, what ended."""
+        return await invitations.overview(actor)
 
 
 def _with_coop(actor: Actor, coop_id: int) -> Actor:

@@ -8,19 +8,21 @@ from litestar.response import Redirect, Template
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.areas.service import list_communes, list_provinces
-from agrimarket.cooperatives import service
+from agrimarket.cooperatives import invitations, service
 from agrimarket.cooperatives.schemas import CooperativeCreate, MemberAdd
 from agrimarket.errors import DomainError, Forbidden
+from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
 
 
 async def _context(actor: Actor, values: dict | None = None) -> dict:
     values = values or {}
-    context: dict = {"viewer": actor, "values": values, "coop": None, "members": []}
+    context: dict = {"viewer": actor, "values": values, "coop": None, "members": [], "invitations": []}
     if actor.cooperative_id:
         context["coop"] = await service.get_cooperative(actor, actor.cooperative_id)
         context["members"] = await service.list_members(actor, actor.cooperative_id)
+        context["invitations"] = await invitations.for_cooperative(actor, actor.cooperative_id)
     else:
         context["provinces"] = await list_provinces()
         context["communes"] = await list_communes(values["province"]) if values.get("province") else []
@@ -38,9 +40,11 @@ class CooperativePages(Controller):
     dependencies = {"viewer": Provide(provide_actor)}
 
     @get("/")
-    async def overview(self, viewer: Actor, added: int | None = None) -> Template:
+    async def overview(self, viewer: Actor, added: int | None = None, invited: int | None = None) -> Template:
         _manager_only(viewer)
-        return Template("coop/index.html", context={**await _context(viewer), "added": added})
+        return Template(
+            "coop/index.html", context={**await _context(viewer), "added": added, "invited": invited}
+        )
 
     @post("/")
     async def create(self, request: Request, viewer: Actor) -> Template | Redirect:
@@ -65,14 +69,36 @@ class CooperativePages(Controller):
         data = MemberAdd(
             phone=values.get("phone", ""),
             head_name=values.get("head_name") or None,
-            password=values.get("password") or None,
             address=values.get("address", ""),
         )
         try:
-            household_id = await service.add_member(viewer, viewer.cooperative_id or 0, data)
+            household_id = await service.sign_up_household(viewer, viewer.cooperative_id or 0, data)
         except DomainError as exc:
             return form_error(request, "coop/index.html", exc, await _context(viewer, values))
         return Redirect(f"/coop?added={household_id}")
+
+    @post("/invitations")
+    async def invite(self, request: Request, viewer: Actor, settings: Settings) -> Template | Redirect:
+        _manager_only(viewer)
+        values = form_values(await request.form())
+        try:
+            invitation_id = await invitations.invite(
+                viewer,
+                viewer.cooperative_id or 0,
+                values.get("invite_phone", ""),
+                settings.coop_invitation_days,
+            )
+        except DomainError as exc:
+            if "phone" in exc.field_messages:  # the invite form's field is invite_phone
+                exc.field_messages = {"invite_phone": exc.field_messages["phone"]}
+            return form_error(request, "coop/index.html", exc, await _context(viewer, values))
+        return Redirect(f"/coop?invited={invitation_id}")
+
+    @post("/invitations/{invitation_id:int}/cancel")
+    async def cancel(self, viewer: Actor, invitation_id: int) -> Redirect:
+        _manager_only(viewer)
+        await invitations.cancel(viewer, viewer.cooperative_id or 0, invitation_id)
+        return Redirect("/coop")
 
     @post("/members/{household_id:int}/remove")
     async def remove_member(self, viewer: Actor, household_id: int) -> Redirect:

@@ -1,26 +1,40 @@
-"""Cooperatives and their member households (with membership history)."""
+"""Cooperatives and their member households (with membership history).
+
+A household becomes a member only by accepting an invitation (``invitations``) or, when a manager
+signs up a farmer without a smartphone (``sign_up_household``), as a new household with no
+password; it leaves when it wants. ``Household.cooperative`` is set by those two paths only, so
+every "member of the manager's cooperative" rule elsewhere already means "consented".
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from agrimarket import clock
 from agrimarket.accounts.actor import Actor, Role
-from agrimarket.accounts.passwords import check_strength, hash_password
 from agrimarket.accounts.phone import normalize_phone
 from agrimarket.accounts.service import clean_address, clean_name, clean_vpost_code
 from agrimarket.areas.service import get_commune
 from agrimarket.audit import service as audit
-from agrimarket.cooperatives.schemas import CooperativeCreate, CooperativeRead, MemberAdd, MemberRead
+from agrimarket.cooperatives.schemas import (
+    CooperativeCreate,
+    CooperativeRead,
+    MemberAdd,
+    MemberRead,
+    NoticeRead,
+)
 from agrimarket.cooperatives.tax_code import normalize_tax_code
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
-from agrimarket.tables import Cooperative, CoopMembership, Household, User
+from agrimarket.tables import Cooperative, CoopMembership, Household, Product, ProductSupplier, User
+from integrations import hooks as listings_hook  # integrations: a membership ended -> take listings down
+
+NOTICE_DAYS = 30  # how long a household's pages show that its membership ended
 
 
-def _not_found() -> NotFound:
+def not_found() -> NotFound:
     return NotFound("Không tìm thấy hợp tác xã.", "Cooperative not found.")
 
 
 async def create_cooperative(actor: Actor, data: CooperativeCreate) -> int:
+    """A self-registered manager's cooperative starts unverified (``verification``)."""
     if actor.role != Role.COOP_MANAGER:
         raise Forbidden(
             "Chỉ tài khoản quản lý HTX mới tạo được hợp tác xã.",
@@ -35,41 +49,61 @@ async def create_cooperative(actor: Actor, data: CooperativeCreate) -> int:
     if await Cooperative.exists().where(Cooperative.tax_code == tax_code):
         raise Conflict("Mã số thuế này đã được đăng ký.", "This tax code is already registered.")
     async with Cooperative._meta.db.transaction():
-        coop = Cooperative(name=name, tax_code=tax_code, commune=commune["code"], address=address)
+        coop = Cooperative(
+            name=name, tax_code=tax_code, commune=commune["code"], address=address, created_at=clock.now()
+        )
         await coop.save()
         await User.update({User.cooperative: coop.id}).where(User.id == actor.user_id)
         await audit.record(actor, "cooperative", coop.id, "create", {"name": name, "tax_code": tax_code})
     return coop.id
 
 
-def _visible(actor: Actor, coop_id: int) -> bool | None:
-    """True/False when the role alone decides; None when the area must be checked."""
+async def member_of(household_id: int | None) -> int | None:
+    """The cooperative a household currently belongs to."""
+    if not household_id:
+        return None
+    row = await Household.select(Household.cooperative).where(Household.id == household_id).first()
+    return row["cooperative"] if row else None
+
+
+def scoped(query, actor: Actor):
+    """Limit a Cooperative query to what a non-household actor may read (404 for the rest)."""
     if actor.role == Role.ADMIN:
-        return True
+        return query
     if actor.role == Role.COOP_MANAGER:
-        return actor.cooperative_id == coop_id
-    return None if actor.role == Role.OFFICER else False
+        return query.where(Cooperative.id == (actor.cooperative_id or 0))
+    if actor.role == Role.OFFICER and actor.scope_commune:
+        return query.where(Cooperative.commune == actor.scope_commune)
+    if actor.role == Role.OFFICER and actor.scope_province:
+        return query.where(Cooperative.commune.province == actor.scope_province)
+    return query.where(Cooperative.id == 0)
+
+
+def _read_query():
+    return Cooperative.select(
+        *Cooperative.all_columns(),
+        Cooperative.commune.name.as_alias("commune_name"),
+        Cooperative.commune.province.as_alias("province_code"),
+        Cooperative.commune.province.name.as_alias("province_name"),
+    )
 
 
 async def get_cooperative(actor: Actor, coop_id: int) -> CooperativeRead:
-    query = Cooperative.select(
-        *Cooperative.all_columns(),
-        Cooperative.commune.name.as_alias("commune_name"),
-        Cooperative.commune.province.name.as_alias("province_name"),
-    ).where(Cooperative.id == coop_id)
-    allowed = _visible(actor, coop_id)
-    if allowed is False:
-        raise _not_found()
-    if allowed is None:
-        query = query.where(
-            (Cooperative.commune == actor.scope_commune)
-            if actor.scope_commune
-            else (Cooperative.commune.province == actor.scope_province)
-        )
+    """Its manager, officers of its area, admins, and its own member households see it."""
+    query = _read_query().where(Cooperative.id == coop_id)
+    if actor.role == Role.HOUSEHOLD:
+        if await member_of(actor.household_id) != coop_id:
+            raise not_found()
+    else:
+        query = scoped(query, actor)
     row = await query.first()
     if row is None:
-        raise _not_found()
-    members = await Household.count().where(Household.cooperative == coop_id)
+        raise not_found()
+    return await _read(row)
+
+
+async def _read(row: dict) -> CooperativeRead:
+    members = await Household.count().where(Household.cooperative == row["id"])
     return CooperativeRead(
         id=row["id"],
         name=row["name"],
@@ -79,18 +113,56 @@ async def get_cooperative(actor: Actor, coop_id: int) -> CooperativeRead:
         province_name=row["province_name"],
         address=row["address"],
         member_count=members,
+        status=row["status"],
+        status_reason=row["status_reason"],
     )
 
 
-def _require_manager(actor: Actor, coop_id: int) -> None:
+async def list_cooperatives(actor: Actor, status: str | None = None) -> list[CooperativeRead]:
+    """The register for officers (their area) and admins, e.g. the unverified ones to check."""
+    if actor.role not in (Role.OFFICER, Role.ADMIN):
+        raise Forbidden(
+            "Danh sách hợp tác xã dành cho cán bộ và quản trị viên.",
+            "The cooperative register is for officers and admins.",
+        )
+    query = scoped(_read_query(), actor).order_by(Cooperative.name)
+    if status:
+        query = query.where(Cooperative.status == status)
+    return [await _read(row) for row in await query]
+
+
+def require_manager(actor: Actor, coop_id: int) -> None:
     if actor.role == Role.ADMIN or (actor.role == Role.COOP_MANAGER and actor.cooperative_id == coop_id):
         return
     if actor.role == Role.OFFICER:
         raise Forbidden("Cán bộ chỉ được xem.", "Officers can only read.")
-    raise _not_found()
+    raise not_found()
+
+
+async def require_verified(coop_id: int) -> dict:
+    """A cooperative acts for households (invites, signs up) only once an officer verified it."""
+    row = await Cooperative.select().where(Cooperative.id == coop_id).first()
+    if row is None:
+        raise not_found()
+    if row["status"] != "verified":
+        word = {
+            "unverified": ("chưa được xác minh", "is not verified yet"),
+            "suspended": ("đang bị đình chỉ", "is suspended"),
+            "revoked": ("đã bị thu hồi", "was revoked"),
+        }[row["status"]]
+        raise Conflict(
+            f"Hợp tác xã {word[0]}: cán bộ nông nghiệp của tỉnh cần xác minh theo mã số thuế trước "
+            "khi HTX mời hay đăng ký giúp hộ.",
+            f"The cooperative {word[1]}: an agriculture officer of its province must verify it against "
+            "its tax code before it can invite or sign up households.",
+        )
+    return row
 
 
 async def list_members(actor: Actor, coop_id: int) -> list[MemberRead]:
+    """For its manager, officers and admins; a member household does not see the others."""
+    if actor.role == Role.HOUSEHOLD:
+        raise not_found()
     await get_cooperative(actor, coop_id)
     rows = (
         await Household.select(
@@ -114,7 +186,9 @@ async def list_members(actor: Actor, coop_id: int) -> list[MemberRead]:
         ):
             joined[m["household"]] = m["joined_at"]
         with_login = set(
-            await User.select(User.household).where(User.household.is_in(ids)).output(as_list=True)
+            await User.select(User.household)
+            .where(User.household.is_in(ids) & (User.password_hash != ""))
+            .output(as_list=True)
         )
     return [
         MemberRead(
@@ -130,84 +204,133 @@ async def list_members(actor: Actor, coop_id: int) -> list[MemberRead]:
     ]
 
 
-async def add_member(actor: Actor, coop_id: int, data: MemberAdd) -> int:
-    """Add an existing household (by phone) or create one; returns the household id."""
-    _require_manager(actor, coop_id)
+async def sign_up_household(actor: Actor, coop_id: int, data: MemberAdd) -> int:
+    """Assisted sign-up: a new household (and its account, with NO password) for a phone that has
+    none, a member from the start; its farmer claims the account later (``accounts.claims``)."""
+    require_manager(actor, coop_id)
+    coop = await require_verified(coop_id)
     phone = normalize_phone(data.phone)
-    existing = (
-        await Household.select(Household.id, Household.cooperative).where(Household.phone == phone).first()
-    )
-    if existing and existing["cooperative"] == coop_id:
-        raise Conflict("Hộ này đã là thành viên.", "This household is already a member.")
-    if existing and existing["cooperative"]:
-        raise Conflict(
-            "Hộ này đang là thành viên của một HTX khác.", "This household belongs to another cooperative."
-        )
-    if existing is None:
-        if not data.head_name:
-            raise Invalid(
-                "head_name",
-                "Chưa có hộ với số điện thoại này. Nhập tên chủ hộ và xã để tạo mới.",
-                "No household has this phone yet. Enter the head's name and commune to create it.",
-            )
-        name = clean_name(data.head_name, "head_name")
-        vpost_code = clean_vpost_code(data.vpost_code)
-        address = clean_address(data.address)
-        commune_code = (
-            data.commune_code
-            or (await Cooperative.select(Cooperative.commune).where(Cooperative.id == coop_id).first())[
-                "commune"
-            ]
-        )
-        commune = await get_commune(commune_code)
-        if data.password:
-            check_strength(data.password)
-            password_hash = await hash_password(data.password)
-        if await User.exists().where(User.phone == phone):
-            raise Conflict(
-                "Số điện thoại này đã có tài khoản khác.", "This phone number already has another account."
-            )
-    now = datetime.now(UTC)
-    async with Household._meta.db.transaction():
-        if existing is None:
-            household = Household(
-                head_name=name,
-                phone=phone,
-                commune=commune["code"],
-                address=address,
-                vpost_code=vpost_code,
-                cooperative=coop_id,
-                created_at=now,
-            )
-            await household.save()
-            household_id = household.id
-            if data.password:
-                await User(
-                    phone=phone,
-                    password_hash=password_hash,
-                    full_name=name,
-                    role=Role.HOUSEHOLD,
-                    household=household_id,
-                ).save()
-        else:
-            household_id = existing["id"]
-            await Household.update({Household.cooperative: coop_id}).where(Household.id == household_id)
-        await CoopMembership(cooperative=coop_id, household=household_id, joined_at=now).save()
-        await audit.record(actor, "cooperative", coop_id, "member_added", {"household": household_id})
-    return household_id
-
-
-async def remove_member(actor: Actor, coop_id: int, household_id: int) -> None:
-    _require_manager(actor, coop_id)
-    if not await Household.exists().where(
-        (Household.id == household_id) & (Household.cooperative == coop_id)
+    if await Household.exists().where(Household.phone == phone) or await User.exists().where(
+        User.phone == phone
     ):
-        raise NotFound("Hộ này không phải thành viên.", "This household is not a member.")
+        raise Conflict(
+            "Số điện thoại này đã có trên hệ thống: hãy gửi lời mời để hộ tự đồng ý tham gia.",
+            "This phone is already registered: invite the household so it can agree to join.",
+        )
+    if not data.head_name:
+        raise Invalid(
+            "head_name",
+            "Nhập tên chủ hộ để đăng ký giúp hộ.",
+            "Enter the head's name to sign the household up.",
+        )
+    name = clean_name(data.head_name, "head_name")
+    vpost_code = clean_vpost_code(data.vpost_code)
+    address = clean_address(data.address)
+    commune = await get_commune(data.commune_code or coop["commune"])
+    now = clock.now()
     async with Household._meta.db.transaction():
+        household = Household(
+            head_name=name,
+            phone=phone,
+            commune=commune["code"],
+            address=address,
+            vpost_code=vpost_code,
+            cooperative=coop_id,
+            created_at=now,
+        )
+        await household.save()
+        user = User(
+            phone=phone,
+            password_hash="",  # the manager never knows a password for it
+            full_name=name,
+            role=Role.HOUSEHOLD,
+            household=household.id,
+            assisted_by=actor.user_id,
+            created_at=now,
+        )
+        await user.save()
+        await CoopMembership(cooperative=coop_id, household=household.id, joined_at=now).save()
+        await audit.record(actor, "account", user.id, "assisted_sign_up", {"phone": phone})
+        await audit.record(actor, "cooperative", coop_id, "member_signed_up", {"household": household.id})
+    return household.id
+
+
+async def remove_member(actor: Actor, coop_id: int, household_id: int) -> int:
+    """The manager removes a member, or the member household leaves (its own id); returns how many
+    listings the cooperative's shop accounts take down. Its products and batches stay its own; it
+    stops being a named supplier of the cooperative's products."""
+    leaving = actor.role == Role.HOUSEHOLD and actor.household_id == household_id
+    if not leaving:
+        require_manager(actor, coop_id)
+    if await member_of(household_id) != coop_id:
+        if leaving:
+            raise not_found()
+        raise NotFound("Hộ này không phải thành viên.", "This household is not a member.")
+    now = clock.now()
+    async with listings_hook.transaction():
+        delisted = await listings_hook.membership_ended(household_id, coop_id)
         await Household.update({Household.cooperative: None}).where(Household.id == household_id)
-        await CoopMembership.update({CoopMembership.left_at: datetime.now(UTC)}).where(
+        # No longer named as a supplier of the cooperative's products (past dates keep the link).
+        products = (
+            await Product.select(Product.id).where(Product.owner_cooperative == coop_id).output(as_list=True)
+        )
+        if products:
+            await ProductSupplier.update({ProductSupplier.removed_at: now}).where(
+                (ProductSupplier.household == household_id)
+                & ProductSupplier.product.is_in(products)
+                & ProductSupplier.removed_at.is_null()
+            )
+        await CoopMembership.update(
+            {
+                CoopMembership.left_at: now,
+                CoopMembership.ended_by: "household" if leaving else "cooperative",
+                CoopMembership.delisted: delisted,
+            }
+        ).where(
             (CoopMembership.household == household_id)
             & (CoopMembership.cooperative == coop_id)
             & CoopMembership.left_at.is_null()
         )
-        await audit.record(actor, "cooperative", coop_id, "member_removed", {"household": household_id})
+        await audit.record(
+            actor,
+            "cooperative",
+            coop_id,
+            "member_left" if leaving else "member_removed",
+            {"household": household_id, "listings_taken_down": delisted},
+        )
+    return delisted
+
+
+async def leave(actor: Actor) -> int:
+    """The household leaves its cooperative (see ``remove_member``)."""
+    if actor.role != Role.HOUSEHOLD:
+        raise Forbidden("Chỉ hộ thành viên tự rời hợp tác xã.", "Only a member household can leave.")
+    coop_id = await member_of(actor.household_id)
+    if not coop_id:
+        raise NotFound("Hộ không thuộc hợp tác xã nào.", "The household belongs to no cooperative.")
+    return await remove_member(actor, coop_id, actor.household_id or 0)
+
+
+async def notices(household_id: int) -> list[NoticeRead]:
+    """The household's notice of memberships that ended lately (no inbox yet: issue 21)."""
+    since = clock.now().timestamp() - NOTICE_DAYS * 86400
+    rows = (
+        await CoopMembership.select(
+            CoopMembership.left_at,
+            CoopMembership.ended_by,
+            CoopMembership.delisted,
+            CoopMembership.cooperative.name.as_alias("name"),
+        )
+        .where((CoopMembership.household == household_id) & CoopMembership.left_at.is_not_null())
+        .order_by(CoopMembership.left_at, ascending=False)
+    )
+    return [
+        NoticeRead(
+            cooperative_name=row["name"],
+            ended_at=clock.to_local(row["left_at"]).date().isoformat(),
+            ended_by=row["ended_by"],
+            listings_taken_down=row["delisted"],
+        )
+        for row in rows
+        if clock.to_local(row["left_at"]).timestamp() >= since
+    ]

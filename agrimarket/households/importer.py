@@ -164,7 +164,7 @@ async def _import(job_id: int, rows: list[Row], actor: Actor) -> None:
 class _Context:
     actor: Actor
     communes: Communes
-    coops: dict[str, int | None] = field(default_factory=dict)  # tax code -> cooperative id
+    coops: dict[str, dict | None] = field(default_factory=dict)  # tax code -> cooperative row
     seen: dict[str, int] = field(default_factory=dict)  # phone -> first row number in the file
 
     @property
@@ -287,11 +287,18 @@ def clean_legacy_district(raw: str | None) -> str | None:
 
 async def _cooperative(tax_code: str, context: _Context) -> int:
     if tax_code not in context.coops:
-        row = await Cooperative.select(Cooperative.id).where(Cooperative.tax_code == tax_code).first()
-        context.coops[tax_code] = row["id"] if row else None
-    if context.coops[tax_code] is None:
+        context.coops[tax_code] = (
+            await Cooperative.select(Cooperative.id, Cooperative.status)
+            .where(Cooperative.tax_code == tax_code)
+            .first()
+        )
+    coop = context.coops[tax_code]
+    if coop is None:
         raise RowProblem(f"Không có hợp tác xã với mã số thuế {tax_code}.")
-    return context.coops[tax_code]
+    # Only a verified cooperative gains members, as with its own invitations.
+    if coop["status"] != "verified":
+        raise RowProblem(f"Hợp tác xã có mã số thuế {tax_code} chưa được cán bộ xác minh.")
+    return coop["id"]
 
 
 async def get_import(actor: Actor, job_id: int) -> dict:

@@ -173,6 +173,22 @@ async def product_changed(product_id: int, deleted: bool = False) -> None:
             await _bump(listing["id"], wanted)
 
 
+async def membership_ended(household_id: int, cooperative_id: int) -> int:
+    """Hook for a membership that ended (inside its transaction): the household's listings on the
+    cooperative's shop accounts are delisted through the outbox; its own accounts' stay."""
+    listings = await Listing.select(Listing.id).where(
+        (Listing.household == household_id)
+        & (Listing.account.owner_cooperative == cooperative_id)
+        & (Listing.wanted == "live")
+    )
+    for listing in listings:
+        await _bump(listing["id"], "delisted")
+        await audit.record(
+            None, "listing", listing["id"], "membership_ended", {"cooperative": cooperative_id}
+        )
+    return len(listings)
+
+
 async def retry_listing(actor: Actor, listing_id: int) -> None:
     listing = await Listing.select(Listing.id, Listing.product).where(Listing.id == listing_id).first()
     if listing is None or listing["product"] is None:

@@ -43,10 +43,7 @@ async def test_a_product_change_says_who_what_and_from_where(client, accounts):
 async def test_cooperative_reads_its_members_entries_even_those_made_by_an_officer(client, accounts):
     manager, coop_id = await accounts.coop_manager()
     farmer = await accounts.household()
-    added = await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members", json={"phone": farmer.phone}, headers=manager.headers
-    )
-    assert added.status_code == 201
+    await accounts.join(manager, coop_id, farmer)
     farmer = await accounts.login(farmer.phone)
     area = await client.post(
         "/api/v1/growing-areas/",

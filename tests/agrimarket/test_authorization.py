@@ -62,10 +62,7 @@ async def test_coop_manager_reaches_members_only(client, accounts):
     manager, coop_id = await accounts.coop_manager()
     member = await accounts.household()
     outsider = await accounts.household()
-    response = await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members", json={"phone": member.phone}, headers=manager.headers
-    )
-    assert response.status_code == 201, response.text
+    await accounts.join(manager, coop_id, member)
     member_product = await accounts.product(member, name="Sá sùng")
     outsider_product = await accounts.product(outsider, name="Tôm khô")
 

@@ -1,4 +1,4 @@
-"""A cooperative manager creates the cooperative, adds households and lists for them."""
+"""A cooperative manager creates the cooperative, invites or signs up households and lists for them."""
 
 from __future__ import annotations
 
@@ -33,15 +33,19 @@ async def test_create_cooperative_validates_tax_code(client, accounts):
     assert await Cooperative.count() == 1
 
 
-async def test_add_existing_and_new_members_and_list_on_their_behalf(client, accounts):
+async def test_invited_and_signed_up_members_and_list_on_their_behalf(client, accounts):
     manager, coop_id = await accounts.coop_manager()
     existing = await accounts.household()
     new_phone_number = new_phone()
 
-    added = await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members", json={"phone": existing.phone}, headers=manager.headers
+    await accounts.join(manager, coop_id, existing)
+    # A registered household is invited, never signed up again by the manager.
+    again = await client.post(
+        f"/api/v1/cooperatives/{coop_id}/members",
+        json={"phone": existing.phone, "head_name": "Ai đó"},
+        headers=manager.headers,
     )
-    assert added.status_code == 201
+    assert again.status_code == 409 and "lời mời" in again.json()["error"]["message"]
     missing_name = await client.post(
         f"/api/v1/cooperatives/{coop_id}/members", json={"phone": new_phone_number}, headers=manager.headers
     )
@@ -49,23 +53,20 @@ async def test_add_existing_and_new_members_and_list_on_their_behalf(client, acc
     assert "head_name" in missing_name.json()["error"]["fields"]
     created = await client.post(
         f"/api/v1/cooperatives/{coop_id}/members",
-        json={"phone": new_phone_number, "head_name": "Phạm Văn Đức", "password": PASSWORD},
+        json={"phone": new_phone_number, "head_name": "Phạm Văn Đức"},
         headers=manager.headers,
     )
     assert created.status_code == 201, created.text
     members = {m["phone"]: m for m in created.json()}
     assert set(members) == {existing.phone, new_phone_number}
     assert members[new_phone_number]["commune_code"] == CAT_HAI  # defaults to the cooperative's commune
-    assert members[new_phone_number]["has_login"] is True
+    assert members[new_phone_number]["has_login"] is False  # no password until the farmer claims it
+    assert members[existing.phone]["has_login"] is True
 
     new_household = members[new_phone_number]["household_id"]
     product = await accounts.product(manager, name="Cá song", owner_household_id=new_household)
     assert product["owner"]["id"] == new_household
     assert product["created_by_id"] == manager.me["id"]
-    # The household created by the manager logs in and sees the product as its own.
-    member_session = await accounts.login(new_phone_number)
-    own = (await client.get("/api/v1/products/", headers=member_session.headers)).json()
-    assert [p["name"] for p in own] == ["Cá song"]
 
     # The cooperative's own product.
     coop_product = await accounts.product(manager, name="Mật ong")
@@ -77,10 +78,12 @@ async def test_membership_history_is_kept(client, accounts):
     farmer = await accounts.household()
     household_id = farmer.me["household_id"]
     url = f"/api/v1/cooperatives/{coop_id}/members"
-    assert (await client.post(url, json={"phone": farmer.phone}, headers=manager.headers)).status_code == 201
-    assert (await client.post(url, json={"phone": farmer.phone}, headers=manager.headers)).status_code == 409
+    await accounts.join(manager, coop_id, farmer)
+    invite = f"/api/v1/cooperatives/{coop_id}/invitations"
+    member_again = await client.post(invite, json={"phone": farmer.phone}, headers=manager.headers)
+    assert member_again.status_code == 409
     assert (await client.delete(f"{url}/{household_id}", headers=manager.headers)).status_code == 204
-    assert (await client.post(url, json={"phone": farmer.phone}, headers=manager.headers)).status_code == 201
+    await accounts.join(manager, coop_id, farmer)
     rows = (
         await CoopMembership.select()
         .where(CoopMembership.household == household_id)
@@ -88,36 +91,43 @@ async def test_membership_history_is_kept(client, accounts):
     )
     assert len(rows) == 2
     assert rows[0]["left_at"] is not None and rows[1]["left_at"] is None
+    assert rows[0]["ended_by"] == "cooperative"
     assert (await Household.select(Household.cooperative).where(Household.id == household_id).first())[
         "cooperative"
     ] == coop_id
 
 
-async def test_member_of_another_cooperative_is_refused(client, accounts):
+async def test_member_of_another_cooperative_cannot_accept_until_it_leaves(client, accounts):
     manager_a, coop_a = await accounts.coop_manager(seed=3)
     manager_b, coop_b = await accounts.coop_manager(seed=4)
     farmer = await accounts.household()
-    await client.post(
-        f"/api/v1/cooperatives/{coop_a}/members", json={"phone": farmer.phone}, headers=manager_a.headers
+    await accounts.join(manager_a, coop_a, farmer)
+    invited = await client.post(
+        f"/api/v1/cooperatives/{coop_b}/invitations", json={"phone": farmer.phone}, headers=manager_b.headers
     )
-    response = await client.post(
-        f"/api/v1/cooperatives/{coop_b}/members", json={"phone": farmer.phone}, headers=manager_b.headers
-    )
+    assert invited.status_code == 201, invited.text
+    accept = f"/api/v1/invitations/{invited.json()['id']}/accept"
+    response = await client.post(accept, headers=farmer.headers)
     assert response.status_code == 409
     assert "HTX khác" in response.json()["error"]["message"]
+    # It leaves A (its own id), then B's invitation can be accepted: one cooperative at a time.
+    leave = f"/api/v1/cooperatives/{coop_a}/members/{farmer.me['household_id']}"
+    assert (await client.delete(leave, headers=farmer.headers)).status_code == 204
+    assert (await client.post(accept, headers=farmer.headers)).status_code == 200
+    assert (await Household.select(Household.cooperative).first())["cooperative"] == coop_b
 
 
-async def test_household_created_by_cooperative_cannot_be_claimed_by_self_registration(client, accounts):
+async def test_signed_up_phone_is_claimed_by_registration_not_refused(client, accounts):
     manager, coop_id = await accounts.coop_manager()
     phone = new_phone()
-    await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members",
-        json={"phone": phone, "head_name": "Lê Thị Em"},
-        headers=manager.headers,
-    )
+    await accounts.sign_up(manager, coop_id, phone=phone)
     response = await client.post(
         "/api/v1/auth/register",
-        json={"phone": phone, "password": PASSWORD, "full_name": "Kẻ mạo danh", "commune_code": CAT_HAI},
+        json={"phone": phone, "password": PASSWORD, "full_name": "Lê Thị Em", "commune_code": CAT_HAI},
     )
-    assert response.status_code == 409
-    assert await User.count().where(User.phone == phone) == 0
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "pending" and "cán bộ" in response.json()["message"]
+    # Still one account for the phone, and no password works until an officer confirms.
+    assert await User.count().where(User.phone == phone) == 1
+    login = await client.post("/api/v1/auth/login", json={"phone": phone, "password": PASSWORD})
+    assert login.status_code == 401

@@ -55,6 +55,16 @@ STAFF_READ = Access("401", "403", "403", "403", "allow", "404", "allow")
 # members, do not see it. Officers are refused any write, wherever the cooperative is.
 COOP_READ = Access("401", "404", "404", "allow", "allow", "404", "allow")
 COOP_WRITE = Access("401", "404", "404", "allow", "403", "403", "allow")
+# The cooperative itself: a member household sees which cooperative it belongs to.
+COOP_READ_MEMBER = Access("401", "allow", "404", "allow", "allow", "404", "allow")
+# The cooperative register (verify, suspend, revoke; approve an out-of-province member; confirm
+# an account claim): officers of the cooperative's (or household's) area and admins.
+COOP_JUDGE = Access("401", "403", "403", "403", "allow", "404", "allow")
+COOP_REGISTER = Access("401", "403", "403", "403", "allow", "hidden", "allow")
+# A household's own invitations and cooperative: households only, each its own.
+HOUSEHOLD_SELF = Access("401", "allow", "allow", "403", "403", "403", "403")
+# Answering an invitation: only the invited household (another one's looks absent).
+INVITEE = Access("401", "allow", "404", "403", "403", "403", "403")
 # Only a coop manager creates (and manages) a cooperative: an admin has none of their own.
 MANAGER_ONLY = Access("401", "403", "403", "allow", "403", "403", "403")
 # Household imports: officers (rows outside their area are rejected row by row) and admins upload;
@@ -150,14 +160,51 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/bank-account/remove"): PAGE_SELLERS,
     # cooperatives and members
     ("POST", "/api/v1/cooperatives"): MANAGER_ONLY,
-    ("GET", "/api/v1/cooperatives/{coop_id:int}"): COOP_READ,
+    ("GET", "/api/v1/cooperatives"): COOP_REGISTER,
+    ("GET", "/api/v1/cooperatives/{coop_id:int}"): COOP_READ_MEMBER,
+    ("POST", "/api/v1/cooperatives/{coop_id:int}/status"): COOP_JUDGE,
     ("GET", "/api/v1/cooperatives/{coop_id:int}/members"): COOP_READ,
+    # Assisted sign-up of a household that has no account.
     ("POST", "/api/v1/cooperatives/{coop_id:int}/members"): COOP_WRITE,
+    # The cells aim at another member (a household's own id is its leave: test_coop_consent).
     ("DELETE", "/api/v1/cooperatives/{coop_id:int}/members/{household_id:int}"): COOP_WRITE,
+    ("GET", "/api/v1/cooperatives/{coop_id:int}/invitations"): COOP_READ,
+    ("POST", "/api/v1/cooperatives/{coop_id:int}/invitations"): COOP_WRITE,
+    ("DELETE", "/api/v1/cooperatives/{coop_id:int}/invitations/{invitation_id:int}"): COOP_WRITE,
+    ("POST", "/api/v1/cooperatives/{coop_id:int}/invitations/{invitation_id:int}/approve"): COOP_JUDGE,
+    ("GET", "/api/v1/invitations"): HOUSEHOLD_SELF,
+    ("POST", "/api/v1/invitations/{invitation_id:int}/accept"): INVITEE,
+    ("POST", "/api/v1/invitations/{invitation_id:int}/decline"): INVITEE,
+    ("GET", "/api/v1/me/cooperative"): HOUSEHOLD_SELF,
+    ("GET", "/api/v1/account-claims"): COOP_REGISTER,
+    ("POST", "/api/v1/account-claims/{claim_id:int}/confirm"): COOP_JUDGE,
+    ("POST", "/api/v1/account-claims/{claim_id:int}/reject"): COOP_JUDGE,
     ("GET", "/coop"): PAGE_COOP,
     ("POST", "/coop"): PAGE_COOP,
     ("POST", "/coop/members"): PAGE_COOP,
     ("POST", "/coop/members/{household_id:int}/remove"): PAGE_COOP,
+    ("POST", "/coop/invitations"): PAGE_COOP,
+    ("POST", "/coop/invitations/{invitation_id:int}/cancel"): PAGE_COOP,
+    ("GET", "/cooperative"): Access("login", *dataclasses.astuple(HOUSEHOLD_SELF)[1:]),
+    ("POST", "/cooperative/invitations/{invitation_id:int}/accept"): Access(
+        "login", *dataclasses.astuple(INVITEE)[1:]
+    ),
+    ("POST", "/cooperative/invitations/{invitation_id:int}/decline"): Access(
+        "login", *dataclasses.astuple(INVITEE)[1:]
+    ),
+    # Its own membership: A leaves C for real, and the matrix has it join again (REJOIN).
+    ("POST", "/cooperative/leave"): Access("login", "allow", "404", "403", "403", "403", "403"),
+    ("GET", "/coop-register"): Access("login", *dataclasses.astuple(COOP_REGISTER)[1:]),
+    ("POST", "/coop-register/{coop_id:int}/status"): Access("login", *dataclasses.astuple(COOP_JUDGE)[1:]),
+    ("POST", "/coop-register/{coop_id:int}/invitations/{invitation_id:int}/approve"): Access(
+        "login", *dataclasses.astuple(COOP_JUDGE)[1:]
+    ),
+    ("POST", "/coop-register/claims/{claim_id:int}/confirm"): Access(
+        "login", *dataclasses.astuple(COOP_JUDGE)[1:]
+    ),
+    ("POST", "/coop-register/claims/{claim_id:int}/reject"): Access(
+        "login", *dataclasses.astuple(COOP_JUDGE)[1:]
+    ),
     # household imports (cooperatives and officers)
     ("POST", "/api/v1/household-imports"): IMPORT_UPLOAD,
     ("GET", "/api/v1/household-imports/{job_id:int}"): IMPORT_JOB,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from agrimarket.accounts.actor import Role
 from agrimarket.tables import Cooperative, Household, Product
 from tests.factories import CAT_HAI, PASSWORD, new_phone, tax_code
 
@@ -79,7 +80,18 @@ async def test_coop_manager_web_flow(client, accounts):
     assert "HTX Rau sạch Cát Hải" in response.text
     coop = await Cooperative.select().first()
 
+    assert "chưa được xác minh" in response.text
     member_phone = new_phone()
+    refused = await client.post(
+        "/coop/members",
+        data={"phone": member_phone, "head_name": "Vũ Văn Giang", "_csrf_token": csrf(response.text)},
+    )
+    assert refused.status_code == 409  # unverified: no sign-up until an officer checks the tax code
+    admin = await accounts.staff(Role.ADMIN)
+    verified = await client.post(
+        f"/api/v1/cooperatives/{coop['id']}/status", json={"status": "verified"}, headers=admin.headers
+    )
+    assert verified.status_code == 200, verified.text
     response = await client.post(
         "/coop/members",
         data={"phone": member_phone, "head_name": "Vũ Văn Giang", "_csrf_token": csrf(response.text)},

@@ -79,10 +79,7 @@ async def test_household_sees_only_its_own_accounts(client, accounts):
 async def test_cooperative_account_and_who_may_connect(client, accounts):
     manager, coop_id = await accounts.coop_manager()
     member = await accounts.household()
-    added = await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members", json={"phone": member.phone}, headers=manager.headers
-    )
-    assert added.status_code == 201, added.text
+    await accounts.join(manager, coop_id, member)
     await web_login(client, manager.phone)
     page = await client.get("/marketplace-accounts")
     assert "sản phẩm của các hộ thành viên" in page.text

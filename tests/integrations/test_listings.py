@@ -57,10 +57,7 @@ async def test_needs_an_account_and_scope(client, accounts):
 async def test_cooperative_account_carries_member_products(client, accounts, worker, sims):
     manager, coop_id = await accounts.coop_manager()
     member = await accounts.household()
-    added = await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members", json={"phone": member.phone}, headers=manager.headers
-    )
-    assert added.status_code == 201, added.text
+    await accounts.join(manager, coop_id, member)
     await connect(client, manager, "voso", "htx-1")
     member_id = (await client.get("/api/v1/me", headers=member.headers)).json()["household_id"]
     product = await product_with_photo(accounts, manager, owner_household_id=member_id)

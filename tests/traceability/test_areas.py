@@ -96,10 +96,7 @@ async def test_coop_manager_registers_for_member_and_coop(client, accounts):
     manager, coop_id = await accounts.coop_manager()
     member = await accounts.household()
     outsider = await accounts.household()
-    added = await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members", json={"phone": member.phone}, headers=manager.headers
-    )
-    assert added.status_code == 201, added.text
+    await accounts.join(manager, coop_id, member)
     own = await make_area(client, manager)
     assert own["owner_kind"] == "cooperative" and own["owner_id"] == coop_id
     for_member = await make_area(client, manager, owner_household_id=member.me["household_id"])

@@ -152,9 +152,7 @@ async def test_diary_events_are_validated_and_recorded(client, accounts):
 async def test_harvest_inside_phi_flags_until_cleared_with_reason(client, accounts):
     manager, coop_id = await accounts.coop_manager()
     member = await accounts.household()
-    await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members", json={"phone": member.phone}, headers=manager.headers
-    )
+    await accounts.join(manager, coop_id, member)
     product = await accounts.product(member, name="Rau muống", unit="bo")
     area = await make_area(client, member)
     batch = await make_batch(

@@ -75,9 +75,7 @@ async def test_batch_form_and_one_tap_diary(client, accounts):
 async def test_coop_manager_clears_a_flag_on_the_page(client, accounts):
     manager, coop_id = await accounts.coop_manager()
     member = await accounts.household()
-    await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members", json={"phone": member.phone}, headers=manager.headers
-    )
+    await accounts.join(manager, coop_id, member)
     product = await accounts.product(member, name="Na Cát Hải", unit="kg")
     area = await make_area(client, member)
     batch = await make_batch(

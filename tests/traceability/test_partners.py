@@ -24,10 +24,7 @@ async def test_cooperative_names_member_households_as_suppliers(client, accounts
     manager, coop_id = await accounts.coop_manager()
     member = await accounts.household(name="Lê Thị Hoa")
     outsider = await accounts.household(name="Vũ Văn Nam")
-    joined = await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members", json={"phone": member.phone}, headers=manager.headers
-    )
-    assert joined.status_code == 201, joined.text
+    await accounts.join(manager, coop_id, member)
     product = await accounts.product(manager, name="Na Cát Hải", unit="kg")
     area = await make_area(client, manager)
     batch = await post_batch_ok(client, manager, product["id"], area["id"])

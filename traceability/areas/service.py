@@ -7,17 +7,17 @@ from typing import Any
 
 from piccolo.columns.combination import Combinable
 
+from agrimarket import registry_status
 from agrimarket.accounts.actor import Actor
 from agrimarket.areas.service import fold, get_commune
 from agrimarket.audit import service as audit
 from agrimarket.clock import local_date
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import new_record_owner
-from traceability import registry_status
+from agrimarket.registry_status import UNUSABLE
 from traceability.areas.access import visible_areas
 from traceability.areas.fields import clean_area
 from traceability.areas.schemas import AreaRead
-from traceability.registry_status import UNUSABLE
 from traceability.tables import GrowingArea
 
 _COLUMNS = (

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from agrimarket import registry_status
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.audit import service as audit
 from agrimarket.dates import check_date, years_after
@@ -13,9 +14,9 @@ from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import require_writer
 from agrimarket.products.catalog import UNITS
 from agrimarket.products.service import ensure_writable
+from agrimarket.registry_status import UNUSABLE
 from agrimarket.tables import Product, ProductPhoto
 from agrimarket.text import clean_line
-from traceability import registry_status
 from traceability.areas.access import visible_batches
 from traceability.areas.service import usable_area
 from traceability.batches import diary, minimum_data
@@ -24,7 +25,6 @@ from traceability.batches.events import events_of as _events
 from traceability.batches.facts import batch_facts
 from traceability.batches.schemas import BatchCreate, BatchRead, BatchUpdate, EventCreate, EventRead
 from traceability.packing.service import usable_facility
-from traceability.registry_status import UNUSABLE
 from traceability.tables import Batch, BatchEvent
 
 LOT_CODE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
@@ -250,6 +250,8 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
             "Chỉ quản lý hợp tác xã, cán bộ nông nghiệp của địa bàn hoặc quản trị viên được xác nhận lô bị gắn cờ.",
             "Only the cooperative's manager, an officer of the area or an admin may clear a flagged batch.",
         )
+    if actor.role == Role.COOP_MANAGER:
+        await _manager_may_clear(actor, batch_id)
     reason = clean_line(str(reason or ""))
     if not 10 <= len(reason) <= 1000:
         raise Invalid(
@@ -268,6 +270,34 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
             }
         ).where(Batch.id == batch_id)
         await audit.record(actor, "batch", batch_id, "flag_cleared", {"reason": reason})
+
+
+async def _manager_may_clear(actor: Actor, batch_id: int) -> None:
+    """A coop manager clears only a member household's batch (membership is the household's
+    consent), never the cooperative's own (the owner would clear itself), and only once an officer
+    verified the cooperative: a self-made cooperative cannot clear its maker's flags."""
+    owner = Batch.product.owner_household
+    row = (
+        await Batch.select(
+            owner.as_alias("household"),
+            owner.cooperative.as_alias("coop"),
+            owner.cooperative.status.as_alias("coop_status"),
+        )
+        .where(Batch.id == batch_id)
+        .first()
+    )
+    if (
+        not row
+        or not row["household"]
+        or row["coop"] != actor.cooperative_id
+        or row["coop_status"] != "verified"
+    ):
+        raise Forbidden(
+            "Quản lý HTX chỉ xác nhận được lô của hộ thành viên khi HTX đã được xác minh; lô của chính "
+            "HTX do cán bộ nông nghiệp của địa bàn hoặc quản trị viên xác nhận.",
+            "A coop manager may clear only a member household's batch, once the cooperative is "
+            "verified; the cooperative's own batches are cleared by an officer of the area or an admin.",
+        )
 
 
 async def assert_stampable(batch_id: int) -> None:

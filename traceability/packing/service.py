@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from agrimarket import registry_status
 from agrimarket.accounts.actor import Actor
 from agrimarket.areas.service import get_commune
 from agrimarket.audit import service as audit
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import new_record_owner
 from agrimarket.text import clean_line
-from traceability import registry_status
 from traceability.areas.access import visible_owned
 from traceability.areas.fields import clean_code
 from traceability.packing.schemas import FacilityCreate, FacilityRead

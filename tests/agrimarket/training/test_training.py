@@ -29,10 +29,7 @@ def session_body(**overrides) -> dict:
 
 async def member_of(client, accounts, manager, coop_id: int):
     household = await accounts.household(name="Vũ Thị Hoa")
-    joined = await client.post(
-        f"/api/v1/cooperatives/{coop_id}/members", json={"phone": household.phone}, headers=manager.headers
-    )
-    assert joined.status_code == 201, joined.text
+    await accounts.join(manager, coop_id, household)
     return household
 
 

@@ -1,5 +1,6 @@
 """The official-register lifecycle shared by growing areas and packing facilities:
-unverified → verified by an officer of the area (or an admin) → suspended / revoked with a reason."""
+unverified → verified by an officer of the area (or an admin) → suspended / revoked with a reason.
+Also the cooperatives' register (verified against their tax code)."""
 
 from __future__ import annotations
 
