@@ -30,7 +30,7 @@ _CHUNK = 1024 * 1024
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"  # writers may use a namespace prefix: <x:si>, <x:c>
 _STRING_ENTRY = re.compile(rb"<" + _PREFIX + rb"si[\s/>]")
 _CELL = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
-_UNIQUE_COUNT = re.compile(rb'\buniqueCount\s*=\s*["\'](\d+)["\']')
+_UNIQUE_COUNT = re.compile(rb'\buniqueCount\s*=\s*["\']([0-9]+)["\']')
 
 
 def _too_many_strings() -> TooLarge:
