@@ -67,15 +67,19 @@ async def test_forged_forwarded_for_is_ignored_without_trusted_proxies(server, c
         # 12 logins, each claiming another address: one counter, the peer's, so the 11th is limited.
         statuses = _failed_logins(url, [f"198.51.100.{n}" for n in range(12)])
         assert statuses == [401] * LIMIT + [429, 429]
-        # 22 scans with rotating headers: one client.
+        # 22 scans with rotating headers, each naming another network: one client, one network.
         for n in range(22):
             trace = httpx.get(
-                f"{url}/api/v1/trace/{stamp['serial']}", headers={"x-forwarded-for": f"203.0.113.{n}"}
+                f"{url}/api/v1/trace/{stamp['serial']}", headers={"x-forwarded-for": f"198.18.{n}.7"}
             )
             assert trace.status_code == 200 and trace.json()["genuine_warning"] is False
         product_id = _product_from(url, session, "192.0.2.77")
-    counted = await Stamp.select(Stamp.scan_count, Stamp.client_count).where(Stamp.id == stamp["id"]).first()
-    assert counted == {"scan_count": 22, "client_count": 1}
+    counted = (
+        await Stamp.select(Stamp.scan_count, Stamp.client_count, Stamp.network_count)
+        .where(Stamp.id == stamp["id"])
+        .first()
+    )
+    assert counted == {"scan_count": 22, "client_count": 1, "network_count": 1}
     assert await Scan.count().where(Scan.stamp == stamp["id"]) == 22
     # The audit log names the real peer, not the forged address.
     assert await _audited_address(product_id) == "127.0.0.1"
@@ -103,5 +107,9 @@ async def test_behind_a_trusted_proxy_the_right_most_untrusted_address_is_the_cl
             )
             assert trace.status_code == 200
     assert await _audited_address(product_id) == "203.0.113.50"
-    counted = await Stamp.select(Stamp.scan_count, Stamp.client_count).where(Stamp.id == stamp["id"]).first()
-    assert counted == {"scan_count": 3, "client_count": 2}
+    counted = (
+        await Stamp.select(Stamp.scan_count, Stamp.client_count, Stamp.network_count)
+        .where(Stamp.id == stamp["id"])
+        .first()
+    )
+    assert counted == {"scan_count": 3, "client_count": 2, "network_count": 2}
