@@ -15,8 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -66,24 +65,46 @@ class Spread:
         )
 
 
-# A scan in the buffer as the counters see it: client hash, network hash, day, and whether its
-# network and its day were new to the stamp when it was made.
-Waiting = tuple[str, str, int, bool, bool]
+@dataclass
+class Pending:
+    """A stamp's scans not yet written (in one process's buffer), as its counters will see them."""
+
+    scans: int = 0
+    networks: set[str] = field(default_factory=set)  # networks new to the stamp
+    network_days: set[int] = field(default_factory=set)  # the days those appeared on
+    days: int = 0  # scans that brought a new network on a new day
+
+    def add(self, network: str, day: int, new_network: bool, new_day: bool) -> None:
+        self.scans += 1
+        if new_network:
+            self.networks.add(network)
+            self.network_days.add(day)
+        self.days += new_day
+
+    def merged(self, other: Pending | None) -> Pending:
+        """A new Pending (a copy: the buffer's own keeps changing while a scan awaits)."""
+        other = other or NOTHING_PENDING
+        return Pending(
+            self.scans + other.scans,
+            self.networks | other.networks,
+            self.network_days | other.network_days,
+            self.days + other.days,
+        )
 
 
-def with_this_scan(row: dict[str, Any], waiting: Sequence[Waiting], network: str, day: int) -> Spread:
+NOTHING_PENDING = Pending()
+
+
+def with_this_scan(row: dict[str, Any], pending: Pending, network: str, day: int) -> Spread:
     """The stored counts plus the scans still in this process's buffer plus this one.
 
-    ``row`` has the counters and whether this network and today already appear on the stamp.
+    ``row`` has the counters and whether this network, and a new network today, appear on the stamp.
     """
-    new_networks = {w[1] for w in waiting if w[3]}
-    new_days = {w[2] for w in waiting if w[4]}
-    days_with_new_networks = {w[2] for w in waiting if w[3]}
-    new_network = not row["network_seen"] and network not in new_networks
-    new_day = new_network and not row["day_seen"] and day not in days_with_new_networks
+    new_network = not row["network_seen"] and network not in pending.networks
+    new_day = new_network and not row["day_seen"] and day not in pending.network_days
     return Spread(
-        networks=row["networks"] + len(new_networks) + new_network,
-        days=row["days"] + len(new_days) + new_day,
+        networks=row["networks"] + len(pending.networks) + new_network,
+        days=row["days"] + pending.days + new_day,
         reviewed_networks=row["reviewed_networks"],
         reviewed_days=row["reviewed_days"],
         new_network=new_network,

@@ -66,7 +66,6 @@ def device_class(user_agent: str) -> str:
     return "other"
 
 
-Waiting = evidence.Waiting
 # (stamp, at, client hash, network hash, day, device) as written, then whether network and day were new.
 Row = tuple[int, datetime, str, str, int, str, bool, bool]
 
@@ -76,22 +75,21 @@ class ScanBuffer:
 
     def __init__(self) -> None:
         self.rows: list[Row] = []
-        self.waiting: dict[int, list[Waiting]] = {}  # stamp -> its scans not yet written
+        self.waiting: dict[int, evidence.Pending] = {}  # stamp -> its scans not yet written
         # Scans a flush is writing stay counted here until their INSERT has committed, and each
         # commit bumps ``generation``: a scan that saw it change reads the counters again, so a
         # scan being written is counted neither twice nor not at all.
-        self.in_flight: dict[int, list[Waiting]] = {}
+        self.in_flight: dict[int, evidence.Pending] = {}
         self.generation = 0
         self.lock = threading.Lock()
         self.writing: asyncio.Task | None = None
         # Flushes run every second: while the database is down, one traceback, then a line a minute.
         self.failures = RepeatedFailureLog(log, "scan log: flush")
 
-    def add(self, stamp_id: int, at: datetime, seen: Waiting, device: str) -> None:
-        client, network, day, new_network, new_day = seen
+    def add(self, row: Row) -> None:
         with self.lock:
-            self.rows.append((stamp_id, at, client, network, day, device, new_network, new_day))
-            self.waiting.setdefault(stamp_id, []).append(seen)
+            self.rows.append(row)
+            _count(self.waiting, row)
             full = len(self.rows) >= FLUSH_AT
         if full:
             # A full buffer is written by a task of its own, so no scan waits for the INSERT
@@ -109,10 +107,11 @@ class ScanBuffer:
         with self.failures:
             await self.flush()
 
-    def pending(self, stamp_id: int) -> list[Waiting]:
+    def pending(self, stamp_id: int) -> evidence.Pending:
         """The stamp's scans not yet in the database (waiting or being written)."""
         with self.lock:
-            return [*self.in_flight.get(stamp_id, ()), *self.waiting.get(stamp_id, ())]
+            waiting = self.waiting.get(stamp_id) or evidence.NOTHING_PENDING
+            return waiting.merged(self.in_flight.get(stamp_id))
 
     async def flush(self) -> int:
         with self.lock:
@@ -133,11 +132,18 @@ class ScanBuffer:
         return len(rows)
 
 
-def _by_stamp(rows: list[Row]) -> dict[int, list[Waiting]]:
-    waiting: dict[int, list[Waiting]] = {}
-    for stamp, _, client, network, day, _, new_network, new_day in rows:
-        waiting.setdefault(stamp, []).append((client, network, day, new_network, new_day))
-    return waiting
+def _count(pending: dict[int, evidence.Pending], row: Row) -> None:
+    stamp, _, _, network, day, _, new_network, new_day = row
+    if (counts := pending.get(stamp)) is None:
+        counts = pending[stamp] = evidence.Pending()
+    counts.add(network, day, new_network, new_day)
+
+
+def _by_stamp(rows: list[Row]) -> dict[int, evidence.Pending]:
+    pending: dict[int, evidence.Pending] = {}
+    for row in rows:
+        _count(pending, row)
+    return pending
 
 
 COLUMNS = ("stamp", "scanned_at", "client_hash", "network_hash", "day", "device")
@@ -209,16 +215,15 @@ async def scan(
         if not rows:
             raise serials.stamp_not_found()
         row = rows[0]
-        waiting = BUFFER.pending(row["id"])
+        pending = BUFFER.pending(row["id"])
         if BUFFER.generation == generation:
             break
     batch_created = row["batch_created"]
     facts = await _batch_facts(row["batch"], str(batch_created), storage)
-    scans = row["scans"] + len(waiting) + 1
-    spread = evidence.with_this_scan(row, waiting, network, day)
-    BUFFER.add(
-        row["id"], now, (client, network, day, spread.new_network, spread.new_day), device_class(user_agent)
-    )
+    scans = row["scans"] + pending.scans + 1
+    spread = evidence.with_this_scan(row, pending, network, day)
+    device = device_class(user_agent)
+    BUFFER.add((row["id"], now, client, network, day, device, spread.new_network, spread.new_day))
     return {
         "serial": row["serial"],
         "status": row["status"],
