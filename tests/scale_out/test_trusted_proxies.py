@@ -30,12 +30,17 @@ async def _stamp_and_session(client, accounts):
     return session, stamp
 
 
+def _forged(address: str) -> dict[str, str]:
+    # Both headers a client may forge; RFC 7239 Forwarded is never read, trusted proxy or not.
+    return {"x-forwarded-for": address, "forwarded": f"for={address.split(',')[0].strip()}"}
+
+
 def _failed_logins(url: str, forwarded_for: list[str]) -> list[int]:
     return [
         httpx.post(
             f"{url}/api/v1/auth/login",
             json={"phone": new_phone(), "password": "x" * 8},
-            headers={"x-forwarded-for": address},
+            headers=_forged(address),
         ).status_code
         for address in forwarded_for
     ]
@@ -45,7 +50,7 @@ def _product_from(url: str, session, forwarded_for: str) -> int:
     response = httpx.post(
         f"{url}/api/v1/products/",
         json={"name": "Rau muống", "category": "rau_cu", "unit": "bo", "price_vnd": 15000, "stock": 20},
-        headers=session.headers | {"x-forwarded-for": forwarded_for},
+        headers=session.headers | _forged(forwarded_for),
     )
     assert response.status_code == 201, response.text
     return response.json()["id"]
@@ -69,9 +74,7 @@ async def test_forged_forwarded_for_is_ignored_without_trusted_proxies(server, c
         assert statuses == [401] * LIMIT + [429, 429]
         # 22 scans with rotating headers, each naming another network: one client, one network.
         for n in range(22):
-            trace = httpx.get(
-                f"{url}/api/v1/trace/{stamp['serial']}", headers={"x-forwarded-for": f"198.18.{n}.7"}
-            )
+            trace = httpx.get(f"{url}/api/v1/trace/{stamp['serial']}", headers=_forged(f"198.18.{n}.7"))
             assert trace.status_code == 200 and trace.json()["genuine_warning"] is False
         product_id = _product_from(url, session, "192.0.2.77")
     counted = (
