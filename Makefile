@@ -22,8 +22,9 @@ migrate: install
 seed: migrate
 	$(BIN)/piccolo agrimarket seed_demo
 
+# Proxy headers are the app's business (TRUSTED_PROXIES, agrimarket/web/proxies.py), not uvicorn's.
 run: seed
-	$(BIN)/uvicorn agrimarket.asgi:app --host 127.0.0.1 --port 8000
+	$(BIN)/uvicorn agrimarket.asgi:app --host 127.0.0.1 --port 8000 --no-proxy-headers
 
 # The scaled-out topology on one machine: PostgreSQL + local S3 + APP_PROCESSES app processes on
 # :8000 + SYNC_WORKERS sync workers, demo seeded (agrimarket/scaled.py). Ctrl-C stops everything.

@@ -45,6 +45,7 @@ from agrimarket.web.csrf import csrf_middleware
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.logs import access_log_middleware, logging_config
 from agrimarket.web.openapi import ErrorResponsesPlugin
+from agrimarket.web.proxies import proxy_headers_middleware
 from agrimarket.web.requests import AppRequest
 from agrimarket.web.security import security_headers
 from agrimarket.web.stores import build_stores
@@ -145,7 +146,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Rate-limit counters: shared by every process on PostgreSQL (see agrimarket.web.stores).
         stores=build_stores(settings),
         logging_config=logging_config(settings),
-        middleware=[*access_log_middleware(settings), csrf_middleware(settings)],
+        # The client address first: every later layer (access log, rate limits) reads it.
+        middleware=[
+            *proxy_headers_middleware(settings),
+            *access_log_middleware(settings),
+            csrf_middleware(settings),
+        ],
         template_config=TemplateConfig(
             directory=PACKAGE / "templates",
             engine=JinjaTemplateEngine,

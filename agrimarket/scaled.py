@@ -129,7 +129,11 @@ def prepare(env: dict[str, str]) -> None:
 
 
 def server_command(server: str, port: int, processes: int) -> list[str]:
-    """The ASGI server serving agrimarket.asgi:app with ``processes`` worker processes on ``port``."""
+    """The ASGI server serving agrimarket.asgi:app with ``processes`` worker processes on ``port``.
+
+    Proxy headers are left to the app (TRUSTED_PROXIES): uvicorn's own handling is turned off, and
+    granian has none (it passes the peer address as it is).
+    """
     if server == "granian":
         return [
             str(BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
@@ -137,7 +141,7 @@ def server_command(server: str, port: int, processes: int) -> list[str]:
         ]  # fmt: skip
     return [
         str(BIN / "uvicorn"), "agrimarket.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(processes), "--no-access-log",  # the app writes the access line (LOG_FORMAT=json)
+        "--workers", str(processes), "--no-access-log", "--no-proxy-headers",  # the app writes the access line (LOG_FORMAT=json)
     ]  # fmt: skip
 
 

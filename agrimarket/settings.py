@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +30,27 @@ def _int(name: str, default: int) -> int:
         return int(text) if text else default
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {text!r}") from None
+
+
+def _trusted_proxies() -> tuple[str, ...]:
+    """TRUSTED_PROXIES: comma-separated addresses or CIDR networks of our own reverse proxies."""
+    entries = []
+    for entry in (part.strip() for part in _env("TRUSTED_PROXIES").split(",")):
+        if not entry:
+            continue
+        try:
+            # Written the way the proxy-header layer compares them (10.1.2.3/16 becomes 10.1.0.0/16).
+            entries.append(
+                str(ipaddress.ip_network(entry, strict=False))
+                if "/" in entry
+                else str(ipaddress.ip_address(entry))
+            )
+        except ValueError:
+            # No "*" and no host names: a proxy is trusted by the address it connects from.
+            raise SettingsError(
+                f"TRUSTED_PROXIES takes IP addresses or networks such as 10.0.0.5,10.1.0.0/16, not {entry!r}"
+            ) from None
+    return tuple(entries)
 
 
 RATE_UNITS = ("second", "minute", "hour", "day")
@@ -81,6 +103,9 @@ class Settings:
     # Accounts one client address may register: "N/unit", and at most this many a day.
     register_rate_limit: str = field(default_factory=lambda: _env("REGISTER_RATE_LIMIT", "10/hour"))
     register_daily_limit: int = field(default_factory=lambda: _int("REGISTER_DAILY_LIMIT", 30))
+    # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (empty: none, the peer
+    # address is the client); the right-most address of the chain that is not one of them is the client.
+    trusted_proxies: tuple[str, ...] = field(default_factory=_trusted_proxies)
     # PostgreSQL connections kept per process; 0 opens one per query (tests share the engine across loops).
     db_pool_size: int = field(default_factory=lambda: _int("DB_POOL_SIZE", 10))
     session_days: int = field(default_factory=lambda: _int("SESSION_DAYS", 30))

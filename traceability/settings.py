@@ -34,9 +34,14 @@ class TraceabilitySettings:
     scan_hash_key: str = field(
         default_factory=lambda: os.environ.get("SCAN_HASH_KEY", "dev-only-scan-hash-key-change-me")
     )
-    # A stamp scanned by more distinct clients than this shows the counterfeit warning.
+    # A stamp scanned from more distinct client networks than this shows the counterfeit warning ...
     counterfeit_distinct_clients: int = field(
         default_factory=lambda: int(os.environ.get("COUNTERFEIT_DISTINCT_CLIENTS", "20"))
+    )
+    # ... counted in distinct client networks (/24, /48), and only when new networks appeared on at
+    # least this many distinct days (a burst happens in one): see traceability.stamps.evidence.
+    counterfeit_min_days: int = field(
+        default_factory=lambda: int(os.environ.get("COUNTERFEIT_MIN_DAYS", "3"))
     )
     # ... as does a scan this many days after the batch's expiry date.
     counterfeit_days_after_expiry: int = field(
@@ -75,6 +80,8 @@ class TraceabilitySettings:
             raise ValueError(
                 "STAMP_DAILY_LIMIT, STAMP_BACKGROUND_JOBS and STAMP_DISK_BUDGET_MB must be at least 1"
             )
+        if self.counterfeit_min_days < 1:
+            raise ValueError("COUNTERFEIT_MIN_DAYS must be at least 1")
         if self.pin_attempts < 1 or self.pin_window_minutes < 1:
             raise ValueError("STAMP_PIN_ATTEMPTS and STAMP_PIN_WINDOW_MINUTES must be at least 1")
         try:  # fail at start-up, not on the first registration

@@ -174,6 +174,14 @@ class Stamp(Table):
     # when the label sheet is rendered, so None until then and for issuances without PINs.
     pin_hash = Varchar(length=64, null=True, default=None)
     pin_verified_at = Timestamptz(null=True, default=None)  # the first correct PIN entry
+    # The counterfeit warning's evidence, kept by the same trigger (migration 2026-12-04T18:50:00):
+    # distinct client networks (/24, /48) and the distinct days on which a network new to the stamp
+    # scanned it; a review remembers both, and only what came after it counts again.
+    network_count = Integer(default=0)
+    spread_days = Integer(default=0)
+    reviewed_networks = Integer(default=0)
+    reviewed_days = Integer(default=0)
+    scans_reviewed_at = Timestamptz(null=True, default=None)
 
 
 class Scan(Table):
@@ -183,4 +191,16 @@ class Scan(Table):
     stamp = ForeignKey(Stamp, on_delete=OnDelete.cascade, index=True)
     scanned_at = Timestamptz(index=True)
     client_hash = Varchar(length=64)
+    network_hash = Varchar(length=64, default="")  # keyed hash of the client's /24 (IPv4) or /48 (IPv6)
+    day = Integer(default=0)  # the Vietnam calendar day of the scan, as days since 1970-01-01
     device = Varchar(length=10)  # mobile|desktop|bot|other
+
+
+class StampNetwork(Table):
+    """Each network a stamp was scanned from, with its first scan: written by the scan trigger only."""
+
+    id = Serial(primary_key=True)
+    stamp = ForeignKey(Stamp, on_delete=OnDelete.cascade)  # unique with network_hash (the migration)
+    network_hash = Varchar(length=64)
+    first_day = Integer()
+    first_scan = Integer()  # the id of that scan: the trigger knows the network was new with it

@@ -587,6 +587,9 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "data": {"brand": "Na Zqxa", "standards": "TCCS 01:2026"}
     },
     ("POST", "/api/v1/batches/{batch_id:int}/clear"): lambda w: {"json": {"reason": "Đã kiểm tra lại"}},
+    ("POST", "/api/v1/batches/{batch_id:int}/scan-review"): lambda w: {
+        "json": {"reason": "Quét thử, tem thật"}
+    },
     ("POST", "/api/v1/batches/{batch_id:int}/stamps"): lambda w: {"json": {"count": 1}},
     ("POST", "/api/v1/stamps/revoke"): lambda w: {
         "json": {"reason": "Tem hỏng", "serial": w.a("serial_to_revoke")}
@@ -594,6 +597,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/batches/new"): lambda w: {"data": {k: str(v) for k, v in _new_batch(w).items()}},
     ("POST", "/batches/{batch_id:int}/events"): lambda w: {"data": {"kind": "irrigation"}},
     ("POST", "/batches/{batch_id:int}/clear"): lambda w: {"data": {"reason": "Đã kiểm tra lại"}},
+    ("POST", "/batches/{batch_id:int}/scan-review"): lambda w: {"data": {"reason": "Quét thử, tem thật"}},
     ("POST", "/batches/{batch_id:int}/stamps/new"): lambda w: {"data": {"count": "1", "label_size": "30x40"}},
     ("POST", "/batches/{batch_id:int}/stamps/revoke"): lambda w: {
         "data": {"scope": "one", "serial": w.a("serial_to_revoke"), "reason": "Tem hỏng"}

@@ -266,6 +266,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/batches/{batch_id:int}/stamps"): OWNED_WRITE,
     ("GET", "/api/v1/stamp-issues/{issue_id:int}"): OWNED_READ,
     ("POST", "/api/v1/stamps/revoke"): OWNED_WRITE,
+    # Counterfeit warnings: whoever sees the batch reviews them (owner, its manager, officer of the area).
+    ("GET", "/api/v1/batches/{batch_id:int}/scan-warnings"): OWNED_READ,
+    ("POST", "/api/v1/batches/{batch_id:int}/scan-review"): OWNED_READ,
     ("GET", "/batches"): PAGE_LIST,
     ("GET", "/batches/new"): PAGE_SIGNED_IN,
     ("POST", "/batches/new"): PAGE_OWNED,  # from the product and area it names
@@ -279,6 +282,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/batches/{batch_id:int}/stamps/new"): PAGE_OWNED,
     ("POST", "/batches/{batch_id:int}/stamps/new"): PAGE_OWNED,
     ("POST", "/batches/{batch_id:int}/stamps/revoke"): PAGE_OWNED,
+    ("POST", "/batches/{batch_id:int}/scan-review"): PAGE_READ,
     ("GET", "/stamps/issues/{issue_id:int}"): PAGE_READ,
     # the buyer's scan: public by design
     ("GET", "/api/v1/trace/{serial:str}"): PUBLIC,

@@ -18,6 +18,9 @@ from agrimarket.settings import S3Settings, Settings, SettingsError
         ({"MEDIA_STORAGE": "s3", "S3_BUCKET": ""}, "S3_BUCKET is required"),
         ({"MEDIA_STORAGE": "s3", "S3_ENDPOINT_URL": "minio:9000"}, "S3_ENDPOINT_URL must start with http"),
         ({"MEDIA_STORAGE": "s3", "S3_ACCESS_KEY_ID": "AKIA"}, "Set both S3_ACCESS_KEY_ID"),
+        ({"TRUSTED_PROXIES": "*"}, "TRUSTED_PROXIES takes IP addresses or networks"),
+        ({"TRUSTED_PROXIES": "10.0.0.5, proxy.local"}, "TRUSTED_PROXIES takes .*'proxy.local'"),
+        ({"TRUSTED_PROXIES": "10.0.0.300"}, "TRUSTED_PROXIES takes .*'10.0.0.300'"),
     ],
 )
 def test_wrong_settings_are_refused_by_name(monkeypatch, env, message):
@@ -25,6 +28,13 @@ def test_wrong_settings_are_refused_by_name(monkeypatch, env, message):
         monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=message):
         Settings()
+
+
+def test_trusted_proxies_are_none_by_default_and_read_as_addresses_and_networks(monkeypatch):
+    monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
+    assert Settings().trusted_proxies == ()
+    monkeypatch.setenv("TRUSTED_PROXIES", " 10.0.0.5 , 10.1.2.3/16,,2001:db8::/48 ")
+    assert Settings().trusted_proxies == ("10.0.0.5", "10.1.0.0/16", "2001:db8::/48")
 
 
 def test_production_refuses_the_development_scan_hash_key(monkeypatch):

@@ -48,7 +48,9 @@ def live_server(settings) -> Iterator[str]:
     port = sock.getsockname()[1]
     base_url = f"http://127.0.0.1:{port}"
     app = create_app(dataclasses.replace(settings, public_base_url=base_url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.traceability.test_stamps_helpers import issue, make_batch
+from traceability.stamps.evidence import scan_day
 from traceability.tables import Scan, Stamp
 
 pytestmark = pytest.mark.browser
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 async def stamps(client, accounts) -> dict[str, str]:
-    """Three stamps of one batch: a genuine one, a revoked one, one scanned from too many phones."""
+    """Three stamps of one batch: a genuine one, a revoked one, one scanned from too many places
+    over several days."""
     session, _, batch_id = await make_batch(accounts)
     assert (await issue(client, session, batch_id, 3)).status_code == 201
     rows = await Stamp.select(Stamp.id, Stamp.serial).order_by(Stamp.seq)
@@ -25,11 +27,18 @@ async def stamps(client, accounts) -> dict[str, str]:
         headers=session.headers,
     )
     assert response.json() == {"revoked": 1}
-    now = datetime.now(UTC)
+    moments = [datetime.now(UTC) - timedelta(days=n % 4) for n in range(25)]
     await Scan.insert(
         *[
-            Scan(stamp=rows[2]["id"], scanned_at=now, client_hash=f"{n:064x}", device="mobile")
-            for n in range(25)
+            Scan(
+                stamp=rows[2]["id"],
+                scanned_at=at,
+                client_hash=f"{n:064x}",
+                network_hash=f"{n:064x}",
+                day=scan_day(at),
+                device="mobile",
+            )
+            for n, at in enumerate(moments)
         ]
     )
     return {"genuine": rows[0]["serial"], "revoked": rows[1]["serial"], "copied": rows[2]["serial"]}

@@ -62,7 +62,15 @@ def app_process(cluster, tmp_path):
     log_path = tmp_path / "app.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "agrimarket.asgi:app", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "agrimarket.asgi:app",
+                "--port",
+                str(port),
+                "--no-proxy-headers",
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -1,4 +1,4 @@
-"""Real app processes for scale-out tests: uvicorn on free ports against the test database."""
+"""Real app processes for scale-out tests: uvicorn (or granian) on free ports against the test database."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from agrimarket.scaled import server_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,28 +45,28 @@ def app_processes(count: int, env: dict[str, str]) -> Iterator[list[str]]:
         yield [url for url, _ in servers]
 
 
+def _command(server: str, port: int) -> list[str]:
+    if server == "uvicorn":
+        return [
+            sys.executable, "-m", "uvicorn", "agrimarket.asgi:app", "--port", str(port), "--log-level", "warning",
+            "--no-proxy-headers",  # as every server of the app: TRUSTED_PROXIES decides
+        ]  # fmt: skip
+    # The production command of agrimarket.scaled, one worker process.
+    command = server_command(server, port, 1)
+    command[1:1] = ["--log-level", "warning"]
+    return command
+
+
 @contextmanager
-def app_servers(count: int, env: dict[str, str]) -> Iterator[list[tuple[str, subprocess.Popen]]]:
+def app_servers(
+    count: int, env: dict[str, str], server: str = "uvicorn"
+) -> Iterator[list[tuple[str, subprocess.Popen]]]:
     """As app_processes, yielding (base URL, process) pairs: for tests that check a process lived on."""
-    environment = os.environ | {"INTEGRATIONS_WORKER": "off", "DB_POOL_SIZE": "2"} | env
+    environment = (
+        os.environ | {"INTEGRATIONS_WORKER": "off", "DB_POOL_SIZE": "2", "PYTHONPATH": str(ROOT)} | env
+    )
     ports = [free_port() for _ in range(count)]
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "agrimarket.asgi:app",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=environment,
-        )
-        for port in ports
-    ]
+    processes = [subprocess.Popen(_command(server, port), cwd=ROOT, env=environment) for port in ports]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for url, process in zip(urls, processes, strict=True):

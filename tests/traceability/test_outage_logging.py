@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from datetime import UTC, datetime
 
 import pytest
 
@@ -39,7 +40,7 @@ async def test_scan_flusher_logs_one_traceback_per_outage_and_keeps_the_scans(
     await stamped(client, accounts, count=1)
     stamp_id = (await scan_module.Stamp.select(scan_module.Stamp.id).first())["id"]
     buffer = ScanBuffer()
-    buffer.add(stamp_id, "client-hash", "mobile")
+    buffer.add((stamp_id, datetime.now(UTC), "client-hash", "network-hash", 1, "mobile", True, True))
     caplog.set_level(logging.INFO, logger=scan_module.log.name)
     real_engine = Scan._meta.db
     monkeypatch.setattr(Scan._meta, "_db", unreachable)

@@ -17,6 +17,7 @@ from agrimarket import clock
 from agrimarket.app import create_app
 from tests.conftest import ENGINE
 from tests.traceability.test_stamps_helpers import issue, make_batch
+from traceability.stamps.evidence import scan_day
 from traceability.stamps.scan import BUFFER, _insert
 from traceability.tables import Scan, Stamp
 
@@ -226,41 +227,56 @@ async def test_revoked_stamp_shows_the_red_warning(client, accounts):
     assert "Tem có trong hệ thống" not in html
 
 
-async def test_counterfeit_warning_after_too_many_distinct_clients(client, accounts, settings):
+async def test_counterfeit_warning_after_too_many_networks_over_several_days(client, accounts, settings):
     _, _, _, serials = await stamped(client, accounts)
     low = dataclasses.replace(settings.traceability, counterfeit_distinct_clients=3)
     app = create_app(dataclasses.replace(settings, traceability=low))
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as limited:
         stamp = await Stamp.select(Stamp.id).where(Stamp.serial == serials[0]).first()
         for n in range(3):
+            at = _now() - timedelta(days=n + 1)
             await Scan(
                 stamp=stamp["id"],
-                scanned_at=_now(),
+                scanned_at=at,
                 client_hash=f"{n:064x}",
+                network_hash=f"{n:064x}",
+                day=scan_day(at),
                 device="mobile",
             ).save()
-        # Three distinct clients so far, plus this one: over the threshold of 3.
+        # Three networks on three days so far, plus this one: over the threshold of 3.
         html = (await limited.get(f"/t/{serials[0]}")).text
-        assert "Cảnh báo: có thể là tem giả" in html and "quá nhiều thiết bị" in html
+        assert "Cảnh báo: có thể là tem giả" in html and "quá nhiều nơi khác nhau" in html
         # Another stamp of the same batch is fine.
         assert "tem giả" not in (await limited.get(f"/t/{serials[1]}")).text
 
 
+def _row(stamp: int, client: str, network: str = "n", day: int = 1, device: str = "mobile") -> tuple:
+    """A scan row as the buffer writes it: (stamp, at, client hash, network hash, day, device)."""
+    return (stamp, _now(), client * 64, network * 64, day, device)
+
+
 async def test_stamp_counters_follow_every_scan_insert(client, accounts):
-    """The trigger keeps scans and distinct clients per stamp, for one-row and multi-row inserts."""
+    """The trigger keeps scans, distinct clients, distinct networks and the days new networks
+    appeared per stamp, for one-row and multi-row inserts."""
     _, _, _, serials = await stamped(client, accounts, count=2)
     first, second = [r["id"] for r in await Stamp.select(Stamp.id).order_by(Stamp.seq)]
     now = _now()
     # One flush: a client twice in the same INSERT counts once, another stamp is apart.
-    await _insert(
-        [(first, now, "a" * 64, "mobile"), (first, now, "a" * 64, "mobile"), (second, now, "a" * 64, "bot")]
-    )
-    await _insert([(first, now, "b" * 64, "mobile")])
-    await Scan(stamp=first, scanned_at=now, client_hash="a" * 64, device="desktop").save()
-    await _insert([(first, now, "c" * 64, "mobile"), (first, now, "b" * 64, "mobile")])
-    counted = await Stamp.select(Stamp.scan_count, Stamp.client_count).order_by(Stamp.seq)
-    assert counted == [{"scan_count": 6, "client_count": 3}, {"scan_count": 1, "client_count": 1}]
-    # The page reads the counters: 6 logged + this scan, and this client is a fourth one.
+    await _insert([_row(first, "a", "A"), _row(first, "a", "A"), _row(second, "a", "A", device="bot")])
+    await _insert([_row(first, "b", "A", day=2)])  # a known network on a new day: no new evidence
+    await Scan(
+        stamp=first, scanned_at=now, client_hash="a" * 64, network_hash="B" * 64, day=2, device="desktop"
+    ).save()  # a new network on day 2: the second day
+    # A new network on day 2 again (no new day), and one on day 3.
+    await _insert([_row(first, "c", "C", day=2), _row(first, "b", "D", day=3)])
+    counted = await Stamp.select(
+        Stamp.scan_count, Stamp.client_count, Stamp.network_count, Stamp.spread_days
+    ).order_by(Stamp.seq)
+    assert counted == [
+        {"scan_count": 6, "client_count": 3, "network_count": 4, "spread_days": 3},
+        {"scan_count": 1, "client_count": 1, "network_count": 1, "spread_days": 1},
+    ]
+    # The page reads the counters: 6 logged + this scan.
     body = (await client.get(f"/api/v1/trace/{serials[0]}")).json()
     assert body["scan_count"] == 7
 
@@ -269,19 +285,27 @@ async def test_stamp_counters_stay_exact_when_flushes_run_at_once(client, accoun
     """Several processes flush at once: no deadlock, no lost count (each flush its own connection)."""
     await stamped(client, accounts, count=5)
     ids = [r["id"] for r in await Stamp.select(Stamp.id)]
-    now, shuffle = _now(), random.Random(7).shuffle
+    shuffle = random.Random(7).shuffle
     flushes = []
     for n in range(8):
-        rows = [(ids[k % 5], now, f"{(n * k) % 11:064x}", "mobile") for k in range(40)]
+        rows = [_row(ids[k % 5], f"{(n * k) % 11:x}", f"{(n + k) % 7:x}", day=n % 3) for k in range(40)]
         shuffle(rows)
         flushes.append(_insert(rows))
     await asyncio.gather(*flushes)
     expected = await Scan.raw(
-        "SELECT stamp, COUNT(*) AS scans, COUNT(DISTINCT client_hash) AS clients FROM scan GROUP BY stamp ORDER BY stamp"
+        "SELECT stamp, COUNT(*) AS scans, COUNT(DISTINCT client_hash) AS clients,"
+        " COUNT(DISTINCT network_hash) AS networks FROM scan GROUP BY stamp ORDER BY stamp"
     )
-    counted = await Stamp.select(Stamp.id, Stamp.scan_count, Stamp.client_count).order_by(Stamp.id)
-    assert [(r["id"], r["scan_count"], r["client_count"]) for r in counted] == [
-        (r["stamp"], r["scans"], r["clients"]) for r in expected
+    # Each network's first day is the day of the scan that brought it (whichever flush came first).
+    days = await Scan.raw(
+        "SELECT stamp, COUNT(DISTINCT first_day) AS days FROM stamp_network GROUP BY stamp ORDER BY stamp"
+    )
+    counted = await Stamp.select(
+        Stamp.id, Stamp.scan_count, Stamp.client_count, Stamp.network_count, Stamp.spread_days
+    ).order_by(Stamp.id)
+    assert [tuple(r.values()) for r in counted] == [
+        (r["stamp"], r["scans"], r["clients"], r["networks"], d["days"])
+        for r, d in zip(expected, days, strict=True)
     ]
     assert sum(r["scan_count"] for r in counted) == 320
 

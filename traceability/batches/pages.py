@@ -15,6 +15,7 @@ from agrimarket.clock import to_local
 from agrimarket.errors import DomainError, Invalid
 from agrimarket.media.storage import Storage
 from agrimarket.products.access import visible_products
+from agrimarket.settings import Settings
 from agrimarket.tables import Product
 from agrimarket.text import ascii_decimal, ascii_int
 from agrimarket.web.auth import provide_actor
@@ -25,6 +26,7 @@ from traceability.batches import epcis, partners, service
 from traceability.batches.kinds import INPUT_TYPES, KINDS, PARTNER_KINDS
 from traceability.batches.schemas import BatchCreate, EventCreate
 from traceability.packing.service import facility_choices
+from traceability.stamps.review import warned_stamps
 from traceability.stamps.service import list_issues
 
 ONE_TAP = ("planting", "irrigation", "harvesting", "packing")
@@ -124,6 +126,7 @@ async def detail_context(viewer: Actor, batch_id: int, storage: Storage, **extra
     context.setdefault("label_values", {})
     context["facilities"] = await facility_choices(viewer) if viewer.can_write else []
     context.setdefault("revoke_values", {})
+    context.setdefault("scan_warnings", [])  # the page's GET fills them (they need the settings)
     return context | extra
 
 
@@ -164,9 +167,18 @@ class BatchPages(Controller):
 
     @get("/batches/{batch_id:int}")
     async def detail(
-        self, viewer: Actor, batch_id: int, storage: Storage, revoked: int | None = None
+        self,
+        viewer: Actor,
+        batch_id: int,
+        storage: Storage,
+        settings: Settings,
+        revoked: int | None = None,
+        reviewed: int | None = None,
     ) -> Template:
-        context = await detail_context(viewer, batch_id, storage, revoked_count=revoked)
+        warnings = await warned_stamps(viewer, batch_id, settings.traceability)
+        context = await detail_context(
+            viewer, batch_id, storage, revoked_count=revoked, scan_warnings=warnings, reviewed=bool(reviewed)
+        )
         return Template("traceability/batches/detail.html", context=context)
 
     @post("/batches/{batch_id:int}/events")

@@ -12,7 +12,7 @@ from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.i18n import request_lang
 from agrimarket.web.openapi import error_response
-from traceability.stamps import jobs, pins, public, revocation, service
+from traceability.stamps import jobs, pins, public, review, revocation, service
 from traceability.stamps.schemas import (
     IssueCreate,
     IssueRead,
@@ -20,6 +20,9 @@ from traceability.stamps.schemas import (
     PinResult,
     RevokeRequest,
     RevokeResult,
+    ScanReviewRequest,
+    ScanReviewResult,
+    ScanWarning,
     TraceRead,
 )
 from traceability.stamps.throttle import scan_throttle
@@ -65,6 +68,21 @@ class StampController(Controller):
         """Revoke one ``serial``, ``from_serial``..``to_serial``, an ``issuance_id`` from ``from_seq`` to
         ``to_seq``, or a ``batch_id``; the reason is kept."""
         return RevokeResult(revoked=await revocation.revoke(actor, data))
+
+    @get("/batches/{batch_id:int}/scan-warnings")
+    async def scan_warnings(self, actor: Actor, batch_id: int, settings: Settings) -> list[ScanWarning]:
+        """The batch's stamps showing "có thể là tem giả" now, with the evidence since their last review."""
+        return await review.warned_stamps(actor, batch_id, settings.traceability)
+
+    @post("/batches/{batch_id:int}/scan-review", status_code=HTTP_200_OK)
+    async def review_scans(
+        self, actor: Actor, batch_id: int, data: ScanReviewRequest, settings: Settings
+    ) -> ScanReviewResult:
+        """The owner or an officer of the area checked the warned stamps: their warning clears, and
+        only evidence gathered after this review raises it again. Audited with the reason."""
+        return ScanReviewResult(
+            reviewed=await review.review(actor, batch_id, data.reason, settings.traceability)
+        )
 
 
 @get(

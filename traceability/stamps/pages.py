@@ -28,7 +28,7 @@ from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
 from agrimarket.web.services import app_services
 from traceability.batches.pages import detail_context
-from traceability.stamps import jobs, pins, public, revocation, serials, service
+from traceability.stamps import jobs, pins, public, review, revocation, serials, service
 from traceability.stamps.scan_zh import ZH
 from traceability.stamps.schemas import RevokeRequest
 from traceability.stamps.throttle import scan_throttle
@@ -137,6 +137,29 @@ class IssuePages(Controller):
             )
             return Template("traceability/batches/detail.html", context=context, status_code=exc.status_code)
         return Redirect(f"/batches/{batch_id}?revoked={count}")
+
+    @post("/batches/{batch_id:int}/scan-review")
+    async def review_scans(
+        self, request: Request, viewer: Actor, batch_id: int, settings: Settings, storage: Storage
+    ) -> Template | Redirect:
+        """The batch page's "Đã kiểm tra" form under the counterfeit warnings; back to the batch page."""
+        values = form_values(await request.form())
+        try:
+            await review.review(viewer, batch_id, values.get("reason", ""), settings.traceability)
+        except DomainError as exc:
+            if exc.status_code in (403, 404):
+                raise
+            lang = request_lang(request)
+            context = await detail_context(
+                viewer,
+                batch_id,
+                storage,
+                scan_warnings=await review.warned_stamps(viewer, batch_id, settings.traceability),
+                review_message=exc.message(lang),
+                review_values=values,
+            )
+            return Template("traceability/batches/detail.html", context=context, status_code=exc.status_code)
+        return Redirect(f"/batches/{batch_id}?reviewed=1")
 
 
 @lru_cache(maxsize=4)

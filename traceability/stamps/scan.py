@@ -25,7 +25,7 @@ from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.tables import ProductPhoto
 from traceability.batches import service as batches
 from traceability.settings import TraceabilitySettings
-from traceability.stamps import serials
+from traceability.stamps import evidence, serials
 from traceability.tables import Scan, Stamp
 
 log = logging.getLogger(__name__)
@@ -67,26 +67,30 @@ def device_class(user_agent: str) -> str:
     return "other"
 
 
+# (stamp, at, client hash, network hash, day, device) as written, then whether network and day were new.
+Row = tuple[int, datetime, str, str, int, str, bool, bool]
+
+
 class ScanBuffer:
     """Scans waiting to be written, indexed by stamp; thread-safe because the swap happens under a lock."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[int, datetime, str, str]] = []  # (stamp, at, client hash, device)
-        self.clients: dict[int, list[str]] = {}  # stamp -> client hashes of its waiting scans
+        self.rows: list[Row] = []
+        self.waiting: dict[int, evidence.Pending] = {}  # stamp -> its scans not yet written
         # Scans a flush is writing stay counted here until their INSERT has committed, and each
         # commit bumps ``generation``: a scan that saw it change reads the counters again, so a
         # scan being written is counted neither twice nor not at all.
-        self.in_flight: dict[int, list[str]] = {}
+        self.in_flight: dict[int, evidence.Pending] = {}
         self.generation = 0
         self.lock = threading.Lock()
         self.writing: asyncio.Task | None = None
         # Flushes run every second: while the database is down, one traceback, then a line a minute.
         self.failures = RepeatedFailureLog(log, "scan log: flush")
 
-    def add(self, stamp_id: int, client: str, device: str) -> None:
+    def add(self, row: Row) -> None:
         with self.lock:
-            self.rows.append((stamp_id, datetime.now(UTC), client, device))
-            self.clients.setdefault(stamp_id, []).append(client)
+            self.rows.append(row)
+            _count(self.waiting, row)
             full = len(self.rows) >= FLUSH_AT
         if full:
             # A full buffer is written by a task of its own, so no scan waits for the INSERT
@@ -104,14 +108,15 @@ class ScanBuffer:
         with self.failures:
             await self.flush()
 
-    def pending(self, stamp_id: int) -> list[str]:
-        """Client hashes of the stamp's scans not yet in the database (waiting or being written)."""
+    def pending(self, stamp_id: int) -> evidence.Pending:
+        """The stamp's scans not yet in the database (waiting or being written)."""
         with self.lock:
-            return [*self.in_flight.get(stamp_id, ()), *self.clients.get(stamp_id, ())]
+            waiting = self.waiting.get(stamp_id) or evidence.NOTHING_PENDING
+            return waiting.merged(self.in_flight.get(stamp_id))
 
     async def flush(self) -> int:
         with self.lock:
-            rows, self.rows, self.in_flight, self.clients = self.rows, [], self.clients, {}
+            rows, self.rows, self.in_flight, self.waiting = self.rows, [], self.waiting, {}
         written = 0
         try:
             while written < len(rows):
@@ -123,37 +128,51 @@ class ScanBuffer:
             # An INSERT failed (database restarting): keep the unwritten scans for the next flush.
             with self.lock:
                 self.rows = (rows[written:] + self.rows)[-KEEP_AT_MOST:]
-                self.clients, self.in_flight = _by_stamp(self.rows), {}
+                self.waiting, self.in_flight = _by_stamp(self.rows), {}
             raise
         return len(rows)
 
 
-def _by_stamp(rows: list[tuple[int, datetime, str, str]]) -> dict[int, list[str]]:
-    clients: dict[int, list[str]] = {}
+def _count(pending: dict[int, evidence.Pending], row: Row) -> None:
+    stamp, _, _, network, day, _, new_network, new_day = row
+    if (counts := pending.get(stamp)) is None:
+        counts = pending[stamp] = evidence.Pending()
+    counts.add(network, day, new_network, new_day)
+
+
+def _by_stamp(rows: list[Row]) -> dict[int, evidence.Pending]:
+    pending: dict[int, evidence.Pending] = {}
     for row in rows:
-        clients.setdefault(row[0], []).append(row[2])
-    return clients
+        _count(pending, row)
+    return pending
 
 
-async def _insert(rows: list[tuple[int, datetime, str, str]]) -> None:
+COLUMNS = ("stamp", "scanned_at", "client_hash", "network_hash", "day", "device")
+
+
+async def _insert(rows: list[Row]) -> None:
     """One COPY on PostgreSQL, else one multi-row INSERT (raw SQL: a Piccolo row object per scan
     cost more than the write)."""
-    if rows and not await copy_rows(Scan, ("stamp", "scanned_at", "client_hash", "device"), rows):
-        values = ", ".join(["({}, {}, {}, {})"] * len(rows))
-        args = [value for row in rows for value in row]
-        await Scan.raw(f"INSERT INTO scan (stamp, scanned_at, client_hash, device) VALUES {values}", *args)  # noqa: S608
+    written = [row[: len(COLUMNS)] for row in rows]
+    if written and not await copy_rows(Scan, COLUMNS, written):
+        values = ", ".join(["({}, {}, {}, {}, {}, {})"] * len(written))
+        args = [value for row in written for value in row]
+        await Scan.raw(f"INSERT INTO scan ({', '.join(COLUMNS)}) VALUES {values}", *args)  # noqa: S608
 
 
 BUFFER = ScanBuffer()
 _facts: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}
 
-# The stamp, its batch's version, its scan counters (kept by a trigger on scan) and whether this
-# client scanned it before (one probe of the (stamp, client_hash) index) in one statement.
+# The stamp, its batch's version, its scan counters and counterfeit evidence (kept by a trigger on
+# scan) and whether this client's network, and a new network today, were seen on it before (probes
+# of the stamp_network indexes (stamp, network_hash) and (stamp, first_day)) in one statement.
 _STAMP_SQL = """
 SELECT s.id, s.serial, s.status, s.revoked_reason, s.batch, b.created_at AS batch_created,
   CASE WHEN s.pin_hash IS NULL THEN 0 ELSE 1 END AS has_pin,
-  s.scan_count AS scans, s.client_count AS clients,
-  EXISTS (SELECT 1 FROM scan WHERE stamp = s.id AND client_hash = {}) AS mine
+  s.scan_count AS scans, s.network_count AS networks, s.spread_days AS days,
+  s.reviewed_networks, s.reviewed_days,
+  EXISTS (SELECT 1 FROM stamp_network WHERE stamp = s.id AND network_hash = {}) AS network_seen,
+  EXISTS (SELECT 1 FROM stamp_network WHERE stamp = s.id AND first_day = {}) AS day_seen
 FROM stamp s JOIN batch b ON b.id = s.batch
 WHERE s.serial = {}
 """
@@ -188,36 +207,39 @@ async def scan(
     if serial is None:
         raise serials.stamp_not_found()
     client = client_hash(settings.scan_hash_key, address)
+    network = evidence.network_hash(settings.scan_hash_key, address)
+    now = datetime.now(UTC)
+    day = evidence.scan_day(now)
     for _ in range(3):  # again only when a flush committed while the counters were read
         generation = BUFFER.generation
-        rows = await fetch_direct(Stamp, _STAMP_SQL, client, serial)
+        rows = await fetch_direct(Stamp, _STAMP_SQL, network, day, serial)
         if not rows:
             raise serials.stamp_not_found()
         row = rows[0]
-        waiting = BUFFER.pending(row["id"])
+        pending = BUFFER.pending(row["id"])
         if BUFFER.generation == generation:
             break
     batch_created = row["batch_created"]
     facts = await _batch_facts(row["batch"], str(batch_created), storage)
-    BUFFER.add(row["id"], client, device_class(user_agent))
-    seen_before = bool(row["mine"]) or client in waiting
-    clients = row["clients"] + len(set(waiting)) + (0 if seen_before else 1)
-    scans = row["scans"] + len(waiting) + 1
+    scans = row["scans"] + pending.scans + 1
+    spread = evidence.with_this_scan(row, pending, network, day)
+    device = device_class(user_agent)
+    BUFFER.add((row["id"], now, client, network, day, device, spread.new_network, spread.new_day))
     return {
         "serial": row["serial"],
         "status": row["status"],
         "revoked_reason": row["revoked_reason"],
         "scan_count": scans,
         "has_pin": bool(row["has_pin"]),  # the page offers the scratch-off PIN form
-        **warnings(facts, clients, settings, row["status"], clock.today()),
+        **warnings(facts, spread, settings, row["status"], clock.today()),
         "facts": facts,
     }
 
 
 def warnings(
-    facts: dict[str, Any], clients: int, settings: TraceabilitySettings, status: str, today: date
+    facts: dict[str, Any], spread: evidence.Spread, settings: TraceabilitySettings, status: str, today: date
 ) -> dict[str, Any]:
-    too_many = clients > settings.counterfeit_distinct_clients
+    too_many = spread.raises(settings)
     expiry = facts.get("expiry_date")
     # today minus the grace, not expiry plus it: a stored 9999-12-31 must not overflow the page.
     too_late = bool(expiry) and shifted(today, days=-settings.counterfeit_days_after_expiry) > expiry
@@ -225,7 +247,7 @@ def warnings(
         "revoked": status == "revoked",
         "counterfeit": too_many or too_late,
         "counterfeit_reason": "clients" if too_many else ("expiry" if too_late else ""),
-        "distinct_clients": clients,
+        "distinct_networks": spread.networks,
     }
 
 
@@ -235,6 +257,7 @@ class Flusher:
     def __init__(self, buffer: ScanBuffer) -> None:
         self.buffer = buffer
         self.task: asyncio.Task | None = None
+        self.flushing: asyncio.Future | None = None
 
     async def start(self) -> None:
         if self.task is None:
@@ -246,10 +269,17 @@ class Flusher:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.task
             self.task = None
+        if self.flushing is not None:  # a flush under way ends by itself
+            with contextlib.suppress(Exception):
+                await self.flushing
+            self.flushing = None
         with contextlib.suppress(Exception):
             await self.buffer.flush()
 
     async def _loop(self) -> None:
         while True:
             await asyncio.sleep(FLUSH_AFTER)
-            await self.buffer.flush_logged()
+            # Never cancelled mid-INSERT: SQLite runs it in a thread and may commit it anyway, and
+            # the rows, kept for the next flush as unwritten, would then be written twice.
+            self.flushing = asyncio.ensure_future(self.buffer.flush_logged())
+            await asyncio.shield(self.flushing)

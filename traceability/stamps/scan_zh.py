@@ -9,7 +9,7 @@ ZH: dict[str, str] = {
     "Stamp revoked": "标签已被撤销",
     "Reason": "原因",
     "Warning: this may be a counterfeit stamp": "警告：可能是假冒标签",
-    "This stamp was scanned from too many different devices.": "此标签被过多不同设备扫描。",
+    "This stamp was scanned from too many different places, over several days.": "此标签在多天内被过多不同地点扫描。",
     "Scanned long after the batch's expiry date.": "扫描时间远晚于该批次的保质期。",
     "Stamp": "标签",
     "Producer": "生产者",

@@ -53,6 +53,26 @@ class RevokeResult(msgspec.Struct):
     revoked: int
 
 
+class ScanReviewRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """What the reviewer found, e.g. "Quét thử hàng loạt từ một mạng, tem vẫn trên sản phẩm thật"."""
+
+    reason: str
+
+
+class ScanWarning(msgspec.Struct):
+    """A stamp of the batch whose scans raise the counterfeit warning, with the evidence since its
+    last review: distinct client networks and the days on which new ones appeared."""
+
+    serial: str
+    networks: int
+    days: int
+    scans: int
+
+
+class ScanReviewResult(msgspec.Struct):
+    reviewed: list[str]  # the serials whose warning the review cleared
+
+
 class DiaryItem(msgspec.Struct):
     """One production stage: what, when, where (location code) and of which product (product code)."""
 
