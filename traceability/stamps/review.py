@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
 from agrimarket.errors import Conflict, Invalid
+from agrimarket.text import clean_line
 from traceability.batches.service import get_batch
 from traceability.settings import TraceabilitySettings
 from traceability.stamps.evidence import warned_condition
@@ -35,7 +36,7 @@ async def warned_stamps(actor: Actor, batch_id: int, settings: TraceabilitySetti
 async def review(actor: Actor, batch_id: int, reason: str, settings: TraceabilitySettings) -> list[str]:
     """Clear the warning of every warned stamp of the batch, in writing; the serials cleared."""
     warned = await warned_stamps(actor, batch_id, settings)  # whoever sees the batch: owner, officer, admin
-    reason = " ".join(str(reason or "").split())
+    reason = clean_line(str(reason or ""))
     if not MIN_REASON <= len(reason) <= MAX_REASON:
         raise Invalid(
             "reason",

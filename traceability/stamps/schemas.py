@@ -53,7 +53,7 @@ class RevokeResult(msgspec.Struct):
     revoked: int
 
 
-class ScanReviewRequest(msgspec.Struct, forbid_unknown_fields=True):
+class ScanReviewRequest(Input):
     """What the reviewer found, e.g. "Quét thử hàng loạt từ một mạng, tem vẫn trên sản phẩm thật"."""
 
     reason: str
