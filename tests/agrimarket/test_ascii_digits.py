@@ -9,7 +9,7 @@ from agrimarket import clock
 from agrimarket.tables import Household, User
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.factories import CAT_HAI, PASSWORD, tax_code
-from tests.traceability.test_batches import add_event, farm, make_batch
+from tests.traceability.test_batches import add_spray, farm, make_batch
 from tests.traceability.test_scan import stamped
 
 FULL = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -90,20 +90,7 @@ async def test_stamp_count_and_diary_refuse_other_digits(client, accounts):
     farmer, product, area = await farm(client, accounts)
     batch = await make_batch(client, farmer, product["id"], area["id"])
     sprayed = clock.today() - timedelta(days=3)
-    spray = await add_event(
-        client,
-        farmer,
-        batch["id"],
-        kind="input_use",
-        occurred_at=f"{sprayed.isoformat()}T06:30:00+07:00",
-        details={
-            "input_type": "pesticide",
-            "product_name": "Regent 800WG",
-            "active_ingredient": "Fipronil",
-            "dose": "1 g/bình 16 lít",
-            "phi_days": "٧",
-        },
-    )
+    spray = await add_spray(client, farmer, batch["id"], sprayed, "٧")
     assert spray.status_code == 422 and "details.phi_days" in spray.json()["error"]["fields"]
 
 

@@ -66,6 +66,24 @@ async def add_event(client, session, batch_id: int, **event):
     return await client.post(f"{BATCHES}{batch_id}/events", json=event, headers=session.headers)
 
 
+async def add_spray(client, session, batch_id: int, sprayed, phi_days: int | str = 7):
+    """A pesticide (Regent 800WG, Fipronil) sprayed on the date ``sprayed`` with that PHI."""
+    return await add_event(
+        client,
+        session,
+        batch_id,
+        kind="input_use",
+        occurred_at=f"{sprayed.isoformat()}T06:30:00+07:00",
+        details={
+            "input_type": "pesticide",
+            "product_name": "Regent 800WG",
+            "active_ingredient": "Fipronil",
+            "dose": "1 g/bình 16 lít",
+            "phi_days": phi_days,
+        },
+    )
+
+
 async def test_household_cannot_batch_anothers_product_or_area(client, accounts):
     owner, product, area = await farm(client, accounts)
     stranger, own_product, own_area = await farm(client, accounts)
@@ -161,20 +179,7 @@ async def test_harvest_inside_phi_flags_until_cleared_with_reason(client, accoun
     await fill_minimum_data(client, member, product["id"], batch["id"])
     await assert_stampable(batch["id"])
     sprayed = TODAY - timedelta(days=3)
-    spray = await add_event(
-        client,
-        member,
-        batch["id"],
-        kind="input_use",
-        occurred_at=f"{sprayed.isoformat()}T06:30:00+07:00",
-        details={
-            "input_type": "pesticide",
-            "product_name": "Regent 800WG",
-            "active_ingredient": "Fipronil",
-            "dose": "1 g/bình 16 lít",
-            "phi_days": 7,
-        },
-    )
+    spray = await add_spray(client, member, batch["id"], sprayed)
     assert spray.status_code == 201, spray.text
     flagged = spray.json()
     assert flagged["flagged"] is True and flagged["cleared"] is False

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from agrimarket.accounts.actor import Role
 from tests.traceability.test_areas import make_area
-from tests.traceability.test_batches import BATCHES, TODAY, add_event, make_batch
+from tests.traceability.test_batches import BATCHES, TODAY, add_spray, make_batch
 
 REASON = {"reason": "Mẫu đã xét nghiệm âm tính dư lượng (phiếu số 12/2026)"}
 
@@ -27,20 +27,7 @@ async def flagged_batch(client, accounts, owner, lot: str = "PHI-1") -> int:
         lot_code=lot,
     )
     sprayed = TODAY - timedelta(days=3)
-    spray = await add_event(
-        client,
-        owner,
-        batch["id"],
-        kind="input_use",
-        occurred_at=f"{sprayed.isoformat()}T06:30:00+07:00",
-        details={
-            "input_type": "pesticide",
-            "product_name": "Regent 800WG",
-            "active_ingredient": "Fipronil",
-            "dose": "1 g/bình 16 lít",
-            "phi_days": 7,
-        },
-    )
+    spray = await add_spray(client, owner, batch["id"], sprayed)
     assert spray.status_code == 201 and spray.json()["flagged"] is True, spray.text
     return batch["id"]
 
