@@ -128,37 +128,44 @@ async def publish(actor: Actor, product_id: int, marketplace_code: str) -> int:
         raise AccountMissing(marketplace["name"])
     now = datetime.now(UTC)
     async with write_transaction():
+        # An upsert: a double tap (two requests at once) meets on the unique (product, marketplace)
+        # index, and the second one waits for the first's commit, then takes its listing.
+        inserted = await (
+            Listing.insert(
+                Listing(
+                    product=product_id,
+                    marketplace=marketplace["id"],
+                    account=account["id"],
+                    household=product["owner_household"],
+                    cooperative=product["owner_cooperative"],
+                    state="pending",
+                    wanted="live",
+                    version=1,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            .on_conflict(target=(Listing.product, Listing.marketplace), action="DO NOTHING")
+            .returning(Listing.id)
+        )
+        if inserted:
+            listing_id = inserted[0]["id"]
+            row = await Listing.select().where(Listing.id == listing_id).first()
+            await append_history(row, None, "pending", 1)
+            await outbox.enqueue(listing_id, marketplace["id"], 1)
+            await audit.record(actor, "listing", listing_id, "publish", {"marketplace": marketplace_code})
+            return listing_id
         existing = (
             await Listing.select()
             .where((Listing.product == product_id) & (Listing.marketplace == marketplace["id"]))
             .first()
         )
-        if existing is not None:
-            if existing["wanted"] != "live" or existing["state"] == "rejected":
-                await Listing.update({Listing.account: account["id"]}).where(Listing.id == existing["id"])
-                await _bump(existing["id"], "live")
-                await audit.record(
-                    actor, "listing", existing["id"], "publish", {"marketplace": marketplace_code}
-                )
-            return existing["id"]
-        listing = Listing(
-            product=product_id,
-            marketplace=marketplace["id"],
-            account=account["id"],
-            household=product["owner_household"],
-            cooperative=product["owner_cooperative"],
-            state="pending",
-            wanted="live",
-            version=1,
-            created_at=now,
-            updated_at=now,
-        )
-        await listing.save()
-        row = await Listing.select().where(Listing.id == listing.id).first()
-        await append_history(row, None, "pending", 1)
-        await outbox.enqueue(listing.id, marketplace["id"], 1)
-        await audit.record(actor, "listing", listing.id, "publish", {"marketplace": marketplace_code})
-        return listing.id
+        # Withdrawn, refused or no longer live on the marketplace: the farmer lists it again.
+        if existing["wanted"] != "live" or existing["state"] in ("rejected", "delisted"):
+            await Listing.update({Listing.account: account["id"]}).where(Listing.id == existing["id"])
+            await _bump(existing["id"], "live")
+            await audit.record(actor, "listing", existing["id"], "publish", {"marketplace": marketplace_code})
+        return existing["id"]
 
 
 async def product_changed(product_id: int, deleted: bool = False) -> None:
