@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 
 from litestar import asgi
 from litestar.config.app import AppConfig
@@ -82,6 +83,7 @@ class IntegrationsPlugin(InitPluginProtocol):
         app_config.signature_types = [*app_config.signature_types, Adapters]
         if self.settings.integrations.simulators:
             base = self.settings.public_base_url
+            state_dir = Path(self.settings.integrations.sim_state_dir or self.settings.media_dir.parent)
             for code, module, config_type in (
                 ("postmart", postmart_sim, SimConfig),
                 ("voso", voso_sim, SimConfig),
@@ -91,7 +93,7 @@ class IntegrationsPlugin(InitPluginProtocol):
                     public_url=f"{base}/sim/{code}",
                     webhook_url=f"{base}/api/v1/webhooks/{code}",
                     webhook_secret=self.settings.integrations.webhook_secret_for(code),
-                    state_file=str(self.settings.media_dir.parent / f"sim-{code}.json"),
+                    state_file=str(state_dir / f"sim-{code}.json"),
                 )
                 sim_app = module.create_app(config)
                 self._sims.append(sim_app.state.sim)

@@ -60,6 +60,9 @@ class IntegrationsSettings:
     # Seconds between the mounted simulators' generated orders (the demo's buyers); 0 turns them
     # off. Empty: 20 in development, off elsewhere (tests place their orders themselves).
     sim_order_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_SIM_ORDER_SECONDS", -1))
+    # Where the mounted simulators keep their items (sim-<code>.json); empty: beside the media folder.
+    # Their state belongs to one database: whoever recreates the database clears this folder.
+    sim_state_dir: str = field(default_factory=lambda: _env("INTEGRATIONS_SIM_STATE_DIR"))
 
     def __post_init__(self) -> None:
         from agrimarket.settings import SettingsError
