@@ -65,6 +65,8 @@ class RemoteListing(msgspec.Struct):
     state: str  # live | rejected | delisted
     reason_vi: str = ""
     reason_en: str = ""
+    # Removed by the marketplace (moderation), as it says itself; a seller's own delist is not one.
+    taken_down: bool = False
 
 
 # Our order statuses; each adapter maps its marketplace's own words onto these.
@@ -126,6 +128,10 @@ class MarketplaceAdapter(Protocol):
     async def delist(self, account: Account, external_id: str, idempotency_key: str) -> RemoteListing: ...
 
     async def fetch_status(self, account: Account, external_id: str) -> RemoteListing: ...
+
+    async def find_by_sku(self, account: Account, sku: str) -> RemoteListing | None:
+        """Our item by our sku, or None: a create whose answer was lost may still have been stored."""
+        ...
 
     async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
         """The shop's orders created or changed since ``since`` (epoch seconds)."""

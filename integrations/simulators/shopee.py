@@ -102,7 +102,8 @@ def answer(error: str = "", message: str = "", http_status: int = 200, **fields)
 
 
 def _item_answer(state: SimState, item: Item) -> dict:
-    return {"item_id": int(item.id), "item_status": STATUS[item.status], "item_sku": item.sku}
+    status = "BANNED" if item.moderated else STATUS[item.status]  # Shopee's own takedown
+    return {"item_id": int(item.id), "item_status": status, "item_sku": item.sku}
 
 
 def create_app(config: ShopeeConfig | None = None) -> Litestar:

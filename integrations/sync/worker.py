@@ -114,12 +114,18 @@ class Worker:
         payload = None if listing["wanted"] == "delisted" else await _payload(listing, self.storage)
         try:
             if payload is None:
-                if listing["external_id"] is None:
-                    await listings.record(listing["id"], version, None, state="delisted")
-                    await outbox.complete(job["id"], job["claim_token"], version)
-                    return
+                external_id = listing["external_id"]
+                if external_id is None:
+                    # No id does not mean nothing is there: a create whose answer was lost was stored.
+                    await ratelimit.acquire(code, rate)
+                    found = await adapter.find_by_sku(account, f"agm-{listing['id']}")
+                    if found is None:
+                        await listings.record(listing["id"], version, None, state="delisted")
+                        await outbox.complete(job["id"], job["claim_token"], version)
+                        return
+                    external_id = found.external_id
                 await ratelimit.acquire(code, rate)
-                remote = await adapter.delist(account, listing["external_id"], key)
+                remote = await adapter.delist(account, external_id, key)
             elif listing["external_id"] is None:
                 await ratelimit.acquire(code, rate)
                 remote = await adapter.publish(account, payload, key)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from integrations.tables import Listing, ListingHistory, SyncJob
-from tests.integrations.helpers import connect, product_with_photo
+from tests.integrations.conftest import drain
+from tests.integrations.helpers import connect, product_with_photo, publish
+
+SHOPS = {"postmart": "shop-1", "voso": "shop-1", "shopee": "880001"}
 
 
 async def test_a_double_tap_on_publish_answers_the_same_listing_twice(client, accounts, live_app):
@@ -26,3 +30,38 @@ async def test_a_double_tap_on_publish_answers_the_same_listing_twice(client, ac
     assert await Listing.count() == len(products)
     assert await SyncJob.count() == len(products)
     assert await ListingHistory.count() == len(products)  # one "pending" each
+
+
+async def listed_product(client, accounts, int_settings, code: str) -> tuple:
+    """A farmer with an account on ``code`` and a product Shopee would take too (weight, stored photo)."""
+    from agrimarket.media.storage import build_storage
+
+    farmer = await accounts.household()
+    await connect(client, farmer, code, SHOPS[code])
+    product = await product_with_photo(accounts, farmer, unit_weight_g=300)
+    await build_storage(int_settings).put(
+        f"p/{product['id']}.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"
+    )
+    assert (await publish(client, farmer, product["id"], code)).status_code == 202
+    return farmer, product
+
+
+@pytest.mark.parametrize("code", ["postmart", "voso", "shopee"])
+async def test_an_archive_after_a_lost_create_answer_takes_the_item_down(
+    client, accounts, worker, sims, int_settings, code
+):
+    sim = sims[code].state
+    farmer, product = await listed_product(client, accounts, int_settings, code)
+    sim.config.faults.drop_rate = 1.0  # the marketplace stores the item, the answer never arrives
+    assert await worker.run_one()
+    assert len(sim.items) == 1 and (await Listing.select().first())["external_id"] is None
+    sim.config.faults.drop_rate = 0.0
+    archived = await client.patch(
+        f"/api/v1/products/{product['id']}", json={"status": "archived"}, headers=farmer.headers
+    )
+    assert archived.status_code == 200, archived.text
+    await drain(worker)
+    item = next(iter(sim.items.values()))
+    assert item.status == "delisted", "the withdrawn product is still on sale"
+    listing = await Listing.select().first()
+    assert listing["state"] == "delisted" and listing["external_id"] == item.id
