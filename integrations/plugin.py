@@ -30,6 +30,7 @@ from integrations.simulators import voso as voso_sim
 from integrations.simulators.state import SimConfig
 from integrations.stock.pages import StockSharePages
 from integrations.sync.pages import SyncJobPages
+from integrations.sync.ratelimit import Pacer
 from integrations.sync.worker import Worker
 
 
@@ -43,6 +44,7 @@ def build_adapters(settings: Settings) -> Adapters:
         tokens=AccountTokenStore(settings.integrations.credentials_key),
         # Shopee takes photo uploads, not URLs: read them from our own storage.
         read_photo=build_storage(settings).get,
+        pace=Pacer().before_call,
     )
 
 

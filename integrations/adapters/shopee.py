@@ -50,6 +50,7 @@ from integrations.adapters.base import (
     RemoteListing,
     RemoteOrder,
     Retryable,
+    call_name,
     clip,
     new_client,
 )
@@ -98,7 +99,9 @@ def check(response: httpx.Response) -> dict:
     status = response.status_code
     if status == 429 or error in RATE_ERRORS:
         retry_after = response.headers.get("retry-after")
-        raise Retryable(f"Shopee {status} {error}", float(retry_after) if retry_after else None)
+        raise Retryable(
+            f"Shopee {status} {error}", float(retry_after) if retry_after else None, throttled=True
+        )
     if status >= 500 or error in SERVER_ERRORS:
         raise Retryable(f"Shopee {status} {error}: {message}")
     if not error and status < 400:
@@ -146,8 +149,12 @@ class ShopeeAdapter:
         try:
             response = await self.client.send(request)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise Retryable(f"{type(exc).__name__}: {exc}") from exc
-        return check(response)
+            raise Retryable(f"{type(exc).__name__}: {exc}", call=call_name(request)) from exc
+        try:
+            return check(response)
+        except Retryable as exc:
+            exc.call = call_name(request)
+            raise
 
     def _partner(self, account: Account) -> tuple[str, str]:
         partner_id = account.credentials.get("partner_id", "").strip()

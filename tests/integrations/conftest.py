@@ -15,6 +15,7 @@ FAST = {
     "poll_seconds": 0.05,
     "lease_seconds": 5.0,
     "max_attempts": 14,
+    "give_up_seconds": 0.0,  # tests that want a job to die set max_attempts low
     "backoff_base_seconds": 0.05,
     "backoff_cap_seconds": 1.0,
     "http_timeout_seconds": 0.6,
