@@ -11,7 +11,7 @@ from integrations.sync import outbox
 from integrations.tables import Listing, Marketplace, SyncJob
 from tests.integrations.helpers import connect, product_with_photo, publish
 
-SHOPEE_RATE = 4.0  # calls per second; one publish on Shopee is 5 calls
+SHOPEE_RATE = 2.0  # calls per second; one publish on Shopee is 5 calls (2.7 s apart)
 
 
 async def until(predicate, timeout: float = 60.0) -> None:
@@ -50,7 +50,8 @@ async def test_postmart_is_not_held_up_while_shopee_is_saturated(
     threaded = run_worker(concurrency=4)
     try:
         await until(lambda: _all_live("postmart", 6))
-        assert await live_count("shopee") <= 3, "Postmart waited behind Shopee's backlog"
+        shopee_live = await live_count("shopee")
+        assert shopee_live <= 3, f"Postmart waited behind Shopee's backlog ({shopee_live} of 6 live)"
         await until(lambda: _all_live("shopee", 6))
     finally:
         threaded.stop()
