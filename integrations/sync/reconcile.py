@@ -58,6 +58,8 @@ async def reconcile(worker) -> int:
     """One pass; the number of listings whose state (or wanted state) changed."""
     changed = 0
     for listing in await candidates():
+        if worker.stopping:  # a pass over every live listing takes a while: do not hold up a stop
+            break
         try:
             remote = await read_remote(worker, listing)
         except (Retryable, CredentialsError):
