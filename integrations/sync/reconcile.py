@@ -9,6 +9,7 @@ which may be our own delist.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from integrations.adapters.base import CredentialsError, Rejected, RemoteListing, Retryable
@@ -54,11 +55,11 @@ async def read_remote(worker, listing: dict) -> RemoteListing | None:
         return None  # the marketplace has no such item
 
 
-async def reconcile(worker) -> int:
+async def reconcile(worker, stop: asyncio.Event | None = None) -> int:
     """One pass; the number of listings whose state (or wanted state) changed."""
     changed = 0
     for listing in await candidates():
-        if worker.stopping:  # a pass over every live listing takes a while: do not hold up a stop
+        if stop is not None and stop.is_set():  # a pass over every live listing takes a while
             break
         try:
             remote = await read_remote(worker, listing)

@@ -177,9 +177,10 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), self.settings.poll_seconds)
 
-    async def reconcile_once(self) -> int:
-        """Read each listing's state on its marketplace back into ours (see ``sync.reconcile``)."""
-        return await reconciliation.reconcile(self)
+    async def reconcile_once(self, stop: asyncio.Event | None = None) -> int:
+        """Read each listing's state on its marketplace back into ours (see ``sync.reconcile``);
+        the pass ends early once ``stop`` is set."""
+        return await reconciliation.reconcile(self, stop)
 
     async def reconcile_loop(self) -> None:
         while not self._stop.is_set():
@@ -187,7 +188,7 @@ class Worker:
                 await asyncio.wait_for(self._stop.wait(), self.settings.reconcile_seconds)
             except TimeoutError:
                 with self.reconcile_failures:
-                    await self.reconcile_once()
+                    await self.reconcile_once(self._stop)
                 with self.order_pull_failures:
                     await pull_orders(self.adapters, self.settings)
 
@@ -199,7 +200,3 @@ class Worker:
 
     def stop(self) -> None:
         self._stop.set()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()

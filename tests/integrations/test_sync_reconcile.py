@@ -13,10 +13,17 @@ from tests.integrations.conftest import drain
 from tests.integrations.helpers import connect, product_with_photo, publish
 
 
-async def live_listing(client, accounts, worker, code: str = "postmart", shop: str = "shop-1") -> tuple:
+async def live_listing(
+    client, accounts, worker, code: str = "postmart", shop: str = "shop-1", int_settings=None
+) -> tuple:
     farmer = await accounts.household()
     await connect(client, farmer, code, shop)
-    product = await product_with_photo(accounts, farmer)
+    product = await product_with_photo(accounts, farmer, unit_weight_g=300)  # Shopee needs a weight
+    if int_settings is not None:  # and the photo's bytes, which it uploads
+        from agrimarket.media.storage import build_storage
+
+        webp = b"RIFF\x00\x00\x00\x00WEBPVP8 "
+        await build_storage(int_settings).put(f"p/{product['id']}.webp", webp, "image/webp")
     assert (await publish(client, farmer, product["id"], code)).status_code == 202
     await drain(worker)
     listing = await Listing.select().first()
@@ -54,11 +61,11 @@ async def test_a_relist_after_a_lost_delete_answer_is_not_undone_by_reconciliati
     assert row["state"] == "live" and row["synced_version"] == 3
 
 
-@pytest.mark.parametrize("code,shop", [("postmart", "shop-1"), ("voso", "shop-1")])
+@pytest.mark.parametrize("code,shop", [("postmart", "shop-1"), ("voso", "shop-1"), ("shopee", "880001")])
 async def test_a_moderation_takedown_is_declared_with_the_marketplace_reason(
-    client, accounts, worker, sims, code, shop
+    client, accounts, worker, sims, int_settings, code, shop
 ):
-    _, _, listing = await live_listing(client, accounts, worker, code, shop)
+    _, _, listing = await live_listing(client, accounts, worker, code, shop, int_settings)
     async with httpx.AsyncClient(base_url=sims[code].url) as marketplace:
         taken = await marketplace.post(
             f"/moderation/{listing['external_id']}/takedown", params={"reason": "Ảnh không đúng sản phẩm"}
@@ -67,7 +74,8 @@ async def test_a_moderation_takedown_is_declared_with_the_marketplace_reason(
     assert await worker.reconcile_once() == 1
     row = await Listing.select().first()
     assert row["state"] == "delisted" and row["wanted"] == "delisted"
-    assert row["reason_vi"] == "Ảnh không đúng sản phẩm"
+    # In the marketplace's words: its reason (Shopee reports only the status).
+    assert row["reason_vi"] == ("Shopee: BANNED" if code == "shopee" else "Ảnh không đúng sản phẩm")
 
 
 async def test_an_item_the_seller_unlisted_is_recorded_delisted_but_not_as_a_takedown(
