@@ -96,14 +96,11 @@ class Worker:
             await self._retry(job, f"{type(exc).__name__}: {exc}", "bug")
         return True
 
-    async def _retry(
-        self, job: dict, error: str, call: str, retry_after: float | None = None, dead: bool = False
-    ) -> None:
+    async def _retry(self, job: dict, error: str, call: str, dead: bool = False) -> None:
+        """A failure of ``call``: back off (by that call's failures so far), or give up."""
         s = self.settings
         failures = json.loads(job.get("call_failures") or "{}")
-        wait = backoff.delay(
-            failures.get(call, 0) + 1, s.backoff_base_seconds, s.backoff_cap_seconds, retry_after
-        )
+        wait = backoff.delay(failures.get(call, 0) + 1, s.backoff_base_seconds, s.backoff_cap_seconds)
         if await outbox.fail(job, error, call, wait, s.max_attempts, s.give_up_seconds, dead):
             await listings.needs_check(job["listing"], error)
 
