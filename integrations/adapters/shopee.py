@@ -17,7 +17,8 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
   ``weight`` (kg) and ``logistic_info: [{"logistic_id", "enabled"}]`` (the shop's enabled channels),
   both required by Shopee.
 - ``POST /api/v2/product/update_item`` (name, description, weight when known), ``update_price``
-  (``price_list: [{"original_price"}]``), ``update_stock`` (``stock_list: [{"seller_stock": [{"stock"}]}]``).
+  (``price_list: [{"original_price"}]``), ``update_stock`` (``stock_list: [{"seller_stock": [{"stock"}]}]``),
+  each sent only when get_item_base_info shows Shopee's value differs from ours.
 - ``POST /api/v2/product/unlist_item`` — ``item_list: [{"item_id", "unlist"}]`` (also relists).
 - ``GET  /api/v2/product/get_item_base_info?item_id_list=…`` — ``item_status`` NORMAL, UNLIST,
   BANNED, SELLER_DELETE, SHOPEE_DELETE, REVIEWING, and ``item_sku``. BANNED and SHOPEE_DELETE are
@@ -321,19 +322,31 @@ class ShopeeAdapter:
     async def update(
         self, account: Account, external_id: str, payload: ListingPayload, idempotency_key: str
     ) -> RemoteListing:
+        """Only the calls whose data Shopee does not hold yet: a retry after one failed call resumes
+        where the operation stopped instead of sending every call again."""
         item_id = int(external_id)
-        await self._shop(
-            account, "POST", "/api/v2/product/update_item", json={"item_id": item_id} | item_body(payload)
+        items = await self._base_info(account, external_id)
+        if not items:
+            raise Rejected("Shopee không còn sản phẩm này.", "Shopee has no such item.")
+        current = items[0]
+        body = item_body(payload)
+        if any(current.get(key) != value for key, value in body.items()):
+            await self._shop(account, "POST", "/api/v2/product/update_item", json={"item_id": item_id} | body)
+        prices = current.get("price_info") or [{}]
+        if prices[0].get("original_price") != payload.price_vnd:
+            price = {"item_id": item_id, "price_list": [{"original_price": float(payload.price_vnd)}]}
+            await self._shop(account, "POST", "/api/v2/product/update_price", json=price)
+        stock_now = ((current.get("stock_info_v2") or {}).get("summary_info") or {}).get(
+            "total_available_stock"
         )
-        price = {"item_id": item_id, "price_list": [{"original_price": float(payload.price_vnd)}]}
-        await self._shop(account, "POST", "/api/v2/product/update_price", json=price)
-        stock = {"item_id": item_id, "stock_list": [{"seller_stock": [{"stock": max(0, payload.stock)}]}]}
-        await self._shop(account, "POST", "/api/v2/product/update_stock", json=stock)
-        current = await self.fetch_status(account, external_id)
-        if current.state == "delisted" and current.reason_en == "UNLIST":
+        if stock_now != max(0, payload.stock):
+            stock = {"item_id": item_id, "stock_list": [{"seller_stock": [{"stock": max(0, payload.stock)}]}]}
+            await self._shop(account, "POST", "/api/v2/product/update_stock", json=stock)
+        remote = self._remote(account, current)  # name, price and stock do not change the status
+        if remote.state == "delisted" and remote.reason_en == "UNLIST":
             await self._unlist(account, item_id, unlist=False)  # listed again by the farmer
-            current = await self.fetch_status(account, external_id)
-        return current
+            remote = await self.fetch_status(account, external_id)
+        return remote
 
     async def _unlist(self, account: Account, item_id: int, unlist: bool) -> None:
         body = {"item_list": [{"item_id": item_id, "unlist": unlist}]}

@@ -345,6 +345,8 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
                 _item_answer(state, item)
                 | {
                     "item_name": fields["name"],
+                    "description": fields["description"],
+                    "weight": fields.get("weight_kg"),
                     "price_info": [{"original_price": fields["price"], "currency": "VND"}],
                     "stock_info_v2": {"summary_info": {"total_available_stock": fields["stock"]}},
                 }

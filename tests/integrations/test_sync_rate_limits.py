@@ -119,3 +119,26 @@ async def test_a_job_failing_for_less_than_the_give_up_time_does_not_die(client,
         assert not await outbox.fail(job, "HTTP 503", "POST /products", 0.0, 2, give_up_s=3600)
     job = await SyncJob.select().first()
     assert job["status"] == "queued" and job["attempts"] == 5
+
+
+async def test_a_shopee_change_sends_only_the_calls_shopee_lacks(
+    client, accounts, worker, sims, int_settings
+):
+    from tests.integrations.conftest import drain
+
+    shopee = sims["shopee"].state
+    farmer = await accounts.household()
+    await connect(client, farmer, "shopee", "880001")
+    product = await product_with_photo(accounts, farmer, unit_weight_g=300)
+    await build_storage(int_settings).put(
+        f"p/{product['id']}.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"
+    )
+    assert (await publish(client, farmer, product["id"], "shopee")).status_code == 202
+    await drain(worker)
+    before = shopee.writes_applied
+    # A price change: one write (update_price), so a retry after a failed call resends only what failed.
+    await client.patch(f"/api/v1/products/{product['id']}", json={"price_vnd": 47000}, headers=farmer.headers)
+    await drain(worker)
+    item = next(iter(shopee.items.values()))
+    assert item.fields["price"] == 47000 and shopee.writes_applied == before + 1
+    assert (await Listing.select().first())["state"] == "live"
