@@ -15,6 +15,7 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -52,10 +53,18 @@ class Topology:
     def database_url(self) -> str:
         return f"{self.admin_url.rsplit('/', 1)[0]}/{self.database}"
 
+    @property
+    def sim_state_dir(self) -> Path:
+        """The simulators' items of this database: made with it, cleared with it."""
+        return ROOT / "var" / f"{self.database}-simulators"
+
 
 async def recreate_database(topology: Topology) -> None:
+    """A fresh database, and fresh simulators with it: the previous run's items would collide with
+    the new listings' skus (and, at higher versions, make the simulators ignore our pushes)."""
     import asyncpg
 
+    shutil.rmtree(topology.sim_state_dir, ignore_errors=True)
     conn = await asyncpg.connect(topology.admin_url)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{topology.database}" WITH (FORCE)')
@@ -150,6 +159,7 @@ def start_processes(topology: Topology, env: dict[str, str]) -> list[subprocess.
     simulators_env = env | {
         "INTEGRATIONS_SIMULATORS": "1",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{topology.simulator_port}",
+        "INTEGRATIONS_SIM_STATE_DIR": str(topology.sim_state_dir),
     }
     commands: list[tuple[list[str], dict[str, str]]] = [
         (server_command("uvicorn", topology.simulator_port, 1), simulators_env),

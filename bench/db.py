@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-NAME = "agm_bench"
+NAME = os.environ.get("BENCH_DB_NAME", "agm_bench")  # parallel benches each name their own
 
 
 def prepare(engine: str | None = None) -> dict[str, str]:

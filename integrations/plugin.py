@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 
 from litestar import asgi
 from litestar.config.app import AppConfig
@@ -29,6 +30,7 @@ from integrations.simulators import voso as voso_sim
 from integrations.simulators.state import SimConfig
 from integrations.stock.pages import StockSharePages
 from integrations.sync.pages import SyncJobPages
+from integrations.sync.ratelimit import Pacer
 from integrations.sync.worker import Worker
 from integrations.webhooks.api import webhook
 from integrations.webhooks.service import WebhookClock
@@ -44,6 +46,7 @@ def build_adapters(settings: Settings) -> Adapters:
         tokens=AccountTokenStore(settings.integrations.credentials_key),
         # Shopee takes photo uploads, not URLs: read them from our own storage.
         read_photo=build_storage(settings).get,
+        pace=Pacer().before_call,
     )
 
 
@@ -89,6 +92,7 @@ class IntegrationsPlugin(InitPluginProtocol):
         app_config.signature_types = [*app_config.signature_types, Adapters, WebhookClock]
         if self.settings.integrations.simulators:
             base = self.settings.public_base_url
+            state_dir = Path(self.settings.integrations.sim_state_dir or self.settings.media_dir.parent)
             for code, module, config_type in (
                 ("postmart", postmart_sim, SimConfig),
                 ("voso", voso_sim, SimConfig),
@@ -98,7 +102,7 @@ class IntegrationsPlugin(InitPluginProtocol):
                     public_url=f"{base}/sim/{code}",
                     webhook_url=f"{base}/api/v1/webhooks/{code}",
                     webhook_secret=self.settings.integrations.webhook_secret_for(code),
-                    state_file=str(self.settings.media_dir.parent / f"sim-{code}.json"),
+                    state_file=str(state_dir / f"sim-{code}.json"),
                 )
                 sim_app = module.create_app(config)
                 self._sims.append(sim_app.state.sim)

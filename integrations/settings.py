@@ -45,7 +45,10 @@ class IntegrationsSettings:
     worker_concurrency: int = field(default_factory=lambda: int(_env("INTEGRATIONS_WORKER_CONCURRENCY") or 4))
     poll_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_POLL_SECONDS", 0.5))
     lease_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_LEASE_SECONDS", 30))
+    # A job dies when one of its API calls has failed max_attempts times AND it has been failing for
+    # give_up_seconds: faults the marketplace clears within an hour never kill a job.
     max_attempts: int = field(default_factory=lambda: int(_env("INTEGRATIONS_MAX_ATTEMPTS") or 8))
+    give_up_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_GIVE_UP_SECONDS", 7200))
     backoff_base_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_BACKOFF_BASE", 1.0))
     backoff_cap_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_BACKOFF_CAP", 300))
     http_timeout_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_HTTP_TIMEOUT", 10))
@@ -60,6 +63,9 @@ class IntegrationsSettings:
     # Seconds between the mounted simulators' generated orders (the demo's buyers); 0 turns them
     # off. Empty: 20 in development, off elsewhere (tests place their orders themselves).
     sim_order_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_SIM_ORDER_SECONDS", -1))
+    # Where the mounted simulators keep their items (sim-<code>.json); empty: beside the media folder.
+    # Their state belongs to one database: whoever recreates the database clears this folder.
+    sim_state_dir: str = field(default_factory=lambda: _env("INTEGRATIONS_SIM_STATE_DIR"))
 
     def __post_init__(self) -> None:
         from agrimarket.settings import SettingsError

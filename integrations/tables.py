@@ -72,6 +72,9 @@ class Listing(Table):
     # Stock share (oversell guard): push share_percent % of what is left after holding reserve_units back.
     share_percent = Integer(default=100)
     reserve_units = Integer(default=0)
+    # "Cần kiểm tra": its sync job gave up; check_reason is the last error (shown to the farmer).
+    needs_check = Boolean(default=False)
+    check_reason = Varchar(length=400, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -123,6 +126,11 @@ class SyncJob(Table):
     claimed_until = DoublePrecision(default=0.0)
     claim_token = Varchar(length=40, default="")
     last_error = Text(default="")
+    # Epoch seconds of the first failure since the last success (0: not failing): a job dies only
+    # after failing for INTEGRATIONS_GIVE_UP_SECONDS.
+    failing_since = DoublePrecision(default=0.0)
+    # JSON {call: failures}: attempts is the most any one API call has failed (see sync.outbox).
+    call_failures = Text(default="{}")
     updated_at = Timestamptz()
 
 

@@ -18,11 +18,20 @@ class AdapterError(Exception):
 
 
 class Retryable(AdapterError):
-    """Timeouts, connection errors, 5xx, 429: try again later (after ``retry_after`` seconds if given)."""
+    """Timeouts, connection errors, 5xx, 429: try again later (after ``retry_after`` seconds if given).
 
-    def __init__(self, detail: str, retry_after: float | None = None) -> None:
+    ``throttled``: the marketplace asked us to slow down (429 or Retry-After): the job waits, and
+    that uses none of its attempts. ``call`` names the API call that failed (failures are counted
+    per call, so a 4-call operation is not four times likelier to give up than a 1-call one).
+    """
+
+    def __init__(
+        self, detail: str, retry_after: float | None = None, throttled: bool = False, call: str = ""
+    ) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+        self.throttled = throttled or retry_after is not None
+        self.call = call
 
 
 class Rejected(AdapterError):
@@ -65,6 +74,8 @@ class RemoteListing(msgspec.Struct):
     state: str  # live | rejected | delisted
     reason_vi: str = ""
     reason_en: str = ""
+    # Removed by the marketplace (moderation), as it says itself; a seller's own delist is not one.
+    taken_down: bool = False
 
 
 # Our order statuses; each adapter maps its marketplace's own words onto these.
@@ -114,6 +125,7 @@ class CredentialField(msgspec.Struct, frozen=True):
 
 class MarketplaceAdapter(Protocol):
     code: str
+    client: httpx.AsyncClient  # registry.Adapters paces its requests
 
     async def publish(self, account: Account, payload: ListingPayload, idempotency_key: str) -> RemoteListing:
         """Create the item, or return the existing one with the same ``payload.sku`` (upsert)."""
@@ -126,6 +138,10 @@ class MarketplaceAdapter(Protocol):
     async def delist(self, account: Account, external_id: str, idempotency_key: str) -> RemoteListing: ...
 
     async def fetch_status(self, account: Account, external_id: str) -> RemoteListing: ...
+
+    async def find_by_sku(self, account: Account, sku: str) -> RemoteListing | None:
+        """Our item by our sku, or None: a create whose answer was lost may still have been stored."""
+        ...
 
     async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
         """The shop's orders created or changed since ``since`` (epoch seconds)."""
@@ -156,7 +172,11 @@ def classify_status(response: httpx.Response) -> None:
         return
     if response.status_code == 429 or response.status_code >= 500:
         retry_after = response.headers.get("retry-after")
-        raise Retryable(f"HTTP {response.status_code}", float(retry_after) if retry_after else None)
+        raise Retryable(
+            f"HTTP {response.status_code}",
+            float(retry_after) if retry_after else None,
+            throttled=response.status_code == 429,
+        )
     try:
         body = response.json()
     except ValueError:
@@ -178,9 +198,19 @@ async def send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Respo
     try:
         response = await client.send(request)
     except (httpx.TimeoutException, httpx.TransportError) as exc:
-        raise Retryable(f"{type(exc).__name__}: {exc}") from exc
-    classify_status(response)
+        raise Retryable(f"{type(exc).__name__}: {exc}", call=call_name(request)) from exc
+    try:
+        classify_status(response)
+    except Retryable as exc:
+        exc.call = call_name(request)
+        raise
     return response
+
+
+def call_name(request: httpx.Request) -> str:
+    """The API call, ids left out ("PUT /…/products/{id}" for every product): failures count per call."""
+    parts = ["{id}" if any(c.isdigit() for c in part) else part for part in request.url.path.split("/")]
+    return f"{request.method} {'/'.join(parts)}"
 
 
 def clip(text: str, limit: int) -> str:

@@ -13,6 +13,8 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
   stored one is acknowledged but not applied (late retries never overwrite newer data).
 - ``DELETE /api/partner/v1/shops/{shop_id}/products/{id}`` — take down (idempotent).
 - ``GET  /api/partner/v1/shops/{shop_id}/products/{id}`` — current status.
+- ``GET  /api/partner/v1/shops/{shop_id}/products?sku={sku}`` — ``{"products": [answer]}``, the
+  item stored under our sku (none or one): finds an item whose create answer was lost.
 - ``Idempotency-Key`` header on writes: the same key returns the first stored answer.
 - Product body: ``sku``, ``title`` (≤ 120 chars), ``description`` (≤ 3000), ``category_id``
   (Postmart category ids, see CATEGORY), ``unit`` (see UNIT), ``price`` (integer VND ≥ 1000),
@@ -22,7 +24,8 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
   timestamp more than 300 s from our clock is refused (401), an event already taken (same
   ``event_id``, or same signature) is answered 200 and changes nothing. See
   ``integrations.webhooks.signature``.
-- Answer: ``{"id", "url", "status": "active"|"rejected"|"removed", "reason"}``; errors
+- Answer: ``{"id", "url", "status": "active"|"rejected"|"removed", "reason", "removed_by":
+  "seller"|"postmart"}`` (``removed_by`` when removed: "postmart" is a moderation takedown); errors
   ``{"error": {"code", "message", "message_vi"}}`` with 422 (validation), 401/403 (auth),
   429 + ``Retry-After`` (rate limit), 5xx (retry).
 """
@@ -106,6 +109,7 @@ def from_wire(body: dict) -> RemoteListing:
         state=STATE.get(body.get("status", ""), "live"),
         reason_vi=reason,
         reason_en=reason,
+        taken_down=body.get("status") == "removed" and body.get("removed_by") == "postmart",
     )
 
 
@@ -173,6 +177,11 @@ class PostmartAdapter:
     async def fetch_status(self, account: Account, external_id: str) -> RemoteListing:
         request = self._request(account, "GET", f"/products/{external_id}")
         return from_wire((await send(self.client, request)).json())
+
+    async def find_by_sku(self, account: Account, sku: str) -> RemoteListing | None:
+        request = self._request(account, "GET", "/products", params={"sku": sku})
+        found = (await send(self.client, request)).json().get("products") or []
+        return from_wire(found[0]) if found else None
 
     async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
         request = self._request(account, "GET", "/orders", params={"updated_since": int(since)})

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import httpx
+
 from integrations.adapters import postmart, shopee, voso
 from integrations.adapters.base import CredentialField, MarketplaceAdapter
 from integrations.adapters.shopee_auth import TokenStore
@@ -22,9 +24,8 @@ ADAPTERS = {
 MARKETPLACES = {
     postmart.CODE: (postmart.NAME, 10.0),
     voso.CODE: (voso.NAME, 10.0),
-    # The worker paces listing operations, and one Shopee operation is 3-5 API calls (search, upload,
-    # add; or update item, price, stock, status): 3 operations/s keeps us near 15 calls/s.
-    shopee.CODE: (shopee.NAME, 3.0),
+    # API calls per second (each call is paced, and one listing operation is 3-6 of them).
+    shopee.CODE: (shopee.NAME, 15.0),
 }
 
 
@@ -43,8 +44,11 @@ class Adapters:
         timeout_s: float,
         tokens: TokenStore | None = None,
         read_photo: Callable[[str], Awaitable[bytes]] | None = None,
+        pace: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self.urls = urls
+        # Awaited before every HTTP request to a marketplace (its shared rate limit), if given.
+        self.pace = pace
         self.timeout_s = timeout_s
         # Services an adapter module asks for by name in SERVICES (Shopee: shared tokens, photo bytes).
         self.services = {"tokens": tokens, "read_photo": read_photo}
@@ -54,7 +58,16 @@ class Adapters:
         if code not in self._made:
             wanted = getattr(MODULES[code], "SERVICES", ())
             extras = {name: self.services[name] for name in wanted}
-            self._made[code] = ADAPTERS[code](self.urls[code], self.timeout_s, **extras)
+            adapter = ADAPTERS[code](self.urls[code], self.timeout_s, **extras)
+            if self.pace is not None:
+                pace = self.pace
+
+                async def paced(request: httpx.Request, code: str = code) -> None:
+                    await pace(code)
+
+                # httpx's own request hook: every call of every operation, tokens included, is paced.
+                adapter.client.event_hooks["request"].append(paced)
+            self._made[code] = adapter
         return self._made[code]
 
     async def aclose(self) -> None:

@@ -7,7 +7,9 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
 - ``POST /api/v2/media_space/upload_image`` — multipart ``image``; answers ``image_info.image_id``.
 - ``GET  /api/v2/shop/get_shop_info`` — checks the credentials.
 - ``GET  /api/v2/product/search_item?item_sku=…`` — find our item again (Shopee has no
-  idempotency keys: a publish whose answer was lost must not create a second item).
+  idempotency keys: a publish whose answer was lost must not create a second item, and a delist
+  after such a publish must find the item); the candidates' ``item_sku`` in get_item_base_info is
+  compared exactly, since a search may match more than our sku.
 - ``GET  /api/v2/logistics/get_channel_list`` — the shop's shipping channels
   (``logistics_channel_list: [{"logistics_channel_id", "logistics_channel_name", "enabled"}]``).
 - ``POST /api/v2/product/add_item`` — ``item_name``, ``description``, ``item_sku``,
@@ -15,10 +17,12 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
   ``weight`` (kg) and ``logistic_info: [{"logistic_id", "enabled"}]`` (the shop's enabled channels),
   both required by Shopee.
 - ``POST /api/v2/product/update_item`` (name, description, weight when known), ``update_price``
-  (``price_list: [{"original_price"}]``), ``update_stock`` (``stock_list: [{"seller_stock": [{"stock"}]}]``).
+  (``price_list: [{"original_price"}]``), ``update_stock`` (``stock_list: [{"seller_stock": [{"stock"}]}]``),
+  each sent only when get_item_base_info shows Shopee's value differs from ours.
 - ``POST /api/v2/product/unlist_item`` — ``item_list: [{"item_id", "unlist"}]`` (also relists).
 - ``GET  /api/v2/product/get_item_base_info?item_id_list=…`` — ``item_status`` NORMAL, UNLIST,
-  BANNED, SELLER_DELETE, SHOPEE_DELETE, REVIEWING.
+  BANNED, SELLER_DELETE, SHOPEE_DELETE, REVIEWING, and ``item_sku``. BANNED and SHOPEE_DELETE are
+  Shopee's own takedowns; UNLIST and SELLER_DELETE the seller's.
 - ``GET  /api/v2/order/get_order_list``, ``get_order_detail`` — orders (see ``shopee_orders``).
 
 Errors: HTTP 429 or a rate-limit code, and 5xx or a server code, are retried; an invalid access
@@ -48,6 +52,7 @@ from integrations.adapters.base import (
     RemoteListing,
     RemoteOrder,
     Retryable,
+    call_name,
     clip,
     new_client,
 )
@@ -73,6 +78,7 @@ STATE = {
     "NORMAL": "live", "REVIEWING": "live", "UNLIST": "delisted", "BANNED": "delisted",
     "SELLER_DELETE": "delisted", "SHOPEE_DELETE": "delisted",
 }  # fmt: skip
+TAKEN_DOWN = {"BANNED", "SHOPEE_DELETE"}  # by Shopee, not by the seller
 TOKEN_ERRORS = {"error_auth", "invalid_access_token", "invalid_acceess_token"}
 CREDENTIAL_ERRORS = {"error_sign", "error_permission", "error_shop", "error_partner", "invalid_code"}
 RATE_ERRORS = {"error_rate_limit", "error_too_many_request"}
@@ -95,7 +101,9 @@ def check(response: httpx.Response) -> dict:
     status = response.status_code
     if status == 429 or error in RATE_ERRORS:
         retry_after = response.headers.get("retry-after")
-        raise Retryable(f"Shopee {status} {error}", float(retry_after) if retry_after else None)
+        raise Retryable(
+            f"Shopee {status} {error}", float(retry_after) if retry_after else None, throttled=True
+        )
     if status >= 500 or error in SERVER_ERRORS:
         raise Retryable(f"Shopee {status} {error}: {message}")
     if not error and status < 400:
@@ -143,8 +151,12 @@ class ShopeeAdapter:
         try:
             response = await self.client.send(request)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
-            raise Retryable(f"{type(exc).__name__}: {exc}") from exc
-        return check(response)
+            raise Retryable(f"{type(exc).__name__}: {exc}", call=call_name(request)) from exc
+        try:
+            return check(response)
+        except Retryable as exc:
+            exc.call = call_name(request)
+            raise
 
     def _partner(self, account: Account) -> tuple[str, str]:
         partner_id = account.credentials.get("partner_id", "").strip()
@@ -254,15 +266,19 @@ class ShopeeAdapter:
             ids.append(str(answer["response"]["image_info"]["image_id"]))
         return ids
 
-    async def _find_by_sku(self, account: Account, sku: str) -> str | None:
+    async def find_by_sku(self, account: Account, sku: str) -> RemoteListing | None:
         answer = await self._shop(
             account,
             "GET",
             "/api/v2/product/search_item",
-            params={"item_sku": sku, "page_size": 1, "offset": 0},
+            params={"item_sku": sku, "page_size": 20, "offset": 0},
         )
         found = (answer.get("response") or {}).get("item_id_list") or []
-        return str(found[0]) if found else None
+        if not found:
+            return None
+        items = await self._base_info(account, ",".join(str(i) for i in found))
+        ours = [item for item in items if item.get("item_sku") == sku]
+        return self._remote(account, ours[0]) if ours else None
 
     async def _logistic_info(self, account: Account) -> list[dict]:
         """The shipping channels the seller turned on in Seller Centre, all offered for the new item."""
@@ -282,9 +298,9 @@ class ShopeeAdapter:
         return enabled
 
     async def publish(self, account: Account, payload: ListingPayload, idempotency_key: str) -> RemoteListing:
-        existing = await self._find_by_sku(account, payload.sku)
+        existing = await self.find_by_sku(account, payload.sku)
         if existing:
-            return await self.update(account, existing, payload, idempotency_key)
+            return await self.update(account, existing.external_id, payload, idempotency_key)
         if payload.weight_kg is None:  # Shopee would refuse the item; say what to fix before uploading
             raise Rejected(
                 "Shopee cần khối lượng mỗi đơn vị hàng: hãy nhập khối lượng (gam) cho sản phẩm.",
@@ -307,19 +323,31 @@ class ShopeeAdapter:
     async def update(
         self, account: Account, external_id: str, payload: ListingPayload, idempotency_key: str
     ) -> RemoteListing:
+        """Only the calls whose data Shopee does not hold yet: a retry after one failed call resumes
+        where the operation stopped instead of sending every call again."""
         item_id = int(external_id)
-        await self._shop(
-            account, "POST", "/api/v2/product/update_item", json={"item_id": item_id} | item_body(payload)
+        items = await self._base_info(account, external_id)
+        if not items:
+            raise Rejected("Shopee không còn sản phẩm này.", "Shopee has no such item.")
+        current = items[0]
+        body = item_body(payload)
+        if any(current.get(key) != value for key, value in body.items()):
+            await self._shop(account, "POST", "/api/v2/product/update_item", json={"item_id": item_id} | body)
+        prices = current.get("price_info") or [{}]
+        if prices[0].get("original_price") != payload.price_vnd:
+            price = {"item_id": item_id, "price_list": [{"original_price": float(payload.price_vnd)}]}
+            await self._shop(account, "POST", "/api/v2/product/update_price", json=price)
+        stock_now = ((current.get("stock_info_v2") or {}).get("summary_info") or {}).get(
+            "total_available_stock"
         )
-        price = {"item_id": item_id, "price_list": [{"original_price": float(payload.price_vnd)}]}
-        await self._shop(account, "POST", "/api/v2/product/update_price", json=price)
-        stock = {"item_id": item_id, "stock_list": [{"seller_stock": [{"stock": max(0, payload.stock)}]}]}
-        await self._shop(account, "POST", "/api/v2/product/update_stock", json=stock)
-        current = await self.fetch_status(account, external_id)
-        if current.state == "delisted" and current.reason_en == "UNLIST":
+        if stock_now != max(0, payload.stock):
+            stock = {"item_id": item_id, "stock_list": [{"seller_stock": [{"stock": max(0, payload.stock)}]}]}
+            await self._shop(account, "POST", "/api/v2/product/update_stock", json=stock)
+        remote = self._remote(account, current)  # name, price and stock do not change the status
+        if remote.state == "delisted" and remote.reason_en == "UNLIST":
             await self._unlist(account, item_id, unlist=False)  # listed again by the farmer
-            current = await self.fetch_status(account, external_id)
-        return current
+            remote = await self.fetch_status(account, external_id)
+        return remote
 
     async def _unlist(self, account: Account, item_id: int, unlist: bool) -> None:
         body = {"item_list": [{"item_id": item_id, "unlist": unlist}]}
@@ -333,23 +361,30 @@ class ShopeeAdapter:
         await self._unlist(account, int(external_id), unlist=True)
         return await self.fetch_status(account, external_id)
 
-    async def fetch_status(self, account: Account, external_id: str) -> RemoteListing:
+    async def _base_info(self, account: Account, item_ids: str) -> list[dict]:
         answer = await self._shop(
-            account, "GET", "/api/v2/product/get_item_base_info", params={"item_id_list": external_id}
+            account, "GET", "/api/v2/product/get_item_base_info", params={"item_id_list": item_ids}
         )
-        items = (answer.get("response") or {}).get("item_list") or []
-        if not items:
-            raise Rejected("Shopee không còn sản phẩm này.", "Shopee has no such item.")
-        status = str(items[0].get("item_status") or "")
+        return (answer.get("response") or {}).get("item_list") or []
+
+    def _remote(self, account: Account, item: dict) -> RemoteListing:
+        status = str(item.get("item_status") or "")
         state = STATE.get(status, "live")
         return RemoteListing(
-            external_id=str(items[0]["item_id"]),
-            external_url=f"{self.storefront}/product/{account.shop_id}/{items[0]['item_id']}",
+            external_id=str(item["item_id"]),
+            external_url=f"{self.storefront}/product/{account.shop_id}/{item['item_id']}",
             state=state,
             # Why it is down, in Shopee's words; UNLIST is the seller's own choice.
             reason_vi="" if state == "live" else f"Shopee: {status}",
             reason_en="" if state == "live" else status,
+            taken_down=status in TAKEN_DOWN,
         )
+
+    async def fetch_status(self, account: Account, external_id: str) -> RemoteListing:
+        items = await self._base_info(account, external_id)
+        if not items:
+            raise Rejected("Shopee không còn sản phẩm này.", "Shopee has no such item.")
+        return self._remote(account, items[0])
 
     async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
         async def shop(method: str, path: str, **kwargs) -> dict:

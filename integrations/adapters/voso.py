@@ -14,6 +14,8 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
   stored one is acknowledged but not applied.
 - ``DELETE /v2/sellers/{shop_id}/items/{item_id}`` — delist (idempotent).
 - ``GET    /v2/sellers/{shop_id}/items/{item_id}`` — current status.
+- ``GET    /v2/sellers/{shop_id}/items?external_ref={sku}`` — ``{"data": [answer]}``, the item
+  stored under our reference (none or one): finds an item whose create answer was lost.
 - ``GET    /v2/sellers/{shop_id}/orders?updated_from={ISO 8601}`` — orders created or changed
   since then: ``{"data": [{"order_code", "order_status": "NEW"|"DELIVERING"|"DELIVERED"|
   "CANCELED"|"RETURNED", "created_time", "update_time" (ISO 8601, +07:00), "total_amount" (VND),
@@ -28,7 +30,8 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
   ``event_id``, or same signature) is answered 200 and changes nothing. See
   ``integrations.webhooks.signature``.
 - Answer: ``{"item_id", "item_url", "state": "approved"|"rejected"|"delisted",
-  "rejection_reason"}``; errors ``{"error": {"code", "message", "message_vi"}}``.
+  "rejection_reason", "delisted_by": "seller"|"voso"}`` (``delisted_by`` when delisted: "voso" is a
+  moderation takedown); errors ``{"error": {"code", "message", "message_vi"}}``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
 
 import httpx
 
@@ -125,6 +129,7 @@ def from_wire(body: dict) -> RemoteListing:
         state=STATE.get(body.get("state", ""), "live"),
         reason_vi=reason,
         reason_en=reason,
+        taken_down=body.get("state") == "delisted" and body.get("delisted_by") == "voso",
     )
 
 
@@ -192,6 +197,10 @@ class VosoAdapter:
 
     async def fetch_status(self, account: Account, external_id: str) -> RemoteListing:
         return from_wire((await self._call(account, "GET", f"/items/{external_id}")).json())
+
+    async def find_by_sku(self, account: Account, sku: str) -> RemoteListing | None:
+        found = (await self._call(account, "GET", f"/items?external_ref={quote(sku)}")).json().get("data")
+        return from_wire(found[0]) if found else None
 
     async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
         # Whole seconds: the ISO timestamp carries no fraction, so round down (never miss one).

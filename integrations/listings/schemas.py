@@ -48,6 +48,9 @@ class ListingRead(msgspec.Struct):
     share_percent: int = 100
     reserve_units: int = 0
     pushed_stock: int = 0  # what this marketplace is shown of the product's stock (see stock.shares)
+    # "Cần kiểm tra": the sync gave up on this listing; check_reason is its last error.
+    needs_check: bool = False
+    check_reason: str = ""
 
 
 class SyncJobRead(msgspec.Struct):

@@ -128,37 +128,44 @@ async def publish(actor: Actor, product_id: int, marketplace_code: str) -> int:
         raise AccountMissing(marketplace["name"])
     now = datetime.now(UTC)
     async with write_transaction():
+        # An upsert: a double tap (two requests at once) meets on the unique (product, marketplace)
+        # index, and the second one waits for the first's commit, then takes its listing.
+        inserted = await (
+            Listing.insert(
+                Listing(
+                    product=product_id,
+                    marketplace=marketplace["id"],
+                    account=account["id"],
+                    household=product["owner_household"],
+                    cooperative=product["owner_cooperative"],
+                    state="pending",
+                    wanted="live",
+                    version=1,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            .on_conflict(target=(Listing.product, Listing.marketplace), action="DO NOTHING")
+            .returning(Listing.id)
+        )
+        if inserted:
+            listing_id = inserted[0]["id"]
+            row = await Listing.select().where(Listing.id == listing_id).first()
+            await append_history(row, None, "pending", 1)
+            await outbox.enqueue(listing_id, marketplace["id"], 1)
+            await audit.record(actor, "listing", listing_id, "publish", {"marketplace": marketplace_code})
+            return listing_id
         existing = (
             await Listing.select()
             .where((Listing.product == product_id) & (Listing.marketplace == marketplace["id"]))
             .first()
         )
-        if existing is not None:
-            if existing["wanted"] != "live" or existing["state"] == "rejected":
-                await Listing.update({Listing.account: account["id"]}).where(Listing.id == existing["id"])
-                await _bump(existing["id"], "live")
-                await audit.record(
-                    actor, "listing", existing["id"], "publish", {"marketplace": marketplace_code}
-                )
-            return existing["id"]
-        listing = Listing(
-            product=product_id,
-            marketplace=marketplace["id"],
-            account=account["id"],
-            household=product["owner_household"],
-            cooperative=product["owner_cooperative"],
-            state="pending",
-            wanted="live",
-            version=1,
-            created_at=now,
-            updated_at=now,
-        )
-        await listing.save()
-        row = await Listing.select().where(Listing.id == listing.id).first()
-        await append_history(row, None, "pending", 1)
-        await outbox.enqueue(listing.id, marketplace["id"], 1)
-        await audit.record(actor, "listing", listing.id, "publish", {"marketplace": marketplace_code})
-        return listing.id
+        # Withdrawn, refused or no longer live on the marketplace: the farmer lists it again.
+        if existing["wanted"] != "live" or existing["state"] in ("rejected", "delisted"):
+            await Listing.update({Listing.account: account["id"]}).where(Listing.id == existing["id"])
+            await _bump(existing["id"], "live")
+            await audit.record(actor, "listing", existing["id"], "publish", {"marketplace": marketplace_code})
+        return existing["id"]
 
 
 async def product_changed(product_id: int, deleted: bool = False) -> None:
@@ -213,7 +220,13 @@ async def record(
         if listing is None or sent_version < listing["synced_version"]:
             return  # a late answer for an older version: a newer one is already recorded
         new_state = state or (remote.state if remote else listing["state"])
-        changes: dict = {Listing.synced_version: sent_version, Listing.updated_at: datetime.now(UTC)}
+        changes: dict = {
+            Listing.synced_version: sent_version,
+            Listing.updated_at: datetime.now(UTC),
+            # The marketplace answered: whatever made the listing need a check is over.
+            Listing.needs_check: False,
+            Listing.check_reason: "",
+        }
         if remote is not None:
             changes[Listing.external_id] = remote.external_id or listing["external_id"]
             changes[Listing.external_url] = remote.external_url or listing["external_url"]
@@ -246,3 +259,55 @@ async def taken_down(listing_id: int, reason: str) -> None:
         await append_history(listing, listing["state"], "delisted", listing["version"], reason)
         change = {"state": {"from": listing["state"], "to": "delisted"}, "reason": reason}
         await audit.record(None, "listing", listing_id, "state", change)  # taken down by the marketplace
+
+
+async def needs_check(listing_id: int, error: str) -> None:
+    """Its sync job gave up: "cần kiểm tra" with the last error, on the farmer's listing card (and
+    the job on the admin's page) until a push succeeds; reconciliation reads the truth meanwhile."""
+    await Listing.update(
+        {Listing.needs_check: True, Listing.check_reason: error[:400], Listing.updated_at: datetime.now(UTC)}
+    ).where(Listing.id == listing_id)
+
+
+async def reconciled(listing_id: int, seen_version: int, remote: RemoteListing) -> bool:
+    """What reconciliation read (for ``seen_version``) written into our state; True if it changed.
+
+    Nothing is written when the listing changed since (a newer version is on its way, and the
+    marketplace's state was not compared against it).
+    """
+    async with write_transaction():
+        listing = await Listing.select().where(Listing.id == listing_id).first()
+        if listing is None or listing["version"] != seen_version:
+            return False
+        if remote.taken_down:  # the marketplace says it removed the item (moderation)
+            if listing["state"] == "delisted" and listing["wanted"] == "delisted":
+                return False
+            await taken_down(listing_id, remote.reason_vi or "Sàn đã gỡ sản phẩm.")
+            return True
+        if listing["external_id"] is None:
+            await Listing.update(
+                {Listing.external_id: remote.external_id, Listing.external_url: remote.external_url}
+            ).where(Listing.id == listing_id)
+        if remote.state == "live" and listing["wanted"] == "delisted":
+            # Withdrawn, yet on sale: a create that landed after our delist. Delist it again.
+            await _bump(listing_id, "delisted")
+            return True
+        if remote.state == listing["state"]:
+            return False
+        reason = remote.reason_vi if remote.state in ("rejected", "delisted") else ""
+        await Listing.update(
+            {
+                Listing.state: remote.state,
+                Listing.reason_vi: reason,
+                Listing.reason_en: remote.reason_en if reason else "",
+                Listing.updated_at: datetime.now(UTC),
+            }
+        ).where(Listing.id == listing_id)
+        await append_history(listing, listing["state"], remote.state, listing["synced_version"], reason)
+        change = {
+            "state": {"from": listing["state"], "to": remote.state},
+            "reason": reason,
+            "by": "reconcile",
+        }
+        await audit.record(None, "listing", listing_id, "state", change)
+        return True

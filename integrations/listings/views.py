@@ -23,7 +23,8 @@ async def listings_of(product_ids: list[int]) -> dict[int, list[ListingRead]]:
     marks = ", ".join(["{}"] * len(product_ids))  # placeholders only; the ids go as parameters
     rows = await Listing.raw(
         "SELECT l.id, l.product, l.state, l.external_url, l.reason_vi, l.reason_en, l.version, "  # noqa: S608
-        "l.synced_version, l.share_percent, l.reserve_units, p.stock AS stock, m.code AS code, "
+        "l.synced_version, l.share_percent, l.reserve_units, l.needs_check, l.check_reason, "
+        "p.stock AS stock, m.code AS code, "
         "m.name AS mname FROM listing l JOIN marketplace m ON m.id = l.marketplace "
         f"JOIN product p ON p.id = l.product WHERE l.product IN ({marks}) ORDER BY l.id",
         *product_ids,
@@ -64,6 +65,9 @@ def listing_read(r: Mapping[str, Any]) -> ListingRead:
         share_percent=r["share_percent"],
         reserve_units=r["reserve_units"],
         pushed_stock=pushed_stock(r["stock"], r["share_percent"], r["reserve_units"]),
+        # The public page's rows do not carry it: buyers are not told.
+        needs_check=bool(r.get("needs_check")),
+        check_reason=r.get("check_reason") or "",
     )
 
 

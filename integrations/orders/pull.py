@@ -12,7 +12,6 @@ from integrations.adapters.base import Account, CredentialsError, Rejected, Retr
 from integrations.adapters.registry import Adapters
 from integrations.orders import service
 from integrations.settings import IntegrationsSettings
-from integrations.sync import ratelimit
 from integrations.tables import MarketplaceAccount
 
 log = logging.getLogger(__name__)
@@ -25,7 +24,6 @@ async def pull_orders(adapters: Adapters, settings: IntegrationsSettings) -> int
     rows = await MarketplaceAccount.select(
         MarketplaceAccount.all_columns(),
         MarketplaceAccount.marketplace.code.as_alias("code"),
-        MarketplaceAccount.marketplace.rate_limit_per_s.as_alias("rate"),
     ).where(MarketplaceAccount.needs_attention.eq(False))
     changed = 0
     for row in rows:
@@ -33,7 +31,6 @@ async def pull_orders(adapters: Adapters, settings: IntegrationsSettings) -> int
         account = Account(
             row["shop_id"], crypto.decrypt(settings.credentials_key, row["credentials_encrypted"]), row["id"]
         )
-        await ratelimit.acquire(row["code"], row["rate"])
         try:
             orders = await adapters.get(row["code"]).fetch_orders(
                 account, max(0.0, row["orders_pulled_at"] - OVERLAP_S)

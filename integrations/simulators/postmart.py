@@ -22,7 +22,10 @@ STATUS = {"live": "active", "rejected": "rejected", "delisted": "removed"}
 
 
 def _answer(state: SimState, item) -> dict:
-    return {"id": item.id, "url": state.url(item.id), "status": STATUS[item.status], "reason": item.reason}
+    answer = {"id": item.id, "url": state.url(item.id), "status": STATUS[item.status], "reason": item.reason}
+    if item.status == "delisted":
+        answer["removed_by"] = "postmart" if item.moderated else "seller"
+    return answer
 
 
 async def _auth(state: SimState, request: Request, shop_id: str) -> Response | None:
@@ -164,6 +167,14 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             return error(404, "not_found", "Không có sản phẩm.", "No such product.")
         return Response(_answer(state, item))
 
+    @get(prefix + "/products")
+    async def by_sku(request: Request, shop_id: str, sku: str) -> Response:
+        denied = await _auth(state, request, shop_id)
+        if denied:
+            return denied
+        found = state.by_sku.get((shop_id, sku))
+        return Response({"products": [_answer(state, state.items[found])] if found else []})
+
     @get(prefix + "/orders")
     async def orders(request: Request, shop_id: str, updated_since: int = 0) -> Response:
         denied = await _auth(state, request, shop_id)
@@ -179,6 +190,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             replace,
             remove,
             status,
+            by_sku,
             orders,
             *public_routes(state, TITLE, _answer),
         ],

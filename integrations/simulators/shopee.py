@@ -102,7 +102,8 @@ def answer(error: str = "", message: str = "", http_status: int = 200, **fields)
 
 
 def _item_answer(state: SimState, item: Item) -> dict:
-    return {"item_id": int(item.id), "item_status": STATUS[item.status], "item_sku": item.sku}
+    status = "BANNED" if item.moderated else STATUS[item.status]  # Shopee's own takedown
+    return {"item_id": int(item.id), "item_status": status, "item_sku": item.sku}
 
 
 def create_app(config: ShopeeConfig | None = None) -> Litestar:
@@ -344,6 +345,8 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
                 _item_answer(state, item)
                 | {
                     "item_name": fields["name"],
+                    "description": fields["description"],
+                    "weight": fields.get("weight_kg"),
                     "price_info": [{"original_price": fields["price"], "currency": "VND"}],
                     "stock_info_v2": {"summary_info": {"total_available_stock": fields["stock"]}},
                 }

@@ -29,7 +29,7 @@ def _answer(state: SimState, item) -> dict:
         "item_url": state.url(item.id),
         "state": STATE[item.status],
         "rejection_reason": item.reason,
-    }
+    } | ({"delisted_by": "voso" if item.moderated else "seller"} if item.status == "delisted" else {})
 
 
 def _order(order: order_book.SimOrder) -> dict:
@@ -179,6 +179,14 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             return Response(NOT_FOUND, status_code=404)
         return Response(_answer(state, item))
 
+    @get(prefix + "/items")
+    async def by_ref(request: Request, shop_id: str, external_ref: str) -> Response:
+        denied = _auth(request, shop_id)
+        if denied:
+            return denied
+        found = state.by_sku.get((shop_id, external_ref))
+        return Response({"data": [_answer(state, state.items[found])] if found else []})
+
     @get(prefix + "/orders")
     async def orders(request: Request, shop_id: str, updated_from: str = "") -> Response:
         denied = _auth(request, shop_id)
@@ -201,6 +209,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             change,
             remove,
             status,
+            by_ref,
             orders,
             *public_routes(state, TITLE, _answer),
         ],

@@ -6,6 +6,7 @@ version is ever sent. Times are epoch seconds so the same raw SQL runs on SQLite
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import UTC, datetime
@@ -13,15 +14,19 @@ from datetime import UTC, datetime
 from integrations.db import is_postgres
 from integrations.tables import SyncJob
 
+NO_FAILURES = "{}"  # call_failures of a job that has not failed (a parameter: braces are placeholders)
+
 
 async def enqueue(listing_id: int, marketplace_id: int, version: int) -> None:
     """Queue ``version`` of a listing; call inside the transaction that changed the listing."""
     now = time.time()
     changed = await SyncJob.raw(
-        "UPDATE sync_job SET version = {}, attempts = 0, next_attempt_at = {}, last_error = '', "
+        "UPDATE sync_job SET version = {}, attempts = 0, call_failures = {}, failing_since = 0, "
+        "next_attempt_at = {}, last_error = '', "
         "status = CASE WHEN status = 'running' THEN 'running' ELSE 'queued' END "
         "WHERE listing = {} RETURNING id",
         version,
+        NO_FAILURES,
         now,
         listing_id,
     )
@@ -38,20 +43,39 @@ async def enqueue(listing_id: int, marketplace_id: int, version: int) -> None:
         )
 
 
-async def claim(lease_s: float, marketplace_ids: list[int] | None = None) -> dict | None:
-    """Take one due job (or one whose worker's lease ran out) and lease it to the caller."""
+# A marketplace has budget "now" when its next free send slot is at most this far ahead: the first
+# call then waits that long at most, instead of a worker holding a job while a backlog drains.
+BUDGET_SLACK_S = 0.2
+# Jobs running per marketplace (leases not run out): the fewest go first, so a saturated marketplace
+# never takes every worker and the others keep their share.
+_RUNNING = (
+    "(SELECT count(*) FROM sync_job r WHERE r.marketplace = j.marketplace "
+    "AND r.status = 'running' AND r.claimed_until >= {})"
+)
+
+
+async def claim(lease_s: float) -> dict | None:
+    """Take one due job (or one whose worker's lease ran out) of a marketplace with budget now.
+
+    Claiming uses no attempt: attempts count failures (see ``fail``).
+    """
     now = time.time()
     token = uuid.uuid4().hex
-    lock = "FOR UPDATE SKIP LOCKED" if is_postgres() else ""
-    rows = await SyncJob.raw(  # a fixed locking clause; every value is a parameter
-        "UPDATE sync_job SET status = 'running', claimed_until = {}, claim_token = {}, attempts = attempts + 1 "  # noqa: S608
-        "WHERE id = (SELECT id FROM sync_job WHERE (status = 'queued' AND next_attempt_at <= {}) "
-        "OR (status = 'running' AND claimed_until < {}) "
-        f"ORDER BY next_attempt_at LIMIT 1 {lock}) "
-        "RETURNING id, listing, version, attempts, claim_token",
+    lock = "FOR UPDATE OF j SKIP LOCKED" if is_postgres() else ""
+    rows = await SyncJob.raw(  # fixed clauses; every value is a parameter
+        "UPDATE sync_job SET status = 'running', claimed_until = {}, claim_token = {} "  # noqa: S608
+        "WHERE id = (SELECT j.id FROM sync_job j JOIN marketplace m ON m.id = j.marketplace "
+        "LEFT JOIN rate_bucket b ON b.marketplace = m.code "
+        "WHERE ((j.status = 'queued' AND j.next_attempt_at <= {}) "
+        "OR (j.status = 'running' AND j.claimed_until < {})) "
+        "AND (b.next_slot IS NULL OR b.next_slot <= {}) "
+        f"ORDER BY {_RUNNING}, j.next_attempt_at LIMIT 1 {lock}) "
+        "RETURNING id, listing, version, attempts, call_failures, failing_since, claim_token",
         now + lease_s,
         token,
         now,
+        now,
+        now + BUDGET_SLACK_S,
         now,
     )
     return rows[0] if rows else None
@@ -61,37 +85,60 @@ async def complete(job_id: int, token: str, sent_version: int) -> None:
     """Done, unless a newer version arrived while sending: then it is due again at once."""
     await SyncJob.raw(
         "UPDATE sync_job SET status = CASE WHEN version <= {} THEN 'done' ELSE 'queued' END, "
-        "attempts = CASE WHEN version <= {} THEN attempts ELSE 0 END, "
+        "attempts = 0, call_failures = {}, failing_since = 0, "
         "next_attempt_at = {}, last_error = '' WHERE id = {} AND claim_token = {}",
         sent_version,
-        sent_version,
+        NO_FAILURES,
         time.time(),
         job_id,
         token,
     )
 
 
-async def fail(
-    job_id: int, token: str, error: str, delay_s: float, max_attempts: int, dead: bool = False
-) -> None:
-    """Back off, or give up (dead, visible to the admin) after ``max_attempts``."""
+async def release(job_id: int, token: str, at: float, error: str = "") -> None:
+    """Back in the queue, due at ``at``, no attempt used (rate limit, Retry-After)."""
     await SyncJob.raw(
-        "UPDATE sync_job SET status = CASE WHEN {} OR attempts >= {} THEN 'dead' ELSE 'queued' END, "
-        "next_attempt_at = {}, last_error = {} WHERE id = {} AND claim_token = {}",
-        dead,
-        max_attempts,
-        time.time() + delay_s,
+        "UPDATE sync_job SET status = 'queued', next_attempt_at = {}, last_error = {} "
+        "WHERE id = {} AND claim_token = {}",
+        at,
         error[:1000],
         job_id,
         token,
     )
 
 
+async def fail(
+    job: dict, error: str, call: str, delay_s: float, max_attempts: int, give_up_s: float, dead: bool = False
+) -> bool:
+    """Count a failure of ``call``; back off, or give up (dead) once one call has failed
+    ``max_attempts`` times and the job has been failing for ``give_up_s``. True when dead."""
+    now = time.time()
+    failures = json.loads(job.get("call_failures") or "{}")
+    failures[call] = failures.get(call, 0) + 1
+    attempts = max(failures.values())
+    since = job.get("failing_since") or now
+    dead = dead or (attempts >= max_attempts and now - since >= give_up_s)
+    rows = await SyncJob.raw(
+        "UPDATE sync_job SET status = {}, attempts = {}, call_failures = {}, failing_since = {}, "
+        "next_attempt_at = {}, last_error = {} WHERE id = {} AND claim_token = {} RETURNING id",
+        "dead" if dead else "queued",
+        attempts,
+        json.dumps(failures),
+        since,
+        now + delay_s,
+        error[:1000],
+        job["id"],
+        job["claim_token"],
+    )
+    return dead and bool(rows)
+
+
 async def retry(job_id: int) -> bool:
     """Admin action: a dead (or any) job goes back to the queue with a fresh attempt budget."""
     rows = await SyncJob.raw(
-        "UPDATE sync_job SET status = 'queued', attempts = 0, next_attempt_at = {} "
-        "WHERE id = {} AND status <> 'running' RETURNING id",
+        "UPDATE sync_job SET status = 'queued', attempts = 0, call_failures = {}, failing_since = 0, "
+        "next_attempt_at = {} WHERE id = {} AND status <> 'running' RETURNING id",
+        NO_FAILURES,
         time.time(),
         job_id,
     )
@@ -101,8 +148,9 @@ async def retry(job_id: int) -> bool:
 async def retry_dead_of_account(account_id: int) -> int:
     """The seller fixed the account's credentials: its jobs that gave up on them go back to the queue."""
     rows = await SyncJob.raw(
-        "UPDATE sync_job SET status = 'queued', attempts = 0, next_attempt_at = {} "
-        "WHERE status = 'dead' AND listing IN (SELECT id FROM listing WHERE account = {}) RETURNING id",
+        "UPDATE sync_job SET status = 'queued', attempts = 0, call_failures = {}, failing_since = 0, "
+        "next_attempt_at = {} WHERE status = 'dead' AND listing IN (SELECT id FROM listing WHERE account = {}) RETURNING id",
+        NO_FAILURES,
         time.time(),
         account_id,
     )

@@ -1,9 +1,12 @@
 """A per-marketplace send schedule shared by all worker processes through one database row.
 
-Each request takes the next free slot with one atomic UPDATE (next_slot = max(next_slot, now) +
-interval) and sleeps until its slot, so request starts are at least ``interval`` apart across
-every process. Workers aim a little under the partner's limit so network jitter cannot push a
-burst over it. Clocks of all worker hosts are assumed NTP-synchronised.
+Each API call takes the next free slot with one atomic UPDATE (next_slot = max(next_slot, now) +
+interval) and sleeps until its slot, so call starts are at least ``interval`` apart across every
+process. Every call is paced, not every listing operation: one Shopee operation is 3-6 calls.
+Workers aim a little under the partner's limit so network jitter cannot push a burst over it.
+Workers claim a job only when its marketplace's next slot is close (``outbox.claim``), so a
+saturated marketplace never holds a worker that another marketplace could use. Clocks of all
+worker hosts are assumed NTP-synchronised.
 """
 
 from __future__ import annotations
@@ -12,9 +15,14 @@ import asyncio
 import time
 
 from integrations.db import is_postgres
-from integrations.tables import RateBucket
+from integrations.tables import Marketplace, RateBucket
 
 HEADROOM = 0.93
+RATES_TTL_S = 30.0  # the registered limits are read again this often
+
+
+def _greatest() -> str:
+    return "GREATEST" if is_postgres() else "MAX"
 
 
 async def acquire(marketplace: str, rate_per_s: float) -> None:
@@ -22,9 +30,8 @@ async def acquire(marketplace: str, rate_per_s: float) -> None:
         return
     interval = 1.0 / (rate_per_s * HEADROOM)
     now = time.time()
-    greatest = "GREATEST" if is_postgres() else "MAX"
     sql = (
-        f"UPDATE rate_bucket SET next_slot = {greatest}(next_slot, {{}}) + {{}} "  # noqa: S608 - function name only
+        f"UPDATE rate_bucket SET next_slot = {_greatest()}(next_slot, {{}}) + {{}} "  # noqa: S608 - function name only
         "WHERE marketplace = {} RETURNING next_slot"
     )
     rows = await RateBucket.raw(sql, now, interval, marketplace)
@@ -36,3 +43,35 @@ async def acquire(marketplace: str, rate_per_s: float) -> None:
     wait = rows[0]["next_slot"] - interval - time.time()
     if wait > 0:
         await asyncio.sleep(wait)
+
+
+async def hold(marketplace: str, seconds: float) -> None:
+    """The marketplace said "slow down" (429, Retry-After): no process sends to it for ``seconds``."""
+    sql = (
+        f"UPDATE rate_bucket SET next_slot = {_greatest()}(next_slot, {{}}) "  # noqa: S608 - function name only
+        "WHERE marketplace = {}"
+    )
+    await RateBucket.raw(sql, time.time() + seconds, marketplace)
+
+
+async def next_slot(marketplace: str) -> float:
+    row = await RateBucket.select(RateBucket.next_slot).where(RateBucket.marketplace == marketplace).first()
+    return row["next_slot"] if row else 0.0
+
+
+class Pacer:
+    """Paces every API call to a marketplace (an httpx request hook, see ``registry.Adapters``)."""
+
+    def __init__(self) -> None:
+        self._rates: dict[str, float] = {}
+        self._read_at = 0.0
+
+    async def rate(self, marketplace: str) -> float:
+        if time.monotonic() - self._read_at > RATES_TTL_S or marketplace not in self._rates:
+            rows = await Marketplace.select(Marketplace.code, Marketplace.rate_limit_per_s)
+            self._rates = {r["code"]: r["rate_limit_per_s"] for r in rows}
+            self._read_at = time.monotonic()
+        return self._rates.get(marketplace, 0.0)
+
+    async def before_call(self, marketplace: str) -> None:
+        await acquire(marketplace, await self.rate(marketplace))

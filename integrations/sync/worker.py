@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import time
 
 from agrimarket.media.storage import Storage
 from agrimarket.products.catalog import unit_weight_grams
@@ -28,6 +30,7 @@ from integrations.orders.pull import pull_orders
 from integrations.settings import IntegrationsSettings
 from integrations.stock.shares import pushed_stock
 from integrations.sync import backoff, outbox, ratelimit
+from integrations.sync import reconcile as reconciliation
 from integrations.tables import Listing, Marketplace, MarketplaceAccount
 
 log = logging.getLogger(__name__)
@@ -65,20 +68,24 @@ class Worker:
         self.adapters = adapters
         self.storage = storage
         self._stop = asyncio.Event()
-        self._rates: dict[int, tuple[str, float]] = {}
+        self._codes: dict[int, str] = {}
         # While the database is down every poll fails alike: one traceback, then a line a minute.
         self.poll_failures = RepeatedFailureLog(log, "sync worker: poll")
         self.reconcile_failures = RepeatedFailureLog(log, "sync worker: reconciliation")
         self.order_pull_failures = RepeatedFailureLog(log, "sync worker: order pull")
 
-    async def _marketplace(self, marketplace_id: int) -> tuple[str, float]:
-        if marketplace_id not in self._rates:
-            row = await Marketplace.select().where(Marketplace.id == marketplace_id).first()
-            self._rates[marketplace_id] = (row["code"], row["rate_limit_per_s"])
-        return self._rates[marketplace_id]
+    async def code(self, marketplace_id: int) -> str:
+        if marketplace_id not in self._codes:
+            row = await Marketplace.select(Marketplace.code).where(Marketplace.id == marketplace_id).first()
+            self._codes[marketplace_id] = row["code"]
+        return self._codes[marketplace_id]
+
+    def account(self, row: dict) -> Account:
+        credentials = crypto.decrypt(self.settings.credentials_key, row["credentials_encrypted"])
+        return Account(row["shop_id"], credentials, account_id=row["id"])
 
     async def run_one(self) -> bool:
-        """Process one due job; False when there was none."""
+        """Process one due job of a marketplace with budget now; False when there was none."""
         job = await outbox.claim(self.settings.lease_seconds)
         if job is None:
             return False
@@ -86,48 +93,58 @@ class Worker:
             await self._push(job)
         except Exception as exc:  # a bug must not kill the worker; the job backs off and is visible
             log.exception("sync job %s failed", job["id"])
-            await self._retry(job, f"{type(exc).__name__}: {exc}", None)
+            await self._retry(job, f"{type(exc).__name__}: {exc}", "bug")
         return True
 
-    async def _retry(self, job: dict, error: str, retry_after: float | None, dead: bool = False) -> None:
+    async def _retry(self, job: dict, error: str, call: str, dead: bool = False) -> None:
+        """A failure of ``call``: back off (by that call's failures so far), or give up."""
         s = self.settings
-        wait = backoff.delay(job["attempts"], s.backoff_base_seconds, s.backoff_cap_seconds, retry_after)
-        await outbox.fail(job["id"], job["claim_token"], error, wait, s.max_attempts, dead)
+        failures = json.loads(job.get("call_failures") or "{}")
+        wait = backoff.delay(failures.get(call, 0) + 1, s.backoff_base_seconds, s.backoff_cap_seconds)
+        if await outbox.fail(job, error, call, wait, s.max_attempts, s.give_up_seconds, dead):
+            await listings.needs_check(job["listing"], error)
+
+    async def _slow_down(self, job: dict, code: str, exc: Retryable) -> None:
+        """429 / Retry-After: every worker leaves the marketplace alone that long; no attempt used."""
+        wait = exc.retry_after if exc.retry_after is not None else self.settings.backoff_base_seconds
+        await ratelimit.hold(code, wait)
+        await outbox.release(job["id"], job["claim_token"], time.time() + wait, f"{exc} (chờ {wait:g} s)")
 
     async def _push(self, job: dict) -> None:
         listing = await Listing.select().where(Listing.id == job["listing"]).first()
-        code, rate = await self._marketplace(listing["marketplace"])
+        code = await self.code(listing["marketplace"])
         version = listing["version"]
         account_row = (
             await MarketplaceAccount.select().where(MarketplaceAccount.id == listing["account"]).first()
         )
         if account_row is None:
-            await self._retry(job, "no seller account", None, dead=True)
+            await self._retry(job, "no seller account", "account", dead=True)
             return
-        account = Account(
-            account_row["shop_id"],
-            crypto.decrypt(self.settings.credentials_key, account_row["credentials_encrypted"]),
-            account_id=account_row["id"],
-        )
+        account = self.account(account_row)
         adapter = self.adapters.get(code)
         key = f"{listing['id']}-{version}"
         payload = None if listing["wanted"] == "delisted" else await _payload(listing, self.storage)
         try:
             if payload is None:
-                if listing["external_id"] is None:
-                    await listings.record(listing["id"], version, None, state="delisted")
-                    await outbox.complete(job["id"], job["claim_token"], version)
-                    return
-                await ratelimit.acquire(code, rate)
-                remote = await adapter.delist(account, listing["external_id"], key)
+                external_id = listing["external_id"]
+                if external_id is None:
+                    # No id does not mean nothing is there: a create whose answer was lost was stored.
+                    found = await adapter.find_by_sku(account, f"agm-{listing['id']}")
+                    if found is None:
+                        await listings.record(listing["id"], version, None, state="delisted")
+                        await outbox.complete(job["id"], job["claim_token"], version)
+                        return
+                    external_id = found.external_id
+                remote = await adapter.delist(account, external_id, key)
             elif listing["external_id"] is None:
-                await ratelimit.acquire(code, rate)
                 remote = await adapter.publish(account, payload, key)
             else:
-                await ratelimit.acquire(code, rate)
                 remote = await adapter.update(account, listing["external_id"], payload, key)
         except Retryable as exc:
-            await self._retry(job, str(exc), exc.retry_after)
+            if exc.throttled:
+                await self._slow_down(job, code, exc)
+            else:
+                await self._retry(job, str(exc), exc.call or "call")
             return
         except Rejected as exc:
             await listings.record(
@@ -142,7 +159,7 @@ class Worker:
                     MarketplaceAccount.attention_reason: str(exc)[:300],
                 }
             ).where(MarketplaceAccount.id == account_row["id"])
-            await self._retry(job, f"credentials: {exc}", None, dead=True)
+            await self._retry(job, f"credentials: {exc}", "credentials", dead=True)
             return
         await listings.record(listing["id"], version, remote)
         await outbox.complete(job["id"], job["claim_token"], version)
@@ -157,31 +174,10 @@ class Worker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), self.settings.poll_seconds)
 
-    async def reconcile_once(self) -> int:
-        """Pull the status of live listings; record take-downs done on the marketplace side."""
-        changed = 0
-        rows = await Listing.select().where((Listing.state == "live") & (Listing.external_id.is_not_null()))
-        for listing in rows:
-            code, rate = await self._marketplace(listing["marketplace"])
-            account_row = (
-                await MarketplaceAccount.select().where(MarketplaceAccount.id == listing["account"]).first()
-            )
-            if account_row is None:
-                continue
-            account = Account(
-                account_row["shop_id"],
-                crypto.decrypt(self.settings.credentials_key, account_row["credentials_encrypted"]),
-                account_id=account_row["id"],
-            )
-            await ratelimit.acquire(code, rate)
-            try:
-                remote = await self.adapters.get(code).fetch_status(account, listing["external_id"])
-            except (Retryable, Rejected, CredentialsError):
-                continue
-            if remote.state == "delisted":
-                await listings.taken_down(listing["id"], remote.reason_vi or "Sàn đã gỡ sản phẩm.")
-                changed += 1
-        return changed
+    async def reconcile_once(self, stop: asyncio.Event | None = None) -> int:
+        """Read each listing's state on its marketplace back into ours (see ``sync.reconcile``);
+        the pass ends early once ``stop`` is set."""
+        return await reconciliation.reconcile(self, stop)
 
     async def reconcile_loop(self) -> None:
         while not self._stop.is_set():
@@ -189,7 +185,7 @@ class Worker:
                 await asyncio.wait_for(self._stop.wait(), self.settings.reconcile_seconds)
             except TimeoutError:
                 with self.reconcile_failures:
-                    await self.reconcile_once()
+                    await self.reconcile_once(self._stop)
                 with self.order_pull_failures:
                     await pull_orders(self.adapters, self.settings)
 

@@ -76,6 +76,24 @@ async def update_all(made: list[tuple], round_no: int) -> None:
         await update_product(actor, pid, {"price_vnd": 20_000 + pid * 10 + round_no, "stock": 100 + round_no})
 
 
+async def withdraw(made: list[tuple]) -> None:
+    """The farmers archive these products: their listings must come down everywhere."""
+    from agrimarket.products.service import update_product
+
+    for actor, pid in made:
+        await update_product(actor, pid, {"status": "archived"})
+
+
+async def relist(made: list[tuple], code: str) -> None:
+    """Back on sale and published again (the card's "Đăng lại")."""
+    from agrimarket.products.service import update_product
+    from integrations.listings import service as listings
+
+    for actor, pid in made:
+        await update_product(actor, pid, {"status": "active"})
+        await listings.publish(actor, pid, code)
+
+
 async def wait_drained(timeout: float) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -87,28 +105,38 @@ async def wait_drained(timeout: float) -> None:
     raise AssertionError(f"queue not drained: {counts}")
 
 
-async def check(sim, made: list[tuple], rounds: int, rate_limit: float) -> None:
-    """Every listing live exactly once with the newest price and stock; history complete."""
+async def check(
+    sim, made: list[tuple], rounds: int, rate_limit: float, withdrawn: frozenset = frozenset()
+) -> None:
+    """Item by item, the marketplace and our side agree: each listing live exactly once with the
+    newest price and stock, each withdrawn one down (or never created); history complete."""
     state = sim.state
-    live = state.live_items()
     skus = Counter(item.sku for item in state.items.values())
-    assert len(state.items) == len(made), f"{len(state.items)} items for {len(made)} listings"
-    assert max(skus.values()) == 1, "duplicated item on the marketplace"
-    assert len(live) == len(made), "lost listing"
-    listings = {f"agm-{r['id']}": r for r in await Listing.select()}
-    for item in state.items.values():
-        listing = listings[item.sku]
-        pid = listing["product"]
+    assert not skus or max(skus.values()) == 1, "duplicated item on the marketplace"
+    items = {item.sku: item for item in state.items.values()}
+    listings = {r["product"]: r for r in await Listing.select()}
+    assert len(listings) == len(made)
+    for _, pid in made:
+        listing = listings[pid]
+        item = items.get(f"agm-{listing['id']}")
+        ours = (listing["state"], listing["wanted"], listing["needs_check"])
+        assert listing["synced_version"] == listing["version"], listing
+        if pid in withdrawn:
+            assert ours == ("delisted", "delisted", False), (pid, ours)
+            assert item is None or item.status == "delisted", f"withdrawn product {pid} still on sale"
+            assert item is None or listing["external_id"] == item.id
+            continue
+        assert item is not None and item.status == "live", f"lost listing {pid}"
         assert item.fields["price"] == 20_000 + pid * 10 + rounds, (item.sku, item.fields)
         assert item.fields["stock"] == 100 + rounds
-        assert listing["state"] == "live" and listing["external_id"] == item.id
-        assert listing["synced_version"] == listing["version"] == 1 + rounds
+        assert ours == ("live", "live", False) and listing["external_id"] == item.id, (pid, ours)
+    assert len(state.live_items()) == len(made) - len(withdrawn)
     history: dict[int, list] = {}
     for row in await ListingHistory.select().order_by(ListingHistory.id):
         history.setdefault(row["listing"], []).append((row["from_state"], row["to_state"]))
     assert len(history) == len(made)
     for chain in history.values():
-        assert chain[0] == (None, "pending") and chain[-1][1] == "live"
+        assert chain[0] == (None, "pending") and chain[-1][1] in ("live", "delisted")
         assert all(prev[1] == cur[0] for prev, cur in itertools.pairwise(chain)), chain
     assert state.rate_limited == 0, "the marketplace had to refuse for rate limit"
     assert state.max_per_window <= rate_limit

@@ -15,6 +15,7 @@ FAST = {
     "poll_seconds": 0.05,
     "lease_seconds": 5.0,
     "max_attempts": 14,
+    "give_up_seconds": 0.0,  # tests that want a job to die set max_attempts low
     "backoff_base_seconds": 0.05,
     "backoff_cap_seconds": 1.0,
     "http_timeout_seconds": 0.6,
@@ -92,6 +93,29 @@ async def client(int_settings):
         app=create_app(int_settings), base_url="http://testserver.local"
     ) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def live_app(int_settings) -> Iterator[str]:
+    """The app served by uvicorn in a thread: requests really run side by side (a double tap)."""
+    import uvicorn
+
+    from agrimarket.app import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(create_app(int_settings), log_level="critical"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The full fault campaign on PostgreSQL: 2 worker processes, one SIGKILLed mid-run and restarted."""
+"""The full fault campaign on PostgreSQL: 2 worker processes, one SIGKILLed mid-run and restarted,
+a tenth of the products withdrawn and half of those listed again, reconciliation every second."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ENGINE
-from tests.integrations.campaign import arm, check, create, sellers, update_all, wait_drained
+from tests.integrations.campaign import (
+    arm,
+    check,
+    create,
+    relist,
+    sellers,
+    update_all,
+    wait_drained,
+    withdraw,
+)
 from tests.integrations.conftest import FAST
 
 pytestmark = pytest.mark.skipif(
@@ -33,10 +43,23 @@ def start_worker(sim_url: str) -> subprocess.Popen:
         "INTEGRATIONS_BACKOFF_BASE": str(FAST["backoff_base_seconds"]),
         "INTEGRATIONS_BACKOFF_CAP": str(FAST["backoff_cap_seconds"]),
         "INTEGRATIONS_HTTP_TIMEOUT": str(FAST["http_timeout_seconds"]),
+        "INTEGRATIONS_RECONCILE_SECONDS": "1",
         "DB_POOL_SIZE": "8",
         "INTEGRATIONS_EXIT_WITH_PARENT": "1",
     }
     return subprocess.Popen([sys.executable, "-m", "integrations.sync.run"], env=env, cwd=ROOT)
+
+
+async def reconcile_once(int_settings) -> None:
+    from agrimarket.media.storage import build_storage
+    from integrations.plugin import build_adapters
+    from integrations.sync.worker import Worker
+
+    adapters = build_adapters(int_settings)
+    try:
+        await Worker(int_settings.integrations, adapters, build_storage(int_settings)).reconcile_once()
+    finally:
+        await adapters.aclose()
 
 
 async def test_fault_campaign_two_processes_with_sigkill(int_settings, sims):
@@ -57,22 +80,29 @@ async def test_fault_campaign_two_processes_with_sigkill(int_settings, sims):
     workers: list[subprocess.Popen] = []
     try:
         made = await create(actors, N, "postmart")
+        withdrawn, relisted = made[::10], made[::20]
         await arm(sim, RATE)
         print(f"created in {loop.time() - started:.1f}s")
         workers = [start_worker(sim.url), start_worker(sim.url)]
         await asyncio.sleep(1.5)
         await update_all(made, 1)
+        await withdraw(withdrawn)
         print(f"round 1 at {loop.time() - started:.1f}s, {sim.state.requests} requests")
         workers[0].send_signal(signal.SIGKILL)  # mid-run: its leased jobs are taken over after the lease
         workers[0].wait()
         workers[0] = start_worker(sim.url)
+        await relist(relisted, "postmart")
         await update_all(made, 2)
         print(f"round 2 at {loop.time() - started:.1f}s, {sim.state.requests} requests")
         await wait_drained(150)
+        # One more reconciliation pass after the queue drained, and what it queued drained too.
+        await reconcile_once(int_settings)
+        await wait_drained(60)
         state = sim.state
         print(f"campaign: {len(made)} listings, {state.requests} requests, faults {state.injected}, "
               f"busiest second {state.max_per_window}/{RATE}, {loop.time() - started:.1f}s")  # fmt: skip
-        await check(sim, made, ROUNDS, RATE)
+        down = frozenset(pid for _, pid in withdrawn) - {pid for _, pid in relisted}
+        await check(sim, made, ROUNDS, RATE, down)
     finally:
         for process in workers:
             process.terminate()

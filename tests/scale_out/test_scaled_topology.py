@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
+import shutil
+import time
 
 import httpx
 import pytest
@@ -28,6 +31,7 @@ def test_two_app_processes_and_a_worker_serve_the_demo_with_photos_in_s3():
         s3_port=0,
         log_format="text",
     )
+    stale = _previous_run_left_simulator_items(topology)
     asyncio.run(scaled.recreate_database(topology))
     s3, endpoint = scaled.start_s3(topology.s3_port)
     processes = []
@@ -46,15 +50,37 @@ def test_two_app_processes_and_a_worker_serve_the_demo_with_photos_in_s3():
         assert photo, "no product photo is stored in S3"
         image = httpx.get(photo.group(0))
         assert image.status_code == 200 and image.headers["content-type"] == "image/webp"
+        # A fresh database, fresh simulators: the demo's first listing (sku agm-1) goes live with its
+        # own name, not acknowledged against the previous run's item of the same sku.
+        shop = f"http://127.0.0.1:{topology.simulator_port}/sim/postmart/shop/htx-cat-hai"
+        deadline = time.monotonic() + 60
+        page = ""
+        while "<a href" not in page and time.monotonic() < deadline:
+            page = httpx.get(shop).text
+            time.sleep(0.3)
+        assert "<a href" in page and stale not in page
     finally:
         scaled.stop(processes)
         s3.stop()
         asyncio.run(_drop(topology))
 
 
+def _previous_run_left_simulator_items(topology: scaled.Topology) -> str:
+    """The simulators' file of an earlier run: an item with the sku our first listing will get."""
+    name = "Hàng cũ của lần chạy trước"
+    item = {"id": "PO0000001", "shop_id": "htx-cat-hai", "sku": "agm-1", "version": 99, "status": "live",
+            "fields": {"name": name, "description": "", "category": 101, "unit": "kg", "price": 1000,
+                       "stock": 1, "images": ["http://x/1.webp"]}}  # fmt: skip
+    topology.sim_state_dir.mkdir(parents=True, exist_ok=True)
+    state = {"items": [item], "next_id": 2, "orders": []}
+    (topology.sim_state_dir / "sim-postmart.json").write_text(json.dumps(state, ensure_ascii=False))
+    return name
+
+
 async def _drop(topology: scaled.Topology) -> None:
     import asyncpg
 
+    shutil.rmtree(topology.sim_state_dir, ignore_errors=True)
     conn = await asyncpg.connect(topology.admin_url)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{topology.database}" WITH (FORCE)')
