@@ -26,6 +26,7 @@ import httpx
 
 from bench.report import Figure, Result, verdict
 from bench.serve import CONCURRENCY, SECONDS, Load, Server, load
+from integrations.settings import URL_VARIABLES
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 STAMPS = 500
@@ -153,6 +154,8 @@ def run(kinds: list[str] | None = None) -> Result:
         **{key: secrets.token_hex(32) for key in PRODUCTION_KEYS},
         "LOG_FORMAT": "json",
         "INTEGRATIONS_WORKER": "off",
+        # Production needs the marketplaces' URLs; with the worker off nothing calls them here.
+        **{variable: "http://127.0.0.1:9" for variable in URL_VARIABLES.values()},
         "DB_POOL_SIZE": "10",
     }
     server_env = os.environ | env | production

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from pathlib import Path
 
 from litestar import asgi
@@ -34,6 +35,8 @@ from integrations.sync.ratelimit import Pacer
 from integrations.sync.worker import Worker
 from integrations.webhooks.api import webhook
 from integrations.webhooks.service import WebhookClock
+
+log = logging.getLogger(__name__)
 
 
 def build_adapters(settings: Settings) -> Adapters:
@@ -67,6 +70,7 @@ class IntegrationsPlugin(InitPluginProtocol):
         self.worker: Worker | None = None
         self._task: asyncio.Task | None = None
         self._sims: list = []  # the mounted simulators' states (their demo buyers run from start())
+        self.simulator_apps: dict[str, object] = {}  # mount path -> simulator app, none in production
         self._buyers: list[asyncio.Task] = []
         self._buyers_stop = asyncio.Event()
 
@@ -90,7 +94,13 @@ class IntegrationsPlugin(InitPluginProtocol):
             lambda: self.webhook_clock, use_cache=True, sync_to_thread=False
         )
         app_config.signature_types = [*app_config.signature_types, Adapters, WebhookClock]
-        if self.settings.integrations.simulators:
+        if self.settings.integrations.simulators_in_production:
+            log.warning(
+                "INTEGRATIONS_SIMULATORS=1 with APP_ENV=%s: the marketplace simulators are mounted under "
+                "/sim/, and anyone can push fake orders and takedowns through them",
+                self.settings.integrations.environment,
+            )
+        if self.settings.integrations.mount_simulators:
             base = self.settings.public_base_url
             state_dir = Path(self.settings.integrations.sim_state_dir or self.settings.media_dir.parent)
             for code, module, config_type in (
@@ -106,6 +116,7 @@ class IntegrationsPlugin(InitPluginProtocol):
                 )
                 sim_app = module.create_app(config)
                 self._sims.append(sim_app.state.sim)
+                self.simulator_apps[f"/sim/{code}"] = sim_app
                 app_config.route_handlers.append(_mount(f"/sim/{code}", sim_app))
         # Seeded once the database answers, not in on_startup: the app starts while it is down.
         self.database_startup.add(ensure_marketplaces)

@@ -18,6 +18,22 @@ def _float(name: str, default: float) -> float:
     return float(_env(name) or default)
 
 
+def _simulators() -> bool | str | None:
+    """INTEGRATIONS_SIMULATORS: True/False for "1"/"0", None when unset (APP_ENV decides); any
+    other text is kept for __post_init__ to refuse by name."""
+    text = _env("INTEGRATIONS_SIMULATORS")
+    return {"": None, "1": True, "0": False}.get(text, text)
+
+
+# Marketplace code -> the variable holding its base URL.
+URL_VARIABLES = {
+    "postmart": "INTEGRATIONS_POSTMART_URL",
+    "voso": "INTEGRATIONS_VOSO_URL",
+    "shopee": "INTEGRATIONS_SHOPEE_URL",
+}
+DEVELOPMENT_ENVIRONMENTS = {"development", "test"}
+
+
 def _webhook_secrets() -> dict[str, str]:
     """INTEGRATIONS_WEBHOOK_SECRET_<CODE> for each marketplace that signs with its own secret."""
     return {
@@ -53,13 +69,15 @@ class IntegrationsSettings:
     backoff_cap_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_BACKOFF_CAP", 300))
     http_timeout_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_HTTP_TIMEOUT", 10))
     reconcile_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_RECONCILE_SECONDS", 300))
-    # Marketplace base URLs; empty means the simulator mounted in this app (PUBLIC_BASE_URL/sim/<code>).
+    # Marketplace base URLs; empty means the simulator mounted in this app (PUBLIC_BASE_URL/sim/<code>),
+    # which only development and test (or INTEGRATIONS_SIMULATORS=1) allow.
     postmart_url: str = field(default_factory=lambda: _env("INTEGRATIONS_POSTMART_URL"))
     voso_url: str = field(default_factory=lambda: _env("INTEGRATIONS_VOSO_URL"))
     # Shopee's real host is https://partner.shopeemobile.com (sandbox: openplatform.sandbox.test-stable.shopee.sg).
     shopee_url: str = field(default_factory=lambda: _env("INTEGRATIONS_SHOPEE_URL"))
-    # Mount the simulators under /sim/postmart, /sim/voso and /sim/shopee.
-    simulators: bool = field(default_factory=lambda: _env("INTEGRATIONS_SIMULATORS", "1") == "1")
+    # Mount the simulators under /sim/postmart, /sim/voso and /sim/shopee. None (unset): only in
+    # development and test, since anyone reaching them pushes fake orders and takedowns to farmers.
+    simulators: bool | str | None = field(default_factory=_simulators)
     # Seconds between the mounted simulators' generated orders (the demo's buyers); 0 turns them
     # off. Empty: 20 in development, off elsewhere (tests place their orders themselves).
     sim_order_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_SIM_ORDER_SECONDS", -1))
@@ -70,8 +88,10 @@ class IntegrationsSettings:
     def __post_init__(self) -> None:
         from agrimarket.settings import SettingsError
 
+        if self.simulators not in (True, False, None):
+            raise SettingsError(f"INTEGRATIONS_SIMULATORS must be 1 or 0, not {self.simulators!r}")
         # The test suite runs with APP_ENV=test and the development keys.
-        if self.environment not in {"development", "test"}:
+        if self.environment not in DEVELOPMENT_ENVIRONMENTS:
             if self.credentials_key == DEV_CREDENTIALS_KEY or len(self.credentials_key) < 32:
                 raise SettingsError(
                     "INTEGRATIONS_CREDENTIALS_KEY must be set to a random value of at least 32 characters"
@@ -80,8 +100,26 @@ class IntegrationsSettings:
                 raise SettingsError("INTEGRATIONS_WEBHOOK_SECRET must be set outside development")
             if DEV_WEBHOOK_SECRET in self.webhook_secrets.values():
                 raise SettingsError(f"{WEBHOOK_ENV_PREFIX}<CODE> must not be the development secret")
+            # Without a URL the adapter would sync to a stand-in and farmers would see "live".
+            if not self.mount_simulators:
+                for code, variable in URL_VARIABLES.items():
+                    if not self.configured_url(code):
+                        raise SettingsError(
+                            f"{variable} must be set to the {code} API's base URL outside development"
+                        )
         if self.worker not in {"", "inprocess", "off"}:
             raise SettingsError("INTEGRATIONS_WORKER must be 'inprocess' or 'off'")
+
+    @property
+    def mount_simulators(self) -> bool:
+        if isinstance(self.simulators, bool):
+            return self.simulators
+        return self.environment in DEVELOPMENT_ENVIRONMENTS
+
+    @property
+    def simulators_in_production(self) -> bool:
+        """Simulators explicitly mounted outside development: start-up warns about it."""
+        return self.mount_simulators and self.environment not in DEVELOPMENT_ENVIRONMENTS
 
     @property
     def sim_order_interval(self) -> float:
@@ -97,8 +135,10 @@ class IntegrationsSettings:
         """The secret a marketplace signs its webhooks with: its own if set, else the shared one."""
         return self.webhook_secrets.get(code) or self.webhook_secret
 
+    def configured_url(self, code: str) -> str:
+        return {"postmart": self.postmart_url, "voso": self.voso_url, "shopee": self.shopee_url}.get(code, "")
+
     def marketplace_url(self, code: str, public_base_url: str) -> str:
-        configured = {"postmart": self.postmart_url, "voso": self.voso_url, "shopee": self.shopee_url}.get(
-            code, ""
-        )
-        return (configured or f"{public_base_url}/sim/{code}").rstrip("/")
+        # Outside development the settings check has made sure a URL is configured here, unless the
+        # simulators were mounted explicitly: no production adapter falls back to a stand-in.
+        return (self.configured_url(code) or f"{public_base_url}/sim/{code}").rstrip("/")

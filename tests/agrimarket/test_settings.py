@@ -41,6 +41,7 @@ def test_production_refuses_the_development_scan_hash_key(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("INTEGRATIONS_CREDENTIALS_KEY", "k" * 40)
     monkeypatch.setenv("INTEGRATIONS_WEBHOOK_SECRET", "w" * 40)
+    monkeypatch.setenv("INTEGRATIONS_SIMULATORS", "1")  # no marketplace URLs needed for this check
     monkeypatch.delenv("SCAN_HASH_KEY", raising=False)
     with pytest.raises(SettingsError, match="SCAN_HASH_KEY must be set"):
         Settings()
@@ -50,6 +51,7 @@ def test_production_refuses_the_development_pin_key(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("INTEGRATIONS_CREDENTIALS_KEY", "k" * 40)
     monkeypatch.setenv("INTEGRATIONS_WEBHOOK_SECRET", "w" * 40)
+    monkeypatch.setenv("INTEGRATIONS_SIMULATORS", "1")  # no marketplace URLs needed for this check
     monkeypatch.setenv("SCAN_HASH_KEY", "s" * 40)
     monkeypatch.delenv("STAMP_PIN_KEY", raising=False)
     with pytest.raises(SettingsError, match="STAMP_PIN_KEY must be set"):
