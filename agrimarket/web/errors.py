@@ -120,6 +120,18 @@ def integrity_error(request: Request, exc: Exception) -> Response:
     return _respond(request, 409, "conflict", message)
 
 
+# SQLite's extended result codes (Python 3.11+): only a unique or primary key is a lost race.
+_SQLITE_UNIQUE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+
+
+def sqlite_integrity_error(request: Request, exc: sqlite3.IntegrityError) -> Response:
+    # As on PostgreSQL, where only UniqueViolationError is mapped: a NOT NULL, CHECK or foreign key
+    # failure is a bug to surface on both engines, not the caller's conflict.
+    if getattr(exc, "sqlite_errorname", "") in _SQLITE_UNIQUE:
+        return integrity_error(request, exc)
+    return unexpected_error(request, exc)
+
+
 def out_of_range_error(request: Request, exc: Exception) -> Response:
     # An id or number beyond the database's 64-bit integers: the caller's input, never a crash.
     lang = request_lang(request)
@@ -189,7 +201,7 @@ EXCEPTION_HANDLERS = {
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,
-    sqlite3.IntegrityError: integrity_error,
+    sqlite3.IntegrityError: sqlite_integrity_error,
     asyncpg.UniqueViolationError: integrity_error,
     OverflowError: out_of_range_error,  # sqlite3 refuses ints beyond 64 bits
     asyncpg.DataError: out_of_range_error,  # asyncpg: "value out of int64 range"
