@@ -26,7 +26,7 @@ def _answer_head(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http" or scope["method"] != "HEAD":
             await app(scope, receive, send)
             return
-        scope["state"][HEAD] = True  # type: ignore[typeddict-item]
+        scope["state"][HEAD] = True
         as_get: Any = {**scope, "method": "GET"}
 
         async def send_without_body(message: Message) -> None:
