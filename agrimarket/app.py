@@ -43,6 +43,7 @@ from agrimarket.training.api import TrainingController
 from agrimarket.training.pages import TrainingPages
 from agrimarket.web.csrf import csrf_middleware
 from agrimarket.web.errors import EXCEPTION_HANDLERS
+from agrimarket.web.head import answer_head
 from agrimarket.web.logs import access_log_middleware, logging_config
 from agrimarket.web.openapi import ErrorResponsesPlugin
 from agrimarket.web.proxies import proxy_headers_middleware
@@ -133,7 +134,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             )
         )
 
-    return Litestar(
+    # HEAD answers wherever GET does (RFC 9110): see agrimarket.web.head.
+    app = Litestar(
         route_handlers=route_handlers,
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
@@ -170,3 +172,4 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=1_000_000,
         request_class=AppRequest,  # JSON bodies nested too deep are a 400, not a RecursionError
     )
+    return answer_head(app)

@@ -22,6 +22,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from agrimarket.settings import Settings
+from agrimarket.web.head import HEAD
 
 access_log = logging.getLogger("agrimarket.access")
 # Attributes every LogRecord has; anything else was passed with extra= and belongs in the line.
@@ -152,7 +153,7 @@ class AccessLogMiddleware(ASGIMiddleware):
             if access_log.isEnabledFor(logging.INFO):
                 client = scope.get("client")
                 fields = {
-                    "method": scope["method"],
+                    "method": "HEAD" if scope["state"].get(HEAD) else scope["method"],
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),

@@ -18,6 +18,7 @@ from litestar.testing import TestClient
 from agrimarket.app import create_app
 with TestClient(app=create_app(), base_url="http://testserver.local") as client:
     client.get("/healthz")
+    client.head("/healthz")
     client.get("/api/v1/trace/ABCDEFGHJKMNPQRS")
 import logging
 try:
@@ -41,6 +42,7 @@ def test_each_request_and_error_is_one_json_line(database):
     access = [line for line in lines if line["logger"] == "agrimarket.access"]
     assert [(a["method"], a["path"], a["status"]) for a in access] == [
         ("GET", "/healthz", 200),
+        ("HEAD", "/healthz", 200),  # run as GET, logged as what was asked
         ("GET", "/api/v1/trace/ABCDEFGHJKMNPQRS", 404),
     ]
     assert all(a["duration_ms"] >= 0 for a in access)

@@ -8,6 +8,7 @@ from litestar import Request
 
 from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
+from agrimarket.web.head import is_head
 from traceability.stamps import scan, serials
 from traceability.stamps.scan_zh import WARNINGS
 from traceability.stamps.schemas import DiaryItem, PartnerItem, TraceRead
@@ -26,6 +27,8 @@ async def lookup(request: Request, serial: str, settings: Settings, storage: Sto
         request.headers.get("user-agent", ""),
         settings.traceability,
         storage,
+        # A HEAD (link checkers, prefetchers) shows what a scan would, but is not a scan.
+        record=not is_head(request),
     )
 
 

@@ -200,9 +200,15 @@ async def _batch_facts(batch_id: int, version: str, storage: Storage) -> dict[st
 
 
 async def scan(
-    serial_text: str, address: str, user_agent: str, settings: TraceabilitySettings, storage: Storage
+    serial_text: str,
+    address: str,
+    user_agent: str,
+    settings: TraceabilitySettings,
+    storage: Storage,
+    record: bool = True,
 ) -> dict[str, Any]:
-    """Look a stamp up and log this scan. Raises NotFound for unknown serials."""
+    """Look a stamp up and log this scan (``record``: else only what it would show). Raises NotFound
+    for unknown serials."""
     serial = serials.normalise(serial_text)
     if serial is None:
         raise serials.stamp_not_found()
@@ -223,8 +229,9 @@ async def scan(
     facts = await _batch_facts(row["batch"], str(batch_created), storage)
     scans = row["scans"] + pending.scans + 1
     spread = evidence.with_this_scan(row, pending, network, day)
-    device = device_class(user_agent)
-    BUFFER.add((row["id"], now, client, network, day, device, spread.new_network, spread.new_day))
+    if record:
+        device = device_class(user_agent)
+        BUFFER.add((row["id"], now, client, network, day, device, spread.new_network, spread.new_day))
     return {
         "serial": row["serial"],
         "status": row["status"],
