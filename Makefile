@@ -5,15 +5,34 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install migrate seed run run-scaled worker bench test test-sqlite test-postgres lint browser format clean
+.PHONY: install lock migrate seed run run-scaled worker bench test test-sqlite test-postgres lint browser format clean
 
-$(INSTALLED): pyproject.toml
+# Installs come from the hashed lock (exact versions for Python 3.11 on Linux x86_64), so two machines
+# get the same packages; pyproject.toml keeps the ranges and `make lock` recompiles the lock from them.
+PIP_VERSION := 26.3
+PIP_TOOLS := pip-tools==7.7.0
+LOCK_FLAGS ?=  # --upgrade: every pin to the newest version the ranges allow
+LOCK_HEADER := \# Lock for Python 3.11 on Linux x86_64; the ranges live in pyproject.toml. Refresh: make lock
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet pip==$(PIP_VERSION)
+
+$(INSTALLED): pyproject.toml requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+# pip-compile keeps the current pins unless pyproject's ranges exclude them (or LOCK_FLAGS=--upgrade).
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet $(PIP_TOOLS)
+	$(PIP_COMPILE) --output-file requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra test --output-file requirements-test.txt pyproject.toml
+	sed -i '1i $(LOCK_HEADER)' requirements.txt requirements-test.txt
 
 migrate: install
 	$(BIN)/piccolo migrations forwards all
