@@ -9,7 +9,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_429_TOO_MA
 from agrimarket.accounts.actor import Actor
 from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
-from agrimarket.web.auth import provide_actor
+from agrimarket.web.auth import client_address, provide_actor
 from agrimarket.web.i18n import request_lang
 from agrimarket.web.openapi import error_response
 from traceability.stamps import jobs, pins, public, review, revocation, service
@@ -110,9 +110,7 @@ async def check_pin(
     """The scratch-off PIN of a stamp (no login): 200 when right, with the first verification's time;
     422 ``wrong_pin``; 429 with Retry-After after too many wrong PINs for the stamp or the client."""
     store = request.app.stores.get(pins.STORE)
-    verified = await pins.verify(
-        store, serial, data.pin, public.client_address(request), settings.traceability
-    )
+    verified = await pins.verify(store, serial, data.pin, client_address(request), settings.traceability)
     answer = PinResult(
         serial=verified.serial,
         first_verification=verified.first,

@@ -23,7 +23,7 @@ from agrimarket.media.storage import Storage
 from agrimarket.products import catalog
 from agrimarket.settings import Settings
 from agrimarket.text import ascii_int
-from agrimarket.web.auth import provide_actor
+from agrimarket.web.auth import client_address, provide_actor
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
 from agrimarket.web.services import app_services
@@ -273,7 +273,7 @@ class ScanPages(Controller):
                 )
             values = form_values(await request.form())
             store = request.app.stores.get(pins.STORE)
-            address = public.client_address(request)
+            address = client_address(request)
             verified = await pins.verify(store, serial, values.get("pin", ""), address, settings.traceability)
         except NotFound:
             return Template(

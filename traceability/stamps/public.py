@@ -8,16 +8,13 @@ from litestar import Request
 
 from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
+from agrimarket.web.auth import client_address
 from agrimarket.web.head import is_head
 from traceability.stamps import scan, serials
 from traceability.stamps.scan_zh import WARNINGS
 from traceability.stamps.schemas import DiaryItem, PartnerItem, TraceRead
 
 DIARY_ITEMS = 6  # a short summary on the page: the latest entries
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def lookup(request: Request, serial: str, settings: Settings, storage: Storage) -> dict[str, Any]:

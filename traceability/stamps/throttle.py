@@ -23,6 +23,7 @@ from litestar import Request
 from litestar.exceptions import TooManyRequestsException
 
 from agrimarket.settings import Settings
+from agrimarket.web.auth import client_address
 from agrimarket.web.stores import increment
 
 STORE = "scan_rate_limit"
@@ -67,7 +68,7 @@ async def scan_throttle(request: Request, settings: Settings) -> None:
     seconds = _SECONDS.get(unit, 60)
     now = time.time()
     window = int(now // seconds)
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     leases = _leases(request)
     while True:
         leases.roll(window)
