@@ -14,10 +14,11 @@ from urllib.parse import urlsplit
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
-from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 from agrimarket.settings import Settings
+from agrimarket.tables import Product
 
 T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -44,6 +45,19 @@ def build_engine(settings: Settings) -> Engine:
             "timeout": PG_CONNECT_TIMEOUT_S,
         }
     )
+
+
+def write_transaction():
+    """The transaction every write of the three apps runs in.
+
+    On SQLite it is ``BEGIN IMMEDIATE``: the write lock is taken at BEGIN, so a transaction that
+    reads first never fails to upgrade its lock when another process wrote meanwhile. On PostgreSQL
+    it is an ordinary transaction. Nested inside another, it joins it.
+    """
+    engine = Product._meta.db
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
 
 
 class ResilientTransaction(PostgresTransaction):

@@ -10,6 +10,7 @@ from piccolo.table import Table
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid
 from agrimarket.text import clean_line
 
@@ -57,7 +58,7 @@ async def change_status(
     if len(reason) > 1000:
         raise Invalid("reason", "Lý do dài quá 1000 ký tự.", "The reason is longer than 1000 characters.")
     columns = table._meta.get_column_by_name
-    async with table._meta.db.transaction():
+    async with write_transaction():
         changed = (
             await table.update(
                 {

@@ -1,9 +1,8 @@
-"""Engine-specific bits: write transactions and raw SQL dialect differences."""
+"""Engine-specific bits: raw SQL dialect differences (writes use agrimarket.db.write_transaction)."""
 
 from __future__ import annotations
 
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from integrations.tables import SyncJob
 
@@ -14,11 +13,3 @@ def engine():
 
 def is_postgres() -> bool:
     return isinstance(engine(), PostgresEngine)
-
-
-def write_transaction():
-    """A transaction that writes: SQLite takes the write lock up front (no lock-upgrade failures)."""
-    db = engine()
-    if isinstance(db, SQLiteEngine):
-        return db.transaction(transaction_type=TransactionType.immediate)
-    return db.transaction()

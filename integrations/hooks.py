@@ -28,6 +28,6 @@ async def live_links(product_id: int) -> list[dict]:
 
 def transaction():
     """The write transaction product changes run in (on SQLite it takes the write lock up front)."""
-    from integrations.db import write_transaction
+    from agrimarket.db import write_transaction
 
     return write_transaction()

@@ -18,6 +18,7 @@ from agrimarket.accounts.passwords import check_strength, hash_password
 from agrimarket.accounts.phone import normalize_phone
 from agrimarket.accounts.service import Registration, clean_name, register
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.tables import AccountClaim, Household, User
 from agrimarket.web.input import Input
@@ -96,7 +97,7 @@ async def open_claim(form: Registration, household_id: int) -> tuple[int, str]:
     check_strength(form.password)
     password_hash = await hash_password(form.password)
     code = f"{secrets.randbelow(1_000_000):06d}"
-    async with AccountClaim._meta.db.transaction():
+    async with write_transaction():
         claim = AccountClaim(
             household=household_id,
             full_name=name,
@@ -179,7 +180,7 @@ async def _check_code(actor: Actor, claim: dict, code: str) -> None:
     changes: dict = {AccountClaim.wrong_codes: wrong}
     if wrong >= MAX_WRONG_CODES:
         changes |= {AccountClaim.status: "rejected", AccountClaim.decided_at: clock.now()}
-    async with AccountClaim._meta.db.transaction():
+    async with write_transaction():
         await AccountClaim.update(changes).where(AccountClaim.id == claim["id"])
         if wrong >= MAX_WRONG_CODES:
             await audit.record(
@@ -201,7 +202,7 @@ async def confirm(actor: Actor, claim_id: int, code: str) -> None:
     await _check_code(actor, claim, code)
     household = await Household.select().where(Household.id == claim["household"]).first()
     now = clock.now()
-    async with AccountClaim._meta.db.transaction():
+    async with write_transaction():
         user = await User.select(User.id).where(User.phone == household["phone"]).first()
         if user is None:
             account = User(
@@ -243,7 +244,7 @@ async def confirm(actor: Actor, claim_id: int, code: str) -> None:
 
 async def reject(actor: Actor, claim_id: int) -> None:
     await _pending(actor, claim_id)
-    async with AccountClaim._meta.db.transaction():
+    async with write_transaction():
         await AccountClaim.update(
             {
                 AccountClaim.status: "rejected",

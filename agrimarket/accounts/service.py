@@ -13,6 +13,7 @@ from agrimarket.accounts.passwords import check_strength, hash_password, verify_
 from agrimarket.accounts.phone import normalize_phone
 from agrimarket.areas.service import get_commune
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Invalid, Unauthorized
 from agrimarket.tables import AuthSession, Household, Province, User
 from agrimarket.text import clean_line
@@ -87,7 +88,7 @@ async def register(form: Registration) -> int:
             "This phone belongs to a farm household. Register as a household to claim its account.",
         )
     password_hash = await hash_password(form.password)
-    async with User._meta.db.transaction():
+    async with write_transaction():
         household_id = None
         if form.role == Role.HOUSEHOLD:
             household = Household(
@@ -123,7 +124,7 @@ async def create_staff(phone: str, password: str, full_name: str, role: Role, ar
     if await User.exists().where(User.phone == phone):
         raise Conflict("Số điện thoại này đã có tài khoản.", "This phone number already has an account.")
     user = User(password_hash=await hash_password(password), **values)
-    async with User._meta.db.transaction():
+    async with write_transaction():
         await user.save()
         # From the command line: no actor, the entry is the system's.
         await audit.record(None, "account", user.id, "staff_created", {k: str(v) for k, v in values.items()})

@@ -7,6 +7,7 @@ import unicodedata
 from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import Ward as VnWard
 
+from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.tables import Commune, Province
 
@@ -55,7 +56,7 @@ async def load_areas() -> int:
         for w in VnWard.iter_all()
         if commune_code(w.code.value) not in have_communes
     ]
-    async with Province._meta.db.transaction():
+    async with write_transaction():
         if new_provinces:
             await Province.insert(*new_provinces)
         for start in range(0, len(new_communes), 500):

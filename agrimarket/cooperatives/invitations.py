@@ -16,6 +16,7 @@ from agrimarket.accounts.phone import normalize_phone
 from agrimarket.audit import service as audit
 from agrimarket.cooperatives import service as coops
 from agrimarket.cooperatives.schemas import InvitationRead, MyCooperative
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.tables import Cooperative, CoopInvitation, CoopMembership, Household
 
@@ -59,7 +60,7 @@ async def expire_stale() -> None:
         CoopInvitation.status.is_in(list(OPEN)) & (CoopInvitation.expires_at < clock.now())
     )
     for row in stale:
-        async with CoopInvitation._meta.db.transaction():
+        async with write_transaction():
             changed = (
                 await CoopInvitation.update(
                     {CoopInvitation.status: "expired", CoopInvitation.decided_at: clock.now()}
@@ -104,7 +105,7 @@ async def invite(actor: Actor, coop_id: int, raw_phone: str, days: int) -> int:
     )["province"]
     status = "pending" if household["province"] == province else "awaiting_approval"
     now = clock.now()
-    async with CoopInvitation._meta.db.transaction():
+    async with write_transaction():
         invitation = CoopInvitation(
             cooperative=coop_id,
             household=household["id"],
@@ -188,7 +189,7 @@ async def accept(actor: Actor, invitation_id: int) -> int:
         )
     await coops.require_verified(row["cooperative"])
     now = clock.now()
-    async with CoopInvitation._meta.db.transaction():
+    async with write_transaction():
         await _close(actor, row, "accepted", "accept")
         # Only where no other membership was set meanwhile (two accepts racing).
         joined = (
@@ -209,7 +210,7 @@ async def accept(actor: Actor, invitation_id: int) -> int:
 
 async def decline(actor: Actor, invitation_id: int) -> None:
     row = await _own(actor, invitation_id)
-    async with CoopInvitation._meta.db.transaction():
+    async with write_transaction():
         await _close(actor, row, "declined", "decline")
 
 
@@ -228,7 +229,7 @@ async def _of_cooperative(coop_id: int, invitation_id: int) -> dict:
 async def cancel(actor: Actor, coop_id: int, invitation_id: int) -> None:
     coops.require_manager(actor, coop_id)
     row = await _of_cooperative(coop_id, invitation_id)
-    async with CoopInvitation._meta.db.transaction():
+    async with write_transaction():
         await _close(actor, row, "cancelled", "cancel")
 
 
@@ -245,7 +246,7 @@ async def approve(actor: Actor, coop_id: int, invitation_id: int, days: int) -> 
     if row["status"] != "awaiting_approval":
         raise Conflict("Lời mời này không cần duyệt.", "This invitation needs no approval.")
     now = clock.now()
-    async with CoopInvitation._meta.db.transaction():
+    async with write_transaction():
         changed = (
             await CoopInvitation.update(
                 {

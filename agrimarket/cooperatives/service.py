@@ -22,6 +22,7 @@ from agrimarket.cooperatives.schemas import (
     NoticeRead,
 )
 from agrimarket.cooperatives.tax_code import normalize_tax_code
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.tables import Cooperative, CoopMembership, Household, Product, ProductSupplier, User
 from integrations import hooks as listings_hook  # integrations: a membership ended -> take listings down
@@ -48,7 +49,7 @@ async def create_cooperative(actor: Actor, data: CooperativeCreate) -> int:
     commune = await get_commune(data.commune_code)
     if await Cooperative.exists().where(Cooperative.tax_code == tax_code):
         raise Conflict("Mã số thuế này đã được đăng ký.", "This tax code is already registered.")
-    async with Cooperative._meta.db.transaction():
+    async with write_transaction():
         coop = Cooperative(
             name=name, tax_code=tax_code, commune=commune["code"], address=address, created_at=clock.now()
         )
@@ -228,7 +229,7 @@ async def sign_up_household(actor: Actor, coop_id: int, data: MemberAdd) -> int:
     address = clean_address(data.address)
     commune = await get_commune(data.commune_code or coop["commune"])
     now = clock.now()
-    async with Household._meta.db.transaction():
+    async with write_transaction():
         household = Household(
             head_name=name,
             phone=phone,
@@ -267,7 +268,7 @@ async def remove_member(actor: Actor, coop_id: int, household_id: int) -> int:
             raise not_found()
         raise NotFound("Hộ này không phải thành viên.", "This household is not a member.")
     now = clock.now()
-    async with listings_hook.transaction():
+    async with write_transaction():
         delisted = await listings_hook.membership_ended(household_id, coop_id)
         await Household.update({Household.cooperative: None}).where(Household.id == household_id)
         # No longer named as a supplier of the cooperative's products (past dates keep the link).

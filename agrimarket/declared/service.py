@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
 from agrimarket.dates import check_date, years_after
+from agrimarket.db import write_transaction
 from agrimarket.declared.access import (
     ensure_cooperative,
     ensure_household,
@@ -89,7 +90,7 @@ async def create(actor: Actor, data: DeclaredListingCreate) -> DeclaredListingRe
         declared_by=actor.user_id,
         created_at=datetime.now(UTC),
     )
-    async with DeclaredListing._meta.db.transaction():
+    async with write_transaction():
         await row.save()
         await audit.record(actor, "declared_listing", row.id, "create", _declared(row))
     return await get(actor, row.id)
@@ -130,7 +131,7 @@ async def set_end(actor: Actor, listing_id: int, to_date: date | None) -> Declar
     current = await get(actor, listing_id)
     require_declarer(actor)
     check_dates(current.from_date, to_date, stored_start=True)
-    async with DeclaredListing._meta.db.transaction():
+    async with write_transaction():
         await DeclaredListing.update({DeclaredListing.to_date: to_date}).where(
             DeclaredListing.id == listing_id
         )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.declared.schemas import SupplierRead
 from agrimarket.errors import Forbidden, Invalid, NotFound
 from agrimarket.products.access import visible_products
@@ -73,7 +74,7 @@ async def set_suppliers(actor: Actor, product_id: int, household_ids: list[int])
         .where((ProductSupplier.product == product_id) & ProductSupplier.removed_at.is_null())
         .output(as_list=True)
     )
-    async with ProductSupplier._meta.db.transaction():
+    async with write_transaction():
         if current - wanted:
             await ProductSupplier.update({ProductSupplier.removed_at: now}).where(
                 (ProductSupplier.product == product_id)

@@ -16,6 +16,7 @@ from agrimarket.accounts.phone import normalize_phone
 from agrimarket.accounts.service import clean_address, clean_name, clean_vpost_code
 from agrimarket.areas.service import fold
 from agrimarket.cooperatives.tax_code import normalize_tax_code
+from agrimarket.db import write_transaction
 from agrimarket.errors import DomainError, Forbidden, NotFound
 from agrimarket.households.sheets import read_rows
 from agrimarket.tables import (
@@ -200,7 +201,7 @@ async def _write(
     )
     fresh = [h for h in valid if h["phone"] not in existing]
     now = datetime.now(UTC)
-    async with Household._meta.db.transaction():
+    async with write_transaction():
         if fresh:
             await Household.insert(*[_household(h, now) for h in fresh])
             await _add_memberships([h for h in fresh if h["coop"]], now)

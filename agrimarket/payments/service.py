@@ -14,6 +14,7 @@ from piccolo.columns.combination import Combinable
 from agrimarket.accounts.actor import Actor
 from agrimarket.areas.service import fold
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Forbidden, Invalid
 from agrimarket.payments.banks import transfer_banks
 from agrimarket.payments.schemas import BankAccountRead, BankAccountWrite
@@ -86,7 +87,7 @@ async def set_account(actor: Actor, data: BankAccountWrite) -> BankAccountRead:
     owner = _owner(actor)
     fields = clean(data)
     now = datetime.now(UTC)
-    async with BankAccount._meta.db.transaction():
+    async with write_transaction():
         before = (
             await BankAccount.select(*[getattr(BankAccount, f) for f in fields]).where(_where(owner)).first()
         )
@@ -108,7 +109,7 @@ async def set_account(actor: Actor, data: BankAccountWrite) -> BankAccountRead:
 
 async def remove_account(actor: Actor) -> None:
     owner = _owner(actor)
-    async with BankAccount._meta.db.transaction():
+    async with write_transaction():
         gone = await BankAccount.delete().where(_where(owner)).returning(BankAccount.account_number)
         if gone:
             await audit.record_for_owner(

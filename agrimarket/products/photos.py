@@ -13,13 +13,14 @@ import anyio.to_thread
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, NotFound
 from agrimarket.media.images import ProcessedImage, process_photo
 from agrimarket.media.storage import Storage, delete_quietly
 from agrimarket.products.orphans import files_undone_on_error
 from agrimarket.products.schemas import ProductRead
 from agrimarket.products.service import create_product, ensure_writable, get_product
-from agrimarket.tables import Product, ProductPhoto
+from agrimarket.tables import ProductPhoto
 from integrations import hooks as listings_hook  # integrations: photo changes -> listing sync
 
 MAX_PHOTOS = 8
@@ -70,7 +71,7 @@ async def create_with_photos(
     if len(uploads) > MAX_PHOTOS:
         raise _too_many()
     images = await _process(uploads)
-    async with files_undone_on_error(storage) as written, Product._meta.db.transaction():
+    async with files_undone_on_error(storage) as written, write_transaction():
         product_id = await create_product(actor, values, owner_household_id)
         await _write(product_id, images, 0, storage, written)
     return product_id
@@ -86,7 +87,7 @@ async def add_photos(
         raise _too_many()
     images = await _process(uploads)
     # The photos, their listing jobs and the answer: a client told "failed" finds no photo saved.
-    async with files_undone_on_error(storage) as written, listings_hook.transaction():
+    async with files_undone_on_error(storage) as written, write_transaction():
         ids = await _write(product_id, images, count, storage, written)
         await audit.record(actor, "product", product_id, "photos_added", {"photo_ids": ids})
         await listings_hook.product_changed(product_id)
@@ -102,7 +103,7 @@ async def delete_photo(actor: Actor, product_id: int, photo_id: int, storage: St
     )
     if row is None:
         raise NotFound("Không tìm thấy ảnh.", "Photo not found.")
-    async with listings_hook.transaction():
+    async with write_transaction():
         await ProductPhoto.delete().where(ProductPhoto.id == photo_id)
         await audit.record(actor, "product", product_id, "photo_deleted", {"photo_id": photo_id})
         await listings_hook.product_changed(product_id)

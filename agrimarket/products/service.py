@@ -8,7 +8,7 @@ from typing import Any
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
-from agrimarket.db import fetch_direct
+from agrimarket.db import fetch_direct, write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.media.storage import Storage, delete_quietly
 from agrimarket.products.access import new_record_owner, require_writer, visible_products
@@ -217,7 +217,7 @@ async def create_and_read(
     If the answer cannot be built (the database went away), nothing was saved: a client told
     "try again" makes no duplicate by trying again.
     """
-    async with listings_hook.transaction():
+    async with write_transaction():
         product_id = await create_product(actor, values, owner_household_id)
         return await get_product(actor, product_id, storage, base_url)
 
@@ -226,7 +226,7 @@ async def update_product(actor: Actor, product_id: int, changes: dict[str, Any])
     await ensure_writable(actor, product_id)
     fields = clean_product(changes, partial=True)
     if fields:
-        async with listings_hook.transaction():  # integrations: the product write and its listing jobs
+        async with write_transaction():  # integrations: the product write and its listing jobs
             before = await Product.select(*[getattr(Product, name) for name in fields]).where(
                 Product.id == product_id
             )
@@ -247,7 +247,7 @@ async def adjust_stock(actor: Actor, product_id: int, delta: int) -> None:
         query = query.where(Product.stock >= -delta)
     elif delta > MAX_STOCK:
         raise Invalid("stock", "Số lượng quá lớn.", "Stock too large.")
-    async with listings_hook.transaction():  # integrations: the stock change and its listing jobs
+    async with write_transaction():  # integrations: the stock change and its listing jobs
         changed = await query.returning(Product.stock)
         if changed:
             stock = changed[0]["stock"]
@@ -264,7 +264,7 @@ async def delete_product(actor: Actor, product_id: int, storage: Storage) -> Non
     keys = await ProductPhoto.select(ProductPhoto.image_key, ProductPhoto.thumb_key).where(
         ProductPhoto.product == product_id
     )
-    async with listings_hook.transaction():  # integrations: delist before the product goes
+    async with write_transaction():  # integrations: delist before the product goes
         await listings_hook.product_changed(product_id, deleted=True)  # integrations
         gone = await Product.select(Product.name, Product.price_vnd, Product.stock).where(
             Product.id == product_id

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.indicators.spans import rebuild_spans
 from agrimarket.products.service import ensure_writable
 from agrimarket.tables import Household, Product
 from integrations.adapters.base import RemoteListing
 from integrations.adapters.registry import MARKETPLACES
-from integrations.db import write_transaction
 from integrations.sync import outbox
 from integrations.tables import Listing, ListingHistory, Marketplace, MarketplaceAccount
 

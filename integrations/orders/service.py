@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from integrations.adapters.base import ORDER_NEXT, RemoteOrder, RemoteOrderItem
-from integrations.db import write_transaction
 from integrations.stock import service as stock
 from integrations.tables import Listing, Marketplace, MarketplaceOrder, OrderItem, OrderStatusChange
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.products.fields import MAX_STOCK, parse_int
 from agrimarket.products.service import ensure_writable
 from agrimarket.tables import Product
-from integrations.db import write_transaction
 from integrations.listings import service as listings
 from integrations.stock.shares import SHARE_MAX, SHARE_MIN
 from integrations.tables import Listing, MarketplaceSale

@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid, Unauthorized
-from integrations.db import write_transaction
 from integrations.listings import service as listings
 from integrations.orders import events as order_events
 from integrations.orders import service as orders

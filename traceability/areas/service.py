@@ -12,6 +12,7 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.areas.service import fold, get_commune
 from agrimarket.audit import service as audit
 from agrimarket.clock import local_date
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import new_record_owner
 from agrimarket.registry_status import UNUSABLE
@@ -106,7 +107,7 @@ async def create_area(
         created_by=actor.user_id,
         created_at=datetime.now(UTC),
     )
-    async with GrowingArea._meta.db.transaction():
+    async with write_transaction():
         await area.save()  # a racing duplicate hits the unique index: also a 409
         await audit.record(actor, "growing_area", area.id, "create", fields | {"commune": commune["code"]})
     return area.id

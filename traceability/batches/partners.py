@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
 from agrimarket.dates import check_date
+from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.tables import Household
 from agrimarket.text import clean_line
@@ -99,7 +100,7 @@ async def add_partner(actor: Actor, batch_id: int, data: PartnerCreate) -> int:
         created_by=actor.user_id,
         created_at=datetime.now(UTC),
     )
-    async with BatchPartner._meta.db.transaction():
+    async with write_transaction():
         await partner.save()
         changes = {"partner": partner.id, "direction": data.direction, "kind": data.kind, "name": name}
         await audit.record(actor, "batch", batch_id, f"{data.direction}_added", changes)
@@ -115,7 +116,7 @@ async def remove_partner(actor: Actor, batch_id: int, partner_id: int) -> None:
     )
     if row is None:
         raise NotFound("Không tìm thấy bên liên quan này của lô.", "No such partner of the batch.")
-    async with BatchPartner._meta.db.transaction():
+    async with write_transaction():
         await BatchPartner.delete().where(BatchPartner.id == partner_id)
         changes = {"partner": partner_id, "kind": row["kind"], "name": row["name"]}
         await audit.record(actor, "batch", batch_id, f"{row['direction']}_removed", changes)

@@ -10,6 +10,7 @@ from agrimarket import registry_status
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.audit import service as audit
 from agrimarket.dates import check_date, years_after
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import require_writer
 from agrimarket.products.catalog import UNITS
@@ -164,7 +165,7 @@ async def update_labels(actor: Actor, batch_id: int, data: BatchUpdate) -> None:
     changes = {f: {"from": old[f], "to": v} for f, v in values.items() if old[f] != v}
     if not changes:
         return
-    async with Batch._meta.db.transaction():
+    async with write_transaction():
         await Batch.update({getattr(Batch, f): v for f, v in values.items()}).where(Batch.id == batch_id)
         await audit.record(actor, "batch", batch_id, "update", changes)
 
@@ -199,7 +200,7 @@ async def create_batch(actor: Actor, data: BatchCreate) -> int:
         created_by=actor.user_id,
         created_at=datetime.now(UTC),
     )
-    async with Batch._meta.db.transaction():
+    async with write_transaction():
         await batch.save()
         await audit.record(
             actor,
@@ -234,7 +235,7 @@ async def add_event(actor: Actor, batch_id: int, data: EventCreate) -> int:
         details=details,
         created_at=datetime.now(UTC),
     )
-    async with BatchEvent._meta.db.transaction():
+    async with write_transaction():
         await event.save()
         await audit.record(actor, "batch", batch_id, f"event_{data.kind}", {"event": event.id, **details})
     if data.kind in ("harvesting", "input_use"):
@@ -261,7 +262,7 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
         )
     if not batch.flagged or batch.cleared:
         raise Conflict("Lô hàng không có cờ cần xác nhận.", "The batch has no flag to clear.")
-    async with Batch._meta.db.transaction():
+    async with write_transaction():
         await Batch.update(
             {
                 Batch.cleared_by: actor.user_id,

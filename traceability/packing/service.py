@@ -11,6 +11,7 @@ from agrimarket import registry_status
 from agrimarket.accounts.actor import Actor
 from agrimarket.areas.service import get_commune
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import new_record_owner
 from agrimarket.text import clean_line
@@ -103,7 +104,7 @@ async def create_facility(actor: Actor, data: FacilityCreate) -> int:
     facility = PackingFacility(
         **fields, **owner, commune=commune["code"], created_by=actor.user_id, created_at=datetime.now(UTC)
     )
-    async with PackingFacility._meta.db.transaction():
+    async with write_transaction():
         await facility.save()
         await audit.record(
             actor, "packing_facility", facility.id, "create", fields | {"commune": commune["code"]}

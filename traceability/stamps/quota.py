@@ -16,7 +16,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.query.functions.aggregate import Sum
 
 from agrimarket import clock
@@ -46,14 +45,6 @@ _LOCK_SQL = {
     Household: "SELECT id FROM household WHERE id = {} FOR UPDATE",
     Cooperative: "SELECT id FROM cooperative WHERE id = {} FOR UPDATE",
 }
-
-
-def write_transaction():
-    """The issuance's transaction: on SQLite the write lock is taken at BEGIN, before the checks."""
-    db = StampIssue._meta.db
-    if isinstance(db, SQLiteEngine):
-        return db.transaction(transaction_type=TransactionType.immediate)
-    return db.transaction()
 
 
 async def lock_owner(owner: tuple[type[Household] | type[Cooperative], int]) -> None:

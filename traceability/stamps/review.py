@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Invalid
 from agrimarket.text import clean_line
 from traceability.batches.service import get_batch
@@ -49,7 +50,7 @@ async def review(actor: Actor, batch_id: int, reason: str, settings: Traceabilit
             "No stamp of this batch carries the counterfeit warning.",
         )
     serials = [w.serial for w in warned]
-    async with Stamp._meta.db.transaction():
+    async with write_transaction():
         await Stamp.raw(
             "UPDATE stamp SET reviewed_networks = network_count, reviewed_days = spread_days, "  # noqa: S608 - as above
             f"scans_reviewed_at = {{}} WHERE batch = {{}} AND {warned_condition(settings)}",

@@ -13,6 +13,7 @@ from piccolo.columns.combination import Combinable
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.text import clean_line
 from traceability.stamps import serials
@@ -102,7 +103,7 @@ async def revoke(actor: Actor, data: RevokeRequest, within_batch: int | None = N
         raise
     if within_batch is not None and batch_id != within_batch:
         raise not_in_batch()
-    async with Stamp._meta.db.transaction():
+    async with write_transaction():
         changed = (
             await Stamp.update(
                 {Stamp.status: "revoked", Stamp.revoked_reason: reason, Stamp.revoked_at: datetime.now(UTC)}

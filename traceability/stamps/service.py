@@ -15,6 +15,7 @@ from piccolo.query.functions.aggregate import Count
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
+from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Invalid, NotFound
 from agrimarket.media.storage import Storage
 from agrimarket.products.service import ensure_writable
@@ -97,7 +98,7 @@ async def create_issue(
         await quota.check(owner, count, limits)  # early, before any file is removed for room
         if storage is not None:
             await budget.make_room(count, limits, storage)
-    async with quota.write_transaction():
+    async with write_transaction():
         if limits is not None:
             await quota.lock_owner(owner)
             await quota.check(owner, count, limits)
