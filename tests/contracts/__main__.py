@@ -1,0 +1,5 @@
+import sys
+
+from tests.contracts.check import main
+
+sys.exit(main())
