@@ -5,10 +5,14 @@ subscribers each app's plugin registered run one after another, in registration 
 publisher's write transaction (``agrimarket.db.write_transaction``): an outbox row a subscriber
 writes commits with the change that caused it, and a subscriber's error rolls both back.
 
-Wiring: one ``EventBus`` per process, the one ``agrimarket.app.connect_apps()`` built last (every
-``create_app()`` calls it, so an app built in a test has the same subscribers as any other; a
-script that runs the services without an app calls it too). Before that, the bus has no
-subscribers: events are published to nobody, as in a seed script.
+Wiring, chosen over a bus per app instance: one ``EventBus`` per process, the one
+``agrimarket.app.connect_apps()`` built last. Services are called where no app is at hand (the
+sync worker, a bench, a test calling a service directly), so they publish on the process's bus
+rather than one passed down from the app. Every ``create_app()`` builds and installs a fresh bus
+filled by the plugins' ``connect``, so the apps a test suite builds in one process all have the
+same subscribers, each registered once; a script that runs the services without an app calls
+``connect_apps()`` itself. Before any of that the bus has no subscribers: events reach nobody,
+as in a seed script (and, today, in the separate sync worker process: nothing there needs one yet).
 """
 
 from __future__ import annotations
