@@ -26,6 +26,8 @@ from agrimarket.cooperatives.pages import CooperativePages
 from agrimarket.cooperatives.register_pages import CooperativeRegisterPages
 from agrimarket.db import close_pool as close_db_pool
 from agrimarket.db import open_pool as open_db_pool
+from agrimarket.events import EventBus
+from agrimarket.events import install as install_bus
 from agrimarket.feeds.routes import FEED_ROUTES
 from agrimarket.health import healthz, readyz
 from agrimarket.households.api import HouseholdImportController
@@ -34,6 +36,8 @@ from agrimarket.indicators.routes import INDICATOR_HANDLERS
 from agrimarket.media.storage import S3Storage, Storage, StorageUnavailable, build_storage
 from agrimarket.payments.api import BankAccountController, banks
 from agrimarket.payments.pages import BankAccountPages, vietqr_image
+from agrimarket.ports import QueryPorts
+from agrimarket.ports import install as install_ports
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
@@ -51,7 +55,9 @@ from agrimarket.web.requests import AppRequest
 from agrimarket.web.security import security_headers
 from agrimarket.web.stores import build_stores
 from agrimarket.web.templating import configure_templates
+from integrations import plugin as integrations_plugin
 from integrations.plugin import IntegrationsPlugin
+from traceability import plugin as traceability_plugin
 from traceability.plugin import TraceabilityPlugin
 
 PACKAGE = Path(__file__).parent
@@ -64,8 +70,24 @@ async def _is_login_attempt(request: Request) -> bool:
     return scope["method"] == "POST" and scope.get("root_path", "") + scope["path"] in LOGIN_PATHS
 
 
+def connect_apps() -> tuple[EventBus, QueryPorts]:
+    """The ports between the three apps, filled by each app's plugin and made the process's: the
+    event subscribers (``agrimarket.events``) and the query providers (``agrimarket.ports``).
+
+    ``create_app`` calls it; so does a script that runs the services without an app (a bench).
+    Built afresh each time, so several apps built in one process never register anything twice.
+    """
+    bus, ports = EventBus(), QueryPorts()
+    traceability_plugin.connect(bus, ports)
+    integrations_plugin.connect(bus, ports)
+    install_bus(bus)
+    install_ports(ports)
+    return bus, ports
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    connect_apps()
     engine = Product._meta.db
     storage = build_storage(settings)
     unit, count = settings.login_limit

@@ -67,8 +67,8 @@ FROM_HISTORY = HAND.replace(
 
 async def _fill(households: int, history: int) -> None:
     from agrimarket.indicators.queries import run
-    from agrimarket.indicators.spans import rebuild_all_spans
     from agrimarket.tables import Commune
+    from integrations.listings.spans import rebuild_all_spans
     from integrations.tables import Marketplace
 
     rng = random.Random(130)  # noqa: S311 - synthetic data

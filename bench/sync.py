@@ -190,9 +190,11 @@ async def _one(rate: float) -> Result:
 
 
 async def _main(rates: list[float]) -> Result:
+    from agrimarket.app import connect_apps
     from agrimarket.tables import Product
     from integrations.listings.service import ensure_marketplaces
 
+    connect_apps()  # no app here: product changes reach the listings through the subscribers it registers
     engine = Product._meta.db
     await engine.start_connection_pool(min_size=1, max_size=10)
     try:

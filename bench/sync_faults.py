@@ -160,10 +160,12 @@ async def _drained(timeout: float) -> None:
 
 
 async def faulted() -> Result:
+    from agrimarket.app import connect_apps
     from integrations.listings import service as listings
     from integrations.simulators.state import Faults
     from integrations.tables import RateBucket, SyncJob
 
+    connect_apps()  # no app here: product changes reach the listings through the subscribers it registers
     await RateBucket.delete(force=True)
     sims = _sims()
     made = await _seed()

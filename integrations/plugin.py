@@ -13,10 +13,14 @@ from litestar.di import Provide
 from litestar.plugins import InitPluginProtocol
 from litestar.types import Receive, Scope, Send
 
+from agrimarket.events import EventBus, MembershipEnded, ProductChanged
 from agrimarket.media.storage import build_storage
+from agrimarket.ports import QueryPorts
 from agrimarket.settings import Settings
 from agrimarket.startup import DatabaseStartup
 from integrations.adapters.registry import MARKETPLACES, Adapters
+from integrations.listings import service as listings
+from integrations.listings import views as listing_views
 from integrations.listings.account_pages import MarketplaceAccountPages
 from integrations.listings.api import ROUTES
 from integrations.listings.pages import ListingPages
@@ -51,6 +55,17 @@ def build_adapters(settings: Settings) -> Adapters:
         read_photo=build_storage(settings).get,
         pace=Pacer().before_call,
     )
+
+
+def connect(bus: EventBus, ports: QueryPorts) -> None:
+    """Integrations' side of the ports between the apps (``agrimarket.app.connect_apps``): listings
+    follow product changes and ended memberships; the core's pages learn where to buy and what the
+    product cards show of listings."""
+    bus.subscribe(ProductChanged, listings.on_product_changed)
+    bus.subscribe(MembershipEnded, listings.on_membership_ended)
+    ports.where_to_buy = listing_views.live_links
+    ports.listing_cards = listing_views.card_context
+    ports.listings_in_rows = listing_views.listings_in
 
 
 def _mount(path: str, app):

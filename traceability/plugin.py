@@ -5,10 +5,19 @@ from __future__ import annotations
 from litestar.config.app import AppConfig
 from litestar.plugins import InitPluginProtocol
 
+from agrimarket.events import EventBus
+from agrimarket.ports import QueryPorts
 from agrimarket.settings import Settings
 from traceability.batches import routes as batch_routes
+from traceability.batches.traces import latest_traces
 from traceability.resolver import routes as resolver_routes
 from traceability.stamps import routes as stamp_routes
+
+
+def connect(bus: EventBus, ports: QueryPorts) -> None:
+    """Traceability's side of the ports between the apps (``agrimarket.app.connect_apps``): the
+    product feed's traces. It subscribes to no event yet."""
+    ports.latest_traces = latest_traces
 
 
 class TraceabilityPlugin(InitPluginProtocol):

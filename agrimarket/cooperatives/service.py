@@ -8,6 +8,8 @@ every "member of the manager's cooperative" rule elsewhere already means "consen
 
 from __future__ import annotations
 
+from typing import Literal
+
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.accounts.phone import normalize_phone
@@ -24,8 +26,8 @@ from agrimarket.cooperatives.schemas import (
 from agrimarket.cooperatives.tax_code import normalize_tax_code
 from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
+from agrimarket.events import MembershipEnded, publish
 from agrimarket.tables import Cooperative, CoopMembership, Household, Product, ProductSupplier, User
-from integrations import hooks as listings_hook  # integrations: a membership ended -> take listings down
 
 NOTICE_DAYS = 30  # how long a household's pages show that its membership ended
 
@@ -268,8 +270,11 @@ async def remove_member(actor: Actor, coop_id: int, household_id: int) -> int:
             raise not_found()
         raise NotFound("Hộ này không phải thành viên.", "This household is not a member.")
     now = clock.now()
+    ended_by: Literal["household", "cooperative"] = "household" if leaving else "cooperative"
     async with write_transaction():
-        delisted = await listings_hook.membership_ended(household_id, coop_id)
+        # Subscribers answer how many listings they take down (integrations: the cooperative's shops).
+        ended = MembershipEnded(household_id=household_id, cooperative_id=coop_id, ended_by=ended_by)
+        delisted = sum(await publish(ended))
         await Household.update({Household.cooperative: None}).where(Household.id == household_id)
         # No longer named as a supplier of the cooperative's products (past dates keep the link).
         products = (
@@ -284,7 +289,7 @@ async def remove_member(actor: Actor, coop_id: int, household_id: int) -> int:
         await CoopMembership.update(
             {
                 CoopMembership.left_at: now,
-                CoopMembership.ended_by: "household" if leaving else "cooperative",
+                CoopMembership.ended_by: ended_by,
                 CoopMembership.delisted: delisted,
             }
         ).where(

@@ -16,13 +16,13 @@ import msgspec
 from agrimarket.errors import NotFound
 from agrimarket.exports import csv_for_excel
 from agrimarket.media.storage import Storage
+from agrimarket.ports import current as query_ports
 from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, UNITS, label
 from agrimarket.products.schemas import ProductRead
 from agrimarket.products.service import live_products_of
 from agrimarket.tables import Cooperative, Household
 from agrimarket.text import clean_text
 from agrimarket.web.conditional import strong_etag
-from traceability.hooks import latest_traces
 
 OWNER = re.compile(r"(h|c)([1-9][0-9]{0,9})")
 CACHE_SECONDS = 60.0  # a feed is rebuilt at most once a minute per process
@@ -111,7 +111,7 @@ def _item(product: ProductRead, trace: dict | None, base_url: str) -> FeedItem:
 async def document(token: str, storage: Storage, base_url: str) -> FeedDocument:
     owner, producer = await _owner(token)
     products = await live_products_of(owner, storage, base_url)
-    traces = await latest_traces([p.id for p in products])
+    traces = await query_ports().latest_traces([p.id for p in products])
     items = [_item(p, traces.get(p.id), base_url) for p in products]
     return FeedDocument(owner=token, producer=producer, products=items)
 

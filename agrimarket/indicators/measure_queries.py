@@ -8,38 +8,15 @@ A period is [start, end]: ``:start`` is 00:00 of its first day and ``:cutoff`` 2
 from __future__ import annotations
 
 from agrimarket.indicators.queries import AreaFilter, run
-
-# A live span overlapping the period: displayed at some moment in it.
-OVERLAPS = "s.live_from < :cutoff AND (s.live_until IS NULL OR s.live_until > :start)"
-# An order counted as a transaction: placed in the period and not cancelled.
-ORDERED = "o.status <> 'cancelled' AND o.placed_at >= :start AND o.placed_at < :cutoff"
-
-TRANSACTING = f"""
-  SELECT o.household FROM marketplace_order o WHERE o.household IS NOT NULL AND {ORDERED}
-  UNION
-  SELECT ps.household FROM marketplace_order o
-    JOIN order_item oi ON oi."order" = o.id
-    JOIN product_supplier ps ON ps.product = oi.product
-  WHERE o.cooperative IS NOT NULL AND {ORDERED}
-    AND ps.added_at <= o.placed_at AND (ps.removed_at IS NULL OR ps.removed_at > o.placed_at)"""  # noqa: S608
-
-DISPLAYED = f"""
-  SELECT s.household FROM listing_span s WHERE s.household IS NOT NULL AND {OVERLAPS}
-  UNION
-  SELECT ps.household FROM product_supplier ps
-    JOIN listing li ON li.product = ps.product
-    JOIN listing_span s ON s.listing = li.id
-  WHERE {OVERLAPS} AND ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at > :start)"""  # noqa: S608
+from integrations import indicators_port as history  # the listing history's and orders' SQL
 
 HOUSEHOLDS = {
     "trained": """
   SELECT ta.household FROM training_attendance ta JOIN training_session ts ON ts.id = ta."session"
   WHERE ts.held_on >= :first AND ts.held_on <= :last""",
-    "connected": """
-  SELECT a.owner_household AS household FROM marketplace_account a
-  WHERE a.owner_household IS NOT NULL AND a.created_at < :cutoff""",
-    "active": DISPLAYED + "\n  UNION" + TRANSACTING,
-    "transacting": TRANSACTING,
+    "connected": history.CONNECTED,
+    "active": history.DISPLAYED + "\n  UNION" + history.TRANSACTING,
+    "transacting": history.TRANSACTING,
 }
 
 
@@ -57,11 +34,5 @@ WHERE {where} GROUP BY hh.commune"""  # noqa: S608 - fixed SQL fragments only
 async def transactions_by_market(area: AreaFilter, params: dict) -> list[dict]:
     """Rows (key, n, value): orders counted as transactions per marketplace, and their value."""
     where, area_params = area.on_commune_code("COALESCE(hh.commune, co.commune)")
-    sql = f"""SELECT m.code AS key, COUNT(*) AS n,
-  SUM(CASE WHEN o.status = 'returned' THEN 0 ELSE o.amount_vnd END) AS value
-FROM marketplace_order o JOIN marketplace m ON m.id = o.marketplace
-  LEFT JOIN household hh ON hh.id = o.household
-  LEFT JOIN cooperative co ON co.id = o.cooperative
-WHERE {ORDERED} AND {where}
-GROUP BY m.code"""  # noqa: S608 - fixed SQL fragments only
+    sql = history.transactions_by_market(where)
     return await run(sql, {**params, **area_params})

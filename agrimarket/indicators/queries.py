@@ -1,8 +1,10 @@
 """The indicator's SQL, portable between SQLite and PostgreSQL.
 
 A listing's state at the end of day D is the ``to_state`` of its last history row before the cutoff
-(ties broken by id), read from its live spans (spans.py). Households count through their own
-listings, as suppliers of a cooperative product's listing, or through a declared listing covering D.
+(ties broken by id), read from its live spans through integrations' read port
+(``integrations.indicators_port``, the one integrations module the indicators import). Households
+count through their own listings, as suppliers of a cooperative product's listing, or through a
+declared listing covering D.
 """
 
 from __future__ import annotations
@@ -13,38 +15,13 @@ from datetime import date
 
 from agrimarket.indicators.definition import cutoff
 from agrimarket.tables import DeclaredListing
-
-# A live span covering the cutoff (spans.py): the listing's last change before it was "live".
-COVERS = "s.live_from < :cutoff AND (s.live_until IS NULL OR s.live_until >= :cutoff)"
-# The same as two disjoint range scans of the index listing_span_covers, open spans and closed
-# ones: the OR above defeats PostgreSQL's index-only scan (and costs SQLite a third more).
-OPEN, CLOSED = (f"s.live_until {test} AND s.live_from < :cutoff" for test in ("IS NULL", ">= :cutoff"))
-
-
-def _live_spans(columns: str, extra: str = "") -> str:
-    """SELECT ``columns`` of the spans covering the cutoff (``s``, marketplace ``m``)."""
-    select = f"SELECT {columns} FROM listing_span s JOIN marketplace m ON m.id = s.marketplace WHERE"  # noqa: S608
-    return f"{select} {OPEN}{extra}\n  UNION ALL\n  {select} {CLOSED}{extra}"
-
-
-# Listings live at the cutoff, with their marketplace's code.
-LIVE = f"""
-live AS (
-  {_live_spans("s.listing, s.household, s.cooperative, m.code AS market")}
-)"""
+from integrations import indicators_port as history  # the listing history's SQL, owned by integrations
 
 # Every (household, market, source) reason to count a household; duplicates are left to the
-# COUNT(DISTINCT household) of each figure (cheaper than a UNION's sort). Suppliers are read from
-# product_supplier first: few rows, whereas most spans belong to no cooperative product.
-# SQLite takes CROSS JOIN as the join order; PostgreSQL plans it as a plain join.
+# COUNT(DISTINCT household) of each figure (cheaper than a UNION's sort).
 HITS = f"""
 hits AS (
-  {_live_spans("s.household, m.code AS market, 'synced' AS source", " AND s.household IS NOT NULL")}
-  UNION ALL
-  SELECT ps.household, m.code, 'synced'
-  FROM product_supplier ps CROSS JOIN listing li CROSS JOIN listing_span s CROSS JOIN marketplace m
-  WHERE li.product = ps.product AND s.listing = li.id AND m.id = s.marketplace AND {COVERS}
-    AND ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at >= :cutoff)
+  {history.SYNCED_HITS}
   UNION ALL
   SELECT d.household, d.marketplace, 'declared' FROM declared_listing d
   WHERE d.household IS NOT NULL AND d.from_date <= :day AND (d.to_date IS NULL OR d.to_date >= :day)
@@ -65,13 +42,7 @@ def _selling(with_source: bool = False) -> str:
     synced, declared = (", 'synced' AS source", ", 'declared'") if with_source else ("", "")
     return f"""
 selling AS (
-  SELECT s.household{synced} FROM listing_span s WHERE {OPEN} AND s.household IS NOT NULL
-  UNION
-  SELECT s.household{synced} FROM listing_span s WHERE {CLOSED} AND s.household IS NOT NULL
-  UNION
-  SELECT ps.household{synced} FROM product_supplier ps CROSS JOIN listing li CROSS JOIN listing_span s
-  WHERE li.product = ps.product AND s.listing = li.id AND {COVERS}
-    AND ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at >= :cutoff)
+  {history.synced_households(synced)}
   UNION
   SELECT d.household{declared} FROM declared_listing d
   WHERE d.household IS NOT NULL AND d.from_date <= :day AND (d.to_date IS NULL OR d.to_date >= :day)
@@ -173,10 +144,9 @@ async def listing_counts(area: AreaFilter, day: date) -> list[dict]:
     """
     where, params = area.on_commune_code("COALESCE(hh.commune, co.commune)")
     coop_where, coop_params = area.where("co.commune", "c.province")
-    sql = f"""WITH {LIVE},
+    sql = f"""WITH {history.LIVE},
 area_live AS (
-  SELECT live.listing, live.market, live.cooperative, li.product
-  FROM live JOIN listing li ON li.id = live.listing
+  {history.LIVE_WITH_PRODUCT}
   LEFT JOIN household hh ON hh.id = live.household
   LEFT JOIN cooperative co ON co.id = live.cooperative
   WHERE {where}

@@ -12,9 +12,9 @@ from datetime import date
 from agrimarket.db import gather_reads
 from agrimarket.declared.catalog import marketplace_label
 from agrimarket.indicators import queries
-from agrimarket.indicators.area import Area, communes_of
+from agrimarket.indicators.area import Area, communes_of, resolve_area
 from agrimarket.indicators.companion import traceability_counts
-from agrimarket.indicators.definition import series_days
+from agrimarket.indicators.definition import series_days, today
 from agrimarket.indicators.measures import Participation, participation
 
 UNKNOWN_DISTRICT = "Không rõ"
@@ -183,8 +183,5 @@ async def report_for(
 
     The participation measures cover ``period_start`` (the first of the month by default) to ``day``.
     """
-    from agrimarket.indicators.area import resolve_area
-    from agrimarket.indicators.definition import today
-
     area = await resolve_area(actor, area_code)
     return await build_report(area, day or today(), lang, period_start=period_start)

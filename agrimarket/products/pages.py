@@ -18,6 +18,7 @@ from agrimarket.errors import DomainError
 from agrimarket.media.images import MAX_UPLOAD_BYTES
 from agrimarket.media.storage import Storage
 from agrimarket.payments.banks import transfer_banks
+from agrimarket.ports import current as query_ports
 from agrimarket.products import service
 from agrimarket.products.photos import MAX_PHOTOS, create_with_photos
 from agrimarket.products.schemas import PayTo, ProductRead
@@ -27,7 +28,6 @@ from agrimarket.web.auth import provide_actor, provide_viewer
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
 from agrimarket.web.services import app_services
-from integrations.listings import views as listing_views  # integrations: listing status on cards
 
 # The phone form sends the product and all its photos at once.
 FORM_REQUEST_LIMIT = MAX_PHOTOS * MAX_UPLOAD_BYTES + 256 * 1024
@@ -54,7 +54,7 @@ class ProductPages(Controller):
             "created": created,
             "show_owner": viewer.role != Role.HOUSEHOLD,
         }
-        context |= await listing_views.card_context(viewer, [p.id for p in products])  # integrations
+        context |= await query_ports().listing_cards(viewer, [p.id for p in products])
         return Template("products/list.html", context=context)
 
     @get("/products/new")
@@ -103,7 +103,7 @@ class ProductPages(Controller):
             message, status = exc.message(request_lang(request)), exc.status_code
         product = await service.get_product(viewer, product_id, storage, settings.public_base_url)
         context = {"p": product, "card_message": message, "show_owner": viewer.role != Role.HOUSEHOLD}
-        context |= await listing_views.card_context(viewer, [product_id])  # integrations
+        context |= await query_ports().listing_cards(viewer, [product_id])
         return Template("products/_card.html", context=context, status_code=status)
 
     @post("/products/{product_id:int}/stock")
@@ -144,7 +144,7 @@ class PublicProductPages(Controller):
         if viewer is None and key in _ANONYMOUS:
             return Response(_with_token(_ANONYMOUS[key], request), media_type=MediaType.HTML)
         product, pay_to = service.public_view(rows, storage, settings.public_base_url)
-        listings = {product_id: listing_views.listings_in(rows)}  # integrations: where to buy
+        listings = {product_id: query_ports().listings_in_rows(rows)}  # where to buy
         content = _public_content(key, request, product, pay_to, listings)
         context = {"viewer": viewer, "p": product, "content": content}
         if viewer is not None:

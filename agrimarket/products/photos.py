@@ -15,13 +15,13 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
 from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, NotFound
+from agrimarket.events import ProductChanged, publish
 from agrimarket.media.images import ProcessedImage, process_photo
 from agrimarket.media.storage import Storage, delete_quietly
 from agrimarket.products.orphans import files_undone_on_error
 from agrimarket.products.schemas import ProductRead
 from agrimarket.products.service import create_product, ensure_writable, get_product
 from agrimarket.tables import ProductPhoto
-from integrations import hooks as listings_hook  # integrations: photo changes -> listing sync
 
 MAX_PHOTOS = 8
 
@@ -90,7 +90,7 @@ async def add_photos(
     async with files_undone_on_error(storage) as written, write_transaction():
         ids = await _write(product_id, images, count, storage, written)
         await audit.record(actor, "product", product_id, "photos_added", {"photo_ids": ids})
-        await listings_hook.product_changed(product_id)
+        await publish(ProductChanged(product_id=product_id, photos_changed=True))
         return await get_product(actor, product_id, storage, base_url)
 
 
@@ -106,5 +106,5 @@ async def delete_photo(actor: Actor, product_id: int, photo_id: int, storage: St
     async with write_transaction():
         await ProductPhoto.delete().where(ProductPhoto.id == photo_id)
         await audit.record(actor, "product", product_id, "photo_deleted", {"photo_id": photo_id})
-        await listings_hook.product_changed(product_id)
+        await publish(ProductChanged(product_id=product_id, photos_changed=True))
     await delete_quietly(storage, [row["image_key"], row["thumb_key"]])

@@ -10,12 +10,12 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
 from agrimarket.db import fetch_direct, write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
+from agrimarket.events import ProductChanged, publish
 from agrimarket.media.storage import Storage, delete_quietly
 from agrimarket.products.access import new_record_owner, require_writer, visible_products
 from agrimarket.products.fields import MAX_STOCK, clean_product
 from agrimarket.products.schemas import OwnerRead, PayTo, PhotoRead, ProductRead
 from agrimarket.tables import Product, ProductPhoto
-from integrations import hooks as listings_hook  # integrations: product changes -> listing sync
 
 _COLUMNS = (
     *Product.all_columns(),
@@ -226,7 +226,7 @@ async def update_product(actor: Actor, product_id: int, changes: dict[str, Any])
     await ensure_writable(actor, product_id)
     fields = clean_product(changes, partial=True)
     if fields:
-        async with write_transaction():  # integrations: the product write and its listing jobs
+        async with write_transaction():  # the product write and what its subscribers queue (listing jobs)
             before = await Product.select(*[getattr(Product, name) for name in fields]).where(
                 Product.id == product_id
             )
@@ -235,7 +235,7 @@ async def update_product(actor: Actor, product_id: int, changes: dict[str, Any])
             )
             if changes := audit.diff(before[0] if before else {}, fields):
                 await audit.record(actor, "product", product_id, "update", changes)
-            await listings_hook.product_changed(product_id)  # integrations
+            await publish(ProductChanged(product_id=product_id))
 
 
 async def adjust_stock(actor: Actor, product_id: int, delta: int) -> None:
@@ -247,14 +247,14 @@ async def adjust_stock(actor: Actor, product_id: int, delta: int) -> None:
         query = query.where(Product.stock >= -delta)
     elif delta > MAX_STOCK:
         raise Invalid("stock", "Số lượng quá lớn.", "Stock too large.")
-    async with write_transaction():  # integrations: the stock change and its listing jobs
+    async with write_transaction():  # the stock change and what its subscribers queue
         changed = await query.returning(Product.stock)
         if changed:
             stock = changed[0]["stock"]
             await audit.record(
                 actor, "product", product_id, "stock", {"stock": {"from": stock - delta, "to": stock}}
             )
-            await listings_hook.product_changed(product_id)  # integrations
+            await publish(ProductChanged(product_id=product_id))
     if not changed:
         raise Conflict("Đã hết hàng, không thể bớt thêm.", "Stock is already at zero.")
 
@@ -264,8 +264,8 @@ async def delete_product(actor: Actor, product_id: int, storage: Storage) -> Non
     keys = await ProductPhoto.select(ProductPhoto.image_key, ProductPhoto.thumb_key).where(
         ProductPhoto.product == product_id
     )
-    async with write_transaction():  # integrations: delist before the product goes
-        await listings_hook.product_changed(product_id, deleted=True)  # integrations
+    async with write_transaction():  # subscribers act (delist) while the product is still there
+        await publish(ProductChanged(product_id=product_id, deleted=True))
         gone = await Product.select(Product.name, Product.price_vnd, Product.stock).where(
             Product.id == product_id
         )

@@ -13,7 +13,9 @@ from agrimarket import clock
 from agrimarket.accounts.actor import Actor
 from agrimarket.accounts.phone import normalize_phone
 from agrimarket.dates import check_date
+from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid, NotFound
+from agrimarket.events import TrainingRecorded, publish
 from agrimarket.households.sheets import read_rows
 from agrimarket.tables import Household, TrainingAttendance, TrainingSession
 from agrimarket.text import clean_line
@@ -57,8 +59,9 @@ async def create_session(actor: Actor, data: TrainingCreate) -> tuple[int, Atten
         created_by=actor.user_id,
         created_at=datetime.now(UTC),
     )
-    await session.save()
-    return session.id, await _attend(actor, session.id, [(None, p) for p in data.phones])
+    async with write_transaction():  # the session, its attendees and what subscribers write
+        await session.save()
+        return session.id, await _attend(actor, session.id, [(None, p) for p in data.phones])
 
 
 async def _writable(actor: Actor, session_id: int) -> None:
@@ -73,12 +76,14 @@ async def add_from_file(actor: Actor, session_id: int, filename: str, data: byte
     rows = await anyio.to_thread.run_sync(lambda: read_rows(filename, data, ("phone",)))
     if len(rows) > MAX_PHONES:
         raise Invalid("file", f"Danh sách quá {MAX_PHONES} hộ.", f"More than {MAX_PHONES} households.")
-    return await _attend(actor, session_id, [(number, row.get("phone", "")) for number, row in rows])
+    async with write_transaction():
+        return await _attend(actor, session_id, [(number, row.get("phone", "")) for number, row in rows])
 
 
 async def _attend(actor: Actor, session_id: int, phones: list[tuple[int | None, str]]) -> Attendance:
     """Mark each phone's household as attending; a phone that names none the actor may mark is
-    rejected with the reason, and one already on the list is counted as such."""
+    rejected with the reason, and one already on the list is counted as such. The households added
+    are announced (``TrainingRecorded``); call inside a write transaction."""
     result = Attendance()
     wanted: dict[str, int | None] = {}
     for number, raw in phones:
@@ -93,6 +98,7 @@ async def _attend(actor: Actor, session_id: int, phones: list[tuple[int | None, 
     )
     by_phone = {row["phone"]: row["id"] for row in found}
     now = datetime.now(UTC)
+    added: list[int] = []
     for phone, number in wanted.items():
         if phone not in by_phone:
             # One reason whether or not the phone is registered elsewhere: the list must not tell a
@@ -110,8 +116,11 @@ async def _attend(actor: Actor, session_id: int, phones: list[tuple[int | None, 
         )
         if inserted:
             result.added += 1
+            added.append(by_phone[phone])
         else:
             result.already += 1
+    if added:
+        await publish(TrainingRecorded(session_id=session_id, household_ids=tuple(added)))
     return result
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from agrimarket import events
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
 from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid, NotFound
-from agrimarket.indicators.spans import rebuild_spans
+from agrimarket.events import ListingStateChanged, MembershipEnded, ProductChanged
 from agrimarket.products.service import ensure_writable
 from agrimarket.tables import Household, Product
 from integrations.adapters.base import RemoteListing
 from integrations.adapters.registry import MARKETPLACES
+from integrations.listings.spans import rebuild_spans
 from integrations.sync import outbox
 from integrations.tables import Listing, ListingHistory, Marketplace, MarketplaceAccount
 
@@ -76,7 +78,8 @@ async def append_history(
     reason: str = "",
     at: datetime | None = None,
 ) -> None:
-    """The only writer of listing history; keeps the indicator's live spans in step, in one transaction.
+    """The only writer of listing history; keeps the indicator's live spans in step and announces the
+    change (``ListingStateChanged``), in one transaction.
 
     ``at`` backdates the change (demo back-history, tests); the sync always records now.
     """
@@ -95,6 +98,18 @@ async def append_history(
             )
         )
         await rebuild_spans(listing["id"])
+        await events.publish(
+            ListingStateChanged(
+                listing_id=listing["id"],
+                product_id=listing.get("product"),  # the demo back-history passes no product
+                marketplace_id=listing["marketplace"],
+                household_id=listing["household"],
+                cooperative_id=listing["cooperative"],
+                from_state=from_state,
+                to_state=to_state,
+                reason=reason[:400],
+            )
+        )
 
 
 async def _bump(listing_id: int, wanted: str) -> dict:
@@ -168,8 +183,18 @@ async def publish(actor: Actor, product_id: int, marketplace_code: str) -> int:
         return existing["id"]
 
 
+async def on_product_changed(event: ProductChanged) -> None:
+    """Subscriber: a product write (in its transaction) queues its listings' push, or their delist."""
+    await product_changed(event.product_id, event.deleted)
+
+
+async def on_membership_ended(event: MembershipEnded) -> int:
+    """Subscriber: see ``membership_ended``; answers how many listings are being taken down."""
+    return await membership_ended(event.household_id, event.cooperative_id)
+
+
 async def product_changed(product_id: int, deleted: bool = False) -> None:
-    """Hook for product writes (call inside their transaction): push the change, or delist."""
+    """Push the product's change to its listings, or delist them; call inside the write's transaction."""
     product = (
         None if deleted else await Product.select(Product.status).where(Product.id == product_id).first()
     )
@@ -181,7 +206,7 @@ async def product_changed(product_id: int, deleted: bool = False) -> None:
 
 
 async def membership_ended(household_id: int, cooperative_id: int) -> int:
-    """Hook for a membership that ended (inside its transaction): the household's listings on the
+    """A membership ended (call inside its transaction): the household's listings on the
     cooperative's shop accounts are delisted through the outbox; its own accounts' stay."""
     listings = await Listing.select(Listing.id).where(
         (Listing.household == household_id)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.errors import NotFound
 from agrimarket.products.access import visible_products
 from agrimarket.tables import Product
 from integrations.listings.accounts import cooperative_accounts, enabled_marketplaces, list_accounts
@@ -72,6 +73,7 @@ def listing_read(r: Mapping[str, Any]) -> ListingRead:
 
 
 async def live_links(product_id: int) -> list[dict]:
+    """Where to buy the product: its live listings as [{name, url}] (a query port of the core)."""
     rows = (
         await Listing.select(Listing.marketplace.name.as_alias("name"), Listing.external_url.as_alias("url"))
         .where(
@@ -84,8 +86,6 @@ async def live_links(product_id: int) -> list[dict]:
 
 async def product_listings(actor: Actor, product_id: int) -> list[ListingRead]:
     if not await Product.exists().where(visible_products(actor)).where(Product.id == product_id):
-        from agrimarket.errors import NotFound
-
         raise NotFound("Không tìm thấy sản phẩm.", "Product not found.")
     return (await listings_of([product_id]))[product_id]
 

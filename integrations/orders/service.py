@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from agrimarket.audit import service as audit
 from agrimarket.db import write_transaction
+from agrimarket.events import OrderReceived, OrderStatusChanged, publish
 from integrations.adapters.base import ORDER_NEXT, RemoteOrder, RemoteOrderItem
 from integrations.stock import service as stock
 from integrations.tables import Listing, Marketplace, MarketplaceOrder, OrderItem, OrderStatusChange
@@ -130,6 +131,16 @@ async def _create(marketplace_id: int, code: str, remote: RemoteOrder, source: s
         "amount_vnd": remote.amount_vnd,
     }
     await audit.record(None, "order", order_id, "placed", placed)  # reported by the marketplace
+    received = OrderReceived(
+        order_id=order_id,
+        marketplace=code,
+        order_ref=remote.order_id,
+        household_id=seller["household"],
+        cooperative_id=seller["cooperative"],
+        status=remote.status,
+        amount_vnd=remote.amount_vnd,
+    )
+    await publish(received)
     if remote.status in TAKES_STOCK:
         for item in items:
             if item.external_id in ours:
@@ -154,4 +165,7 @@ async def _advance(known: dict, remote: RemoteOrder, source: str) -> bool:
     )
     changes = {"status": {"from": known["status"], "to": remote.status}}
     await audit.record(None, "order", known["id"], "status", changes)
+    await publish(
+        OrderStatusChanged(order_id=known["id"], from_status=known["status"], to_status=remote.status)
+    )
     return True

@@ -5,7 +5,7 @@ ID = "2026-11-23T14:24:20:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "listing live spans: indexes, backfill from the listing history"
 
-# A frozen copy of agrimarket.indicators.spans.SPANS_FROM_HISTORY (migrations must not follow app code).
+# A frozen copy of integrations.listings.spans.SPANS_FROM_HISTORY (migrations must not follow app code).
 BACKFILL = """
 INSERT INTO listing_span (listing, marketplace, household, cooperative, live_from, live_until)
 SELECT listing, marketplace, household, cooperative, at, next_at FROM (

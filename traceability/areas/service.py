@@ -14,8 +14,10 @@ from agrimarket.audit import service as audit
 from agrimarket.clock import local_date
 from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
+from agrimarket.events import GrowingAreaStatusChanged, publish
 from agrimarket.products.access import new_record_owner
 from agrimarket.registry_status import UNUSABLE
+from agrimarket.text import clean_line
 from traceability.areas.access import visible_areas
 from traceability.areas.fields import clean_area
 from traceability.areas.schemas import AreaRead
@@ -177,9 +179,14 @@ async def change_status(actor: Actor, area_id: int, status: str, reason: str = "
     """Officer of the area (or admin): verify, suspend or revoke; suspending and revoking need a reason."""
     area = await get_area(actor, area_id)  # 404 outside the officer's scope
     registry_status.may_judge(actor, *NOUN)
-    await registry_status.change_status(
-        GrowingArea, "growing_area", area_id, area.status, actor, status, reason
-    )
+    async with write_transaction():  # the change and what its subscribers write
+        await registry_status.change_status(
+            GrowingArea, "growing_area", area_id, area.status, actor, status, reason
+        )
+        changed = GrowingAreaStatusChanged(
+            area_id=area_id, from_status=area.status, to_status=status, reason=clean_line(str(reason or ""))
+        )
+        await publish(changed)
 
 
 async def usable_area(actor: Actor, area_id: int) -> AreaRead:

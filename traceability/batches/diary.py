@@ -7,7 +7,9 @@ from typing import Any
 
 from agrimarket.clock import local_date
 from agrimarket.dates import check_date
+from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid
+from agrimarket.events import BatchFlagged, publish
 from agrimarket.text import ascii_int, clean_line
 from traceability.batches.kinds import INPUT_TYPES, KINDS
 from traceability.tables import Batch, BatchEvent
@@ -152,12 +154,14 @@ async def recheck_phi(batch_id: int) -> None:
     sprays.sort(key=lambda e: local_date(e["occurred_at"]))
     reason = phi_violation(harvests, sprays[::-1])  # the latest spray is the one that matters most
     if reason and reason != batch["flag_reason"]:
-        await Batch.update(
-            {
-                Batch.flagged: True,
-                Batch.flag_reason: reason,
-                Batch.cleared_by: None,
-                Batch.cleared_reason: "",
-                Batch.cleared_at: None,
-            }
-        ).where(Batch.id == batch_id)
+        async with write_transaction():  # the flag and what its subscribers write
+            await Batch.update(
+                {
+                    Batch.flagged: True,
+                    Batch.flag_reason: reason,
+                    Batch.cleared_by: None,
+                    Batch.cleared_reason: "",
+                    Batch.cleared_at: None,
+                }
+            ).where(Batch.id == batch_id)
+            await publish(BatchFlagged(batch_id=batch_id, reason=reason))

@@ -21,6 +21,7 @@ from agrimarket import clock
 from agrimarket.dates import shifted
 from agrimarket.db import copy_rows, fetch_direct
 from agrimarket.media.storage import Storage
+from agrimarket.ports import current as query_ports
 from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.tables import ProductPhoto
 from traceability.batches import service as batches
@@ -37,13 +38,11 @@ KEEP_AT_MOST = 20_000  # scans kept while the database is unreachable (the newes
 
 
 async def where_to_buy(product_id: int) -> list[dict]:
-    """Live marketplace listings of the product ({name, url}), from the integrations app.
+    """Live marketplace listings of the product ({name, url}), through the "where to buy" query port.
 
     Only http(s) links reach the public page: a marketplace's URL is data from outside.
     """
-    from integrations.hooks import live_links  # lazy: the apps import each other only through hooks
-
-    links = await live_links(product_id)
+    links = await query_ports().where_to_buy(product_id)
     return [link for link in links if str(link.get("url") or "").lower().startswith(("https://", "http://"))]
 
 

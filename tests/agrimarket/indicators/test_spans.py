@@ -6,9 +6,9 @@ from datetime import date, datetime
 from importlib import import_module
 
 from agrimarket.indicators.queries import run
-from agrimarket.indicators.spans import rebuild_all_spans
 from integrations.adapters.base import RemoteListing
 from integrations.listings.service import append_history, record, taken_down
+from integrations.listings.spans import rebuild_all_spans
 from integrations.tables import Listing, ListingHistory, ListingSpan
 from tests.agrimarket.indicators.helpers import history, household, listing, product, vn
 from tests.agrimarket.indicators.test_worked_examples import total

@@ -1,6 +1,8 @@
-"""Entry points other apps call (agrimarket's product feed); imports lazily to avoid cycles."""
+"""The traces of products: what the core's product feed shows of traceability (a query port)."""
 
 from __future__ import annotations
+
+from traceability.tables import Batch
 
 CHUNK = 500  # product ids per statement: under SQLite's oldest limit of 999 parameters
 # Per product, its newest batch's growing area and the first stamp of that batch still valid.
@@ -18,8 +20,6 @@ async def latest_traces(product_ids: list[int]) -> dict[int, dict]:
 
     ``area_code`` is None while the area has no official code; ``serial`` None when no stamp is valid.
     """
-    from traceability.tables import Batch
-
     if not product_ids:
         return {}
     traces: dict[int, dict] = {}

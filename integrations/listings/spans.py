@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from piccolo.engine.postgres import PostgresEngine
 
-from agrimarket.indicators.queries import run
-from agrimarket.tables import DeclaredListing
+from integrations.tables import ListingSpan
 
 # The backfill migration (integrations, "listing live spans: indexes, backfill") has a frozen copy.
 SPANS_FROM_HISTORY = """
@@ -28,14 +27,14 @@ WHERE to_state = 'live' AND (next_at IS NULL OR next_at > at)"""  # closed at it
 
 async def rebuild_spans(listing_id: int) -> None:
     """Replace one listing's spans by those its history gives; call inside the history write's transaction."""
-    if isinstance(DeclaredListing._meta.db, PostgresEngine):
+    if isinstance(ListingSpan._meta.db, PostgresEngine):
         # Two writers of one listing's history take turns, so the second rebuild sees both rows.
-        await run("SELECT id FROM listing WHERE id = :listing FOR UPDATE", {"listing": listing_id})
-    await run("DELETE FROM listing_span WHERE listing = :listing", {"listing": listing_id})
-    await run(SPANS_FROM_HISTORY.replace("{where}", "WHERE listing = :listing"), {"listing": listing_id})
+        await ListingSpan.raw("SELECT id FROM listing WHERE id = {} FOR UPDATE", listing_id)
+    await ListingSpan.raw("DELETE FROM listing_span WHERE listing = {}", listing_id)
+    await ListingSpan.raw(SPANS_FROM_HISTORY.replace("{where}", "WHERE listing = {}"), listing_id)
 
 
 async def rebuild_all_spans() -> None:
     """Every listing's spans from the whole history (backfill, bench data, repair)."""
-    await run("DELETE FROM listing_span", {})
-    await run(SPANS_FROM_HISTORY.replace("{where}", ""), {})
+    await ListingSpan.raw("DELETE FROM listing_span")
+    await ListingSpan.raw(SPANS_FROM_HISTORY.replace("{where}", ""))

@@ -1,0 +1,59 @@
+"""Query ports: what the core's pages ask of the other apps, answered by whichever app provides it.
+
+Each slot of ``QueryPorts`` answers empty until a plugin fills it (``connect`` in
+``integrations.plugin`` and ``traceability.plugin``, called by ``agrimarket.app.connect_apps``), so
+an app assembled without integrations shows no listings and no "where to buy" instead of failing.
+Wiring as for the events (``agrimarket.events``): the process's ports are the ones built last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from agrimarket.accounts.actor import Actor
+
+
+async def _no_links(product_id: int) -> list[dict]:
+    return []
+
+
+async def _no_cards(actor: Actor, product_ids: list[int]) -> dict:
+    return {"listings": {pid: [] for pid in product_ids}, "marketplaces": [], "unconnected": []}
+
+
+def _no_listings(rows: Sequence[Mapping[str, Any]]) -> list:
+    return []
+
+
+async def _no_traces(product_ids: list[int]) -> dict[int, dict]:
+    return {}
+
+
+@dataclass
+class QueryPorts:
+    # Where to buy: the product's live marketplace listings as [{"name", "url"}] (scan and product pages).
+    where_to_buy: Callable[[int], Awaitable[list[dict]]] = _no_links
+    # What the product cards show of listings: {"listings": {product id: [...]}, "marketplaces",
+    # "unconnected"} for the actor (the seller's product list and one card).
+    listing_cards: Callable[[Actor, list[int]], Awaitable[dict]] = _no_cards
+    # The listings carried by the public product page's rows (``agrimarket.products.service.public_rows``).
+    listings_in_rows: Callable[[Sequence[Mapping[str, Any]]], list] = _no_listings
+    # Per product, its newest batch's growing area and a valid stamp:
+    # {product id: {"area_code", "area_status", "serial"}} (the product feed).
+    latest_traces: Callable[[list[int]], Awaitable[dict[int, dict]]] = _no_traces
+
+
+_ports = QueryPorts()
+
+
+def install(ports: QueryPorts) -> None:
+    """Make ``ports`` the process's (``agrimarket.app.connect_apps``)."""
+    global _ports
+    _ports = ports
+
+
+def current() -> QueryPorts:
+    """The process's query ports."""
+    return _ports

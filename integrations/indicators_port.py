@@ -1,0 +1,101 @@
+"""The indicators' read port: SQL fragments over integrations' tables (listing spans, listings,
+marketplaces, seller accounts, orders), for ``agrimarket.indicators`` to compose into its queries.
+
+The only integrations module the core's indicators import; it imports nothing, so it makes no
+cycle. Portable between SQLite and PostgreSQL. Parameters by name: ``:cutoff`` (the end of the
+day asked, in UTC), and for a period ``:start`` (its first moment); see
+``agrimarket.indicators.queries.run``. Aliases: span ``s``, marketplace ``m``, listing ``li``,
+cooperative product supplier ``ps``, order ``o``; the core's ``household hh``, ``cooperative co``.
+"""
+
+from __future__ import annotations
+
+# A live span covering the cutoff (integrations.listings.spans): the listing's last change before it
+# was "live".
+COVERS = "s.live_from < :cutoff AND (s.live_until IS NULL OR s.live_until >= :cutoff)"
+# The same as two disjoint range scans of the index listing_span_covers, open spans and closed
+# ones: the OR above defeats PostgreSQL's index-only scan (and costs SQLite a third more).
+OPEN, CLOSED = (f"s.live_until {test} AND s.live_from < :cutoff" for test in ("IS NULL", ">= :cutoff"))
+
+
+def live_spans(columns: str, extra: str = "") -> str:
+    """SELECT ``columns`` of the spans covering the cutoff (``s``, marketplace ``m``)."""
+    select = f"SELECT {columns} FROM listing_span s JOIN marketplace m ON m.id = s.marketplace WHERE"  # noqa: S608
+    return f"{select} {OPEN}{extra}\n  UNION ALL\n  {select} {CLOSED}{extra}"
+
+
+# Listings live at the cutoff, with their marketplace's code (a CTE named ``live``).
+LIVE = f"""
+live AS (
+  {live_spans("s.listing, s.household, s.cooperative, m.code AS market")}
+)"""
+
+# Rows of ``live`` with their product (to be joined to the household ``hh`` or cooperative ``co``).
+LIVE_WITH_PRODUCT = """SELECT live.listing, live.market, live.cooperative, li.product
+  FROM live JOIN listing li ON li.id = live.listing"""
+
+# (household, market, 'synced') for each live listing of a household's own product, and for each
+# supplier of a live cooperative product; duplicates are left to the caller's COUNT(DISTINCT).
+# Suppliers are read from product_supplier first: few rows, whereas most spans belong to no
+# cooperative product. SQLite takes CROSS JOIN as the join order; PostgreSQL plans it as a plain join.
+SYNCED_HITS = f"""{live_spans("s.household, m.code AS market, 'synced' AS source", " AND s.household IS NOT NULL")}
+  UNION ALL
+  SELECT ps.household, m.code, 'synced'
+  FROM product_supplier ps CROSS JOIN listing li CROSS JOIN listing_span s CROSS JOIN marketplace m
+  WHERE li.product = ps.product AND s.listing = li.id AND m.id = s.marketplace AND {COVERS}
+    AND ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at >= :cutoff)"""  # noqa: S608
+
+
+def synced_households(source: str) -> str:
+    """The households with a listing live at the cutoff (own, or as a supplier), each once per
+    branch of a UNION; ``source`` is appended to each SELECT list (e.g. ``, 'synced' AS source``)."""
+    return f"""SELECT s.household{source} FROM listing_span s WHERE {OPEN} AND s.household IS NOT NULL
+  UNION
+  SELECT s.household{source} FROM listing_span s WHERE {CLOSED} AND s.household IS NOT NULL
+  UNION
+  SELECT ps.household{source} FROM product_supplier ps CROSS JOIN listing li CROSS JOIN listing_span s
+  WHERE li.product = ps.product AND s.listing = li.id AND {COVERS}
+    AND ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at >= :cutoff)"""  # noqa: S608
+
+
+# A live span overlapping the period: displayed at some moment in it.
+OVERLAPS = "s.live_from < :cutoff AND (s.live_until IS NULL OR s.live_until > :start)"
+# An order counted as a transaction: placed in the period and not cancelled.
+ORDERED = "o.status <> 'cancelled' AND o.placed_at >= :start AND o.placed_at < :cutoff"
+
+# Households with an order counted as a transaction in the period (a cooperative's order counts
+# for the suppliers of its products then).
+TRANSACTING = f"""
+  SELECT o.household FROM marketplace_order o WHERE o.household IS NOT NULL AND {ORDERED}
+  UNION
+  SELECT ps.household FROM marketplace_order o
+    JOIN order_item oi ON oi."order" = o.id
+    JOIN product_supplier ps ON ps.product = oi.product
+  WHERE o.cooperative IS NOT NULL AND {ORDERED}
+    AND ps.added_at <= o.placed_at AND (ps.removed_at IS NULL OR ps.removed_at > o.placed_at)"""  # noqa: S608
+
+# Households with a listing live at some moment of the period (own, or as a supplier).
+DISPLAYED = f"""
+  SELECT s.household FROM listing_span s WHERE s.household IS NOT NULL AND {OVERLAPS}
+  UNION
+  SELECT ps.household FROM product_supplier ps
+    JOIN listing li ON li.product = ps.product
+    JOIN listing_span s ON s.listing = li.id
+  WHERE {OVERLAPS} AND ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at > :start)"""  # noqa: S608
+
+# Households with a seller account connected before the end of the period.
+CONNECTED = """
+  SELECT a.owner_household AS household FROM marketplace_account a
+  WHERE a.owner_household IS NOT NULL AND a.created_at < :cutoff"""
+
+
+def transactions_by_market(area_where: str) -> str:
+    """Rows (key, n, value): orders counted as transactions per marketplace code, and their value,
+    for the orders whose household ``hh`` or cooperative ``co`` passes ``area_where``."""
+    return f"""SELECT m.code AS key, COUNT(*) AS n,
+  SUM(CASE WHEN o.status = 'returned' THEN 0 ELSE o.amount_vnd END) AS value
+FROM marketplace_order o JOIN marketplace m ON m.id = o.marketplace
+  LEFT JOIN household hh ON hh.id = o.household
+  LEFT JOIN cooperative co ON co.id = o.cooperative
+WHERE {ORDERED} AND {area_where}
+GROUP BY m.code"""  # noqa: S608 - fixed SQL fragments only
