@@ -18,7 +18,7 @@ APPS = ("agrimarket", "traceability", "integrations")
 ROOT = Path(__file__).resolve().parents[2]
 
 # The one module of integrations the indicators read listing history and orders through.
-INDICATORS_READ_PORT = "integrations.listings.history"
+INDICATORS_READ_PORT = "integrations.indicators_port"
 
 
 @dataclass(frozen=True)
