@@ -17,7 +17,7 @@ POLL_S = 0.02
 
 async def until(
     condition: Callable[[], Any | Awaitable[Any]],
-    timeout: float = 30.0,
+    timeout: float = 60.0,
     every: float = POLL_S,
     what: str = "",
 ) -> Any:
@@ -35,7 +35,7 @@ async def until(
 
 
 def until_sync(
-    condition: Callable[[], Any], timeout: float = 30.0, every: float = POLL_S, what: str = ""
+    condition: Callable[[], Any], timeout: float = 60.0, every: float = POLL_S, what: str = ""
 ) -> Any:
     """``until`` for code without an event loop (a thread, a forked child, a sync test)."""
     deadline = time.monotonic() + timeout

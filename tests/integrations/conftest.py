@@ -182,18 +182,15 @@ def run_worker(worker, int_settings):
 
 async def drain(worker, timeout: float = 60.0, concurrency: int = 8) -> None:
     """Run the worker (in a thread) until no job is queued or running."""
-    import asyncio
-
     from integrations.tables import SyncJob
     from tests.integrations.conftest import ThreadedWorker
+    from tests.waiting import until
+
+    async def idle() -> bool:
+        return not await SyncJob.exists().where(SyncJob.status.is_in(["queued", "running"]))
 
     threaded = ThreadedWorker(worker, worker._int_settings, concurrency)
-    deadline = time.monotonic() + timeout
     try:
-        while time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-            if not await SyncJob.exists().where(SyncJob.status.is_in(["queued", "running"])):
-                return
-        raise AssertionError("the sync queue did not drain in time")
+        await until(idle, timeout, every=0.1, what="the sync queue to drain")
     finally:
         threaded.stop()
