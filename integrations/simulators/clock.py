@@ -1,8 +1,8 @@
 """The simulators' time: every simulator reads "now" through its config's clock, so a test moves the
 clock (four hours of a token's life in a moment) instead of waiting for it.
 
-Simulators stand for foreign systems and import nothing of ours, so this is their own small clock,
-not ``agrimarket.clock``. Real waits stay real: the rate limit's sliding second and the latency and
+Simulators stand for foreign systems and must not import agrimarket, so this is their own small
+clock, not ``agrimarket.clock``. Real waits stay real: the rate limit's sliding second and the latency and
 hang faults are about how fast requests arrive and are answered, not about the marketplace's clock.
 """
 
