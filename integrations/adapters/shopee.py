@@ -136,11 +136,13 @@ class ShopeeAdapter:
         timeout_s: float = 10.0,
         tokens: auth.TokenStore | None = None,
         read_photo: Callable[[str], Awaitable[bytes]] | None = None,
+        clock: Callable[[], float] = auth.now,
     ) -> None:
         self.client = new_client(base_url, timeout_s)
         self.tokens = tokens
         self.read_photo = read_photo
-        self.clock = auth.now  # tests skew it to play a wrong server clock
+        # Epoch seconds for timestamps and token expiry; tests skew or move it instead of waiting.
+        self.clock = clock
         self._lock = asyncio.Lock()
         # The simulator serves its own product pages; the real API's items live on shopee.vn.
         self.storefront = STOREFRONT if "shopeemobile.com" in base_url else base_url.rstrip("/")

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
@@ -136,8 +137,11 @@ def from_wire(body: dict) -> RemoteListing:
 class VosoAdapter:
     code = CODE
 
-    def __init__(self, base_url: str, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, timeout_s: float = 10.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.client = new_client(base_url, timeout_s)
+        self.clock = clock  # what cached tokens expire against; tests move it instead of waiting
         self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
         self._lock = asyncio.Lock()
 
@@ -149,7 +153,7 @@ class VosoAdapter:
         key = (client_id, secret)
         async with self._lock:
             cached = self._tokens.get(key)
-            if cached and not fresh and cached[1] > time.monotonic():
+            if cached and not fresh and cached[1] > self.clock():
                 return cached[0]
             request = self.client.build_request(
                 "POST",
@@ -158,7 +162,7 @@ class VosoAdapter:
             )
             body = (await send(self.client, request)).json()
             # Renew a minute early so a token never expires mid-request.
-            self._tokens[key] = (body["access_token"], time.monotonic() + float(body["expires_in"]) - 60)
+            self._tokens[key] = (body["access_token"], self.clock() + float(body["expires_in"]) - 60)
             return body["access_token"]
 
     async def _call(

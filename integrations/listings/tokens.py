@@ -7,14 +7,18 @@ processes and engines); see ``integrations.adapters.shopee_auth`` for why it mat
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from integrations import crypto
 from integrations.tables import MarketplaceAccount
 
 
 class AccountTokenStore:
-    def __init__(self, credentials_key: str) -> None:
+    """The ``TokenStore`` of the worker and the app: tokens and the renewal lease on the account row."""
+
+    def __init__(self, credentials_key: str, clock: Callable[[], float] = time.time) -> None:
         self.credentials_key = credentials_key
+        self.clock = clock  # epoch seconds the lease is timed against; tests move it instead of waiting
 
     async def load(self, account_id: int) -> dict[str, str] | None:
         row = (
@@ -25,7 +29,7 @@ class AccountTokenStore:
         return crypto.decrypt(self.credentials_key, row["credentials_encrypted"]) if row else None
 
     async def claim(self, account_id: int, lease_s: float) -> bool:
-        now = time.time()
+        now = self.clock()
         rows = await MarketplaceAccount.raw(
             "UPDATE marketplace_account SET token_lease_until = {} "
             "WHERE id = {} AND token_lease_until < {} RETURNING id",

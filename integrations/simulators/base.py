@@ -10,7 +10,6 @@ storefront and buyer routes in ``public``.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from litestar import Response
@@ -65,16 +64,16 @@ def upsert(state: SimState, shop_id: str, sku: str, fields: dict, version: int, 
     if item_id is None:
         item_id = state.by_sku.get((shop_id, sku))
     if item_id is None:
-        item = Item(state.next_id(), shop_id, sku, fields, version, "live")
+        item = Item(state.next_id(), shop_id, sku, fields, version, "live", created=state.now())
         state.items[item.id] = item
         state.by_sku[(shop_id, sku)] = item.id
         state.writes_applied += 1
-        state.applied_at[sku] = time.time()
+        state.applied_at[sku] = state.now()
         return item
     item = state.items[item_id]
     if version >= item.version and not item.moderated:
         item.fields, item.version = fields, version
         item.status, item.reason = "live", ""
         state.writes_applied += 1
-        state.applied_at[sku or item.sku] = time.time()
+        state.applied_at[sku or item.sku] = state.now()
     return item

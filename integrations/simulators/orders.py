@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import time
 from dataclasses import dataclass, field
 
 from integrations.adapters.base import ORDER_NEXT as NEXT
@@ -49,7 +48,7 @@ def event(order: SimOrder) -> dict:
 
 def place(state, item, quantity: int) -> SimOrder:
     """A buyer orders ``quantity`` of a live item; the marketplace's own count drops."""
-    now = time.time()
+    now = state.now()
     order = SimOrder(
         id=f"{state.code[:2].upper()}-ORD-{state.next_order_number():06d}",
         shop_id=item.shop_id,
@@ -68,7 +67,7 @@ def move(state, order: SimOrder, status: str) -> bool:
     """Move an order on; False when the step is not allowed (the order is left as it was)."""
     if status not in NEXT.get(order.status, ()):
         return False
-    order.status, order.updated = status, time.time()
+    order.status, order.updated = status, state.now()
     state.save()
     return True
 

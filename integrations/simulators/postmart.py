@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import time
 
 from litestar import Litestar, Request, Response, delete, get, post, put
 
@@ -39,7 +38,7 @@ async def _auth(state: SimState, request: Request, shop_id: str) -> Response | N
     timestamp = request.headers.get("x-pm-timestamp", "0")
     if creds is None or not hmac.compare_digest(key, creds["api_key"]):
         return error(401, "unauthorized", "Sai khóa API.", "Unknown API key.")
-    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > WINDOW_S:
+    if not timestamp.isdigit() or abs(state.now() - int(timestamp)) > WINDOW_S:
         return error(401, "stale", "Yêu cầu quá hạn (đồng hồ lệch).", "Timestamp outside the window.")
     body = await request.body()
     # The signed path starts at the partner prefix, whatever the base URL (mounted under /sim/...).

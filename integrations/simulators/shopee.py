@@ -13,7 +13,6 @@ import itertools
 import json
 import math
 import secrets
-import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -77,7 +76,7 @@ class ShopeeState(SimState):
     def mint(self, kind: str, partner_id: str, shop_id: str, ttl_s: int) -> str:
         # Rounded up: a token lives at least ttl_s (rounded down, a 1-second token minted late in a
         # second could be dead on arrival).
-        expiry, nonce = math.ceil(time.time() + ttl_s), secrets.token_hex(4)
+        expiry, nonce = math.ceil(self.now() + ttl_s), secrets.token_hex(4)
         return f"{expiry}.{nonce}.{self._mac(kind, partner_id, shop_id, expiry, nonce)}"
 
     def token_ok(self, kind: str, token: str, partner_id: str, shop_id: str) -> bool:
@@ -87,7 +86,7 @@ class ShopeeState(SimState):
         except ValueError:
             return False
         until = min(int(expiry), self.superseded.get(token, float("inf")))
-        return good and until > time.time()
+        return good and until > self.now()
 
     def _mac(self, kind: str, partner_id: str, shop_id: str, expiry: int, nonce: str) -> str:
         text = f"{kind}|{partner_id}|{shop_id}|{expiry}|{nonce}".encode()
@@ -125,7 +124,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
         key = state.partner_key(partner_id) if partner_id.isdigit() else None
         if key is None:
             return answer("error_partner", "Invalid partner_id.", 403)
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > state.config.window_s:
+        if not timestamp.isdigit() or abs(state.now() - int(timestamp)) > state.config.window_s:
             return answer("error_param", "Invalid timestamp: outside the 5-minute window.", 400)
         token, shop_id = q.get("access_token", ""), q.get("shop_id", "")
         base = auth.base_string(
@@ -271,7 +270,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
             if problem:
                 return 400, {"error": "error_param", "message": problem, "request_id": ""}
             state.writes_applied += 1
-            state.applied_at[item.sku] = time.time()
+            state.applied_at[item.sku] = state.now()
             return 200, {"error": "", "message": "", "request_id": "", "response": {"item_id": int(item.id)}}
 
         return apply

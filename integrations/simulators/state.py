@@ -11,6 +11,7 @@ import json
 import random
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import httpx
 from litestar import Response
 
 from integrations.simulators import orders as order_book
+from integrations.simulators.clock import SimClock
 from integrations.simulators.responses import error
 from integrations.webhooks import signature
 
@@ -49,6 +51,8 @@ class SimConfig:
     # Seconds between the demo's generated orders (0: none; tests place orders themselves).
     order_interval_s: float = 0.0
     state_file: str = ""  # the mounted demo simulators keep their items across restarts
+    # The marketplace's "now" in epoch seconds (tokens, timestamps, orders); tests move it.
+    clock: Callable[[], float] = field(default_factory=SimClock)
 
 
 @dataclass
@@ -61,7 +65,7 @@ class Item:
     status: str  # live | rejected | delisted (mapped to each wire format)
     reason: str = ""
     moderated: bool = False  # taken down by moderation: seller writes do not bring it back
-    created: float = field(default_factory=time.time)
+    created: float = 0.0  # epoch seconds on the simulator's clock
 
 
 class SimState:
@@ -111,6 +115,10 @@ class SimState:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False))
         tmp.replace(path)
+
+    def now(self) -> float:
+        """The marketplace's time (epoch seconds), read through the config's clock."""
+        return self.config.clock()
 
     def next_id(self) -> str:
         return f"{self.code[:2].upper()}{next(self._ids):07d}"
@@ -165,7 +173,7 @@ class SimState:
                 "external_id": item.id,
                 "status": item.status,
                 "reason": item.reason,
-                "at": time.time(),
+                "at": self.now(),
             }
         )
 
@@ -182,7 +190,7 @@ class SimState:
         app that has no port of its own.
         """
         body = json.dumps(event).encode()
-        sig = signature.sign(self.config.webhook_secret, body, int(time.time()))
+        sig = signature.sign(self.config.webhook_secret, body, int(self.now()))
         self.sent.append((body, sig))
         if not self.config.webhook_url:
             return

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-import time
 
 from litestar import Litestar, Request, Response, delete, get, patch, post
 
@@ -83,7 +82,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             return limited
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         owner = tokens.get(token) if scheme.lower() == "bearer" else None
-        if owner is None or owner[1] < time.time():
+        if owner is None or owner[1] < state.now():
             return error(401, "invalid_token", "Phiên truy cập hết hạn.", "Invalid or expired token.")
         creds = _credentials(shop_id)
         if creds is None or creds["client_id"] != owner[0]:
@@ -104,7 +103,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
         ):
             return Response({"error": "invalid_client"}, status_code=401)
         value = secrets.token_urlsafe(24)
-        tokens[value] = (client_id, time.time() + TOKEN_TTL_S)
+        tokens[value] = (client_id, state.now() + TOKEN_TTL_S)
         return Response({"access_token": value, "token_type": "bearer", "expires_in": TOKEN_TTL_S})
 
     def write(shop_id: str, body: dict, item_id: str | None):

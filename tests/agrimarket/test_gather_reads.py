@@ -4,12 +4,17 @@ connections on PostgreSQL, one at a time inside a transaction, and a failure is 
 from __future__ import annotations
 
 import asyncio
+import os
 
+import asyncpg
 import pytest
 
 from agrimarket.db import gather_reads
 from agrimarket.tables import Province
 from tests.conftest import ENGINE
+from tests.waiting import until
+
+GATE = 424242  # the advisory lock the PostgreSQL reads queue behind
 
 
 class Rollback(Exception):
@@ -40,8 +45,25 @@ async def test_database_reads_give_what_they_give_one_by_one():
 
 @pytest.mark.skipif(ENGINE != "postgres", reason="SQLite has no server backends to tell apart")
 async def test_on_postgresql_the_reads_run_at_once_on_several_connections():
-    slow = "SELECT pg_backend_pid() AS pid, pg_sleep(0.3) IS NULL AS slept"
-    rows = await gather_reads(*(Province.raw(slow) for _ in range(4)), limit=4)
+    held = f"SELECT pg_backend_pid() AS pid, pg_advisory_xact_lock_shared({GATE}) IS NULL AS passed"
+    waiting = (
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    gate = await asyncpg.connect(os.environ["DATABASE_URL"])
+
+    async def all_four_wait() -> bool:
+        return await gate.fetchval(waiting, GATE) == 4
+
+    try:
+        await gate.execute(f"SELECT pg_advisory_lock({GATE})")
+        reads = asyncio.gather(gather_reads(*(Province.raw(held) for _ in range(4)), limit=4))
+        # All four wait at the closed gate at the same time: they can only be on four connections.
+        await until(all_four_wait, timeout=20, what="four reads waiting at once")
+        await gate.execute(f"SELECT pg_advisory_unlock({GATE})")
+        [rows] = await reads
+    finally:
+        await gate.close()
     assert len({r[0]["pid"] for r in rows}) == 4
 
 
@@ -63,7 +85,7 @@ async def test_a_failing_read_cancels_the_others_and_raises_its_own_error():
 
     async def slow() -> None:
         try:
-            await asyncio.sleep(30)
+            await asyncio.Event().wait()  # never set: only the cancel ends it
         except asyncio.CancelledError:
             cancelled.set()
             raise

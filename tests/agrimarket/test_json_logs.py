@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from agrimarket.web.logs import JsonFormatter
+from tests.waiting import until_sync
 
 SCRIPT = """
 from litestar.testing import TestClient
@@ -95,7 +96,6 @@ def test_a_forked_worker_gets_its_own_flusher():
     import io
     import logging
     import os
-    import time
 
     from agrimarket.web.logs import BatchedStreamHandler
 
@@ -108,12 +108,17 @@ def test_a_forked_worker_gets_its_own_flusher():
     try:
         pid = os.fork()
         if pid == 0:  # the child: a line it logs reaches its stream with no flush asked for
-            handler.stream = os.fdopen(write_end, "w")
-            handler.handle(logging.makeLogRecord({"msg": "từ tiến trình con", "levelno": logging.INFO}))
-            time.sleep(0.5)
-            os._exit(0)
+            flushed = False
+            try:
+                handler.stream = os.fdopen(write_end, "w")
+                handler.handle(logging.makeLogRecord({"msg": "từ tiến trình con", "levelno": logging.INFO}))
+                flushed = until_sync(lambda: not handler.waiting, timeout=10)  # the child's own flusher
+                with handler.lock:  # ... has written it too: it holds the lock while it writes
+                    pass
+            finally:
+                os._exit(0 if flushed else 1)  # no exit handlers: nothing flushes on the way out
         os.close(write_end)
-        os.waitpid(pid, 0)
+        assert os.waitpid(pid, 0)[1] == 0, "the child's flusher never took the line"
         with os.fdopen(read_end) as pipe:
             assert pipe.read() == "từ tiến trình con\n"  # and not the parent's line too
     finally:

@@ -78,8 +78,28 @@ async def test_malformed_body_is_422_not_500(client, accounts):
         )
         assert 400 <= response.status_code < 500, body
         assert "error" in response.json()
-    response = await client.patch("/api/v1/products/1", json={"unknown_field": 1}, headers=farmer.headers)
-    assert response.status_code in (404, 422)
+
+
+async def test_unknown_fields_on_an_existing_product_are_refused_and_change_nothing(client, accounts):
+    farmer = await accounts.household()
+    product = await accounts.product(farmer, stock=5)
+    url = f"/api/v1/products/{product['id']}"
+    before = (await client.get(url, headers=farmer.headers)).json()
+    for body, unknown in (
+        ({"unknown_field": 1}, "unknown_field"),
+        ({"stock": 42, "unknown_field": 1}, "unknown_field"),  # a known change does not slip through
+        ({"stock": 42, "owner_household_id": 7}, "owner_household_id"),  # create-only: no change of owner
+        ({"stock": 42, "id": 9}, "id"),  # read-only
+        ({"Stock": 42}, "Stock"),  # names are exact
+    ):
+        refused = await client.patch(url, json=body, headers=farmer.headers)
+        assert refused.status_code == 422, (body, refused.text)
+        error = refused.json()["error"]
+        assert error["code"] == "invalid" and error["message"] and error["fields"], body
+        english = await client.patch(url, json=body, headers=farmer.headers | {"Accept-Language": "en"})
+        assert f"unknown field `{unknown}`" in english.json()["error"]["fields"]["data"], body
+        assert (await client.get(url, headers=farmer.headers)).json() == before, body
+    assert (await Product.select(Product.stock).where(Product.id == product["id"]).first())["stock"] == 5
 
 
 async def test_public_page_shows_active_products_only(client, accounts):

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.preconditions import missing
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -81,10 +83,7 @@ def _wait_healthy(url: str, thread: threading.Thread, timeout: float = 15.0) -> 
 @pytest.fixture
 def browser():
     if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"Chromium not found at {CHROMIUM} (make browser installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -33,6 +33,7 @@ from tests.faults.traffic import (
     register,
     web_login,
 )
+from tests.preconditions import missing
 from tests.scale_out.processes import ROOT, app_servers
 
 pytestmark = pytest.mark.skipif(
@@ -80,7 +81,7 @@ class Log:
 def cluster():
     reason = unavailable_reason()
     if reason:
-        pytest.skip(reason)
+        missing(reason)
     pg = PrivatePostgres()
     try:
         pg.init()

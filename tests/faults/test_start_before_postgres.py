@@ -26,6 +26,7 @@ from tests.factories import new_phone
 from tests.faults.private_pg import PrivatePostgres, unavailable_reason
 from tests.faults.test_postgres_restart import _api_product
 from tests.faults.traffic import DB_DOWN_VI, assert_clean_503, register
+from tests.preconditions import missing
 from tests.scale_out.processes import ROOT, free_port
 
 pytestmark = pytest.mark.skipif(
@@ -40,7 +41,7 @@ READY_WITHIN_S = 30.0
 def cluster():
     reason = unavailable_reason()
     if reason:
-        pytest.skip(reason)
+        missing(reason)
     pg = PrivatePostgres()
     try:
         pg.init()  # created, not started

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections import Counter
 
 from integrations.simulators.state import Faults
 from integrations.tables import Listing, ListingHistory, SyncJob
 from tests.integrations.helpers import connect
+from tests.waiting import until
 
 # 30 % of writes fail: errors, injected 429s, hangs past the client timeout, commit-then-drop.
 CAMPAIGN_FAULTS = dict(error_rate=0.09, throttle_rate=0.07, timeout_rate=0.06, drop_rate=0.08)
@@ -95,14 +95,21 @@ async def relist(made: list[tuple], code: str) -> None:
 
 
 async def wait_drained(timeout: float) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if not await SyncJob.exists().where(SyncJob.status.is_in(["queued", "running", "dead"])):
-            return
-        await asyncio.sleep(0.3)
-    counts = Counter(r["status"] for r in await SyncJob.select(SyncJob.status))
-    raise AssertionError(f"queue not drained: {counts}")
+    async def drained() -> bool:
+        return not await SyncJob.exists().where(SyncJob.status.is_in(["queued", "running", "dead"]))
+
+    try:
+        await until(drained, timeout, every=0.2)
+    except AssertionError:
+        counts = Counter(r["status"] for r in await SyncJob.select(SyncJob.status))
+        raise AssertionError(f"queue not drained: {counts}") from None
+
+
+async def under_way(sim, timeout: float = 60.0) -> None:
+    """Wait until the marketplace applies a write it had not applied when called: the next changes
+    then land while the worker is busy, not before it started or after it finished."""
+    applied = sim.state.writes_applied
+    await until(lambda: sim.state.writes_applied > applied, timeout, what="the worker's next write")
 
 
 async def check(

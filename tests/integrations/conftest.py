@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import socket
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
+
+from tests.waiting import until_sync
 
 FAST = {
     "poll_seconds": 0.05,
@@ -39,14 +40,14 @@ class LiveSim:
         )
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
         self.thread.start()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/shop/x", timeout=1)  # noqa: S310 - local URL
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("simulator did not start")
+        until_sync(self.answers, timeout=10, every=0.05, what="the simulator to start")
+
+    def answers(self) -> bool:
+        try:
+            urllib.request.urlopen(f"{self.url}/shop/x", timeout=1)  # noqa: S310 - local URL
+        except OSError:
+            return False
+        return True
 
     def close(self) -> None:
         self.server.should_exit = True
@@ -109,9 +110,7 @@ def live_app(int_settings) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(create_app(int_settings), log_level="critical"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
+    until_sync(lambda: server.started, timeout=15, every=0.05, what="the app to start")
     yield url
     server.should_exit = True
     thread.join(timeout=10)
@@ -182,18 +181,15 @@ def run_worker(worker, int_settings):
 
 async def drain(worker, timeout: float = 60.0, concurrency: int = 8) -> None:
     """Run the worker (in a thread) until no job is queued or running."""
-    import asyncio
-
     from integrations.tables import SyncJob
     from tests.integrations.conftest import ThreadedWorker
+    from tests.waiting import until
+
+    async def idle() -> bool:
+        return not await SyncJob.exists().where(SyncJob.status.is_in(["queued", "running"]))
 
     threaded = ThreadedWorker(worker, worker._int_settings, concurrency)
-    deadline = time.monotonic() + timeout
     try:
-        while time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-            if not await SyncJob.exists().where(SyncJob.status.is_in(["queued", "running"])):
-                return
-        raise AssertionError("the sync queue did not drain in time")
+        await until(idle, timeout, every=0.1, what="the sync queue to drain")
     finally:
         threaded.stop()

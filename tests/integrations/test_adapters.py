@@ -7,7 +7,9 @@ import pytest
 from integrations.adapters.base import Account, CredentialsError, ListingPayload, Rejected
 from integrations.adapters.postmart import PostmartAdapter
 from integrations.adapters.voso import VosoAdapter
+from integrations.simulators.clock import SimClock
 from integrations.simulators.credentials import demo_credentials
+from integrations.simulators.voso import TOKEN_TTL_S as VOSO_TOKEN_TTL_S
 
 ADAPTERS = {"postmart": PostmartAdapter, "voso": VosoAdapter}
 
@@ -71,3 +73,34 @@ async def test_validation_rejected_with_vietnamese_reason(pair):
         await adapter.publish(account, payload(photo_urls=[]), "2-2")
     assert "ảnh" in refused.value.reason_vi
     assert not state.items
+
+
+async def test_voso_tokens_expire_on_either_clock_without_waiting(sims):
+    """Voso's token lives an hour: one it let expire costs a 401 and one new token; ours is renewed a
+    minute before its ``expires_in`` with no 401. Both clocks are moved, nobody waits an hour."""
+    ours = SimClock()  # stands in for time.monotonic: any clock that a test can move
+    adapter = VosoAdapter(sims["voso"].url, timeout_s=2, clock=ours)
+    calls: list[tuple[str, int]] = []
+
+    async def record(response) -> None:
+        calls.append((response.request.url.path, response.status_code))
+
+    adapter.client.event_hooks["response"] = [record]
+    account = Account("shop-1", demo_credentials("voso", "shop-1"))
+    seller = ("/v2/sellers/shop-1", 200)
+    try:
+        await adapter.verify_credentials(account)
+        assert calls == [("/oauth/token", 200), seller]
+        calls.clear()
+        sims["voso"].state.config.clock.advance(VOSO_TOKEN_TTL_S + 1)  # Voso's hour is up, not ours
+        await adapter.verify_credentials(account)
+        assert calls == [("/v2/sellers/shop-1", 401), ("/oauth/token", 200), seller]
+        calls.clear()
+        ours.advance(VOSO_TOKEN_TTL_S - 59)  # our cached token is a minute from its end: renewed first
+        await adapter.verify_credentials(account)
+        assert calls == [("/oauth/token", 200), seller]
+        calls.clear()
+        await adapter.verify_credentials(account)
+        assert calls == [seller]  # and then reused
+    finally:
+        await adapter.aclose()

@@ -19,6 +19,7 @@ from tests.integrations.campaign import (
     create,
     relist,
     sellers,
+    under_way,
     update_all,
     wait_drained,
     withdraw,
@@ -84,7 +85,7 @@ async def test_fault_campaign_two_processes_with_sigkill(int_settings, sims):
         await arm(sim, RATE)
         print(f"created in {loop.time() - started:.1f}s")
         workers = [start_worker(sim.url), start_worker(sim.url)]
-        await asyncio.sleep(1.5)
+        await under_way(sim)  # the worker processes are up and writing
         await update_all(made, 1)
         await withdraw(withdrawn)
         print(f"round 1 at {loop.time() - started:.1f}s, {sim.state.requests} requests")

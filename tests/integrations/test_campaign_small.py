@@ -7,14 +7,13 @@ product was withdrawn is taken down there), and every item is compared with our 
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.integrations.campaign import (
     arm,
     check,
     create,
     relist,
     sellers,
+    under_way,
     update_all,
     wait_drained,
     withdraw,
@@ -30,10 +29,10 @@ async def test_fault_campaign_in_process(client, accounts, worker, run_worker, s
     await arm(sim, RATE)
     threaded = run_worker(concurrency=6)
     try:
-        await asyncio.sleep(0.3)
+        await under_way(sim)
         await update_all(made, 1)
         await withdraw(withdrawn)
-        await asyncio.sleep(0.3)
+        await under_way(sim)
         await relist(relisted, "postmart")
         await update_all(made, 2)
         await wait_drained(90)

@@ -24,6 +24,7 @@ from integrations.webhooks.signature import sign
 from tests.integrations.conftest import drain
 from tests.integrations.helpers import connect, product_with_photo, publish
 from tests.integrations.test_shopee_sync import photo_in_storage
+from tests.waiting import until
 
 SHOPS = {"postmart": "shop-1", "voso": "shop-1", "shopee": "880001"}
 
@@ -225,8 +226,9 @@ async def test_the_demo_buyers_place_and_move_orders():
     fields = {"name": "Cá song", "price": 50_000, "stock": 30, "images": [], "description": "", "unit": "kg"}
     state.items["PM1"] = Item("PM1", "shop-1", "agm-1", fields, 1, "live")
     stop = asyncio.Event()
-    buyers = asyncio.create_task(order_book.generate(state, 0.01, stop))
-    await asyncio.sleep(0.5)
+    buyers = asyncio.create_task(order_book.generate(state, 0.0, stop))  # no pause between buyers
+    # Enough steps that orders were placed and moved on, however fast or slow this machine is.
+    await until(lambda: len(state.sent) >= 20 and any(o.status != "placed" for o in state.orders.values()))
     stop.set()
     await buyers
     assert state.orders and len(state.sent) >= len(state.orders)

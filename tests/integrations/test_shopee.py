@@ -13,6 +13,7 @@ from integrations.adapters.base import Account, CredentialsError, ListingPayload
 from integrations.adapters.shopee import ShopeeAdapter
 from integrations.simulators.credentials import demo_credentials
 from integrations.simulators.shopee_logistics import CHANNELS
+from tests.waiting import until
 
 SHOP = "880001"
 ENABLED_CHANNELS = [channel_id for channel_id, _, on in CHANNELS if on]
@@ -106,21 +107,24 @@ async def test_stale_timestamp_is_refused_and_retried(adapter):
 
 async def test_expired_token_is_renewed_once(sims, adapter):
     state = sims["shopee"].state
+    clock = state.config.clock  # Shopee's clock, and ours with it: four hours pass in a moment
+    adapter.clock = clock
     seller = account()
     await adapter.verify_credentials(seller)
     first_refresh = seller.credentials["refresh_token"]
-    state.config.access_ttl_s = 1
-    renewing = Account(SHOP, seller.credentials | {"expire_at": "0"})  # renewal due: a 1-second token
+    renewing = Account(SHOP, seller.credentials | {"expire_at": "0"})  # renewal due
     await adapter.verify_credentials(renewing)
-    short_lived = dict(renewing.credentials)
+    renewed = dict(renewing.credentials)
     assert state.renewals == 1
-    await asyncio.sleep(2.1)  # the 1-second token lives 1 to 2 s (whole seconds, rounded up)
-    # We believe the token is good for hours; the marketplace says it expired: renew, then go on.
-    state.config.access_ttl_s = 4 * 3600
-    trusting = Account(SHOP, short_lived | {"expire_at": str(int(time.time()) + 3 * 3600)})
+    # We believe the token is good for hours more whatever the marketplace says.
+    trusting = Account(SHOP, renewed | {"expire_at": str(int(clock()) + 8 * 3600)})
+    clock.advance(state.config.access_ttl_s - 60)  # a minute before Shopee's 4 hours are up: still good
+    await adapter.verify_credentials(trusting)
+    assert state.renewals == 1 and trusting.credentials["access_token"] == renewed["access_token"]
+    clock.advance(120)  # a minute after: the marketplace says it expired; renew, then go on
     await adapter.verify_credentials(trusting)
     assert state.renewals == 2
-    assert trusting.credentials["access_token"] != short_lived["access_token"]
+    assert trusting.credentials["access_token"] != renewed["access_token"]
     # A refresh token works once: the one already traded is refused (the seller must reconnect).
     spent = Account(SHOP, seller.credentials | {"refresh_token": first_refresh, "expire_at": "0"})
     with pytest.raises(CredentialsError):
@@ -280,6 +284,8 @@ async def test_faults_are_retryable_and_leave_one_item(sims, adapter, fault):
     if fault == "throttle_rate":
         assert failed.value.retry_after == 1.0
     setattr(state.config.faults, fault, 0.0)
-    await asyncio.sleep(0.5)  # a hung write lands after the client gave up
+    # A hung write lands after the client gave up; a dropped one was stored before the cut.
+    landed = 1 if fault in ("timeout_rate", "drop_rate") else 0
+    await until(lambda: state.writes_applied == landed, what="the hung write to land")
     done = await adapter.publish(seller, payload(), "3-2")
     assert done.state == "live" and len(state.items) == 1

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 
 from integrations import crypto
+from integrations.adapters import shopee_auth as auth
+from integrations.listings.tokens import AccountTokenStore
 from integrations.simulators.shopee_logistics import CHANNELS
 from integrations.tables import Listing, MarketplaceAccount
 from tests.integrations.conftest import drain
@@ -107,3 +109,20 @@ async def test_a_shop_with_no_shipping_channel_on_is_told_so(client, accounts, w
     assert listing["state"] == "rejected"
     assert "Hãy bật ít nhất một đơn vị vận chuyển trong Shopee Seller Centre." in listing["reason_vi"]
     assert "Seller Centre" in listing["reason_en"] and not sims["shopee"].state.items
+
+
+async def test_a_renewal_lease_is_one_winner_until_it_lapses(client, accounts, int_settings):
+    """The lease on the account row: one claim wins; a crashed renewer's lease lapses after LEASE_S on
+    the store's clock (moved here, not waited for); a saved renewal ends it at once."""
+    farmer = await accounts.household()
+    account_id = (await connect(client, farmer, "shopee", "880001"))["id"]
+    now = [time.time()]
+    store = AccountTokenStore(int_settings.integrations.credentials_key, clock=lambda: now[0])
+    assert await store.claim(account_id, auth.LEASE_S)
+    assert not await store.claim(account_id, auth.LEASE_S)  # another process: the lease is taken
+    now[0] += auth.LEASE_S - 1
+    assert not await store.claim(account_id, auth.LEASE_S)  # still within the lease
+    now[0] += 2  # the renewer died holding it: the lease lapsed, someone else may renew
+    assert await store.claim(account_id, auth.LEASE_S)
+    await store.save(account_id, await store.load(account_id) or {})
+    assert await store.claim(account_id, auth.LEASE_S)  # a saved renewal ends the claim at once

@@ -3,24 +3,15 @@ the workers another one could use, a 429 waits without using an attempt, failure
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 from agrimarket.media.storage import build_storage
 from integrations.sync import outbox
 from integrations.tables import Listing, Marketplace, SyncJob
 from tests.integrations.helpers import connect, product_with_photo, publish
+from tests.waiting import until
 
 SHOPEE_RATE = 2.0  # calls per second; one publish on Shopee is 5 calls (2.7 s apart)
-
-
-async def until(predicate, timeout: float = 60.0) -> None:
-    """Wait (polling the database) until ``predicate()`` holds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await predicate():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 async def live_count(code: str) -> int:

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import time
 
 import httpx
 import pytest
@@ -16,6 +15,7 @@ from agrimarket import scaled
 from agrimarket.demo import ADMIN, PASSWORD
 from tests.conftest import ENGINE, PG_ADMIN_DSN
 from tests.scale_out.processes import free_port
+from tests.waiting import until_sync
 
 pytestmark = pytest.mark.skipif(ENGINE != "postgres", reason="the scaled topology runs on PostgreSQL")
 
@@ -53,12 +53,12 @@ def test_two_app_processes_and_a_worker_serve_the_demo_with_photos_in_s3():
         # A fresh database, fresh simulators: the demo's first listing (sku agm-1) goes live with its
         # own name, not acknowledged against the previous run's item of the same sku.
         shop = f"http://127.0.0.1:{topology.simulator_port}/sim/postmart/shop/htx-cat-hai"
-        deadline = time.monotonic() + 60
-        page = ""
-        while "<a href" not in page and time.monotonic() < deadline:
+
+        def listed() -> str:
             page = httpx.get(shop).text
-            time.sleep(0.3)
-        assert "<a href" in page and stale not in page
+            return page if "<a href" in page else ""
+
+        assert stale not in until_sync(listed, every=0.2, what="the first listing on the shop page")
     finally:
         scaled.stop(processes)
         s3.stop()

@@ -7,7 +7,6 @@ traceback, then at most a short line a minute, and one line when the database is
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ import pytest
 
 from tests.outage import assert_no_storm, tick_per_failure, unreachable_engine
 from tests.traceability.test_scan import stamped
+from tests.waiting import until
 from traceability.stamps import jobs
 from traceability.stamps import scan as scan_module
 from traceability.stamps.scan import ScanBuffer
@@ -64,18 +64,10 @@ async def test_stamp_renderer_logs_one_traceback_per_outage(
     monkeypatch.setattr(StampIssue._meta, "_db", unreachable)
     await renderer.start(dataclasses.replace(settings, traceability=fast), storage=None)
     try:
-        for _ in range(2000):
-            if renderer.failures.failures >= POLLS:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: renderer.failures.failures >= POLLS, timeout=20, every=0.01)
         failures = renderer.failures.failures
-        assert failures >= POLLS
         monkeypatch.setattr(StampIssue._meta, "_db", real_engine)
-        for _ in range(500):
-            if renderer.failures.failures == 0:
-                break
-            await asyncio.sleep(0.01)
-        assert renderer.failures.failures == 0, "never recovered"
+        await until(lambda: renderer.failures.failures == 0, timeout=5, every=0.01, what="the recovery")
         assert renderer.task is not None and not renderer.task.done()  # the loop lives on
     finally:
         await renderer.stop()

@@ -17,6 +17,7 @@ from agrimarket import clock
 from agrimarket.app import create_app
 from tests.conftest import ENGINE
 from tests.traceability.test_stamps_helpers import issue, make_batch
+from tests.waiting import until
 from traceability.stamps.evidence import scan_day
 from traceability.stamps.scan import BUFFER, _insert
 from traceability.tables import Scan, Stamp
@@ -329,6 +330,19 @@ async def test_scan_count_stays_exact_while_flushes_commit_between_reads(client,
     assert counts == list(range(1, 41))
 
 
+async def waiting_on_a_lock() -> bool:
+    """Whether a session of this test's database waits on a lock (asked on a connection of its own:
+    a transaction sees pg_stat_activity as it was at its first read)."""
+    watcher = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        return await watcher.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock')"
+        )
+    finally:
+        await watcher.close()
+
+
 @pytest.mark.skipif(ENGINE != "postgres", reason="holds a row lock from a second connection")
 async def test_a_scan_being_written_is_counted_once(client, accounts):
     """A flush stuck before its commit (the stamp row locked elsewhere): its scans still count, once."""
@@ -341,7 +355,7 @@ async def test_a_scan_being_written_is_counted_once(client, accounts):
         await locking.start()
         await other.execute("SELECT 1 FROM stamp FOR UPDATE")  # the trigger's lock now waits
         flushing = asyncio.create_task(BUFFER.flush())
-        await asyncio.sleep(0.3)
+        await until(waiting_on_a_lock, timeout=20, every=0.05, what="the flush to wait on the lock")
         assert not flushing.done()  # the INSERT is written but not committed
         assert (await client.get(url)).json()["scan_count"] == 2
         await locking.rollback()

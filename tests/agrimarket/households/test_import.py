@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import zipfile
@@ -12,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 from agrimarket.accounts.actor import Role
 from agrimarket.tables import CoopMembership, Household
 from tests.factories import new_phone
+from tests.waiting import until
 
 HEADER = ["Họ tên chủ hộ", "Số điện thoại", "Địa chỉ", "Xã/phường", "Tỉnh", "Mã Vpost", "MST HTX"]
 
@@ -42,12 +42,11 @@ async def upload(client, session, name: str, data: bytes):
 
 
 async def finished(client, session, job_id: int) -> dict:
-    for _ in range(200):
+    async def done() -> dict | None:
         job = (await client.get(f"/api/v1/household-imports/{job_id}", headers=session.headers)).json()
-        if job["status"] != "running":
-            return job
-        await asyncio.sleep(0.05)
-    raise AssertionError("import did not finish")
+        return job if job["status"] != "running" else None
+
+    return await until(done, timeout=10, every=0.05, what="the import to finish")
 
 
 async def test_import_validates_rows_and_reports_reasons(client, accounts):
