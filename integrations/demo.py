@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from integrations.settings import IntegrationsSettings
+
 SHOPEE_SHOP = "880001"  # the demo cooperative's shop on the simulated Shopee
 SHOPEE_PRODUCTS = 4  # the cooperative's first products also go on Shopee
 
@@ -34,7 +36,9 @@ async def seed() -> list[str]:
         return ["Marketplaces: demo cooperative or households missing, nothing listed."]
 
     async def account(code: str, shop_id: str, **owner) -> None:
-        credentials = crypto.encrypt(settings.integrations.credentials_key, demo_credentials(code, shop_id))
+        credentials = crypto.encrypt(
+            settings.section(IntegrationsSettings).credentials_key, demo_credentials(code, shop_id)
+        )
         await MarketplaceAccount.insert(
             MarketplaceAccount(
                 marketplace=markets[code],

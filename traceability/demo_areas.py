@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from traceability.settings import TraceabilitySettings
+
 
 def _at(day: date, hour: int = 7) -> datetime:
     from agrimarket.clock import VIETNAM
@@ -33,7 +35,7 @@ async def seed() -> list[str]:
     async def product(name: str) -> int:
         return (await Product.select(Product.id).where(Product.name == name).first())["id"]
 
-    pattern = get_settings().traceability.official_code_pattern
+    pattern = get_settings().section(TraceabilitySettings).official_code_pattern
     manager = await actor(demo.MANAGER[0])
     officer = await actor(demo.OFFICER[0])
     from agrimarket.clock import today as local_today

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from traceability.settings import TraceabilitySettings
+
 STAMPS_PER_BATCH = 48  # a bit over one A4 sheet of 30x40 mm labels
 
 
@@ -39,7 +41,9 @@ async def seed() -> list[str]:
     stamps = await Stamp.select(Stamp.serial).where(Stamp.batch == first["id"]).order_by(Stamp.seq).limit(2)
     phone = "Mozilla/5.0 (Linux; Android 13) Mobile Safari/537.36"
     for n in range(3):  # three scans from two phones
-        await scan.scan(stamps[0]["serial"], f"10.0.0.{n % 2}", phone, settings.traceability, storage)
+        await scan.scan(
+            stamps[0]["serial"], f"10.0.0.{n % 2}", phone, settings.section(TraceabilitySettings), storage
+        )
     await scan.BUFFER.flush()
     owner = await demo.actor_for(first["user"])
     await revocation.revoke(

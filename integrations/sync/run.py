@@ -7,6 +7,8 @@ import logging
 import os
 import signal
 
+from integrations.settings import IntegrationsSettings
+
 
 async def serve() -> None:
     from agrimarket.db import close_pool as close_db_pool
@@ -28,7 +30,7 @@ async def serve() -> None:
     # A worker started while PostgreSQL is down waits for it (retrying) instead of exiting.
     await DatabaseStartup([open_pool, ensure_marketplaces]).until_done()
     adapters = build_adapters(settings)
-    worker = Worker(settings.integrations, adapters, build_storage(settings))
+    worker = Worker(settings.section(IntegrationsSettings), adapters, build_storage(settings))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stop)
