@@ -68,7 +68,7 @@ async def _seed(n: int, tag: str) -> list[tuple]:
     from datetime import UTC, datetime
 
     from agrimarket.accounts import service as accounts
-    from agrimarket.demo import actor_for
+    from agrimarket.demo_data import actor_for
     from agrimarket.products.service import create_product
     from agrimarket.settings import get_settings
     from agrimarket.tables import ProductPhoto
