@@ -18,6 +18,7 @@ RATE_UNITS = ("second", "minute", "hour", "day")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)")
 _FLAGS = {"1": True, "0": False}
+_RATE = re.compile(rf"[0-9]+/({'|'.join(RATE_UNITS)})")
 
 
 class SettingsError(ValueError):
@@ -68,8 +69,7 @@ def env_rate(name: str, default: str) -> str:
 
 def check_rate(name: str, value: str) -> None:
     """Refuse a rate that is not "N/unit" (e.g. "10/minute"), naming the setting."""
-    count, _, unit = value.partition("/")
-    if not (count.isascii() and count.isdigit()) or unit not in RATE_UNITS:
+    if not _RATE.fullmatch(value):
         raise SettingsError(
             f"{name} must look like 10/minute (units: {', '.join(RATE_UNITS)}), not {value!r}"
         )
