@@ -25,6 +25,7 @@ from agrimarket.cooperatives.member_pages import MemberPages
 from agrimarket.cooperatives.pages import CooperativePages
 from agrimarket.cooperatives.register_pages import CooperativeRegisterPages
 from agrimarket.db import close_pool as close_db_pool
+from agrimarket.db import engine_for
 from agrimarket.db import open_pool as open_db_pool
 from agrimarket.events import EventBus
 from agrimarket.events import install as install_bus
@@ -88,7 +89,8 @@ def connect_apps() -> tuple[EventBus, QueryPorts]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     connect_apps()
-    engine = Product._meta.db
+    # The pool opened and checked below is the tables' engine, refused unless it is settings.database_url.
+    engine = engine_for(settings, Product._meta.db)
     storage = build_storage(settings)
     unit, count = settings.login_limit
 

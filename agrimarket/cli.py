@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import getpass
 
+from agrimarket import demo
 from agrimarket.accounts.actor import Role
+from agrimarket.accounts.service import create_staff
+from agrimarket.areas import service as areas
 
 
 async def load_areas() -> None:
     """Load the 34 provinces and 3,321 communes of the 2025 reform (idempotent)."""
-    from agrimarket.areas.service import load_areas as load
-
-    added = await load()
+    added = await areas.load_areas()
     print(f"Administrative units: {added} added.")
 
 
 async def create_officer(phone: str, full_name: str, area_code: str, password: str = "") -> None:
     """Create an officer scoped to a province code (2 digits) or a commune code (5 digits)."""
-    from agrimarket.accounts.service import create_staff
-
     user_id = await create_staff(
         phone, password or getpass.getpass("Mật khẩu / password: "), full_name, Role.OFFICER, area_code
     )
@@ -27,8 +26,6 @@ async def create_officer(phone: str, full_name: str, area_code: str, password: s
 
 async def create_admin(phone: str, full_name: str, password: str = "") -> None:
     """Create an operator (admin) account."""
-    from agrimarket.accounts.service import create_staff
-
     user_id = await create_staff(
         phone, password or getpass.getpass("Mật khẩu / password: "), full_name, Role.ADMIN, None
     )
@@ -36,8 +33,7 @@ async def create_admin(phone: str, full_name: str, password: str = "") -> None:
 
 
 async def seed_demo() -> None:
-    """Seed the demo (admin, Hải Phòng officer, a Cát Hải cooperative with 12 households, ~30 products)."""
-    from agrimarket.demo import seed
-
-    for line in await seed():
+    """Seed the demo (admin, Hải Phòng officer, a Cát Hải cooperative with 12 households, ~30 products),
+    then each app's part (areas, batches, stamps, marketplace listings, indicator history)."""
+    for line in await demo.seed():
         print(line)

@@ -3,17 +3,25 @@
 Everything goes through the real services, so the demo also exercises validation, photo
 re-encoding and storage. The admin account is created last: its phone marks a complete seed,
 and seeding again then adds nothing.
+
+The other apps seed their own parts: each lists its seeders as ``DEMO_SEEDERS`` in its
+``piccolo_app.py``, and ``seed()`` runs them in APP_REGISTRY order (piccolo_conf.py) after the
+core's products exist, so the core imports no other app's demo. Who is who in the demo lives in
+``agrimarket.demo_data``, which every seeder reads.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import io
 import math
 import time
 import unicodedata
+from collections.abc import Awaitable, Callable
 
+from piccolo.conf.apps import Finder
 from piccolo.engine.postgres import PostgresEngine
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
@@ -23,7 +31,21 @@ from agrimarket.areas.service import fold, search_communes
 from agrimarket.cooperatives import invitations, verification
 from agrimarket.cooperatives.schemas import CooperativeCreate, MemberAdd
 from agrimarket.cooperatives.service import create_cooperative, sign_up_household
-from agrimarket.indicators import demo as indicators_demo
+from agrimarket.demo_data import (
+    ADMIN,
+    CAT_HAI,
+    COOP,
+    HAI_PHONG,
+    MANAGER,
+    MEMBER_LOGINS,
+    MEMBERS,
+    OFFICER,
+    OTHERS,
+    PASSWORD,
+    VILLAGES,
+    actor_for,
+    member_phone,
+)
 from agrimarket.media.storage import S3Storage, build_storage
 from agrimarket.payments.schemas import BankAccountWrite
 from agrimarket.payments.service import set_account as set_bank_account
@@ -31,30 +53,10 @@ from agrimarket.products.photos import create_with_photos
 from agrimarket.settings import get_settings
 from agrimarket.tables import Cooperative, Household, Product, ProductPhoto, User
 from agrimarket.training import demo as training_demo
-from integrations import demo as integrations_demo
-from traceability import demo_areas, demo_stamps
 
-PASSWORD = "nongsan2026"  # noqa: S105 - the published demo password
-ADMIN = ("0901000001", "Nguyễn Hoàng Nam")
-OFFICER = ("0901000002", "Phạm Thu Hà")
-MANAGER = ("0901000003", "Vũ Đức Thắng")
-HAI_PHONG, CAT_HAI = "31", "11914"
-# Tax code 020178950 + check digit 7 (weights 31, 29, 23, 19, 17, 13, 7, 5, 3).
-COOP = ("HTX Dịch vụ Nông nghiệp Cát Hải", "0201789507", "Thôn Hoàng Châu, Đặc khu Cát Hải")
-# Member households; the first MEMBER_LOGINS get a password, the first one is the demo household.
-MEMBERS = (
-    "Nguyễn Văn Hùng", "Phạm Thị Lan", "Đỗ Văn Tám", "Vũ Thị Hoa", "Hoàng Văn Toản", "Bùi Thị Nga",
-    "Lê Văn Hải", "Trần Thị Thu", "Đào Văn Lực", "Ngô Thị Mến", "Phạm Văn Sơn", "Nguyễn Thị Hằng",
-)  # fmt: skip
-MEMBER_LOGINS = 3
-VILLAGES = ("Hoàng Châu", "Văn Phong", "Gia Luận", "Việt Hải", "Xuân Đám", "Hiền Hào")
-# Households elsewhere, registering themselves: key, phone, name, province code, commune name.
-OTHERS = (
-    ("son_la", "0912000201", "Lường Văn Sáng", "14", "Mộc Châu"),
-    ("lam_dong", "0912000202", "Trần Văn Phúc", "68", "Di Linh"),
-    ("ca_mau", "0912000203", "Lâm Thị Diễm", "96", "Năm Căn"),
-    ("ben_tre", "0912000204", "Huỳnh Văn Tấn", "86", "Mỏ Cày"),
-)
+# A demo seeder: creates its part and returns the lines to print.
+Seeder = Callable[[], Awaitable[list[str]]]
+
 YEAR_ROUND = "Quanh năm"
 # owner (member index, "coop" or an OTHERS key), name, category, unit, price (đ), stock, season,
 # certifications, picture shape, colour.
@@ -111,10 +113,6 @@ UNIT_WEIGHT_G = {
 SIZE = (900, 675)
 
 
-def member_phone(index: int) -> str:
-    return f"0912000{101 + index}"
-
-
 def _logins() -> list[str]:
     others = ", ".join(phone for _, phone, *_ in OTHERS)
     return [
@@ -125,17 +123,6 @@ def _logins() -> list[str]:
         f"  household        {member_phone(0)} ({MEMBERS[0]}, member of the cooperative)",
         f"  other households {', '.join(member_phone(i) for i in range(1, MEMBER_LOGINS))}, {others}",
     ]
-
-
-async def actor_for(user_id: int) -> Actor:
-    """The user as the services see a logged-in caller (through a throw-away session)."""
-    token = await accounts.open_session(user_id, "api", days=1)
-    try:
-        actor = await accounts.actor_for_token(token, "api")
-    finally:
-        await accounts.close_session(token)
-    assert actor is not None
-    return actor
 
 
 async def _commune(province: str, name: str) -> str:
@@ -244,6 +231,19 @@ def photo(name: str, shape: str, colour: str) -> bytes:
     return out.getvalue()
 
 
+def app_seeders() -> list[Seeder]:
+    """The seeders the other apps list as ``DEMO_SEEDERS`` in their piccolo_app.py, in APP_REGISTRY order.
+
+    Read through Piccolo's app registry (which has imported those modules), the way Piccolo finds
+    each app's tables and commands: the core names no other app.
+    """
+    return [
+        seeder
+        for path in Finder().get_app_registry().apps
+        for seeder in getattr(importlib.import_module(path), "DEMO_SEEDERS", ())
+    ]
+
+
 async def _summary() -> str:
     products = await Product.count()
     return (
@@ -321,11 +321,7 @@ async def _create() -> list[str]:
         values |= {"harvest_season": season, "certifications": list(certs)}
         values["unit_weight_g"] = UNIT_WEIGHT_G.get(name)
         await create_with_photos(actor, values, [photo(name, shape, colour)], storage, household_id)
-    extra = [
-        line
-        for part in (demo_areas, demo_stamps, integrations_demo, indicators_demo, training_demo)
-        for line in await part.seed()
-    ]
+    extra = [line for seeder in (*app_seeders(), training_demo.seed) for line in await seeder()]
     await accounts.create_staff(ADMIN[0], PASSWORD, ADMIN[1], Role.ADMIN, None)  # last: marks a complete seed
     took = f"Seeded in {time.perf_counter() - started:.1f} s."
     return [*_logins(), took, await _summary(), *extra]

@@ -1,41 +1,51 @@
-"""One typed settings object, read from the environment once."""
+"""The core's settings, read from the environment once, and the apps' sections built from them.
+
+Parsing and ``SettingsError`` live in ``agrimarket.env`` (no app imports), which every section
+uses. The core does not import the other apps' section classes: ``settings.section(Kind)`` builds
+``Kind.from_env(settings.environment)`` on first use and keeps it with this Settings object. So
+``APP_ENV`` is read once, here, and ``dataclasses.replace(settings, environment=...)`` reaches
+every section (a replaced Settings builds its sections anew). A test that needs other section
+values passes its own with ``settings.with_section(replace(settings.section(Kind), ...))``.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol, Self, TypeVar
 
-from agrimarket.text import ascii_digits
-from integrations.settings import IntegrationsSettings
-from traceability.settings import TraceabilitySettings
+from agrimarket.env import (
+    DEVELOPMENT_ENVIRONMENTS,
+    SettingsError,
+    check_rate,
+    env_int,
+    env_rate,
+    env_str,
+    parse_rate,
+)
+
+__all__ = ["DEVELOPMENT_ENVIRONMENTS", "S3Settings", "Section", "Settings", "SettingsError", "get_settings"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
 
 
-class SettingsError(ValueError):
-    """A setting is missing or wrong; the message says which and how to fix it."""
+class Section(Protocol):
+    """An app's settings: a frozen dataclass that reads its variables and checks them in from_env."""
+
+    @classmethod
+    def from_env(cls, environment: str) -> Self: ...
 
 
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def _int(name: str, default: int) -> int:
-    text = _env(name)
-    try:
-        return int(text) if text else default
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {text!r}") from None
+SectionT = TypeVar("SectionT", bound=Section)
 
 
 def _trusted_proxies() -> tuple[str, ...]:
     """TRUSTED_PROXIES: comma-separated addresses or CIDR networks of our own reverse proxies."""
     entries = []
-    for entry in (part.strip() for part in _env("TRUSTED_PROXIES").split(",")):
+    for entry in (part.strip() for part in env_str("TRUSTED_PROXIES").split(",")):
         if not entry:
             continue
         try:
@@ -53,27 +63,15 @@ def _trusted_proxies() -> tuple[str, ...]:
     return tuple(entries)
 
 
-RATE_UNITS = ("second", "minute", "hour", "day")
-
-
-def check_rate(name: str, value: str) -> None:
-    """Refuse a rate that is not "N/unit" (e.g. "10/minute"), naming the setting."""
-    count, _, unit = value.partition("/")
-    if not ascii_digits(count) or unit not in RATE_UNITS:
-        raise SettingsError(
-            f"{name} must look like 10/minute (units: {', '.join(RATE_UNITS)}), not {value!r}"
-        )
-
-
 @dataclass(frozen=True)
 class S3Settings:
-    endpoint_url: str = field(default_factory=lambda: _env("S3_ENDPOINT_URL"))
-    bucket: str = field(default_factory=lambda: _env("S3_BUCKET", "agrimarket-media"))
-    region: str = field(default_factory=lambda: _env("S3_REGION", "us-east-1"))
-    access_key_id: str = field(default_factory=lambda: _env("S3_ACCESS_KEY_ID"))
-    secret_access_key: str = field(default_factory=lambda: _env("S3_SECRET_ACCESS_KEY"))
+    endpoint_url: str = field(default_factory=lambda: env_str("S3_ENDPOINT_URL"))
+    bucket: str = field(default_factory=lambda: env_str("S3_BUCKET", "agrimarket-media"))
+    region: str = field(default_factory=lambda: env_str("S3_REGION", "us-east-1"))
+    access_key_id: str = field(default_factory=lambda: env_str("S3_ACCESS_KEY_ID"))
+    secret_access_key: str = field(default_factory=lambda: env_str("S3_SECRET_ACCESS_KEY"))
     # Where browsers fetch objects from; defaults to the endpoint + bucket (path style).
-    public_url: str = field(default_factory=lambda: _env("S3_PUBLIC_URL"))
+    public_url: str = field(default_factory=lambda: env_str("S3_PUBLIC_URL"))
 
     def check(self) -> None:
         """Called when MEDIA_STORAGE=s3: every problem boto3 would only report at the first upload."""
@@ -89,32 +87,34 @@ class S3Settings:
 
 @dataclass(frozen=True)
 class Settings:
-    environment: str = field(default_factory=lambda: _env("APP_ENV", "development"))
+    environment: str = field(default_factory=lambda: env_str("APP_ENV", "development"))
     database_url: str = field(
-        default_factory=lambda: _env("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'agrimarket.sqlite'}")
+        default_factory=lambda: env_str("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'agrimarket.sqlite'}")
     )
-    secret_key: str = field(default_factory=lambda: _env("SECRET_KEY", DEV_SECRET))
-    public_base_url: str = field(default_factory=lambda: _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000"))
-    media_storage: str = field(default_factory=lambda: _env("MEDIA_STORAGE", "local"))
-    media_dir: Path = field(default_factory=lambda: Path(_env("MEDIA_DIR", str(ROOT / "var" / "media"))))
+    secret_key: str = field(default_factory=lambda: env_str("SECRET_KEY", DEV_SECRET))
+    public_base_url: str = field(default_factory=lambda: env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000"))
+    media_storage: str = field(default_factory=lambda: env_str("MEDIA_STORAGE", "local"))
+    media_dir: Path = field(default_factory=lambda: Path(env_str("MEDIA_DIR", str(ROOT / "var" / "media"))))
     s3: S3Settings = field(default_factory=S3Settings)
     # "N/unit": login attempts allowed per client address.
-    login_rate_limit: str = field(default_factory=lambda: _env("LOGIN_RATE_LIMIT", "10/minute"))
+    login_rate_limit: str = field(default_factory=lambda: env_rate("LOGIN_RATE_LIMIT", "10/minute"))
     # Accounts one client address may register: "N/unit", and at most this many a day.
-    register_rate_limit: str = field(default_factory=lambda: _env("REGISTER_RATE_LIMIT", "10/hour"))
-    register_daily_limit: int = field(default_factory=lambda: _int("REGISTER_DAILY_LIMIT", 30))
+    register_rate_limit: str = field(default_factory=lambda: env_rate("REGISTER_RATE_LIMIT", "10/hour"))
+    register_daily_limit: int = field(default_factory=lambda: env_int("REGISTER_DAILY_LIMIT", 30))
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (empty: none, the peer
     # address is the client); the right-most address of the chain that is not one of them is the client.
     trusted_proxies: tuple[str, ...] = field(default_factory=_trusted_proxies)
     # PostgreSQL connections kept per process; 0 opens one per query (tests share the engine across loops).
-    db_pool_size: int = field(default_factory=lambda: _int("DB_POOL_SIZE", 10))
-    session_days: int = field(default_factory=lambda: _int("SESSION_DAYS", 30))
+    db_pool_size: int = field(default_factory=lambda: env_int("DB_POOL_SIZE", 10))
+    session_days: int = field(default_factory=lambda: env_int("SESSION_DAYS", 30))
     # Days a cooperative's invitation waits for the household's answer before it expires.
-    coop_invitation_days: int = field(default_factory=lambda: _int("COOP_INVITATION_DAYS", 14))
+    coop_invitation_days: int = field(default_factory=lambda: env_int("COOP_INVITATION_DAYS", 14))
     # "text" (human) or "json" (one JSON object per line, for log collectors when scaled out).
-    log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "text"))
-    traceability: TraceabilitySettings = field(default_factory=TraceabilitySettings)
-    integrations: IntegrationsSettings = field(default_factory=IntegrationsSettings)
+    log_format: str = field(default_factory=lambda: env_str("LOG_FORMAT", "text"))
+    # Sections given by with_section(), used instead of building them from the environment.
+    section_overrides: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    # The sections built so far, by class: never copied by replace(), so they follow its environment.
+    _sections: dict[type, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.media_storage not in {"local", "s3"}:
@@ -135,17 +135,20 @@ class Settings:
         check_rate("REGISTER_RATE_LIMIT", self.register_rate_limit)
         if not 1 <= self.coop_invitation_days <= 365:
             raise SettingsError("COOP_INVITATION_DAYS must be between 1 and 365")
-        check_rate("SCAN_RATE_LIMIT", self.traceability.scan_rate_limit)
-        # With the published development key, anyone could link hashed scan clients back to addresses.
-        if self.environment not in {"development", "test"} and self.traceability.scan_hash_key.startswith(
-            "dev-only"
-        ):
-            raise SettingsError("SCAN_HASH_KEY must be set to a random value outside development")
-        # With the published key, the stored PIN hashes of a leaked database give every PIN away.
-        if self.environment not in {"development", "test"} and self.traceability.pin_hash_key.startswith(
-            "dev-only"
-        ):
-            raise SettingsError("STAMP_PIN_KEY must be set to a random value outside development")
+
+    def section(self, kind: type[SectionT]) -> SectionT:
+        """The ``kind`` section (e.g. ``IntegrationsSettings``) for this environment, built once."""
+        found = self._sections.get(kind)
+        if found is None:
+            given = [section for section in self.section_overrides if type(section) is kind]
+            found = given[0] if given else kind.from_env(self.environment)
+            self._sections[kind] = found
+        return found
+
+    def with_section(self, section: Section) -> Settings:
+        """These settings with ``section`` in place of its kind's (for tests and tools)."""
+        others = tuple(s for s in self.section_overrides if type(s) is not type(section))
+        return replace(self, section_overrides=(*others, section))
 
     @property
     def is_sqlite(self) -> bool:
@@ -161,15 +164,14 @@ class Settings:
 
     @property
     def login_limit(self) -> tuple[str, int]:
-        count, _, unit = self.login_rate_limit.partition("/")
-        return unit or "minute", int(count)
+        return parse_rate(self.login_rate_limit)
 
     @property
     def register_limit(self) -> tuple[str, int]:
-        count, _, unit = self.register_rate_limit.partition("/")
-        return unit, int(count)
+        return parse_rate(self.register_rate_limit)
 
 
 @lru_cache
 def get_settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
     return Settings()

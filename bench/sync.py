@@ -22,6 +22,7 @@ import time
 from bench import sync_faults
 from bench.db import ROOT, prepare
 from bench.report import Figure, Result, verdict
+from integrations.settings import IntegrationsSettings
 
 WORKERS = 2
 # One rate keeps `make bench` near 5 minutes; `python -m bench.sync 50 100 200` runs the three.
@@ -67,7 +68,7 @@ async def _seed(n: int, tag: str) -> list[tuple]:
     from datetime import UTC, datetime
 
     from agrimarket.accounts import service as accounts
-    from agrimarket.demo import actor_for
+    from agrimarket.demo_data import actor_for
     from agrimarket.products.service import create_product
     from agrimarket.settings import get_settings
     from agrimarket.tables import ProductPhoto
@@ -80,7 +81,7 @@ async def _seed(n: int, tag: str) -> list[tuple]:
     user_id = await accounts.register(accounts.Registration(phone, "mat-khau-123", "Hộ Bench", "11914"))
     actor = await actor_for(user_id)
     shop = f"bench-{tag}"
-    key = get_settings().integrations.credentials_key
+    key = get_settings().section(IntegrationsSettings).credentials_key
     await MarketplaceAccount.insert(
         MarketplaceAccount(
             marketplace=market["id"],

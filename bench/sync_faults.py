@@ -20,6 +20,7 @@ import time
 
 from bench.db import ROOT
 from bench.report import Figure, Result, verdict
+from integrations.settings import IntegrationsSettings
 
 N = 60  # products, each listed on the three marketplaces
 PACED = (30, 1.5)  # changes, per second: Shopee offered 6 calls/s (+ retries) against its limit of 10
@@ -102,7 +103,7 @@ async def _seed() -> list[tuple]:
                 owner_household=actor.household_id,
                 shop_id=shop,
                 credentials_encrypted=crypto.encrypt(
-                    settings.integrations.credentials_key, demo_credentials(code, shop)
+                    settings.section(IntegrationsSettings).credentials_key, demo_credentials(code, shop)
                 ),
                 created_at=datetime.now(UTC),
             )

@@ -6,14 +6,14 @@ import asyncio
 import os
 import sys
 
+from agrimarket.settings import get_settings
+
 
 async def worker(processes: int = 1) -> None:
     """Run sync worker processes (PostgreSQL: several; SQLite: one) until interrupted.
 
     :param processes: how many worker processes to start.
     """
-    from agrimarket.settings import get_settings
-
     if get_settings().is_sqlite and processes > 1:
         print("SQLite: one worker process only (it has a single writer).")
         processes = 1

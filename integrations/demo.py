@@ -1,4 +1,5 @@
-"""Demo data of this part, called by agrimarket.demo.seed() after the products exist.
+"""Demo marketplace accounts and listings (listed in integrations/piccolo_app.py's DEMO_SEEDERS, run
+by agrimarket.demo.seed() after the core's products exist).
 
 Connects the demo cooperative and two households to the simulated Postmart, Voso and Shopee
 (mounted in `make run`) and publishes their products; the in-process worker makes them live once
@@ -9,20 +10,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from agrimarket import demo_data as demo
+from agrimarket.settings import get_settings
+from agrimarket.tables import Cooperative, Household, Product, User
+from integrations import crypto
+from integrations.listings import service as listings
+from integrations.settings import IntegrationsSettings
+from integrations.simulators.credentials import demo_credentials
+from integrations.tables import Listing, Marketplace, MarketplaceAccount
+
 SHOPEE_SHOP = "880001"  # the demo cooperative's shop on the simulated Shopee
 SHOPEE_PRODUCTS = 4  # the cooperative's first products also go on Shopee
 
 
 async def seed() -> list[str]:
     """Create this part's demo records; returns summary lines to print."""
-    from agrimarket import demo
-    from agrimarket.settings import get_settings
-    from agrimarket.tables import Cooperative, Household, Product, User
-    from integrations import crypto
-    from integrations.listings import service as listings
-    from integrations.simulators.credentials import demo_credentials
-    from integrations.tables import Listing, Marketplace, MarketplaceAccount
-
     settings = get_settings()
     await listings.ensure_marketplaces()
     markets = {m["code"]: m["id"] for m in await Marketplace.select(Marketplace.code, Marketplace.id)}
@@ -34,7 +36,9 @@ async def seed() -> list[str]:
         return ["Marketplaces: demo cooperative or households missing, nothing listed."]
 
     async def account(code: str, shop_id: str, **owner) -> None:
-        credentials = crypto.encrypt(settings.integrations.credentials_key, demo_credentials(code, shop_id))
+        credentials = crypto.encrypt(
+            settings.section(IntegrationsSettings).credentials_key, demo_credentials(code, shop_id)
+        )
         await MarketplaceAccount.insert(
             MarketplaceAccount(
                 marketplace=markets[code],

@@ -2,6 +2,7 @@ import os
 
 from piccolo.conf.apps import AppConfig, table_finder
 
+from integrations import demo, demo_history
 from integrations.cli import worker
 
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
@@ -13,3 +14,5 @@ APP_CONFIG = AppConfig(
     migration_dependencies=["agrimarket.piccolo_app"],
     commands=[worker],
 )
+# This app's part of the demo, run in order by `piccolo agrimarket seed_demo` (agrimarket.demo.seed).
+DEMO_SEEDERS = (demo.seed, demo_history.seed)

@@ -28,6 +28,7 @@ from integrations.listings.service import ensure_marketplaces
 from integrations.listings.tokens import AccountTokenStore
 from integrations.orders.api import OrdersController
 from integrations.orders.pages import OrderPages
+from integrations.settings import IntegrationsSettings
 from integrations.simulators import orders as order_book
 from integrations.simulators import postmart as postmart_sim
 from integrations.simulators import shopee as shopee_sim
@@ -44,13 +45,12 @@ log = logging.getLogger(__name__)
 
 
 def build_adapters(settings: Settings) -> Adapters:
-    urls = {
-        code: settings.integrations.marketplace_url(code, settings.public_base_url) for code in MARKETPLACES
-    }
+    section = settings.section(IntegrationsSettings)
+    urls = {code: section.marketplace_url(code, settings.public_base_url) for code in MARKETPLACES}
     return Adapters(
         urls,
-        settings.integrations.http_timeout_seconds,
-        tokens=AccountTokenStore(settings.integrations.credentials_key),
+        section.http_timeout_seconds,
+        tokens=AccountTokenStore(section.credentials_key),
         # Shopee takes photo uploads, not URLs: read them from our own storage.
         read_photo=build_storage(settings).get,
         pace=Pacer().before_call,
@@ -79,6 +79,7 @@ def _mount(path: str, app):
 class IntegrationsPlugin(InitPluginProtocol):
     def __init__(self, settings: Settings, database_startup: DatabaseStartup) -> None:
         self.settings = settings
+        self.integrations = settings.section(IntegrationsSettings)
         self.database_startup = database_startup
         self.adapters = build_adapters(settings)
         self.webhook_clock = WebhookClock()  # what webhook signatures are timed against
@@ -109,15 +110,15 @@ class IntegrationsPlugin(InitPluginProtocol):
             lambda: self.webhook_clock, use_cache=True, sync_to_thread=False
         )
         app_config.signature_types = [*app_config.signature_types, Adapters, WebhookClock]
-        if self.settings.integrations.simulators_in_production:
+        if self.integrations.simulators_in_production:
             log.warning(
                 "INTEGRATIONS_SIMULATORS=1 with APP_ENV=%s: the marketplace simulators are mounted under "
                 "/sim/, and anyone can push fake orders and takedowns through them",
-                self.settings.integrations.environment,
+                self.integrations.environment,
             )
-        if self.settings.integrations.mount_simulators:
+        if self.integrations.mount_simulators:
             base = self.settings.public_base_url
-            state_dir = Path(self.settings.integrations.sim_state_dir or self.settings.media_dir.parent)
+            state_dir = Path(self.integrations.sim_state_dir or self.settings.media_dir.parent)
             for code, module, config_type in (
                 ("postmart", postmart_sim, SimConfig),
                 ("voso", voso_sim, SimConfig),
@@ -126,7 +127,7 @@ class IntegrationsPlugin(InitPluginProtocol):
                 config = config_type(
                     public_url=f"{base}/sim/{code}",
                     webhook_url=f"{base}/api/v1/webhooks/{code}",
-                    webhook_secret=self.settings.integrations.webhook_secret_for(code),
+                    webhook_secret=self.integrations.webhook_secret_for(code),
                     state_file=str(state_dir / f"sim-{code}.json"),
                 )
                 sim_app = module.create_app(config)
@@ -141,7 +142,7 @@ class IntegrationsPlugin(InitPluginProtocol):
 
     async def start(self) -> None:
         # The worker needs no database to start: its loop waits out an outage.
-        interval = self.settings.integrations.sim_order_interval
+        interval = self.integrations.sim_order_interval
         if interval > 0 and not self._buyers:
             # Mounted apps get no lifespan of their own: their demo buyers start with ours.
             self._buyers_stop = asyncio.Event()
@@ -149,8 +150,8 @@ class IntegrationsPlugin(InitPluginProtocol):
                 asyncio.create_task(order_book.generate(sim, interval, self._buyers_stop))
                 for sim in self._sims
             ]
-        if self.settings.integrations.run_in_process and self._task is None:
-            self.worker = Worker(self.settings.integrations, self.adapters, build_storage(self.settings))
+        if self.integrations.run_in_process and self._task is None:
+            self.worker = Worker(self.integrations, self.adapters, build_storage(self.settings))
             self._task = asyncio.create_task(self.worker.run())
 
     async def stop(self) -> None:

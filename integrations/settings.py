@@ -1,28 +1,20 @@
-"""Integrations settings, a section of agrimarket.settings.Settings (read from the environment)."""
+"""Integrations settings: a section of the core's settings, ``settings.section(IntegrationsSettings)``.
+
+Read from the environment by ``from_env`` with the core's readers (``agrimarket.env``), so a
+malformed value stops start-up with a ``SettingsError`` naming its variable.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Self
+
+from agrimarket.env import DEVELOPMENT_ENVIRONMENTS, SettingsError, env_flag, env_float, env_int, env_str
 
 DEV_CREDENTIALS_KEY = "dev-only-credentials-key-change-me-0123456789"  # refused outside development
 DEV_WEBHOOK_SECRET = "dev-only-webhook-secret"  # noqa: S105 - the simulators sign with it in development
 WEBHOOK_ENV_PREFIX = "INTEGRATIONS_WEBHOOK_SECRET_"
-
-
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def _float(name: str, default: float) -> float:
-    return float(_env(name) or default)
-
-
-def _simulators() -> bool | str | None:
-    """INTEGRATIONS_SIMULATORS: True/False for "1"/"0", None when unset (APP_ENV decides); any
-    other text is kept for __post_init__ to refuse by name."""
-    text = _env("INTEGRATIONS_SIMULATORS")
-    return {"": None, "1": True, "0": False}.get(text, text)
 
 
 # Marketplace code -> the variable holding its base URL.
@@ -31,7 +23,6 @@ URL_VARIABLES = {
     "voso": "INTEGRATIONS_VOSO_URL",
     "shopee": "INTEGRATIONS_SHOPEE_URL",
 }
-DEVELOPMENT_ENVIRONMENTS = {"development", "test"}
 
 
 def _webhook_secrets() -> dict[str, str]:
@@ -45,51 +36,53 @@ def _webhook_secrets() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class IntegrationsSettings:
-    environment: str = field(default_factory=lambda: _env("APP_ENV", "development"))
+    # APP_ENV, as read by the core's Settings.
+    environment: str
     # Fernet key (or any passphrase, hashed into one) that encrypts marketplace credentials at rest.
     credentials_key: str = field(
-        default_factory=lambda: _env("INTEGRATIONS_CREDENTIALS_KEY", DEV_CREDENTIALS_KEY)
+        default_factory=lambda: env_str("INTEGRATIONS_CREDENTIALS_KEY", DEV_CREDENTIALS_KEY)
     )
     webhook_secret: str = field(
-        default_factory=lambda: _env("INTEGRATIONS_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
+        default_factory=lambda: env_str("INTEGRATIONS_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
     )
     # Marketplace code -> its own webhook secret; a marketplace not named here uses the shared one.
     webhook_secrets: dict[str, str] = field(default_factory=_webhook_secrets)
     # "inprocess" runs the sync worker inside the web app (make run); "off" leaves it to
     # `piccolo integrations worker`. Development defaults to in-process.
-    worker: str = field(default_factory=lambda: _env("INTEGRATIONS_WORKER"))
-    worker_concurrency: int = field(default_factory=lambda: int(_env("INTEGRATIONS_WORKER_CONCURRENCY") or 4))
-    poll_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_POLL_SECONDS", 0.5))
-    lease_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_LEASE_SECONDS", 30))
+    worker: str = field(default_factory=lambda: env_str("INTEGRATIONS_WORKER"))
+    worker_concurrency: int = field(default_factory=lambda: env_int("INTEGRATIONS_WORKER_CONCURRENCY", 4))
+    poll_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_POLL_SECONDS", 0.5))
+    lease_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_LEASE_SECONDS", 30))
     # A job dies when one of its API calls has failed max_attempts times AND it has been failing for
     # give_up_seconds: faults the marketplace clears within an hour never kill a job.
-    max_attempts: int = field(default_factory=lambda: int(_env("INTEGRATIONS_MAX_ATTEMPTS") or 8))
-    give_up_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_GIVE_UP_SECONDS", 7200))
-    backoff_base_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_BACKOFF_BASE", 1.0))
-    backoff_cap_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_BACKOFF_CAP", 300))
-    http_timeout_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_HTTP_TIMEOUT", 10))
-    reconcile_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_RECONCILE_SECONDS", 300))
+    max_attempts: int = field(default_factory=lambda: env_int("INTEGRATIONS_MAX_ATTEMPTS", 8))
+    give_up_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_GIVE_UP_SECONDS", 7200))
+    backoff_base_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_BACKOFF_BASE", 1.0))
+    backoff_cap_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_BACKOFF_CAP", 300))
+    http_timeout_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_HTTP_TIMEOUT", 10))
+    reconcile_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_RECONCILE_SECONDS", 300))
     # Marketplace base URLs; empty means the simulator mounted in this app (PUBLIC_BASE_URL/sim/<code>),
     # which only development and test (or INTEGRATIONS_SIMULATORS=1) allow.
-    postmart_url: str = field(default_factory=lambda: _env("INTEGRATIONS_POSTMART_URL"))
-    voso_url: str = field(default_factory=lambda: _env("INTEGRATIONS_VOSO_URL"))
+    postmart_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_POSTMART_URL"))
+    voso_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_VOSO_URL"))
     # Shopee's real host is https://partner.shopeemobile.com (sandbox: openplatform.sandbox.test-stable.shopee.sg).
-    shopee_url: str = field(default_factory=lambda: _env("INTEGRATIONS_SHOPEE_URL"))
+    shopee_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_SHOPEE_URL"))
     # Mount the simulators under /sim/postmart, /sim/voso and /sim/shopee. None (unset): only in
     # development and test, since anyone reaching them pushes fake orders and takedowns to farmers.
-    simulators: bool | str | None = field(default_factory=_simulators)
+    simulators: bool | None = field(default_factory=lambda: env_flag("INTEGRATIONS_SIMULATORS", None))
     # Seconds between the mounted simulators' generated orders (the demo's buyers); 0 turns them
     # off. Empty: 20 in development, off elsewhere (tests place their orders themselves).
-    sim_order_seconds: float = field(default_factory=lambda: _float("INTEGRATIONS_SIM_ORDER_SECONDS", -1))
+    sim_order_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_SIM_ORDER_SECONDS", -1))
     # Where the mounted simulators keep their items (sim-<code>.json); empty: beside the media folder.
     # Their state belongs to one database: whoever recreates the database clears this folder.
-    sim_state_dir: str = field(default_factory=lambda: _env("INTEGRATIONS_SIM_STATE_DIR"))
+    sim_state_dir: str = field(default_factory=lambda: env_str("INTEGRATIONS_SIM_STATE_DIR"))
+
+    @classmethod
+    def from_env(cls, environment: str) -> Self:
+        """The section for ``environment`` (the core's APP_ENV), every other value from the environment."""
+        return cls(environment=environment)
 
     def __post_init__(self) -> None:
-        from agrimarket.settings import SettingsError
-
-        if self.simulators not in (True, False, None):
-            raise SettingsError(f"INTEGRATIONS_SIMULATORS must be 1 or 0, not {self.simulators!r}")
         # The test suite runs with APP_ENV=test and the development keys.
         if self.environment not in DEVELOPMENT_ENVIRONMENTS:
             if self.credentials_key == DEV_CREDENTIALS_KEY or len(self.credentials_key) < 32:

@@ -24,6 +24,14 @@ def unreachable_engine(settings, folder: Path) -> Engine:
     return SQLiteEngine(path=str(folder))
 
 
+def database_url(engine: Engine) -> str:
+    """The DATABASE_URL of ``engine``, for an app given the settings of the database that is down."""
+    if isinstance(engine, SQLiteEngine):
+        return f"sqlite:///{engine.path}"
+    config = engine.config
+    return f"postgres://{config['user']}@{config['host']}:{config['port']}/{config['database']}"
+
+
 def tick_per_failure(monkeypatch) -> None:
     """The failure log's clock moves SECONDS_PER_POLL per reading: minutes of polls in milliseconds."""
     from agrimarket import repeated_failure

@@ -1,30 +1,30 @@
-"""Demo data of this part, called by agrimarket.demo.seed() after the products exist."""
+"""Demo growing areas and batches with their diaries (listed in traceability/piccolo_app.py's
+DEMO_SEEDERS, run by agrimarket.demo.seed() after the core's products exist)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from agrimarket import demo_data as demo
+from agrimarket.clock import VIETNAM
+from agrimarket.clock import today as local_today
+from agrimarket.settings import get_settings
+from agrimarket.tables import Household, Product
+from traceability import demo_packing
+from traceability.areas import service as areas
+from traceability.batches import service as batches
+from traceability.batches.schemas import BatchCreate, EventCreate
+from traceability.settings import TraceabilitySettings
+
 
 def _at(day: date, hour: int = 7) -> datetime:
-    from agrimarket.clock import VIETNAM
-
     return datetime.combine(day, time(hour), tzinfo=VIETNAM)
 
 
 async def seed() -> list[str]:
     """Create this part's demo records; returns summary lines to print."""
-    from agrimarket import demo  # lazily: agrimarket.demo imports this module
-    from agrimarket.settings import get_settings
-    from agrimarket.tables import Household, Product, User
-    from traceability import demo_packing
-    from traceability.areas import service as areas
-    from traceability.batches import service as batches
-    from traceability.batches.schemas import BatchCreate, EventCreate
-
-    async def actor(phone: str):
-        user = await User.select(User.id).where(User.phone == phone).first()
-        return await demo.actor_for(user["id"])
+    actor = demo.actor_by_phone
 
     async def household(index: int) -> int:
         row = await Household.select(Household.id).where(Household.phone == demo.member_phone(index)).first()
@@ -33,11 +33,9 @@ async def seed() -> list[str]:
     async def product(name: str) -> int:
         return (await Product.select(Product.id).where(Product.name == name).first())["id"]
 
-    pattern = get_settings().traceability.official_code_pattern
+    pattern = get_settings().section(TraceabilitySettings).official_code_pattern
     manager = await actor(demo.MANAGER[0])
     officer = await actor(demo.OFFICER[0])
-    from agrimarket.clock import today as local_today
-
     today = local_today()
     cat_hai = demo.CAT_HAI
     na_area = await areas.create_area(

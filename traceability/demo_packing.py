@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.clock import today
+from agrimarket.demo_data import CAT_HAI
 from traceability.batches import partners
 from traceability.batches import service as batches
 from traceability.batches.schemas import BatchUpdate, PartnerCreate
@@ -17,13 +18,12 @@ FACILITY_CODE = "VN-HPPK-0003"
 
 
 async def seed(manager: Actor, officer: Actor, batch_id: int) -> list[str]:
-    from agrimarket import demo  # lazily: agrimarket.demo imports the traceability demo
-
+    """The verified facility, named on ``batch_id`` with its input dealer and exporter; summary lines."""
     facility = await packing.create_facility(
         manager,
         FacilityCreate(
             name="Nhà đóng gói HTX Cát Hải",
-            commune_code=demo.CAT_HAI,
+            commune_code=CAT_HAI,
             address="Thôn Gia Lộc",
             official_code=FACILITY_CODE,
             export_market="Trung Quốc",

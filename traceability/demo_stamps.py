@@ -1,21 +1,23 @@
-"""Demo data of this part, called by agrimarket.demo.seed() after the products exist."""
+"""Demo stamps, scans and a revoked stamp (listed in traceability/piccolo_app.py's DEMO_SEEDERS,
+run by agrimarket.demo.seed() after the demo batches exist)."""
 
 from __future__ import annotations
+
+from agrimarket.demo_data import actor_for
+from agrimarket.errors import Conflict
+from agrimarket.media.storage import build_storage
+from agrimarket.settings import get_settings
+from traceability.batches.service import assert_stampable
+from traceability.settings import TraceabilitySettings
+from traceability.stamps import jobs, revocation, scan
+from traceability.stamps.schemas import RevokeRequest
+from traceability.tables import Batch, Stamp
 
 STAMPS_PER_BATCH = 48  # a bit over one A4 sheet of 30x40 mm labels
 
 
 async def seed() -> list[str]:
     """Stamps for every stampable demo batch, a few scans and one revoked stamp; returns summary lines."""
-    from agrimarket import demo  # lazily: agrimarket.demo imports this module
-    from agrimarket.errors import Conflict
-    from agrimarket.media.storage import build_storage
-    from agrimarket.settings import get_settings
-    from traceability.batches.service import assert_stampable
-    from traceability.stamps import jobs, revocation, scan
-    from traceability.stamps.schemas import RevokeRequest
-    from traceability.tables import Batch, Stamp
-
     settings = get_settings()
     storage = build_storage(settings)
     batches = await Batch.select(
@@ -29,7 +31,7 @@ async def seed() -> list[str]:
         except Conflict:
             skipped.append(batch["lot_code"])
             continue
-        actor = await demo.actor_for(batch["user"])
+        actor = await actor_for(batch["user"])
         size = "30x40" if len(issued) % 2 == 0 else "50x30"
         issue_id = await jobs.issue(actor, batch["id"], STAMPS_PER_BATCH, size, settings, storage)
         issued.append((batch, issue_id))
@@ -39,9 +41,11 @@ async def seed() -> list[str]:
     stamps = await Stamp.select(Stamp.serial).where(Stamp.batch == first["id"]).order_by(Stamp.seq).limit(2)
     phone = "Mozilla/5.0 (Linux; Android 13) Mobile Safari/537.36"
     for n in range(3):  # three scans from two phones
-        await scan.scan(stamps[0]["serial"], f"10.0.0.{n % 2}", phone, settings.traceability, storage)
+        await scan.scan(
+            stamps[0]["serial"], f"10.0.0.{n % 2}", phone, settings.section(TraceabilitySettings), storage
+        )
     await scan.BUFFER.flush()
-    owner = await demo.actor_for(first["user"])
+    owner = await actor_for(first["user"])
     await revocation.revoke(
         owner, RevokeRequest(reason="Tem bị bóc khỏi thùng hàng (demo)", serial=stamps[1]["serial"])
     )

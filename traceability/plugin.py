@@ -11,6 +11,7 @@ from agrimarket.settings import Settings
 from traceability.batches import routes as batch_routes
 from traceability.batches.traces import latest_traces
 from traceability.resolver import routes as resolver_routes
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import routes as stamp_routes
 
 
@@ -23,6 +24,7 @@ def connect(bus: EventBus, ports: QueryPorts) -> None:
 class TraceabilityPlugin(InitPluginProtocol):
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        settings.section(TraceabilitySettings)  # read and checked now: a wrong value stops create_app()
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.route_handlers.extend(

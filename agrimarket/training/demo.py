@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from agrimarket import clock
+from agrimarket import demo_data as demo
+from agrimarket.tables import User
+from agrimarket.training.schemas import TrainingCreate
+from agrimarket.training.service import create_session
+
 ATTENDED = 8  # the cooperative's first members
 
 
 async def seed() -> list[str]:
-    from agrimarket import clock, demo
-    from agrimarket.tables import User
-    from agrimarket.training.schemas import TrainingCreate
-    from agrimarket.training.service import create_session
-
+    """Record the demo training session; returns summary lines to print."""
     officer = await User.select(User.id).where(User.phone == demo.OFFICER[0]).first()
     if officer is None:
         return ["Training: the demo officer is missing, no session recorded."]

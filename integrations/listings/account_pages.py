@@ -13,6 +13,7 @@ from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
 from integrations.adapters.registry import Adapters, credential_fields
 from integrations.listings import accounts
+from integrations.settings import IntegrationsSettings
 
 TEMPLATE = "integrations/accounts.html"
 
@@ -41,7 +42,12 @@ class MarketplaceAccountPages(Controller):
         credentials = {f.name: values.get(f.name, "") for f in credential_fields(marketplace)}
         try:
             await accounts.connect(
-                viewer, marketplace, values.get("shop_id", ""), credentials, adapters, settings.integrations
+                viewer,
+                marketplace,
+                values.get("shop_id", ""),
+                credentials,
+                adapters,
+                settings.section(IntegrationsSettings),
             )
         except Invalid as exc:
             context = {

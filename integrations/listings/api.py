@@ -20,6 +20,7 @@ from integrations.listings.schemas import (
     StockShareUpdate,
     SyncJobRead,
 )
+from integrations.settings import IntegrationsSettings
 from integrations.stock import service as stock
 from integrations.sync import admin
 
@@ -35,7 +36,12 @@ class IntegrationsController(Controller):
     ) -> AccountRead:
         """Connect a seller account; the marketplace checks the credentials first."""
         await accounts.connect(
-            actor, data.marketplace, data.shop_id, data.credentials, adapters, settings.integrations
+            actor,
+            data.marketplace,
+            data.shop_id,
+            data.credentials,
+            adapters,
+            settings.section(IntegrationsSettings),
         )
         row = next(a for a in await accounts.list_accounts(actor) if a["marketplace"] == data.marketplace)
         return AccountRead(**row)

@@ -7,20 +7,23 @@ import logging
 import os
 import signal
 
+from agrimarket.db import close_pool as close_db_pool
+from agrimarket.db import engine_for
+from agrimarket.db import open_pool as open_db_pool
+from agrimarket.media.storage import build_storage
+from agrimarket.settings import get_settings
+from agrimarket.startup import DatabaseStartup
+from integrations.listings.service import ensure_marketplaces
+from integrations.plugin import build_adapters
+from integrations.settings import IntegrationsSettings
+from integrations.sync.worker import Worker
+from integrations.tables import SyncJob
+
 
 async def serve() -> None:
-    from agrimarket.db import close_pool as close_db_pool
-    from agrimarket.db import open_pool as open_db_pool
-    from agrimarket.media.storage import build_storage
-    from agrimarket.settings import get_settings
-    from agrimarket.startup import DatabaseStartup
-    from integrations.listings.service import ensure_marketplaces
-    from integrations.plugin import build_adapters
-    from integrations.sync.worker import Worker
-    from integrations.tables import SyncJob
-
+    """Run one sync worker until SIGTERM/SIGINT (or until the starting process is gone)."""
     settings = get_settings()
-    engine = SyncJob._meta.db
+    engine = engine_for(settings, SyncJob._meta.db)
 
     async def open_pool() -> None:
         await open_db_pool(engine, settings.db_pool_size)
@@ -28,7 +31,7 @@ async def serve() -> None:
     # A worker started while PostgreSQL is down waits for it (retrying) instead of exiting.
     await DatabaseStartup([open_pool, ensure_marketplaces]).until_done()
     adapters = build_adapters(settings)
-    worker = Worker(settings.integrations, adapters, build_storage(settings))
+    worker = Worker(settings.section(IntegrationsSettings), adapters, build_storage(settings))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stop)

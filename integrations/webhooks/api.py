@@ -9,6 +9,7 @@ from litestar.status_codes import HTTP_401_UNAUTHORIZED
 from agrimarket.errors import Invalid
 from agrimarket.settings import Settings
 from agrimarket.web.openapi import error_response
+from integrations.settings import IntegrationsSettings
 from integrations.webhooks import service
 from integrations.webhooks.service import WebhookClock
 from integrations.webhooks.signature import HEADER
@@ -48,6 +49,6 @@ async def webhook(
     ``counted`` says whether it changed anything; a replay is answered 200 with ``replayed``."""
     body = await request.body()
     now = webhook_clock.now()
-    secret = settings.integrations.webhook_secret_for(marketplace)
+    secret = settings.section(IntegrationsSettings).webhook_secret_for(marketplace)
     signed = service.check_signature(secret, request.headers.get(HEADER, ""), body, now)
     return await service.take(marketplace, await _event(request), signed, now)

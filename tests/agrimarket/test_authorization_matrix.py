@@ -41,6 +41,7 @@ from PIL import Image
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Role
+from integrations.settings import IntegrationsSettings
 from integrations.simulators.credentials import demo_credentials
 from integrations.webhooks.signature import sign
 from tests.agrimarket.test_route_inventory import MATRIX, PUBLIC, Access
@@ -316,14 +317,14 @@ async def world(database, settings):
     await _truncate()
     sims = [LiveSim(postmart, SimConfig(seed=1)), LiveSim(voso, SimConfig(seed=2))]
     integrations = dataclasses.replace(
-        settings.integrations,
+        settings.section(IntegrationsSettings),
         postmart_url=sims[0].url,
         voso_url=sims[1].url,
         worker="off",
         simulators=False,
         **FAST,
     )
-    app = create_app(dataclasses.replace(settings, integrations=integrations))
+    app = create_app(settings.with_section(integrations))
     pooled = ENGINE == "postgres"
     try:
         # The test client runs the app's lifespan (in its own thread); requests go through plain

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from agrimarket.db import _numbered, copy_rows, fetch_direct
+from agrimarket.db import copy_rows, fetch_direct
+from agrimarket.db.direct import _numbered
 from agrimarket.tables import Province
 from tests.conftest import ENGINE
 

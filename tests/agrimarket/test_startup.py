@@ -9,6 +9,7 @@ In-process on both engines: every table is pointed at a database that cannot be 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -22,7 +23,7 @@ from integrations.listings.service import ensure_marketplaces
 from integrations.tables import Marketplace
 from tests.conftest import ENGINE
 from tests.faults.traffic import DB_DOWN_VI, assert_clean_503
-from tests.outage import unreachable_engine
+from tests.outage import database_url, unreachable_engine
 
 TABLES = [*Finder().get_table_classes(), Migration]
 
@@ -69,8 +70,10 @@ async def test_steps_resume_where_they_failed_until_done(database_down, quick_re
     assert {m["code"] for m in await Marketplace.select(Marketplace.code)} >= {"postmart", "voso"}
 
 
-async def test_the_app_starts_without_its_database_and_becomes_ready(settings, database_down, quick_retries):
-    app = create_app(settings)
+async def test_the_app_starts_without_its_database_and_becomes_ready(
+    settings, unreachable, database_down, quick_retries
+):
+    app = create_app(dataclasses.replace(settings, database_url=database_url(unreachable)))
     async with AsyncTestClient(
         app=app, base_url="http://testserver.local"
     ) as client:  # start-up did not raise

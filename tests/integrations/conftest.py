@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from integrations.settings import IntegrationsSettings
 from tests.waiting import until_sync
 
 FAST = {
@@ -73,7 +74,7 @@ def sims() -> Iterator[dict[str, LiveSim]]:
 @pytest.fixture
 def int_settings(settings, sims):
     integrations = dataclasses.replace(
-        settings.integrations,
+        settings.section(IntegrationsSettings),
         postmart_url=sims["postmart"].url,
         voso_url=sims["voso"].url,
         shopee_url=sims["shopee"].url,
@@ -81,7 +82,7 @@ def int_settings(settings, sims):
         simulators=False,
         **FAST,
     )
-    return dataclasses.replace(settings, integrations=integrations)
+    return settings.with_section(integrations)
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ async def worker(int_settings):
     from integrations.sync.worker import Worker
 
     adapters = build_adapters(int_settings)
-    made = Worker(int_settings.integrations, adapters, build_storage(int_settings))
+    made = Worker(int_settings.section(IntegrationsSettings), adapters, build_storage(int_settings))
     made._int_settings = int_settings
     yield made
     await adapters.aclose()

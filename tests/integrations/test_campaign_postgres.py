@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from integrations.settings import IntegrationsSettings
 from tests.conftest import ENGINE
 from tests.integrations.campaign import (
     arm,
@@ -58,7 +59,9 @@ async def reconcile_once(int_settings) -> None:
 
     adapters = build_adapters(int_settings)
     try:
-        await Worker(int_settings.integrations, adapters, build_storage(int_settings)).reconcile_once()
+        await Worker(
+            int_settings.section(IntegrationsSettings), adapters, build_storage(int_settings)
+        ).reconcile_once()
     finally:
         await adapters.aclose()
 

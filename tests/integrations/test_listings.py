@@ -6,6 +6,7 @@ import json
 import time
 
 from agrimarket.accounts.actor import Role
+from integrations.settings import IntegrationsSettings
 from integrations.tables import Listing, ListingHistory, MarketplaceAccount, SyncJob
 from integrations.webhooks.signature import sign
 from tests.integrations.conftest import drain
@@ -130,7 +131,7 @@ async def test_takedown_by_webhook_and_by_pull(client, accounts, worker, sims, i
     assert (
         await client.post("/api/v1/webhooks/postmart", content=body, headers={"X-Signature": "0"})
     ).status_code == 401
-    signature = sign(int_settings.integrations.webhook_secret, body, int(time.time()))
+    signature = sign(int_settings.section(IntegrationsSettings).webhook_secret, body, int(time.time()))
     ok = await client.post("/api/v1/webhooks/postmart", content=body, headers={"X-Signature": signature})
     assert ok.status_code == 200
     # Pull: moderation on Voso, seen by reconciliation.

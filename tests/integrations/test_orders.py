@@ -19,6 +19,7 @@ import pytest
 
 from agrimarket.tables import AuditEntry, Product
 from integrations.orders.pull import pull_orders
+from integrations.settings import IntegrationsSettings
 from integrations.tables import Listing, MarketplaceOrder, MarketplaceSale, OrderItem, OrderStatusChange
 from integrations.webhooks.signature import sign
 from tests.integrations.conftest import drain
@@ -58,7 +59,9 @@ def move(sims, code: str, order: str, status: str) -> None:
 async def deliver(client, sims, int_settings, code: str, event_index: int = -1) -> bool:
     """Deliver one of the simulator's pushed events to our webhook, signed with our secret."""
     body, _ = sims[code].state.sent[event_index]
-    signature = sign(int_settings.integrations.webhook_secret_for(code), body, int(time.time()))
+    signature = sign(
+        int_settings.section(IntegrationsSettings).webhook_secret_for(code), body, int(time.time())
+    )
     told = await client.post(f"/api/v1/webhooks/{code}", content=body, headers={"X-Signature": signature})
     assert told.status_code == 200, told.text
     return told.json()["counted"]
@@ -84,7 +87,7 @@ async def statuses(order_ref: str) -> list[tuple[str | None, str, str]]:
 
 async def test_orders_by_webhook_and_pull_count_once(client, accounts, worker, sims, int_settings):
     farmer, product, item = await live_listing(client, accounts, worker, int_settings, "postmart")
-    pull = worker.adapters, int_settings.integrations
+    pull = worker.adapters, int_settings.section(IntegrationsSettings)
 
     first = buy(sims, "postmart", item, 2)
     assert await deliver(client, sims, int_settings, "postmart") is True
@@ -163,7 +166,7 @@ async def test_pull_speaks_each_marketplace(client, accounts, worker, sims, int_
     _farmer, product, item = await live_listing(client, accounts, worker, int_settings, code)
     ordered = buy(sims, code, item, 2)
     move(sims, code, ordered, "shipped")
-    assert await pull_orders(worker.adapters, int_settings.integrations) == 1
+    assert await pull_orders(worker.adapters, int_settings.section(IntegrationsSettings)) == 1
     order = await MarketplaceOrder.select().first()
     assert (order["order_ref"], order["status"], order["amount_vnd"]) == (ordered, "shipped", 100_000)
     assert await stock(product["id"]) == 8
@@ -187,7 +190,7 @@ async def test_the_farmer_sees_orders_on_the_phone(client, accounts, worker, sim
 async def test_malformed_order_events_are_refused(client, int_settings):
     import json
 
-    secret = int_settings.integrations.webhook_secret_for("postmart")
+    secret = int_settings.section(IntegrationsSettings).webhook_secret_for("postmart")
     for event in (
         {
             "type": "order",

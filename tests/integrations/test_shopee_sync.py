@@ -8,6 +8,7 @@ import time
 from integrations import crypto
 from integrations.adapters import shopee_auth as auth
 from integrations.listings.tokens import AccountTokenStore
+from integrations.settings import IntegrationsSettings
 from integrations.simulators.shopee_logistics import CHANNELS
 from integrations.tables import Listing, MarketplaceAccount
 from tests.integrations.conftest import drain
@@ -16,7 +17,9 @@ from tests.integrations.helpers import connect, product_with_photo, publish
 
 async def stored_credentials(int_settings) -> dict[str, str]:
     row = await MarketplaceAccount.select().first()
-    return crypto.decrypt(int_settings.integrations.credentials_key, row["credentials_encrypted"])
+    return crypto.decrypt(
+        int_settings.section(IntegrationsSettings).credentials_key, row["credentials_encrypted"]
+    )
 
 
 async def photo_in_storage(int_settings, product_id: int) -> None:
@@ -47,7 +50,7 @@ async def test_live_on_shopee_and_tokens_renewed_once(client, accounts, worker, 
     await MarketplaceAccount.update(
         {
             MarketplaceAccount.credentials_encrypted: crypto.encrypt(
-                int_settings.integrations.credentials_key, soon
+                int_settings.section(IntegrationsSettings).credentials_key, soon
             )
         },
         force=True,

@@ -16,6 +16,7 @@ from litestar.testing import AsyncTestClient
 from agrimarket.app import create_app
 from agrimarket.settings import Settings, SettingsError
 from integrations.plugin import IntegrationsPlugin
+from integrations.settings import IntegrationsSettings
 
 BASE = "http://testserver.local"
 PRODUCTION = {
@@ -91,7 +92,7 @@ async def test_the_production_adapters_call_the_configured_marketplaces(producti
 def test_a_marketplace_without_a_url_stops_production_start_up_naming_the_variable(production, variable):
     production.delenv(variable)
     with pytest.raises(SettingsError, match=f"{variable} must be set"):
-        Settings()
+        create_app(Settings())
 
 
 def test_development_falls_back_to_the_mounted_simulators(monkeypatch):
@@ -100,14 +101,17 @@ def test_development_falls_back_to_the_mounted_simulators(monkeypatch):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.delenv("INTEGRATIONS_SIMULATORS", raising=False)
     settings = Settings()
-    assert settings.integrations.mount_simulators
-    assert settings.integrations.marketplace_url("voso", settings.public_base_url) == f"{BASE}/sim/voso"
+    assert settings.section(IntegrationsSettings).mount_simulators
+    assert (
+        settings.section(IntegrationsSettings).marketplace_url("voso", settings.public_base_url)
+        == f"{BASE}/sim/voso"
+    )
 
 
 def test_a_malformed_simulators_switch_is_refused_by_name(monkeypatch):
     monkeypatch.setenv("INTEGRATIONS_SIMULATORS", "yes")
     with pytest.raises(SettingsError, match="INTEGRATIONS_SIMULATORS must be 1 or 0"):
-        Settings()
+        create_app(Settings())
 
 
 async def test_explicitly_enabled_simulators_are_mounted_with_a_warning(production, caplog):

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from agrimarket.tables import AuditEntry, Product
+from integrations.settings import IntegrationsSettings
 from integrations.stock.shares import pushed_stock
 from integrations.tables import Listing, MarketplaceSale
 from integrations.webhooks.signature import sign
@@ -81,7 +82,7 @@ async def test_shares_pushed_and_a_sale_lowers_stock_everywhere_once(
 
     # A buyer orders 2 on the simulated Shopee; its signed webhook reaches us.
     shopee_sim = sims["shopee"].state
-    shopee_sim.config.webhook_secret = int_settings.integrations.webhook_secret_for("shopee")
+    shopee_sim.config.webhook_secret = int_settings.section(IntegrationsSettings).webhook_secret_for("shopee")
     order = httpx.post(f"{sims['shopee'].url}/orders/{shopee_item}", params={"quantity": 2})
     assert order.status_code == 200, order.text
     body, signature = shopee_sim.sent[-1]
@@ -109,7 +110,9 @@ async def test_shares_pushed_and_a_sale_lowers_stock_everywhere_once(
     assert remote_stock(sims, "postmart", postmart_item) == 5  # 8 - 3
     assert remote_stock(sims, "shopee", shopee_item) == 4  # 8 x 50 %
     # A sale larger than what is left empties the stock, never below zero.
-    sims["postmart"].state.config.webhook_secret = int_settings.integrations.webhook_secret_for("postmart")
+    sims["postmart"].state.config.webhook_secret = int_settings.section(
+        IntegrationsSettings
+    ).webhook_secret_for("postmart")
     httpx.post(f"{sims['postmart'].url}/orders/{postmart_item}", params={"quantity": 5}).raise_for_status()
     body, signature = sims["postmart"].state.sent[-1]
     await client.post("/api/v1/webhooks/postmart", content=body, headers={"X-Signature": signature})
@@ -117,7 +120,9 @@ async def test_shares_pushed_and_a_sale_lowers_stock_everywhere_once(
     sale = body.replace(b'"quantity": 5', b'"quantity": 9').replace(b"ORD-000001", b"ORD-000002")
     forged = await client.post("/api/v1/webhooks/postmart", content=sale, headers={"X-Signature": signature})
     assert forged.status_code == 401  # the body changed, the signature no longer fits
-    signed = sign(int_settings.integrations.webhook_secret_for("postmart"), sale, int(time.time()))
+    signed = sign(
+        int_settings.section(IntegrationsSettings).webhook_secret_for("postmart"), sale, int(time.time())
+    )
     assert (
         await client.post("/api/v1/webhooks/postmart", content=sale, headers={"X-Signature": signed})
     ).json()["counted"]

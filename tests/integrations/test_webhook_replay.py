@@ -10,6 +10,7 @@ import json
 import pytest
 
 from integrations.plugin import IntegrationsPlugin
+from integrations.settings import IntegrationsSettings
 from integrations.tables import Listing, ListingHistory, MarketplaceOrder, WebhookReceipt
 from integrations.webhooks.signature import TOLERANCE_S, sign
 from tests.integrations.conftest import drain
@@ -46,7 +47,7 @@ async def test_a_captured_takedown_replayed_after_the_farmer_relisted_changes_no
     client, accounts, worker, int_settings
 ):
     farmer, listing = await _live_listing(client, accounts, worker)
-    secret = int_settings.integrations.webhook_secret_for("postmart")
+    secret = int_settings.section(IntegrationsSettings).webhook_secret_for("postmart")
     set_clock(client, T0)
     takedown = {"external_id": listing["external_id"], "status": "removed", "reason": "Ảnh sai"}
     body, headers = signed(secret, takedown, T0)
@@ -76,7 +77,7 @@ async def test_a_captured_takedown_replayed_after_the_farmer_relisted_changes_no
 
 
 async def test_an_event_resent_with_a_new_timestamp_counts_once_by_its_event_id(client, int_settings):
-    secret = int_settings.integrations.webhook_secret_for("voso")
+    secret = int_settings.section(IntegrationsSettings).webhook_secret_for("voso")
     event = {"event_id": "evt-42", "external_id": "V-1", "status": "removed"}
     set_clock(client, T0)
     first = await post(client, *signed(secret, event, T0), code="voso")
@@ -84,13 +85,15 @@ async def test_an_event_resent_with_a_new_timestamp_counts_once_by_its_event_id(
     again = await post(client, *signed(secret, event, T0 + 30), code="voso")
     assert again.json()["replayed"] is True
     # The same event id on another marketplace is another event.
-    other = await post(client, *signed(int_settings.integrations.webhook_secret, event, T0), code="postmart")
+    other = await post(
+        client, *signed(int_settings.section(IntegrationsSettings).webhook_secret, event, T0), code="postmart"
+    )
     assert other.json() == {"ok": True}
 
 
 @pytest.mark.parametrize("offset", [-(TOLERANCE_S + 1), TOLERANCE_S + 1, 10**9])
 async def test_signatures_timed_more_than_five_minutes_away_are_refused(client, int_settings, offset):
-    secret = int_settings.integrations.webhook_secret_for("postmart")
+    secret = int_settings.section(IntegrationsSettings).webhook_secret_for("postmart")
     set_clock(client, T0)
     response = await post(client, *signed(secret, {"external_id": "X", "status": "live"}, T0 + offset))
     assert response.status_code == 401
@@ -98,7 +101,7 @@ async def test_signatures_timed_more_than_five_minutes_away_are_refused(client, 
 
 
 async def test_inside_the_window_either_way_is_taken(client, int_settings):
-    secret = int_settings.integrations.webhook_secret_for("postmart")
+    secret = int_settings.section(IntegrationsSettings).webhook_secret_for("postmart")
     set_clock(client, T0)
     for offset in (-TOLERANCE_S, TOLERANCE_S):
         body, headers = signed(secret, {"external_id": f"X{offset}", "status": "live"}, T0 + offset)
@@ -106,7 +109,7 @@ async def test_inside_the_window_either_way_is_taken(client, int_settings):
 
 
 async def test_the_old_body_only_signature_and_forged_headers_are_refused(client, int_settings):
-    secret = int_settings.integrations.webhook_secret_for("postmart")
+    secret = int_settings.section(IntegrationsSettings).webhook_secret_for("postmart")
     set_clock(client, T0)
     body = json.dumps({"external_id": "X", "status": "removed"}).encode()
     body_only = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -134,7 +137,7 @@ async def test_the_old_body_only_signature_and_forged_headers_are_refused(client
     ids=["nan", "inf", "-inf", "1e400", "year-10000", "1e15", "negative", "nan-string"],
 )
 async def test_signed_orders_with_impossible_times_are_a_422(client, int_settings, caplog, placed_at):
-    secret = int_settings.integrations.webhook_secret_for("postmart")
+    secret = int_settings.section(IntegrationsSettings).webhook_secret_for("postmart")
     set_clock(client, T0)
     body = (
         b'{"type": "order", "order_id": "ORD-1", "status": "placed", "placed_at": '
@@ -151,7 +154,7 @@ async def test_signed_orders_with_impossible_times_are_a_422(client, int_setting
 
 
 async def test_an_order_status_time_past_year_9999_is_a_422(client, int_settings):
-    secret = int_settings.integrations.webhook_secret_for("postmart")
+    secret = int_settings.section(IntegrationsSettings).webhook_secret_for("postmart")
     set_clock(client, T0)
     event = {
         "type": "order",

@@ -17,7 +17,7 @@ def signed(secret: str, event: dict) -> tuple[bytes, dict]:
 
 def test_per_marketplace_secret_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("INTEGRATIONS_WEBHOOK_SECRET_POSTMART", "bi-mat-rieng-postmart")
-    settings = IntegrationsSettings()
+    settings = IntegrationsSettings.from_env("test")
     assert settings.webhook_secret_for("postmart") == "bi-mat-rieng-postmart"
     assert settings.webhook_secret_for("voso") == settings.webhook_secret
 
@@ -27,8 +27,10 @@ async def test_webhook_checked_with_the_marketplace_secret(int_settings):
 
     from agrimarket.app import create_app
 
-    integrations = dataclasses.replace(int_settings.integrations, webhook_secrets={"postmart": "pm-secret"})
-    app = create_app(dataclasses.replace(int_settings, integrations=integrations))
+    integrations = dataclasses.replace(
+        int_settings.section(IntegrationsSettings), webhook_secrets={"postmart": "pm-secret"}
+    )
+    app = create_app(int_settings.with_section(integrations))
     event = {"external_id": "PO0000001", "status": "removed"}
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
         body, shared = signed(integrations.webhook_secret, event)

@@ -9,7 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from agrimarket.accounts.actor import Role
+from agrimarket.settings import SettingsError
 from tests.factories import CAT_HAI
+from traceability.settings import TraceabilitySettings
 
 AREAS = "/api/v1/growing-areas/"
 
@@ -182,8 +184,10 @@ async def test_a_configured_code_pattern_is_applied_and_named_in_the_422(account
     from agrimarket.app import create_app
     from tests.factories import Accounts
 
-    strict = dataclasses.replace(settings.traceability, official_code_pattern=r"^VN-[A-Z]{2,4}-\d{4}$")
-    app = create_app(dataclasses.replace(settings, traceability=strict))
+    strict = dataclasses.replace(
+        settings.section(TraceabilitySettings), official_code_pattern=r"^VN-[A-Z]{2,4}-\d{4}$"
+    )
+    app = create_app(settings.with_section(strict))
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as own:
         farmer = await Accounts(own).household()
         bad = await post_area(own, farmer, official_code="HP-0012", code_kind="domestic")
@@ -192,8 +196,8 @@ async def test_a_configured_code_pattern_is_applied_and_named_in_the_422(account
         assert "không đúng mẫu quy định" in message and r"^VN-[A-Z]{2,4}-\d{4}$" in message
         good = await post_area(own, farmer, official_code=" vn-hpch-0012", code_kind="domestic")
         assert good.status_code == 201 and good.json()["official_code"] == "VN-HPCH-0012"
-    with pytest.raises(ValueError, match="GROWING_AREA_CODE_PATTERN"):
-        dataclasses.replace(settings.traceability, official_code_pattern="^[A-")
+    with pytest.raises(SettingsError, match="GROWING_AREA_CODE_PATTERN"):
+        dataclasses.replace(settings.section(TraceabilitySettings), official_code_pattern="^[A-")
 
 
 async def test_status_changes_keep_who_when_and_why(client, accounts):

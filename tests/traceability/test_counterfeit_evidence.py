@@ -21,6 +21,7 @@ from agrimarket.app import create_app
 from agrimarket.tables import AuditEntry
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.traceability.test_scan import stamped
+from traceability.settings import TraceabilitySettings
 from traceability.stamps.evidence import network_hash, scan_day
 from traceability.stamps.scan import BUFFER, _insert
 from traceability.tables import Stamp
@@ -30,8 +31,8 @@ REASON = "Quét thử hàng loạt từ một kịch bản; tem vẫn trên sả
 
 @asynccontextmanager
 async def behind_proxy(settings, **traceability) -> AsyncIterator[AsyncTestClient]:
-    custom = dataclasses.replace(settings.traceability, **traceability)
-    app = create_app(dataclasses.replace(settings, traceability=custom, trusted_proxies=("testclient",)))
+    custom = dataclasses.replace(settings.section(TraceabilitySettings), **traceability)
+    app = create_app(dataclasses.replace(settings.with_section(custom), trusted_proxies=("testclient",)))
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
         yield client
 
@@ -46,7 +47,7 @@ async def scan_from(client, serial: str, address: str) -> bool:
 async def history(settings, serial: str, scans: list[tuple[str, int]]) -> None:
     """Earlier scans (address, days ago) of the stamp, written as the scan buffer writes them."""
     stamp = await Stamp.select(Stamp.id).where(Stamp.serial == serial).first()
-    key = settings.traceability.scan_hash_key
+    key = settings.section(TraceabilitySettings).scan_hash_key
     rows = []
     for address, days_ago in scans:
         at = datetime.now(UTC) - timedelta(days=days_ago)

@@ -16,6 +16,7 @@ import pytest
 from tests.outage import assert_no_storm, tick_per_failure, unreachable_engine
 from tests.traceability.test_scan import stamped
 from tests.waiting import until
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import jobs
 from traceability.stamps import scan as scan_module
 from traceability.stamps.scan import ScanBuffer
@@ -57,12 +58,14 @@ async def test_scan_flusher_logs_one_traceback_per_outage_and_keeps_the_scans(
 async def test_stamp_renderer_logs_one_traceback_per_outage(
     settings, unreachable, fast_clock, caplog, monkeypatch
 ):
-    fast = dataclasses.replace(settings.traceability, render_worker=True, render_poll_seconds=0.005)
+    fast = dataclasses.replace(
+        settings.section(TraceabilitySettings), render_worker=True, render_poll_seconds=0.005
+    )
     renderer = jobs.Renderer()
     caplog.set_level(logging.INFO, logger=jobs.log.name)
     real_engine = StampIssue._meta.db
     monkeypatch.setattr(StampIssue._meta, "_db", unreachable)
-    await renderer.start(dataclasses.replace(settings, traceability=fast), storage=None)
+    await renderer.start(settings.with_section(fast), storage=None)
     try:
         await until(lambda: renderer.failures.failures >= POLLS, timeout=20, every=0.01)
         failures = renderer.failures.failures

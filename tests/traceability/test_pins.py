@@ -16,6 +16,7 @@ from agrimarket import clock
 from agrimarket.app import create_app
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.traceability.test_stamps_helpers import make_batch, media_bytes
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import label_drawing, label_layout, pins
 from traceability.stamps.scan import client_hash
 from traceability.tables import Stamp, StampIssue
@@ -59,10 +60,10 @@ async def test_each_stamp_gets_a_printed_pin_of_which_only_a_keyed_hash_is_kept(
     )
     printed = await sheet_pins(client, issued)
     assert set(printed) == {row["serial"] for row in rows}
-    key = settings.traceability.pin_hash_key
+    key = settings.section(TraceabilitySettings).pin_hash_key
     for row in rows:
         pin = printed[row["serial"]]
-        assert len(pin) == settings.traceability.pin_digits
+        assert len(pin) == settings.section(TraceabilitySettings).pin_digits
         assert row["pin_hash"] == pins.pin_hash(key, row["serial"], pin)  # the hash of what is printed
         assert pin not in str(row) and row["pin_verified_at"] is None
     # The same PIN on another stamp hashes differently: hashes give nothing away by comparison.
@@ -146,8 +147,8 @@ async def test_wrong_pins_are_limited_per_stamp_and_per_client(client, accounts,
     _, _, issued = await issue_with_pin(client, accounts, count=2)
     (serial, pin), (other, other_pin) = sorted((await sheet_pins(client, issued)).items())
     wrong = "000000" if pin != "000000" else "111111"
-    low = dataclasses.replace(settings.traceability, pin_attempts=3)
-    app = create_app(dataclasses.replace(settings, traceability=low))
+    low = dataclasses.replace(settings.section(TraceabilitySettings), pin_attempts=3)
+    app = create_app(settings.with_section(low))
     async with AsyncTestClient(app=app, base_url=BASE) as limited:
         answers = [await verify_form(limited, serial, wrong) for _ in range(3)]
         assert [a.status_code for a in answers] == [422, 422, 422]
@@ -162,7 +163,9 @@ async def test_wrong_pins_are_limited_per_stamp_and_per_client(client, accounts,
         ] is None
         # ...and for another client the guessed stamp stays blocked (per stamp), the other one not.
         store = app.stores.get(pins.STORE)
-        await store.delete(f"client:{client_hash(settings.traceability.scan_hash_key, 'testclient')}")
+        await store.delete(
+            f"client:{client_hash(settings.section(TraceabilitySettings).scan_hash_key, 'testclient')}"
+        )
         assert (await verify_form(limited, serial, pin)).status_code == 429
         assert (await verify_form(limited, other, other_pin)).status_code == 200
 
@@ -170,8 +173,8 @@ async def test_wrong_pins_are_limited_per_stamp_and_per_client(client, accounts,
 async def test_right_pins_do_not_use_up_the_attempts(client, accounts, settings):
     _, _, issued = await issue_with_pin(client, accounts, count=1)
     ((serial, pin),) = (await sheet_pins(client, issued)).items()
-    low = dataclasses.replace(settings.traceability, pin_attempts=2)
-    app = create_app(dataclasses.replace(settings, traceability=low))
+    low = dataclasses.replace(settings.section(TraceabilitySettings), pin_attempts=2)
+    app = create_app(settings.with_section(low))
     async with AsyncTestClient(app=app, base_url=BASE) as limited:
         statuses = [(await verify_form(limited, serial, pin)).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 200]

@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from agrimarket.app import create_app
 from tests.traceability.test_stamps_helpers import issue, make_batch
+from traceability.settings import TraceabilitySettings
 from traceability.tables import Stamp
 
 GTIN13 = "8938505974194"
@@ -308,8 +309,8 @@ async def test_the_resolver_description_file(client):
 
 async def test_the_resolver_shares_the_scan_rate_limit(client, accounts, settings):
     _, serials = await stamped(client, accounts)
-    low = dataclasses.replace(settings.traceability, scan_rate_limit="2/minute")
-    app = create_app(dataclasses.replace(settings, traceability=low))
+    low = dataclasses.replace(settings.section(TraceabilitySettings), scan_rate_limit="2/minute")
+    app = create_app(settings.with_section(low))
     async with AsyncTestClient(app=app, base_url=BASE) as limited:
         statuses = [(await get(limited, dl(serials[0]))).status_code for _ in range(3)]
         assert statuses == [307, 307, 429]

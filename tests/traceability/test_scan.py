@@ -18,6 +18,7 @@ from agrimarket.app import create_app
 from tests.conftest import ENGINE
 from tests.traceability.test_stamps_helpers import issue, make_batch
 from tests.waiting import until
+from traceability.settings import TraceabilitySettings
 from traceability.stamps.evidence import scan_day
 from traceability.stamps.scan import BUFFER, _insert
 from traceability.tables import Scan, Stamp
@@ -230,8 +231,8 @@ async def test_revoked_stamp_shows_the_red_warning(client, accounts):
 
 async def test_counterfeit_warning_after_too_many_networks_over_several_days(client, accounts, settings):
     _, _, _, serials = await stamped(client, accounts)
-    low = dataclasses.replace(settings.traceability, counterfeit_distinct_clients=3)
-    app = create_app(dataclasses.replace(settings, traceability=low))
+    low = dataclasses.replace(settings.section(TraceabilitySettings), counterfeit_distinct_clients=3)
+    app = create_app(settings.with_section(low))
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as limited:
         stamp = await Stamp.select(Stamp.id).where(Stamp.serial == serials[0]).first()
         for n in range(3):
@@ -377,8 +378,8 @@ async def test_counterfeit_warning_long_after_expiry(client, accounts, settings)
 
 async def test_scan_endpoints_are_rate_limited_per_client(client, accounts, settings):
     _, _, _, serials = await stamped(client, accounts)
-    low = dataclasses.replace(settings.traceability, scan_rate_limit="3/minute")
-    app = create_app(dataclasses.replace(settings, traceability=low))
+    low = dataclasses.replace(settings.section(TraceabilitySettings), scan_rate_limit="3/minute")
+    app = create_app(settings.with_section(low))
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as limited:
         statuses = [(await limited.get(f"/t/{serials[0]}")).status_code for _ in range(2)]
         statuses.append((await limited.get("/api/v1/trace/0000000000000000")).status_code)

@@ -16,6 +16,7 @@ from agrimarket.app import create_app
 from agrimarket.media.storage import build_storage
 from tests.factories import Accounts
 from tests.traceability.test_stamps_helpers import make_batch, media_bytes
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import budget, jobs
 from traceability.tables import Stamp, StampIssue
 
@@ -31,8 +32,8 @@ def post_issue(client, session, batch_id: int, count: int, with_pin: bool = Fals
 @contextlib.asynccontextmanager
 async def limited(settings, **limits):
     """An app with its own stamp limits and no background renderer (the test renders)."""
-    traceability = dataclasses.replace(settings.traceability, render_worker=False, **limits)
-    own = dataclasses.replace(settings, traceability=traceability)
+    traceability = dataclasses.replace(settings.section(TraceabilitySettings), render_worker=False, **limits)
+    own = settings.with_section(traceability)
     async with AsyncTestClient(app=create_app(own), base_url="http://testserver.local") as client:
         yield client, own
 

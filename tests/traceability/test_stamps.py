@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient
 from agrimarket.accounts.actor import Role
 from agrimarket.app import create_app
 from tests.traceability.test_stamps_helpers import BASE, issue, make_batch, media_bytes, pdf_codes, zip_codes
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import jobs, qr, serials
 from traceability.tables import Batch, GrowingArea, Stamp, StampIssue
 
@@ -79,8 +80,10 @@ async def test_small_issuance_every_qr_in_pdf_and_zip_decodes(client, accounts, 
 
 async def test_large_issuance_renders_in_background_with_progress(client, accounts, settings):
     session, _, batch_id = await make_batch(accounts)
-    small = dataclasses.replace(settings.traceability, background_threshold=100, render_poll_seconds=0.2)
-    app = create_app(dataclasses.replace(settings, traceability=small))
+    small = dataclasses.replace(
+        settings.section(TraceabilitySettings), background_threshold=100, render_poll_seconds=0.2
+    )
+    app = create_app(settings.with_section(small))
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as bg:
         response = await issue(bg, session, batch_id, 600)
         assert response.status_code == 201, response.text
@@ -118,8 +121,8 @@ async def test_a_job_is_claimed_once_and_an_expired_lease_is_taken_over(settings
     from tests.factories import Accounts
 
     # No background renderer in this app: the test alone claims.
-    quiet = dataclasses.replace(settings.traceability, render_worker=False)
-    app = create_app(dataclasses.replace(settings, traceability=quiet))
+    quiet = dataclasses.replace(settings.section(TraceabilitySettings), render_worker=False)
+    app = create_app(settings.with_section(quiet))
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as own:
         _, _, batch_id = await make_batch(Accounts(own))
     now = datetime.now(UTC)

@@ -12,6 +12,7 @@ from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from traceability.areas import registry, service
 from traceability.areas.schemas import AreaCreate, AreaRead, StatusChange
+from traceability.settings import TraceabilitySettings
 
 
 class GrowingAreaController(Controller):
@@ -47,7 +48,9 @@ class GrowingAreaController(Controller):
     async def create(self, actor: Actor, data: AreaCreate, settings: Settings) -> AreaRead:
         values = msgspec.structs.asdict(data)
         owner = values.pop("owner_household_id")
-        area_id = await service.create_area(actor, values, settings.traceability.official_code_pattern, owner)
+        area_id = await service.create_area(
+            actor, values, settings.section(TraceabilitySettings).official_code_pattern, owner
+        )
         return await service.get_area(actor, area_id)
 
     @get("/{area_id:int}")

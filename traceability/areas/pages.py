@@ -20,6 +20,7 @@ from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
 from traceability.areas import registry, service
 from traceability.areas.fields import CODE_KINDS, STATUSES
+from traceability.settings import TraceabilitySettings
 
 AREA_FIELDS = (
     "name",
@@ -101,7 +102,7 @@ class AreaPages(Controller):
             area_id = await service.create_area(
                 viewer,
                 {k: values.get(k) for k in AREA_FIELDS},
-                settings.traceability.official_code_pattern,
+                settings.section(TraceabilitySettings).official_code_pattern,
                 owner,
             )
         except DomainError as exc:

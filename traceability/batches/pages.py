@@ -26,6 +26,7 @@ from traceability.batches import epcis, partners, service
 from traceability.batches.kinds import INPUT_TYPES, KINDS, PARTNER_KINDS
 from traceability.batches.schemas import BatchCreate, EventCreate
 from traceability.packing.service import facility_choices
+from traceability.settings import TraceabilitySettings
 from traceability.stamps.review import warned_stamps
 from traceability.stamps.service import list_issues
 
@@ -175,7 +176,7 @@ class BatchPages(Controller):
         revoked: int | None = None,
         reviewed: int | None = None,
     ) -> Template:
-        warnings = await warned_stamps(viewer, batch_id, settings.traceability)
+        warnings = await warned_stamps(viewer, batch_id, settings.section(TraceabilitySettings))
         context = await detail_context(
             viewer, batch_id, storage, revoked_count=revoked, scan_warnings=warnings, reviewed=bool(reviewed)
         )

@@ -12,6 +12,7 @@ from agrimarket.settings import Settings
 from agrimarket.web.auth import client_address, provide_actor
 from agrimarket.web.i18n import request_lang
 from agrimarket.web.openapi import error_response
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import jobs, pins, public, review, revocation, service
 from traceability.stamps.schemas import (
     IssueCreate,
@@ -72,7 +73,7 @@ class StampController(Controller):
     @get("/batches/{batch_id:int}/scan-warnings")
     async def scan_warnings(self, actor: Actor, batch_id: int, settings: Settings) -> list[ScanWarning]:
         """The batch's stamps showing "có thể là tem giả" now, with the evidence since their last review."""
-        return await review.warned_stamps(actor, batch_id, settings.traceability)
+        return await review.warned_stamps(actor, batch_id, settings.section(TraceabilitySettings))
 
     @post("/batches/{batch_id:int}/scan-review", status_code=HTTP_200_OK)
     async def review_scans(
@@ -81,7 +82,7 @@ class StampController(Controller):
         """The owner or an officer of the area checked the warned stamps: their warning clears, and
         only evidence gathered after this review raises it again. Audited with the reason."""
         return ScanReviewResult(
-            reviewed=await review.review(actor, batch_id, data.reason, settings.traceability)
+            reviewed=await review.review(actor, batch_id, data.reason, settings.section(TraceabilitySettings))
         )
 
 
@@ -110,7 +111,9 @@ async def check_pin(
     """The scratch-off PIN of a stamp (no login): 200 when right, with the first verification's time;
     422 ``wrong_pin``; 429 with Retry-After after too many wrong PINs for the stamp or the client."""
     store = request.app.stores.get(pins.STORE)
-    verified = await pins.verify(store, serial, data.pin, client_address(request), settings.traceability)
+    verified = await pins.verify(
+        store, serial, data.pin, client_address(request), settings.section(TraceabilitySettings)
+    )
     answer = PinResult(
         serial=verified.serial,
         first_verification=verified.first,

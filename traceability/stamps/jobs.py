@@ -18,6 +18,7 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.media.storage import Storage
 from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.settings import Settings
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import budget, label_layout, pins, qr, render, service
 from traceability.stamps.schemas import IssueRead
 from traceability.stamps.service import LEASE, storage_keys
@@ -85,7 +86,7 @@ async def render_claimed(issue_id: int, settings: Settings, storage: Storage) ->
         pin_of: list[str | None] = [None] * len(rows)
         hashing: asyncio.Future | None = None
         if issue["with_pin"]:
-            pin_of, hashes = pins.draw(rows, settings.traceability)
+            pin_of, hashes = pins.draw(rows, settings.section(TraceabilitySettings))
             # Written while the labels render (a tenth of the job's time, saved), and awaited before
             # the sheet is stored: a sheet that can be downloaded always has checkable PINs.
             hashing = asyncio.ensure_future(pins.store_hashes(issue_id, hashes))
@@ -146,7 +147,7 @@ async def issue(
     with_pin: bool = False,
 ) -> int:
     """Issue stamps; up to ``background_threshold`` they are rendered at once, beyond it in the background."""
-    inline = count <= settings.traceability.background_threshold
+    inline = count <= settings.section(TraceabilitySettings).background_threshold
     issue_id = await service.create_issue(
         actor,
         batch_id,
@@ -154,7 +155,7 @@ async def issue(
         label_size,
         claimed=inline,
         with_pin=with_pin,
-        limits=settings.traceability,
+        limits=settings.section(TraceabilitySettings),
         storage=storage,
     )
     if inline:
@@ -180,8 +181,8 @@ async def files_on_demand(issue_id: int, settings: Settings, storage: Storage) -
     )
     if row is None:
         return
-    await budget.make_room(row["stamp_count"], settings.traceability, storage)
-    inline = row["stamp_count"] <= settings.traceability.background_threshold
+    await budget.make_room(row["stamp_count"], settings.section(TraceabilitySettings), storage)
+    inline = row["stamp_count"] <= settings.section(TraceabilitySettings).background_threshold
     requeued = (
         await StampIssue.update(
             {
@@ -235,7 +236,7 @@ class Renderer:
         self.failures = RepeatedFailureLog(log, "stamp renderer: poll")
 
     async def start(self, settings: Settings, storage: Storage) -> None:
-        if settings.traceability.render_worker and self.task is None:
+        if settings.section(TraceabilitySettings).render_worker and self.task is None:
             self.task = asyncio.create_task(self._loop(settings, storage))
 
     async def stop(self) -> None:
@@ -250,4 +251,4 @@ class Renderer:
             with self.failures:
                 while engine_usable() and await run_once(settings, storage):
                     pass
-            await asyncio.sleep(settings.traceability.render_poll_seconds)
+            await asyncio.sleep(settings.section(TraceabilitySettings).render_poll_seconds)

@@ -28,6 +28,7 @@ from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
 from agrimarket.web.services import app_services
 from traceability.batches.pages import detail_context
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import jobs, pins, public, review, revocation, serials, service
 from traceability.stamps.scan_zh import ZH
 from traceability.stamps.schemas import RevokeRequest
@@ -145,7 +146,9 @@ class IssuePages(Controller):
         """The batch page's "Đã kiểm tra" form under the counterfeit warnings; back to the batch page."""
         values = form_values(await request.form())
         try:
-            await review.review(viewer, batch_id, values.get("reason", ""), settings.traceability)
+            await review.review(
+                viewer, batch_id, values.get("reason", ""), settings.section(TraceabilitySettings)
+            )
         except DomainError as exc:
             if exc.status_code in (403, 404):
                 raise
@@ -154,7 +157,9 @@ class IssuePages(Controller):
                 viewer,
                 batch_id,
                 storage,
-                scan_warnings=await review.warned_stamps(viewer, batch_id, settings.traceability),
+                scan_warnings=await review.warned_stamps(
+                    viewer, batch_id, settings.section(TraceabilitySettings)
+                ),
                 review_message=exc.message(lang),
                 review_values=values,
             )
@@ -274,7 +279,9 @@ class ScanPages(Controller):
             values = form_values(await request.form())
             store = request.app.stores.get(pins.STORE)
             address = client_address(request)
-            verified = await pins.verify(store, serial, values.get("pin", ""), address, settings.traceability)
+            verified = await pins.verify(
+                store, serial, values.get("pin", ""), address, settings.section(TraceabilitySettings)
+            )
         except NotFound:
             return Template(
                 "traceability/scan/not_found.html",

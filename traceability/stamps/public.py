@@ -10,6 +10,7 @@ from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from agrimarket.web.auth import client_address
 from agrimarket.web.head import is_head
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import scan, serials
 from traceability.stamps.scan_zh import WARNINGS
 from traceability.stamps.schemas import DiaryItem, PartnerItem, TraceRead
@@ -22,7 +23,7 @@ async def lookup(request: Request, serial: str, settings: Settings, storage: Sto
         serial,
         client_address(request),
         request.headers.get("user-agent", ""),
-        settings.traceability,
+        settings.section(TraceabilitySettings),
         storage,
         # A HEAD (link checkers, prefetchers) shows what a scan would, but is not a scan.
         record=not is_head(request),

@@ -25,6 +25,7 @@ from litestar.exceptions import TooManyRequestsException
 from agrimarket.settings import Settings
 from agrimarket.web.auth import client_address
 from agrimarket.web.stores import increment
+from traceability.settings import TraceabilitySettings
 
 STORE = "scan_rate_limit"
 LEASE_SHARE = 20  # a lease is 1/20 of a client's quota per window
@@ -64,7 +65,7 @@ def _leases(request: Request) -> Leases:
 
 async def scan_throttle(request: Request, settings: Settings) -> None:
     """Fixed window per client address; 429 with Retry-After once the window's quota is used."""
-    unit, allowed = settings.traceability.scan_limit
+    unit, allowed = settings.section(TraceabilitySettings).scan_limit
     seconds = _SECONDS.get(unit, 60)
     now = time.time()
     window = int(now // seconds)

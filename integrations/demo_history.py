@@ -1,4 +1,6 @@
-"""Demo back-history for the indicator dashboard (Hải Phòng), called by agrimarket.demo.seed().
+"""Demo back-history for the indicator dashboard (Hải Phòng), run after integrations.demo (listed
+in integrations/piccolo_app.py's DEMO_SEEDERS): it writes listing history through the sync's own
+writer, so it lives with the listings, not with the indicators that read it.
 
 Writes what a year of real use would have left: listing state history (as the sync writes it),
 declared listings on Shopee / TikTok Shop / Facebook-Zalo, and the cooperative's supplier households.
@@ -10,11 +12,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
+from agrimarket.demo_data import COOP, HAI_PHONG
 from agrimarket.indicators.definition import VIETNAM, today
 from agrimarket.tables import Commune, Cooperative, DeclaredListing, Household, Product, ProductSupplier
+from integrations.listings.service import append_history, ensure_marketplaces
+from integrations.tables import Listing, Marketplace
 
-HAI_PHONG = "31"
-COOP_TAX_CODE = "0201789507"  # the demo cooperative (agrimarket.demo.COOP)
+COOP_TAX_CODE = COOP[1]
 # Households of other Hải Phòng communes that declared their online shops to the commune office.
 OTHER_HEADS = (
     "Nguyễn Văn Bình", "Lê Thị Thoa", "Phạm Văn Đông", "Trần Thị Mai", "Vũ Văn Khải", "Hoàng Thị Yến",
@@ -40,9 +44,6 @@ async def _listing_history(
     A listing the integrations demo just published gets its past prepended (version 0, before its
     first row); otherwise a listing is created whose state is its last backdated change.
     """
-    from integrations.listings.service import append_history
-    from integrations.tables import Listing
-
     rows = 0
     for market_id in markets.values():
         if rng.random() < 0.35:
@@ -88,9 +89,6 @@ async def _listing_history(
 
 async def seed() -> list[str]:
     """Create the back-history once; returns summary lines to print."""
-    from integrations.listings.service import ensure_marketplaces
-    from integrations.tables import Listing, Marketplace
-
     if await DeclaredListing.exists():
         return ["Indicators: demo history already present, nothing added."]
     rng = random.Random(31)  # noqa: S311 - demo data, not secrets

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from agrimarket import demo
-from agrimarket.indicators import demo as indicators_demo
 from agrimarket.indicators.area import area_by_code
 from agrimarket.indicators.definition import today
 from agrimarket.indicators.service import build_report
+from integrations import demo_history
 
 
 async def test_demo_history_shows_figures_for_hai_phong(client):
@@ -17,4 +17,4 @@ async def test_demo_history_shows_figures_for_hai_phong(client):
     assert sum(1 for c in report.communes if c.households) >= 4
     assert len(report.series) == 12 and report.series[0].households < report.series[-1].households
     assert {"shopee", "facebook_zalo"} <= {m.key for m in report.marketplaces}
-    assert await indicators_demo.seed() == ["Indicators: demo history already present, nothing added."]
+    assert await demo_history.seed() == ["Indicators: demo history already present, nothing added."]
