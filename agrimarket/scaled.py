@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import asyncpg
 import boto3
 import httpx
 from moto.server import ThreadedMotoServer
@@ -62,8 +63,6 @@ class Topology:
 async def recreate_database(topology: Topology) -> None:
     """A fresh database, and fresh simulators with it: the previous run's items would collide with
     the new listings' skus (and, at higher versions, make the simulators ignore our pushes)."""
-    import asyncpg
-
     shutil.rmtree(topology.sim_state_dir, ignore_errors=True)
     conn = await asyncpg.connect(topology.admin_url)
     try:

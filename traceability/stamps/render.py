@@ -15,6 +15,7 @@ the PDF and ZIP of an issuance.
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import time
 import zipfile
@@ -115,8 +116,6 @@ def pool() -> Executor:
     """A process pool over the machine's cores, created on first use and kept."""
     global _POOL
     if _POOL is None:
-        import multiprocessing
-
         # forkserver: never fork a process that has an event loop and threads running.
         _POOL = ProcessPoolExecutor(
             max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("forkserver")
