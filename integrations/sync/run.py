@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 
+from agrimarket.app import connect_apps
 from agrimarket.db import close_pool as close_db_pool
 from agrimarket.db import engine_for
 from agrimarket.db import open_pool as open_db_pool
@@ -23,6 +24,9 @@ from integrations.tables import SyncJob
 async def serve() -> None:
     """Run one sync worker until SIGTERM/SIGINT (or until the starting process is gone)."""
     settings = get_settings()
+    # The events this process publishes (listing states, pulled orders) reach the same subscribers
+    # as in the web app's process.
+    connect_apps()
     engine = engine_for(settings, SyncJob._meta.db)
 
     async def open_pool() -> None:
