@@ -123,7 +123,7 @@ def _in_scope(query, actor: Actor):
     if actor.role == Role.OFFICER and actor.scope_commune:
         return query.where(AccountClaim.household.commune == actor.scope_commune)
     if actor.role == Role.OFFICER:
-        return query.where(AccountClaim.household.commune.province == (actor.scope_province or ""))
+        return query.where(AccountClaim.household._.commune.province == (actor.scope_province or ""))
     return query
 
 
@@ -132,7 +132,7 @@ def _query():
         *AccountClaim.all_columns(exclude=[AccountClaim.password_hash, AccountClaim.code_hash]),
         AccountClaim.household.phone.as_alias("phone"),
         AccountClaim.household.head_name.as_alias("head_name"),
-        AccountClaim.household.commune.name.as_alias("commune_name"),
+        AccountClaim.household._.commune.name.as_alias("commune_name"),
     )
 
 

@@ -33,8 +33,8 @@ def _query():
         CoopInvitation.household.phone.as_alias("phone"),
         CoopInvitation.cooperative.name.as_alias("coop_name"),
         CoopInvitation.cooperative.tax_code.as_alias("tax_code"),
-        CoopInvitation.cooperative.commune.name.as_alias("commune_name"),
-        CoopInvitation.cooperative.commune.province.name.as_alias("province_name"),
+        CoopInvitation.cooperative._.commune.name.as_alias("commune_name"),
+        CoopInvitation.cooperative._.commune._.province.name.as_alias("province_name"),
     )
 
 
@@ -285,5 +285,5 @@ async def awaiting_approval(actor: Actor) -> list[InvitationRead]:
     if actor.role == Role.OFFICER and actor.scope_commune:
         query = query.where(coop.commune == actor.scope_commune)
     elif actor.role == Role.OFFICER:
-        query = query.where(coop.commune.province == (actor.scope_province or ""))
+        query = query.where(coop._.commune.province == (actor.scope_province or ""))
     return [_read(row) for row in await query]

@@ -102,8 +102,8 @@ async def seed() -> list[str]:
         (r["product"], r["marketplace"]): r
         for r in await Listing.select(Listing.id, Listing.product, Listing.marketplace)
     }
-    in_hai_phong = (Product.owner_household.commune.province == HAI_PHONG) | (
-        Product.owner_cooperative.commune.province == HAI_PHONG
+    in_hai_phong = (Product.owner_household._.commune.province == HAI_PHONG) | (
+        Product.owner_cooperative._.commune.province == HAI_PHONG
     )
     products = await Product.select(Product.id, Product.owner_household, Product.owner_cooperative).where(
         in_hai_phong

@@ -21,10 +21,10 @@ _COLUMNS = (
     *Product.all_columns(),
     Product.owner_household.head_name.as_alias("household_name"),
     Product.owner_cooperative.name.as_alias("cooperative_name"),
-    Product.owner_household.commune.name.as_alias("household_commune"),
-    Product.owner_household.commune.province.name.as_alias("household_province"),
-    Product.owner_cooperative.commune.name.as_alias("cooperative_commune"),
-    Product.owner_cooperative.commune.province.name.as_alias("cooperative_province"),
+    Product.owner_household._.commune.name.as_alias("household_commune"),
+    Product.owner_household._.commune._.province.name.as_alias("household_province"),
+    Product.owner_cooperative._.commune.name.as_alias("cooperative_commune"),
+    Product.owner_cooperative._.commune._.province.name.as_alias("cooperative_province"),
 )
 
 
@@ -230,7 +230,8 @@ async def update_product(actor: Actor, product_id: int, changes: dict[str, Any])
             before = await Product.select(*[getattr(Product, name) for name in fields]).where(
                 Product.id == product_id
             )
-            await Product.update({**fields, Product.updated_at: datetime.now(UTC)}).where(
+            # Piccolo types update()'s values as an invariant dict[Column | str, Any]: str keys are valid.
+            await Product.update({**fields, Product.updated_at: datetime.now(UTC)}).where(  # type: ignore[dict-item]
                 Product.id == product_id
             )
             if changes := audit.diff(before[0] if before else {}, fields):

@@ -31,7 +31,7 @@ async def troubled_jobs(actor: Actor, include_failing: bool = False) -> list[Tro
             SyncJob.attempts,
             SyncJob.last_error,
             SyncJob.listing.product.as_alias("product_id"),
-            SyncJob.listing.product.name.as_alias("product_name"),
+            SyncJob.listing._.product.name.as_alias("product_name"),
             SyncJob.marketplace.name.as_alias("marketplace_name"),
         )
         .where(troubled)

@@ -277,12 +277,12 @@ async def _manager_may_clear(actor: Actor, batch_id: int) -> None:
     """A coop manager clears only a member household's batch (membership is the household's
     consent), never the cooperative's own (the owner would clear itself), and only once an officer
     verified the cooperative: a self-made cooperative cannot clear its maker's flags."""
-    owner = Batch.product.owner_household
+    owner = Batch.product._.owner_household
     row = (
         await Batch.select(
             owner.as_alias("household"),
             owner.cooperative.as_alias("coop"),
-            owner.cooperative.status.as_alias("coop_status"),
+            owner._.cooperative.status.as_alias("coop_status"),
         )
         .where(Batch.id == batch_id)
         .first()
