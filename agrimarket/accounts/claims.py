@@ -201,6 +201,7 @@ async def confirm(actor: Actor, claim_id: int, code: str) -> None:
     claim = await _pending(actor, claim_id)
     await _check_code(actor, claim, code)
     household = await Household.select().where(Household.id == claim["household"]).first()
+    assert household is not None
     now = clock.now()
     async with write_transaction():
         user = await User.select(User.id).where(User.phone == household["phone"]).first()
@@ -253,4 +254,5 @@ async def reject(actor: Actor, claim_id: int) -> None:
             }
         ).where(AccountClaim.id == claim_id)
         claim = await AccountClaim.select(AccountClaim.household).where(AccountClaim.id == claim_id).first()
+        assert claim is not None
         await audit.record(actor, "household", claim["household"], "claim_rejected", {"claim": claim_id})

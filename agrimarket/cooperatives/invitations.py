@@ -98,11 +98,13 @@ async def invite(actor: Actor, coop_id: int, raw_phone: str, days: int) -> int:
         & CoopInvitation.status.is_in(list(OPEN))
     ):
         raise Conflict("Đã mời hộ này, đang chờ hộ trả lời.", "This household is already invited.")
-    province = (
-        await Cooperative.select(Cooperative.commune.province.as_alias("province"))
+    coop_row = (
+        await Cooperative.select(Cooperative.commune._.province.as_alias("province"))
         .where(Cooperative.id == coop["id"])
         .first()
-    )["province"]
+    )
+    assert coop_row is not None
+    province = coop_row["province"]
     status = "pending" if household["province"] == province else "awaiting_approval"
     now = clock.now()
     async with write_transaction():

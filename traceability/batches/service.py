@@ -183,6 +183,7 @@ async def create_batch(actor: Actor, data: BatchCreate) -> int:
         .where(Product.id == data.product_id)
         .first()
     )
+    assert owner is not None
     prefix = (
         f"h:{owner['owner_household']}" if owner["owner_household"] else f"c:{owner['owner_cooperative']}"
     )

@@ -39,6 +39,7 @@ async def sheet_spec(
         .where(Batch.id == batch_id)
         .first()
     )
+    assert row is not None
     prefix = qr.qr_url_prefix(public_base_url)
     version, mask = qr.fixed_qr(prefix)
     area = row["area_code"] or label_layout.NO_AREA_CODE
@@ -73,6 +74,7 @@ async def render_claimed(issue_id: int, settings: Settings, storage: Storage) ->
     """
     issue = await StampIssue.select().where(StampIssue.id == issue_id).first()
     try:
+        assert issue is not None  # inside the try: a vanished issuance fails like any other
         spec = await sheet_spec(
             issue["batch"], issue["label_size"], settings.public_base_url, issue["with_pin"]
         )

@@ -38,6 +38,7 @@ async def owner_of(batch_id: int) -> tuple[type[Household] | type[Cooperative], 
         .where(Batch.id == batch_id)
         .first()
     )
+    assert row is not None
     return (Household, row["household"]) if row["household"] else (Cooperative, row["cooperative"])
 
 
