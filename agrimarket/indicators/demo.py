@@ -8,6 +8,7 @@ Deterministic (seeded random) and idempotent: nothing is added when declared lis
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from agrimarket.indicators.definition import VIETNAM, today
@@ -59,6 +60,7 @@ async def _listing_history(
                 if back < today() - timedelta(days=2):
                     changes.append(("live", back))
         listing = existing.get((product["id"], market_id))
+        versions: Sequence[int]
         if listing is None:
             created = Listing(
                 product=product["id"],

@@ -72,6 +72,7 @@ class IndicatorPages(Controller):
     ) -> Template:
         lang = request_lang(request)
         report = await report_for(viewer, area, day, lang, start)
+        assert report.participation is not None  # report_for() builds it
         context = {
             "viewer": viewer,
             "r": report,
