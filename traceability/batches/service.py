@@ -155,7 +155,7 @@ async def update_labels(actor: Actor, batch_id: int, data: BatchUpdate) -> None:
     """Fill in or change the brand, the declared standards or the packing facility (writers only)."""
     batch = await writable_batch(actor, batch_id)
     errors: dict[str, tuple[str, str]] = {}
-    values = _label_texts({"brand": data.brand, "standards": data.standards}, errors)
+    values: dict[str, Any] = _label_texts({"brand": data.brand, "standards": data.standards}, errors)
     if errors:
         raise Invalid.from_fields(errors)
     if data.packing_facility_id is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import anyio.to_thread
@@ -84,7 +85,7 @@ async def render_claimed(issue_id: int, settings: Settings, storage: Storage) ->
             .where(Stamp.issuance == issue_id)
             .order_by(Stamp.seq)
         ]
-        pin_of: list[str | None] = [None] * len(rows)
+        pin_of: Sequence[str | None] = [None] * len(rows)
         hashing: asyncio.Future | None = None
         if issue["with_pin"]:
             pin_of, hashes = pins.draw(rows, settings.traceability)
