@@ -28,7 +28,7 @@ _COLUMNS = (
 )
 
 
-def _origin(row: dict) -> str:
+def _origin(row: Mapping[str, Any]) -> str:
     side = "household" if row["owner_household"] else "cooperative"
     return f"{row[f'{side}_commune']}, {row[f'{side}_province']}"
 
@@ -47,7 +47,7 @@ def _photo(row: dict, storage: Storage) -> PhotoRead:
     )
 
 
-def _read(row: dict, photos: list[PhotoRead], public_base_url: str) -> ProductRead:
+def _read(row: Mapping[str, Any], photos: list[PhotoRead], public_base_url: str) -> ProductRead:
     return ProductRead(
         id=row["id"],
         name=row["name"],
