@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 STAMPS_PER_BATCH = 48  # a bit over one A4 sheet of 30x40 mm labels
 
 
@@ -21,7 +23,8 @@ async def seed() -> list[str]:
     batches = await Batch.select(
         Batch.id, Batch.lot_code, Batch.product.created_by.as_alias("user")
     ).order_by(Batch.id)
-    issued, skipped = [], []
+    issued: list[tuple[dict[str, Any], int]] = []
+    skipped: list[str] = []
     actor = None
     for batch in batches:
         try:
