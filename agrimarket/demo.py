@@ -257,14 +257,14 @@ async def _summary() -> str:
 async def _pooled():
     """A few pooled PostgreSQL connections for the seed, unless the app already runs a pool."""
     engine = Product._meta.db
-    own = isinstance(engine, PostgresEngine) and engine.pool is None
-    if own:
-        await engine.start_connection_pool(min_size=1, max_size=2)
+    own = engine if isinstance(engine, PostgresEngine) and engine.pool is None else None
+    if own is not None:
+        await own.start_connection_pool(min_size=1, max_size=2)
     try:
         yield
     finally:
-        if own:
-            await engine.close_connection_pool()
+        if own is not None:
+            await own.close_connection_pool()
 
 
 async def seed() -> list[str]:
