@@ -20,6 +20,7 @@ import math
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from piccolo.conf.apps import Finder
 from piccolo.engine.postgres import PostgresEngine
@@ -134,7 +135,7 @@ async def _commune(province: str, name: str) -> str:
 
 
 @functools.cache
-def _font(size: int) -> tuple[ImageFont.FreeTypeFont, bool]:
+def _font(size: int) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, bool]:
     """A font with Vietnamese glyphs if the system has one; Pillow's default font has none."""
     for name in ("DejaVuSans-Bold.ttf", "NotoSans-Bold.ttf", "LiberationSans-Bold.ttf"):
         try:
@@ -150,7 +151,7 @@ def _without_marks(text: str) -> str:
 
 
 def _shape(d: ImageDraw.ImageDraw, shape: str, fill: tuple, dark: tuple) -> None:
-    line = {"fill": fill, "outline": dark, "width": 6}
+    line: dict[str, Any] = {"fill": fill, "outline": dark, "width": 6}
     if shape == "fish":
         d.polygon([(600, 290), (740, 190), (740, 390)], **line)
         d.ellipse((180, 180, 650, 400), **line)
@@ -256,14 +257,14 @@ async def _summary() -> str:
 async def _pooled():
     """A few pooled PostgreSQL connections for the seed, unless the app already runs a pool."""
     engine = Product._meta.db
-    own = isinstance(engine, PostgresEngine) and engine.pool is None
-    if own:
-        await engine.start_connection_pool(min_size=1, max_size=2)
+    own = engine if isinstance(engine, PostgresEngine) and engine.pool is None else None
+    if own is not None:
+        await own.start_connection_pool(min_size=1, max_size=2)
     try:
         yield
     finally:
-        if own:
-            await engine.close_connection_pool()
+        if own is not None:
+            await own.close_connection_pool()
 
 
 async def seed() -> list[str]:
@@ -307,6 +308,7 @@ async def _create() -> list[str]:
     for key, phone, name, province, commune in OTHERS:
         form = accounts.Registration(phone, PASSWORD, name, await _commune(province, commune))
         owners[key] = (await actor_for(await accounts.register(form)), None)
+    owner: int | str  # a member index, "coop" or an OTHERS key (PRODUCTS)
     # Bank accounts (made-up numbers) so the cooperative's and Mộc Châu's product pages show VietQR codes.
     for owner, bank_bin, number in (
         ("coop", "970405", "1500205678901"),
@@ -317,7 +319,13 @@ async def _create() -> list[str]:
         await set_bank_account(actor, BankAccountWrite(bank_bin, number, holder[:50]))
     for owner, name, category, unit, price, stock, season, certs, shape, colour in PRODUCTS:
         actor, household_id = owners[owner]
-        values = {"name": name, "category": category, "unit": unit, "price_vnd": price, "stock": stock}
+        values: dict[str, Any] = {
+            "name": name,
+            "category": category,
+            "unit": unit,
+            "price_vnd": price,
+            "stock": stock,
+        }
         values |= {"harvest_season": season, "certifications": list(certs)}
         values["unit_weight_g"] = UNIT_WEIGHT_G.get(name)
         await create_with_photos(actor, values, [photo(name, shape, colour)], storage, household_id)

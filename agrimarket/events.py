@@ -30,7 +30,7 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     """Something that happened, named in the past tense; ids, never rows."""
 
 
-class ProductChanged(Event):
+class ProductChanged(Event, frozen=True, kw_only=True):
     """A product's fields, stock or photos changed, or it is about to be deleted (its row is still
     there while the subscribers run)."""
 
@@ -39,7 +39,7 @@ class ProductChanged(Event):
     photos_changed: bool = False
 
 
-class MembershipEnded(Event):
+class MembershipEnded(Event, frozen=True, kw_only=True):
     """A household left its cooperative, or was removed from it.
 
     Subscribers answer how many of the household's listings they take down (the number the
@@ -51,7 +51,7 @@ class MembershipEnded(Event):
     ended_by: Literal["household", "cooperative"]
 
 
-class OrderReceived(Event):
+class OrderReceived(Event, frozen=True, kw_only=True):
     """A marketplace order new to us, with at least one item of our listings."""
 
     order_id: int
@@ -63,7 +63,7 @@ class OrderReceived(Event):
     amount_vnd: int
 
 
-class OrderStatusChanged(Event):
+class OrderStatusChanged(Event, frozen=True, kw_only=True):
     """A known order moved forward (``integrations.adapters.base.ORDER_NEXT``)."""
 
     order_id: int
@@ -71,7 +71,7 @@ class OrderStatusChanged(Event):
     to_status: str
 
 
-class ListingStateChanged(Event):
+class ListingStateChanged(Event, frozen=True, kw_only=True):
     """A listing's state history got a row (pending, live, rejected, delisted)."""
 
     listing_id: int
@@ -84,14 +84,14 @@ class ListingStateChanged(Event):
     reason: str = ""
 
 
-class BatchFlagged(Event):
+class BatchFlagged(Event, frozen=True, kw_only=True):
     """A batch was flagged: a harvest fell inside a pesticide's pre-harvest interval."""
 
     batch_id: int
     reason: str
 
 
-class CounterfeitWarning(Event):
+class CounterfeitWarning(Event, frozen=True, kw_only=True):
     """A stamp's scans started to raise the counterfeit warning."""
 
     stamp_id: int
@@ -100,7 +100,7 @@ class CounterfeitWarning(Event):
     reason: Literal["clients", "expiry"]
 
 
-class GrowingAreaStatusChanged(Event):
+class GrowingAreaStatusChanged(Event, frozen=True, kw_only=True):
     """A growing area was verified, suspended, revoked (with a reason) or returned to pending."""
 
     area_id: int
@@ -109,7 +109,7 @@ class GrowingAreaStatusChanged(Event):
     reason: str = ""
 
 
-class TrainingRecorded(Event):
+class TrainingRecorded(Event, frozen=True, kw_only=True):
     """A training session was recorded, with the households that attended it."""
 
     session_id: int

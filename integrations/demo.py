@@ -70,6 +70,7 @@ async def seed() -> list[str]:
             # Half the stock on Shopee: a rush there cannot sell what Postmart buyers are taking.
             await Listing.update({Listing.share_percent: 50}).where(Listing.id == listing_id)
     other_user = await User.select(User.id).where(User.phone == demo.OTHERS[0][1]).first()
+    assert other_user is not None
     for row in await Product.select(Product.id).where(Product.owner_household == other["id"]):
         await listings.publish(await demo.actor_for(other_user["id"]), row["id"], "voso")
     base = settings.public_base_url

@@ -10,6 +10,7 @@ Deterministic (seeded random) and idempotent: nothing is added when declared lis
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from agrimarket.demo_data import COOP, HAI_PHONG
@@ -60,6 +61,7 @@ async def _listing_history(
                 if back < today() - timedelta(days=2):
                     changes.append(("live", back))
         listing = existing.get((product["id"], market_id))
+        versions: Sequence[int]
         if listing is None:
             created = Listing(
                 product=product["id"],
@@ -100,8 +102,8 @@ async def seed() -> list[str]:
         (r["product"], r["marketplace"]): r
         for r in await Listing.select(Listing.id, Listing.product, Listing.marketplace)
     }
-    in_hai_phong = (Product.owner_household.commune.province == HAI_PHONG) | (
-        Product.owner_cooperative.commune.province == HAI_PHONG
+    in_hai_phong = (Product.owner_household._.commune.province == HAI_PHONG) | (
+        Product.owner_cooperative._.commune.province == HAI_PHONG
     )
     products = await Product.select(Product.id, Product.owner_household, Product.owner_cooperative).where(
         in_hai_phong

@@ -28,10 +28,13 @@ async def seed() -> list[str]:
 
     async def household(index: int) -> int:
         row = await Household.select(Household.id).where(Household.phone == demo.member_phone(index)).first()
+        assert row is not None
         return row["id"]
 
     async def product(name: str) -> int:
-        return (await Product.select(Product.id).where(Product.name == name).first())["id"]
+        row = await Product.select(Product.id).where(Product.name == name).first()
+        assert row is not None
+        return row["id"]
 
     pattern = get_settings().section(TraceabilitySettings).official_code_pattern
     manager = await actor(demo.MANAGER[0])
@@ -71,6 +74,7 @@ async def seed() -> list[str]:
     )
     son_la = await actor("0912000201")
     moc_chau = await Household.select(Household.commune).where(Household.id == son_la.household_id).first()
+    assert moc_chau is not None
     await areas.create_area(
         son_la,
         {

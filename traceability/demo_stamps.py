@@ -3,6 +3,8 @@ run by agrimarket.demo.seed() after the demo batches exist)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from agrimarket.demo_data import actor_for
 from agrimarket.errors import Conflict
 from agrimarket.media.storage import build_storage
@@ -23,7 +25,8 @@ async def seed() -> list[str]:
     batches = await Batch.select(
         Batch.id, Batch.lot_code, Batch.product.created_by.as_alias("user")
     ).order_by(Batch.id)
-    issued, skipped = [], []
+    issued: list[tuple[dict[str, Any], int]] = []
+    skipped: list[str] = []
     actor = None
     for batch in batches:
         try:

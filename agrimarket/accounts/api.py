@@ -70,6 +70,7 @@ class AuthController(Controller):
                 claim_id=claim_id, code=code, message=claim_message(code, request_lang(request))
             )
             return Response(pending, status_code=HTTP_202_ACCEPTED)
+        assert user_id is not None  # register_or_claim() gives a user or a claim
         return Response(await _token_for(user_id, settings), status_code=HTTP_201_CREATED)
 
     @post("/login", status_code=200)

@@ -123,7 +123,7 @@ def _in_scope(query, actor: Actor):
     if actor.role == Role.OFFICER and actor.scope_commune:
         return query.where(AccountClaim.household.commune == actor.scope_commune)
     if actor.role == Role.OFFICER:
-        return query.where(AccountClaim.household.commune.province == (actor.scope_province or ""))
+        return query.where(AccountClaim.household._.commune.province == (actor.scope_province or ""))
     return query
 
 
@@ -132,7 +132,7 @@ def _query():
         *AccountClaim.all_columns(exclude=[AccountClaim.password_hash, AccountClaim.code_hash]),
         AccountClaim.household.phone.as_alias("phone"),
         AccountClaim.household.head_name.as_alias("head_name"),
-        AccountClaim.household.commune.name.as_alias("commune_name"),
+        AccountClaim.household._.commune.name.as_alias("commune_name"),
     )
 
 
@@ -201,6 +201,7 @@ async def confirm(actor: Actor, claim_id: int, code: str) -> None:
     claim = await _pending(actor, claim_id)
     await _check_code(actor, claim, code)
     household = await Household.select().where(Household.id == claim["household"]).first()
+    assert household is not None
     now = clock.now()
     async with write_transaction():
         user = await User.select(User.id).where(User.phone == household["phone"]).first()
@@ -253,4 +254,5 @@ async def reject(actor: Actor, claim_id: int) -> None:
             }
         ).where(AccountClaim.id == claim_id)
         claim = await AccountClaim.select(AccountClaim.household).where(AccountClaim.id == claim_id).first()
+        assert claim is not None
         await audit.record(actor, "household", claim["household"], "claim_rejected", {"claim": claim_id})

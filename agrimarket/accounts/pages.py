@@ -76,6 +76,7 @@ class AccountPages(Controller):
         if claim is not None:
             context = {"viewer": None, "claim_code": claim[1], **await _picker_context({})}
             return Template("accounts/register.html", context=context, status_code=202)
+        assert user_id is not None  # register_or_claim() gives a user or a claim
         token = await open_session(user_id, "web", settings.session_days)
         target = "/coop" if values.get("role") == Role.COOP_MANAGER else "/products"
         return Redirect(target, cookies=[_session_cookie(token, settings)])

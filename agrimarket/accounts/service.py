@@ -104,7 +104,7 @@ async def register(form: Registration) -> int:
             phone=phone, password_hash=password_hash, full_name=name, role=form.role, household=household_id
         )
         await user.save()
-        newcomer = Actor(user.id, phone, name, form.role, "vi", household_id=household_id)
+        newcomer = Actor(user.id, phone, name, Role(form.role), "vi", household_id=household_id)
         await audit.record(newcomer, "account", user.id, "register", {"role": str(form.role), "phone": phone})
     return user.id
 

@@ -33,8 +33,8 @@ def _query():
         CoopInvitation.household.phone.as_alias("phone"),
         CoopInvitation.cooperative.name.as_alias("coop_name"),
         CoopInvitation.cooperative.tax_code.as_alias("tax_code"),
-        CoopInvitation.cooperative.commune.name.as_alias("commune_name"),
-        CoopInvitation.cooperative.commune.province.name.as_alias("province_name"),
+        CoopInvitation.cooperative._.commune.name.as_alias("commune_name"),
+        CoopInvitation.cooperative._.commune._.province.name.as_alias("province_name"),
     )
 
 
@@ -98,11 +98,13 @@ async def invite(actor: Actor, coop_id: int, raw_phone: str, days: int) -> int:
         & CoopInvitation.status.is_in(list(OPEN))
     ):
         raise Conflict("Đã mời hộ này, đang chờ hộ trả lời.", "This household is already invited.")
-    province = (
-        await Cooperative.select(Cooperative.commune.province.as_alias("province"))
+    coop_row = (
+        await Cooperative.select(Cooperative.commune._.province.as_alias("province"))
         .where(Cooperative.id == coop["id"])
         .first()
-    )["province"]
+    )
+    assert coop_row is not None
+    province = coop_row["province"]
     status = "pending" if household["province"] == province else "awaiting_approval"
     now = clock.now()
     async with write_transaction():
@@ -285,5 +287,5 @@ async def awaiting_approval(actor: Actor) -> list[InvitationRead]:
     if actor.role == Role.OFFICER and actor.scope_commune:
         query = query.where(coop.commune == actor.scope_commune)
     elif actor.role == Role.OFFICER:
-        query = query.where(coop.commune.province == (actor.scope_province or ""))
+        query = query.where(coop._.commune.province == (actor.scope_province or ""))
     return [_read(row) for row in await query]

@@ -87,7 +87,7 @@ def _read_query():
         *Cooperative.all_columns(),
         Cooperative.commune.name.as_alias("commune_name"),
         Cooperative.commune.province.as_alias("province_code"),
-        Cooperative.commune.province.name.as_alias("province_name"),
+        Cooperative.commune._.province.name.as_alias("province_name"),
     )
 
 

@@ -69,7 +69,8 @@ def _manifest(archive: zipfile.ZipFile) -> Manifest | None:
     try:
         if archive.getinfo(ARC_CONTENT_TYPES).file_size > MAX_CONTENT_TYPES_BYTES:
             return None
-        return Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+        # types-openpyxl wants its own element protocol, which the ElementTree element it parses to fails.
+        return Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))  # type: ignore[arg-type]
     except Exception:
         return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from litestar import Controller, Request, Response, get
 from litestar.di import Provide
@@ -15,15 +16,23 @@ from agrimarket.indicators.service import report_for
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.i18n import request_lang
 
-Day = QueryParameter(name="date", default=None, description="YYYY-MM-DD; today (Vietnam) when omitted")
-AreaCode = QueryParameter(
-    name="area", default=None, description="province (2 digits) or commune (5 digits) code"
-)
-PeriodStart = QueryParameter(
-    name="from",
-    default=None,
-    description="YYYY-MM-DD: first day of the period of the participation measures (the month's first day when omitted)",
-)
+# Annotated, so the handlers' defaults stay None for the type checker.
+Day = Annotated[
+    date | None,
+    QueryParameter(name="date", default=None, description="YYYY-MM-DD; today (Vietnam) when omitted"),
+]
+AreaCode = Annotated[
+    str | None,
+    QueryParameter(name="area", default=None, description="province (2 digits) or commune (5 digits) code"),
+]
+PeriodStart = Annotated[
+    date | None,
+    QueryParameter(
+        name="from",
+        default=None,
+        description="YYYY-MM-DD: first day of the period of the participation measures (the month's first day when omitted)",
+    ),
+]
 
 
 class IndicatorController(Controller):
@@ -36,9 +45,9 @@ class IndicatorController(Controller):
         self,
         request: Request,
         actor: Actor,
-        day: date | None = Day,
-        area: str | None = AreaCode,
-        start: date | None = PeriodStart,
+        day: Day = None,
+        area: AreaCode = None,
+        start: PeriodStart = None,
     ) -> ReportOut:
         """Households selling online and companion figures at a date, by commune and marketplace."""
         lang = request_lang(request)
@@ -48,9 +57,9 @@ class IndicatorController(Controller):
     async def export_csv(
         self,
         actor: Actor,
-        day: date | None = Day,
-        area: str | None = AreaCode,
-        start: date | None = PeriodStart,
+        day: Day = None,
+        area: AreaCode = None,
+        start: PeriodStart = None,
     ) -> Response[bytes]:
         return responses.csv_response(await report_for(actor, area, day, period_start=start))
 
@@ -58,8 +67,8 @@ class IndicatorController(Controller):
     async def export_xlsx(
         self,
         actor: Actor,
-        day: date | None = Day,
-        area: str | None = AreaCode,
-        start: date | None = PeriodStart,
+        day: Day = None,
+        area: AreaCode = None,
+        start: PeriodStart = None,
     ) -> Response[bytes]:
         return responses.xlsx_response(await report_for(actor, area, day, period_start=start))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from agrimarket.exports import csv_for_excel, excel_safe
 from agrimarket.indicators.definition import DEFINITION_VI
@@ -78,7 +79,7 @@ def _participation(p: Participation) -> list[tuple[str, list[str], list[list[obj
     ]
 
 
-def _preamble(report: Report) -> list[list[object]]:
+def _preamble(report: Report) -> list[list[str]]:
     return [
         ["Báo cáo", "Hộ nông dân bán hàng trực tuyến"],
         ["Ngày số liệu", f"{report.day:%d/%m/%Y}"],
@@ -98,6 +99,7 @@ def report_csv(report: Report) -> bytes:
 def report_xlsx(report: Report) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "Chỉ số"
     for row in _preamble(report):
         sheet.append([excel_safe(v) for v in row])
@@ -109,8 +111,8 @@ def report_xlsx(report: Report) -> bytes:
         sheet.append(header)
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
-        for row in block:
-            sheet.append([excel_safe(v) for v in row])
+        for block_row in block:
+            sheet.append([excel_safe(v) for v in block_row])
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 28
     for col in "CDEF":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, cast
 
 from agrimarket.db import gather_reads
 from agrimarket.declared.catalog import marketplace_label
@@ -74,9 +75,15 @@ async def participation(
     params = period_params(start, end)
     result = Participation(start, end)
     measures = ("trained", "connected", "active", "transacting")
-    *counted, by_market = await gather_reads(
-        *(q.households_by_commune(measure, area.filter, params) for measure in measures),
-        q.transactions_by_market(area.filter, params),
+    counted: list[dict[str, int]]
+    by_market: list[dict]
+    # The reads differ in type: their results are typed by the names above.
+    *counted, by_market = cast(
+        list[Any],
+        await gather_reads(
+            *(q.households_by_commune(measure, area.filter, params) for measure in measures),
+            q.transactions_by_market(area.filter, params),
+        ),
     )
     per_commune = {"selling": selling_by_commune, **dict(zip(measures, counted, strict=True))}
     for measure, counts in per_commune.items():

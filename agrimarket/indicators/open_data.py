@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from litestar import Controller, Response, get
 from litestar.params import QueryParameter
@@ -15,8 +16,14 @@ from agrimarket.indicators.schemas import CountRow, OpenDataOut
 from agrimarket.indicators.service import build_report
 from agrimarket.tables import Province
 
-Day = QueryParameter(name="date", default=None, description="YYYY-MM-DD; today (Vietnam) when omitted")
-ProvinceCode = QueryParameter(name="province", default=None, description="2-digit code: its communes")
+# Annotated, so the handlers' defaults stay None for the type checker.
+Day = Annotated[
+    date | None,
+    QueryParameter(name="date", default=None, description="YYYY-MM-DD; today (Vietnam) when omitted"),
+]
+ProvinceCode = Annotated[
+    str | None, QueryParameter(name="province", default=None, description="2-digit code: its communes")
+]
 
 
 async def households_selling(day: date, province: str | None) -> OpenDataOut:
@@ -54,17 +61,13 @@ class OpenDataController(Controller):
     tags = ["open data"]
 
     @get("/households-selling")
-    async def households(
-        self, day: date | None = Day, province: str | None = ProvinceCode
-    ) -> Response[OpenDataOut]:
+    async def households(self, day: Day = None, province: ProvinceCode = None) -> Response[OpenDataOut]:
         """Households selling online at a date: per province, or per commune of one province."""
         day = day or today()
         return Response(await households_selling(day, province), headers=_cache(day))
 
     @get("/households-selling.csv", media_type="text/csv")
-    async def households_csv(
-        self, day: date | None = Day, province: str | None = ProvinceCode
-    ) -> Response[bytes]:
+    async def households_csv(self, day: Day = None, province: ProvinceCode = None) -> Response[bytes]:
         day = day or today()
         data = await households_selling(day, province)
         header = ["Mã địa bàn", "Địa bàn", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"]

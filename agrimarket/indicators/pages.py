@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from litestar import Controller, Request, Response, get
 from litestar.di import Provide
@@ -21,9 +22,10 @@ from agrimarket.indicators.service import Report, report_for
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.i18n import request_lang
 
-Day = QueryParameter(name="date", default=None)
-AreaCode = QueryParameter(name="area", default=None)
-PeriodStart = QueryParameter(name="from", default=None)
+# Annotated, so the handlers' defaults stay None for the type checker.
+Day = Annotated[date | None, QueryParameter(name="date", default=None)]
+AreaCode = Annotated[str | None, QueryParameter(name="area", default=None)]
+PeriodStart = Annotated[date | None, QueryParameter(name="from", default=None)]
 
 
 async def _area_choices(viewer: Actor, area: Area) -> list[tuple[str, str]]:
@@ -64,12 +66,13 @@ class IndicatorPages(Controller):
         self,
         request: Request,
         viewer: Actor,
-        day: date | None = Day,
-        area: str | None = AreaCode,
-        start: date | None = PeriodStart,
+        day: Day = None,
+        area: AreaCode = None,
+        start: PeriodStart = None,
     ) -> Template:
         lang = request_lang(request)
         report = await report_for(viewer, area, day, lang, start)
+        assert report.participation is not None  # report_for() builds it
         context = {
             "viewer": viewer,
             "r": report,
@@ -86,9 +89,9 @@ class IndicatorPages(Controller):
     async def export_csv(
         self,
         viewer: Actor,
-        day: date | None = Day,
-        area: str | None = AreaCode,
-        start: date | None = PeriodStart,
+        day: Day = None,
+        area: AreaCode = None,
+        start: PeriodStart = None,
     ) -> Response[bytes]:
         return responses.csv_response(await report_for(viewer, area, day, period_start=start))
 
@@ -96,8 +99,8 @@ class IndicatorPages(Controller):
     async def export_xlsx(
         self,
         viewer: Actor,
-        day: date | None = Day,
-        area: str | None = AreaCode,
-        start: date | None = PeriodStart,
+        day: Day = None,
+        area: AreaCode = None,
+        start: PeriodStart = None,
     ) -> Response[bytes]:
         return responses.xlsx_response(await report_for(viewer, area, day, period_start=start))

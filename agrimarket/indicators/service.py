@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
 
 from agrimarket.db import gather_reads
 from agrimarket.declared.catalog import marketplace_label
@@ -96,16 +97,26 @@ async def build_report(
     period_start: date | None = None,
     with_participation: bool = True,
 ) -> Report:
-    report = Report(day=day, area=area, scans_from=day.replace(day=1))
+    scans_from = day.replace(day=1)
+    report = Report(day=day, area=area, scans_from=scans_from)
     # The chart's last point is ``day`` itself: the report's own totals, not counted twice.
     chart_days = series_days(day)[:-1] if with_series else []
     # The slowest first: the reads share a few connections (gather_reads).
-    rows, listing_rows, trace, communes, *points = await gather_reads(
-        queries.household_counts(area.filter, day),
-        queries.listing_counts(area.filter, day),
-        traceability_counts(area.filter, day, report.scans_from),
-        communes_of(area),
-        *(headline(area, chart_day) for chart_day in chart_days),
+    rows: list[dict]
+    listing_rows: list[dict]
+    trace: dict[str, int]
+    communes: list[dict]
+    points: list[Point]
+    # The reads differ in type: their results are typed by the names above.
+    rows, listing_rows, trace, communes, *points = cast(
+        list[Any],
+        await gather_reads(
+            queries.household_counts(area.filter, day),
+            queries.listing_counts(area.filter, day),
+            traceability_counts(area.filter, day, scans_from),
+            communes_of(area),
+            *(headline(area, chart_day) for chart_day in chart_days),
+        ),
     )
     by_dim: dict[str, dict[str, int]] = {}
     for row in rows:
@@ -127,7 +138,7 @@ async def build_report(
         for c in communes
     ]
     report.districts = _districts(by_dim)
-    listing = {}
+    listing: dict[str, dict[str, int]] = {}
     for row in listing_rows:
         listing.setdefault(row["dim"], {})[row["key"]] = row["n"]
     report.products = listing.get("products", {}).get("", 0)

@@ -193,7 +193,7 @@ class S3Storage:
             if _error_code(exc) not in ("404", "NoSuchBucket", "NotFound"):
                 raise
         region = self.settings.region
-        extra = (
+        extra: dict[str, Any] = (
             {}
             if region in ("", "us-east-1")
             else {"CreateBucketConfiguration": {"LocationConstraint": region}}

@@ -92,7 +92,8 @@ async def set_account(actor: Actor, data: BankAccountWrite) -> BankAccountRead:
             await BankAccount.select(*[getattr(BankAccount, f) for f in fields]).where(_where(owner)).first()
         )
         # One statement either way: never two accounts for one owner, even when two saves race.
-        await BankAccount.insert(BankAccount(**owner, **fields, updated_at=now)).on_conflict(
+        # Table.__init__ takes columns as **kwargs beside _data/_ignore_missing: mypy matches owner to those.
+        await BankAccount.insert(BankAccount(**owner, **fields, updated_at=now)).on_conflict(  # type: ignore[arg-type]
             target=getattr(BankAccount, next(iter(owner))),
             action="DO UPDATE",
             values=[

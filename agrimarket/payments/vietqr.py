@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
+from qrcode.image.pil import PilImage
 from vietnam_qr_pay import QRPay
 
 
@@ -28,5 +29,5 @@ def png(content: str) -> bytes:
     code.add_data(content)
     code.make(fit=True)
     out = io.BytesIO()
-    code.make_image().save(out, format="PNG")
+    code.make_image(image_factory=PilImage).save(out, format="PNG")  # the factory qrcode picks with Pillow
     return out.getvalue()

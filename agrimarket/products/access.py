@@ -7,7 +7,7 @@ from piccolo.columns.combination import Combinable, WhereRaw
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.errors import Forbidden, Invalid
-from agrimarket.tables import Household, Product
+from agrimarket.tables import Cooperative, Household, Product
 
 NOTHING = WhereRaw("1 = 0")
 
@@ -16,7 +16,9 @@ def visible_products(actor: Actor) -> Combinable:
     return visible_owned(actor, Product.owner_household, Product.owner_cooperative)
 
 
-def visible_owned(actor: Actor, household: ForeignKey, cooperative: ForeignKey) -> Combinable:
+def visible_owned(
+    actor: Actor, household: ForeignKey[Household], cooperative: ForeignKey[Cooperative]
+) -> Combinable:
     """Rows a household or a cooperative owns (``household`` / ``cooperative``: the row's owner
     columns), as the actor may see them: an admin all; a household its own; a coop manager the
     cooperative's and its current members'; an officer those of their commune or province."""
@@ -31,8 +33,8 @@ def visible_owned(actor: Actor, household: ForeignKey, cooperative: ForeignKey) 
     if actor.scope_commune:
         return (household.commune == actor.scope_commune) | (cooperative.commune == actor.scope_commune)
     if actor.scope_province:
-        return (household.commune.province == actor.scope_province) | (
-            cooperative.commune.province == actor.scope_province
+        return (household._.commune.province == actor.scope_province) | (
+            cooperative._.commune.province == actor.scope_province
         )
     return NOTHING
 
@@ -81,6 +83,6 @@ async def new_record_owner(
                 "This household is not a member of the cooperative.",
             )
         return {"owner_household": owner_household_id}
-    if actor.role == Role.COOP_MANAGER:
+    if actor.role == Role.COOP_MANAGER and actor.cooperative_id:  # checked above; narrows the type
         return {"owner_cooperative": actor.cooperative_id}
     raise choose_owner

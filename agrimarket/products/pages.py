@@ -167,6 +167,7 @@ def _render_anonymous_page(key: bytes, request: Request, context: dict) -> tuple
     kept split where the token goes."""
     if len(_ANONYMOUS) >= 2000:
         _ANONYMOUS.clear()
+    assert request.app.template_engine is not None  # the app is built with its Jinja templates
     template = request.app.template_engine.get_template("products/public.html")
     html = template.render(**context, request=request, csrf_token=lambda: _TOKEN_MARK, csrf_input="")
     before, _, after = html.partition(_TOKEN_MARK)
@@ -196,6 +197,7 @@ def _public_content(
     if content is None:
         if len(_CONTENT) >= 2000:
             _CONTENT.clear()
+        assert request.app.template_engine is not None  # the app is built with its Jinja templates
         template = request.app.template_engine.get_template("products/_public_content.html")
         bank = transfer_banks().get(pay_to.bank_bin) if pay_to else None
         html = template.render(request=request, p=product, pay_to=pay_to, bank=bank, listings=listings)

@@ -21,14 +21,14 @@ _COLUMNS = (
     *Product.all_columns(),
     Product.owner_household.head_name.as_alias("household_name"),
     Product.owner_cooperative.name.as_alias("cooperative_name"),
-    Product.owner_household.commune.name.as_alias("household_commune"),
-    Product.owner_household.commune.province.name.as_alias("household_province"),
-    Product.owner_cooperative.commune.name.as_alias("cooperative_commune"),
-    Product.owner_cooperative.commune.province.name.as_alias("cooperative_province"),
+    Product.owner_household._.commune.name.as_alias("household_commune"),
+    Product.owner_household._.commune._.province.name.as_alias("household_province"),
+    Product.owner_cooperative._.commune.name.as_alias("cooperative_commune"),
+    Product.owner_cooperative._.commune._.province.name.as_alias("cooperative_province"),
 )
 
 
-def _origin(row: dict) -> str:
+def _origin(row: Mapping[str, Any]) -> str:
     side = "household" if row["owner_household"] else "cooperative"
     return f"{row[f'{side}_commune']}, {row[f'{side}_province']}"
 
@@ -47,7 +47,7 @@ def _photo(row: dict, storage: Storage) -> PhotoRead:
     )
 
 
-def _read(row: dict, photos: list[PhotoRead], public_base_url: str) -> ProductRead:
+def _read(row: Mapping[str, Any], photos: list[PhotoRead], public_base_url: str) -> ProductRead:
     return ProductRead(
         id=row["id"],
         name=row["name"],
@@ -230,7 +230,8 @@ async def update_product(actor: Actor, product_id: int, changes: dict[str, Any])
             before = await Product.select(*[getattr(Product, name) for name in fields]).where(
                 Product.id == product_id
             )
-            await Product.update({**fields, Product.updated_at: datetime.now(UTC)}).where(
+            # Piccolo types update()'s values as an invariant dict[Column | str, Any]: str keys are valid.
+            await Product.update({**fields, Product.updated_at: datetime.now(UTC)}).where(  # type: ignore[dict-item]
                 Product.id == product_id
             )
             if changes := audit.diff(before[0] if before else {}, fields):

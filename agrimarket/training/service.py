@@ -128,7 +128,7 @@ async def list_sessions(actor: Actor, session_id: int | None = None) -> list[Tra
     """The sessions the actor may see, newest first, with their number of attendees."""
     require_trainer(actor)
     query = TrainingSession.select(
-        TrainingSession.all_columns(), TrainingSession.commune.name.as_alias("commune_name")
+        *TrainingSession.all_columns(), TrainingSession.commune.name.as_alias("commune_name")
     ).where(visible_sessions(actor))
     if session_id is not None:
         query = query.where(TrainingSession.id == session_id)

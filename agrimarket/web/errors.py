@@ -12,6 +12,7 @@ import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
+from litestar.types import ExceptionHandlersMap
 
 from agrimarket.errors import DomainError
 from agrimarket.web.i18n import is_api, request_lang
@@ -197,7 +198,7 @@ def unexpected_error(request: Request, exc: Exception) -> Response:
     return _respond(request, 500, code, en if request_lang(request) == "en" else vi)
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,

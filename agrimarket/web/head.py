@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar, Request
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 HEAD = "agrimarket.head"  # the scope state key marking a HEAD run as GET
@@ -23,7 +24,7 @@ def is_head(request: Request) -> bool:
 
 def _answer_head(app: ASGIApp) -> ASGIApp:
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+        if scope["type"] != ScopeType.HTTP or scope["method"] != "HEAD":
             await app(scope, receive, send)
             return
         scope["state"][HEAD] = True

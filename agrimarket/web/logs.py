@@ -93,6 +93,7 @@ class BatchedStreamHandler(logging.StreamHandler):
             self.flush()
 
     def flush(self) -> None:
+        assert self.lock is not None  # Handler.__init__ creates it
         with self.lock:
             lines, self.waiting = self.waiting, []
             try:
@@ -138,6 +139,7 @@ class AccessLogMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        assert scope["type"] == ScopeType.HTTP  # ``scopes`` above
         started = time.perf_counter()
         status = 500  # stays 500 if the app fails before answering
 

@@ -19,4 +19,5 @@ def proxy_headers_middleware(settings: Settings) -> list[DefineMiddleware]:
     """Nothing when no proxy is trusted: the peer address is the client, whatever the headers say."""
     if not settings.trusted_proxies:
         return []
-    return [DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
+    # uvicorn types its ASGI callables apart from Litestar's; the protocol is the same.
+    return [DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]  # type: ignore[arg-type]

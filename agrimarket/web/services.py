@@ -7,7 +7,10 @@ query and a template that costs a sixth of the request.
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Litestar
+from litestar.di import Provide
 
 from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
@@ -15,4 +18,10 @@ from agrimarket.settings import Settings
 
 def app_services(app: Litestar) -> tuple[Settings, Storage]:
     """The Settings and Storage the app's ``settings`` and ``storage`` dependencies provide."""
-    return app.dependencies["settings"].dependency(), app.dependencies["storage"].dependency()
+    return _provided(app, "settings"), _provided(app, "storage")
+
+
+def _provided(app: Litestar, name: str) -> Any:
+    provider = app.dependencies[name]
+    assert isinstance(provider, Provide)  # create_app() registers both as Provide
+    return provider.dependency()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar.connection import ASGIConnection
+from litestar.connection import ASGIConnection, Request
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler
 
@@ -14,6 +14,7 @@ def multipart_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 
     A guard runs before the body is read, so a wrong upload costs no parsing.
     """
+    assert isinstance(connection, Request)  # a guard of HTTP routes
     content_type, _options = connection.content_type
     if content_type != RequestEncodingType.MULTI_PART:
         raise UnsupportedMedia(

@@ -15,7 +15,7 @@ from integrations.adapters.base import CredentialField, MarketplaceAdapter
 from integrations.adapters.shopee_auth import TokenStore
 
 MODULES = {postmart.CODE: postmart, voso.CODE: voso, shopee.CODE: shopee}
-ADAPTERS = {
+ADAPTERS: dict[str, Callable[..., MarketplaceAdapter]] = {
     postmart.CODE: postmart.PostmartAdapter,
     voso.CODE: voso.VosoAdapter,
     shopee.CODE: shopee.ShopeeAdapter,

@@ -242,10 +242,10 @@ class ShopeeAdapter:
             return creds["access_token"]
         if not forced and auth.seconds_left(creds, self.clock()) > auth.USABLE_MARGIN_S:
             return creds["access_token"]
-        latest = await auth.wait_for_renewal(store, account_id, stale)
-        if latest is None:
+        renewed = await auth.wait_for_renewal(store, account_id, stale)
+        if renewed is None:
             raise Retryable("Shopee: another worker is renewing the access token")
-        creds.update(latest)
+        creds.update(renewed)
         return creds["access_token"]
 
     # ------------------------------------------------------------ items

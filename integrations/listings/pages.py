@@ -54,6 +54,7 @@ class ListingPages(Controller):
     async def retry(self, request: Request, viewer: Actor, listing_id: int) -> Template:
         await service.retry_listing(viewer, listing_id)
         row = await Listing.select(Listing.product).where(Listing.id == listing_id).first()
+        assert row is not None
         return await self._fragment(viewer, row["product"], None)
 
     @post("/products/{product_id:int}/listings")

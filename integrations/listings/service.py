@@ -118,6 +118,7 @@ async def _bump(listing_id: int, wanted: str) -> dict:
         {Listing.version: Listing.version + 1, Listing.wanted: wanted, Listing.updated_at: datetime.now(UTC)}
     ).where(Listing.id == listing_id)
     listing = await Listing.select().where(Listing.id == listing_id).first()
+    assert listing is not None
     await outbox.enqueue(listing["id"], listing["marketplace"], listing["version"])
     return listing
 
@@ -166,6 +167,7 @@ async def publish(actor: Actor, product_id: int, marketplace_code: str) -> int:
         if inserted:
             listing_id = inserted[0]["id"]
             row = await Listing.select().where(Listing.id == listing_id).first()
+            assert row is not None
             await append_history(row, None, "pending", 1)
             await outbox.enqueue(listing_id, marketplace["id"], 1)
             await audit.record(actor, "listing", listing_id, "publish", {"marketplace": marketplace_code})
@@ -175,6 +177,7 @@ async def publish(actor: Actor, product_id: int, marketplace_code: str) -> int:
             .where((Listing.product == product_id) & (Listing.marketplace == marketplace["id"]))
             .first()
         )
+        assert existing is not None
         # Withdrawn, refused or no longer live on the marketplace: the farmer lists it again.
         if existing["wanted"] != "live" or existing["state"] in ("rejected", "delisted"):
             await Listing.update({Listing.account: account["id"]}).where(Listing.id == existing["id"])

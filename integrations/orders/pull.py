@@ -22,7 +22,7 @@ OVERLAP_S = 300.0
 async def pull_orders(adapters: Adapters, settings: IntegrationsSettings) -> int:
     """Pull each healthy account's orders changed since its last pull; the number of changes."""
     rows = await MarketplaceAccount.select(
-        MarketplaceAccount.all_columns(),
+        *MarketplaceAccount.all_columns(),
         MarketplaceAccount.marketplace.code.as_alias("code"),
     ).where(MarketplaceAccount.needs_attention.eq(False))
     changed = 0

@@ -24,7 +24,7 @@ EARNING = ("placed", "shipped", "delivered")
 async def list_orders(actor: Actor, limit: int = 50) -> list[OrderRead]:
     rows = (
         await MarketplaceOrder.select(
-            MarketplaceOrder.all_columns(), MarketplaceOrder.marketplace.name.as_alias("market")
+            *MarketplaceOrder.all_columns(), MarketplaceOrder.marketplace.name.as_alias("market")
         )
         .where(visible_orders(actor))
         .order_by(MarketplaceOrder.placed_at, ascending=False)
@@ -32,7 +32,7 @@ async def list_orders(actor: Actor, limit: int = 50) -> list[OrderRead]:
         .limit(limit)
     )
     ids = [r["id"] for r in rows] or [0]
-    items = await OrderItem.select(OrderItem.all_columns(), OrderItem.product.name.as_alias("name")).where(
+    items = await OrderItem.select(*OrderItem.all_columns(), OrderItem.product.name.as_alias("name")).where(
         OrderItem.order.is_in(ids)
     )
     history = (

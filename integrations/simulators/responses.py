@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Response
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 DROP_HEADER = "x-sim-drop"
@@ -27,7 +28,7 @@ class DropMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         dropping = False

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from litestar import Litestar, Request, Response, get, post
+from litestar.datastructures import UploadFile
 
 from integrations.adapters import shopee as contract
 from integrations.adapters import shopee_auth as auth
@@ -187,7 +188,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
         if denied:
             return denied
         upload = (await request.form()).get("image")
-        data = await upload.read() if hasattr(upload, "read") else b""
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
         if not data:
             return answer("error_param", "image is required.", 400)
         image_id = uuid.uuid4().hex[:24]

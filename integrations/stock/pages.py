@@ -46,6 +46,7 @@ class StockSharePages(Controller):
             product_id = await service.set_share(viewer, listing_id, values)
         except Invalid as exc:
             row = await Listing.select(Listing.product).where(Listing.id == listing_id).first()
+            assert row is not None
             context = await _context(viewer, row["product"], storage, settings)
             context |= {"saved": None, "failed": listing_id, "values": values}
             return form_error(request, TEMPLATE, exc, context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from piccolo.columns.combination import Combinable
+
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.errors import Conflict, Forbidden, NotFound
 from integrations.listings.schemas import TroubledJobRead
@@ -20,7 +22,7 @@ def require_admin(actor: Actor) -> None:
 async def troubled_jobs(actor: Actor, include_failing: bool = False) -> list[TroubledJobRead]:
     """Dead jobs, and with ``include_failing`` the queued ones backing off after an error."""
     require_admin(actor)
-    troubled = SyncJob.status == "dead"
+    troubled: Combinable = SyncJob.status == "dead"
     if include_failing:
         troubled = troubled | ((SyncJob.status == "queued") & (SyncJob.last_error != ""))
     rows = (
@@ -31,7 +33,7 @@ async def troubled_jobs(actor: Actor, include_failing: bool = False) -> list[Tro
             SyncJob.attempts,
             SyncJob.last_error,
             SyncJob.listing.product.as_alias("product_id"),
-            SyncJob.listing.product.name.as_alias("product_name"),
+            SyncJob.listing._.product.name.as_alias("product_name"),
             SyncJob.marketplace.name.as_alias("marketplace_name"),
         )
         .where(troubled)

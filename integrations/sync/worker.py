@@ -77,6 +77,7 @@ class Worker:
     async def code(self, marketplace_id: int) -> str:
         if marketplace_id not in self._codes:
             row = await Marketplace.select(Marketplace.code).where(Marketplace.id == marketplace_id).first()
+            assert row is not None
             self._codes[marketplace_id] = row["code"]
         return self._codes[marketplace_id]
 
@@ -112,6 +113,7 @@ class Worker:
 
     async def _push(self, job: dict) -> None:
         listing = await Listing.select().where(Listing.id == job["listing"]).first()
+        assert listing is not None
         code = await self.code(listing["marketplace"])
         version = listing["version"]
         account_row = (

@@ -51,6 +51,22 @@ def test_qr_matrix_fast_path_matches_the_qrcode_library():
         )
 
 
+def test_a_base_url_with_a_lowercase_path_is_encoded_in_byte_mode():
+    prefix = qr.qr_url_prefix("https://truyxuat.example.vn/truy-xuat")
+    assert prefix == "HTTPS://TRUYXUAT.EXAMPLE.VN/truy-xuat/T/"  # not alphanumeric-mode text
+    version, mask = qr.fixed_qr(prefix)  # raised AttributeError while qr asked qrcode for MODE_8BIT
+    serial = "Z" * 16
+    matrix, side = qr.qr_matrix(prefix + serial, version, mask)
+    reference = qr.qr_modules(prefix + serial, version, mask)
+    q = qr.QUIET
+    assert side == len(reference) + 2 * q
+    assert all(
+        (matrix[(r + q) * side + c + q] == 0) == dark
+        for r, row in enumerate(reference)
+        for c, dark in enumerate(row)
+    )
+
+
 def test_serials_normalise_the_crockford_way():
     assert serials.normalise("7k3m-9qxt-2bfa-wn4d") == "7K3M9QXT2BFAWN4D"
     assert serials.normalise("O0IL-1111-0000-0000") == "0011111100000000"

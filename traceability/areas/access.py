@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from piccolo.columns.combination import Combinable, WhereRaw
-from piccolo.table import Table
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.products.access import NOTHING
-from traceability.tables import Batch, GrowingArea
+from traceability.tables import Batch, GrowingArea, PackingFacility
 
 EVERYTHING = WhereRaw("1 = 1")
 
 
-def visible_owned(table: type[Table], actor: Actor) -> Combinable:
+def visible_owned(table: type[GrowingArea] | type[PackingFacility], actor: Actor) -> Combinable:
     """Rows of a register owned like a growing area (``owner_household`` / ``owner_cooperative``, lying in
     ``commune``): own rows, the cooperative's and its members', or (officers) those inside their scope."""
     if actor.role == Role.ADMIN:
@@ -29,7 +28,7 @@ def visible_owned(table: type[Table], actor: Actor) -> Combinable:
     if actor.scope_commune:
         return table.commune == actor.scope_commune
     if actor.scope_province:
-        return table.commune.province == actor.scope_province
+        return table.commune._.province == actor.scope_province
     return NOTHING
 
 
@@ -48,10 +47,10 @@ def visible_batches(actor: Actor) -> Combinable:
         if not actor.cooperative_id:
             return NOTHING
         return (Batch.product.owner_cooperative == actor.cooperative_id) | (
-            Batch.product.owner_household.cooperative == actor.cooperative_id
+            Batch.product._.owner_household.cooperative == actor.cooperative_id
         )
     if actor.scope_commune:
         return Batch.growing_area.commune == actor.scope_commune
     if actor.scope_province:
-        return Batch.growing_area.commune.province == actor.scope_province
+        return Batch.growing_area._.commune.province == actor.scope_province
     return NOTHING

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
@@ -43,7 +44,7 @@ async def _members(actor: Actor) -> list | None:
     return None
 
 
-async def _home_commune(actor: Actor) -> str | None:
+async def _home_commune(actor: Actor) -> dict[str, Any] | None:
     if actor.household_id:
         return await Household.select(Household.commune).where(Household.id == actor.household_id).first()
     if actor.cooperative_id:

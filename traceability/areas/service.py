@@ -26,8 +26,8 @@ from traceability.tables import GrowingArea
 _COLUMNS = (
     *GrowingArea.all_columns(),
     GrowingArea.commune.name.as_alias("commune_name"),
-    GrowingArea.commune.province.code.as_alias("province_code"),
-    GrowingArea.commune.province.name.as_alias("province_name"),
+    GrowingArea.commune._.province.code.as_alias("province_code"),
+    GrowingArea.commune._.province.name.as_alias("province_name"),
     GrowingArea.owner_household.head_name.as_alias("household_name"),
     GrowingArea.owner_cooperative.name.as_alias("cooperative_name"),
 )

@@ -137,6 +137,7 @@ def phi_violation(harvest_days: list[date], sprays: list[dict]) -> str | None:
 async def recheck_phi(batch_id: int) -> None:
     """Flag the batch when a harvest breaks a PHI; a new finding resets an earlier clearance."""
     batch = await Batch.select(Batch.harvest_date, Batch.flag_reason).where(Batch.id == batch_id).first()
+    assert batch is not None
     events = (
         await BatchEvent.select(BatchEvent.kind, BatchEvent.occurred_at, BatchEvent.details)
         .where(BatchEvent.batch == batch_id)

@@ -106,7 +106,9 @@ async def batch_document(actor: Actor, batch_id: int) -> dict[str, Any]:
     """The EPCISDocument of one batch the actor may see (404 otherwise)."""
     read = await get_batch(actor, batch_id)
     batch = await Batch.select().where(Batch.id == batch_id).first()
+    assert batch is not None
     gtin = await Product.select(Product.gtin).where(Product.id == read.product_id).first()
+    assert gtin is not None
     area_ids = {read.growing_area_id, *(e.growing_area_id for e in read.events if e.growing_area_id)}
     codes = {
         row["id"]: row["official_code"]

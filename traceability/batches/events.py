@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from traceability.batches.kinds import event_label
 from traceability.batches.schemas import EventRead
@@ -41,5 +42,9 @@ async def events_of(batch_ids: list[int]) -> dict[int, list[EventRead]]:
     return found
 
 
+@overload
+def aware(moment: datetime) -> datetime: ...
+@overload
+def aware(moment: None) -> None: ...
 def aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -80,6 +80,7 @@ def _batch_form(values: dict) -> BatchCreate:
     pack, expiry = _date(values, "pack_date", errors), _date(values, "expiry_date", errors)
     if errors:
         raise Invalid.from_fields(errors)
+    assert harvest is not None  # a missing harvest date is one of the errors
     return BatchCreate(
         **numbers,
         lot_code=values.get("lot_code", ""),

@@ -42,11 +42,13 @@ async def _coop_of(batch_id: int) -> int | None:
 
 async def _member(batch_id: int, household_id: int) -> dict:
     """The household, if it is a current member of the cooperative owning the batch's product."""
-    coop = (
+    batch = (
         await Batch.select(Batch.product.owner_cooperative.as_alias("coop"))
         .where(Batch.id == batch_id)
         .first()
-    )["coop"]
+    )
+    assert batch is not None
+    coop = batch["coop"]
     row = (
         await Household.select(Household.head_name, Household.commune.name.as_alias("commune"))
         .where((Household.id == household_id) & (Household.cooperative == coop))

@@ -155,7 +155,7 @@ async def update_labels(actor: Actor, batch_id: int, data: BatchUpdate) -> None:
     """Fill in or change the brand, the declared standards or the packing facility (writers only)."""
     batch = await writable_batch(actor, batch_id)
     errors: dict[str, tuple[str, str]] = {}
-    values = _label_texts({"brand": data.brand, "standards": data.standards}, errors)
+    values: dict[str, Any] = _label_texts({"brand": data.brand, "standards": data.standards}, errors)
     if errors:
         raise Invalid.from_fields(errors)
     if data.packing_facility_id is not None:
@@ -183,6 +183,7 @@ async def create_batch(actor: Actor, data: BatchCreate) -> int:
         .where(Product.id == data.product_id)
         .first()
     )
+    assert owner is not None
     prefix = (
         f"h:{owner['owner_household']}" if owner["owner_household"] else f"c:{owner['owner_cooperative']}"
     )
@@ -277,12 +278,12 @@ async def _manager_may_clear(actor: Actor, batch_id: int) -> None:
     """A coop manager clears only a member household's batch (membership is the household's
     consent), never the cooperative's own (the owner would clear itself), and only once an officer
     verified the cooperative: a self-made cooperative cannot clear its maker's flags."""
-    owner = Batch.product.owner_household
+    owner = Batch.product._.owner_household
     row = (
         await Batch.select(
             owner.as_alias("household"),
             owner.cooperative.as_alias("coop"),
-            owner.cooperative.status.as_alias("coop_status"),
+            owner._.cooperative.status.as_alias("coop_status"),
         )
         .where(Batch.id == batch_id)
         .first()

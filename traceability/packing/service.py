@@ -25,7 +25,7 @@ CODE_NOUN = ("Mã số cơ sở đóng gói", "The packing-facility code")
 _COLUMNS = (
     *PackingFacility.all_columns(),
     PackingFacility.commune.name.as_alias("commune_name"),
-    PackingFacility.commune.province.name.as_alias("province_name"),
+    PackingFacility.commune._.province.name.as_alias("province_name"),
     PackingFacility.owner_household.head_name.as_alias("household_name"),
     PackingFacility.owner_cooperative.name.as_alias("cooperative_name"),
 )
@@ -102,7 +102,12 @@ async def create_facility(actor: Actor, data: FacilityCreate) -> int:
             f"The packing-facility code {code} is already registered to another facility.",
         )
     facility = PackingFacility(
-        **fields, **owner, commune=commune["code"], created_by=actor.user_id, created_at=datetime.now(UTC)
+        **fields,
+        # Table.__init__ takes columns as **kwargs beside _data/_ignore_missing: mypy matches owner to those.
+        **owner,  # type: ignore[arg-type]
+        commune=commune["code"],
+        created_by=actor.user_id,
+        created_at=datetime.now(UTC),
     )
     async with write_transaction():
         await facility.save()

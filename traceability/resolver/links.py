@@ -131,7 +131,7 @@ async def _stamp(link: DigitalLink) -> dict | None:
     serial = serials.normalise(link.serial or "")
     if serial is None:
         return None
-    product = Stamp.batch.product
+    product = Stamp.batch._.product
     row = (
         await Stamp.select(
             Stamp.serial,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -95,7 +96,7 @@ class Pending:
 NOTHING_PENDING = Pending()
 
 
-def with_this_scan(row: dict[str, Any], pending: Pending, network: str, day: int) -> Spread:
+def with_this_scan(row: Mapping[str, Any], pending: Pending, network: str, day: int) -> Spread:
     """The stored counts plus the scans still in this process's buffer plus this one.
 
     ``row`` has the counters and whether this network, and a new network today, appear on the stamp.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import anyio.to_thread
@@ -40,6 +41,7 @@ async def sheet_spec(
         .where(Batch.id == batch_id)
         .first()
     )
+    assert row is not None
     prefix = qr.qr_url_prefix(public_base_url)
     version, mask = qr.fixed_qr(prefix)
     area = row["area_code"] or label_layout.NO_AREA_CODE
@@ -74,6 +76,7 @@ async def render_claimed(issue_id: int, settings: Settings, storage: Storage) ->
     """
     issue = await StampIssue.select().where(StampIssue.id == issue_id).first()
     try:
+        assert issue is not None  # inside the try: a vanished issuance fails like any other
         spec = await sheet_spec(
             issue["batch"], issue["label_size"], settings.public_base_url, issue["with_pin"]
         )
@@ -83,7 +86,7 @@ async def render_claimed(issue_id: int, settings: Settings, storage: Storage) ->
             .where(Stamp.issuance == issue_id)
             .order_by(Stamp.seq)
         ]
-        pin_of: list[str | None] = [None] * len(rows)
+        pin_of: Sequence[str | None] = [None] * len(rows)
         hashing: asyncio.Future | None = None
         if issue["with_pin"]:
             pin_of, hashes = pins.draw(rows, settings.section(TraceabilitySettings))

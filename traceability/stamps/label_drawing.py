@@ -82,7 +82,8 @@ def _label_template(spec: SheetSpec, lay: Layout) -> Image.Image:
         return label
     x, y, width = text_box(spec, lay)
     portrait = LABEL_SIZES[spec.label_size].portrait
-    y += serial_font(spec, lay).size + 8  # the serial goes first
+    # Pillow types a font's size as a float; ours are whole pixels.
+    y += int(serial_font(spec, lay).size) + 8  # the serial goes first
     pin = spec.with_pin
     blocks = [
         (spec.product_name, 24, True, 2 if portrait else (2 if pin else 3)),
@@ -109,11 +110,11 @@ def export_lines(
     in the label's language, in that language's font."""
     lang = LABEL_SIZES[spec.label_size].lang or "en"
     x, y, width = text_box(spec, lay)
-    y += serial_font(spec, lay).size + 10
-    placed = []
+    y += int(serial_font(spec, lay).size) + 10
+    placed: list[tuple[int, int, str, ImageFont.FreeTypeFont, str | None]] = []
 
     def put(
-        text: str, size: int, bold: bool, lines: int, in_lang: str | None = None, code: bool = False
+        text: str, size: int, bold: bool, lines: int, in_lang: str | None = None, code: str | None = None
     ) -> None:
         nonlocal y
         f, wrapped = fit_text(text, width, size, bold, lines, lang=in_lang)

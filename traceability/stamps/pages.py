@@ -203,6 +203,7 @@ def render_scan_page(request: Request, seen: dict[str, Any], settings: Settings,
     )
     pieces = facts.setdefault("page_pieces", {}).get(key)
     if pieces is None:
+        assert request.app.template_engine is not None  # the app is built with its Jinja templates
         engine = request.app.template_engine.engine  # the app's Jinja environment (autoescape, globals)
         trace = msgspec.structs.replace(public.to_trace(seen, settings, language), scan_count=_COUNT)
         html = _template(engine, "traceability/scan/scan.html").render(

@@ -161,6 +161,7 @@ async def _first_verification(stamp_id: int, serial: str) -> Verified:
     if taken:
         return Verified(serial, True, now)
     row = await Stamp.select(Stamp.pin_verified_at).where(Stamp.id == stamp_id).first()
+    assert row is not None
     return Verified(serial, False, row["pin_verified_at"])
 
 

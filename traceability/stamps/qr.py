@@ -31,8 +31,13 @@ def qr_url_prefix(public_base_url: str) -> str:
 
 
 def _qr_data(url: str) -> qr_util.QRData:
-    mode = qr_util.MODE_ALPHA_NUM if all(c in qr_util.ALPHA_NUM.decode() for c in url) else qr_util.MODE_8BIT
-    return qr_util.QRData(url.encode(), mode=mode)
+    mode = (
+        qr_util.MODE_ALPHA_NUM
+        if all(c in qr_util.ALPHA_NUM.decode() for c in url)
+        else qr_util.MODE_8BIT_BYTE
+    )
+    # types-qrcode types the MODE_* constants as int but QRData's mode as their Literal values.
+    return qr_util.QRData(url.encode(), mode=mode)  # type: ignore[call-overload]
 
 
 def fixed_qr(url_prefix: str) -> tuple[int, int]:
@@ -88,7 +93,7 @@ def qr_matrix(url: str, version: int, mask: int) -> tuple[bytes, int]:
     return bytes(matrix), side
 
 
-def qr_modules(url: str, version: int, mask: int) -> list[list[bool]]:
+def qr_modules(url: str, version: int, mask: int) -> list[list[bool | None]]:
     """The module matrix (True = dark) without quiet zone (reference path, for tests)."""
     code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0, mask_pattern=mask)
     code.add_data(_qr_data(url))

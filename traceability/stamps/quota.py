@@ -38,6 +38,7 @@ async def owner_of(batch_id: int) -> tuple[type[Household] | type[Cooperative], 
         .where(Batch.id == batch_id)
         .first()
     )
+    assert row is not None
     return (Household, row["household"]) if row["household"] else (Cooperative, row["cooperative"])
 
 
@@ -56,7 +57,7 @@ async def lock_owner(owner: tuple[type[Household] | type[Cooperative], int]) -> 
 
 def _owned_by(owner: tuple[type[Household] | type[Cooperative], int]):
     table, owner_id = owner
-    product = StampIssue.batch.product
+    product = StampIssue.batch._.product
     column = product.owner_household if table is Household else product.owner_cooperative
     return column == owner_id
 

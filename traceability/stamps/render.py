@@ -96,7 +96,7 @@ def _text_runs(spec: SheetSpec, lay: Layout, serial: str, pin: str | None) -> li
 @lru_cache(maxsize=4)
 def _code_runs(spec: SheetSpec) -> list[tuple[int, int, str]]:
     lay = layout(spec.label_size, spec.version)
-    return [(x, y + f.size, code) for x, y, _, f, code in export_lines(spec, lay) if code]
+    return [(x, y + int(f.size), code) for x, y, _, f, code in export_lines(spec, lay) if code]
 
 
 def build_zip(labels: Sequence[tuple]) -> bytes:

@@ -48,6 +48,7 @@ async def _serial_range(first_text: str | None, last_text: str | None) -> tuple[
             "Hãy nhập cả mã tem đầu và mã tem cuối của khoảng.",
             "Give both the first and the last serial of the range.",
         )
+    assert first_text is not None and last_text is not None  # both checked above
     first, last = await _stamp(first_text), await _stamp(last_text)
     if first["issuance"] != last["issuance"]:
         raise Invalid(

@@ -248,7 +248,7 @@ def warnings(
     too_many = spread.raises(settings)
     expiry = facts.get("expiry_date")
     # today minus the grace, not expiry plus it: a stored 9999-12-31 must not overflow the page.
-    too_late = bool(expiry) and shifted(today, days=-settings.counterfeit_days_after_expiry) > expiry
+    too_late = expiry is not None and shifted(today, days=-settings.counterfeit_days_after_expiry) > expiry
     return {
         "revoked": status == "revoked",
         "counterfeit": too_many or too_late,

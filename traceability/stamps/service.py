@@ -129,6 +129,7 @@ async def _assert_exportable(batch_id: int) -> None:
         .where(Batch.id == batch_id)
         .first()
     )
+    assert row is not None
     lacking = [
         words
         for code, words in (
