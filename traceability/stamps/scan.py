@@ -26,6 +26,7 @@ from agrimarket.tables import ProductPhoto
 from traceability.batches import service as batches
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import evidence, serials
+from traceability.stamps.background import engine_usable
 from traceability.tables import Scan, Stamp
 
 log = logging.getLogger(__name__)
@@ -101,8 +102,6 @@ class ScanBuffer:
 
     async def flush_logged(self) -> None:
         """Write what waits, if the database engine is usable; a failure is logged, scans kept."""
-        from traceability.stamps.jobs import engine_usable
-
         if not self.rows or not engine_usable():
             return
         with self.failures:
