@@ -8,6 +8,7 @@ from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from agrimarket.web.auth import client_address
 from agrimarket.web.head import is_head
+from agrimarket.web.i18n import choose_lang
 from traceability.batches.facts import PartnerFacts
 from traceability.stamps import scan, serials
 from traceability.stamps.scan_zh import WARNINGS
@@ -120,14 +121,7 @@ PAGE_LANGUAGES = ("vi", "en", "zh")  # zh: Simplified Chinese, for buyers of exp
 
 def page_lang(request: Request, asked: str | None) -> str:
     """?lang= first, then the language cookie, then Accept-Language; Vietnamese by default."""
-    if asked in PAGE_LANGUAGES:
-        return asked
-    if "lang=" in request.headers.get("cookie", ""):  # parse the cookies only when one may be ours
-        cookie = request.cookies.get("lang")
-        if cookie in PAGE_LANGUAGES:
-            return cookie
-    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
-    return "en" if first.startswith("en") else "zh" if first.startswith("zh") else "vi"
+    return choose_lang(request, PAGE_LANGUAGES, asked=asked)
 
 
 def grouped(serial: str) -> str:
