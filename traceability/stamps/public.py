@@ -10,8 +10,7 @@ from agrimarket.web.auth import client_address
 from agrimarket.web.head import is_head
 from agrimarket.web.i18n import choose_lang
 from traceability.batches.facts import PartnerFacts
-from traceability.stamps import scan, serials
-from traceability.stamps.scan_zh import WARNINGS
+from traceability.stamps import scan, scan_zh, serials
 from traceability.stamps.schemas import DiaryItem, PartnerItem, TraceRead
 
 DIARY_ITEMS = 6  # a short summary on the page: the latest entries
@@ -29,23 +28,22 @@ async def lookup(request: Request, serial: str, settings: Settings, storage: Sto
     )
 
 
+# (revoked, with the reason's place; counterfeit) in each language of the trace answer.
+_WARNINGS = {
+    "vi": ("Tem này đã bị thu hồi: {reason}", "Cảnh báo: có thể là tem giả."),
+    "en": ("This stamp has been revoked: {reason}", "Warning: this may be a counterfeit stamp."),
+    "zh": (scan_zh.REVOKED, scan_zh.COUNTERFEIT),
+}
+
+
 def warning_texts(seen: scan.ScanResult, lang: str) -> list[str]:
     """The revocation and counterfeit warnings of a scan, in ``lang``."""
+    revoked, counterfeit = _WARNINGS.get(lang) or _WARNINGS["vi"]
     out = []
     if seen.revoked:
-        reason = seen.revoked_reason
-        out.append(
-            {
-                "en": f"This stamp has been revoked: {reason}",
-                "zh": WARNINGS["revoked"].format(reason=reason),
-            }.get(lang, f"Tem này đã bị thu hồi: {reason}")
-        )
+        out.append(revoked.format(reason=seen.revoked_reason))
     if seen.counterfeit:
-        out.append(
-            {"en": "Warning: this may be a counterfeit stamp.", "zh": WARNINGS["counterfeit"]}.get(
-                lang, "Cảnh báo: có thể là tem giả."
-            )
-        )
+        out.append(counterfeit)
     return out
 
 
