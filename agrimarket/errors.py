@@ -82,13 +82,19 @@ class Invalid(DomainError):
         return error
 
 
-class QuotaExceeded(DomainError):
-    """A per-owner limit reached (e.g. stamps issued today): 429, with Retry-After when it is known."""
+class RateLimited(DomainError):
+    """Every rate or quota limit's answer (log-in, registration, scans, PINs, stamps a day): 429
+    ``rate_limited``, with Retry-After (seconds, at least 1) when the wait is known."""
 
     status_code = 429
-    code = "quota_exceeded"
+    code = "rate_limited"
 
-    def __init__(self, message_vi: str, message_en: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        message_vi: str = "Bạn thử quá nhiều lần. Hãy đợi một phút rồi thử lại.",
+        message_en: str = "Too many attempts. Wait a minute and try again.",
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message_vi, message_en)
         if retry_after is not None:
             self.headers = {"Retry-After": str(max(1, retry_after))}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from litestar.stores.base import Store
 
-from agrimarket.errors import DomainError
+from agrimarket.errors import RateLimited
 from agrimarket.settings import Settings
 from agrimarket.web.stores import increment
 
@@ -20,10 +20,7 @@ _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 DAY_S = 86400
 
 
-class TooManyRegistrations(DomainError):
-    status_code = 429
-    code = "rate_limited"
-
+class TooManyRegistrations(RateLimited):
     def __init__(self, retry_after: int) -> None:
         wait_vi, wait_en = _wait(retry_after)
         super().__init__(
@@ -31,8 +28,8 @@ class TooManyRegistrations(DomainError):
             "xã hay hợp tác xã hỗ trợ.",
             f"Too many accounts registered from this network. Try again in {wait_en}, or ask the "
             "commune office or your cooperative for help.",
+            retry_after,
         )
-        self.headers = {"Retry-After": str(retry_after)}
 
 
 def _wait(seconds: int) -> tuple[str, str]:

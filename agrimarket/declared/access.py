@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from piccolo.columns.combination import Combinable, WhereRaw
+from piccolo.columns.combination import Combinable
 
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.accounts.visibility import EVERYTHING, NOTHING
 from agrimarket.errors import Forbidden, NotFound
 from agrimarket.tables import Cooperative, Household
-
-NOTHING = WhereRaw("1 = 0")
-EVERYTHING = WhereRaw("1 = 1")
 
 
 def visible_households(actor: Actor) -> Combinable:

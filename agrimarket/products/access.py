@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey
-from piccolo.columns.combination import Combinable, WhereRaw
+from piccolo.columns.combination import Combinable
 
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.accounts.visibility import visible_owned
 from agrimarket.errors import Forbidden, Invalid
-from agrimarket.tables import Cooperative, Household, Product
-
-NOTHING = WhereRaw("1 = 0")
+from agrimarket.tables import Household, Product
 
 
 def visible_products(actor: Actor) -> Combinable:
+    """Products by their owner (agrimarket.accounts.visibility): officers see their area's sellers'."""
     return visible_owned(actor, Product.owner_household, Product.owner_cooperative)
-
-
-def visible_owned(
-    actor: Actor, household: ForeignKey[Household], cooperative: ForeignKey[Cooperative]
-) -> Combinable:
-    """Rows a household or a cooperative owns (``household`` / ``cooperative``: the row's owner
-    columns), as the actor may see them: an admin all; a household its own; a coop manager the
-    cooperative's and its current members'; an officer those of their commune or province."""
-    if actor.role == Role.ADMIN:
-        return WhereRaw("1 = 1")
-    if actor.role == Role.HOUSEHOLD:
-        return household == actor.household_id if actor.household_id else NOTHING
-    if actor.role == Role.COOP_MANAGER:
-        if not actor.cooperative_id:
-            return NOTHING
-        return (cooperative == actor.cooperative_id) | (household.cooperative == actor.cooperative_id)
-    if actor.scope_commune:
-        return (household.commune == actor.scope_commune) | (cooperative.commune == actor.scope_commune)
-    if actor.scope_province:
-        return (household._.commune.province == actor.scope_province) | (
-            cooperative._.commune.province == actor.scope_province
-        )
-    return NOTHING
 
 
 def seller_owner(actor: Actor) -> dict[str, int] | None:

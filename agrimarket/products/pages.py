@@ -27,6 +27,7 @@ from agrimarket.text import ascii_int
 from agrimarket.web.auth import provide_actor, provide_viewer
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
+from agrimarket.web.page_cache import PageCache
 from agrimarket.web.services import app_services
 
 # The phone form sends the product and all its photos at once.
@@ -141,8 +142,8 @@ class PublicProductPages(Controller):
         settings, storage = app_services(request.app)  # not injected: see agrimarket.web.services
         rows = await service.public_rows(product_id)
         key = _content_key(request, rows)
-        if viewer is None and key in _ANONYMOUS:
-            return Response(_with_token(_ANONYMOUS[key], request), media_type=MediaType.HTML)
+        if viewer is None and (page := _ANONYMOUS.get(key)) is not None:
+            return Response(_with_token(page, request), media_type=MediaType.HTML)
         product, pay_to = service.public_view(rows, storage, settings.public_base_url)
         listings = {product_id: query_ports().listings_in_rows(rows)}  # where to buy
         content = _public_content(key, request, product, pay_to, listings)
@@ -154,9 +155,10 @@ class PublicProductPages(Controller):
         )
 
 
-_CONTENT: dict[bytes, Markup] = {}  # the public page's content by what it shows, in this process
+# Keyed by all they show, so a change renders afresh at once; the age only bounds what is kept.
+_CONTENT: PageCache[bytes, Markup] = PageCache(size=2000, max_age=3600)  # the public page's content
 # The whole page as a visitor who is not logged in sees it, split where their CSRF token goes.
-_ANONYMOUS: dict[bytes, tuple[str, str]] = {}
+_ANONYMOUS: PageCache[bytes, tuple[str, str]] = PageCache(size=2000, max_age=3600)
 # Where the token goes: no text from a farmer can hold it, since autoescaping turns their "<" into "&lt;".
 _TOKEN_MARK = Markup("<csrf>")
 
@@ -165,14 +167,11 @@ def _render_anonymous_page(key: bytes, request: Request, context: dict) -> tuple
     """Only the CSRF token differs between two visitors who are not logged in (the page, path and
     language are in ``key``), so the whole page is rendered once per key, like the scan page's, and
     kept split where the token goes."""
-    if len(_ANONYMOUS) >= 2000:
-        _ANONYMOUS.clear()
     assert request.app.template_engine is not None  # the app is built with its Jinja templates
     template = request.app.template_engine.get_template("products/public.html")
     html = template.render(**context, request=request, csrf_token=lambda: _TOKEN_MARK, csrf_input="")
     before, _, after = html.partition(_TOKEN_MARK)
-    pieces = _ANONYMOUS[key] = (before, after)
-    return pieces
+    return _ANONYMOUS.put(key, (before, after))
 
 
 def _with_token(pieces: tuple[str, str], request: Request) -> str:
@@ -195,11 +194,9 @@ def _public_content(
     """
     content = _CONTENT.get(key)
     if content is None:
-        if len(_CONTENT) >= 2000:
-            _CONTENT.clear()
         assert request.app.template_engine is not None  # the app is built with its Jinja templates
         template = request.app.template_engine.get_template("products/_public_content.html")
         bank = transfer_banks().get(pay_to.bank_bin) if pay_to else None
         html = template.render(request=request, p=product, pay_to=pay_to, bank=bank, listings=listings)
-        content = _CONTENT[key] = Markup(html)  # noqa: S704 - the autoescaping environment's output
+        content = _CONTENT.put(key, Markup(html))  # noqa: S704 - the autoescaping environment's output
     return content

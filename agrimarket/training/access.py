@@ -3,11 +3,11 @@ cooperative, admins everywhere. Households do not (their attendance counts in th
 
 from __future__ import annotations
 
-from piccolo.columns.combination import Combinable, WhereRaw
+from piccolo.columns.combination import Combinable
 
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.accounts.visibility import EVERYTHING, NOTHING
 from agrimarket.errors import Forbidden, Invalid, NotFound
-from agrimarket.products.access import NOTHING
 from agrimarket.tables import Commune, Household, TrainingSession
 
 
@@ -23,7 +23,7 @@ def require_trainer(actor: Actor) -> None:
 
 def visible_sessions(actor: Actor) -> Combinable:
     if actor.role == Role.ADMIN:
-        return WhereRaw("1 = 1")
+        return EVERYTHING
     if actor.role == Role.COOP_MANAGER:
         return TrainingSession.cooperative == actor.cooperative_id if actor.cooperative_id else NOTHING
     if actor.role == Role.OFFICER and actor.scope_commune:
@@ -41,7 +41,7 @@ def eligible_households(actor: Actor) -> Combinable:
         return Household.commune == actor.scope_commune
     if actor.role == Role.OFFICER and actor.scope_province:
         return Household.commune.province == actor.scope_province
-    return WhereRaw("1 = 1") if actor.role == Role.ADMIN else NOTHING
+    return EVERYTHING if actor.role == Role.ADMIN else NOTHING
 
 
 async def commune_for(actor: Actor, code: str) -> str:

@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
-from agrimarket.errors import DomainError
+from agrimarket.errors import DomainError, RateLimited
 from agrimarket.web.i18n import is_api, request_lang
 
 log = logging.getLogger(__name__)
@@ -38,11 +38,6 @@ _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
         "Upload too large: photos up to 10 MB, household lists up to 5 MB.",
     ),
     415: ("unsupported_media_type", "Định dạng không được hỗ trợ.", "Unsupported media type."),
-    429: (
-        "rate_limited",
-        "Bạn thử quá nhiều lần. Hãy đợi một phút rồi thử lại.",
-        "Too many attempts. Wait a minute and try again.",
-    ),
     503: (
         "unavailable",
         "Hệ thống đang bận, hãy thử lại sau ít phút.",
@@ -104,6 +99,10 @@ def validation_error(request: Request, exc: ValidationException) -> Response:
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 429:  # the log-in limit (Litestar's middleware): answered as every limit is
+        limited = RateLimited()
+        limited.headers = exc.headers or None
+        return domain_error(request, limited)
     if exc.status_code >= 500:
         log.error("server error on %s %s", request.method, request.url.path, exc_info=exc)
     code, vi, en = _HTTP_MESSAGES.get(exc.status_code, ("error", "Có lỗi xảy ra.", "Error."))

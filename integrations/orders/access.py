@@ -5,7 +5,7 @@ from __future__ import annotations
 from piccolo.columns.combination import Combinable
 
 from agrimarket.accounts.actor import Actor
-from agrimarket.products.access import visible_owned
+from agrimarket.accounts.visibility import visible_owned
 from integrations.tables import MarketplaceOrder
 
 

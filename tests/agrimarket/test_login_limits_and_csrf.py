@@ -24,6 +24,7 @@ async def test_login_is_rate_limited_with_a_vietnamese_message(settings, account
         response = await limited.post("/api/v1/auth/login", json={"phone": new_phone(), "password": PASSWORD})
         assert response.status_code == 429
         assert "quá nhiều lần" in response.json()["error"]["message"]
+        assert response.json()["error"]["code"] == "rate_limited" and response.json()["error"]["fields"] == {}
         # Other endpoints are not throttled.
         assert (await limited.get("/healthz")).status_code == 200
 

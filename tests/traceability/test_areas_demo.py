@@ -26,14 +26,12 @@ async def test_demo_has_areas_batches_and_a_cleared_flag(client):
     kinds = set(await BatchEvent.select(BatchEvent.kind).output(as_list=True))
     assert {"planting", "input_use", "irrigation", "harvesting", "packing", "shipping"} <= kinds
     facts = await batch_facts(batches["NA-2026-08A"]["id"])
-    assert facts["growing_area"]["code"] == "VN-HPCH-0012" and len(facts["diary"]) == 6
+    assert facts.growing_area.code == "VN-HPCH-0012" and len(facts.diary) == 6
     # The export batch names the verified packing facility, its input dealer and its exporter.
-    assert (
-        facts["packing_facility"]["code"] == "VN-HPPK-0003"
-        and facts["packing_facility"]["status"] == "verified"
-    )
-    assert [p["kind"] for p in facts["suppliers"]] == ["input_dealer"]
-    assert [p["kind"] for p in facts["recipients"]] == ["exporter"]
+    facility = facts.packing_facility
+    assert facility is not None and facility.code == "VN-HPPK-0003" and facility.status == "verified"
+    assert [p.kind for p in facts.suppliers] == ["input_dealer"]
+    assert [p.kind for p in facts.recipients] == ["exporter"]
     assert any("VN-HPPK-0003" in line for line in lines)
     # Printed stamps: every demo batch has a rendered issuance with its PDF and PNG ZIP.
     issues = await StampIssue.select().order_by(StampIssue.id)

@@ -10,6 +10,7 @@ from agrimarket import clock
 from agrimarket.accounts.actor import Role
 from agrimarket.errors import Conflict
 from tests.traceability.test_areas import make_area, set_status
+from traceability.batches.facts import OwnerFacts
 from traceability.batches.service import assert_stampable, batch_facts
 
 BATCHES = "/api/v1/batches/"
@@ -236,15 +237,15 @@ async def test_harvest_after_phi_is_not_flagged_and_facts(client, accounts):
     harvest = await add_event(client, farmer, batch["id"], kind="harvesting")
     assert harvest.json()["flagged"] is False
     facts = await batch_facts(batch["id"])
-    assert facts["product"]["name"] == "Na Cát Hải" and facts["product"]["certifications"] == ["vietgap"]
-    assert facts["owner"] == {
-        "kind": "household",
-        "name": "Nguyễn Văn An",
-        "commune": "Đặc khu Cát Hải",
-        "province": "Thành phố Hải Phòng",
-        "address": "Đặc khu Cát Hải, Thành phố Hải Phòng",  # no street recorded
-    }
-    assert facts["growing_area"]["code"] is None and facts["growing_area"]["status"] == "unverified"
-    assert [d["kind"] for d in facts["diary"]] == ["input_use", "harvesting"]
-    assert facts["diary"][0]["label_vi"] == "Phun thuốc BVTV: Abamectin 3.6EC"
-    assert facts["diary"][1]["date"] == TODAY or facts["diary"][1]["date"] == TODAY + timedelta(days=1)
+    assert facts.product.name == "Na Cát Hải" and facts.product.certifications == ["vietgap"]
+    assert facts.owner == OwnerFacts(
+        kind="household",
+        name="Nguyễn Văn An",
+        commune="Đặc khu Cát Hải",
+        province="Thành phố Hải Phòng",
+        address="Đặc khu Cát Hải, Thành phố Hải Phòng",  # no street recorded
+    )
+    assert facts.growing_area.code is None and facts.growing_area.status == "unverified"
+    assert [d.kind for d in facts.diary] == ["input_use", "harvesting"]
+    assert facts.diary[0].label_vi == "Phun thuốc BVTV: Abamectin 3.6EC"
+    assert facts.diary[1].date == TODAY or facts.diary[1].date == TODAY + timedelta(days=1)

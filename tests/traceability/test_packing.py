@@ -8,7 +8,7 @@ from agrimarket.tables import AuditEntry
 from tests.factories import CAT_HAI
 from tests.traceability.test_batches import farm, post_batch
 from tests.traceability.test_stamps_helpers import issue, make_batch
-from traceability.stamps.scan import _facts
+from traceability.stamps.scan import SHOWN
 from traceability.tables import Stamp
 
 FACILITIES = "/api/v1/packing-facilities/"
@@ -103,7 +103,7 @@ async def test_batch_names_its_facility_and_the_trace_prints_the_code(client, ac
         refused.status_code == 409
         and "Cơ sở đóng gói của lô đã bị đình chỉ" in refused.json()["error"]["message"]
     )
-    _facts.clear()
+    SHOWN.clear()
 
 
 async def test_suspended_facility_cannot_pack_a_new_batch(client, accounts):

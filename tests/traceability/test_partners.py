@@ -9,7 +9,7 @@ from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.traceability.test_areas import make_area
 from tests.traceability.test_batches import make_batch as post_batch_ok
 from tests.traceability.test_stamps_helpers import issue, make_batch
-from traceability.stamps.scan import _facts
+from traceability.stamps.scan import SHOWN
 from traceability.tables import BatchPartner, Stamp
 
 BATCHES = "/api/v1/batches/"
@@ -130,7 +130,7 @@ async def test_trace_shows_one_step_back_and_forward(client, accounts):
     assert (
         await client.delete(f"{BATCHES}{batch_id}/partners/{partner_id}", headers=session.headers)
     ).status_code == 404
-    _facts.clear()
+    SHOWN.clear()
     assert (await client.get(f"/api/v1/trace/{serial}")).json()["one_step_forward"] == []
     assert "Chưa ghi nhận" in (await client.get(f"/t/{serial}")).text
 

@@ -8,6 +8,7 @@ import os
 import random
 import re
 from datetime import timedelta
+from unittest.mock import ANY
 
 import asyncpg
 import pytest
@@ -388,6 +389,7 @@ async def test_scan_endpoints_are_rate_limited_per_client(client, accounts, sett
         assert statuses == [200, 200, 404, 429, 429]
         response = await limited.get(f"/api/v1/trace/{serials[0]}")
         assert "quá nhiều lần" in response.json()["error"]["message"] and response.headers["retry-after"]
+        assert response.json()["error"] == {"code": "rate_limited", "message": ANY, "fields": {}}
         assert (await limited.get("/healthz")).status_code == 200
 
 

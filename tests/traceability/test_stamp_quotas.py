@@ -42,6 +42,7 @@ async def test_the_100000_stamp_attack_is_refused_by_the_daily_limit(client, acc
     session, _, batch_id = await make_batch(accounts)
     refused = await post_issue(client, session, batch_id, 100_000, with_pin=True)
     assert refused.status_code == 429, refused.text
+    assert refused.json()["error"]["code"] == "rate_limited"  # the one shape of every limit's answer
     message = refused.json()["error"]["message"]
     assert "20.000 tem" in message and "STAMP_DAILY_LIMIT" in message
     assert 0 < int(refused.headers["retry-after"]) <= 24 * 3600

@@ -7,8 +7,6 @@ harvest date and a lot code; a stamp adds its serial). Items 8 (brand/GTIN) and 
 
 from __future__ import annotations
 
-from typing import Any
-
 # field name (as in the trace answer) -> (Vietnamese, English) of what to fill in
 ITEMS: dict[str, tuple[str, str]] = {
     "product_image": (
@@ -26,14 +24,14 @@ ITEMS: dict[str, tuple[str, str]] = {
 }
 
 
-def missing(facts: dict[str, Any], has_photo: bool) -> list[str]:
-    """Names (keys of ITEMS) of the required items the batch's facts lack, in the Circular's order."""
+def missing(*, has_photo: bool, has_stages: bool, has_standards: bool) -> list[str]:
+    """Names (keys of ITEMS) of the required items a batch lacks, in the Circular's order."""
     lacking = []
     if not has_photo:
         lacking.append("product_image")
-    if not facts["diary"]:
+    if not has_stages:
         lacking.append("stages")
-    if not facts["product"]["certifications"] and not facts["standards"]:
+    if not has_standards:
         lacking.append("standards")
     return lacking
 

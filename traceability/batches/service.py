@@ -346,8 +346,12 @@ async def assert_stampable(batch_id: int) -> None:
 
 async def _lacking(batch_id: int) -> list[str]:
     facts = await batch_facts(batch_id)
-    has_photo = await ProductPhoto.exists().where(ProductPhoto.product == facts["product"]["id"])
-    return minimum_data.missing(facts, has_photo)
+    has_photo = await ProductPhoto.exists().where(ProductPhoto.product == facts.product.id)
+    return minimum_data.missing(
+        has_photo=has_photo,
+        has_stages=bool(facts.diary),
+        has_standards=bool(facts.product.certifications or facts.standards),
+    )
 
 
 async def missing_items(batch_id: int) -> list[tuple[str, str]]:

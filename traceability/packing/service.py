@@ -15,7 +15,7 @@ from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.products.access import new_record_owner
 from agrimarket.text import clean_line
-from traceability.areas.access import visible_owned
+from traceability.areas.access import visible_registered
 from traceability.areas.fields import clean_code
 from traceability.packing.schemas import FacilityCreate, FacilityRead
 from traceability.tables import PackingFacility
@@ -120,7 +120,7 @@ async def create_facility(actor: Actor, data: FacilityCreate) -> int:
 async def get_facility(actor: Actor, facility_id: int) -> FacilityRead:
     row = (
         await PackingFacility.select(*_COLUMNS)
-        .where(visible_owned(PackingFacility, actor))
+        .where(visible_registered(PackingFacility, actor))
         .where(PackingFacility.id == facility_id)
         .first()
     )
@@ -130,7 +130,7 @@ async def get_facility(actor: Actor, facility_id: int) -> FacilityRead:
 
 
 async def list_facilities(actor: Actor, status: str | None = None) -> list[FacilityRead]:
-    query = PackingFacility.select(*_COLUMNS).where(visible_owned(PackingFacility, actor))
+    query = PackingFacility.select(*_COLUMNS).where(visible_registered(PackingFacility, actor))
     if status:
         query = query.where(PackingFacility.status == status)
     return [_read(row) for row in await query.order_by(PackingFacility.created_at, ascending=False)]
@@ -150,7 +150,7 @@ async def usable_facility(actor: Actor, facility_id: int) -> dict[str, Any]:
     and a cooperative often packs at someone else's facility); never a suspended or revoked one (409)."""
     row = await PackingFacility.select(*_COLUMNS).where(PackingFacility.id == facility_id).first()
     visible = await PackingFacility.exists().where(
-        visible_owned(PackingFacility, actor) & (PackingFacility.id == facility_id)
+        visible_registered(PackingFacility, actor) & (PackingFacility.id == facility_id)
     )
     if row is None or not (visible or row["status"] == "verified"):
         raise Invalid("packing_facility_id", "Không tìm thấy cơ sở đóng gói.", "Packing facility not found.")
@@ -163,7 +163,7 @@ async def facility_choices(actor: Actor) -> list[dict[str, Any]]:
     """Facilities a batch form offers ({id, name, official_code}): the actor's, not suspended or revoked."""
     return (
         await PackingFacility.select(PackingFacility.id, PackingFacility.name, PackingFacility.official_code)
-        .where(visible_owned(PackingFacility, actor))
+        .where(visible_registered(PackingFacility, actor))
         .where(PackingFacility.status.not_in(list(registry_status.UNUSABLE)))
         .order_by(PackingFacility.name)
     )

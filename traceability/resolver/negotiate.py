@@ -26,22 +26,6 @@ def wants_linkset(asked_type: str | None, accept: str) -> bool:
     return asked_type == "linkset" or (asked_type is None and LINKSET in accept.lower())
 
 
-def languages(accept_language: str) -> list[str]:
-    """Primary language subtags of Accept-Language, most wanted first (q=0 left out)."""
-    ranked = []
-    for position, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.strip().partition(";")
-        match = re.search(r"q=([0-9.]+)", params)
-        try:
-            q = float(match.group(1)) if match else 1.0
-        except ValueError:
-            q = 0.0
-        tag = tag.strip().lower().split("-")[0]
-        if tag and tag != "*" and q > 0:
-            ranked.append((-q, position, tag))
-    return [tag for _, _, tag in sorted(ranked)]
-
-
 def _by_language(links: list[Link], wanted: list[str]) -> Link:
     for lang in [*wanted, LANGUAGES[0]]:
         for link in links:

@@ -6,8 +6,9 @@ from litestar import MediaType, Request, Response, get, route
 from litestar.response import Template
 
 from agrimarket.errors import DomainError
+from agrimarket.web.i18n import choose_lang
 from agrimarket.web.services import app_services
-from traceability.resolver import negotiate, service
+from traceability.resolver import service
 from traceability.stamps.throttle import scan_throttle
 
 METHODS = "GET, HEAD, OPTIONS"
@@ -23,7 +24,7 @@ CORS = {
 def _error(request: Request, exc: DomainError) -> Response:
     """400/404 with CORS headers: JSON for programs, the error page for people."""
     accept = request.headers.get("accept", "")
-    lang = "en" if negotiate.languages(request.headers.get("accept-language", ""))[:1] == ["en"] else "vi"
+    lang = choose_lang(request, cookie=False)  # a program's request: Accept-Language only
     headers = {**CORS, **service.NEGOTIATED}
     if "json" in accept:
         body = {"error": {"code": exc.code, "message": exc.message(lang), "fields": exc.fields(lang)}}

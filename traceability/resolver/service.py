@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from agrimarket.errors import NotFound
+from agrimarket.web.i18n import accepted_languages
 from traceability.resolver import links, negotiate, uri
 
 # Lets a client turn our linkset JSON into JSON-LD (resolver standard, "linkset context file").
@@ -50,7 +51,7 @@ async def answer(raw_path: str, query: str, accept: str, accept_language: str, b
             negotiate.linkset(levels),
             "application/json" if plain_json else negotiate.LINKSET,
         )
-    chosen = negotiate.choose(levels, rel, negotiate.languages(accept_language))
+    chosen = negotiate.choose(levels, rel, accepted_languages(accept_language))
     if chosen is None:
         shown = (asked or "")[:80]
         raise NotFound(

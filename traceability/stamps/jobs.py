@@ -21,6 +21,7 @@ from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.settings import Settings
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import budget, label_layout, pins, qr, render, service
+from traceability.stamps.background import engine_usable
 from traceability.stamps.schemas import IssueRead
 from traceability.stamps.service import LEASE, storage_keys
 from traceability.tables import Batch, Stamp, StampIssue
@@ -218,16 +219,6 @@ async def run_once(settings: Settings, storage: Storage) -> bool:
     with contextlib.suppress(Exception):  # already logged and recorded on the row
         await render_claimed(issue_id, settings, storage)
     return True
-
-
-def engine_usable() -> bool:
-    """False while a PostgreSQL pool opened by another event loop is in use (a seed script, a test).
-
-    asyncpg connections belong to the loop that made them; a background loop must not borrow them.
-    """
-    pool = getattr(StampIssue._meta.db, "pool", None)
-    loop = getattr(pool, "_loop", None)
-    return loop is None or loop is asyncio.get_running_loop()
 
 
 class Renderer:

@@ -1,5 +1,5 @@
 """Label geometry and type: the label sizes, what a sheet's labels share (``SheetSpec``), where
-labels sit on an A4 page (``layout``), the fonts, and fitting text into a label's text column.
+labels sit on an A4 page (``layout``, ``PAGE_PX``), the fonts, and fitting text into a label's text column.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from traceability.stamps.pdf import PAGE_PX
 from traceability.stamps.qr import QUIET
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 DPI = 300
+PAGE_PX = (2480, 3508)  # A4 at 300 dpi: the sheet the labels are laid out on
+PAGE_PT = (595.276, 841.89)  # the same A4 in PDF points
 MARGIN_MM = 10
 GAP_MM = 2  # cut margin between labels
 NO_AREA_CODE = "chưa có mã vùng trồng"

@@ -30,6 +30,7 @@ from agrimarket.web.services import app_services
 from traceability.batches.pages import detail_context
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import jobs, pins, public, review, revocation, serials, service
+from traceability.stamps.scan import ScanResult
 from traceability.stamps.scan_zh import ZH
 from traceability.stamps.schemas import RevokeRequest
 from traceability.stamps.throttle import scan_throttle
@@ -184,7 +185,7 @@ def _page_globals(language: str) -> dict[str, Any]:
     }
 
 
-def render_scan_page(request: Request, seen: dict[str, Any], settings: Settings, language: str) -> str:
+def render_scan_page(request: Request, seen: ScanResult, settings: Settings, language: str) -> str:
     """The scan page. Only the serial and the scan count differ between the stamps of a batch, so the
     page is rendered once per language and warning, with markers where those two go, and kept
     with the batch's cached facts; a scan then joins the pieces around its own two values.
@@ -192,30 +193,30 @@ def render_scan_page(request: Request, seen: dict[str, Any], settings: Settings,
     Rendered here rather than through a Template response: the page is the busiest one (a QR scan)
     and needs neither the request nor a CSRF token in its context.
     """
-    facts = seen["facts"]
+    pages = seen.batch.pages
     key = (
         language,
-        seen["revoked"],
-        seen["revoked_reason"],
-        seen["counterfeit"],
-        seen["counterfeit_reason"],
-        seen["has_pin"],
+        seen.revoked,
+        seen.revoked_reason,
+        seen.counterfeit,
+        seen.counterfeit_reason,
+        seen.has_pin,
     )
-    pieces = facts.setdefault("page_pieces", {}).get(key)
+    pieces = pages.get(key)
     if pieces is None:
         assert request.app.template_engine is not None  # the app is built with its Jinja templates
         engine = request.app.template_engine.engine  # the app's Jinja environment (autoescape, globals)
         trace = msgspec.structs.replace(public.to_trace(seen, settings, language), scan_count=_COUNT)
         html = _template(engine, "traceability/scan/scan.html").render(
-            _page_globals(language), s=trace, seen=seen, facts=facts, grouped=_SERIAL
+            _page_globals(language), s=trace, seen=seen, facts=seen.batch.facts, grouped=_SERIAL
         )
         # The serial shows in the heading and as the traceability code; the count comes after both.
         *heads, rest = html.split(_SERIAL)
         middle, after = rest.split(_COUNT)
-        pieces = facts["page_pieces"][key] = (heads, middle, after)
+        pieces = pages[key] = (heads, middle, after)
     heads, middle, after = pieces
-    serial = str(escape(public.grouped(seen["serial"])))  # a str: Markup.join would escape the page
-    return f"{serial.join(heads)}{serial}{middle}{seen['scan_count']:d}{after}"
+    serial = str(escape(public.grouped(seen.serial)))  # a str: Markup.join would escape the page
+    return f"{serial.join(heads)}{serial}{middle}{seen.scan_count:d}{after}"
 
 
 # Markers no page text can hold (a revocation reason is typed by a user): NUL and a random token.

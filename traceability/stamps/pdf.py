@@ -7,13 +7,9 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the label geometry lives with the labels (label_layout imports this module)
-    from traceability.stamps.label_layout import Layout
+from traceability.stamps.label_layout import PAGE_PT, PAGE_PX, Layout
 
-PAGE_PX = (2480, 3508)  # A4 at 300 dpi
-PAGE_PT = (595.276, 841.89)
 TextRuns = Sequence[tuple[int, int, str]]  # (x, baseline y, text) in a label's pixels
 
 

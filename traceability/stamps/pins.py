@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from litestar.stores.base import Store
 
 from agrimarket import clock
-from agrimarket.errors import Conflict, DomainError, Invalid
+from agrimarket.errors import Conflict, DomainError, Invalid, RateLimited
 from agrimarket.text import ascii_digits
 from agrimarket.web.stores import increment
 from traceability.settings import TraceabilitySettings
@@ -74,17 +74,14 @@ class WrongPin(DomainError):
     code = "wrong_pin"
 
 
-class TooManyAttempts(DomainError):
-    status_code = 429
-    code = "rate_limited"
-
+class TooManyAttempts(RateLimited):
     def __init__(self, retry_after: int) -> None:
         minutes = max(1, -(-retry_after // 60))
         super().__init__(
             f"Đã nhập sai mã PIN quá nhiều lần. Hãy thử lại sau {minutes} phút.",
             f"Too many wrong PINs. Try again in {minutes} minutes.",
+            retry_after,
         )
-        self.headers = {"Retry-After": str(retry_after)}
 
 
 @dataclass(frozen=True)

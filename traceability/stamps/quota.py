@@ -19,7 +19,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Sum
 
 from agrimarket import clock
-from agrimarket.errors import Conflict, QuotaExceeded
+from agrimarket.errors import Conflict, RateLimited
 from agrimarket.tables import Cooperative, Household
 from traceability.settings import TraceabilitySettings
 from traceability.tables import Batch, StampIssue
@@ -77,7 +77,7 @@ async def check(
     if issued + count > limits.stamp_daily_limit:
         left = max(0, limits.stamp_daily_limit - issued)
         wait = local_midnight + timedelta(days=1) - now
-        raise QuotaExceeded(
+        raise RateLimited(
             f"Mỗi ngày được phát hành tối đa {_n(limits.stamp_daily_limit)} tem (giới hạn "
             f"STAMP_DAILY_LIMIT); hôm nay đã phát hành {_n(issued)} tem, còn được {_n(left)} tem. "
             "Hãy chọn ít tem hơn hoặc phát hành tiếp vào ngày mai.",

@@ -12,10 +12,10 @@ import hashlib
 import hmac
 import logging
 import threading
-import time
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+
+import msgspec
 
 from agrimarket import clock
 from agrimarket.dates import shifted
@@ -24,9 +24,12 @@ from agrimarket.media.storage import Storage
 from agrimarket.ports import current as query_ports
 from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.tables import ProductPhoto
+from agrimarket.web.page_cache import PageCache
 from traceability.batches import service as batches
+from traceability.batches.facts import BatchFacts
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import evidence, serials
+from traceability.stamps.background import engine_usable
 from traceability.tables import Scan, Stamp
 
 log = logging.getLogger(__name__)
@@ -100,8 +103,6 @@ class ScanBuffer:
 
     async def flush_logged(self) -> None:
         """Write what waits, if the database engine is usable; a failure is logged, scans kept."""
-        from traceability.stamps.jobs import engine_usable
-
         if not self.rows or not engine_usable():
             return
         with self.failures:
@@ -160,7 +161,42 @@ async def _insert(rows: list[Row]) -> None:
 
 
 BUFFER = ScanBuffer()
-_facts: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}
+
+
+class ShownBatch(msgspec.Struct):
+    """What every scan of a batch shows of it, cached for FACTS_TTL: its facts, the product's photo,
+    where to buy it, and (``pages``) the scan page's rendered pieces (traceability.stamps.pages)."""
+
+    facts: BatchFacts
+    photo_url: str | None
+    where_to_buy: list[dict]
+    pages: dict[tuple, tuple] = msgspec.field(default_factory=dict)
+
+
+class Warnings(msgspec.Struct, frozen=True):
+    revoked: bool
+    counterfeit: bool
+    counterfeit_reason: str  # clients | expiry | ""
+    distinct_networks: int
+
+
+class ScanResult(msgspec.Struct, frozen=True):
+    """What one scan of a stamp shows (the page and the trace answer are built from it)."""
+
+    serial: str
+    status: str  # active | revoked
+    revoked_reason: str
+    scan_count: int
+    has_pin: bool  # the page offers the scratch-off PIN form
+    revoked: bool
+    counterfeit: bool
+    counterfeit_reason: str  # clients | expiry | ""
+    distinct_networks: int
+    batch: ShownBatch
+
+
+# Keyed by (batch id, the batch's creation time): a batch deleted and its id reused is not mixed up.
+SHOWN: PageCache[tuple[int, str], ShownBatch] = PageCache(size=5000, max_age=FACTS_TTL)
 
 # The stamp, its batch's version, its scan counters and counterfeit evidence (kept by a trigger on
 # scan) and whether this client's network, and a new network today, were seen on it before (probes
@@ -177,25 +213,22 @@ WHERE s.serial = {}
 """
 
 
-async def _batch_facts(batch_id: int, version: str, storage: Storage) -> dict[str, Any]:
+async def _shown_batch(batch_id: int, version: str, storage: Storage) -> ShownBatch:
     """The batch's facts plus photo and shops, cached briefly (keyed with the batch's creation time)."""
     key = (batch_id, version)
-    hit = _facts.get(key)
-    if hit and hit[0] > time.monotonic():
-        return hit[1]
+    hit = SHOWN.get(key)
+    if hit is not None:
+        return hit
     facts = await batches.batch_facts(batch_id)
     photo = (
         await ProductPhoto.select(ProductPhoto.thumb_key)
-        .where(ProductPhoto.product == facts["product"]["id"])
+        .where(ProductPhoto.product == facts.product.id)
         .order_by(ProductPhoto.position, ProductPhoto.id)
         .first()
     )
-    facts["photo_url"] = storage.url(photo["thumb_key"]) if photo else None
-    facts["where_to_buy"] = await where_to_buy(facts["product"]["id"])
-    if len(_facts) > 5000:
-        _facts.clear()
-    _facts[key] = (time.monotonic() + FACTS_TTL, facts)
-    return facts
+    photo_url = storage.url(photo["thumb_key"]) if photo else None
+    shops = await where_to_buy(facts.product.id)
+    return SHOWN.put(key, ShownBatch(facts, photo_url, shops))
 
 
 async def scan(
@@ -205,7 +238,7 @@ async def scan(
     settings: TraceabilitySettings,
     storage: Storage,
     record: bool = True,
-) -> dict[str, Any]:
+) -> ScanResult:
     """Look a stamp up and log this scan (``record``: else only what it would show). Raises NotFound
     for unknown serials."""
     serial = serials.normalise(serial_text)
@@ -225,36 +258,41 @@ async def scan(
         if BUFFER.generation == generation:
             break
     batch_created = row["batch_created"]
-    facts = await _batch_facts(row["batch"], str(batch_created), storage)
+    shown = await _shown_batch(row["batch"], str(batch_created), storage)
     scans = row["scans"] + pending.scans + 1
     spread = evidence.with_this_scan(row, pending, network, day)
     if record:
         device = device_class(user_agent)
         BUFFER.add((row["id"], now, client, network, day, device, spread.new_network, spread.new_day))
-    return {
-        "serial": row["serial"],
-        "status": row["status"],
-        "revoked_reason": row["revoked_reason"],
-        "scan_count": scans,
-        "has_pin": bool(row["has_pin"]),  # the page offers the scratch-off PIN form
-        **warnings(facts, spread, settings, row["status"], clock.today()),
-        "facts": facts,
-    }
+    warned = warnings(shown.facts, spread, settings, row["status"], clock.today())
+    return ScanResult(
+        serial=row["serial"],
+        status=row["status"],
+        revoked_reason=row["revoked_reason"],
+        scan_count=scans,
+        has_pin=bool(row["has_pin"]),
+        revoked=warned.revoked,
+        counterfeit=warned.counterfeit,
+        counterfeit_reason=warned.counterfeit_reason,
+        distinct_networks=warned.distinct_networks,
+        batch=shown,
+    )
 
 
 def warnings(
-    facts: dict[str, Any], spread: evidence.Spread, settings: TraceabilitySettings, status: str, today: date
-) -> dict[str, Any]:
+    facts: BatchFacts, spread: evidence.Spread, settings: TraceabilitySettings, status: str, today: date
+) -> Warnings:
+    """Whether the stamp is revoked, and whether (and why) it may be a counterfeit."""
     too_many = spread.raises(settings)
-    expiry = facts.get("expiry_date")
+    expiry = facts.expiry_date
     # today minus the grace, not expiry plus it: a stored 9999-12-31 must not overflow the page.
     too_late = expiry is not None and shifted(today, days=-settings.counterfeit_days_after_expiry) > expiry
-    return {
-        "revoked": status == "revoked",
-        "counterfeit": too_many or too_late,
-        "counterfeit_reason": "clients" if too_many else ("expiry" if too_late else ""),
-        "distinct_networks": spread.networks,
-    }
+    return Warnings(
+        revoked=status == "revoked",
+        counterfeit=too_many or too_late,
+        counterfeit_reason="clients" if too_many else ("expiry" if too_late else ""),
+        distinct_networks=spread.networks,
+    )
 
 
 class Flusher:

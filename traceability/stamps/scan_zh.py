@@ -56,7 +56,6 @@ ZH: dict[str, str] = {
         "请再次核对代码。标签不在系统中的产品可能是假冒产品。"
     ),
 }
-WARNINGS = {
-    "revoked": "此标签已被撤销：{reason}",
-    "counterfeit": "警告：可能是假冒标签。",
-}
+# The trace answer's warnings (traceability.stamps.public.warning_texts).
+REVOKED = "此标签已被撤销：{reason}"
+COUNTERFEIT = "警告：可能是假冒标签。"

@@ -20,8 +20,8 @@ import asyncio
 import time
 
 from litestar import Request
-from litestar.exceptions import TooManyRequestsException
 
+from agrimarket.errors import RateLimited
 from agrimarket.settings import Settings
 from agrimarket.web.auth import client_address
 from agrimarket.web.stores import increment
@@ -99,5 +99,5 @@ async def scan_throttle(request: Request, settings: Settings) -> None:
         raise _too_many(now, seconds)
 
 
-def _too_many(now: float, seconds: int) -> TooManyRequestsException:
-    return TooManyRequestsException(headers={"Retry-After": str(seconds - int(now) % seconds)})
+def _too_many(now: float, seconds: int) -> RateLimited:
+    return RateLimited(retry_after=seconds - int(now) % seconds)
