@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from agrimarket.web.input import Input
+from agrimarket.web.input import Input, required_text
 
 MAX_PHONES = 2000
 
@@ -15,8 +15,9 @@ MAX_PHONES = 2000
 class TrainingCreate(Input):
     held_on: date
     commune_code: Annotated[str, msgspec.Meta(min_length=5, max_length=5)]
-    topic: Annotated[str, msgspec.Meta(max_length=200)]
-    trainer: Annotated[str, msgspec.Meta(max_length=120)]
+    # Also something visible, which the service checks with its own message.
+    topic: Annotated[str, msgspec.Meta(max_length=200), required_text(200)]
+    trainer: Annotated[str, msgspec.Meta(max_length=120), required_text(120)]
     # The attending households' phone numbers (more later from an uploaded attendance list).
     phones: Annotated[
         list[Annotated[str, msgspec.Meta(max_length=40)]], msgspec.Meta(max_length=MAX_PHONES)

@@ -8,13 +8,44 @@ exactly as typed. ``tests/agrimarket/test_clean_input.py`` checks every write ro
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import msgspec
+from litestar.params import KwargDefinition
 
 from agrimarket.text import clean_text
 
 RAW_FIELDS = frozenset({"password", "new_password", "current_password"})
+# PostgreSQL's BIGINT, the ids of every table: a larger number names no row and is refused as it is
+# decoded (a body's id) or answers 404/422 (a path's), never a database overflow.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+# Some character ``clean_text`` keeps and that shows: not a space, an invisible character or a lone
+# combining mark (the Basic Multilingual Plane; tests/agrimarket/test_clean_input.py checks it against
+# clean_text). A required text field is refused when it has none, whatever its length.
+VISIBLE = (
+    r"[^\x00-\x20\x7f-\xa0\xad\u0300-\u036f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2"
+    r"\u115f-\u1160\u1680\u180e\u1ab0-\u1aff\u1dc0-\u1dff\u2000-\u200f\u2028-\u202f\u205f-\u2064"
+    r"\u2066-\u206f\u20d0-\u20ff\u2800\u3000\u3164\ufe00-\ufe0f\ufe20-\ufe2f\ufeff\uffa0\ufff9-\ufffb]"
+)
+
+
+def checked(**constraints: Any) -> KwargDefinition:
+    """A rule the service checks itself, declared in the OpenAPI document only.
+
+    ``Annotated[int, checked(ge=1, le=MAX_PRICE_VND)]``: msgspec ignores it, so the service still
+    reports every bad field at once, each with its own Vietnamese (and English) message, while the
+    schema tells clients what is accepted (``Meta`` would refuse at decoding with a generic message).
+    Use the service's own constants, so the two cannot drift apart.
+    """
+    if "enum" in constraints:  # a tuple: the definition is hashed inside ``X | None``
+        constraints["enum"] = tuple(constraints["enum"])
+    return KwargDefinition(**constraints)
+
+
+def required_text(max_length: int) -> KwargDefinition:
+    """A text field the service requires (something visible) and limits to ``max_length``."""
+    return checked(min_length=1, max_length=max_length, pattern=VISIBLE)
 
 
 def cleaned(value: Any) -> Any:
