@@ -16,10 +16,9 @@ from litestar.params import KwargDefinition
 from agrimarket.text import clean_text
 
 RAW_FIELDS = frozenset({"password", "new_password", "current_password"})
-# PostgreSQL's BIGINT, the ids of every table: a larger number names no row and is refused as it is
-# decoded (a body's id) or answers 404/422 (a path's), never a database overflow.
+# PostgreSQL's BIGINT, the ids of every table: a larger number names no row and answers 422
+# (agrimarket.web.errors.out_of_range_error), never a database overflow.
 MAX_ID = 2**63 - 1
-Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 # Some character ``clean_text`` keeps and that shows: not a space, an invisible character or a lone
 # combining mark (the Basic Multilingual Plane; tests/agrimarket/test_clean_input.py checks it against
 # clean_text). A required text field is refused when it has none, whatever its length.
@@ -28,6 +27,14 @@ VISIBLE = (
     r"\u115f-\u1160\u1680\u180e\u1ab0-\u1aff\u1dc0-\u1dff\u2000-\u200f\u2028-\u202f\u205f-\u2064"
     r"\u2066-\u206f\u20d0-\u20ff\u2800\u3000\u3164\ufe00-\ufe0f\ufe20-\ufe2f\ufeff\uffa0\ufff9-\ufffb]"
 )
+
+
+class _Declared(KwargDefinition):
+    """Hashed by identity: Python hashes ``Annotated`` metadata inside ``X | None``, and a schema
+    extra is a dict."""
+
+    def __hash__(self) -> int:
+        return id(self)
 
 
 def checked(**constraints: Any) -> KwargDefinition:
@@ -40,7 +47,20 @@ def checked(**constraints: Any) -> KwargDefinition:
     """
     if "enum" in constraints:  # a tuple: the definition is hashed inside ``X | None``
         constraints["enum"] = tuple(constraints["enum"])
-    return KwargDefinition(**constraints)
+    # Litestar drops a bound of 0 (falsy) from the document: state it directly.
+    bounds = {"ge": "minimum", "gt": "exclusive_minimum", "le": "maximum", "lt": "exclusive_maximum"}
+    zeros = {bounds[key]: 0 for key in bounds if constraints.get(key) == 0}
+    for key in bounds:
+        if constraints.get(key) == 0:
+            del constraints[key]
+    if zeros:
+        constraints["schema_extra"] = {**constraints.get("schema_extra", {}), **zeros}
+    return _Declared(**constraints)
+
+
+# A row id. Declared only, through ``schema_extra``: Litestar writes a ``Meta``/``le`` bound as a
+# float, and 2**63 - 1 rounds up to 2**63; a row id out of range answers 404 or 422 already.
+Id = Annotated[int, checked(schema_extra={"minimum": 1, "maximum": MAX_ID})]
 
 
 def required_text(max_length: int) -> KwargDefinition:
