@@ -59,6 +59,8 @@ def test_the_invisible_class_is_unicodes_control_and_format_characters():
 
 def _sample(info: msgspec.inspect.Type) -> object:
     """A value of the field's type, hostile where it is text, fitting its length limits."""
+    if isinstance(info, msgspec.inspect.Metadata):  # a Meta carrying documentation only
+        return _sample(info.type)
     if isinstance(info, msgspec.inspect.UnionType):
         return _sample(next(t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)))
     if isinstance(info, msgspec.inspect.StrType):
