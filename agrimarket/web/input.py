@@ -4,6 +4,9 @@ msgspec calls ``__post_init__`` after decoding a Struct, so every string of ever
 (nested lists, dicts and Structs included) goes through ``agrimarket.text.clean_text`` before any
 service sees it. Passwords are the exception: they are compared, never shown, and must stay
 exactly as typed. ``tests/agrimarket/test_clean_input.py`` checks every write route's body is one.
+
+The rules a service checks on a body's fields are declared here too (``checked``, ``Id``,
+``required_text``), so the OpenAPI document states what is accepted (issue 19).
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ class _Declared(KwargDefinition):
         return id(self)
 
 
+_BOUNDS = {"ge": "minimum", "gt": "exclusive_minimum", "le": "maximum", "lt": "exclusive_maximum"}
+
+
 def checked(**constraints: Any) -> KwargDefinition:
     """A rule the service checks itself, declared in the OpenAPI document only.
 
@@ -45,16 +51,13 @@ def checked(**constraints: Any) -> KwargDefinition:
     schema tells clients what is accepted (``Meta`` would refuse at decoding with a generic message).
     Use the service's own constants, so the two cannot drift apart.
     """
-    if "enum" in constraints:  # a tuple: the definition is hashed inside ``X | None``
-        constraints["enum"] = tuple(constraints["enum"])
+    if "enum" in constraints:  # the keys, when given a table of labels
+        constraints["enum"] = list(constraints["enum"])
     # Litestar drops a bound of 0 (falsy) from the document: state it directly.
-    bounds = {"ge": "minimum", "gt": "exclusive_minimum", "le": "maximum", "lt": "exclusive_maximum"}
-    zeros = {bounds[key]: 0 for key in bounds if constraints.get(key) == 0}
-    for key in bounds:
-        if constraints.get(key) == 0:
-            del constraints[key]
+    zeros = {name: 0 for key, name in _BOUNDS.items() if constraints.get(key) == 0}
     if zeros:
-        constraints["schema_extra"] = {**constraints.get("schema_extra", {}), **zeros}
+        constraints = {key: value for key, value in constraints.items() if key not in _BOUNDS or value != 0}
+        constraints["schema_extra"] = constraints.get("schema_extra", {}) | zeros
     return _Declared(**constraints)
 
 
