@@ -19,9 +19,10 @@ from litestar.params import KwargDefinition
 from agrimarket.text import clean_text
 
 RAW_FIELDS = frozenset({"password", "new_password", "current_password"})
-# PostgreSQL's BIGINT, the ids of every table: a larger number names no row and answers 422
-# (agrimarket.web.errors.out_of_range_error), never a database overflow.
-MAX_ID = 2**63 - 1
+# The ids of every table are Piccolo's Serial: PostgreSQL's SERIAL, a 32-bit integer (SQLite's rowid
+# takes more, but a row id must mean the same on both engines). A larger number names no row: it
+# answers 404 on SQLite and 422 on PostgreSQL (agrimarket.web.errors.out_of_range_error).
+MAX_ID = 2**31 - 1
 # Some character ``clean_text`` keeps and that shows: not a space, an invisible character or a lone
 # combining mark (the Basic Multilingual Plane; tests/agrimarket/test_clean_input.py checks it against
 # clean_text). A required text field is refused when it has none, whatever its length.
@@ -61,8 +62,8 @@ def checked(**constraints: Any) -> KwargDefinition:
     return _Declared(**constraints)
 
 
-# A row id. Declared only, through ``schema_extra``: Litestar writes a ``Meta``/``le`` bound as a
-# float, and 2**63 - 1 rounds up to 2**63; a row id out of range answers 404 or 422 already.
+# A row id. Declared only, through ``schema_extra`` (Litestar writes a ``le`` bound as a float): a
+# row id out of range answers 404 or 422 already.
 Id = Annotated[int, checked(schema_extra={"minimum": 1, "maximum": MAX_ID})]
 
 

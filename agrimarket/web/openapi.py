@@ -95,9 +95,8 @@ def _takes_files(handler) -> bool:
 
 
 def _declare_row_ids(handler) -> None:
-    """An integer path or query parameter is a row id: documented up to PostgreSQL's BIGINT (a larger
-    one answers 422, agrimarket.web.errors.out_of_range_error). Through ``schema_extra``: Litestar
-    writes ``le`` as a float, and 2**63 - 1 rounds up to 2**63."""
+    """An integer path or query parameter is a row id: documented from 1 to ``MAX_ID`` (a larger one
+    answers 404 or 422). Through ``schema_extra``: Litestar writes ``le`` as a float."""
     parameters = handler.parsed_fn_signature.parameters
     for name, field in list(parameters.items()):
         if field.kwarg_definition is None and field.annotation in (int, int | None):

@@ -70,5 +70,5 @@ async def test_openapi_declares_what_the_services_check(client):
     assert (product["price_vnd"]["minimum"], product["price_vnd"]["maximum"]) == (1, MAX_PRICE_VND)
     assert product["stock"]["minimum"] == 0 and product["name"]["minLength"] == 1
     path_id = document["paths"]["/api/v1/products/{product_id}"]["get"]["parameters"][0]["schema"]
-    assert (path_id["minimum"], path_id["maximum"]) == (1, MAX_ID)  # an exact integer, not 2**63
+    assert (path_id["minimum"], path_id["maximum"]) == (1, MAX_ID)  # PostgreSQL's SERIAL
     assert schemas["RegisterIn"]["properties"]["role"]["enum"] == ["household", "coop_manager"]
