@@ -19,7 +19,7 @@ import schemathesis
 from schemathesis.config import HealthCheck, SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from agrimarket.web.input import cleaned
+from agrimarket.web.input import MAX_ID, cleaned
 from tests.agrimarket.test_api_fuzzing import _bearer_headers
 
 MAX_EXAMPLES = 3
@@ -87,6 +87,14 @@ def _valid_once_cleaned(body) -> bool:
     return isinstance(body, dict) and cleaned(body) != body
 
 
+def _filter_finds_nothing(case, status: int, content: bytes | None) -> bool:
+    """A list filtered by an id beyond MAX_ID (no row can have it) answers an empty list on SQLite,
+    whose rowid takes such numbers; PostgreSQL's SERIAL refuses them (422)."""
+    numbers = [int(v) for v in (case.query or {}).values() if isinstance(v, int) or str(v).isdigit()]
+    beyond = any(number > MAX_ID for number in numbers)
+    return case.method.upper() == "GET" and beyond and status == 200 and json.loads(content or b"null") == []
+
+
 def _failures(event: events.ScenarioFinished) -> list[str]:
     found = []
     recorder = event.recorder
@@ -102,7 +110,9 @@ def _failures(event: events.ScenarioFinished) -> list[str]:
             if check.name == "positive_data_acceptance" and _contextual(failure.operation, status, content):
                 continue
             case = recorder.cases[case_id].value
-            if check.name == "negative_data_rejection" and _valid_once_cleaned(case.body):
+            if check.name == "negative_data_rejection" and (
+                _valid_once_cleaned(case.body) or _filter_finds_nothing(case, status, content)
+            ):
                 continue
             answer = (content or b"")[:300].decode(errors="replace")
             found.append(
