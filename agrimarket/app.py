@@ -50,7 +50,7 @@ from agrimarket.web.csrf import csrf_middleware
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.head import answer_head
 from agrimarket.web.logs import access_log_middleware, logging_config
-from agrimarket.web.openapi import ErrorResponsesPlugin
+from agrimarket.web.openapi import ErrorResponsesPlugin, InputSchemaPlugin
 from agrimarket.web.proxies import proxy_headers_middleware
 from agrimarket.web.requests import AppRequest
 from agrimarket.web.security import security_headers
@@ -190,6 +190,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TraceabilityPlugin(settings),
             IntegrationsPlugin(settings, database_startup),
             ErrorResponsesPlugin(),
+            InputSchemaPlugin(),
         ],
         on_startup=[database_startup.start, prepare_storage],
         on_shutdown=[database_startup.stop, close_pool],

@@ -8,7 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from agrimarket.errors import Invalid
 
-MIN_LENGTH = 8
+MIN_LENGTH, MAX_LENGTH = 8, 200
 _hasher = PasswordHasher()
 # Verified when the phone is unknown, so timing does not reveal which numbers have accounts.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -21,7 +21,7 @@ def check_strength(password: str) -> None:
             f"Mật khẩu cần ít nhất {MIN_LENGTH} ký tự.",
             f"The password needs at least {MIN_LENGTH} characters.",
         )
-    if len(password) > 200:
+    if len(password) > MAX_LENGTH:
         raise Invalid("password", "Mật khẩu quá dài.", "The password is too long.")
 
 

@@ -9,7 +9,11 @@ from agrimarket.text import ascii_digits
 
 # Mobile prefixes after the 2018 renumbering (Viettel, Vinaphone, MobiFone, Vietnamobile, Gmobile, Itel, Reddi).
 # [0-9], not \d: \d also matches full-width and Arabic-Indic digits ("0912０００１０１").
-_MOBILE = re.compile(r"^0(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])[0-9]{7}$")
+MOBILE_PREFIXES = "(3[2-9]|5[25689]|7[06-9]|8[1-9]|9[0-46-9])"
+_MOBILE = re.compile(f"^0{MOBILE_PREFIXES}[0-9]{{7}}$")
+# What the API documents: the number, with +84 or 0 first and a space, dot or hyphen allowed between
+# digits ("0912 345 678", "+84 912.345.678"); normalize_phone reads more spellings than this.
+PHONE_PATTERN = f"^(0|\\+84 ?){MOBILE_PREFIXES}[0-9]([ .-]?[0-9]){{6}}$"
 _SEPARATORS = re.compile(r"[\s.\-()]")
 
 

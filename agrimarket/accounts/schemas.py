@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
-from agrimarket.web.input import Input
+from agrimarket.accounts.actor import SELF_REGISTER_ROLES
+from agrimarket.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from agrimarket.accounts.phone import PHONE_PATTERN
+from agrimarket.accounts.service import MAX_ADDRESS, MAX_NAME
+from agrimarket.web.input import Input, checked, required_text
+
+# The rules the accounts service checks, each with its own message.
+Phone = Annotated[str, checked(pattern=PHONE_PATTERN)]
+Password = Annotated[str, checked(min_length=MIN_LENGTH, max_length=MAX_LENGTH)]
+PersonName = Annotated[str, required_text(MAX_NAME)]
+# A commune of the register (statistics office codes); which codes exist is the database's.
+CommuneCode = Annotated[str, checked(pattern="^[0-9]{5}$")]
+Address = Annotated[str, checked(max_length=MAX_ADDRESS)]
+VpostCode = Annotated[str, checked(pattern="^([A-Za-z0-9-]{4,20})?$")]
 
 
 class RegisterIn(Input):
-    phone: str
-    password: str
-    full_name: str
-    commune_code: str
-    role: str = "household"
-    address: str = ""
-    vpost_code: str | None = None
+    phone: Phone
+    password: Password
+    full_name: PersonName
+    commune_code: CommuneCode
+    role: Annotated[str, checked(enum=[str(role) for role in SELF_REGISTER_ROLES])] = "household"
+    address: Address = ""
+    vpost_code: VpostCode | None = None
 
 
 class LoginIn(Input):

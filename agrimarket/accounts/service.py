@@ -19,6 +19,7 @@ from agrimarket.tables import AuthSession, Household, Province, User
 from agrimarket.text import clean_line
 
 MAX_NAME = 120
+MAX_ADDRESS = 300
 _VPOST_CODE = re.compile(r"^[A-Z0-9-]{4,20}$")
 
 
@@ -42,7 +43,7 @@ def clean_name(raw: str, field: str = "full_name") -> str:
     return name
 
 
-def clean_address(raw: str | None, limit: int = 300) -> str:
+def clean_address(raw: str | None, limit: int = MAX_ADDRESS) -> str:
     address = clean_line(raw)
     if len(address) > limit:
         raise Invalid(

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
-from agrimarket.web.input import Input
+from agrimarket.accounts.schemas import Address, CommuneCode, PersonName, Phone, VpostCode
+from agrimarket.web.input import Input, checked
+
+# 10 digits, or 13 for a branch (10 + "-" + 3); the check digit is the service's.
+TaxCode = Annotated[str, checked(pattern="^[0-9]{10}(-?[0-9]{3})?$")]
 
 
 class CooperativeCreate(Input):
-    name: str
-    tax_code: str
-    commune_code: str
-    address: str = ""
+    name: PersonName
+    tax_code: TaxCode
+    commune_code: CommuneCode
+    address: Address = ""
 
 
 class CooperativeRead(msgspec.Struct):
@@ -30,11 +36,11 @@ class CooperativeRead(msgspec.Struct):
 class MemberAdd(Input):
     """Assisted sign-up of a household for a phone that has no account (never with a password)."""
 
-    phone: str
-    head_name: str | None = None
-    commune_code: str | None = None
-    address: str = ""
-    vpost_code: str | None = None
+    phone: Phone
+    head_name: PersonName | None = None  # required when signing up (the service says so in words)
+    commune_code: CommuneCode | None = None
+    address: Address = ""
+    vpost_code: VpostCode | None = None
 
 
 class MemberRead(msgspec.Struct):
@@ -48,7 +54,7 @@ class MemberRead(msgspec.Struct):
 
 
 class InvitationCreate(Input):
-    phone: str
+    phone: Phone
 
 
 class InvitationRead(msgspec.Struct):
@@ -86,8 +92,8 @@ class MyCooperative(msgspec.Struct):
 
 
 class StatusChange(Input):
-    status: str  # verified | suspended | revoked
-    reason: str = ""
+    status: Annotated[str, checked(enum=("verified", "suspended", "revoked"))]
+    reason: Annotated[str, checked(max_length=1000)] = ""  # required to suspend or revoke
 
 
 class LeaveOut(msgspec.Struct):

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import msgspec
 
-from agrimarket.web.input import Input
+from agrimarket.declared.catalog import MARKETPLACES
+from agrimarket.web.input import Id, Input, checked
+
+MAX_URL = 400
 
 
 class DeclaredListingCreate(Input):
-    marketplace: str
-    shop_url: str
+    marketplace: Annotated[str, checked(enum=MARKETPLACES)]
+    # http(s), a host, no spaces (agrimarket.declared.service.clean_url)
+    shop_url: Annotated[str, checked(max_length=MAX_URL, pattern="^https?://[^/?#@ ]+[^ ]*$")]
     from_date: date
     to_date: date | None = None
     # Exactly one of the two.
-    household_id: int | None = None
-    cooperative_id: int | None = None
+    household_id: Id | None = None
+    cooperative_id: Id | None = None
 
 
 class DeclaredListingUpdate(Input):
@@ -39,7 +44,7 @@ class DeclaredListingRead(msgspec.Struct):
 
 
 class SuppliersUpdate(Input):
-    household_ids: list[int]
+    household_ids: Annotated[list[Id], checked(max_items=500)]
 
 
 class SupplierRead(msgspec.Struct):

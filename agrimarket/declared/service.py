@@ -17,7 +17,7 @@ from agrimarket.declared.access import (
     visible_households,
 )
 from agrimarket.declared.catalog import MARKETPLACES, marketplace_label
-from agrimarket.declared.schemas import DeclaredListingCreate, DeclaredListingRead
+from agrimarket.declared.schemas import MAX_URL, DeclaredListingCreate, DeclaredListingRead
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.tables import Cooperative, DeclaredListing, Household
 
@@ -25,7 +25,7 @@ from agrimarket.tables import Cooperative, DeclaredListing, Household
 def clean_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 400 or " " in url:
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL or " " in url:
         raise Invalid(
             "shop_url",
             "Địa chỉ gian hàng phải bắt đầu bằng http:// hoặc https://.",

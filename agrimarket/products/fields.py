@@ -15,6 +15,7 @@ from agrimarket.text import clean_line, clean_text
 MAX_PRICE_VND = 1_000_000_000
 MAX_STOCK = 100_000_000
 MAX_UNIT_WEIGHT_G = 100_000  # 100 kg: more than one parcel a marketplace carries
+MAX_NAME, MAX_DESCRIPTION, MAX_HARVEST_SEASON = 150, 2000, 100
 _DIGITS = re.compile(r"^[0-9]+$")  # not \d, which takes any script's digits
 # Whole grams, thousands grouped or not ("1.500", "1 500", "1500"); a decimal such as "0,5" is refused
 # rather than read as 5 g.
@@ -71,11 +72,11 @@ def clean_product(values: dict[str, Any], partial: bool = False) -> dict[str, An
         return not partial or name in values
 
     if wanted("name"):
-        clean["name"] = _text(values, "name", 150, errors, required=True)
+        clean["name"] = _text(values, "name", MAX_NAME, errors, required=True)
     if wanted("description"):
-        clean["description"] = _text(values, "description", 2000, errors, multiline=True)
+        clean["description"] = _text(values, "description", MAX_DESCRIPTION, errors, multiline=True)
     if wanted("harvest_season"):
-        clean["harvest_season"] = _text(values, "harvest_season", 100, errors)
+        clean["harvest_season"] = _text(values, "harvest_season", MAX_HARVEST_SEASON, errors)
     choices = (
         ("category", CATEGORIES, "Hãy chọn loại sản phẩm trong danh sách.", "Pick a category from the list."),
         ("unit", UNITS, "Hãy chọn đơn vị tính trong danh sách.", "Pick a unit from the list."),

@@ -7,16 +7,18 @@ from typing import Annotated
 
 import msgspec
 
-from agrimarket.web.input import Input
+from agrimarket.web.input import VISIBLE, Input
 
 MAX_PHONES = 2000
+# Something visible, which the service requires with its own message (Litestar reads Meta's "extra").
+VISIBLE_TEXT = {"extra": {"min_length": 1, "pattern": VISIBLE}}
 
 
 class TrainingCreate(Input):
     held_on: date
     commune_code: Annotated[str, msgspec.Meta(min_length=5, max_length=5)]
-    topic: Annotated[str, msgspec.Meta(max_length=200)]
-    trainer: Annotated[str, msgspec.Meta(max_length=120)]
+    topic: Annotated[str, msgspec.Meta(max_length=200, extra_json_schema=VISIBLE_TEXT)]
+    trainer: Annotated[str, msgspec.Meta(max_length=120, extra_json_schema=VISIBLE_TEXT)]
     # The attending households' phone numbers (more later from an uploaded attendance list).
     phones: Annotated[
         list[Annotated[str, msgspec.Meta(max_length=40)]], msgspec.Meta(max_length=MAX_PHONES)

@@ -1,19 +1,31 @@
-"""The error answers of the JSON API, documented in the OpenAPI of every operation that can give them.
+"""The OpenAPI document tells the truth: the errors each operation answers, the bodies it refuses.
 
 ``agrimarket.web.errors`` turns every error into one shape; Litestar alone would document only a
-400 of its own shape. This plugin adds, per operation, the statuses that operation can really
-answer with, so clients (and schemathesis) can rely on the schema.
+400 of its own shape. ``ErrorResponsesPlugin`` adds, per operation, the statuses that operation can
+really answer with, and ``InputSchemaPlugin`` says that a request body (``agrimarket.web.input.Input``)
+refuses fields it does not know, so clients (and schemathesis) can rely on the schema.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from typing import TYPE_CHECKING
+
 import msgspec
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.enums import RequestEncodingType
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import ParameterKwarg
 from litestar.plugins import ReceiveRoutePlugin
 from litestar.routes import BaseRoute, HTTPRoute
 
 from agrimarket.web.i18n import MACHINE_PATHS
+from agrimarket.web.input import MAX_ID, Input
+
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
+    from litestar.openapi.spec import Schema
+    from litestar.typing import FieldDefinition
 
 
 class ErrorDetail(msgspec.Struct):
@@ -82,6 +94,17 @@ def _takes_files(handler) -> bool:
     return getattr(kwarg, "media_type", None) == RequestEncodingType.MULTI_PART
 
 
+def _declare_row_ids(handler) -> None:
+    """An integer path or query parameter is a row id: documented from 1 to ``MAX_ID`` (a larger one
+    answers 404 or 422). Through ``schema_extra``: Litestar writes ``le`` as a float."""
+    parameters = handler.parsed_fn_signature.parameters
+    for name, field in list(parameters.items()):
+        if field.kwarg_definition is None and field.annotation in (int, int | None):
+            parameters[name] = dataclasses.replace(
+                field, kwarg_definition=ParameterKwarg(schema_extra={"minimum": 1, "maximum": MAX_ID})
+            )
+
+
 class ErrorResponsesPlugin(ReceiveRoutePlugin):
     """Documents the error answers of each /api and /feeds operation (see the module docstring)."""
 
@@ -89,6 +112,7 @@ class ErrorResponsesPlugin(ReceiveRoutePlugin):
         if not isinstance(route, HTTPRoute) or not route.path.startswith(MACHINE_PATHS):
             return
         for handler in route.route_handlers:
+            _declare_row_ids(handler)
             signed_in = "actor" in handler.resolve_dependencies()
             for method in handler.http_methods:
                 has_params = bool(route.path_parameters) or bool(_query_parameters(handler))
@@ -101,3 +125,18 @@ class ErrorResponsesPlugin(ReceiveRoutePlugin):
                 )
                 documented = {status: error_response(status) for status in sorted(statuses)}
                 handler.responses = documented | dict(handler.responses or {})
+
+
+class InputSchemaPlugin(StructSchemaPlugin):
+    """A request body's schema says ``additionalProperties: false``: ``Input`` forbids unknown fields.
+
+    Litestar documents every msgspec Struct as open; this one runs before its own Struct plugin.
+    """
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return super().is_plugin_supported_field(field_definition) and field_definition.is_subclass_of(Input)
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        schema.additional_properties = False
+        return schema

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
-from agrimarket.web.input import Input
+from agrimarket.products.fields import MAX_STOCK
+from agrimarket.web.input import Input, checked
 from integrations.adapters.base import CredentialField
+from integrations.stock.shares import SHARE_MAX, SHARE_MIN
 
 
 class AccountCreate(Input):
@@ -29,8 +33,8 @@ class ListingCreate(Input):
 class StockShareUpdate(Input):
     """How much of the stock one marketplace is shown: share_percent % after holding reserve_units back."""
 
-    share_percent: int = 100
-    reserve_units: int = 0
+    share_percent: Annotated[int, checked(ge=SHARE_MIN, le=SHARE_MAX)] = 100
+    reserve_units: Annotated[int, checked(ge=0, le=MAX_STOCK)] = 0
 
 
 class ListingRead(msgspec.Struct):

@@ -7,6 +7,7 @@ same ``agrimarket.text.clean_text``.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from xml.etree import ElementTree as ET
 
@@ -21,7 +22,7 @@ from agrimarket.tables import Household, Product
 from agrimarket.text import INVISIBLE as INVISIBLE_CLASS
 from agrimarket.text import clean_line, clean_text
 from agrimarket.web.forms import form_values
-from agrimarket.web.input import RAW_FIELDS, Input
+from agrimarket.web.input import RAW_FIELDS, VISIBLE, Input
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.traceability.test_scan import stamped
 
@@ -58,6 +59,8 @@ def test_the_invisible_class_is_unicodes_control_and_format_characters():
 
 def _sample(info: msgspec.inspect.Type) -> object:
     """A value of the field's type, hostile where it is text, fitting its length limits."""
+    if isinstance(info, msgspec.inspect.Metadata):  # a Meta carrying documentation only
+        return _sample(info.type)
     if isinstance(info, msgspec.inspect.UnionType):
         return _sample(next(t for t in info.types if not isinstance(t, msgspec.inspect.NoneType)))
     if isinstance(info, msgspec.inspect.StrType):
@@ -219,3 +222,15 @@ def test_marketplace_order_events_are_cleaned_too():
         OrderEvent,
     )
     assert (event.order_id, event.items[0].external_id) == ("SP-1", "9")
+
+
+def test_the_documented_visible_pattern_is_what_clean_text_keeps():
+    """A required text field's schema pattern (agrimarket.web.input.VISIBLE) finds a character
+    exactly when clean_text would keep something of it, over the Basic Multilingual Plane."""
+    visible = re.compile(VISIBLE)
+    wrong = [
+        hex(code)
+        for code in range(0x10000)
+        if not 0xD800 <= code <= 0xDFFF and bool(visible.search(chr(code))) != (clean_text(chr(code)) != "")
+    ]
+    assert not wrong, wrong

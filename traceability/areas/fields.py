@@ -12,6 +12,7 @@ from agrimarket.text import ascii_decimal, clean_line
 from traceability.settings import DEFAULT_CODE_PATTERN
 
 MAX_CODE = 40  # the column's width, whatever pattern is configured
+MAX_NAME, MAX_CROP = 150, 100
 MAX_AREA_HA = 10_000.0  # bigger than any single farm's growing area; catches m² typed as ha
 # Vietnam's mainland bounding box (coastal islands such as Cát Hải and Phú Quốc fall inside).
 LAT_RANGE = (8.0, 24.0)
@@ -97,8 +98,8 @@ def clean_area(values: dict[str, Any], pattern: str) -> dict[str, Any]:
     """Validated column values (commune checked separately against the administrative units)."""
     errors: dict[str, tuple[str, str]] = {}
     clean: dict[str, Any] = {
-        "name": _text(values, "name", 150, errors),
-        "crop": _text(values, "crop", 100, errors),
+        "name": _text(values, "name", MAX_NAME, errors),
+        "crop": _text(values, "crop", MAX_CROP, errors),
     }
     area = _number(values.get("area_ha"))
     if area is None or not 0 < area <= MAX_AREA_HA:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import msgspec
 
-from agrimarket.web.input import Input
+from agrimarket.accounts.schemas import CommuneCode
+from agrimarket.web.input import Id, Input, checked, required_text
+from traceability.areas.fields import MAX_AREA_HA, MAX_CROP, MAX_NAME
 
 
 class AreaCreate(Input):
-    name: str
-    crop: str
-    area_ha: float
-    commune_code: str
+    name: Annotated[str, required_text(MAX_NAME)]
+    crop: Annotated[str, required_text(MAX_CROP)]
+    area_ha: Annotated[float, checked(gt=0, le=MAX_AREA_HA)]
+    commune_code: CommuneCode
     gps_lat: float | None = None
     gps_lng: float | None = None
     official_code: str | None = None
@@ -22,12 +25,12 @@ class AreaCreate(Input):
     valid_from: date | None = None
     valid_until: date | None = None
     # A coop manager registers a member household's area; the cooperative's own when omitted.
-    owner_household_id: int | None = None
+    owner_household_id: Id | None = None
 
 
 class StatusChange(Input):
-    status: str  # verified | suspended | revoked
-    reason: str = ""
+    status: Annotated[str, checked(enum=("verified", "suspended", "revoked"))]
+    reason: Annotated[str, checked(max_length=1000)] = ""  # required to suspend or revoke
 
 
 class AreaRead(msgspec.Struct):

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from agrimarket.web.input import Input
+from agrimarket.products.catalog import UNITS
+from agrimarket.web.input import Id, Input, checked
+from traceability.batches.kinds import KINDS, PARTNER_KINDS
+
+LOT_CODE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")  # after trimming spaces
+MAX_QUANTITY = 1_000_000_000.0
+MIN_CLEAR_REASON, MAX_CLEAR_REASON = 10, 1000
 
 
 class BatchCreate(Input):
-    product_id: int
-    growing_area_id: int
-    lot_code: str
+    product_id: Id
+    growing_area_id: Id
+    lot_code: Annotated[str, checked(pattern=LOT_CODE.pattern)]
     harvest_date: date
-    quantity: float
-    unit: str
+    quantity: Annotated[float, checked(gt=0, le=MAX_QUANTITY)]
+    unit: Annotated[str, checked(enum=UNITS)]
     pack_date: date | None = None
     expiry_date: date | None = None
     brand: str = ""  # brand or trademark on the packaging
     standards: str = ""  # declared standard, e.g. "TCCS 01:2026/HTX", besides the certifications
-    packing_facility_id: int | None = None  # the packing facility (cơ sở đóng gói) that packed it
+    packing_facility_id: Id | None = None  # the packing facility (cơ sở đóng gói) that packed it
 
 
 class BatchUpdate(Input):
@@ -33,16 +40,16 @@ class BatchUpdate(Input):
 
 
 class EventCreate(Input):
-    kind: str  # planting|input_use|irrigation|harvesting|packing|shipping
+    kind: Annotated[str, checked(enum=KINDS)]
     # Must carry its time-zone offset; defaults to now.
     occurred_at: datetime | None = None
     # Defaults to the batch's growing area.
-    growing_area_id: int | None = None
+    growing_area_id: Id | None = None
     details: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class ClearRequest(Input):
-    reason: str
+    reason: Annotated[str, checked(min_length=MIN_CLEAR_REASON, max_length=MAX_CLEAR_REASON)]
 
 
 class EventRead(msgspec.Struct):
@@ -89,11 +96,11 @@ class BatchRead(msgspec.Struct):
 class PartnerCreate(Input):
     """A supplier (one step back) or a recipient (one step forward) of the batch."""
 
-    direction: str  # supplier | recipient
+    direction: Annotated[str, checked(enum=PARTNER_KINDS)]
     kind: str  # supplier: member_household|farm|input_dealer|collector; recipient: buyer|packer|distributor|retailer|processor|exporter
     on_date: date
     name: str = ""  # may be left empty when household_id names a member household
-    household_id: int | None = None  # a current member of the batch's cooperative
+    household_id: Id | None = None  # a current member of the batch's cooperative
     code: str = ""  # tax code, GLN, facility code...
     address: str = ""
 

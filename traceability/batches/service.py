@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,12 +23,20 @@ from traceability.batches import diary, minimum_data
 from traceability.batches.events import aware as _aware
 from traceability.batches.events import events_of as _events
 from traceability.batches.facts import batch_facts
-from traceability.batches.schemas import BatchCreate, BatchRead, BatchUpdate, EventCreate, EventRead
+from traceability.batches.schemas import (
+    LOT_CODE,
+    MAX_CLEAR_REASON,
+    MAX_QUANTITY,
+    MIN_CLEAR_REASON,
+    BatchCreate,
+    BatchRead,
+    BatchUpdate,
+    EventCreate,
+    EventRead,
+)
 from traceability.packing.service import usable_facility
 from traceability.tables import Batch, BatchEvent
 
-LOT_CODE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
-MAX_QUANTITY = 1_000_000_000.0
 _COLUMNS = (
     *Batch.all_columns(),
     Batch.product.name.as_alias("product_name"),
@@ -255,7 +262,7 @@ async def clear_flag(actor: Actor, batch_id: int, reason: str) -> None:
     if actor.role == Role.COOP_MANAGER:
         await _manager_may_clear(actor, batch_id)
     reason = clean_line(str(reason or ""))
-    if not 10 <= len(reason) <= 1000:
+    if not MIN_CLEAR_REASON <= len(reason) <= MAX_CLEAR_REASON:
         raise Invalid(
             "reason",
             "Hãy ghi rõ lý do xác nhận (10–1000 ký tự).",

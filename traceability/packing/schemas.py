@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 
-from agrimarket.web.input import Input
+from agrimarket.accounts.schemas import Address, CommuneCode
+from agrimarket.web.input import Id, Input, checked, required_text
+
+MAX_NAME, MAX_EXPORT_MARKET = 150, 60
 
 
 class FacilityCreate(Input):
-    name: str
-    commune_code: str
-    address: str = ""
+    name: Annotated[str, required_text(MAX_NAME)]
+    commune_code: CommuneCode
+    address: Address = ""
     official_code: str | None = None  # mã số cơ sở đóng gói, once issued
-    export_market: str | None = None  # the importing market an export code is for
+    # the importing market an export code is for
+    export_market: Annotated[str, checked(max_length=MAX_EXPORT_MARKET)] | None = None
     # A coop manager registers a member household's facility; the cooperative's own when omitted.
-    owner_household_id: int | None = None
+    owner_household_id: Id | None = None
 
 
 class FacilityRead(msgspec.Struct):

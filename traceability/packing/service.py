@@ -17,7 +17,7 @@ from agrimarket.products.access import new_record_owner
 from agrimarket.text import clean_line
 from traceability.areas.access import visible_registered
 from traceability.areas.fields import clean_code
-from traceability.packing.schemas import FacilityCreate, FacilityRead
+from traceability.packing.schemas import MAX_EXPORT_MARKET, MAX_NAME, FacilityCreate, FacilityRead
 from traceability.tables import PackingFacility
 
 NOUN = ("cơ sở đóng gói", "the packing facility")
@@ -68,9 +68,9 @@ def _text(value: str | None, limit: int, field: str, errors: dict, required: boo
 def _clean(data: FacilityCreate) -> dict[str, Any]:
     errors: dict[str, tuple[str, str]] = {}
     fields: dict[str, Any] = {
-        "name": _text(data.name, 150, "name", errors, required=True),
+        "name": _text(data.name, MAX_NAME, "name", errors, required=True),
         "address": _text(data.address, 300, "address", errors),
-        "export_market": _text(data.export_market, 60, "export_market", errors) or None,
+        "export_market": _text(data.export_market, MAX_EXPORT_MARKET, "export_market", errors) or None,
     }
     try:
         fields["official_code"] = clean_code(data.official_code, noun=CODE_NOUN)

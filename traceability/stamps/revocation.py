@@ -17,11 +17,9 @@ from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid, NotFound
 from agrimarket.text import clean_line
 from traceability.stamps import serials
-from traceability.stamps.schemas import RevokeRequest
+from traceability.stamps.schemas import MAX_REASON, RevokeRequest
 from traceability.stamps.service import writable_batch
 from traceability.tables import Stamp, StampIssue
-
-MAX_REASON = 500
 
 
 def not_in_batch() -> NotFound:

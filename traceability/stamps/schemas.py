@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import msgspec
 
-from agrimarket.web.input import Input
+from agrimarket.web.input import Id, Input, checked
+from traceability.stamps.label_layout import LABEL_SIZES
+
+MAX_STAMPS = 100_000  # per issuance
+MAX_REASON = 500  # a revocation's reason
 
 
 class IssueCreate(Input):
-    count: int
-    label_size: str = "30x40"
+    count: Annotated[int, checked(ge=1, le=MAX_STAMPS)]
+    label_size: Annotated[str, checked(enum=LABEL_SIZES)] = "30x40"
     with_pin: bool = False  # a scratch-off PIN printed beside each QR
 
 
@@ -39,14 +44,14 @@ class RevokeRequest(Input):
     """One of: a serial; a range from_serial..to_serial (one issuance, as printed); an issuance
     with a seq range; a whole batch. The reason is required."""
 
-    reason: str
+    reason: Annotated[str, checked(min_length=1, max_length=MAX_REASON)]
     serial: str | None = None
     from_serial: str | None = None
     to_serial: str | None = None
-    issuance_id: int | None = None
+    issuance_id: Id | None = None
     from_seq: int | None = None
     to_seq: int | None = None
-    batch_id: int | None = None
+    batch_id: Id | None = None
 
 
 class RevokeResult(msgspec.Struct):

@@ -24,10 +24,9 @@ from traceability.batches import service as batches
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import budget, quota, serials
 from traceability.stamps.label_layout import LABEL_SIZES
-from traceability.stamps.schemas import IssueRead
+from traceability.stamps.schemas import MAX_STAMPS, IssueRead
 from traceability.tables import Batch, Stamp, StampIssue
 
-MAX_STAMPS = 100_000
 CHUNK = 1000  # rows per INSERT: 6 parameters each keeps well under PostgreSQL's 32,767
 LEASE = timedelta(minutes=2)  # how long a renderer's claim on a job lasts unless renewed
 
