@@ -69,6 +69,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python -m tests.contracts
 
 format: install
 	$(BIN)/ruff check --fix .

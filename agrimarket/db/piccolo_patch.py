@@ -10,6 +10,7 @@ this module against Piccolo's source before widening the range.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -73,7 +74,18 @@ class ResilientTransaction(PostgresTransaction):
 
 
 class ResilientPostgresEngine(PostgresEngine):
-    """PostgresEngine whose transactions and one-off connections survive a lost connection."""
+    """PostgresEngine whose transactions and one-off connections survive a lost connection, and
+    which remembers the event loop its pool was opened on (asyncpg keeps that private)."""
+
+    pool_loop: asyncio.AbstractEventLoop | None = None
+
+    async def start_connection_pool(self, **kwargs: Any) -> None:
+        await super().start_connection_pool(**kwargs)
+        self.pool_loop = asyncio.get_running_loop()
+
+    async def close_connection_pool(self) -> None:
+        await super().close_connection_pool()
+        self.pool_loop = None
 
     def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
         return ResilientTransaction(engine=self, allow_nested=allow_nested)

@@ -3,6 +3,8 @@ second round trip, yet a transaction left open on it is still rolled back."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from agrimarket.db import build_engine, close_pool, open_pool
@@ -39,3 +41,13 @@ async def test_a_transaction_left_open_is_rolled_back_on_release(pool):
         assert again.get_server_pid() == backend  # the same connection, and its temporary table
         assert not again.is_in_transaction()
         assert await again.fetchval("SELECT count(*) FROM left_open") == 0
+
+
+async def test_the_engine_remembers_the_loop_its_pool_belongs_to(settings):
+    # Background loops (stamp renderer, scan flusher) compare it with theirs: asyncpg keeps it private.
+    engine = build_engine(settings)
+    assert engine.pool_loop is None
+    await open_pool(engine, 1)
+    assert engine.pool_loop is asyncio.get_running_loop()
+    await close_pool(engine)
+    assert engine.pool is None and engine.pool_loop is None

@@ -56,6 +56,7 @@ def test_the_engine_methods_the_patch_overrides_or_calls_keep_their_signatures()
     assert inspect.iscoroutinefunction(PostgresEngine._run_in_new_connection)
     assert parameters(PostgresEngine.get_new_connection) == ["self"]
     assert parameters(PostgresEngine.start_connection_pool) == ["self", "kwargs"]
+    assert parameters(PostgresEngine.close_connection_pool) == ["self"]
     assert parameters(Engine.transaction_exists) == ["self"]
     # The engine keeps its connection settings, pool and current transaction in these attributes.
     assert {"config", "pool"} <= set(PostgresEngine.__slots__)

@@ -42,6 +42,10 @@ def new_problems(tree: Path, before: list[str]) -> list[str]:
     return [problem for problem in check(tree) if problem not in before]
 
 
+def test_the_house_keeps_its_contracts():
+    assert check() == []
+
+
 def test_a_core_module_importing_integrations_is_refused(tree):
     before = check(tree)
     plant(tree, "agrimarket.products.planted", "from integrations.listings import service\n")
@@ -133,3 +137,5 @@ def test_make_lint_runs_the_check_and_fails_on_a_broken_contract(tree):
     )
     assert run.returncode == 1
     assert "agrimarket.planted imports integrations" in run.stdout
+    lint = (ROOT / "Makefile").read_text().split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    assert "$(BIN)/python -m tests.contracts" in lint

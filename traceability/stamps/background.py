@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from agrimarket.db import ResilientPostgresEngine
 from traceability.tables import StampIssue
 
 
@@ -13,6 +14,7 @@ def engine_usable() -> bool:
 
     asyncpg connections belong to the loop that made them; a background loop must not borrow them.
     """
-    pool = getattr(StampIssue._meta.db, "pool", None)
-    loop = getattr(pool, "_loop", None)
-    return loop is None or loop is asyncio.get_running_loop()
+    engine = StampIssue._meta.db
+    if not isinstance(engine, ResilientPostgresEngine) or engine.pool is None:
+        return True
+    return engine.pool_loop is asyncio.get_running_loop()
