@@ -92,12 +92,14 @@ class BatchFlagged(Event, frozen=True, kw_only=True):
 
 
 class CounterfeitWarning(Event, frozen=True, kw_only=True):
-    """A stamp's scans started to raise the counterfeit warning."""
+    """A stamp's stored scans started to raise the counterfeit warning: more client networks, over
+    more days, than a genuine stamp's (published once, by the scan-log write that crossed the line;
+    again only after a review and new evidence). A scan long after the batch's expiry also shows a
+    warning on the page, but that is a property of the date, not news: no event."""
 
     stamp_id: int
     serial: str
     batch_id: int
-    reason: Literal["clients", "expiry"]
 
 
 class GrowingAreaStatusChanged(Event, frozen=True, kw_only=True):

@@ -16,11 +16,14 @@ from datetime import UTC, datetime, timedelta
 
 from litestar.testing import AsyncTestClient
 
+from agrimarket import events
 from agrimarket.accounts.actor import Role
 from agrimarket.app import create_app
+from agrimarket.events import CounterfeitWarning
 from agrimarket.tables import AuditEntry
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.traceability.test_scan import stamped
+from tests.waiting import until
 from traceability.settings import TraceabilitySettings
 from traceability.stamps.evidence import network_hash, scan_day
 from traceability.stamps.scan import BUFFER, _insert
@@ -165,3 +168,23 @@ async def test_the_batch_page_lists_warned_stamps_and_its_form_clears_them(clien
     assert 'id="scan-warnings"' not in done.text
     async with behind_proxy(settings) as proxied:
         assert await scan_from(proxied, serial, "192.0.2.1") is False
+
+
+async def test_crossing_the_line_is_announced_once_to_the_apps(client, accounts, settings):
+    _, _, batch_id, (serial,) = await stamped(client, accounts, count=1)
+    stamp = await Stamp.select(Stamp.id).where(Stamp.serial == serial).first()
+    await history(settings, serial, [(address, 1 + n % 4) for n, address in enumerate(botnet(20))])
+    announced: list[CounterfeitWarning] = []
+
+    async def record(event: CounterfeitWarning) -> None:
+        announced.append(event)
+
+    async with behind_proxy(settings) as proxied:
+        events.current().subscribe(CounterfeitWarning, record)  # the app just built this bus
+        assert await scan_from(proxied, serial, "100.80.1.1") is True  # the 21st network
+        await BUFFER.flush()
+        await until(lambda: announced, timeout=5, what="the announcement")
+        # More networks the same day: still warned, not news.
+        assert await scan_from(proxied, serial, "100.81.1.1") is True
+        await BUFFER.flush()
+    assert announced == [CounterfeitWarning(stamp_id=stamp["id"], serial=serial, batch_id=batch_id)]

@@ -21,8 +21,10 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from agrimarket import clock
+from agrimarket import clock, events
+from agrimarket.events import CounterfeitWarning
 from traceability.settings import TraceabilitySettings
+from traceability.tables import Stamp
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 IPV4_PREFIX, IPV6_PREFIX = 24, 48
@@ -119,3 +121,25 @@ def warned_condition(settings: TraceabilitySettings) -> str:
         f"(network_count - reviewed_networks) > {int(settings.counterfeit_distinct_clients)}"
         f" AND (spread_days - reviewed_days) >= {int(settings.counterfeit_min_days)}"
     )
+
+
+async def warned_among(stamp_ids: list[int], settings: TraceabilitySettings) -> dict[int, tuple[str, int]]:
+    """Of ``stamp_ids``, the stamps whose stored evidence raises the warning: id -> (serial, batch)."""
+    if not stamp_ids:
+        return {}
+    marks = ", ".join(["{}"] * len(stamp_ids))
+    rows = await Stamp.raw(
+        f"SELECT id, serial, batch FROM stamp WHERE id IN ({marks}) AND {warned_condition(settings)}",  # noqa: S608
+        *stamp_ids,
+    )
+    return {row["id"]: (row["serial"], row["batch"]) for row in rows}
+
+
+async def announce_new_warnings(
+    stamp_ids: list[int], before: dict[int, tuple[str, int]], settings: TraceabilitySettings
+) -> None:
+    """Publish a CounterfeitWarning for each stamp the scans just written made cross the threshold
+    (inside their write transaction: a subscriber's outbox row commits with the scans)."""
+    for stamp_id, (serial, batch) in (await warned_among(stamp_ids, settings)).items():
+        if stamp_id not in before:
+            await events.publish(CounterfeitWarning(stamp_id=stamp_id, serial=serial, batch_id=batch))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Litestar
 
 from agrimarket.web.services import app_services
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import render
 from traceability.stamps.api import StampController, check_pin, trace
 from traceability.stamps.jobs import Renderer
@@ -20,7 +21,7 @@ _flusher = Flusher(BUFFER)
 async def _start(app: Litestar) -> None:
     settings, storage = app_services(app)  # lifespan hooks get no dependencies
     await _renderer.start(settings, storage)
-    await _flusher.start()
+    await _flusher.start(settings.section(TraceabilitySettings))
 
 
 async def _stop() -> None:

@@ -19,7 +19,7 @@ import msgspec
 
 from agrimarket import clock
 from agrimarket.dates import shifted
-from agrimarket.db import copy_rows, fetch_direct
+from agrimarket.db import copy_rows, fetch_direct, write_transaction
 from agrimarket.media.storage import Storage
 from agrimarket.ports import current as query_ports
 from agrimarket.repeated_failure import RepeatedFailureLog
@@ -88,6 +88,9 @@ class ScanBuffer:
         self.writing: asyncio.Task | None = None
         # Flushes run every second: while the database is down, one traceback, then a line a minute.
         self.failures = RepeatedFailureLog(log, "scan log: flush")
+        # The thresholds of the counterfeit warning, set when the app's flusher starts: a write that
+        # makes a stamp cross them publishes CounterfeitWarning (without an app, nothing listens).
+        self.warn: TraceabilitySettings | None = None
 
     def add(self, row: Row) -> None:
         with self.lock:
@@ -120,7 +123,7 @@ class ScanBuffer:
         written = 0
         try:
             while written < len(rows):
-                await _insert(rows[written : written + ROWS_PER_INSERT])
+                await _write(rows[written : written + ROWS_PER_INSERT], self.warn)
                 written += ROWS_PER_INSERT
                 with self.lock:
                     self.in_flight, self.generation = _by_stamp(rows[written:]), self.generation + 1
@@ -158,6 +161,17 @@ async def _insert(rows: list[Row]) -> None:
         values = ", ".join(["({}, {}, {}, {}, {}, {})"] * len(written))
         args = [value for row in written for value in row]
         await Scan.raw(f"INSERT INTO scan ({', '.join(COLUMNS)}) VALUES {values}", *args)  # noqa: S608
+
+
+async def _write(rows: list[Row], warn: TraceabilitySettings | None) -> None:
+    """Write scan rows in one transaction, announcing the counterfeit warnings they raise."""
+    # Only a scan from a network new to its stamp can move the stamp's evidence.
+    moved = sorted({row[0] for row in rows if row[6]}) if warn else []
+    async with write_transaction():
+        before = await evidence.warned_among(moved, warn) if warn and moved else {}
+        await _insert(rows)
+        if warn and moved:
+            await evidence.announce_new_warnings(moved, before, warn)
 
 
 BUFFER = ScanBuffer()
@@ -303,7 +317,8 @@ class Flusher:
         self.task: asyncio.Task | None = None
         self.flushing: asyncio.Future | None = None
 
-    async def start(self) -> None:
+    async def start(self, settings: TraceabilitySettings) -> None:
+        self.buffer.warn = settings
         if self.task is None:
             self.task = asyncio.create_task(self._loop())
 
