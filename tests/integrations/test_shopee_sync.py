@@ -120,7 +120,9 @@ async def test_a_renewal_lease_is_one_winner_until_it_lapses(client, accounts, i
     farmer = await accounts.household()
     account_id = (await connect(client, farmer, "shopee", "880001"))["id"]
     now = [time.time()]
-    store = AccountTokenStore(int_settings.section(IntegrationsSettings).credentials_key, clock=lambda: now[0])
+    store = AccountTokenStore(
+        int_settings.section(IntegrationsSettings).credentials_key, clock=lambda: now[0]
+    )
     assert await store.claim(account_id, auth.LEASE_S)
     assert not await store.claim(account_id, auth.LEASE_S)  # another process: the lease is taken
     now[0] += auth.LEASE_S - 1

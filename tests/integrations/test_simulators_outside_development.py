@@ -17,15 +17,13 @@ from agrimarket.app import create_app
 from agrimarket.settings import Settings, SettingsError
 from integrations.plugin import IntegrationsPlugin
 from integrations.settings import IntegrationsSettings
+from tests.agrimarket.test_settings import PRODUCTION as PRODUCTION_SECRETS
 
 BASE = "http://testserver.local"
+# The production secrets of tests/agrimarket/test_settings.py, with real marketplace URLs instead
+# of the explicit simulators.
 PRODUCTION = {
-    "APP_ENV": "production",
-    "SECRET_KEY": "s" * 40,
-    "SCAN_HASH_KEY": "h" * 40,
-    "STAMP_PIN_KEY": "p" * 40,
-    "INTEGRATIONS_CREDENTIALS_KEY": "k" * 40,
-    "INTEGRATIONS_WEBHOOK_SECRET": "w" * 40,
+    **{name: value for name, value in PRODUCTION_SECRETS.items() if name != "INTEGRATIONS_SIMULATORS"},
     "INTEGRATIONS_WORKER": "off",
     "INTEGRATIONS_POSTMART_URL": "https://partner.postmart.example.vn",
     "INTEGRATIONS_VOSO_URL": "https://api.voso.example.vn",
