@@ -17,6 +17,13 @@ BATCHES = "/api/v1/batches/"
 TODAY = clock.today()
 
 
+@pytest.fixture(autouse=True)
+def same_day(monkeypatch):
+    """The services' "today" is the one these tests' dates were computed from, even when Vietnam's
+    midnight (17:00 UTC) passes between the import and the request."""
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+
+
 async def post_batch(client, session, product_id: int, area_id: int, **overrides):
     payload = {
         "product_id": product_id,

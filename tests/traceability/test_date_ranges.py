@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from agrimarket import clock
 from agrimarket.dates import shifted
 from tests.traceability.test_areas import post_area
-from tests.traceability.test_batches import BATCHES, add_event, farm, make_batch, post_batch
+from tests.traceability.test_batches import BATCHES, TODAY, add_event, farm, make_batch, post_batch
 from tests.traceability.test_scan import stamped
 from traceability.tables import Batch
 
-TODAY = clock.today()
+
+@pytest.fixture(autouse=True)
+def same_day(monkeypatch):
+    """The services' "today" is the one these tests' dates were computed from, even when Vietnam's
+    midnight (17:00 UTC) passes between the import and the request."""
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
 
 
 def fields(response) -> dict:
