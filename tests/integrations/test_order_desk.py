@@ -179,3 +179,21 @@ async def test_who_sees_the_inbox(client, accounts, worker, int_settings):
     officer = await accounts.staff(Role.OFFICER)  # the farmer's province: still none of the desk
     assert await refs(officer) == []
     assert (await client.get("/api/v1/orders/inbox")).status_code == 401
+
+
+async def test_a_later_report_fills_in_what_the_first_lacked(client, accounts, worker, int_settings):
+    """A bare first report (an old-style sale push) gets its deadline from the next pull, once."""
+    _farmer, _product, item = await live_listing(client, accounts, worker, int_settings, "postmart")
+    now = clock.now().timestamp()
+    line = [RemoteOrderItem(item, 1, 40_000)]
+    assert ()
+    assert await service.receive("postmart", RemoteOrder("F-1", "placed", now, now, 40_000, line), "webhook")
+    assert (await stored("F-1"))["act_by"] is None  # recorded without a deadline: none shown
+    later = RemoteOrder("F-1", "placed", now, now, 40_000, line, act_by=now + 9 * HOUR, payment="cod")
+    assert await service.receive("postmart", later, "pull") is False  # no change of status
+    row = await stored("F-1")
+    assert epoch(row["act_by"]) == pytest.approx(now + 9 * HOUR) and row["payment"] == "cod"
+    moved = RemoteOrder("F-1", "placed", now, now, 40_000, line, act_by=now + HOUR, payment="prepaid")
+    assert await service.receive("postmart", moved, "pull") is False
+    row = await stored("F-1")
+    assert epoch(row["act_by"]) == pytest.approx(now + 9 * HOUR) and row["payment"] == "cod"  # kept
