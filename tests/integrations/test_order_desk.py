@@ -186,7 +186,6 @@ async def test_a_later_report_fills_in_what_the_first_lacked(client, accounts, w
     _farmer, _product, item = await live_listing(client, accounts, worker, int_settings, "postmart")
     now = clock.now().timestamp()
     line = [RemoteOrderItem(item, 1, 40_000)]
-    assert ()
     assert await service.receive("postmart", RemoteOrder("F-1", "placed", now, now, 40_000, line), "webhook")
     assert (await stored("F-1"))["act_by"] is None  # recorded without a deadline: none shown
     later = RemoteOrder("F-1", "placed", now, now, 40_000, line, act_by=now + 9 * HOUR, payment="cod")
