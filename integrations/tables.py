@@ -165,6 +165,11 @@ class MarketplaceOrder(Table):
     status = Varchar(length=10)  # placed | shipped | delivered | cancelled | returned
     status_at = Timestamptz()
     created_at = Timestamptz()
+    # The order desk (issue 20): the marketplace's deadline to confirm or ship (NULL when it gave
+    # none, and for orders recorded before the desk), how the buyer pays, where it goes.
+    act_by = Timestamptz(null=True, default=None)
+    payment = Varchar(length=7, null=True, default=None)  # cod | prepaid
+    commune = Varchar(length=100, default="")
 
 
 class OrderItem(Table):

@@ -106,6 +106,14 @@ class RemoteOrder(msgspec.Struct):
     updated_at: float  # epoch seconds of the status
     amount_vnd: int
     items: list[RemoteOrderItem]
+    # What the farmer needs to ship, when the marketplace gives it (no buyer name, phone or address):
+    act_by: float | None = None  # epoch seconds: the marketplace's deadline to confirm or ship
+    payment: str | None = None  # one of PAYMENTS
+    commune: str = ""  # the delivery commune (xã/phường), as the marketplace names it
+
+
+# How the buyer pays: cash to the carrier on delivery, or already paid to the marketplace.
+PAYMENTS = ("cod", "prepaid")
 
 
 class Account(msgspec.Struct):

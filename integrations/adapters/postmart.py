@@ -19,6 +19,14 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
 - Product body: ``sku``, ``title`` (≤ 120 chars), ``description`` (≤ 3000), ``category_id``
   (Postmart category ids, see CATEGORY), ``unit`` (see UNIT), ``price`` (integer VND ≥ 1000),
   ``quantity`` (integer ≥ 0), ``images`` (1–9 absolute http(s) URLs), ``version``.
+- ``GET  /api/partner/v1/shops/{shop_id}/orders?updated_since={unix seconds}`` — ``{"orders":
+  [{"order_no", "status", "created_at", "updated_at", "total", "lines": [{"product_id",
+  "quantity", "unit_price"}], "payment_type": "cod"|"prepaid", "ship_to_commune"}]}``
+  (``ship_to_commune``: the buyer's commune, xã/phường; no name, phone or street). The same
+  fields ride on the ``order`` webhook event (``payment``, ``commune``).
+- Deadline (our proposed contract): a new order must be handed over to Vietnam Post (picked up
+  or dropped at a post office) within 48 hours of ``created_at`` (HANDOVER_WITHIN_S); Postmart
+  sends no deadline field, the seller's side computes it.
 - Webhooks (Postmart to us): ``POST {our base}/api/v1/webhooks/postmart``, JSON events signed
   ``X-Signature: t={unix seconds},v1=hex(HMAC-SHA256(webhook_secret, t + "." + body))``; a
   timestamp more than 300 s from our clock is refused (401), an event already taken (same
@@ -40,6 +48,7 @@ import time
 import httpx
 
 from integrations.adapters.base import (
+    PAYMENTS,
     Account,
     CredentialField,
     CredentialsError,
@@ -113,8 +122,21 @@ def from_wire(body: dict) -> RemoteListing:
     )
 
 
+# Our contract: hand a new order over to Vietnam Post within 48 hours (see the docstring).
+HANDOVER_WITHIN_S = 48 * 3600
+
+
+def act_by(placed_at: float) -> float:
+    """The deadline to hand an order placed at ``placed_at`` (epoch seconds) to Vietnam Post."""
+    return placed_at + HANDOVER_WITHIN_S
+
+
 def order_from_wire(body: dict) -> RemoteOrder:
+    payment = str(body.get("payment_type"))
     return RemoteOrder(
+        act_by=act_by(float(body["created_at"])),
+        payment=payment if payment in PAYMENTS else None,
+        commune=str(body.get("ship_to_commune") or "")[:100],
         order_id=str(body["order_no"]),
         status=ORDER_STATUS.get(str(body.get("status")), "placed"),
         placed_at=float(body["created_at"]),

@@ -5,9 +5,12 @@ read their details.
   &cursor`` — at most 15 days per call; answers ``response.order_list: [{"order_sn"}]``, ``more``
   and ``next_cursor``.
 - ``GET /api/v2/order/get_order_detail?order_sn_list=a,b&response_optional_fields=item_list,
-  total_amount`` — up to 50 orders: ``order_status``, ``create_time``, ``update_time`` (unix
+  total_amount,recipient_address`` — up to 50 orders: ``order_status``, ``create_time``, ``update_time`` (unix
   seconds), ``total_amount``, ``item_list: [{"item_id", "model_quantity_purchased",
-  "model_discounted_price"}]``.
+  "model_discounted_price"}]``; always ``ship_by_date`` (unix seconds: ship by then or Shopee
+  cancels the order; ``create_time`` + ``days_to_ship`` days), ``days_to_ship`` and ``cod`` (true:
+  cash on delivery); with ``recipient_address`` asked for, its ``town`` (the commune, xã/phường) is
+  all we read of it (no name, phone or street).
 """
 
 from __future__ import annotations
@@ -36,7 +39,11 @@ ShopCall = Callable[..., Awaitable[dict]]
 
 
 def order_from_wire(body: dict) -> RemoteOrder:
+    ship_by = int(body.get("ship_by_date") or 0)  # 0: not yet known (an unpaid order)
     return RemoteOrder(
+        act_by=float(ship_by) if ship_by > 0 else None,
+        payment=None if "cod" not in body else ("cod" if body["cod"] else "prepaid"),
+        commune=str((body.get("recipient_address") or {}).get("town") or "")[:100],
         order_id=str(body["order_sn"]),
         status=ORDER_STATUS.get(str(body.get("order_status")), "placed"),
         placed_at=float(body["create_time"]),
@@ -76,7 +83,7 @@ async def fetch_orders(shop: ShopCall, since: float) -> list[RemoteOrder]:
     for start in range(0, len(numbers), DETAIL_MAX):
         params = {
             "order_sn_list": ",".join(numbers[start : start + DETAIL_MAX]),
-            "response_optional_fields": "item_list,total_amount",
+            "response_optional_fields": "item_list,total_amount,recipient_address",
         }
         detail = (await shop("GET", DETAIL, params=params)).get("response") or {}
         found += [order_from_wire(o) for o in detail.get("order_list") or []]

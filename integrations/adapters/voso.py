@@ -19,7 +19,12 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
 - ``GET    /v2/sellers/{shop_id}/orders?updated_from={ISO 8601}`` — orders created or changed
   since then: ``{"data": [{"order_code", "order_status": "NEW"|"DELIVERING"|"DELIVERED"|
   "CANCELED"|"RETURNED", "created_time", "update_time" (ISO 8601, +07:00), "total_amount" (VND),
-  "items": [{"item_id", "qty", "price"}]}]}``.
+  "items": [{"item_id", "qty", "price"}], "payment_method": "COD"|"PREPAID", "delivery_ward"
+  (the buyer's commune, xã/phường: no name, phone or street)}]}``. The same fields ride on the
+  ``order`` webhook event (``payment``: "cod"|"prepaid", ``commune``).
+- Deadline (our proposed contract, after Voso's seller back-office rule): a NEW order must be
+  confirmed within 24 hours of ``created_time`` (CONFIRM_WITHIN_S); Voso sends no deadline field,
+  the seller's side computes it.
 - ``X-Idempotency-Key`` header on writes: the same key returns the first stored answer.
 - Item body: ``external_ref``, ``name`` (≤ 100 chars), ``short_description`` (≤ 2000),
   ``category_code`` (see CATEGORY), ``unit_code`` (see UNIT), ``sale_price`` (integer VND ≥ 1000),
@@ -94,11 +99,26 @@ def parse_iso(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
+# Our contract: confirm a NEW order within 24 hours of its creation (see the docstring).
+CONFIRM_WITHIN_S = 24 * 3600
+PAYMENT_WIRE = {"cod": "COD", "prepaid": "PREPAID"}
+PAYMENT = {wire: ours for ours, wire in PAYMENT_WIRE.items()}
+
+
+def act_by(placed_at: float) -> float:
+    """The deadline to confirm an order placed at ``placed_at`` (epoch seconds)."""
+    return placed_at + CONFIRM_WITHIN_S
+
+
 def order_from_wire(body: dict) -> RemoteOrder:
+    placed_at = parse_iso(body["created_time"])
     return RemoteOrder(
+        act_by=act_by(placed_at),
+        payment=PAYMENT.get(str(body.get("payment_method"))),
+        commune=str(body.get("delivery_ward") or "")[:100],
         order_id=str(body["order_code"]),
         status=ORDER_STATUS.get(str(body.get("order_status")), "placed"),
-        placed_at=parse_iso(body["created_time"]),
+        placed_at=placed_at,
         updated_at=parse_iso(body.get("update_time") or body["created_time"]),
         amount_vnd=int(body.get("total_amount") or 0),
         items=[

@@ -7,8 +7,8 @@ from litestar.di import Provide
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.web.auth import provide_actor
-from integrations.orders import views
-from integrations.orders.schemas import OrdersRead
+from integrations.orders import inbox, views
+from integrations.orders.schemas import InboxRead, OrdersRead, Tab
 
 
 class OrdersController(Controller):
@@ -21,3 +21,10 @@ class OrdersController(Controller):
         """The latest 50 orders from the marketplaces, and orders and revenue for each of the last 12
         months (the seller's own; cooperative managers also see their members', officers their area's)."""
         return OrdersRead(await views.list_orders(actor), await views.monthly_revenue(actor))
+
+    @get("/inbox")
+    async def order_inbox(self, actor: Actor, tab: Tab = "to_handle") -> InboxRead:
+        """The order desk: the orders of one tab (``to_handle`` first, soonest deadline first; the
+        others newest first) with each one's deadline to act, and every tab's count. The seller's
+        own, and a cooperative manager's members'; officers see none."""
+        return await inbox.inbox(actor, tab)

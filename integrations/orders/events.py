@@ -8,13 +8,15 @@ the product's current price, so every sale is an order and counts once with it.
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Literal
 
 import msgspec
 
 from agrimarket.errors import Invalid
 from agrimarket.tables import Product
 from agrimarket.web.input import CleanText
+from integrations.adapters import postmart, voso
 from integrations.adapters.base import ORDER_STATUSES, RemoteOrder, RemoteOrderItem
 from integrations.tables import Listing
 
@@ -38,6 +40,13 @@ class OrderEvent(CleanText):
     placed_at: Epoch
     at: Epoch | None = None
     amount_vnd: Money | None = None
+    act_by: Epoch | None = None  # the marketplace's own deadline, when it sends one (Shopee)
+    payment: Literal["cod", "prepaid"] | None = None
+    commune: Annotated[str, msgspec.Meta(max_length=100)] = ""
+
+
+# Marketplaces whose deadline is a rule of our contract, not a field they send.
+DEADLINE_RULES: dict[str, Callable[[float], float]] = {voso.CODE: voso.act_by, postmart.CODE: postmart.act_by}
 
 
 class SaleEvent(CleanText):
@@ -62,8 +71,9 @@ def _convert(event: dict, shape: type):
         raise bad_order(str(exc)) from exc
 
 
-def order_from_event(event: dict) -> RemoteOrder:
-    """A ``type: order`` event as a RemoteOrder; a malformed one is the sender's error (422)."""
+def order_from_event(event: dict, marketplace_code: str = "") -> RemoteOrder:
+    """A ``type: order`` event as a RemoteOrder; a malformed one is the sender's error (422). Its
+    deadline: the one sent, else the marketplace's rule (DEADLINE_RULES), else none."""
     parsed: OrderEvent = _convert(event, OrderEvent)
     if parsed.status not in ORDER_STATUSES:
         raise bad_order(f"Unknown status {parsed.status!r}.")
@@ -71,8 +81,19 @@ def order_from_event(event: dict) -> RemoteOrder:
     amount = parsed.amount_vnd
     if amount is None:
         amount = sum(i.quantity * i.price_vnd for i in items)
+    act_by = parsed.act_by
+    if act_by is None and marketplace_code in DEADLINE_RULES:
+        act_by = DEADLINE_RULES[marketplace_code](parsed.placed_at)
     return RemoteOrder(
-        parsed.order_id, parsed.status, parsed.placed_at, parsed.at or parsed.placed_at, amount, items
+        parsed.order_id,
+        parsed.status,
+        parsed.placed_at,
+        parsed.at or parsed.placed_at,
+        amount,
+        items,
+        act_by=act_by,
+        payment=parsed.payment,
+        commune=parsed.commune,
     )
 
 
@@ -93,10 +114,13 @@ async def order_from_sale(marketplace_code: str, event: dict) -> RemoteOrder:
     unit = price["price_vnd"] if price else 0
     at = sale.at or time.time()
     item = RemoteOrderItem(sale.external_id, sale.quantity, unit)
-    return RemoteOrder(sale.order_id, "placed", at, at, unit * sale.quantity, [item])
+    rule = DEADLINE_RULES.get(marketplace_code)
+    return RemoteOrder(
+        sale.order_id, "placed", at, at, unit * sale.quantity, [item], act_by=rule(at) if rule else None
+    )
 
 
 async def from_event(marketplace_code: str, event: dict) -> RemoteOrder:
     if event.get("type") == "sale":
         return await order_from_sale(marketplace_code, event)
-    return order_from_event(event)
+    return order_from_event(event, marketplace_code)

@@ -1,4 +1,4 @@
-"""The seller's orders page (phone-sized): revenue by month, then the latest orders."""
+"""The seller's orders page (phone-sized): the order desk's inbox in tabs, then revenue by month."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from litestar.response import Template
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.web.auth import provide_actor
-from integrations.orders import views
+from integrations.orders import inbox, views
+from integrations.orders.schemas import Tab
 
 
 class OrderPages(Controller):
@@ -16,11 +17,14 @@ class OrderPages(Controller):
     dependencies = {"viewer": Provide(provide_actor)}
 
     @get("/orders")
-    async def orders(self, viewer: Actor) -> Template:
+    async def orders(self, viewer: Actor, tab: str = "to_handle") -> Template:
+        """``?tab=`` picks one of inbox.TABS; an unknown one shows the first (an old link still works)."""
+        chosen: Tab = next((key for key in inbox.TABS if key == tab), "to_handle")
         context = {
             "viewer": viewer,
-            "orders": await views.list_orders(viewer),
+            "inbox": await inbox.inbox(viewer, chosen),
             "months": await views.monthly_revenue(viewer),
             "status_vi": views.STATUS_VI,
+            "urgency_vi": inbox.URGENCY_VI,
         }
         return Template("integrations/orders.html", context=context)

@@ -28,6 +28,15 @@ def _when(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
 
 
+def _shipping_facts(remote: RemoteOrder) -> dict:
+    """What the farmer needs to ship (the desk's columns), as the marketplace reported it."""
+    return {
+        "act_by": _when(remote.act_by) if remote.act_by is not None else None,
+        "payment": remote.payment,
+        "commune": remote.commune[:100],
+    }
+
+
 def _merged(items: list[RemoteOrderItem]) -> list[RemoteOrderItem]:
     """One line per marketplace item (the stock is taken once per order and item)."""
     merged: dict[str, RemoteOrderItem] = {}
@@ -94,6 +103,7 @@ async def _create(marketplace_id: int, code: str, remote: RemoteOrder, source: s
                 status=remote.status,
                 status_at=_when(remote.updated_at),
                 created_at=now,
+                **_shipping_facts(remote),
             )
         )
         .on_conflict(target=(MarketplaceOrder.marketplace, MarketplaceOrder.order_ref), action="DO NOTHING")
@@ -150,8 +160,21 @@ async def _create(marketplace_id: int, code: str, remote: RemoteOrder, source: s
     return True
 
 
+async def _fill_in(known: dict, remote: RemoteOrder) -> None:
+    """Facts the first report lacked (a pull brings Shopee's ship_by_date after a bare push): set
+    once, never overwritten, and not a change of the order's status."""
+    missing = {
+        getattr(MarketplaceOrder, name): value
+        for name, value in _shipping_facts(remote).items()
+        if value and not known[name]
+    }
+    if missing:
+        await MarketplaceOrder.update(missing).where(MarketplaceOrder.id == known["id"])
+
+
 async def _advance(known: dict, remote: RemoteOrder, source: str) -> bool:
     """Move a known order to the reported status when that is a step forward; else nothing."""
+    await _fill_in(known, remote)
     if remote.status not in ORDER_NEXT.get(known["status"], ()):
         return False  # the same status again, or a late report of an earlier one
     at = _when(remote.updated_at)

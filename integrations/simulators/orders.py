@@ -23,6 +23,10 @@ class SimOrder:
     created: float
     updated: float
     lines: list[dict] = field(default_factory=list)  # {"item_id", "quantity", "price"}
+    payment: str = "cod"  # cod | prepaid
+    commune: str = ""  # where it goes (the buyer's commune); the simulators know no more of the buyer
+    days_to_ship: int = 2
+    ship_by: float | None = None  # Shopee's ship_by_date; the others publish no deadline field
 
     @property
     def total(self) -> int:
@@ -43,13 +47,27 @@ def event(order: SimOrder) -> dict:
             {"external_id": line["item_id"], "quantity": line["quantity"], "price_vnd": line["price"]}
             for line in order.lines
         ],
-    }
+        "payment": order.payment,
+        "commune": order.commune,
+    } | ({"act_by": order.ship_by} if order.ship_by is not None else {})
 
 
-def place(state, item, quantity: int) -> SimOrder:
-    """A buyer orders ``quantity`` of a live item; the marketplace's own count drops."""
+# Communes the demo's buyers live in (names only: the seller ships to a commune, not to a person).
+COMMUNES = ("Phường Hoàn Kiếm", "Xã Tân Phú", "Phường Bến Thành", "Xã Cát Hải", "Phường Ninh Kiều")
+
+
+def place(
+    state, item, quantity: int, payment: str = "cod", commune: str = COMMUNES[0], days_to_ship: int = 2
+) -> SimOrder:
+    """A buyer orders ``quantity`` of a live item; the marketplace's own count drops. Shopee gives
+    each order a ship-by date, ``days_to_ship`` days after it is placed (the shop's preparation
+    time, 2-3 days for most sellers); the others' deadlines are rules of their contracts."""
     now = state.now()
     order = SimOrder(
+        payment=payment,
+        commune=commune,
+        days_to_ship=days_to_ship,
+        ship_by=now + days_to_ship * 86400 if state.code == "shopee" else None,
         id=f"{state.code[:2].upper()}-ORD-{state.next_order_number():06d}",
         shop_id=item.shop_id,
         status="placed",
@@ -96,7 +114,9 @@ async def _one_step(state, dice: random.Random) -> None:
     stocked = [i for i in state.live_items() if i.fields.get("stock", 0) > 0]
     if stocked and (not open_orders or dice.random() < 0.5):
         item = dice.choice(stocked)
-        order = place(state, item, dice.randint(1, min(3, item.fields["stock"])))
+        quantity = dice.randint(1, min(3, item.fields["stock"]))
+        paid = dice.choice(("cod", "cod", "prepaid"))  # most Vietnamese buyers pay on delivery
+        order = place(state, item, quantity, paid, dice.choice(COMMUNES), dice.randint(2, 3))
     elif open_orders:
         order = dice.choice(open_orders)
         if order.status == "placed":

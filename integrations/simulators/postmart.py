@@ -62,6 +62,8 @@ def _order(order: order_book.SimOrder) -> dict:
             {"product_id": line["item_id"], "quantity": line["quantity"], "unit_price": line["price"]}
             for line in order.lines
         ],
+        "payment_type": order.payment,
+        "ship_to_commune": order.commune,
     }
 
 

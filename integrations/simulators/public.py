@@ -68,14 +68,23 @@ def public_routes(state: SimState, title: str, answer) -> list:
         return Response(answer(state, found))
 
     @post("/orders/{item_id:str}", status_code=200)
-    async def order(item_id: str, quantity: int = 1) -> Response:
+    async def order(
+        item_id: str,
+        quantity: int = 1,
+        payment: str = "cod",
+        commune: str = order_book.COMMUNES[0],
+        days_to_ship: int = 2,
+    ) -> Response:
         """A buyer orders on the marketplace (demo and tests): the sale is pushed to the seller."""
+        if payment not in ("cod", "prepaid") or not 1 <= days_to_ship <= 30:
+            return error(400, "bad_order", "Đơn hàng không hợp lệ.", "Bad payment or days_to_ship.")
         found = state.items.get(item_id)
         if found is None or found.status != "live":
             return error(404, "not_found", "Không có sản phẩm.", "No such item.")
         if quantity < 1 or quantity > found.fields["stock"]:
             return error(409, "out_of_stock", "Không đủ hàng.", "Not enough stock.")
-        return Response(await state.sell(found, quantity))
+        buyer = {"payment": payment, "commune": commune[:100], "days_to_ship": days_to_ship}
+        return Response(await state.sell(found, quantity, **buyer))
 
     @post("/orders/{order_id:str}/status", status_code=200)
     async def order_status(order_id: str, status: str) -> Response:

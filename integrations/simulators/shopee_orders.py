@@ -18,6 +18,9 @@ def _order(order: order_book.SimOrder) -> dict:
         "create_time": int(order.created),
         "update_time": int(order.updated),
         "total_amount": float(order.total),
+        "days_to_ship": order.days_to_ship,
+        "ship_by_date": int(order.ship_by or 0),
+        "cod": order.payment == "cod",
         "item_list": [
             {
                 "item_id": int(line["item_id"]),
@@ -55,6 +58,12 @@ def order_routes(
         shop_id = request.query_params.get("shop_id", "")
         wanted = request.query_params.get("order_sn_list", "").split(",")[: shopee_orders.DETAIL_MAX]
         found = [state.orders[n] for n in wanted if n in state.orders and state.orders[n].shop_id == shop_id]
-        return answer(response={"order_list": [_order(o) for o in found]})
+        optional = request.query_params.get("response_optional_fields", "").split(",")
+        listed = [
+            _order(o)
+            | ({"recipient_address": {"town": o.commune}} if "recipient_address" in optional else {})
+            for o in found
+        ]
+        return answer(response={"order_list": listed})
 
     return [order_list, order_detail]

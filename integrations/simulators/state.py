@@ -177,9 +177,10 @@ class SimState:
             }
         )
 
-    async def sell(self, item: Item, quantity: int) -> dict:
-        """A buyer's order: the marketplace's own count drops and the seller is told (webhook)."""
-        told = order_book.event(order_book.place(self, item, quantity))
+    async def sell(self, item: Item, quantity: int, **buyer) -> dict:
+        """A buyer's order: the marketplace's own count drops and the seller is told (webhook).
+        ``buyer``: ``payment``, ``commune``, ``days_to_ship``, as ``orders.place`` takes them."""
+        told = order_book.event(order_book.place(self, item, quantity, **buyer))
         await self.push(told)
         return told
 

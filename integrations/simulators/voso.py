@@ -42,6 +42,8 @@ def _order(order: order_book.SimOrder) -> dict:
             {"item_id": line["item_id"], "qty": line["quantity"], "price": line["price"]}
             for line in order.lines
         ],
+        "payment_method": contract.PAYMENT_WIRE[order.payment],
+        "delivery_ward": order.commune,
     }
 
 

@@ -309,7 +309,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/listings/{listing_id:int}/share"): PAGE_OWNED,
     # Orders from the marketplaces: the seller's, its manager's and its area officer's to read.
     ("GET", "/api/v1/orders"): OWNED_LIST,
-    ("GET", "/orders"): PAGE_LIST,
+    # The order desk (issue 20): the sellers' work, so officers see none of it (their figures are
+    # the indicators' and the orders API's).
+    ("GET", "/api/v1/orders/inbox"): Access("401", "allow", "hidden", "allow", "hidden", "hidden", "allow"),
+    ("GET", "/orders"): Access("login", "allow", "hidden", "allow", "hidden", "hidden", "allow"),
     ("POST", "/api/v1/trainings"): TRAINING_WRITE,
     ("GET", "/api/v1/trainings"): TRAINING_LIST,
     ("POST", "/api/v1/trainings/{training_id:int}/attendance"): TRAINING_WRITE,

@@ -1,0 +1,131 @@
+"""The order desk's inbox (issue 20, point 1): a seller's orders in tabs, those needing action
+first and the soonest deadline first, each with its deadline in Vietnamese words.
+
+"Now" is ``agrimarket.clock.now()``, so a test moves the clock instead of waiting.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from piccolo.query.functions.aggregate import Count
+
+from agrimarket import clock
+from agrimarket.accounts.actor import Actor
+from integrations.orders.access import desk_orders
+from integrations.orders.schemas import InboxOrderRead, InboxRead, OrderItemRead, Tab, TabRead, Urgency
+from integrations.tables import MarketplaceOrder, OrderItem
+
+# Tab -> its label and the statuses it holds. "Chờ lấy hàng" (packed, waiting for the carrier) has
+# no status of ours yet: a placed order is either still to handle or already shipped. It is shown,
+# empty, until the desk's actions (arrange shipment) record that step.
+TABS: dict[Tab, tuple[str, tuple[str, ...]]] = {
+    "to_handle": ("Cần xử lý", ("placed",)),
+    "to_pickup": ("Chờ lấy hàng", ()),
+    "shipping": ("Đang giao", ("shipped",)),
+    "delivered": ("Đã giao", ("delivered",)),
+    "closed": ("Đã hủy–trả", ("cancelled", "returned")),
+}
+# Only orders still to handle have a deadline that matters.
+NEEDS_ACTION = TABS["to_handle"][1]
+AT_RISK = timedelta(hours=4)
+# Mid-sentence forms (datetime.weekday(): Monday is 0): "thứ Năm", but "Chủ Nhật".
+WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ Nhật")
+# What the deadline asks of the seller, in each marketplace's terms.
+ACTION_VI = {
+    "shopee": "Cần gửi hàng trước",  # ship_by_date: handed to the carrier
+    "voso": "Cần xác nhận trước",  # our Voso contract: confirm within 24 h
+    "postmart": "Cần giao cho bưu điện trước",  # our Postmart contract: to Vietnam Post within 48 h
+}
+URGENCY_VI = {"at_risk": "Sắp hết hạn", "overdue": "Quá hạn"}
+LIMIT = 200
+
+
+def deadline_words(marketplace_code: str, act_by: datetime | None) -> str:
+    """ "Cần gửi hàng trước 17:00 thứ Năm 05/12", in Vietnam time; "" without a deadline."""
+    if act_by is None:
+        return ""
+    local = clock.to_local(act_by)
+    action = ACTION_VI.get(marketplace_code, "Cần xử lý trước")
+    return f"{action} {local:%H:%M} {WEEKDAYS_VI[local.weekday()]} {local:%d/%m}"
+
+
+def urgency(status: str, act_by: datetime | None, now: datetime) -> Urgency:
+    """ "overdue" past the deadline, "at_risk" with under 4 hours left, else "" (and always "" for
+    an order no longer waiting on the seller, or without a deadline)."""
+    if act_by is None or status not in NEEDS_ACTION:
+        return ""
+    left = clock.to_local(act_by) - now
+    if left <= timedelta(0):
+        return "overdue"
+    return "at_risk" if left < AT_RISK else ""
+
+
+def _deadline_first(row: dict) -> tuple:
+    """Soonest deadline first; orders without one after them, newest first."""
+    act_by = row["act_by"]
+    return (
+        act_by is None,
+        clock.to_local(act_by) if act_by else None,
+        -clock.to_local(row["placed_at"]).timestamp(),
+    )
+
+
+async def tab_counts(actor: Actor) -> list[TabRead]:
+    rows = (
+        await MarketplaceOrder.select(MarketplaceOrder.status, Count(MarketplaceOrder.id, alias="n"))
+        .where(desk_orders(actor))
+        .group_by(MarketplaceOrder.status)
+    )
+    by_status = {r["status"]: r["n"] for r in rows}
+    return [
+        TabRead(key, label, sum(by_status.get(s, 0) for s in statuses))
+        for key, (label, statuses) in TABS.items()
+    ]
+
+
+async def inbox(actor: Actor, tab: Tab = "to_handle") -> InboxRead:
+    """The orders of ``tab`` the actor may work, and every tab's count."""
+    statuses = TABS[tab][1]
+    query = MarketplaceOrder.select(
+        *MarketplaceOrder.all_columns(),
+        MarketplaceOrder.marketplace.name.as_alias("market"),
+        MarketplaceOrder.marketplace.code.as_alias("code"),
+    ).where(desk_orders(actor) & MarketplaceOrder.status.is_in(list(statuses) or ["-"]))
+    if tab == "to_handle":
+        # Sorted here: NULL deadlines last on both engines; a seller's open orders are few.
+        rows = sorted(await query, key=_deadline_first)[:LIMIT]
+    else:
+        query = query.order_by(MarketplaceOrder.status_at, ascending=False)
+        rows = await query.order_by(MarketplaceOrder.id, ascending=False).limit(LIMIT)
+    return InboxRead(tab, await tab_counts(actor), await _cards(rows))
+
+
+async def _cards(rows: list[dict]) -> list[InboxOrderRead]:
+    ids = [r["id"] for r in rows] or [0]
+    items = await OrderItem.select(*OrderItem.all_columns(), OrderItem.product.name.as_alias("name")).where(
+        OrderItem.order.is_in(ids)
+    )
+    now = clock.now()
+    return [
+        InboxOrderRead(
+            id=r["id"],
+            marketplace=r["market"],
+            marketplace_code=r["code"],
+            order_ref=r["order_ref"],
+            placed_at=r["placed_at"],
+            status=r["status"],
+            amount_vnd=r["amount_vnd"],
+            payment=r["payment"],
+            commune=r["commune"],
+            items=[
+                OrderItemRead(i["product"], i["name"] or i["external_id"], i["quantity"], i["price_vnd"])
+                for i in items
+                if i["order"] == r["id"]
+            ],
+            act_by=r["act_by"],
+            deadline_vi=deadline_words(r["code"], r["act_by"]) if r["status"] in NEEDS_ACTION else "",
+            urgency=urgency(r["status"], r["act_by"], now),
+        )
+        for r in rows
+    ]
