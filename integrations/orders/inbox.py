@@ -13,8 +13,9 @@ from piccolo.query.functions.aggregate import Count
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
 from integrations.orders.access import desk_orders
-from integrations.orders.schemas import InboxOrderRead, InboxRead, OrderItemRead, Tab, TabRead, Urgency
-from integrations.tables import MarketplaceOrder, OrderItem
+from integrations.orders.schemas import InboxOrderRead, InboxRead, Tab, TabRead, Urgency
+from integrations.orders.views import items_by_order
+from integrations.tables import MarketplaceOrder
 
 # Tab -> its label and the statuses it holds. "Chờ lấy hàng" (packed, waiting for the carrier) has
 # no status of ours yet: a placed order is either still to handle or already shipped. It is shown,
@@ -102,10 +103,7 @@ async def inbox(actor: Actor, tab: Tab = "to_handle") -> InboxRead:
 
 
 async def _cards(rows: list[dict]) -> list[InboxOrderRead]:
-    ids = [r["id"] for r in rows] or [0]
-    items = await OrderItem.select(*OrderItem.all_columns(), OrderItem.product.name.as_alias("name")).where(
-        OrderItem.order.is_in(ids)
-    )
+    items = await items_by_order([r["id"] for r in rows] or [0])
     now = clock.now()
     return [
         InboxOrderRead(
@@ -118,11 +116,7 @@ async def _cards(rows: list[dict]) -> list[InboxOrderRead]:
             amount_vnd=r["amount_vnd"],
             payment=r["payment"],
             commune=r["commune"],
-            items=[
-                OrderItemRead(i["product"], i["name"] or i["external_id"], i["quantity"], i["price_vnd"])
-                for i in items
-                if i["order"] == r["id"]
-            ],
+            items=items.get(r["id"], []),
             act_by=r["act_by"],
             deadline_vi=deadline_words(r["code"], r["act_by"]) if r["status"] in NEEDS_ACTION else "",
             urgency=urgency(r["status"], r["act_by"], now),
