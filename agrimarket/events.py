@@ -22,7 +22,6 @@ from typing import Any, Literal
 
 import msgspec
 
-from agrimarket.db import write_transaction
 from agrimarket.tables import Product
 
 
@@ -148,11 +147,7 @@ class EventBus:
         """
         if not Product._meta.db.transaction_exists():
             raise OutsideTransaction(f"{type(event).__name__} published outside a write transaction")
-        answers = []
-        async with write_transaction():  # joins the caller's
-            for subscriber in self.subscribers(type(event)):
-                answers.append(await subscriber(event))
-        return answers
+        return [await subscriber(event) for subscriber in self.subscribers(type(event))]
 
 
 _bus = EventBus()

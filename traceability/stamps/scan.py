@@ -168,10 +168,12 @@ async def _write(rows: list[Row], warn: TraceabilitySettings | None) -> None:
     # Only a scan from a network new to its stamp can move the stamp's evidence.
     moved = sorted({row[0] for row in rows if row[6]}) if warn else []
     async with write_transaction():
-        before = await evidence.warned_among(moved, warn) if warn and moved else {}
+        if not (warn and moved):
+            await _insert(rows)
+            return
+        before = await evidence.warned_among(moved, warn)
         await _insert(rows)
-        if warn and moved:
-            await evidence.announce_new_warnings(moved, before, warn)
+        await evidence.announce_new_warnings(moved, before, warn)
 
 
 BUFFER = ScanBuffer()
