@@ -109,7 +109,11 @@ def database():
 @pytest.fixture(autouse=True)
 async def clean_tables(database):
     from agrimarket.tables import Product
+    from traceability.stamps.scan import BUFFER
 
+    # Scans an earlier test left unwritten name stamps of its own (ids restart with every test).
+    await BUFFER.idle()
+    BUFFER.discard()
     db = Product._meta.db
     tables = transient_tables()
     if ENGINE == "postgres":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import os
 import random
 import re
+import threading
 from datetime import timedelta
 from unittest.mock import ANY
 
@@ -16,12 +18,13 @@ from litestar.testing import AsyncTestClient
 
 from agrimarket import clock
 from agrimarket.app import create_app
+from agrimarket.web.services import app_services
 from tests.conftest import ENGINE
 from tests.traceability.test_stamps_helpers import issue, make_batch
 from tests.waiting import until
 from traceability.settings import TraceabilitySettings
 from traceability.stamps.evidence import scan_day
-from traceability.stamps.scan import BUFFER, _insert
+from traceability.stamps.scan import BUFFER, _insert, scan
 from traceability.tables import Scan, Stamp
 
 PHONE_UA = "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 Mobile Safari/537.36"
@@ -314,22 +317,52 @@ async def test_stamp_counters_stay_exact_when_flushes_run_at_once(client, accoun
 
 
 async def test_scan_count_stays_exact_while_flushes_commit_between_reads(client, accounts):
-    """Flushes running all the time: each scan counts every earlier one once, none lost, none twice."""
+    """Flushes running all the time in the app's event loop: each scan counts every earlier one
+    once, none lost, none twice."""
     _, _, _, serials = await stamped(client, accounts, count=1)
-    stop = asyncio.Event()
+    stop = threading.Event()
 
     async def flush_constantly():
         while not stop.is_set():
             await BUFFER.flush()
             await asyncio.sleep(0)
 
-    flusher = asyncio.create_task(flush_constantly())
+    # The test client serves the app in a loop of its own: the flushes run there, beside the scans.
+    flusher = client.blocking_portal.start_task_soon(flush_constantly)
     try:
         counts = [(await client.get(f"/api/v1/trace/{serials[0]}")).json()["scan_count"] for _ in range(40)]
     finally:
         stop.set()
-        await flusher
+        flusher.result(timeout=30)
     assert counts == list(range(1, 41))
+
+
+async def test_a_scan_read_while_a_flush_commits_waits_for_the_commit(client, accounts, monkeypatch):
+    """A scan that starts while a flush's COMMIT is unanswered cannot tell whether the database
+    shows the flushed scans yet: it waits for the answer, then counts each scan once."""
+    _, _, _, serials = await stamped(client, accounts, count=1)
+    assert (await client.get(f"/api/v1/trace/{serials[0]}")).json()["scan_count"] == 1  # in the buffer
+    app_settings, storage = app_services(client.app)
+    reads: list[asyncio.Future] = []
+    committing = BUFFER._committing
+
+    def read_while_committing() -> None:
+        committing()
+        scanning = scan(
+            serials[0], "203.0.113.9", "test", app_settings.section(TraceabilitySettings), storage
+        )
+        # A context of its own, as a request has: not the flush's transaction.
+        reads.append(asyncio.get_running_loop().create_task(scanning, context=contextvars.Context()))
+
+    async def flush_and_read() -> tuple[int, list[int]]:
+        flushed = await BUFFER.flush()
+        return flushed, [(await read).scan_count for read in reads]
+
+    monkeypatch.setattr(BUFFER, "_committing", read_while_committing)
+    assert client.blocking_portal.call(flush_and_read) == (1, [2])
+    assert BUFFER.committing is None
+    await BUFFER.flush()
+    assert (await Stamp.select(Stamp.scan_count).first())["scan_count"] == 2
 
 
 async def waiting_on_a_lock() -> bool:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
@@ -79,13 +80,18 @@ class ScanBuffer:
     def __init__(self) -> None:
         self.rows: list[Row] = []
         self.waiting: dict[int, evidence.Pending] = {}  # stamp -> its scans not yet written
-        # Scans a flush is writing stay counted here until their INSERT has committed, and each
-        # commit bumps ``generation``: a scan that saw it change reads the counters again, so a
-        # scan being written is counted neither twice nor not at all.
+        # Scans a flush is writing stay counted here until their INSERT has committed. ``generation``
+        # changes when a flush sends COMMIT and again once it is answered; while ``committing`` is
+        # set the database may or may not show those scans yet, so a scan waits for the answer, and
+        # a scan that saw the generation change reads the counters again: counted once, never twice.
         self.in_flight: dict[int, evidence.Pending] = {}
         self.generation = 0
+        self.committing: asyncio.Future | None = None
         self.lock = threading.Lock()
-        self.writing: asyncio.Task | None = None
+        # One flush at a time (the Flusher's, a full buffer's, shutdown's): each would otherwise
+        # replace the other's scans in flight.
+        self.flushing: asyncio.Future | None = None
+        self.writing: asyncio.Task | None = None  # a full buffer's flush
         # Flushes run every second: while the database is down, one traceback, then a line a minute.
         self.failures = RepeatedFailureLog(log, "scan log: flush")
         # The thresholds of the counterfeit warning, set when the app's flusher starts: a write that
@@ -117,14 +123,40 @@ class ScanBuffer:
             waiting = self.waiting.get(stamp_id) or evidence.NOTHING_PENDING
             return waiting.merged(self.in_flight.get(stamp_id))
 
+    async def settled(self) -> int:
+        """The generation, once no flush is waiting for its COMMIT to be answered."""
+        while (committing := self.committing) is not None and _here(committing):
+            await asyncio.shield(committing)
+        return self.generation
+
+    async def idle(self) -> None:
+        """Return once no flush is under way (shutdown waits for the last one)."""
+        while (flushing := self.flushing) is not None and _here(flushing):
+            await asyncio.shield(flushing)
+
     async def flush(self) -> int:
+        await self.idle()
+        self.flushing = done = asyncio.get_running_loop().create_future()
+        try:
+            return await self._flush()
+        finally:
+            self.flushing = None
+            done.set_result(None)
+
+    async def _flush(self) -> int:
         with self.lock:
             rows, self.rows, self.in_flight, self.waiting = self.rows, [], self.waiting, {}
         written = 0
         try:
             while written < len(rows):
-                await _write(rows[written : written + ROWS_PER_INSERT], self.warn)
-                written += ROWS_PER_INSERT
+                chunk = rows[written : written + ROWS_PER_INSERT]
+                try:
+                    await _write(chunk, self.warn, self._committing)
+                finally:
+                    if (committing := self.committing) is not None:
+                        self.committing = None
+                        committing.set_result(None)
+                written += len(chunk)
                 with self.lock:
                     self.in_flight, self.generation = _by_stamp(rows[written:]), self.generation + 1
         except BaseException:
@@ -132,8 +164,26 @@ class ScanBuffer:
             with self.lock:
                 self.rows = (rows[written:] + self.rows)[-KEEP_AT_MOST:]
                 self.waiting, self.in_flight = _by_stamp(self.rows), {}
+                self.generation += 1
             raise
         return len(rows)
+
+    def _committing(self) -> None:
+        """Called as a write's last statement before its COMMIT."""
+        self.committing = asyncio.get_running_loop().create_future()
+        with self.lock:
+            self.generation += 1
+
+    def discard(self) -> None:
+        """Forget every scan not yet written (a test's database is about to be emptied)."""
+        with self.lock:
+            self.rows, self.waiting, self.in_flight = [], {}, {}
+            self.generation += 1
+
+
+def _here(future: asyncio.Future) -> bool:
+    """Whether the future belongs to the running loop (tests run apps in loops of their own)."""
+    return future.get_loop() is asyncio.get_running_loop()
 
 
 def _count(pending: dict[int, evidence.Pending], row: Row) -> None:
@@ -163,17 +213,20 @@ async def _insert(rows: list[Row]) -> None:
         await Scan.raw(f"INSERT INTO scan ({', '.join(COLUMNS)}) VALUES {values}", *args)  # noqa: S608
 
 
-async def _write(rows: list[Row], warn: TraceabilitySettings | None) -> None:
+async def _write(
+    rows: list[Row], warn: TraceabilitySettings | None, before_commit: Callable[[], None]
+) -> None:
     """Write scan rows in one transaction, announcing the counterfeit warnings they raise."""
     # Only a scan from a network new to its stamp can move the stamp's evidence.
     moved = sorted({row[0] for row in rows if row[6]}) if warn else []
     async with write_transaction():
-        if not (warn and moved):
+        if warn and moved:
+            before = await evidence.warned_among(moved, warn)
             await _insert(rows)
-            return
-        before = await evidence.warned_among(moved, warn)
-        await _insert(rows)
-        await evidence.announce_new_warnings(moved, before, warn)
+            await evidence.announce_new_warnings(moved, before, warn)
+        else:
+            await _insert(rows)
+        before_commit()
 
 
 BUFFER = ScanBuffer()
@@ -265,7 +318,7 @@ async def scan(
     now = datetime.now(UTC)
     day = evidence.scan_day(now)
     for _ in range(3):  # again only when a flush committed while the counters were read
-        generation = BUFFER.generation
+        generation = await BUFFER.settled()
         rows = await fetch_direct(Stamp, _STAMP_SQL, network, day, serial)
         if not rows:
             raise serials.stamp_not_found()
@@ -317,7 +370,6 @@ class Flusher:
     def __init__(self, buffer: ScanBuffer) -> None:
         self.buffer = buffer
         self.task: asyncio.Task | None = None
-        self.flushing: asyncio.Future | None = None
 
     async def start(self, settings: TraceabilitySettings) -> None:
         self.buffer.warn = settings
@@ -330,11 +382,7 @@ class Flusher:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.task
             self.task = None
-        if self.flushing is not None:  # a flush under way ends by itself
-            with contextlib.suppress(Exception):
-                await self.flushing
-            self.flushing = None
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # after the flush under way, if any
             await self.buffer.flush()
 
     async def _loop(self) -> None:
@@ -342,5 +390,4 @@ class Flusher:
             await asyncio.sleep(FLUSH_AFTER)
             # Never cancelled mid-INSERT: SQLite runs it in a thread and may commit it anyway, and
             # the rows, kept for the next flush as unwritten, would then be written twice.
-            self.flushing = asyncio.ensure_future(self.buffer.flush_logged())
-            await asyncio.shield(self.flushing)
+            await asyncio.shield(asyncio.ensure_future(self.buffer.flush_logged()))
