@@ -110,6 +110,10 @@ class RemoteOrder(msgspec.Struct):
     act_by: float | None = None  # epoch seconds: the marketplace's deadline to confirm or ship
     payment: str | None = None  # one of PAYMENTS
     commune: str = ""  # the delivery commune (xã/phường), as the marketplace names it
+    # Where the order stands on the desk (one of desk.DESK_STAGES; "" when the report names only
+    # the status) and the carrier's tracking number once there is one.
+    stage: str = ""
+    tracking_number: str = ""
 
 
 # How the buyer pays: cash to the carrier on delivery, or already paid to the marketplace.

@@ -12,7 +12,9 @@ import contextlib
 import random
 from dataclasses import dataclass, field
 
+from integrations.adapters import postmart, voso
 from integrations.adapters.base import ORDER_NEXT as NEXT
+from integrations.adapters.desk import STAGE_STATUS, STATUS_STAGE
 
 
 @dataclass
@@ -27,6 +29,16 @@ class SimOrder:
     commune: str = ""  # where it goes (the buyer's commune); the simulators know no more of the buyer
     days_to_ship: int = 2
     ship_by: float | None = None  # Shopee's ship_by_date; the others publish no deadline field
+    # The order desk (integrations.simulators.desk): the stage (desk.DESK_STAGES), the deadline of
+    # the step the seller must take next (its marketplace's field or rule), the carrier's waybill.
+    stage: str = "to_ship"
+    act_by: float | None = None
+    tracking_number: str = ""
+    carrier: str = ""
+    shipping_method: str = ""  # pickup | dropoff, once arranged
+    cancel_reason: str = ""
+    cancelled_by: str = ""  # seller | buyer | system (the marketplace's auto-cancel)
+    stage_before_request: str = ""  # where a buyer's cancellation request found it
 
     @property
     def total(self) -> int:
@@ -49,8 +61,18 @@ def event(order: SimOrder) -> dict:
         ],
         "payment": order.payment,
         "commune": order.commune,
-    } | ({"act_by": order.ship_by} if order.ship_by is not None else {})
+        "stage": order.stage,
+        "tracking_number": order.tracking_number,
+    } | ({"act_by": order.act_by} if order.act_by is not None else {})
 
+
+# Each marketplace's first desk stage and the seconds the seller has for it (None: Shopee's
+# days_to_ship). Voso and Postmart: the rules of our contracts (their adapter modules).
+FIRST_STEP: dict[str, tuple[str, float | None]] = {
+    "shopee": ("to_ship", None),
+    "voso": ("to_confirm", voso.CONFIRM_WITHIN_S),
+    "postmart": ("to_confirm", postmart.HANDOVER_WITHIN_S),
+}
 
 # Communes the demo's buyers live in (names only: the seller ships to a commune, not to a person).
 COMMUNES = ("Phường Hoàn Kiếm", "Xã Tân Phú", "Phường Bến Thành", "Xã Cát Hải", "Phường Ninh Kiều")
@@ -63,7 +85,10 @@ def place(
     each order a ship-by date, ``days_to_ship`` days after it is placed (the shop's preparation
     time, 2-3 days for most sellers); the others' deadlines are rules of their contracts."""
     now = state.now()
+    first_stage, act_within = FIRST_STEP.get(state.code, ("to_ship", None))
     order = SimOrder(
+        stage=first_stage,
+        act_by=now + (act_within if act_within is not None else days_to_ship * 86400),
         payment=payment,
         commune=commune,
         days_to_ship=days_to_ship,
@@ -85,9 +110,14 @@ def move(state, order: SimOrder, status: str) -> bool:
     """Move an order on; False when the step is not allowed (the order is left as it was)."""
     if status not in NEXT.get(order.status, ()):
         return False
-    order.status, order.updated = status, state.now()
-    state.save()
+    set_stage(state, order, STATUS_STAGE[status])
     return True
+
+
+def set_stage(state, order: SimOrder, stage: str) -> None:
+    """The order's desk stage, and with it its status (desk.STAGE_STATUS)."""
+    order.stage, order.status, order.updated = stage, STAGE_STATUS[stage], state.now()
+    state.save()
 
 
 def changed_since(state, shop_id: str, since: float) -> list[SimOrder]:
