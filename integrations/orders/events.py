@@ -18,6 +18,7 @@ from agrimarket.tables import Product
 from agrimarket.web.input import CleanText
 from integrations.adapters import postmart, voso
 from integrations.adapters.base import ORDER_STATUSES, RemoteOrder, RemoteOrderItem
+from integrations.adapters.desk import DESK_STAGES
 from integrations.tables import Listing
 
 Positive = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
@@ -43,6 +44,8 @@ class OrderEvent(CleanText):
     act_by: Epoch | None = None  # the marketplace's own deadline, when it sends one (Shopee)
     payment: Literal["cod", "prepaid"] | None = None
     commune: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    stage: str = ""  # one of desk.DESK_STAGES, when the marketplace says
+    tracking_number: Annotated[str, msgspec.Meta(max_length=60)] = ""
 
 
 # Marketplaces whose deadline is a rule of our contract, not a field they send.
@@ -77,6 +80,8 @@ def order_from_event(event: dict, marketplace_code: str = "") -> RemoteOrder:
     parsed: OrderEvent = _convert(event, OrderEvent)
     if parsed.status not in ORDER_STATUSES:
         raise bad_order(f"Unknown status {parsed.status!r}.")
+    if parsed.stage and parsed.stage not in DESK_STAGES:
+        raise bad_order(f"Unknown stage {parsed.stage!r}.")
     items = [RemoteOrderItem(i.external_id, i.quantity, i.price_vnd) for i in parsed.items]
     amount = parsed.amount_vnd
     if amount is None:
@@ -94,6 +99,8 @@ def order_from_event(event: dict, marketplace_code: str = "") -> RemoteOrder:
         act_by=act_by,
         payment=parsed.payment,
         commune=parsed.commune,
+        stage=parsed.stage,
+        tracking_number=parsed.tracking_number,
     )
 
 
