@@ -8,11 +8,12 @@ marketplace's words, and every change is pushed. Each simulator brings its words
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from litestar import Response
+from litestar import Request, Response
 
 from integrations.adapters.desk import LABEL_SIZES
 from integrations.simulators import desk
@@ -62,6 +63,15 @@ class Words:
             f"Đơn hàng đang ở trạng thái «{self.status_vi[wire]}» ({wire}): không thể {doing_vi}.",
             f"The order is {wire}: cannot {doing_en}.",
         )
+
+
+async def read_json(request: Request) -> dict:
+    """A write's JSON body; anything else is an empty one (each step refuses what it lacks)."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def owned(state: SimState, shop_id: str, order_id: str) -> SimOrder | None:
