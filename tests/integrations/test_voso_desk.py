@@ -13,6 +13,7 @@ from integrations.adapters.base import Rejected
 from integrations.adapters.desk import LABEL_SIZES, OrderMoney, ShipmentChoice
 from integrations.adapters.voso import VosoAdapter
 from integrations.adapters.voso_orders import CONFIRM_WITHIN_S, HANDOVER_WITHIN_S
+from integrations.orders.events import order_from_event
 from integrations.simulators.state import Faults
 from tests.integrations.partner_desk import (
     FAULTS,
@@ -153,6 +154,12 @@ async def test_waybill_label_tracking_and_money(voso):
         "to_confirm", "to_ship", "to_pickup", "in_transit", "delivery_failed", "in_transit", "delivered",
     ]  # fmt: skip
     assert {e["tracking_number"] for e in pushed(sim, by_pickup)[2:]} == {shipment.tracking_number}
+    told = order_from_event(pushed(sim, by_pickup)[2], CODE)  # our webhook's reading of the push
+    assert (told.stage, told.status, told.tracking_number) == (
+        "to_pickup",
+        "placed",
+        shipment.tracking_number,
+    )
     # Pulled, the same stages: fetch_orders fills stage and tracking number too.
     pulled = {o.order_id: o for o in await adapter.fetch_orders(shop, 0)}
     assert (pulled[by_branch].stage, pulled[by_branch].tracking_number) == (
