@@ -65,9 +65,9 @@ in ``integrations.adapters.voso_orders``):
   fee and what it pays the seller, released (``paid_out``) once delivered; a cancelled or returned
   order costs and pays nothing.
 - Writes carry ``X-Idempotency-Key``: a repeat answers the first stored answer and changes
-  nothing. Each answers the order as it is after the step; a step already taken (confirming a
-  confirmed order, the same waybill again, cancelling a cancelled order) answers the order as it
-  is; a step its status does not allow is refused 409 ``wrong_status``, the message naming the
+  nothing (a key belongs to one order's one step: on another, another write). Each answers the
+  order as it is after the step; a step already taken (confirming a confirmed order, the same
+  waybill again, cancelling a cancelled order) answers the order as it is; a step its status does not allow is refused 409 ``wrong_status``, the message naming the
   current status ("Đơn hàng đang ở trạng thái «Đã hủy» (CANCELED): …").
 - Deadlines (our proposed rules, after Voso's back-office): confirm a NEW order within 24 hours of
   ``created_time`` (CONFIRM_WITHIN_S), then hand the parcel to Viettel Post (picked up, or dropped at

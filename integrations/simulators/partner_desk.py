@@ -19,8 +19,8 @@ from integrations.adapters.desk import LABEL_SIZES
 from integrations.simulators import desk
 from integrations.simulators import orders as order_book
 from integrations.simulators.base import play_write
+from integrations.simulators.desk import expire
 from integrations.simulators.orders import SimOrder
-from integrations.simulators.public import expire
 from integrations.simulators.state import SimState
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -91,11 +91,13 @@ async def write(
     state: SimState,
     shop_id: str,
     order_id: str,
+    action: str,
     key: str | None,
     step: Step,
     render: Callable[[SimOrder], dict],
 ) -> Response:
-    """One seller step: faults and replay (``play_write``), the step, the order pushed if it changed."""
+    """One seller step (``action``: its path's last word): faults and replay (``play_write``), the
+    step, the order pushed if it changed. A key is one order's one step: on another, another write."""
     await expire(state)
     changed: list[SimOrder] = []
 
@@ -111,7 +113,7 @@ async def write(
             changed.append(order)
         return 200, render(order)
 
-    response = await play_write(state, key and f"{shop_id}:{key}", apply)
+    response = await play_write(state, key and f"{shop_id}:{order_id}/{action}:{key}", apply)
     for order in changed:
         await state.push(order_book.event(order))
     return response

@@ -9,7 +9,7 @@ from litestar import Request, Response, get, post
 from integrations.adapters import postmart_orders as contract
 from integrations.simulators import orders as order_book
 from integrations.simulators import partner_desk as seller
-from integrations.simulators.public import expire
+from integrations.simulators.desk import expire
 from integrations.simulators.state import SimState
 
 WORDS = seller.Words(
@@ -112,7 +112,8 @@ def desk_routes(state: SimState, auth: Auth) -> list:
         if denied:
             return denied
         key = request.headers.get("idempotency-key")
-        return await seller.write(state, shop_id, order_no, key, step, order_wire)
+        action = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        return await seller.write(state, shop_id, order_no, action, key, step, order_wire)
 
     async def invalid(request: Request, shop_id: str, message_vi: str, message_en: str) -> Response:
         refusal = seller.Refusal(422, "invalid", message_vi, message_en)

@@ -10,7 +10,7 @@ from integrations.adapters import voso_orders as contract
 from integrations.simulators import desk
 from integrations.simulators import orders as order_book
 from integrations.simulators import partner_desk as seller
-from integrations.simulators.public import expire
+from integrations.simulators.desk import expire
 from integrations.simulators.state import SimState
 
 WORDS = seller.Words(
@@ -132,7 +132,8 @@ def desk_routes(state: SimState, auth: Auth) -> list:
             return denied
         step = make(await seller.read_json(request))
         key = request.headers.get("x-idempotency-key")
-        return await seller.write(state, shop_id, order_code, key, step, order_wire)
+        action = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        return await seller.write(state, shop_id, order_code, action, key, step, order_wire)
 
     @post(one + "/confirm", status_code=200)
     async def confirm(request: Request, shop_id: str, order_code: str) -> Response:
