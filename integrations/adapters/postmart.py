@@ -65,11 +65,11 @@ our words in ``integrations.adapters.postmart_orders``):
   what it pays the seller, released (``paid_out``) once delivered; a cancelled or returned order
   costs and pays nothing.
 - Writes carry ``Idempotency-Key`` (as the product writes do): a repeat answers the first stored
-  answer and changes nothing (a key belongs to one order's one step: on another, another write).
-  Each answers the order as it is after the step; a step already taken (accepting an accepted
-  order, the same hand-over again, cancelling a cancelled order) answers the order as it is; a
-  step its status does not allow is refused 409 ``wrong_status``, the message naming the current
-  status ("Đơn hàng đang ở trạng thái «Đã hủy» (cancelled): …").
+  answer and changes nothing (a key reused for another order or step is refused, 422
+  ``key_reused``). Each answers the order as it is after the step; a step already taken
+  (accepting an accepted order, the same hand-over again, cancelling a cancelled order) answers
+  the order as it is; a step its status does not allow is refused 409 ``wrong_status``, the
+  message naming the current status ("Đơn hàng đang ở trạng thái «Đã hủy» (cancelled): …").
 - Deadline (our proposed rule): a new order must be handed over to Vietnam Post (picked up, or
   dropped at a post office) within 48 hours of ``created_at`` (HANDOVER_WITHIN_S); accepting it
   does not move the deadline, nor does a buyer's cancellation request. A missed deadline cancels

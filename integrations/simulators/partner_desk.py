@@ -9,6 +9,7 @@ marketplace's words, and every change is pushed. Each simulator brings its words
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -44,6 +45,15 @@ class Refusal:
 
 
 NOT_FOUND = Refusal(404, "not_found", "Không có đơn hàng.", "No such order.")
+KEY_REUSED = Refusal(
+    422,
+    "key_reused",
+    "Mã chống gửi trùng đã dùng cho một thao tác khác.",
+    "Idempotency key used for another write.",
+)
+# The order step each idempotency key was first used for, per simulator: a key reused for another
+# write is refused (as payment APIs do), not answered with the other write's answer.
+_KEY_USES: weakref.WeakKeyDictionary[SimState, dict[str, str]] = weakref.WeakKeyDictionary()
 Step = Callable[[SimOrder], Refusal | None]
 
 
@@ -97,7 +107,14 @@ async def write(
     render: Callable[[SimOrder], dict],
 ) -> Response:
     """One seller step (``action``: its path's last word): faults and replay (``play_write``), the
-    step, the order pushed if it changed. A key is one order's one step: on another, another write."""
+    step, the order pushed if it changed. A key reused for another order or step is refused."""
+    scoped = key and f"{shop_id}:{key}"
+    if (
+        scoped
+        and _KEY_USES.setdefault(state, {}).setdefault(scoped, f"{order_id}/{action}")
+        != f"{order_id}/{action}"
+    ):
+        return Response(KEY_REUSED.body(), status_code=422)
     await expire(state)
     changed: list[SimOrder] = []
 
@@ -113,7 +130,7 @@ async def write(
             changed.append(order)
         return 200, render(order)
 
-    response = await play_write(state, key and f"{shop_id}:{order_id}/{action}:{key}", apply)
+    response = await play_write(state, scoped, apply)
     for order in changed:
         await state.push(order_book.event(order))
     return response

@@ -52,9 +52,12 @@ async def test_accept_then_cancel_refused_and_fetched(postmart):
     assert (accepted.stage, accepted.status, accepted.act_by) == ("to_ship", "placed", deadline)
     assert await adapter.confirm_order(shop, order_id, "accept-1") == accepted
     assert (await adapter.confirm_order(shop, order_id, "accept-2")).stage == "to_ship"
-    other = buy(sim, fetched.items[0].external_id)  # the same key on another order: another write
-    assert (await adapter.confirm_order(shop, other, "accept-1")).order_id == other
-    assert sim.state.orders[other].stage == "to_ship"
+    # A key reused for another order (or step) is refused, not answered with the other's answer.
+    other = buy(sim, fetched.items[0].external_id)
+    with pytest.raises(Rejected) as refused:
+        await adapter.confirm_order(shop, other, "accept-1")
+    assert "thao tác khác" in refused.value.reason_vi
+    assert sim.state.orders[other].stage == "to_confirm"
     assert stages_pushed(sim, order_id) == ["to_confirm", "to_ship"]
     assert pushed(sim, order_id)[-1]["act_by"] == pytest.approx(deadline, abs=1)
 

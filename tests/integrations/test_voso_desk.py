@@ -54,10 +54,12 @@ async def test_confirm_then_cancel_refused_and_fetched(voso):
     assert await adapter.confirm_order(shop, order_id, "confirm-1") == confirmed
     assert (await adapter.confirm_order(shop, order_id, "confirm-2")).stage == "to_ship"
     assert stages_pushed(sim, order_id) == ["to_confirm", "to_ship"]
-    # A key is one order's one step: on another order it is another write.
+    # A key reused for another order (or step) is refused, not answered with the other's answer.
     other = buy(sim, fetched.items[0].external_id)
-    assert (await adapter.confirm_order(shop, other, "confirm-1")).order_id == other
-    assert sim.state.orders[other].stage == "to_ship"
+    with pytest.raises(Rejected) as refused:
+        await adapter.confirm_order(shop, other, "confirm-1")
+    assert "thao tác khác" in refused.value.reason_vi
+    assert sim.state.orders[other].stage == "to_confirm"
 
     with pytest.raises(Rejected) as refused:
         await adapter.cancel_order(shop, order_id, "NOT_A_REASON", "cancel-0")
