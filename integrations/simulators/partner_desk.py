@@ -20,7 +20,6 @@ from integrations.adapters.desk import LABEL_SIZES
 from integrations.simulators import desk
 from integrations.simulators import orders as order_book
 from integrations.simulators.base import play_write
-from integrations.simulators.desk import expire
 from integrations.simulators.orders import SimOrder
 from integrations.simulators.state import SimState
 
@@ -90,7 +89,7 @@ def owned(state: SimState, shop_id: str, order_id: str) -> SimOrder | None:
 
 
 async def read(state: SimState, shop_id: str, order_id: str, render: Callable[[SimOrder], dict]) -> Response:
-    await expire(state)
+    await desk.expire(state)
     order = owned(state, shop_id, order_id)
     if order is None:
         return Response(NOT_FOUND.body(), status_code=404)
@@ -109,13 +108,10 @@ async def write(
     """One seller step (``action``: its path's last word): faults and replay (``play_write``), the
     step, the order pushed if it changed. A key reused for another order or step is refused."""
     scoped = key and f"{shop_id}:{key}"
-    if (
-        scoped
-        and _KEY_USES.setdefault(state, {}).setdefault(scoped, f"{order_id}/{action}")
-        != f"{order_id}/{action}"
-    ):
+    this_write = f"{order_id}/{action}"
+    if scoped and _KEY_USES.setdefault(state, {}).setdefault(scoped, this_write) != this_write:
         return Response(KEY_REUSED.body(), status_code=422)
-    await expire(state)
+    await desk.expire(state)
     changed: list[SimOrder] = []
 
     def apply() -> tuple[int, dict]:
@@ -243,7 +239,7 @@ def money(state: SimState, order: SimOrder) -> tuple[list[tuple[str, int]], int,
 
 async def label(state: SimState, shop_id: str, order_id: str, size: str) -> Response:
     """The waybill label as a PDF, once there is a waybill."""
-    await expire(state)
+    await desk.expire(state)
     order = owned(state, shop_id, order_id)
     if order is None:
         return Response(NOT_FOUND.body(), status_code=404)

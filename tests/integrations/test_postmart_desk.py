@@ -210,3 +210,30 @@ async def test_every_write_lands_once_through_faults(sims):
     finally:
         sim.state.config.faults = Faults()
         await adapter.aclose()
+
+
+@pytest.mark.parametrize(
+    ("method", "tail", "body", "params", "status_vi"),
+    [
+        ("POST", "/ready-to-ship", {"handover": "drone"}, None, "Cách giao hàng không hợp lệ."),
+        (
+            "POST",
+            "/ready-to-ship",
+            {"handover": "pickup", "address_id": "KHO-9"},
+            None,
+            "Không có địa chỉ lấy hàng này.",
+        ),
+        ("POST", "/cancel-request", {"approve": "yes"}, None, "Cần trả lời đồng ý hoặc từ chối."),
+        ("POST", "/cancel", {"reason": "bored"}, None, "Lý do hủy không hợp lệ."),
+        ("GET", "/label", None, {"size": "a4"}, "Khổ nhãn phải là a6 hoặc 80mm."),
+    ],
+)
+async def test_bad_input_refused_in_vietnamese(postmart, method, tail, body, params, status_vi):
+    """What our adapter never sends, sent raw: a 4xx with a Vietnamese reason, the order untouched."""
+    adapter, sim = postmart
+    order_id = buy(sim, await live_item(adapter, CODE))
+    await adapter.confirm_order(account(CODE), order_id, "c-1")
+    with pytest.raises(Rejected) as refused:
+        await adapter._call(account(CODE), method, f"/orders/{order_id}{tail}", body, "bad-1", params)
+    assert refused.value.reason_vi == status_vi
+    assert sim.state.orders[order_id].stage == "to_ship"

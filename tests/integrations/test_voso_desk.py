@@ -235,3 +235,24 @@ async def test_every_write_lands_once_through_faults(sims):
     finally:
         sim.state.config.faults = Faults()
         await adapter.aclose()
+
+
+@pytest.mark.parametrize(
+    ("method", "tail", "body", "status_vi"),
+    [
+        ("POST", "/waybill", {"method": "teleport"}, "Cách giao hàng không hợp lệ."),
+        ("POST", "/waybill", {"method": "dropoff", "branch_code": "VTP-NOWHERE"}, "Không có bưu cục này."),
+        ("POST", "/cancel-request", {"decision": "maybe"}, "Quyết định phải là accept hoặc reject."),
+        ("POST", "/cancel", {}, "Lý do hủy không hợp lệ."),
+        ("GET", "/label?size=a4", None, "Khổ nhãn phải là a6 hoặc 80mm."),
+    ],
+)
+async def test_bad_input_refused_in_vietnamese(voso, method, tail, body, status_vi):
+    """What our adapter never sends, sent raw: a 4xx with a Vietnamese reason, the order untouched."""
+    adapter, sim = voso
+    order_id = buy(sim, await live_item(adapter, CODE))
+    await adapter.confirm_order(account(CODE), order_id, "c-1")
+    with pytest.raises(Rejected) as refused:
+        await adapter._call(account(CODE), method, f"/orders/{order_id}{tail}", body, "bad-1")
+    assert refused.value.reason_vi == status_vi
+    assert sim.state.orders[order_id].stage == "to_ship"
