@@ -43,6 +43,7 @@ naming that state, before Shopee is asked.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from integrations.adapters.base import Account, Rejected, RemoteOrder, Retryable
 from integrations.adapters.desk import (
@@ -165,6 +166,17 @@ class ShopeeDesk:
             raise Rejected(f"Shopee không có đơn hàng {order_id}.", f"Shopee has no order {order_id}.")
         return found[0]
 
+    async def _write(
+        self, account: Account, order_id: str, path: str, request: dict, taken: Callable[[str], bool]
+    ) -> None:
+        """A write whose refusal is no refusal when the order shows the step ``taken`` after all: an
+        earlier attempt (its answer lost, or still on its way when we asked again) landed first."""
+        try:
+            await self._shop(account, "POST", path, json=request)
+        except Rejected:
+            if not taken(order_from_wire(await self._detail(account, order_id)).stage):
+                raise
+
     async def _tracking_number(self, account: Account, order_id: str) -> str:
         answer = await self._shop(account, "GET", TRACKING, params={"order_sn": order_id})
         return str((answer.get("response") or {}).get("tracking_number") or "")
@@ -205,7 +217,7 @@ class ShopeeDesk:
                 {"item_id": int(line["item_id"]), "model_id": int(line.get("model_id") or 0)}
                 for line in body.get("item_list") or []
             ]
-        await self._shop(account, "POST", CANCEL, json=request)
+        await self._write(account, order_id, CANCEL, request, lambda stage: stage == "cancelled")
         return await self.fetch_order(account, order_id)
 
     async def answer_cancellation(
@@ -218,8 +230,9 @@ class ShopeeDesk:
             step = ("chấp nhận", "accept") if accept else ("từ chối", "reject")
             raise wrong_state(order, f"{step[0]} yêu cầu hủy", f"{step[1]} the cancellation")
         operation = "ACCEPT" if accept else "REJECT"
-        await self._shop(
-            account, "POST", HANDLE_CANCELLATION, json={"order_sn": order_id, "operation": operation}
+        request = {"order_sn": order_id, "operation": operation}
+        await self._write(
+            account, order_id, HANDLE_CANCELLATION, request, lambda stage: (stage == "cancelled") == accept
         )
         return await self.fetch_order(account, order_id)
 
@@ -240,7 +253,8 @@ class ShopeeDesk:
         if order.stage not in arranged:
             if order.stage != "to_ship":
                 raise wrong_state(order, "sắp xếp vận chuyển", "arrange the shipment")
-            await self._shop(account, "POST", SHIP, json={"order_sn": order_id} | _ship_body(choice))
+            request = {"order_sn": order_id} | _ship_body(choice)
+            await self._write(account, order_id, SHIP, request, lambda stage: stage in arranged)
         return Shipment(await self._tracking_number(account, order_id), _carrier(body))
 
     async def tracking(self, account: Account, order_id: str) -> Shipment:

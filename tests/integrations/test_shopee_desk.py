@@ -264,8 +264,8 @@ async def test_every_write_lands_once_under_30_percent_faults(sims, adapter, sel
     state.config.faults = Faults(
         error_rate=0.1, throttle_rate=0.05, timeout_rate=0.05, drop_rate=0.1, hang_s=0.8, retry_after_s=0.0
     )
+    choice = ShipmentChoice("dropoff", branch_id="7001")
     for order_sn in shipped:
-        choice = ShipmentChoice("dropoff", branch_id="7001")
         shipment = await repeat(lambda sn=order_sn: adapter.arrange_shipment(seller, sn, choice, f"k-{sn}"))
         label = await repeat(lambda sn=order_sn: adapter.shipping_label(seller, sn, "80mm"))
         assert shipment.tracking_number and label.startswith(b"%PDF")
