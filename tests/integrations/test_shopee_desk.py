@@ -15,7 +15,7 @@ import pytest
 from integrations.adapters.base import Account, ListingPayload, Rejected, Retryable
 from integrations.adapters.desk import ShipmentChoice
 from integrations.adapters.shopee import ShopeeAdapter
-from integrations.adapters.shopee_desk import DOCUMENT_TYPE, SHIP
+from integrations.adapters.shopee_desk import CANCEL, DOCUMENT_TYPE, SHIP
 from integrations.adapters.shopee_orders import order_from_wire
 from integrations.simulators.credentials import demo_credentials
 from integrations.simulators.state import Faults
@@ -178,6 +178,13 @@ async def test_dropoff_and_the_refusals_before_shipping(sims, adapter, seller, i
         await adapter._shop(seller, "POST", SHIP, json={"order_sn": order_sn, "dropoff": {}})
     assert "logistics.package_already_shipped" in refused.value.reason_en
     assert applied(sims, order_sn, "ship_order") == 1
+    sims["shopee"].state.config.shops_without_pickup.add(SHOP)  # the carrier takes drop-offs only
+    drop_only = buy(sims, item)
+    options = await adapter.shipping_options(seller, drop_only)
+    assert options.pickup == [] and len(options.dropoff) == 2
+    with pytest.raises(Rejected) as refused:
+        await adapter.arrange_shipment(seller, drop_only, ShipmentChoice("pickup", address_id="3001"), "k")
+    assert refused.value.reason_vi.startswith("Đơn này không hỗ trợ lấy hàng tận nơi: hãy gửi tại bưu cục.")
     with pytest.raises(Rejected) as refused:
         await adapter.fetch_order(seller, "NO-SUCH-ORDER")
     assert "Shopee không có đơn hàng" in refused.value.reason_vi
@@ -197,8 +204,13 @@ async def test_cancel_out_of_stock_once(sims, adapter, seller, item):
     with pytest.raises(Rejected) as refused:
         await adapter.arrange_shipment(seller, order_sn, ShipmentChoice("dropoff"), "k-2")
     assert "hiện đã hủy" in refused.value.reason_vi
+    other = buy(sims, item)
     with pytest.raises(Rejected):
-        await adapter.cancel_order(seller, buy(sims, item), "UNDELIVERABLE_AREA", "k-3")  # TW and MY only
+        await adapter.cancel_order(seller, other, "UNDELIVERABLE_AREA", "k-3")  # TW and MY only
+    with pytest.raises(Rejected) as refused:  # the simulator checks what the reference requires
+        await adapter._shop(seller, "POST", CANCEL, json={"order_sn": other, "cancel_reason": "OUT_OF_STOCK"})
+    assert "item_list is required" in refused.value.reason_en
+    assert applied(sims, other, "cancel_order") == 0
 
 
 async def test_buyer_cancellation_accepted_or_rejected_once(sims, adapter, seller, item):
