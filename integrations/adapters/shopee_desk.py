@@ -126,8 +126,11 @@ def _place(entry: dict) -> str:
 
 def options_from_wire(answer: dict, carrier: str) -> ShippingOptions:
     needed = answer.get("info_needed") or {}
+    # A method is offered when info_needed names it with what it needs or its options are given (the
+    # reference's sample names "dropoff": [] beside "dropoff": null: not offered).
+    offered = {way for way in ("pickup", "dropoff") if way in needed and (needed[way] or answer.get(way))}
     pickup, dropoff = [], []
-    if "pickup" in needed:
+    if "pickup" in offered:
         for address in (answer.get("pickup") or {}).get("address_list") or []:
             slots = [
                 # A slot is a pickup date (time_text, when given, is the carrier's words for it).
@@ -135,7 +138,7 @@ def options_from_wire(answer: dict, carrier: str) -> ShippingOptions:
                 for slot in address.get("time_slot_list") or []
             ]
             pickup.append(PickupAddress(str(address["address_id"]), _place(address), slots))
-    if "dropoff" in needed:
+    if "dropoff" in offered:
         branches = (answer.get("dropoff") or {}).get("branch_list") or []
         dropoff = [
             DropoffBranch(str(b["branch_id"]), str(b.get("town") or b.get("district") or ""), _place(b))

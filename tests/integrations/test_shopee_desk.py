@@ -15,7 +15,7 @@ import pytest
 from integrations.adapters.base import Account, ListingPayload, Rejected, Retryable
 from integrations.adapters.desk import ShipmentChoice
 from integrations.adapters.shopee import ShopeeAdapter
-from integrations.adapters.shopee_desk import CANCEL, DOCUMENT_TYPE, SHIP
+from integrations.adapters.shopee_desk import CANCEL, DOCUMENT_TYPE, SHIP, options_from_wire
 from integrations.adapters.shopee_orders import order_from_wire
 from integrations.simulators.credentials import demo_credentials
 from integrations.simulators.state import Faults
@@ -91,6 +91,31 @@ def test_order_status_is_read_into_the_desk_stage():
     failed = wire("SHIPPED", package_list=[{"logistics_status": "LOGISTICS_DELIVERY_FAILED"}])
     assert (order_from_wire(failed).stage, order_from_wire(failed).status) == ("delivery_failed", "shipped")
     assert order_from_wire(wire("PROCESSED"), "SPXVN06100000001").tracking_number == "SPXVN06100000001"
+
+
+def test_shipping_parameter_as_the_reference_samples_it():
+    # v2.logistics.get_shipping_parameter's response sample: pickup only, addresses without time slots.
+    sample = {
+        "info_needed": {"dropoff": [], "pickup": ["address_id", "pickup_time_id"]},
+        "dropoff": None,
+        "pickup": {
+            "address_list": [
+                {"address_id": 123, "region": "SG", "state": "", "city": "", "district": "", "town": "",
+                 "address": "", "zipcode": "40009", "address_flag": ["default_address", "pickup_address"],
+                 "time_slot_list": None},
+                {"address_id": 234, "region": "SG", "state": "", "city": "", "district": "", "town": "",
+                 "address": "hhh, #34", "zipcode": "xxx", "address_flag": [], "time_slot_list": None},
+            ]
+        },
+    }  # fmt: skip
+    options = options_from_wire(sample, "SPX Express")
+    assert [(a.address_id, a.address, a.slots) for a in options.pickup] == [
+        ("123", "", []),
+        ("234", "hhh, #34", []),
+    ]
+    assert options.dropoff == []
+    any_branch = options_from_wire({"info_needed": {"dropoff": ["sender_real_name"]}, "dropoff": None}, "GHN")
+    assert [(b.branch_id, b.name) for b in any_branch.dropoff] == [("", "Bất kỳ bưu cục nào của GHN")]
 
 
 async def test_shopee_has_no_confirm_step_and_its_own_cancel_reasons(adapter, seller):
