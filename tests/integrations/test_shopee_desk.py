@@ -210,6 +210,11 @@ async def test_dropoff_and_the_refusals_before_shipping(sims, adapter, seller, i
     with pytest.raises(Rejected) as refused:
         await adapter.arrange_shipment(seller, drop_only, ShipmentChoice("pickup", address_id="3001"), "k")
     assert refused.value.reason_vi.startswith("Đơn này không hỗ trợ lấy hàng tận nơi: hãy gửi tại bưu cục.")
+    assert sim_step(sims, order_sn, "carrier", step="pickup_failed").status_code == 200
+    assert (await adapter._detail(seller, order_sn))["order_status"] == "RETRY_SHIP"
+    assert (await adapter.fetch_order(seller, order_sn)).stage == "to_ship"  # arrange it again
+    await adapter.arrange_shipment(seller, order_sn, ShipmentChoice("dropoff", branch_id="7001"), "k2")
+    assert applied(sims, order_sn, "ship_order") == 2
     with pytest.raises(Rejected) as refused:
         await adapter.fetch_order(seller, "NO-SUCH-ORDER")
     assert "Shopee không có đơn hàng" in refused.value.reason_vi
