@@ -24,12 +24,13 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
   BANNED, SELLER_DELETE, SHOPEE_DELETE, REVIEWING, and ``item_sku``. BANNED and SHOPEE_DELETE are
   Shopee's own takedowns; UNLIST and SELLER_DELETE the seller's.
 - ``GET  /api/v2/order/get_order_list``, ``get_order_detail`` — orders (see ``shopee_orders``).
+- The order desk's calls (cancel, buyer cancellation, shipping, waybill, escrow): ``shopee_desk``.
 
 Errors: HTTP 429 or a rate-limit code, and 5xx or a server code, are retried; an invalid access
 token is renewed once, then (like a wrong sign or a refused shop) is a credentials error; a
 stale timestamp means our clock is off and is retried (an operator must fix the clock); any
-other ``error`` is a refusal shown to the farmer with Shopee's message.
-Shopee keeps no version on items: a late retry could land after a newer change; the outbox sends
+other ``error`` is a refusal shown to the farmer (``shopee_desk.refusal``); a batch call that failed
+for every entry answers ``common.batch_api_all_failed`` and is read entry by entry. Shopee keeps no version on items: a late retry could land after a newer change; the outbox sends
 one version of a listing at a time and the next change (or reconciliation) corrects it.
 """
 
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import httpx
 
@@ -56,6 +58,7 @@ from integrations.adapters.base import (
     clip,
     new_client,
 )
+from integrations.adapters.shopee_desk import ShopeeDesk, refusal
 
 CODE = "shopee"
 NAME = "Shopee"
@@ -84,6 +87,7 @@ CREDENTIAL_ERRORS = {"error_sign", "error_permission", "error_shop", "error_part
 RATE_ERRORS = {"error_rate_limit", "error_too_many_request"}
 SERVER_ERRORS = {"error_server", "error_inner", "error_network", "error_busy"}
 CHANNEL_LIST = "/api/v2/logistics/get_channel_list"
+BATCH_FAILED = "common.batch_api_all_failed"
 
 
 class TokenExpired(CredentialsError):
@@ -106,15 +110,16 @@ def check(response: httpx.Response) -> dict:
         )
     if status >= 500 or error in SERVER_ERRORS:
         raise Retryable(f"Shopee {status} {error}: {message}")
-    if not error and status < 400:
-        return body
+    batch_failed = error == BATCH_FAILED and (body.get("response") or {}).get("result_list")
+    if (not error and status < 400) or batch_failed:
+        return body  # a batch call's failures are read per entry (result_list[].fail_error)
     if error in TOKEN_ERRORS:
         raise TokenExpired(f"Shopee: {message or error}")
     if error in CREDENTIAL_ERRORS or status in (401, 403):
         raise CredentialsError(f"Shopee từ chối thông tin đăng nhập: {message or error}"[:300])
     if "timestamp" in message.lower():
         raise Retryable(f"Shopee refused our timestamp (is this server's clock right?): {message}")
-    raise Rejected(f"Shopee từ chối: {message or error}", f"Refused by Shopee: {message or error}")
+    raise refusal(error, message)
 
 
 def item_body(payload: ListingPayload) -> dict:
@@ -127,7 +132,7 @@ def item_body(payload: ListingPayload) -> dict:
     return body if payload.weight_kg is None else body | {"weight": payload.weight_kg}
 
 
-class ShopeeAdapter:
+class ShopeeAdapter(ShopeeDesk):
     code = CODE
 
     def __init__(
@@ -149,11 +154,14 @@ class ShopeeAdapter:
 
     # ------------------------------------------------------------ transport
 
-    async def _send(self, request: httpx.Request) -> dict:
+    async def _send(self, request: httpx.Request, raw: bool = False) -> dict:
+        """The checked answer; with ``raw``, a file answered (not JSON) as ``{"waybill": bytes}``."""
         try:
             response = await self.client.send(request)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             raise Retryable(f"{type(exc).__name__}: {exc}", call=call_name(request)) from exc
+        if raw and response.status_code == 200 and "json" not in response.headers.get("content-type", ""):
+            return {"waybill": response.content}
         try:
             return check(response)
         except Retryable as exc:
@@ -177,14 +185,14 @@ class ShopeeAdapter:
     async def _shop(self, account: Account, method: str, path: str, **kwargs) -> dict:
         """A shop-level call with a valid token; a refused token is renewed once."""
         partner_id, partner_key = self._partner(account)
-        query = kwargs.pop("params", {})
+        query, raw = kwargs.pop("params", {}), kwargs.pop("raw", False)
         for forced in (False, True):
             token = await self._access_token(account, forced)
             params = query | auth.common_params(
                 partner_id, partner_key, path, int(self.clock()), token, account.shop_id
             )
             try:
-                return await self._send(self.client.build_request(method, path, params=params, **kwargs))
+                return await self._send(self.client.build_request(method, path, params=params, **kwargs), raw)
             except TokenExpired:
                 if forced:
                     raise
@@ -389,10 +397,7 @@ class ShopeeAdapter:
         return self._remote(account, items[0])
 
     async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
-        async def shop(method: str, path: str, **kwargs) -> dict:
-            return await self._shop(account, method, path, **kwargs)
-
-        return await shopee_orders.fetch_orders(shop, since)
+        return await shopee_orders.fetch_orders(partial(self._shop, account), since)
 
     async def verify_credentials(self, account: Account) -> None:
         await self._shop(account, "GET", "/api/v2/shop/get_shop_info")
