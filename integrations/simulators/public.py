@@ -18,6 +18,7 @@ CARRIER_STEPS = {
     "picked_up": (("to_pickup",), "in_transit"),  # picked up, or taken in at the branch
     "in_transit": (("delivery_failed",), "in_transit"),  # a failed delivery tried again
     "delivery_failed": (("in_transit",), "delivery_failed"),
+    "failed": (("in_transit",), "delivery_failed"),  # the same, as the Shopee simulator's tests say it
     "delivered": (("in_transit", "delivery_failed"), "delivered"),
     "returned": (("in_transit", "delivery_failed"), "returned"),
 }
@@ -128,7 +129,7 @@ def public_routes(state: SimState, title: str, answer) -> list:
         await state.push(told)
         return Response(told)
 
-    @post("/orders/{order_id:str}/cancel-request", status_code=200)
+    @post(["/orders/{order_id:str}/cancel-request", "/orders/{order_id:str}/buyer-cancel"], status_code=200)
     async def buyer_cancel_request(order_id: str) -> Response:
         """The buyer asks to cancel (before the carrier has the parcel): the seller is told."""
         await expire(state)
