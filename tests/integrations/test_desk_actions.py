@@ -6,6 +6,7 @@ a missed deadline flagged and the marketplace's auto-cancel showing up.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,12 +14,15 @@ import pytest
 from agrimarket import clock
 from agrimarket.tables import AuditEntry
 from integrations.adapters.voso_orders import CONFIRM_WITHIN_S
+from integrations.orders import execute, outbox
 from integrations.orders.pull import pull_orders
+from integrations.orders.seller import order_account
 from integrations.settings import IntegrationsSettings
 from integrations.tables import OrderAction
 from tests.integrations.desk_helpers import act, answers_for, detail, order_id, ordered, public, settle
 from tests.integrations.partner_desk import stages_pushed
 from tests.integrations.test_orders import deliver, stock
+from tests.waiting import until
 
 CODE = "voso"
 
@@ -244,3 +248,27 @@ async def test_thirty_percent_faults_every_action_lands_exactly_once(
     used = answers_for(sims, CODE, "agm-action-")
     assert sorted(used) == sorted(f"shop-1:agm-action-{a}" for a in actions + cancels)
     assert await OrderAction.count().where(OrderAction.status == "done") == 10
+
+
+async def test_a_worker_killed_mid_action_lands_it_once(client, accounts, worker, sims, int_settings):
+    farmer, _product, _item, ref, order = await ordered(client, accounts, worker, sims, int_settings, CODE)
+    asked = (await act(client, farmer, order, "confirm")).json()
+    dying = await outbox.claim(lease_s=0.3)
+    assert dying is not None and dying["id"] == asked["id"]
+    # It sends the call and the marketplace applies it; the worker dies before recording the answer.
+    account = await order_account(order, int_settings.section(IntegrationsSettings).credentials_key)
+    assert account is not None
+    await worker.adapters.get(CODE).confirm_order(account, ref, execute.key_of(dying))
+    assert sims[CODE].state.orders[ref].stage == "to_ship"
+    assert await outbox.claim(lease_s=5) is None  # its lease still holds: nobody else takes it
+    lease_end = (await OrderAction.select(OrderAction.claimed_until).first())["claimed_until"]
+    await until(lambda: time.time() > lease_end, 5, what="the dead worker's lease to run out")
+    await settle(worker)  # the lease ran out: another worker claims it and sends the same key
+    state = (await client.get(f"/api/v1/orders/{order}/actions/{asked['id']}", headers=farmer.headers)).json()
+    assert state["status"] == "done"
+    assert (await detail(client, farmer, order))["stage"] == "to_ship"
+    assert stages_pushed(sims[CODE], ref) == ["to_confirm", "to_ship"]
+    assert answers_for(sims, CODE, "agm-action-") == [f"shop-1:agm-action-{asked['id']}"]
+    # The dead worker's late word changes nothing: its claim is no longer the action's.
+    assert await outbox.finish(dying, "failed", reason=("muộn", "late")) is False
+    assert (await OrderAction.select(OrderAction.status).first())["status"] == "done"
