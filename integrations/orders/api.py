@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import Controller, Response, get
 from litestar.di import Provide
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.media.storage import Storage
+from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
-from integrations.orders import inbox, views
-from integrations.orders.schemas import InboxRead, OrdersRead, Tab
+from integrations.adapters.registry import Adapters
+from integrations.orders import inbox, labels, views
+from integrations.orders.schemas import InboxRead, LabelSize, OrdersRead, Tab
 
 
 class OrdersController(Controller):
@@ -28,3 +31,17 @@ class OrdersController(Controller):
         others newest first) with each one's deadline to act, and every tab's count. The seller's
         own, and a cooperative manager's members'; officers see none."""
         return await inbox.inbox(actor, tab)
+
+    @get("/{order_id:int}/label", media_type="application/pdf")
+    async def label(
+        self,
+        actor: Actor,
+        order_id: int,
+        storage: Storage,
+        adapters: Adapters,
+        settings: Settings,
+        size: LabelSize = "a6",
+    ) -> Response[bytes]:
+        """The order's waybill label as a PDF (A6, or an 80 mm thermal roll), once the shipment is
+        arranged: 409 before there is a tracking number, 503 when the marketplace does not answer."""
+        return await labels.order_label(actor, order_id, size, storage, adapters, settings)
