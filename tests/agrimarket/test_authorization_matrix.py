@@ -183,7 +183,7 @@ async def _order_of_a(w: World) -> None:
     """A buyer's order of A's listed product, as the marketplace would report it."""
     from integrations.adapters.base import RemoteOrder, RemoteOrderItem
     from integrations.orders import service as orders
-    from integrations.tables import Listing
+    from integrations.tables import Listing, MarketplaceOrder
 
     await Listing.update({Listing.external_id: f"PM-{MARKER}"}).where(Listing.id == w.a("listing"))
     item = RemoteOrderItem(f"PM-{MARKER}", 1, 30_000)
@@ -191,6 +191,10 @@ async def _order_of_a(w: World) -> None:
     assert await orders.receive(
         "postmart", RemoteOrder(f"ORD-{MARKER}", "placed", now, now, 30_000, [item]), "pull"
     )
+    order = await MarketplaceOrder.select(MarketplaceOrder.id).where(
+        MarketplaceOrder.order_ref == f"ORD-{MARKER}"
+    )
+    w.ids["order"] = order[0]["id"]
 
 
 async def build_world(client, app) -> World:
@@ -401,6 +405,7 @@ PARAMS: dict[str, Callable] = {
     "code": _code,
     "owner": lambda w, path, fresh: f"h{w.a('household')}",
     "training_id": lambda w, path, fresh: w.a("training"),
+    "order_id": lambda w, path, fresh: w.a("order"),
 }
 # Routes whose allowed request removes its record: each allowed cell gets a fresh one.
 DESTRUCTIVE = {

@@ -78,6 +78,9 @@ PAGE_READ = Access("login", "allow", "404", "allow", "allow", "404", "allow")
 PAGE_LIST = Access("login", "allow", "hidden", "allow", "allow", "hidden", "allow")
 PAGE_CREATE_OWN = Access("login", "allow", "403", "allow", "403", "403", "allow")
 PAGE_OVERSEEN = Access("login", "403", "404", "allow", "allow", "404", "allow")
+# The order desk's orders: the seller's and its cooperative manager's (with consent) and the admin's.
+DESK_ORDER = Access("401", "allow", "404", "allow", "404", "404", "allow")
+PAGE_DESK_ORDER = Access("login", *dataclasses.astuple(DESK_ORDER)[1:])
 PAGE_SIGNED_IN = Access("login", "allow", "allow", "allow", "allow", "allow", "allow")
 PAGE_SELLERS = Access("login", "allow", "allow", "allow", "403", "403", "403")
 PAGE_STAFF = Access("login", "403", "403", "403", "allow", "404", "allow")
@@ -313,6 +316,12 @@ MATRIX: dict[tuple[str, str], Access] = {
     # the indicators' and the orders API's).
     ("GET", "/api/v1/orders/inbox"): Access("401", "allow", "hidden", "allow", "hidden", "hidden", "allow"),
     ("GET", "/orders"): Access("login", "allow", "hidden", "allow", "hidden", "hidden", "allow"),
+    # One order on the desk (its label, its page): another seller's, or an officer's look, is a 404.
+    ("GET", "/api/v1/orders/{order_id:int}/label"): DESK_ORDER,
+    ("GET", "/orders/{order_id:int}/label.pdf"): PAGE_DESK_ORDER,
+    # The caller's own parcels ready today, in one PDF (an empty day is a 409 in words); that no one
+    # gets another seller's labels is tests/integrations/test_order_labels.py's.
+    ("GET", "/orders/labels-today.pdf"): Access("login", *["allow"] * 6),
     ("POST", "/api/v1/trainings"): TRAINING_WRITE,
     ("GET", "/api/v1/trainings"): TRAINING_LIST,
     ("POST", "/api/v1/trainings/{training_id:int}/attendance"): TRAINING_WRITE,
