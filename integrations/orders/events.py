@@ -18,6 +18,7 @@ from agrimarket.tables import Product
 from agrimarket.web.input import CleanText
 from integrations.adapters import postmart, voso
 from integrations.adapters.base import ORDER_STATUSES, RemoteOrder, RemoteOrderItem
+from integrations.adapters.desk import DESK_STAGES
 from integrations.tables import Listing
 
 Positive = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
@@ -43,6 +44,9 @@ class OrderEvent(CleanText):
     act_by: Epoch | None = None  # the marketplace's own deadline, when it sends one (Shopee)
     payment: Literal["cod", "prepaid"] | None = None
     commune: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    # The order desk: where the order stands (adapters.desk.DESK_STAGES) and the carrier's waybill.
+    stage: Annotated[str, msgspec.Meta(max_length=20)] = ""
+    tracking_number: Annotated[str, msgspec.Meta(max_length=60)] = ""
 
 
 # Marketplaces whose deadline is a rule of our contract, not a field they send.
@@ -94,6 +98,8 @@ def order_from_event(event: dict, marketplace_code: str = "") -> RemoteOrder:
         act_by=act_by,
         payment=parsed.payment,
         commune=parsed.commune,
+        stage=parsed.stage if parsed.stage in DESK_STAGES else "",
+        tracking_number=parsed.tracking_number,
     )
 
 
