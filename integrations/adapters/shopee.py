@@ -24,6 +24,7 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
   BANNED, SELLER_DELETE, SHOPEE_DELETE, REVIEWING, and ``item_sku``. BANNED and SHOPEE_DELETE are
   Shopee's own takedowns; UNLIST and SELLER_DELETE the seller's.
 - ``GET  /api/v2/order/get_order_list``, ``get_order_detail`` — orders (see ``shopee_orders``).
+- The order desk's calls (cancel, buyer cancellation, shipping, waybill, escrow): ``shopee_desk``.
 
 Errors: HTTP 429 or a rate-limit code, and 5xx or a server code, are retried; an invalid access
 token is renewed once, then (like a wrong sign or a refused shop) is a credentials error; a
@@ -56,6 +57,7 @@ from integrations.adapters.base import (
     clip,
     new_client,
 )
+from integrations.adapters.shopee_desk import ShopeeDesk, refusal
 
 CODE = "shopee"
 NAME = "Shopee"
@@ -84,6 +86,7 @@ CREDENTIAL_ERRORS = {"error_sign", "error_permission", "error_shop", "error_part
 RATE_ERRORS = {"error_rate_limit", "error_too_many_request"}
 SERVER_ERRORS = {"error_server", "error_inner", "error_network", "error_busy"}
 CHANNEL_LIST = "/api/v2/logistics/get_channel_list"
+BATCH_FAILED = "common.batch_api_all_failed"
 
 
 class TokenExpired(CredentialsError):
@@ -106,15 +109,19 @@ def check(response: httpx.Response) -> dict:
         )
     if status >= 500 or error in SERVER_ERRORS:
         raise Retryable(f"Shopee {status} {error}: {message}")
-    if not error and status < 400:
-        return body
+    if (
+        not error
+        and status < 400
+        or (error == BATCH_FAILED and (body.get("response") or {}).get("result_list"))
+    ):
+        return body  # a batch call's failures are read per entry (result_list[].fail_error)
     if error in TOKEN_ERRORS:
         raise TokenExpired(f"Shopee: {message or error}")
     if error in CREDENTIAL_ERRORS or status in (401, 403):
         raise CredentialsError(f"Shopee từ chối thông tin đăng nhập: {message or error}"[:300])
     if "timestamp" in message.lower():
         raise Retryable(f"Shopee refused our timestamp (is this server's clock right?): {message}")
-    raise Rejected(f"Shopee từ chối: {message or error}", f"Refused by Shopee: {message or error}")
+    raise refusal(error, message)
 
 
 def item_body(payload: ListingPayload) -> dict:
@@ -127,7 +134,7 @@ def item_body(payload: ListingPayload) -> dict:
     return body if payload.weight_kg is None else body | {"weight": payload.weight_kg}
 
 
-class ShopeeAdapter:
+class ShopeeAdapter(ShopeeDesk):
     code = CODE
 
     def __init__(
@@ -149,11 +156,14 @@ class ShopeeAdapter:
 
     # ------------------------------------------------------------ transport
 
-    async def _send(self, request: httpx.Request) -> dict:
+    async def _send(self, request: httpx.Request, raw: bool = False) -> dict:
+        """The checked answer; with ``raw``, a file answered (not JSON) as ``{"waybill": bytes}``."""
         try:
             response = await self.client.send(request)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             raise Retryable(f"{type(exc).__name__}: {exc}", call=call_name(request)) from exc
+        if raw and response.status_code == 200 and "json" not in response.headers.get("content-type", ""):
+            return {"waybill": response.content}
         try:
             return check(response)
         except Retryable as exc:
@@ -177,14 +187,14 @@ class ShopeeAdapter:
     async def _shop(self, account: Account, method: str, path: str, **kwargs) -> dict:
         """A shop-level call with a valid token; a refused token is renewed once."""
         partner_id, partner_key = self._partner(account)
-        query = kwargs.pop("params", {})
+        query, raw = kwargs.pop("params", {}), kwargs.pop("raw", False)
         for forced in (False, True):
             token = await self._access_token(account, forced)
             params = query | auth.common_params(
                 partner_id, partner_key, path, int(self.clock()), token, account.shop_id
             )
             try:
-                return await self._send(self.client.build_request(method, path, params=params, **kwargs))
+                return await self._send(self.client.build_request(method, path, params=params, **kwargs), raw)
             except TokenExpired:
                 if forced:
                     raise

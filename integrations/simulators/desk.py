@@ -14,7 +14,7 @@ import qrcode
 from PIL import Image, ImageDraw
 
 from integrations.adapters.desk import LABEL_SIZES
-from integrations.simulators.orders import SimOrder, set_stage
+from integrations.simulators.orders import SimOrder, event, set_stage
 
 # The stages a seller may still cancel in, and the ones a step's deadline applies to.
 CANCELLABLE = ("unpaid", "to_confirm", "to_ship", "to_pickup")
@@ -124,3 +124,29 @@ def label_pdf(order: SimOrder, size: str) -> bytes:
     out = io.BytesIO()
     page.save(out, format="PDF", resolution=LABEL_DPI)
     return out.getvalue()
+
+
+# What the carrier reports: the stages each event may come in, and the stage it moves the order to.
+CARRIER_EVENTS = {
+    "picked_up": (("to_pickup",), "in_transit"),
+    "failed": (("in_transit",), "delivery_failed"),
+    "delivered": (("in_transit", "delivery_failed"), "delivered"),
+    "returned": (("in_transit", "delivery_failed"), "returned"),
+}
+
+
+def carrier_step(state, order: SimOrder, step: str) -> str | None:
+    """The carrier picks the parcel up, fails an attempt, delivers it or returns it (tests, demo)."""
+    if step not in CARRIER_EVENTS:
+        return "unknown_step"
+    before, after = CARRIER_EVENTS[step]
+    if order.stage not in before:
+        return "wrong_stage"
+    set_stage(state, order, after)
+    return None
+
+
+async def expire(state) -> None:
+    """``sweep``, and push each auto-cancelled order to the seller as the marketplace does."""
+    for order in sweep(state):
+        await state.push(event(order))

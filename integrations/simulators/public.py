@@ -8,6 +8,7 @@ import html
 
 from litestar import Response, get, post
 
+from integrations.simulators import desk
 from integrations.simulators import orders as order_book
 from integrations.simulators.responses import error
 from integrations.simulators.state import SimState
@@ -98,4 +99,26 @@ def public_routes(state: SimState, title: str, answer) -> list:
         await state.push(told)
         return Response(told)
 
-    return [shop_page, item, takedown, order, order_status]
+    async def desk_step(order_id: str, step) -> Response:
+        """A buyer's or carrier's step on an order (after the marketplace's auto-cancel): pushed."""
+        await desk.expire(state)
+        found = state.orders.get(order_id)
+        if found is None:
+            return error(404, "not_found", "Không có đơn hàng.", "No such order.")
+        if step(found):
+            return error(409, "bad_step", "Đơn hàng không thể chuyển sang trạng thái này.", "Not allowed.")
+        told = order_book.event(found)
+        await state.push(told)
+        return Response(told)
+
+    @post("/orders/{order_id:str}/buyer-cancel", status_code=200)
+    async def buyer_cancel(order_id: str) -> Response:
+        """The buyer asks to cancel (the seller accepts or rejects)."""
+        return await desk_step(order_id, lambda found: desk.request_cancellation(state, found))
+
+    @post("/orders/{order_id:str}/carrier", status_code=200)
+    async def carrier(order_id: str, step: str) -> Response:
+        """The carrier's report: picked_up, failed (a delivery attempt), delivered or returned."""
+        return await desk_step(order_id, lambda found: desk.carrier_step(state, found, step))
+
+    return [shop_page, item, takedown, order, order_status, buyer_cancel, carrier]

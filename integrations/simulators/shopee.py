@@ -14,6 +14,7 @@ import json
 import math
 import secrets
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 from litestar import Litestar, Request, Response, get, post
@@ -25,6 +26,7 @@ from integrations.simulators.base import play_write, upsert, validate
 from integrations.simulators.credentials import DEMO_MASTER, shopee_demo_code, shopee_demo_partner_key
 from integrations.simulators.public import item_page, public_routes
 from integrations.simulators.responses import DropMiddleware
+from integrations.simulators.shopee_desk import desk_routes
 from integrations.simulators.shopee_logistics import logistics_routes, shipping_problem, weight_problem
 from integrations.simulators.shopee_orders import order_routes
 from integrations.simulators.state import Item, SimConfig, SimState
@@ -55,6 +57,10 @@ class ShopeeState(SimState):
         self.superseded: dict[str, float] = {}  # old access token -> until when it still works
         self.images: dict[str, bytes] = {}
         self.renewals = 0
+        # The order desk: writes applied per (order_sn, call), and shipping documents made per
+        # (order_sn, shipping_document_type) with how often their task was looked at.
+        self.desk_applied: Counter[tuple[str, str]] = Counter()
+        self.documents: dict[tuple[str, str], int] = {}
 
     def next_id(self) -> str:
         return str(next(self._item_ids))
@@ -384,6 +390,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
             search_item,
             product_page,
             *order_routes(state, authenticate, answer),
+            *desk_routes(state, authenticate, answer, write),
             *logistics_routes(state.config, authenticate, answer),
             *public_routes(state, TITLE, _item_answer),
         ],

@@ -1,5 +1,7 @@
 """Shopee's order calls in the simulator (``get_order_list``, ``get_order_detail``), as the adapter's
-``shopee_orders`` module reads them."""
+``shopee_orders`` module reads them. Reading orders first runs Shopee's auto-cancel: an order not
+shipped by its ``ship_by_date`` on the simulator's clock is CANCELLED (and pushed) before it is shown.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +10,23 @@ from collections.abc import Callable
 from litestar import Request, Response, get
 
 from integrations.adapters import shopee_orders
+from integrations.simulators import desk
 from integrations.simulators import orders as order_book
+
+# The desk stage -> the package's logistics_status (the "Data Definition" guide's LogisticsStatus).
+LOGISTICS_STATUS = {
+    "unpaid": "LOGISTICS_NOT_START", "to_confirm": "LOGISTICS_READY", "to_ship": "LOGISTICS_READY",
+    "cancel_requested": "LOGISTICS_READY", "to_pickup": "LOGISTICS_REQUEST_CREATED",
+    "in_transit": "LOGISTICS_PICKUP_DONE", "delivery_failed": "LOGISTICS_DELIVERY_FAILED",
+    "delivered": "LOGISTICS_DELIVERY_DONE", "cancelled": "LOGISTICS_INVALID",
+    "returned": "LOGISTICS_DELIVERY_DONE",
+}  # fmt: skip
 
 
 def _order(order: order_book.SimOrder) -> dict:
     return {
         "order_sn": order.id,
-        "order_status": shopee_orders.ORDER_WIRE[order.status],
+        "order_status": shopee_orders.STAGE_WIRE[order.stage],
         "create_time": int(order.created),
         "update_time": int(order.updated),
         "total_amount": float(order.total),
@@ -24,12 +36,24 @@ def _order(order: order_book.SimOrder) -> dict:
         "item_list": [
             {
                 "item_id": int(line["item_id"]),
+                "model_id": 0,  # the simulator's items have no variations
                 "model_quantity_purchased": line["quantity"],
                 "model_discounted_price": float(line["price"]),
             }
             for line in order.lines
         ],
     }
+
+
+def _packages(order: order_book.SimOrder) -> list[dict]:
+    carrier = order.carrier or desk.CARRIERS["shopee"][0]
+    package = {"package_number": f"P{order.id}", "logistics_status": LOGISTICS_STATUS[order.stage]}
+    return [package | {"shipping_carrier": carrier}]
+
+
+def own_order(state, request: Request, order_sn: object) -> order_book.SimOrder | None:
+    order = state.orders.get(str(order_sn))
+    return order if order and order.shop_id == request.query_params.get("shop_id") else None
 
 
 def order_routes(
@@ -42,6 +66,7 @@ def order_routes(
         denied = authenticate(request)
         if denied:
             return denied
+        await desk.expire(state)
         q = request.query_params
         since = int(q.get("time_from") or 0)
         if int(q.get("time_to") or 0) - since > shopee_orders.RANGE_MAX_S:
@@ -55,13 +80,14 @@ def order_routes(
         denied = authenticate(request)
         if denied:
             return denied
-        shop_id = request.query_params.get("shop_id", "")
+        await desk.expire(state)
         wanted = request.query_params.get("order_sn_list", "").split(",")[: shopee_orders.DETAIL_MAX]
-        found = [state.orders[n] for n in wanted if n in state.orders and state.orders[n].shop_id == shop_id]
+        found = [o for o in (own_order(state, request, n) for n in wanted) if o]
         optional = request.query_params.get("response_optional_fields", "").split(",")
         listed = [
             _order(o)
             | ({"recipient_address": {"town": o.commune}} if "recipient_address" in optional else {})
+            | ({"package_list": _packages(o)} if "package_list" in optional else {})
             for o in found
         ]
         return answer(response={"order_list": listed})
