@@ -117,7 +117,7 @@ async def _label_order(row: dict, credentials_key: str) -> LabelOrder:
         order_ref=row["order_ref"],
         marketplace_code=row["code"],
         marketplace=row["market"],
-        tracking_number=row.get("tracking_number") or "",
+        tracking_number=row["tracking_number"],
         account=await seller_account(row, credentials_key),
     )
 
@@ -133,13 +133,17 @@ async def order_for_label(actor: Actor, order_id: int, credentials_key: str) -> 
 async def ready_today(actor: Actor, credentials_key: str, limit: int = 200) -> list[LabelOrder]:
     """The actor's orders waiting for the carrier with a waybill number: today's parcels to hand
     over, oldest first (the soonest due)."""
-    rows = await (
+    ready = await (
         _orders_query()
-        .where(desk_orders(actor) & (MarketplaceOrder.status == "placed"))
+        .where(
+            desk_orders(actor)
+            & (MarketplaceOrder.stage == "to_pickup")
+            & (MarketplaceOrder.tracking_number != "")
+        )
         .order_by(MarketplaceOrder.placed_at)
         .order_by(MarketplaceOrder.id)
+        .limit(limit)
     )
-    ready = [r for r in rows if r.get("stage") == "to_pickup" and r.get("tracking_number")][:limit]
     return [await _label_order(r, credentials_key) for r in ready]
 
 
