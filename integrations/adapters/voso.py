@@ -16,15 +16,6 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
 - ``GET    /v2/sellers/{shop_id}/items/{item_id}`` — current status.
 - ``GET    /v2/sellers/{shop_id}/items?external_ref={sku}`` — ``{"data": [answer]}``, the item
   stored under our reference (none or one): finds an item whose create answer was lost.
-- ``GET    /v2/sellers/{shop_id}/orders?updated_from={ISO 8601}`` — orders created or changed
-  since then: ``{"data": [{"order_code", "order_status": "NEW"|"DELIVERING"|"DELIVERED"|
-  "CANCELED"|"RETURNED", "created_time", "update_time" (ISO 8601, +07:00), "total_amount" (VND),
-  "items": [{"item_id", "qty", "price"}], "payment_method": "COD"|"PREPAID", "delivery_ward"
-  (the buyer's commune, xã/phường: no name, phone or street)}]}``. The same fields ride on the
-  ``order`` webhook event (``payment``: "cod"|"prepaid", ``commune``).
-- Deadline (our proposed contract, after Voso's seller back-office rule): a NEW order must be
-  confirmed within 24 hours of ``created_time`` (CONFIRM_WITHIN_S); Voso sends no deadline field,
-  the seller's side computes it.
 - ``X-Idempotency-Key`` header on writes: the same key returns the first stored answer.
 - Item body: ``external_ref``, ``name`` (≤ 100 chars), ``short_description`` (≤ 2000),
   ``category_code`` (see CATEGORY), ``unit_code`` (see UNIT), ``sale_price`` (integer VND ≥ 1000),
@@ -37,6 +28,59 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
 - Answer: ``{"item_id", "item_url", "state": "approved"|"rejected"|"delisted",
   "rejection_reason", "delisted_by": "seller"|"voso"}`` (``delisted_by`` when delisted: "voso" is a
   moderation takedown); errors ``{"error": {"code", "message", "message_vi"}}``.
+
+Orders and the order desk (``{o}`` below is ``/v2/sellers/{shop_id}/orders``; mapped to our words
+in ``integrations.adapters.voso_orders``):
+- An order: ``{"order_code", "order_status", "created_time", "update_time", "confirmed_time"
+  (null until confirmed), "total_amount" (VND), "items": [{"item_id", "qty", "price"}],
+  "payment_method": "COD"|"PREPAID", "delivery_ward" (the buyer's commune, xã/phường: no name,
+  phone or street), "waybill_code" (Viettel Post's waybill number, "" until "Tạo vận đơn"),
+  "carrier": "Viettel Post", "cancel_reason" (a code of CANCEL_REASONS, "BUYER_REQUEST" or
+  "DEADLINE_MISSED"; "" unless cancelled)}``; timestamps ISO 8601, +07:00.
+- ``order_status``: ``NEW`` (confirm it) → ``CONFIRMED`` (create the waybill) → ``WAITING_PICKUP``
+  (waybill created: Viettel Post picks the parcel up, or the seller drops it at a branch) →
+  ``DELIVERING`` → ``DELIVERED``; ``DELIVERY_FAILED`` (an attempt failed: tried again, or
+  returned), ``CANCEL_REQUESTED`` (the buyer asks to cancel), ``CANCELED``, ``RETURNED``;
+  ``WAITING_PAYMENT`` (a prepaid order not paid yet).
+- ``GET  {o}?updated_from={ISO 8601}`` — ``{"data": [order]}``, created or changed since then.
+- ``GET  {o}/{order_code}`` — one order (404 ``not_found``).
+- ``POST {o}/{order_code}/confirm`` — accept a NEW order (→ CONFIRMED).
+- ``POST {o}/{order_code}/cancel`` ``{"reason_code"}`` — one of CANCEL_REASONS, before the parcel
+  is handed over (NEW, CONFIRMED, WAITING_PICKUP); 422 ``invalid_reason`` for another code.
+- ``POST {o}/{order_code}/cancel-request`` ``{"decision": "accept"|"reject"}`` — answer the
+  buyer's request: CANCELED, or back to the status it came from.
+- ``GET  {o}/{order_code}/shipping-options`` — ``{"carrier", "pickup_addresses": [{"address_id",
+  "address", "slots": [{"slot_id", "from", "to"}]}], "branches": [{"branch_code", "name",
+  "address"}]}``: pickup by Viettel Post at one of the seller's addresses in a time slot, or
+  drop-off at a Viettel Post branch.
+- ``POST {o}/{order_code}/waybill`` ``{"method": "pickup", "address_id", "slot_id"}`` or
+  ``{"method": "dropoff", "branch_code"}`` — "Tạo vận đơn": CONFIRMED → WAITING_PICKUP with a
+  Viettel Post ``waybill_code`` (``VTP`` + 10 digits); 422 ``no_pickup_slot`` / ``unknown_branch``
+  for a choice not offered.
+- ``GET  {o}/{order_code}/label?size=a6|80mm`` — the waybill label, ``application/pdf``: A6
+  (105 × 148 mm) or the 80 mm thermal roll; 409 ``no_waybill`` before the waybill, 422
+  ``invalid_size``.
+- ``GET  {o}/{order_code}/finance`` — ``{"order_code", "total_amount", "fees": [{"fee_type",
+  "name", "amount"}], "fee_total", "payout_amount", "paid_out"}``: Voso's commission and payment
+  fee and what it pays the seller, released (``paid_out``) once delivered; a cancelled or returned
+  order costs and pays nothing.
+- Writes carry ``X-Idempotency-Key``: a repeat answers the first stored answer and changes
+  nothing. Each answers the order as it is after the step; a step already taken (confirming a
+  confirmed order, the same waybill again, cancelling a cancelled order) answers the order as it
+  is; a step its status does not allow is refused 409 ``wrong_status``, the message naming the
+  current status ("Đơn hàng đang ở trạng thái «Đã hủy» (CANCELED): …").
+- Deadlines (our proposed rules, after Voso's back-office): confirm a NEW order within 24 hours of
+  ``created_time`` (CONFIRM_WITHIN_S), then hand the parcel to Viettel Post (picked up, or dropped at
+  a branch) within 48 hours of ``confirmed_time`` (HANDOVER_WITHIN_S). A buyer's cancellation
+  request stops no clock. A missed deadline cancels the order (``cancel_reason``
+  "DEADLINE_MISSED") and is pushed. Voso sends no deadline field: the seller's side computes it
+  from the status (``voso_orders.stage_act_by``).
+- Pushes: every change of an order (placed, confirmed, waybill, the carrier's picked up, in
+  transit, delivered, delivery failed, returned, cancelled) is a signed ``order`` webhook event:
+  ``{"type": "order", "shop_id", "order_id", "status": "placed"|"shipped"|"delivered"|
+  "cancelled"|"returned", "stage" (``desk.DESK_STAGES``), "tracking_number", "act_by" (epoch
+  seconds), "placed_at", "at", "amount_vnd", "items": [{"external_id", "quantity", "price_vnd"}],
+  "payment": "cod"|"prepaid", "commune"}``.
 """
 
 from __future__ import annotations
@@ -44,7 +88,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 import httpx
@@ -55,13 +98,16 @@ from integrations.adapters.base import (
     CredentialsError,
     ListingPayload,
     RemoteListing,
-    RemoteOrder,
-    RemoteOrderItem,
     Retryable,
     clip,
     new_client,
     send,
 )
+
+# The order rules live with the order calls; named here too, where the contract states them.
+from integrations.adapters.voso_orders import CONFIRM_WITHIN_S as CONFIRM_WITHIN_S
+from integrations.adapters.voso_orders import VosoOrders
+from integrations.adapters.voso_orders import act_by as act_by
 
 CODE = "voso"
 NAME = "Voso"
@@ -82,50 +128,6 @@ UNIT = {
     "con": "CON", "cay": "CAY",
 }  # fmt: skip
 STATE = {"approved": "live", "rejected": "rejected", "delisted": "delisted"}
-ORDER_WIRE = {
-    "placed": "NEW", "shipped": "DELIVERING", "delivered": "DELIVERED",
-    "cancelled": "CANCELED", "returned": "RETURNED",
-}  # fmt: skip
-ORDER_STATUS = {wire: ours for ours, wire in ORDER_WIRE.items()}
-VIETNAM = timezone(timedelta(hours=7))
-
-
-def iso(epoch: float) -> str:
-    """Voso's timestamps: ISO 8601 in Vietnam time."""
-    return datetime.fromtimestamp(epoch, VIETNAM).isoformat(timespec="seconds")
-
-
-def parse_iso(text: str) -> float:
-    return datetime.fromisoformat(text).timestamp()
-
-
-# Our contract: confirm a NEW order within 24 hours of its creation (see the docstring).
-CONFIRM_WITHIN_S = 24 * 3600
-PAYMENT_WIRE = {"cod": "COD", "prepaid": "PREPAID"}
-PAYMENT = {wire: ours for ours, wire in PAYMENT_WIRE.items()}
-
-
-def act_by(placed_at: float) -> float:
-    """The deadline to confirm an order placed at ``placed_at`` (epoch seconds)."""
-    return placed_at + CONFIRM_WITHIN_S
-
-
-def order_from_wire(body: dict) -> RemoteOrder:
-    placed_at = parse_iso(body["created_time"])
-    return RemoteOrder(
-        act_by=act_by(placed_at),
-        payment=PAYMENT.get(str(body.get("payment_method"))),
-        commune=str(body.get("delivery_ward") or "")[:100],
-        order_id=str(body["order_code"]),
-        status=ORDER_STATUS.get(str(body.get("order_status")), "placed"),
-        placed_at=placed_at,
-        updated_at=parse_iso(body.get("update_time") or body["created_time"]),
-        amount_vnd=int(body.get("total_amount") or 0),
-        items=[
-            RemoteOrderItem(str(line["item_id"]), int(line["qty"]), int(line.get("price") or 0))
-            for line in body.get("items") or []
-        ],
-    )
 
 
 def to_wire(payload: ListingPayload) -> dict:
@@ -154,7 +156,7 @@ def from_wire(body: dict) -> RemoteListing:
     )
 
 
-class VosoAdapter:
+class VosoAdapter(VosoOrders):
     code = CODE
 
     def __init__(
@@ -225,11 +227,6 @@ class VosoAdapter:
     async def find_by_sku(self, account: Account, sku: str) -> RemoteListing | None:
         found = (await self._call(account, "GET", f"/items?external_ref={quote(sku)}")).json().get("data")
         return from_wire(found[0]) if found else None
-
-    async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
-        # Whole seconds: the ISO timestamp carries no fraction, so round down (never miss one).
-        path = f"/orders?updated_from={iso(int(since)).replace('+', '%2B')}"
-        return [order_from_wire(o) for o in (await self._call(account, "GET", path)).json().get("data", [])]
 
     async def verify_credentials(self, account: Account) -> None:
         await self._call(account, "GET", "")

@@ -44,8 +44,7 @@ class OrderEvent(CleanText):
     act_by: Epoch | None = None  # the marketplace's own deadline, when it sends one (Shopee)
     payment: Literal["cod", "prepaid"] | None = None
     commune: Annotated[str, msgspec.Meta(max_length=100)] = ""
-    # The order desk: where the order stands (adapters.desk.DESK_STAGES) and the carrier's waybill.
-    stage: Annotated[str, msgspec.Meta(max_length=20)] = ""
+    stage: str = ""  # one of desk.DESK_STAGES, when the marketplace says
     tracking_number: Annotated[str, msgspec.Meta(max_length=60)] = ""
 
 
@@ -81,6 +80,8 @@ def order_from_event(event: dict, marketplace_code: str = "") -> RemoteOrder:
     parsed: OrderEvent = _convert(event, OrderEvent)
     if parsed.status not in ORDER_STATUSES:
         raise bad_order(f"Unknown status {parsed.status!r}.")
+    if parsed.stage and parsed.stage not in DESK_STAGES:
+        raise bad_order(f"Unknown stage {parsed.stage!r}.")
     items = [RemoteOrderItem(i.external_id, i.quantity, i.price_vnd) for i in parsed.items]
     amount = parsed.amount_vnd
     if amount is None:
@@ -98,7 +99,7 @@ def order_from_event(event: dict, marketplace_code: str = "") -> RemoteOrder:
         act_by=act_by,
         payment=parsed.payment,
         commune=parsed.commune,
-        stage=parsed.stage if parsed.stage in DESK_STAGES else "",
+        stage=parsed.stage,
         tracking_number=parsed.tracking_number,
     )
 

@@ -13,6 +13,36 @@ from integrations.simulators import orders as order_book
 from integrations.simulators.responses import error
 from integrations.simulators.state import SimState
 
+# The carrier's steps once it has a parcel: step -> (the stages it may come from, where it leads).
+CARRIER_STEPS = {
+    "picked_up": (("to_pickup",), "in_transit"),  # picked up, or taken in at the branch
+    "in_transit": (("delivery_failed",), "in_transit"),  # a failed delivery tried again
+    "delivery_failed": (("in_transit",), "delivery_failed"),
+    "failed": (("in_transit",), "delivery_failed"),  # the same, as the Shopee simulator's tests say it
+    "delivered": (("in_transit", "delivery_failed"), "delivered"),
+    "returned": (("in_transit", "delivery_failed"), "returned"),
+}
+
+
+async def expire(state: SimState) -> list[order_book.SimOrder]:
+    """The marketplace's auto-cancel on its clock (``desk.sweep``), each cancelled order pushed.
+
+    Simulators run it before answering about orders: a mounted simulator has no loop of its own,
+    and whoever asks sees the orders as they stand on the marketplace's clock."""
+    missed = desk.sweep(state)
+    for order in missed:
+        await state.push(order_book.event(order))
+    return missed
+
+
+def carrier_step(state: SimState, order: order_book.SimOrder, step: str) -> bool:
+    """The carrier moves the parcel on; False when the step does not follow the order's stage."""
+    before, after = CARRIER_STEPS[step]
+    if order.stage not in before:
+        return False
+    order_book.set_stage(state, order, after)
+    return True
+
 
 def storefront(state: SimState, title: str, shop_id: str) -> Response:
     rows = "".join(
@@ -99,26 +129,37 @@ def public_routes(state: SimState, title: str, answer) -> list:
         await state.push(told)
         return Response(told)
 
-    async def desk_step(order_id: str, step) -> Response:
-        """A buyer's or carrier's step on an order (after the marketplace's auto-cancel): pushed."""
-        await desk.expire(state)
+    @post(["/orders/{order_id:str}/cancel-request", "/orders/{order_id:str}/buyer-cancel"], status_code=200)
+    async def buyer_cancel_request(order_id: str) -> Response:
+        """The buyer asks to cancel (before the carrier has the parcel): the seller is told."""
+        await expire(state)
         found = state.orders.get(order_id)
         if found is None:
             return error(404, "not_found", "Không có đơn hàng.", "No such order.")
-        if step(found):
-            return error(409, "bad_step", "Đơn hàng không thể chuyển sang trạng thái này.", "Not allowed.")
+        if desk.request_cancellation(state, found):
+            return error(409, "bad_step", "Đơn hàng không thể yêu cầu hủy lúc này.", "Not allowed now.")
         told = order_book.event(found)
         await state.push(told)
         return Response(told)
 
-    @post("/orders/{order_id:str}/buyer-cancel", status_code=200)
-    async def buyer_cancel(order_id: str) -> Response:
-        """The buyer asks to cancel (the seller accepts or rejects)."""
-        return await desk_step(order_id, lambda found: desk.request_cancellation(state, found))
-
     @post("/orders/{order_id:str}/carrier", status_code=200)
     async def carrier(order_id: str, step: str) -> Response:
-        """The carrier's report: picked_up, failed (a delivery attempt), delivered or returned."""
-        return await desk_step(order_id, lambda found: desk.carrier_step(state, found, step))
+        """The carrier's step (picked_up, in_transit, delivery_failed, delivered, returned): pushed."""
+        await expire(state)
+        found = state.orders.get(order_id)
+        if found is None:
+            return error(404, "not_found", "Không có đơn hàng.", "No such order.")
+        if step not in CARRIER_STEPS:
+            return error(400, "bad_step", "Bước vận chuyển không hợp lệ.", "Unknown carrier step.")
+        if not carrier_step(state, found, step):
+            return error(409, "bad_step", "Đơn hàng không thể chuyển sang bước này.", "Not allowed now.")
+        told = order_book.event(found)
+        await state.push(told)
+        return Response(told)
 
-    return [shop_page, item, takedown, order, order_status, buyer_cancel, carrier]
+    @post("/desk/sweep", status_code=200)
+    async def sweep() -> Response:
+        """Run the marketplace's auto-cancel now (tests, after moving the clock): the cancelled ids."""
+        return Response({"cancelled": [o.id for o in await expire(state)]})
+
+    return [shop_page, item, takedown, order, order_status, buyer_cancel_request, carrier, sweep]

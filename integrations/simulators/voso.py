@@ -1,4 +1,5 @@
-"""Voso simulator: the contract of ``integrations.adapters.voso``, with faults and a storefront."""
+"""Voso simulator: the contract of ``integrations.adapters.voso``, with faults and a storefront
+(its orders and order desk in ``voso_desk``)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import secrets
 from litestar import Litestar, Request, Response, delete, get, patch, post
 
 from integrations.adapters import voso as contract
-from integrations.simulators import orders as order_book
 from integrations.simulators.base import play_write, upsert, validate
 from integrations.simulators.credentials import demo_credentials
 from integrations.simulators.public import public_routes
 from integrations.simulators.responses import DropMiddleware, error
 from integrations.simulators.state import SimConfig, SimState
+from integrations.simulators.voso_desk import desk_routes
 
 TITLE = "Voso"
 TOKEN_TTL_S = 3600
@@ -29,22 +30,6 @@ def _answer(state: SimState, item) -> dict:
         "state": STATE[item.status],
         "rejection_reason": item.reason,
     } | ({"delisted_by": "voso" if item.moderated else "seller"} if item.status == "delisted" else {})
-
-
-def _order(order: order_book.SimOrder) -> dict:
-    return {
-        "order_code": order.id,
-        "order_status": contract.ORDER_WIRE[order.status],
-        "created_time": contract.iso(order.created),
-        "update_time": contract.iso(order.updated),
-        "total_amount": order.total,
-        "items": [
-            {"item_id": line["item_id"], "qty": line["quantity"], "price": line["price"]}
-            for line in order.lines
-        ],
-        "payment_method": contract.PAYMENT_WIRE[order.payment],
-        "delivery_ward": order.commune,
-    }
 
 
 def _fields(body: dict) -> dict:
@@ -188,20 +173,6 @@ def create_app(config: SimConfig | None = None) -> Litestar:
         found = state.by_sku.get((shop_id, external_ref))
         return Response({"data": [_answer(state, state.items[found])] if found else []})
 
-    @get(prefix + "/orders")
-    async def orders(request: Request, shop_id: str, updated_from: str = "") -> Response:
-        denied = _auth(request, shop_id)
-        if denied:
-            return denied
-        try:
-            since = contract.parse_iso(updated_from) if updated_from else 0.0
-        except ValueError:
-            return Response(
-                {"error": {"code": "invalid", "message": "Bad updated_from", "message_vi": "Sai thời điểm."}},
-                status_code=422,
-            )
-        return Response({"data": [_order(o) for o in order_book.changed_since(state, shop_id, since)]})
-
     app = Litestar(
         route_handlers=[
             token,
@@ -211,7 +182,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             remove,
             status,
             by_ref,
-            orders,
+            *desk_routes(state, _auth),
             *public_routes(state, TITLE, _answer),
         ],
         middleware=[DropMiddleware],
