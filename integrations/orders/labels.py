@@ -24,16 +24,16 @@ from pypdf.errors import PdfReadError
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
-from agrimarket.errors import Conflict, DomainError, Invalid, NotFound
+from agrimarket.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
 from agrimarket.media.storage import Storage, StorageUnavailable
 from agrimarket.settings import Settings
-from integrations import crypto
 from integrations.adapters.base import Account, CredentialsError, Rejected, Retryable
 from integrations.adapters.desk import LABEL_SIZES, OrderDesk
 from integrations.adapters.registry import Adapters
 from integrations.orders.access import desk_orders
+from integrations.orders.seller import order_account
 from integrations.settings import IntegrationsSettings
-from integrations.tables import MarketplaceAccount, MarketplaceOrder, OrderItem
+from integrations.tables import MarketplaceOrder
 
 log = logging.getLogger(__name__)
 # Labels fetched side by side for the day's PDF: a few, so one farmer's print does not crowd the
@@ -42,11 +42,8 @@ FETCH_CONCURRENCY = 4
 SIZE_VI = {"a6": "A6", "80mm": "80 mm"}
 
 
-class MarketplaceUnavailable(DomainError):
+class MarketplaceUnavailable(Unavailable):
     """The marketplace did not answer (timeout, 5xx, 429): try again later, nothing is lost."""
-
-    status_code = 503
-    code = "marketplace_unavailable"
 
     def __init__(self, marketplace: str, order_refs: Sequence[str] = ()) -> None:
         which = f" (đơn {', '.join(order_refs)})" if order_refs else ""
@@ -76,33 +73,6 @@ class LabelOrder(msgspec.Struct, frozen=True):
     account: Account | None  # None: no seller account of ours on that marketplace any more
 
 
-async def seller_account(order: dict, credentials_key: str) -> Account | None:
-    """The account the order came through: its listings' account, else the seller's own account on
-    that marketplace (a cooperative's when the order is the cooperative's)."""
-    via_listing = (
-        await OrderItem.select(OrderItem.listing.account.as_alias("account"))
-        .where((OrderItem.order == order["id"]) & OrderItem.listing.account.is_not_null())
-        .first()
-    )
-    if via_listing:
-        owner = MarketplaceAccount.id == via_listing["account"]
-    elif order["household"]:
-        owner = MarketplaceAccount.owner_household == order["household"]
-    else:
-        owner = MarketplaceAccount.owner_cooperative == order["cooperative"]
-    row = await (
-        MarketplaceAccount.select(
-            MarketplaceAccount.id, MarketplaceAccount.shop_id, MarketplaceAccount.credentials_encrypted
-        )
-        .where(owner & (MarketplaceAccount.marketplace == order["marketplace"]))
-        .first()
-    )
-    if row is None:
-        return None
-    credentials = crypto.decrypt(credentials_key, row["credentials_encrypted"])
-    return Account(row["shop_id"], credentials, account_id=row["id"])
-
-
 def _orders_query():
     return MarketplaceOrder.select(
         *MarketplaceOrder.all_columns(),
@@ -118,7 +88,7 @@ async def _label_order(row: dict, credentials_key: str) -> LabelOrder:
         marketplace_code=row["code"],
         marketplace=row["market"],
         tracking_number=row["tracking_number"],
-        account=await seller_account(row, credentials_key),
+        account=await order_account(row["id"], credentials_key),
     )
 
 

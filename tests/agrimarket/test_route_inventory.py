@@ -330,6 +330,13 @@ MATRIX: dict[tuple[str, str], Access] = {
     # One order on the desk (its label, its page): another seller's, or an officer's look, is a 404.
     ("GET", "/api/v1/orders/{order_id:int}/label"): DESK,
     ("GET", "/orders/{order_id:int}/label.pdf"): PAGE_DESK,
+    ("GET", "/orders/{order_id:int}"): PAGE_DESK,
+    ("GET", "/orders/{order_id:int}/ship"): PAGE_DESK,
+    ("POST", "/orders/{order_id:int}/confirm"): PAGE_DESK,
+    ("POST", "/orders/{order_id:int}/cancel"): PAGE_DESK,
+    ("POST", "/orders/{order_id:int}/cancellation"): PAGE_DESK,
+    ("POST", "/orders/{order_id:int}/ship"): PAGE_DESK,
+    ("POST", "/orders/{order_id:int}/restock"): PAGE_DESK,
     # The caller's own parcels ready today, in one PDF (an empty day is a 409 in words); that no one
     # gets another seller's labels is tests/integrations/test_order_labels.py's.
     ("GET", "/orders/labels-today.pdf"): Access("login", *["allow"] * 6),
