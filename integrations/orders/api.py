@@ -129,7 +129,11 @@ class OrdersController(Controller):
         """One action's state: queued / running (đang gửi…), done, failed (the marketplace's reason), dead."""
         return await desk.action_state(actor, order_id, action_id)
 
-    @get("/{order_id:int}/label", media_type="application/pdf")
+    @get(
+        "/{order_id:int}/label",
+        media_type="application/pdf",
+        responses={409: error_response(409), 503: error_response(503)},
+    )
     async def label(
         self,
         actor: Actor,
