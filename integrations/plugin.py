@@ -27,6 +27,7 @@ from integrations.listings.pages import ListingPages
 from integrations.listings.service import ensure_marketplaces
 from integrations.listings.tokens import AccountTokenStore
 from integrations.orders.api import OrdersController
+from integrations.orders.order_pages import OrderDeskPages
 from integrations.orders.pages import OrderPages
 from integrations.settings import IntegrationsSettings
 from integrations.simulators import orders as order_book
@@ -99,6 +100,7 @@ class IntegrationsPlugin(InitPluginProtocol):
                 ListingPages,
                 MarketplaceAccountPages,
                 OrderPages,
+                OrderDeskPages,
                 StockSharePages,
                 SyncJobPages,
             ]

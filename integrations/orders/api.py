@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.openapi import error_response
 from integrations.adapters.desk import ShipmentChoice
 from integrations.adapters.registry import Adapters
-from integrations.orders import desk, detail, inbox, views
+from integrations.orders import desk, detail, inbox, labels, views
 from integrations.orders.desk_schemas import (
     ActionRead,
     CancelBody,
@@ -31,7 +32,7 @@ from integrations.orders.desk_schemas import (
     ShipBody,
     ShippingOptionsRead,
 )
-from integrations.orders.schemas import InboxRead, OrdersRead, Tab
+from integrations.orders.schemas import InboxRead, LabelSize, OrdersRead, Tab
 from integrations.settings import IntegrationsSettings
 
 IdempotencyKey = Annotated[
@@ -127,3 +128,21 @@ class OrdersController(Controller):
     async def action(self, actor: Actor, order_id: int, action_id: int) -> ActionRead:
         """One action's state: queued / running (đang gửi…), done, failed (the marketplace's reason), dead."""
         return await desk.action_state(actor, order_id, action_id)
+
+    @get(
+        "/{order_id:int}/label",
+        media_type="application/pdf",
+        responses={409: error_response(409), 503: error_response(503)},
+    )
+    async def label(
+        self,
+        actor: Actor,
+        order_id: int,
+        storage: Storage,
+        adapters: Adapters,
+        settings: Settings,
+        size: LabelSize = "a6",
+    ) -> Response[bytes]:
+        """The order's waybill label as a PDF (A6, or an 80 mm thermal roll), once the shipment is
+        arranged: 409 before there is a tracking number, 503 when the marketplace does not answer."""
+        return await labels.order_label(actor, order_id, size, storage, adapters, settings)

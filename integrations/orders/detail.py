@@ -113,7 +113,9 @@ async def order_detail(actor: Actor, order_id: int, adapters: Adapters) -> Order
         commune=order["commune"],
         items=items,
         act_by=order["act_by"],
-        deadline_vi=deadline_words(order["code"], order["act_by"]) if order["status"] == "placed" else "",
+        deadline_vi=deadline_words(order["code"], order["act_by"], stage)
+        if order["status"] == "placed"
+        else "",
         urgency=urgency(order["status"], order["act_by"], clock.now()),
         tracking_number=order["tracking_number"],
         carrier=order["carrier"],

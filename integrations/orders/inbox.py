@@ -38,16 +38,28 @@ ACTION_VI = {
     "voso": "Cần xác nhận trước",  # our Voso contract: confirm within 24 h
     "postmart": "Cần giao cho bưu điện trước",  # our Postmart contract: to Vietnam Post within 48 h
 }
+# Once the desk knows the stage, the deadline is the next step's: confirming, answering the buyer,
+# or handing the parcel to the carrier (each marketplace's words for it).
+STAGE_ACTION_VI = {"to_confirm": "Cần xác nhận trước", "cancel_requested": "Cần trả lời người mua trước"}
+HANDOVER_VI = {
+    "shopee": "Cần gửi hàng trước",
+    "voso": "Cần giao cho Viettel Post trước",
+    "postmart": "Cần giao cho bưu điện trước",
+}
 URGENCY_VI = {"at_risk": "Sắp hết hạn", "overdue": "Quá hạn"}
 LIMIT = 200
 
 
-def deadline_words(marketplace_code: str, act_by: datetime | None) -> str:
-    """ "Cần gửi hàng trước 17:00 thứ Năm 05/12", in Vietnam time; "" without a deadline."""
+def deadline_words(marketplace_code: str, act_by: datetime | None, stage: str = "") -> str:
+    """ "Cần gửi hàng trước 17:00 thứ Năm 05/12", in Vietnam time; "" without a deadline. With the
+    desk ``stage``, the words name the step that deadline is for."""
     if act_by is None:
         return ""
     local = clock.to_local(act_by)
-    action = ACTION_VI.get(marketplace_code, "Cần xử lý trước")
+    action = STAGE_ACTION_VI.get(stage, "")
+    if not action and stage in ("to_ship", "to_pickup"):
+        action = HANDOVER_VI.get(marketplace_code, "")
+    action = action or ACTION_VI.get(marketplace_code, "Cần xử lý trước")
     return f"{action} {local:%H:%M} {WEEKDAYS_VI[local.weekday()]} {local:%d/%m}"
 
 
@@ -118,7 +130,9 @@ async def _cards(rows: list[dict]) -> list[InboxOrderRead]:
             commune=r["commune"],
             items=items.get(r["id"], []),
             act_by=r["act_by"],
-            deadline_vi=deadline_words(r["code"], r["act_by"]) if r["status"] in NEEDS_ACTION else "",
+            deadline_vi=(
+                deadline_words(r["code"], r["act_by"], r["stage"]) if r["status"] in NEEDS_ACTION else ""
+            ),
             urgency=urgency(r["status"], r["act_by"], now),
         )
         for r in rows

@@ -11,6 +11,8 @@ import msgspec
 Tab = Literal["to_handle", "to_pickup", "shipping", "delivered", "closed"]
 Payment = Literal["cod", "prepaid"]
 Urgency = Literal["", "at_risk", "overdue"]
+# A waybill label's paper (integrations.adapters.desk.LABEL_SIZES): A6, or an 80 mm thermal roll.
+LabelSize = Literal["a6", "80mm"]
 
 
 class OrderItemRead(msgspec.Struct):
