@@ -30,7 +30,7 @@ from integrations.orders.api import OrdersController
 from integrations.orders.order_pages import OrderDeskPages
 from integrations.orders.pages import OrderPages
 from integrations.settings import IntegrationsSettings
-from integrations.simulators import orders as order_book
+from integrations.simulators import buyers
 from integrations.simulators import postmart as postmart_sim
 from integrations.simulators import shopee as shopee_sim
 from integrations.simulators import voso as voso_sim
@@ -149,7 +149,7 @@ class IntegrationsPlugin(InitPluginProtocol):
             # Mounted apps get no lifespan of their own: their demo buyers start with ours.
             self._buyers_stop = asyncio.Event()
             self._buyers = [
-                asyncio.create_task(order_book.generate(sim, interval, self._buyers_stop))
+                asyncio.create_task(buyers.generate(sim, interval, self._buyers_stop))
                 for sim in self._sims
             ]
         if self.integrations.run_in_process and self._task is None:
