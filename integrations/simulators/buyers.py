@@ -21,7 +21,7 @@ CARRIER_NEXT = {
     "in_transit": (("delivery_failed", 0.15), ("delivered", 0.85)),
     "delivery_failed": (("returned", 0.4), ("in_transit", 0.6)),
 }
-CANCEL_REQUEST_ODDS = 0.08  # of the steps that find an order the buyer may still cancel
+CANCEL_REQUEST_ODDS = 0.05  # of the steps that find an order the buyer may still cancel
 
 
 async def generate(state, interval_s: float, stop: asyncio.Event) -> None:
