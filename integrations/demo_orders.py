@@ -242,9 +242,9 @@ async def seed_orders(settings: Settings, worker: Worker, urls: dict[str, str]) 
             await _idle(worker)
             await pull_orders(worker.adapters, section)  # also reads the delivered orders' fees
     printable = await _labels(orders, settings, worker)
-    stages = sorted({o[3] for o in orders})
+    reached = sorted({o[3] for o in orders})
     return [
-        f"Orders: {len(orders)} demo orders on the desk in {len(stages)} stages ({', '.join(stages)}), "
+        f"Orders: {len(orders)} demo orders on the desk in {len(reached)} stages ({', '.join(reached)}), "
         f"{printable} waybill labels ready to print; the simulated buyers keep ordering during `make run`."
     ]
 

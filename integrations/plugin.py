@@ -149,8 +149,7 @@ class IntegrationsPlugin(InitPluginProtocol):
             # Mounted apps get no lifespan of their own: their demo buyers start with ours.
             self._buyers_stop = asyncio.Event()
             self._buyers = [
-                asyncio.create_task(buyers.generate(sim, interval, self._buyers_stop))
-                for sim in self._sims
+                asyncio.create_task(buyers.generate(sim, interval, self._buyers_stop)) for sim in self._sims
             ]
         if self.integrations.run_in_process and self._task is None:
             self.worker = Worker(self.integrations, self.adapters, build_storage(self.settings))
