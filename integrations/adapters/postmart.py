@@ -72,7 +72,8 @@ our words in ``integrations.adapters.postmart_orders``):
   message naming the current status ("Đơn hàng đang ở trạng thái «Đã hủy» (cancelled): …").
 - Deadline (our proposed rule): a new order must be handed over to Vietnam Post (picked up, or
   dropped at a post office) within 48 hours of ``created_at`` (HANDOVER_WITHIN_S); accepting it
-  does not move the deadline, nor does a buyer's cancellation request. A missed deadline cancels
+  does not move the deadline, nor does a buyer's cancellation request (nothing is auto-cancelled
+  while it waits; rejected after the deadline, the order is cancelled next). A missed deadline cancels
   the order (``cancel_reason`` "deadline_missed") and is pushed. Postmart sends no deadline field:
   the seller's side computes it from the status (``postmart_orders.stage_act_by``).
 - Pushes: every change of an order (placed, accepted, ready to ship, the carrier's picked up, in

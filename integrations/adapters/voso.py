@@ -73,7 +73,8 @@ in ``integrations.adapters.voso_orders``):
 - Deadlines (our proposed rules, after Voso's back-office): confirm a NEW order within 24 hours of
   ``created_time`` (CONFIRM_WITHIN_S), then hand the parcel to Viettel Post (picked up, or dropped at
   a branch) within 48 hours of ``confirmed_time`` (HANDOVER_WITHIN_S). A buyer's cancellation
-  request stops no clock. A missed deadline cancels the order (``cancel_reason``
+  request stops no clock (nothing is auto-cancelled while it waits; rejected after the deadline,
+  the order is cancelled next). A missed deadline cancels the order (``cancel_reason``
   "DEADLINE_MISSED") and is pushed. Voso sends no deadline field: the seller's side computes it
   from the status (``voso_orders.stage_act_by``).
 - Pushes: every change of an order (placed, confirmed, waybill, the carrier's picked up, in

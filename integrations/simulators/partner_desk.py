@@ -21,6 +21,7 @@ from integrations.simulators import desk
 from integrations.simulators import orders as order_book
 from integrations.simulators.base import play_write
 from integrations.simulators.orders import SimOrder
+from integrations.simulators.public import expire
 from integrations.simulators.state import SimState
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -89,7 +90,7 @@ def owned(state: SimState, shop_id: str, order_id: str) -> SimOrder | None:
 
 
 async def read(state: SimState, shop_id: str, order_id: str, render: Callable[[SimOrder], dict]) -> Response:
-    await desk.expire(state)
+    await expire(state)
     order = owned(state, shop_id, order_id)
     if order is None:
         return Response(NOT_FOUND.body(), status_code=404)
@@ -111,7 +112,7 @@ async def write(
     this_write = f"{order_id}/{action}"
     if scoped and _KEY_USES.setdefault(state, {}).setdefault(scoped, this_write) != this_write:
         return Response(KEY_REUSED.body(), status_code=422)
-    await desk.expire(state)
+    await expire(state)
     changed: list[SimOrder] = []
 
     def apply() -> tuple[int, dict]:
@@ -239,7 +240,7 @@ def money(state: SimState, order: SimOrder) -> tuple[list[tuple[str, int]], int,
 
 async def label(state: SimState, shop_id: str, order_id: str, size: str) -> Response:
     """The waybill label as a PDF, once there is a waybill."""
-    await desk.expire(state)
+    await expire(state)
     order = owned(state, shop_id, order_id)
     if order is None:
         return Response(NOT_FOUND.body(), status_code=404)

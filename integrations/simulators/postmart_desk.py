@@ -9,7 +9,7 @@ from litestar import Request, Response, get, post
 from integrations.adapters import postmart_orders as contract
 from integrations.simulators import orders as order_book
 from integrations.simulators import partner_desk as seller
-from integrations.simulators.desk import expire
+from integrations.simulators.public import expire
 from integrations.simulators.state import SimState
 
 WORDS = seller.Words(

@@ -10,7 +10,7 @@ from integrations.adapters import voso_orders as contract
 from integrations.simulators import desk
 from integrations.simulators import orders as order_book
 from integrations.simulators import partner_desk as seller
-from integrations.simulators.desk import expire
+from integrations.simulators.public import expire
 from integrations.simulators.state import SimState
 
 WORDS = seller.Words(

@@ -163,20 +163,21 @@ async def test_handover_deadline_expires_on_the_marketplace_clock(postmart):
     adapter, sim = postmart
     shop = account(CODE)
     item = await live_item(adapter, CODE)
-    new, accepted, ready, picked = (buy(sim, item) for _ in range(4))
-    for order_id in (accepted, ready, picked):
+    new, accepted, ready, picked, asked = (buy(sim, item) for _ in range(5))
+    for order_id in (accepted, ready, picked, asked):
         await adapter.confirm_order(shop, order_id, f"c-{order_id}")
     office = ShipmentChoice("dropoff", branch_id="100000")
     for order_id in (ready, picked):
         await adapter.arrange_shipment(shop, order_id, office, f"r-{order_id}")
     assert public(sim, f"/orders/{picked}/carrier", step="picked_up").status_code == 200
+    assert public(sim, f"/orders/{asked}/buyer-cancel").status_code == 200
     clock = sim.state.config.clock
     clock.advance(HANDOVER_WITHIN_S - 60)
     assert (await adapter.fetch_order(shop, new)).stage == "to_confirm"  # a minute left
     clock.advance(120)
     pulled = {o.order_id: o for o in await adapter.fetch_orders(shop, 0)}
-    assert [pulled[o].stage for o in (new, accepted, ready, picked)] == [
-        "cancelled", "cancelled", "cancelled", "in_transit",
+    assert [pulled[o].stage for o in (new, accepted, ready, picked, asked)] == [
+        "cancelled", "cancelled", "cancelled", "in_transit", "cancel_requested",
     ]  # fmt: skip
     for order_id in (new, accepted, ready):
         assert pushed(sim, order_id)[-1]["stage"] == "cancelled"
@@ -184,6 +185,10 @@ async def test_handover_deadline_expires_on_the_marketplace_clock(postmart):
     with pytest.raises(Rejected) as refused:
         await adapter.arrange_shipment(shop, accepted, office, "too-late")
     assert "«Đã hủy» (cancelled)" in refused.value.reason_vi
+    # The buyer's request waited out the deadline; rejected, the order is past it: cancelled next.
+    assert (await adapter.answer_cancellation(shop, asked, False, "keep-it")).stage == "to_ship"
+    assert (await adapter.fetch_order(shop, asked)).stage == "cancelled"
+    assert sim.state.orders[asked].cancel_reason == "deadline_missed"
 
 
 async def test_every_write_lands_once_through_faults(sims):
