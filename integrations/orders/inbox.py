@@ -8,27 +8,31 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from piccolo.columns.combination import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
+from integrations.adapters.desk import STATUS_STAGE
 from integrations.orders.access import desk_orders
 from integrations.orders.schemas import InboxOrderRead, InboxRead, Tab, TabRead, Urgency
+from integrations.orders.service import current_stage
 from integrations.orders.views import items_by_order
 from integrations.tables import MarketplaceOrder
 
-# Tab -> its label and the statuses it holds. "Chờ lấy hàng" (packed, waiting for the carrier) has
-# no status of ours yet: a placed order is either still to handle or already shipped. It is shown,
-# empty, until the desk's actions (arrange shipment) record that step.
+# Tab -> its label and the desk stages it holds (adapters.desk.DESK_STAGES; an order recorded before
+# the desk has no stage and is where its status puts it, desk.STATUS_STAGE).
 TABS: dict[Tab, tuple[str, tuple[str, ...]]] = {
-    "to_handle": ("Cần xử lý", ("placed",)),
-    "to_pickup": ("Chờ lấy hàng", ()),
-    "shipping": ("Đang giao", ("shipped",)),
+    "to_handle": ("Cần xử lý", ("unpaid", "to_confirm", "to_ship", "cancel_requested")),
+    "to_pickup": ("Chờ lấy hàng", ("to_pickup",)),
+    "shipping": ("Đang giao", ("in_transit", "delivery_failed")),
     "delivered": ("Đã giao", ("delivered",)),
     "closed": ("Đã hủy–trả", ("cancelled", "returned")),
 }
-# Only orders still to handle have a deadline that matters.
-NEEDS_ACTION = TABS["to_handle"][1]
+# Tabs sorted by the deadline to act (confirm, ship, hand over): the rest newest first.
+BY_DEADLINE = ("to_handle", "to_pickup")
+# Only orders not yet with the carrier have a deadline that matters.
+NEEDS_ACTION = ("placed",)
 AT_RISK = timedelta(hours=4)
 # Mid-sentence forms (datetime.weekday(): Monday is 0): "thứ Năm", but "Chủ Nhật".
 WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ Nhật")
@@ -84,28 +88,40 @@ def _deadline_first(row: dict) -> tuple:
     )
 
 
+def in_stages(stages: tuple[str, ...]) -> Combinable:
+    """Orders at one of ``stages`` (those recorded before the desk: by their status)."""
+    legacy = [status for status, stage in STATUS_STAGE.items() if stage in stages]
+    clause: Combinable = MarketplaceOrder.stage.is_in(list(stages))
+    if legacy:
+        clause = clause | ((MarketplaceOrder.stage == "") & MarketplaceOrder.status.is_in(legacy))
+    return clause
+
+
 async def tab_counts(actor: Actor) -> list[TabRead]:
     rows = (
-        await MarketplaceOrder.select(MarketplaceOrder.status, Count(MarketplaceOrder.id, alias="n"))
+        await MarketplaceOrder.select(
+            MarketplaceOrder.status, MarketplaceOrder.stage, Count(MarketplaceOrder.id, alias="n")
+        )
         .where(desk_orders(actor))
-        .group_by(MarketplaceOrder.status)
+        .group_by(MarketplaceOrder.status, MarketplaceOrder.stage)
     )
-    by_status = {r["status"]: r["n"] for r in rows}
+    by_stage: dict[str, int] = {}
+    for row in rows:
+        stage = current_stage(row)
+        by_stage[stage] = by_stage.get(stage, 0) + row["n"]
     return [
-        TabRead(key, label, sum(by_status.get(s, 0) for s in statuses))
-        for key, (label, statuses) in TABS.items()
+        TabRead(key, label, sum(by_stage.get(s, 0) for s in stages)) for key, (label, stages) in TABS.items()
     ]
 
 
 async def inbox(actor: Actor, tab: Tab = "to_handle") -> InboxRead:
     """The orders of ``tab`` the actor may work, and every tab's count."""
-    statuses = TABS[tab][1]
     query = MarketplaceOrder.select(
         *MarketplaceOrder.all_columns(),
         MarketplaceOrder.marketplace.name.as_alias("market"),
         MarketplaceOrder.marketplace.code.as_alias("code"),
-    ).where(desk_orders(actor) & MarketplaceOrder.status.is_in(list(statuses) or ["-"]))
-    if tab == "to_handle":
+    ).where(desk_orders(actor) & in_stages(TABS[tab][1]))
+    if tab in BY_DEADLINE:
         # Sorted here: NULL deadlines last on both engines; a seller's open orders are few.
         rows = sorted(await query, key=_deadline_first)[:LIMIT]
     else:

@@ -91,6 +91,9 @@ async def test_confirm_ship_and_print_from_the_order_page(client, accounts, work
         assert f'href="/orders/{order}/label.pdf?size={size}"' in page.text
         label = await client.get(f"/orders/{order}/label.pdf?size={size}")
         assert label.status_code == 200 and label.content.startswith(b"%PDF-")
+    inbox = await client.get("/orders?tab=to_pickup")  # the inbox's tab follows the desk's stage
+    assert ref in inbox.text and "Chờ lấy hàng (1)" in inbox.text and "Cần xử lý (0)" in inbox.text
+    assert "Cần giao cho Viettel Post trước " in inbox.text
     timeline = page.text[page.text.index('data-testid="timeline"') :]
     assert timeline.index("Xác nhận đơn: đã xong") < timeline.index("Gửi hàng: đã xong")
 
