@@ -208,6 +208,8 @@ class OrderStatusChange(Table):
     at = Timestamptz()  # when the marketplace says the status changed
     from_stage = Varchar(length=20, default="")
     to_stage = Varchar(length=20, default="")
+    # When we learnt it (our clock; NULL before the desk): the timeline's order beside our actions.
+    recorded_at = Timestamptz(null=True, default=None)
 
 
 class OrderAction(Table):

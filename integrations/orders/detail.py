@@ -52,28 +52,35 @@ def _action_text(row: dict) -> str:
 
 
 def timeline(changes: list[dict], actions: list[dict]) -> list[TimelineRead]:
-    """Status and stage changes and the farmer's actions, oldest first."""
+    """Status and stage changes and the farmer's actions, in the order we learnt of them (a change
+    shows the marketplace's time, which may lag behind the action that caused it)."""
     rows = [
-        TimelineRead(
-            at=c["at"],
-            kind="status",
-            text_vi=_change_text(c),
-            status=c["to_status"],
-            stage=c["to_stage"],
-            source=c["source"],
+        (
+            c["recorded_at"] or c["at"],
+            TimelineRead(
+                at=c["at"],
+                kind="status",
+                text_vi=_change_text(c),
+                status=c["to_status"],
+                stage=c["to_stage"],
+                source=c["source"],
+            ),
         )
         for c in changes
     ] + [
-        TimelineRead(
-            at=a["requested_at"],
-            kind="action",
-            text_vi=_action_text(a),
-            action_id=a["id"],
-            action_status=a["status"],
+        (
+            a["requested_at"],
+            TimelineRead(
+                at=a["requested_at"],
+                kind="action",
+                text_vi=_action_text(a),
+                action_id=a["id"],
+                action_status=a["status"],
+            ),
         )
         for a in actions
     ]
-    return sorted(rows, key=lambda r: clock.to_local(r.at))
+    return [row for _, row in sorted(rows, key=lambda pair: clock.to_local(pair[0]))]
 
 
 async def order_detail(actor: Actor, order_id: int, adapters: Adapters) -> OrderDetailRead:

@@ -8,31 +8,28 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from piccolo.columns.combination import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
-from integrations.adapters.desk import STATUS_STAGE
 from integrations.orders.access import desk_orders
 from integrations.orders.schemas import InboxOrderRead, InboxRead, Tab, TabRead, Urgency
 from integrations.orders.service import current_stage
 from integrations.orders.views import items_by_order
-from integrations.tables import MarketplaceOrder
+from integrations.tables import MarketplaceOrder, OrderAction
 
-# Tab -> its label and the desk stages it holds (adapters.desk.DESK_STAGES; an order recorded before
-# the desk has no stage and is where its status puts it, desk.STATUS_STAGE).
+# Tab -> its label and the statuses it holds; a placed order waits in "chờ lấy hàng" (packed, for
+# the carrier) once its shipment is arranged (desk stage to_pickup), else it is still to handle.
 TABS: dict[Tab, tuple[str, tuple[str, ...]]] = {
-    "to_handle": ("Cần xử lý", ("unpaid", "to_confirm", "to_ship", "cancel_requested")),
-    "to_pickup": ("Chờ lấy hàng", ("to_pickup",)),
-    "shipping": ("Đang giao", ("in_transit", "delivery_failed")),
+    "to_handle": ("Cần xử lý", ("placed",)),
+    "to_pickup": ("Chờ lấy hàng", ("placed",)),
+    "shipping": ("Đang giao", ("shipped",)),
     "delivered": ("Đã giao", ("delivered",)),
     "closed": ("Đã hủy–trả", ("cancelled", "returned")),
 }
-# Tabs sorted by the deadline to act (confirm, ship, hand over): the rest newest first.
-BY_DEADLINE = ("to_handle", "to_pickup")
-# Only orders not yet with the carrier have a deadline that matters.
-NEEDS_ACTION = ("placed",)
+WAITING_FOR_CARRIER = "to_pickup"
+# Only orders still to handle have a deadline that matters.
+NEEDS_ACTION = TABS["to_handle"][1]
 AT_RISK = timedelta(hours=4)
 # Mid-sentence forms (datetime.weekday(): Monday is 0): "thứ Năm", but "Chủ Nhật".
 WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ Nhật")
@@ -88,13 +85,21 @@ def _deadline_first(row: dict) -> tuple:
     )
 
 
-def in_stages(stages: tuple[str, ...]) -> Combinable:
-    """Orders at one of ``stages`` (those recorded before the desk: by their status)."""
-    legacy = [status for status, stage in STATUS_STAGE.items() if stage in stages]
-    clause: Combinable = MarketplaceOrder.stage.is_in(list(stages))
-    if legacy:
-        clause = clause | ((MarketplaceOrder.stage == "") & MarketplaceOrder.status.is_in(legacy))
-    return clause
+def tab_of(status: str, stage: str) -> Tab:
+    """The tab an order is shown in."""
+    if status == "placed":
+        return "to_pickup" if stage == WAITING_FOR_CARRIER else "to_handle"
+    return next(key for key, (_, statuses) in TABS.items() if status in statuses)
+
+
+def _in_tab(tab: Tab):
+    """The filter of one tab's orders."""
+    statuses = MarketplaceOrder.status.is_in(list(TABS[tab][1]))
+    if tab == "to_handle":
+        return statuses & (MarketplaceOrder.stage != WAITING_FOR_CARRIER)
+    if tab == "to_pickup":
+        return statuses & (MarketplaceOrder.stage == WAITING_FOR_CARRIER)
+    return statuses
 
 
 async def tab_counts(actor: Actor) -> list[TabRead]:
@@ -105,13 +110,10 @@ async def tab_counts(actor: Actor) -> list[TabRead]:
         .where(desk_orders(actor))
         .group_by(MarketplaceOrder.status, MarketplaceOrder.stage)
     )
-    by_stage: dict[str, int] = {}
+    counts = dict.fromkeys(TABS, 0)
     for row in rows:
-        stage = current_stage(row)
-        by_stage[stage] = by_stage.get(stage, 0) + row["n"]
-    return [
-        TabRead(key, label, sum(by_stage.get(s, 0) for s in stages)) for key, (label, stages) in TABS.items()
-    ]
+        counts[tab_of(row["status"], row["stage"])] += row["n"]
+    return [TabRead(key, label, counts[key]) for key, (label, _) in TABS.items()]
 
 
 async def inbox(actor: Actor, tab: Tab = "to_handle") -> InboxRead:
@@ -120,8 +122,8 @@ async def inbox(actor: Actor, tab: Tab = "to_handle") -> InboxRead:
         *MarketplaceOrder.all_columns(),
         MarketplaceOrder.marketplace.name.as_alias("market"),
         MarketplaceOrder.marketplace.code.as_alias("code"),
-    ).where(desk_orders(actor) & in_stages(TABS[tab][1]))
-    if tab in BY_DEADLINE:
+    ).where(desk_orders(actor) & _in_tab(tab))
+    if tab in ("to_handle", "to_pickup"):  # the deadline to confirm, ship or hand over first
         # Sorted here: NULL deadlines last on both engines; a seller's open orders are few.
         rows = sorted(await query, key=_deadline_first)[:LIMIT]
     else:
@@ -131,7 +133,14 @@ async def inbox(actor: Actor, tab: Tab = "to_handle") -> InboxRead:
 
 
 async def _cards(rows: list[dict]) -> list[InboxOrderRead]:
-    items = await items_by_order([r["id"] for r in rows] or [0])
+    ids = [r["id"] for r in rows] or [0]
+    items = await items_by_order(ids)
+    sending = {
+        a["order"]
+        for a in await OrderAction.select(OrderAction.order).where(
+            OrderAction.order.is_in(ids) & OrderAction.status.is_in(["queued", "running"])
+        )
+    }
     now = clock.now()
     return [
         InboxOrderRead(
@@ -150,6 +159,8 @@ async def _cards(rows: list[dict]) -> list[InboxOrderRead]:
                 deadline_words(r["code"], r["act_by"], r["stage"]) if r["status"] in NEEDS_ACTION else ""
             ),
             urgency=urgency(r["status"], r["act_by"], now),
+            stage=current_stage(r),
+            sending=r["id"] in sending,
         )
         for r in rows
     ]

@@ -21,6 +21,8 @@ from integrations.adapters.desk import DESK_STAGES, STAGE_STATUS, STATUS_STAGE
 from integrations.stock import service as stock
 from integrations.tables import Listing, Marketplace, MarketplaceOrder, OrderItem, OrderStatusChange
 
+# A report at most this much older than the stage we hold still counts (see _stale).
+STALE_SLACK_S = 1.0
 # Statuses in which an arriving order has taken goods off the shelf.
 TAKES_STOCK = ("placed", "shipped", "delivered")
 
@@ -149,6 +151,7 @@ async def _create(marketplace_id: int, code: str, remote: RemoteOrder, source: s
             source=source,
             at=_when(remote.updated_at),
             to_stage=reported_stage(remote),
+            recorded_at=now,
         )
     )
     placed = {
@@ -190,18 +193,25 @@ async def _fill_in(known: dict, remote: RemoteOrder) -> None:
         await MarketplaceOrder.update(missing).where(MarketplaceOrder.id == known["id"])
 
 
-def _next_stage(known: dict, remote: RemoteOrder, status: str) -> str:
+def _next_stage(known: dict, remote: RemoteOrder, status: str, source: str) -> str:
     """The stage after this report: the marketplace's latest word, unless the report is older than
-    the stage we hold or names a stage of another status than the order now has (a late report)."""
+    the stage we hold or names a stage of another status than the order now has (a late report).
+    The marketplace's answer to one of our actions is its latest word."""
     held = current_stage(known)
     stage = reported_stage(remote)
     if status != known["status"]:
         return stage if STAGE_STATUS.get(stage) == status else STATUS_STAGE[status]
     if not remote.stage or STAGE_STATUS.get(stage) != status:
         return held
-    if known["stage_at"] is not None and _when(remote.updated_at) < known["stage_at"]:
+    if source != "action" and known["stage_at"] is not None and _stale(remote, known["stage_at"]):
         return held
     return stage
+
+
+def _stale(remote: RemoteOrder, stage_at: datetime) -> bool:
+    """Older than the stage we hold by a whole second at least: some marketplaces report whole
+    seconds (ISO 8601), so a report of the same second is taken as the newer word."""
+    return remote.updated_at + STALE_SLACK_S <= stage_at.timestamp()
 
 
 async def _advance(known: dict, remote: RemoteOrder, source: str) -> bool:
@@ -210,7 +220,7 @@ async def _advance(known: dict, remote: RemoteOrder, source: str) -> bool:
     await _fill_in(known, remote)
     moves = remote.status in ORDER_NEXT.get(known["status"], ())
     status = remote.status if moves else known["status"]
-    stage, held = _next_stage(known, remote, status), current_stage(known)
+    stage, held = _next_stage(known, remote, status, source), current_stage(known)
     at = _when(remote.updated_at)
     tracking = remote.tracking_number[:60]
     if tracking and tracking != known["tracking_number"]:
@@ -234,6 +244,7 @@ async def _advance(known: dict, remote: RemoteOrder, source: str) -> bool:
             at=at,
             from_stage=held,
             to_stage=stage,
+            recorded_at=datetime.now(UTC),
         )
     )
     audited = {"stage": {"from": held, "to": stage}}

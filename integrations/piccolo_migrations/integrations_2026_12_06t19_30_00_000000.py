@@ -68,6 +68,7 @@ ORDER_COLUMNS = (
 CHANGE_COLUMNS = (
     ("from_stage", Varchar, {"default": "", "length": 20}),
     ("to_stage", Varchar, {"default": "", "length": 20}),
+    ("recorded_at", Timestamptz, {"default": None, "null": True}),
 )
 ACTION_COLUMNS = (
     ("id", Serial, {"primary_key": True}),
