@@ -29,8 +29,8 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
 Errors: HTTP 429 or a rate-limit code, and 5xx or a server code, are retried; an invalid access
 token is renewed once, then (like a wrong sign or a refused shop) is a credentials error; a
 stale timestamp means our clock is off and is retried (an operator must fix the clock); any
-other ``error`` is a refusal shown to the farmer with Shopee's message.
-Shopee keeps no version on items: a late retry could land after a newer change; the outbox sends
+other ``error`` is a refusal shown to the farmer (``shopee_desk.refusal``); a batch call that failed
+for every entry answers ``common.batch_api_all_failed`` and is read entry by entry. Shopee keeps no version on items: a late retry could land after a newer change; the outbox sends
 one version of a listing at a time and the next change (or reconciliation) corrects it.
 """
 
@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import httpx
 
@@ -109,11 +110,8 @@ def check(response: httpx.Response) -> dict:
         )
     if status >= 500 or error in SERVER_ERRORS:
         raise Retryable(f"Shopee {status} {error}: {message}")
-    if (
-        not error
-        and status < 400
-        or (error == BATCH_FAILED and (body.get("response") or {}).get("result_list"))
-    ):
+    batch_failed = error == BATCH_FAILED and (body.get("response") or {}).get("result_list")
+    if (not error and status < 400) or batch_failed:
         return body  # a batch call's failures are read per entry (result_list[].fail_error)
     if error in TOKEN_ERRORS:
         raise TokenExpired(f"Shopee: {message or error}")
@@ -399,10 +397,7 @@ class ShopeeAdapter(ShopeeDesk):
         return self._remote(account, items[0])
 
     async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
-        async def shop(method: str, path: str, **kwargs) -> dict:
-            return await self._shop(account, method, path, **kwargs)
-
-        return await shopee_orders.fetch_orders(shop, since)
+        return await shopee_orders.fetch_orders(partial(self._shop, account), since)
 
     async def verify_credentials(self, account: Account) -> None:
         await self._shop(account, "GET", "/api/v2/shop/get_shop_info")

@@ -43,6 +43,7 @@ naming that state, before Shopee is asked.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from integrations.adapters.base import Account, Rejected, RemoteOrder, Retryable
 from integrations.adapters.desk import (
@@ -125,8 +126,11 @@ def _place(entry: dict) -> str:
 
 def options_from_wire(answer: dict, carrier: str) -> ShippingOptions:
     needed = answer.get("info_needed") or {}
+    # A method is offered when info_needed names it with what it needs or its options are given (the
+    # reference's sample names "dropoff": [] beside "dropoff": null: not offered).
+    offered = {way for way in ("pickup", "dropoff") if way in needed and (needed[way] or answer.get(way))}
     pickup, dropoff = [], []
-    if "pickup" in needed:
+    if "pickup" in offered:
         for address in (answer.get("pickup") or {}).get("address_list") or []:
             slots = [
                 # A slot is a pickup date (time_text, when given, is the carrier's words for it).
@@ -134,7 +138,7 @@ def options_from_wire(answer: dict, carrier: str) -> ShippingOptions:
                 for slot in address.get("time_slot_list") or []
             ]
             pickup.append(PickupAddress(str(address["address_id"]), _place(address), slots))
-    if "dropoff" in needed:
+    if "dropoff" in offered:
         branches = (answer.get("dropoff") or {}).get("branch_list") or []
         dropoff = [
             DropoffBranch(str(b["branch_id"]), str(b.get("town") or b.get("district") or ""), _place(b))
@@ -164,6 +168,17 @@ class ShopeeDesk:
         if not found:
             raise Rejected(f"Shopee không có đơn hàng {order_id}.", f"Shopee has no order {order_id}.")
         return found[0]
+
+    async def _write(
+        self, account: Account, order_id: str, path: str, request: dict, taken: Callable[[str], bool]
+    ) -> None:
+        """A write whose refusal is no refusal when the order shows the step ``taken`` after all: an
+        earlier attempt (its answer lost, or still on its way when we asked again) landed first."""
+        try:
+            await self._shop(account, "POST", path, json=request)
+        except Rejected:
+            if not taken(order_from_wire(await self._detail(account, order_id)).stage):
+                raise
 
     async def _tracking_number(self, account: Account, order_id: str) -> str:
         answer = await self._shop(account, "GET", TRACKING, params={"order_sn": order_id})
@@ -205,7 +220,7 @@ class ShopeeDesk:
                 {"item_id": int(line["item_id"]), "model_id": int(line.get("model_id") or 0)}
                 for line in body.get("item_list") or []
             ]
-        await self._shop(account, "POST", CANCEL, json=request)
+        await self._write(account, order_id, CANCEL, request, lambda stage: stage == "cancelled")
         return await self.fetch_order(account, order_id)
 
     async def answer_cancellation(
@@ -218,8 +233,9 @@ class ShopeeDesk:
             step = ("chấp nhận", "accept") if accept else ("từ chối", "reject")
             raise wrong_state(order, f"{step[0]} yêu cầu hủy", f"{step[1]} the cancellation")
         operation = "ACCEPT" if accept else "REJECT"
-        await self._shop(
-            account, "POST", HANDLE_CANCELLATION, json={"order_sn": order_id, "operation": operation}
+        request = {"order_sn": order_id, "operation": operation}
+        await self._write(
+            account, order_id, HANDLE_CANCELLATION, request, lambda stage: (stage == "cancelled") == accept
         )
         return await self.fetch_order(account, order_id)
 
@@ -240,7 +256,8 @@ class ShopeeDesk:
         if order.stage not in arranged:
             if order.stage != "to_ship":
                 raise wrong_state(order, "sắp xếp vận chuyển", "arrange the shipment")
-            await self._shop(account, "POST", SHIP, json={"order_sn": order_id} | _ship_body(choice))
+            request = {"order_sn": order_id} | _ship_body(choice)
+            await self._write(account, order_id, SHIP, request, lambda stage: stage in arranged)
         return Shipment(await self._tracking_number(account, order_id), _carrier(body))
 
     async def tracking(self, account: Account, order_id: str) -> Shipment:

@@ -129,6 +129,7 @@ def label_pdf(order: SimOrder, size: str) -> bytes:
 # What the carrier reports: the stages each event may come in, and the stage it moves the order to.
 CARRIER_EVENTS = {
     "picked_up": (("to_pickup",), "in_transit"),
+    "pickup_failed": (("to_pickup",), "to_ship"),  # the seller arranges the shipment again
     "failed": (("in_transit",), "delivery_failed"),
     "delivered": (("in_transit", "delivery_failed"), "delivered"),
     "returned": (("in_transit", "delivery_failed"), "returned"),
@@ -136,7 +137,8 @@ CARRIER_EVENTS = {
 
 
 def carrier_step(state, order: SimOrder, step: str) -> str | None:
-    """The carrier picks the parcel up, fails an attempt, delivers it or returns it (tests, demo)."""
+    """The carrier picks the parcel up (or fails to), fails a delivery attempt, delivers it or
+    returns it (tests, demo)."""
     if step not in CARRIER_EVENTS:
         return "unknown_step"
     before, after = CARRIER_EVENTS[step]

@@ -44,6 +44,7 @@ class ShopeeConfig(SimConfig):
     token_secret: bytes = DEMO_MASTER
     # Shops whose seller turned every shipping channel off in Seller Centre (add_item then fails).
     shops_without_shipping: set[str] = field(default_factory=set)
+    shops_without_pickup: set[str] = field(default_factory=set)  # their carrier takes drop-offs only
 
 
 class ShopeeState(SimState):
@@ -57,8 +58,7 @@ class ShopeeState(SimState):
         self.superseded: dict[str, float] = {}  # old access token -> until when it still works
         self.images: dict[str, bytes] = {}
         self.renewals = 0
-        # The order desk: writes applied per (order_sn, call), and shipping documents made per
-        # (order_sn, shipping_document_type) with how often their task was looked at.
+        # The desk (shopee_desk): writes applied per (order_sn, call); documents made, and looks at them
         self.desk_applied: Counter[tuple[str, str]] = Counter()
         self.documents: dict[tuple[str, str], int] = {}
 

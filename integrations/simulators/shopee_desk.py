@@ -62,6 +62,7 @@ MESSAGES = {
     "logistics.ship_order_not_ready_to_ship": "The order is not ready to ship.",
     "logistics.address_not_found": "Address is not found.",
     "logistics.ship_order_pickup_time_invalid": "Invalid pickup time id. Please check the pick up time id.",
+    "logistics.ship_order_unsupport_pickup": "This order does not support ship with pickup.",
     "logistics.ship_order_unsupport_non_integrated": "This order does not support ship with non_integrated.",
     "logistics.order_status_error": "Order status does not support awb printing.",
     "logistics.tracking_number_invalid": "The tracking number is invalid. Please check the tracking number.",
@@ -195,10 +196,13 @@ def desk_routes(state, authenticate: Callable[[Request], Response | None], answe
             for i, a in enumerate(ADDRESSES)
         ]
         branches = [_place(b) | {"branch_id": b[0]} for b in BRANCHES]
+        needed = {"pickup": ["address_id", "pickup_time_id"], "dropoff": ["branch_id"]}
+        if order.shop_id in state.config.shops_without_pickup:
+            needed.pop("pickup")
         return answer(
             response={
-                "info_needed": {"pickup": ["address_id", "pickup_time_id"], "dropoff": ["branch_id"]},
-                "pickup": {"address_list": addresses},
+                "info_needed": needed,
+                "pickup": {"address_list": addresses} if "pickup" in needed else None,
                 "dropoff": {"branch_list": branches, "slug_list": []},
             }
         )
@@ -215,6 +219,8 @@ def desk_routes(state, authenticate: Callable[[Request], Response | None], answe
                 return refused("logistics.ship_order_not_ready_to_ship")
             detail = body[ways[0]] if isinstance(body[ways[0]], dict) else {}
             if ways[0] == "pickup":
+                if order.shop_id in state.config.shops_without_pickup:
+                    return refused("logistics.ship_order_unsupport_pickup")
                 if detail.get("address_id") not in {a[0] for a in ADDRESSES}:
                     return refused("logistics.address_not_found")
                 slot = detail.get("pickup_time_id")

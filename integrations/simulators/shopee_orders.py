@@ -23,10 +23,15 @@ LOGISTICS_STATUS = {
 }  # fmt: skip
 
 
+def retrying(order: order_book.SimOrder) -> bool:
+    """Ready to ship again after the carrier's pickup failed ("Need to re arrange shipment")."""
+    return order.stage == "to_ship" and bool(order.shipping_method)
+
+
 def _order(order: order_book.SimOrder) -> dict:
     return {
         "order_sn": order.id,
-        "order_status": shopee_orders.STAGE_WIRE[order.stage],
+        "order_status": "RETRY_SHIP" if retrying(order) else shopee_orders.STAGE_WIRE[order.stage],
         "create_time": int(order.created),
         "update_time": int(order.updated),
         "total_amount": float(order.total),
@@ -47,7 +52,8 @@ def _order(order: order_book.SimOrder) -> dict:
 
 def _packages(order: order_book.SimOrder) -> list[dict]:
     carrier = order.carrier or desk.CARRIERS["shopee"][0]
-    package = {"package_number": f"P{order.id}", "logistics_status": LOGISTICS_STATUS[order.stage]}
+    status = "LOGISTICS_PICKUP_RETRY" if retrying(order) else LOGISTICS_STATUS[order.stage]
+    package = {"package_number": f"P{order.id}", "logistics_status": status}
     return [package | {"shipping_carrier": carrier}]
 
 

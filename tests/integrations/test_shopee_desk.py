@@ -15,7 +15,7 @@ import pytest
 from integrations.adapters.base import Account, ListingPayload, Rejected, Retryable
 from integrations.adapters.desk import ShipmentChoice
 from integrations.adapters.shopee import ShopeeAdapter
-from integrations.adapters.shopee_desk import DOCUMENT_TYPE, SHIP
+from integrations.adapters.shopee_desk import CANCEL, DOCUMENT_TYPE, SHIP, options_from_wire
 from integrations.adapters.shopee_orders import order_from_wire
 from integrations.simulators.credentials import demo_credentials
 from integrations.simulators.state import Faults
@@ -91,6 +91,31 @@ def test_order_status_is_read_into_the_desk_stage():
     failed = wire("SHIPPED", package_list=[{"logistics_status": "LOGISTICS_DELIVERY_FAILED"}])
     assert (order_from_wire(failed).stage, order_from_wire(failed).status) == ("delivery_failed", "shipped")
     assert order_from_wire(wire("PROCESSED"), "SPXVN06100000001").tracking_number == "SPXVN06100000001"
+
+
+def test_shipping_parameter_as_the_reference_samples_it():
+    # v2.logistics.get_shipping_parameter's response sample: pickup only, addresses without time slots.
+    sample = {
+        "info_needed": {"dropoff": [], "pickup": ["address_id", "pickup_time_id"]},
+        "dropoff": None,
+        "pickup": {
+            "address_list": [
+                {"address_id": 123, "region": "SG", "state": "", "city": "", "district": "", "town": "",
+                 "address": "", "zipcode": "40009", "address_flag": ["default_address", "pickup_address"],
+                 "time_slot_list": None},
+                {"address_id": 234, "region": "SG", "state": "", "city": "", "district": "", "town": "",
+                 "address": "hhh, #34", "zipcode": "xxx", "address_flag": [], "time_slot_list": None},
+            ]
+        },
+    }  # fmt: skip
+    options = options_from_wire(sample, "SPX Express")
+    assert [(a.address_id, a.address, a.slots) for a in options.pickup] == [
+        ("123", "", []),
+        ("234", "hhh, #34", []),
+    ]
+    assert options.dropoff == []
+    any_branch = options_from_wire({"info_needed": {"dropoff": ["sender_real_name"]}, "dropoff": None}, "GHN")
+    assert [(b.branch_id, b.name) for b in any_branch.dropoff] == [("", "Bất kỳ bưu cục nào của GHN")]
 
 
 async def test_shopee_has_no_confirm_step_and_its_own_cancel_reasons(adapter, seller):
@@ -178,6 +203,18 @@ async def test_dropoff_and_the_refusals_before_shipping(sims, adapter, seller, i
         await adapter._shop(seller, "POST", SHIP, json={"order_sn": order_sn, "dropoff": {}})
     assert "logistics.package_already_shipped" in refused.value.reason_en
     assert applied(sims, order_sn, "ship_order") == 1
+    sims["shopee"].state.config.shops_without_pickup.add(SHOP)  # the carrier takes drop-offs only
+    drop_only = buy(sims, item)
+    options = await adapter.shipping_options(seller, drop_only)
+    assert options.pickup == [] and len(options.dropoff) == 2
+    with pytest.raises(Rejected) as refused:
+        await adapter.arrange_shipment(seller, drop_only, ShipmentChoice("pickup", address_id="3001"), "k")
+    assert refused.value.reason_vi.startswith("Đơn này không hỗ trợ lấy hàng tận nơi: hãy gửi tại bưu cục.")
+    assert sim_step(sims, order_sn, "carrier", step="pickup_failed").status_code == 200
+    assert (await adapter._detail(seller, order_sn))["order_status"] == "RETRY_SHIP"
+    assert (await adapter.fetch_order(seller, order_sn)).stage == "to_ship"  # arrange it again
+    await adapter.arrange_shipment(seller, order_sn, ShipmentChoice("dropoff", branch_id="7001"), "k2")
+    assert applied(sims, order_sn, "ship_order") == 2
     with pytest.raises(Rejected) as refused:
         await adapter.fetch_order(seller, "NO-SUCH-ORDER")
     assert "Shopee không có đơn hàng" in refused.value.reason_vi
@@ -197,8 +234,13 @@ async def test_cancel_out_of_stock_once(sims, adapter, seller, item):
     with pytest.raises(Rejected) as refused:
         await adapter.arrange_shipment(seller, order_sn, ShipmentChoice("dropoff"), "k-2")
     assert "hiện đã hủy" in refused.value.reason_vi
+    other = buy(sims, item)
     with pytest.raises(Rejected):
-        await adapter.cancel_order(seller, buy(sims, item), "UNDELIVERABLE_AREA", "k-3")  # TW and MY only
+        await adapter.cancel_order(seller, other, "UNDELIVERABLE_AREA", "k-3")  # TW and MY only
+    with pytest.raises(Rejected) as refused:  # the simulator checks what the reference requires
+        await adapter._shop(seller, "POST", CANCEL, json={"order_sn": other, "cancel_reason": "OUT_OF_STOCK"})
+    assert "item_list is required" in refused.value.reason_en
+    assert applied(sims, other, "cancel_order") == 0
 
 
 async def test_buyer_cancellation_accepted_or_rejected_once(sims, adapter, seller, item):
@@ -264,8 +306,8 @@ async def test_every_write_lands_once_under_30_percent_faults(sims, adapter, sel
     state.config.faults = Faults(
         error_rate=0.1, throttle_rate=0.05, timeout_rate=0.05, drop_rate=0.1, hang_s=0.8, retry_after_s=0.0
     )
+    choice = ShipmentChoice("dropoff", branch_id="7001")
     for order_sn in shipped:
-        choice = ShipmentChoice("dropoff", branch_id="7001")
         shipment = await repeat(lambda sn=order_sn: adapter.arrange_shipment(seller, sn, choice, f"k-{sn}"))
         label = await repeat(lambda sn=order_sn: adapter.shipping_label(seller, sn, "80mm"))
         assert shipment.tracking_number and label.startswith(b"%PDF")
