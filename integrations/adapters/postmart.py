@@ -19,14 +19,6 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
 - Product body: ``sku``, ``title`` (≤ 120 chars), ``description`` (≤ 3000), ``category_id``
   (Postmart category ids, see CATEGORY), ``unit`` (see UNIT), ``price`` (integer VND ≥ 1000),
   ``quantity`` (integer ≥ 0), ``images`` (1–9 absolute http(s) URLs), ``version``.
-- ``GET  /api/partner/v1/shops/{shop_id}/orders?updated_since={unix seconds}`` — ``{"orders":
-  [{"order_no", "status", "created_at", "updated_at", "total", "lines": [{"product_id",
-  "quantity", "unit_price"}], "payment_type": "cod"|"prepaid", "ship_to_commune"}]}``
-  (``ship_to_commune``: the buyer's commune, xã/phường; no name, phone or street). The same
-  fields ride on the ``order`` webhook event (``payment``, ``commune``).
-- Deadline (our proposed contract): a new order must be handed over to Vietnam Post (picked up
-  or dropped at a post office) within 48 hours of ``created_at`` (HANDOVER_WITHIN_S); Postmart
-  sends no deadline field, the seller's side computes it.
 - Webhooks (Postmart to us): ``POST {our base}/api/v1/webhooks/postmart``, JSON events signed
   ``X-Signature: t={unix seconds},v1=hex(HMAC-SHA256(webhook_secret, t + "." + body))``; a
   timestamp more than 300 s from our clock is refused (401), an event already taken (same
@@ -36,6 +28,60 @@ Contract (base URL ``{base}``, JSON bodies, UTF-8):
   "seller"|"postmart"}`` (``removed_by`` when removed: "postmart" is a moderation takedown); errors
   ``{"error": {"code", "message", "message_vi"}}`` with 422 (validation), 401/403 (auth),
   429 + ``Retry-After`` (rate limit), 5xx (retry).
+
+Orders and the order desk (``{o}`` below is ``/api/partner/v1/shops/{shop_id}/orders``; mapped to
+our words in ``integrations.adapters.postmart_orders``):
+- An order: ``{"order_no", "status", "created_at", "updated_at" (unix seconds), "total" (VND),
+  "lines": [{"product_id", "quantity", "unit_price"}], "payment_type": "cod"|"prepaid",
+  "ship_to_commune" (the buyer's commune, xã/phường; no name, phone or street),
+  "tracking_number" (Vietnam Post's item number, ``EB…VN``; "" until ready to ship), "carrier":
+  "Vietnam Post", "cancel_reason" (a code of CANCEL_REASONS, "buyer_request" or
+  "deadline_missed"; "" unless cancelled)}``.
+- ``status``: ``new`` (accept it) → ``accepted`` (get it ready to ship) → ``ready_to_ship``
+  (a Vietnam Post item number: the postman picks the parcel up, or the seller drops it at a post
+  office) → ``shipping`` → ``delivered``; ``delivery_failed`` (a delivery attempt failed: tried
+  again, or returned), ``cancel_requested`` (the buyer asks to cancel), ``cancelled``,
+  ``returned``; ``awaiting_payment`` (a prepaid order not paid yet).
+- ``GET  {o}?updated_since={unix seconds}`` — ``{"orders": [order]}``, created or changed since then.
+- ``GET  {o}/{order_no}`` — one order (404 ``not_found``).
+- ``POST {o}/{order_no}/accept`` — accept a new order (→ accepted).
+- ``POST {o}/{order_no}/cancel`` ``{"reason"}`` — one of CANCEL_REASONS, before Vietnam Post has
+  the parcel (new, accepted, ready_to_ship); 422 ``invalid_reason`` for another code.
+- ``POST {o}/{order_no}/cancel-request`` ``{"approve": true|false}`` — answer the buyer's request:
+  cancelled, or back to the status it came from.
+- ``GET  {o}/{order_no}/handover-options`` — ``{"carrier", "pickup": [{"address_id", "address",
+  "slots": [{"slot_id", "start", "end"}]}], "post_offices": [{"code", "name", "address"}]}``:
+  the postman picks up at one of the seller's addresses in a time slot, or the seller drops the
+  parcel at a post office (bưu cục).
+- ``POST {o}/{order_no}/ready-to-ship`` ``{"handover": "pickup", "address_id", "slot_id"}`` or
+  ``{"handover": "post_office", "post_office_code"}`` — accepted → ready_to_ship with a Vietnam
+  Post ``tracking_number``; 422 ``no_pickup_slot`` / ``unknown_post_office`` for a choice not
+  offered.
+- ``GET  {o}/{order_no}/label?size=a6|80mm`` — the Vietnam Post label, ``application/pdf``: A6
+  (105 × 148 mm) or the 80 mm thermal roll; 409 ``no_waybill`` before ready to ship, 422
+  ``invalid_size``.
+- ``GET  {o}/{order_no}/settlement`` — ``{"order_no", "total", "fees": [{"code", "label",
+  "amount"}], "fee_total", "payout", "paid_out"}``: Postmart's commission and payment fee and
+  what it pays the seller, released (``paid_out``) once delivered; a cancelled or returned order
+  costs and pays nothing.
+- Writes carry ``Idempotency-Key`` (as the product writes do): a repeat answers the first stored
+  answer and changes nothing (a key reused for another order or step is refused, 422
+  ``key_reused``). Each answers the order as it is after the step; a step already taken
+  (accepting an accepted order, the same hand-over again, cancelling a cancelled order) answers
+  the order as it is; a step its status does not allow is refused 409 ``wrong_status``, the
+  message naming the current status ("Đơn hàng đang ở trạng thái «Đã hủy» (cancelled): …").
+- Deadline (our proposed rule): a new order must be handed over to Vietnam Post (picked up, or
+  dropped at a post office) within 48 hours of ``created_at`` (HANDOVER_WITHIN_S); accepting it
+  does not move the deadline, nor does a buyer's cancellation request (nothing is auto-cancelled
+  while it waits; rejected after the deadline, the order is cancelled next). A missed deadline cancels
+  the order (``cancel_reason`` "deadline_missed") and is pushed. Postmart sends no deadline field:
+  the seller's side computes it from the status (``postmart_orders.stage_act_by``).
+- Pushes: every change of an order (placed, accepted, ready to ship, the carrier's picked up, in
+  transit, delivered, delivery failed, returned, cancelled) is a signed ``order`` webhook event:
+  ``{"type": "order", "shop_id", "order_id", "status": "placed"|"shipped"|"delivered"|
+  "cancelled"|"returned", "stage" (``desk.DESK_STAGES``), "tracking_number", "act_by" (epoch
+  seconds), "placed_at", "at", "amount_vnd", "items": [{"external_id", "quantity", "price_vnd"}],
+  "payment": "cod"|"prepaid", "commune"}``.
 """
 
 from __future__ import annotations
@@ -44,22 +90,25 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 
 import httpx
 
 from integrations.adapters.base import (
-    PAYMENTS,
     Account,
     CredentialField,
     CredentialsError,
     ListingPayload,
     RemoteListing,
-    RemoteOrder,
-    RemoteOrderItem,
     clip,
     new_client,
     send,
 )
+
+# The order rules live with the order calls; named here too, where the contract states them.
+from integrations.adapters.postmart_orders import HANDOVER_WITHIN_S as HANDOVER_WITHIN_S
+from integrations.adapters.postmart_orders import PostmartOrders
+from integrations.adapters.postmart_orders import act_by as act_by
 
 CODE = "postmart"
 NAME = "Postmart"
@@ -83,12 +132,6 @@ UNIT = {
     "con": "con", "cay": "cay",
 }  # fmt: skip
 STATE = {"active": "live", "rejected": "rejected", "removed": "delisted"}
-# Our order status -> Postmart's word for it.
-ORDER_WIRE = {
-    "placed": "new", "shipped": "shipping", "delivered": "delivered",
-    "cancelled": "cancelled", "returned": "returned",
-}  # fmt: skip
-ORDER_STATUS = {wire: ours for ours, wire in ORDER_WIRE.items()}
 
 
 def signature(secret: str, method: str, path: str, timestamp: str, body: bytes) -> str:
@@ -122,38 +165,14 @@ def from_wire(body: dict) -> RemoteListing:
     )
 
 
-# Our contract: hand a new order over to Vietnam Post within 48 hours (see the docstring).
-HANDOVER_WITHIN_S = 48 * 3600
-
-
-def act_by(placed_at: float) -> float:
-    """The deadline to hand an order placed at ``placed_at`` (epoch seconds) to Vietnam Post."""
-    return placed_at + HANDOVER_WITHIN_S
-
-
-def order_from_wire(body: dict) -> RemoteOrder:
-    payment = str(body.get("payment_type"))
-    return RemoteOrder(
-        act_by=act_by(float(body["created_at"])),
-        payment=payment if payment in PAYMENTS else None,
-        commune=str(body.get("ship_to_commune") or "")[:100],
-        order_id=str(body["order_no"]),
-        status=ORDER_STATUS.get(str(body.get("status")), "placed"),
-        placed_at=float(body["created_at"]),
-        updated_at=float(body.get("updated_at") or body["created_at"]),
-        amount_vnd=int(body.get("total") or 0),
-        items=[
-            RemoteOrderItem(str(line["product_id"]), int(line["quantity"]), int(line.get("unit_price") or 0))
-            for line in body.get("lines") or []
-        ],
-    )
-
-
-class PostmartAdapter:
+class PostmartAdapter(PostmartOrders):
     code = CODE
 
-    def __init__(self, base_url: str, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, timeout_s: float = 10.0, clock: Callable[[], float] = time.time
+    ) -> None:
         self.client = new_client(base_url, timeout_s)
+        self.clock = clock  # what X-PM-Timestamp is read from; tests move it with Postmart's
 
     def _request(
         self,
@@ -170,7 +189,7 @@ class PostmartAdapter:
             raise CredentialsError("api_key and api_secret are required")
         content = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
         full_path = f"{PREFIX}/shops/{account.shop_id}{path}"
-        timestamp = str(int(time.time()))
+        timestamp = str(int(self.clock()))
         headers = {
             "X-PM-Key": api_key,
             "X-PM-Timestamp": timestamp,
@@ -181,6 +200,17 @@ class PostmartAdapter:
             headers["Idempotency-Key"] = key
         # The query is not signed: the signature covers the path and body only.
         return self.client.build_request(method, full_path, content=content, headers=headers, params=params)
+
+    async def _call(
+        self,
+        account: Account,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        key: str | None = None,
+        params: dict | None = None,
+    ) -> httpx.Response:
+        return await send(self.client, self._request(account, method, path, body, key, params))
 
     async def publish(self, account: Account, payload: ListingPayload, idempotency_key: str) -> RemoteListing:
         request = self._request(account, "POST", "/products", to_wire(payload), idempotency_key)
@@ -204,10 +234,6 @@ class PostmartAdapter:
         request = self._request(account, "GET", "/products", params={"sku": sku})
         found = (await send(self.client, request)).json().get("products") or []
         return from_wire(found[0]) if found else None
-
-    async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
-        request = self._request(account, "GET", "/orders", params={"updated_since": int(since)})
-        return [order_from_wire(o) for o in (await send(self.client, request)).json().get("orders", [])]
 
     async def verify_credentials(self, account: Account) -> None:
         await send(self.client, self._request(account, "GET", ""))

@@ -65,14 +65,16 @@ in ``integrations.adapters.voso_orders``):
   fee and what it pays the seller, released (``paid_out``) once delivered; a cancelled or returned
   order costs and pays nothing.
 - Writes carry ``X-Idempotency-Key``: a repeat answers the first stored answer and changes
-  nothing. Each answers the order as it is after the step; a step already taken (confirming a
-  confirmed order, the same waybill again, cancelling a cancelled order) answers the order as it
-  is; a step its status does not allow is refused 409 ``wrong_status``, the message naming the
-  current status ("Đơn hàng đang ở trạng thái «Đã hủy» (CANCELED): …").
+  nothing (a key reused for another order or step is refused, 422 ``key_reused``). Each answers
+  the order as it is after the step; a step already taken (confirming a confirmed order, the same
+  waybill again, cancelling a cancelled order) answers the order as it is; a step its status does
+  not allow is refused 409 ``wrong_status``, the message naming the current status ("Đơn hàng
+  đang ở trạng thái «Đã hủy» (CANCELED): …").
 - Deadlines (our proposed rules, after Voso's back-office): confirm a NEW order within 24 hours of
   ``created_time`` (CONFIRM_WITHIN_S), then hand the parcel to Viettel Post (picked up, or dropped at
   a branch) within 48 hours of ``confirmed_time`` (HANDOVER_WITHIN_S). A buyer's cancellation
-  request stops no clock. A missed deadline cancels the order (``cancel_reason``
+  request stops no clock (nothing is auto-cancelled while it waits; rejected after the deadline,
+  the order is cancelled next). A missed deadline cancels the order (``cancel_reason``
   "DEADLINE_MISSED") and is pushed. Voso sends no deadline field: the seller's side computes it
   from the status (``voso_orders.stage_act_by``).
 - Pushes: every change of an order (placed, confirmed, waybill, the carrier's picked up, in

@@ -8,11 +8,13 @@ marketplace's words, and every change is pushed. Each simulator brings its words
 
 from __future__ import annotations
 
+import json
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from litestar import Response
+from litestar import Request, Response
 
 from integrations.adapters.desk import LABEL_SIZES
 from integrations.simulators import desk
@@ -43,6 +45,15 @@ class Refusal:
 
 
 NOT_FOUND = Refusal(404, "not_found", "Không có đơn hàng.", "No such order.")
+KEY_REUSED = Refusal(
+    422,
+    "key_reused",
+    "Mã chống gửi trùng đã dùng cho một thao tác khác.",
+    "Idempotency key used for another write.",
+)
+# The order step each idempotency key was first used for, per simulator: a key reused for another
+# write is refused (as payment APIs do), not answered with the other write's answer.
+_KEY_USES: weakref.WeakKeyDictionary[SimState, dict[str, str]] = weakref.WeakKeyDictionary()
 Step = Callable[[SimOrder], Refusal | None]
 
 
@@ -64,6 +75,15 @@ class Words:
         )
 
 
+async def read_json(request: Request) -> dict:
+    """A write's JSON body; anything else is an empty one (each step refuses what it lacks)."""
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 def owned(state: SimState, shop_id: str, order_id: str) -> SimOrder | None:
     order = state.orders.get(order_id)
     return order if order is not None and order.shop_id == shop_id else None
@@ -81,11 +101,17 @@ async def write(
     state: SimState,
     shop_id: str,
     order_id: str,
+    action: str,
     key: str | None,
     step: Step,
     render: Callable[[SimOrder], dict],
 ) -> Response:
-    """One seller step: faults and replay (``play_write``), the step, the order pushed if it changed."""
+    """One seller step (``action``: its path's last word): faults and replay (``play_write``), the
+    step, the order pushed if it changed. A key reused for another order or step is refused."""
+    scoped = key and f"{shop_id}:{key}"
+    this_write = f"{order_id}/{action}"
+    if scoped and _KEY_USES.setdefault(state, {}).setdefault(scoped, this_write) != this_write:
+        return Response(KEY_REUSED.body(), status_code=422)
     await expire(state)
     changed: list[SimOrder] = []
 
@@ -101,7 +127,7 @@ async def write(
             changed.append(order)
         return 200, render(order)
 
-    response = await play_write(state, key and f"{shop_id}:{key}", apply)
+    response = await play_write(state, scoped, apply)
     for order in changed:
         await state.push(order_book.event(order))
     return response

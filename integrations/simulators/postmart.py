@@ -1,4 +1,5 @@
-"""Postmart simulator: the contract of ``integrations.adapters.postmart``, with faults and a storefront."""
+"""Postmart simulator: the contract of ``integrations.adapters.postmart``, with faults and a storefront
+(its orders and order desk in ``postmart_desk``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import json
 from litestar import Litestar, Request, Response, delete, get, post, put
 
 from integrations.adapters import postmart as contract
-from integrations.simulators import orders as order_book
 from integrations.simulators.base import play_write, upsert, validate
 from integrations.simulators.credentials import demo_credentials
+from integrations.simulators.postmart_desk import desk_routes
 from integrations.simulators.public import public_routes
 from integrations.simulators.responses import DropMiddleware, error
 from integrations.simulators.state import SimConfig, SimState
@@ -49,22 +50,6 @@ async def _auth(state: SimState, request: Request, shop_id: str) -> Response | N
     if not hmac.compare_digest(request.headers.get("x-pm-signature", ""), expected):
         return error(401, "bad_signature", "Chữ ký không hợp lệ.", "Bad signature.")
     return None
-
-
-def _order(order: order_book.SimOrder) -> dict:
-    return {
-        "order_no": order.id,
-        "status": contract.ORDER_WIRE[order.status],
-        "created_at": int(order.created),
-        "updated_at": int(order.updated),
-        "total": order.total,
-        "lines": [
-            {"product_id": line["item_id"], "quantity": line["quantity"], "unit_price": line["price"]}
-            for line in order.lines
-        ],
-        "payment_type": order.payment,
-        "ship_to_commune": order.commune,
-    }
 
 
 def _fields(body: dict) -> dict:
@@ -176,14 +161,6 @@ def create_app(config: SimConfig | None = None) -> Litestar:
         found = state.by_sku.get((shop_id, sku))
         return Response({"products": [_answer(state, state.items[found])] if found else []})
 
-    @get(prefix + "/orders")
-    async def orders(request: Request, shop_id: str, updated_since: int = 0) -> Response:
-        denied = await _auth(state, request, shop_id)
-        if denied:
-            return denied
-        found = order_book.changed_since(state, shop_id, updated_since)
-        return Response({"orders": [_order(o) for o in found]})
-
     app = Litestar(
         route_handlers=[
             shop,
@@ -192,7 +169,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
             remove,
             status,
             by_sku,
-            orders,
+            *desk_routes(state, lambda request, shop_id: _auth(state, request, shop_id)),
             *public_routes(state, TITLE, _answer),
         ],
         middleware=[DropMiddleware],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from litestar import Request, Response, get, post
@@ -131,9 +130,10 @@ def desk_routes(state: SimState, auth: Auth) -> list:
         denied = auth(request, shop_id)
         if denied:
             return denied
-        step = make(await read_json(request))
+        step = make(await seller.read_json(request))
         key = request.headers.get("x-idempotency-key")
-        return await seller.write(state, shop_id, order_code, key, step, order_wire)
+        action = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        return await seller.write(state, shop_id, order_code, action, key, step, order_wire)
 
     @post(one + "/confirm", status_code=200)
     async def confirm(request: Request, shop_id: str, order_code: str) -> Response:
@@ -150,7 +150,7 @@ def desk_routes(state: SimState, auth: Auth) -> list:
 
     @post(one + "/cancel-request", status_code=200)
     async def answer(request: Request, shop_id: str, order_code: str) -> Response:
-        body = await read_json(request)
+        body = await seller.read_json(request)
         if body.get("decision") not in ("accept", "reject"):
             refusal = seller.Refusal(
                 422, "invalid", "Quyết định phải là accept hoặc reject.", "Bad decision."
@@ -167,7 +167,7 @@ def desk_routes(state: SimState, auth: Auth) -> list:
 
     @post(one + "/waybill", status_code=200)
     async def waybill(request: Request, shop_id: str, order_code: str) -> Response:
-        body = await read_json(request)
+        body = await seller.read_json(request)
         method = body.get("method")
         if method not in ("pickup", "dropoff"):
             refusal = seller.Refusal(422, "invalid", "Cách giao hàng không hợp lệ.", "Bad method.")
@@ -188,11 +188,3 @@ def desk_routes(state: SimState, auth: Auth) -> list:
         )
 
     return [orders, order, confirm, cancel, answer, options, waybill, label, finance]
-
-
-async def read_json(request: Request) -> dict:
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

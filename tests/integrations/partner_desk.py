@@ -7,8 +7,15 @@ import json
 
 import httpx
 
-from integrations.adapters.base import Account, ListingPayload
+from integrations.adapters.base import Account, ListingPayload, Retryable
 from integrations.simulators.credentials import demo_credentials
+from integrations.simulators.state import Faults
+
+# 30 % of writes fail: refused before storing (503, 429), or stored with the answer lost (a hang past
+# the client's timeout, a connection cut mid-answer).
+FAULTS = Faults(
+    error_rate=0.1, throttle_rate=0.05, timeout_rate=0.05, drop_rate=0.1, hang_s=0.6, retry_after_s=0.01
+)
 
 
 def account(code: str, shop_id: str = "shop-1") -> Account:
@@ -43,3 +50,13 @@ def pushed(sim, order_id: str) -> list[dict]:
 
 def stages_pushed(sim, order_id: str) -> list[str]:
     return [e["stage"] for e in pushed(sim, order_id)]
+
+
+async def retried(call, *args):
+    """``call(*args)`` until it is answered, as the outbox retries a write with the same key."""
+    for _ in range(60):
+        try:
+            return await call(*args)
+        except Retryable:
+            continue
+    raise AssertionError(f"{call.__name__} never answered")
