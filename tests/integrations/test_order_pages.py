@@ -106,6 +106,8 @@ async def test_refusals_are_shown_on_the_page(client, accounts, worker, sims, in
     assert "Đơn đang ở trạng thái “Chờ xác nhận”, không thể gửi hàng." in early.text
     nothing = await submit(client, order, "ship")
     assert nothing.status_code == 422 and "Hãy chọn cách gửi hàng." in nothing.text
+    unsure = await submit(client, order, "cancellation", accept="maybe")
+    assert unsure.status_code == 422 and "Hãy chọn đồng ý hoặc không đồng ý hủy." in unsure.text
     no_reason = await submit(client, order, "cancel")
     assert no_reason.status_code == 422 and "Hãy chọn một lý do hủy" in no_reason.text
     # The buyer cancels on Voso before our confirmation lands: Voso refuses it, in its words.
