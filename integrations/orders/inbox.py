@@ -123,7 +123,7 @@ async def inbox(actor: Actor, tab: Tab = "to_handle") -> InboxRead:
         MarketplaceOrder.marketplace.name.as_alias("market"),
         MarketplaceOrder.marketplace.code.as_alias("code"),
     ).where(desk_orders(actor) & _in_tab(tab))
-    if tab == "to_handle":
+    if tab in ("to_handle", "to_pickup"):  # the deadline to confirm, ship or hand over first
         # Sorted here: NULL deadlines last on both engines; a seller's open orders are few.
         rows = sorted(await query, key=_deadline_first)[:LIMIT]
     else:

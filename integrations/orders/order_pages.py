@@ -7,6 +7,7 @@ order's page with its Vietnamese message, never as a server error."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
@@ -22,7 +23,7 @@ from agrimarket.web.i18n import request_lang
 from integrations.adapters.desk import ShipmentChoice
 from integrations.adapters.registry import Adapters
 from integrations.orders import desk, detail, inbox
-from integrations.orders.desk_schemas import OrderDetailRead, PickupSlotRead
+from integrations.orders.desk_schemas import ActionRead, OrderDetailRead, PickupSlotRead
 from integrations.settings import IntegrationsSettings
 
 
@@ -115,8 +116,12 @@ class OrderDeskPages(Controller):
         self, request: Request, viewer: Actor, order_id: int, adapters: Adapters
     ) -> Template | Redirect:
         values = form_values(await request.form())
-        accept = values.get("accept") == "yes"
-        action = desk.answer_cancellation(viewer, order_id, accept, _key(values))
+        if values.get("accept") not in ("yes", "no"):
+            refused = Invalid(
+                "accept", "Hãy chọn đồng ý hoặc không đồng ý hủy.", "Accept or refuse the cancellation."
+            )
+            return await order_page(request, viewer, order_id, adapters, refused)
+        action = desk.answer_cancellation(viewer, order_id, values["accept"] == "yes", _key(values))
         return await _act(request, viewer, order_id, adapters, action)
 
     @post("/ship")
@@ -149,7 +154,7 @@ def _key(values: dict) -> str | None:
 
 
 async def _act(
-    request: Request, viewer: Actor, order_id: int, adapters: Adapters, action
+    request: Request, viewer: Actor, order_id: int, adapters: Adapters, action: Awaitable[ActionRead]
 ) -> Template | Redirect:
     """Queue the action (an awaitable of the desk service), then back to the order's page."""
     try:

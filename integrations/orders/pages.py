@@ -11,7 +11,7 @@ from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from integrations.adapters.registry import Adapters
-from integrations.orders import inbox, labels, views
+from integrations.orders import desk, inbox, labels, views
 from integrations.orders.schemas import LabelSize, Tab
 
 
@@ -29,6 +29,7 @@ class OrderPages(Controller):
             "months": await views.monthly_revenue(viewer),
             "status_vi": views.STATUS_VI,
             "urgency_vi": inbox.URGENCY_VI,
+            "stage_vi": {stage: words[0] for stage, words in desk.STAGE_VI.items()},
         }
         return Template("integrations/orders.html", context=context)
 

@@ -91,6 +91,9 @@ async def test_confirm_ship_and_print_from_the_order_page(client, accounts, work
         assert f'href="/orders/{order}/label.pdf?size={size}"' in page.text
         label = await client.get(f"/orders/{order}/label.pdf?size={size}")
         assert label.status_code == 200 and label.content.startswith(b"%PDF-")
+    inbox = await client.get("/orders?tab=to_pickup")  # the inbox's tab follows the desk's stage
+    assert ref in inbox.text and "Chờ lấy hàng (1)" in inbox.text and "Cần xử lý (0)" in inbox.text
+    assert "Cần giao cho Viettel Post trước " in inbox.text
     timeline = page.text[page.text.index('data-testid="timeline"') :]
     assert timeline.index("Xác nhận đơn: đã xong") < timeline.index("Gửi hàng: đã xong")
 
@@ -103,6 +106,8 @@ async def test_refusals_are_shown_on_the_page(client, accounts, worker, sims, in
     assert "Đơn đang ở trạng thái “Chờ xác nhận”, không thể gửi hàng." in early.text
     nothing = await submit(client, order, "ship")
     assert nothing.status_code == 422 and "Hãy chọn cách gửi hàng." in nothing.text
+    unsure = await submit(client, order, "cancellation", accept="maybe")
+    assert unsure.status_code == 422 and "Hãy chọn đồng ý hoặc không đồng ý hủy." in unsure.text
     no_reason = await submit(client, order, "cancel")
     assert no_reason.status_code == 422 and "Hãy chọn một lý do hủy" in no_reason.text
     # The buyer cancels on Voso before our confirmation lands: Voso refuses it, in its words.
