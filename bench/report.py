@@ -134,6 +134,7 @@ def write_section(name: str, result: Result, info: dict[str, str], runtime_s: fl
     the rest of the report left as it was."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
     details = "; ".join(f"{k} {v}" for k, v in result.details)
+    note = os.environ.get("BENCH_NOTE", "")  # what else ran on the machine, in the runner's words
     section = f"""{start}
 ## `python -m bench {name}`, run alone
 
@@ -141,6 +142,9 @@ def write_section(name: str, result: Result, info: dict[str, str], runtime_s: fl
 - machine: {info["machine"]}; load average when the run ended (1, 5, 15 min): {info["load"]}
 - engine: PostgreSQL (local, 127.0.0.1:5432), a database created for the run by `bench/db.py`
 - setup: {result.setup}
+{f"- **{note}**" if note else ""}
+Absolute figures depend on what else used the cores; each ceiling was measured in the same run,
+interleaved with our figure, so the ratios are what to compare.
 
 {markdown_table(result.figures)}
 
