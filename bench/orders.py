@@ -328,7 +328,7 @@ def _result(run: Run, seconds: float, label: tuple, page: tuple) -> Result:
 def run(seconds: float | None = None) -> Result:
     from bench import db
 
-    env = db.prepare("postgres")
+    env = db.prepare("postgres", os.environ.get("BENCH_DB_NAME", "agm_bench_orders"))
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
     return asyncio.run(_main(seconds or SECONDS, Path(env["MEDIA_DIR"]).parent))
 
