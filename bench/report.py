@@ -143,6 +143,7 @@ def write_section(name: str, result: Result, info: dict[str, str], runtime_s: fl
 - engine: PostgreSQL (local, 127.0.0.1:5432), a database created for the run by `bench/db.py`
 - setup: {result.setup}
 {f"- **{note}**" if note else ""}
+
 Absolute figures depend on what else used the cores; each ceiling was measured in the same run,
 interleaved with our figure, so the ratios are what to compare.
 
