@@ -6,9 +6,12 @@ a late one ignored, the status forward only).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from datetime import timedelta
+
+import httpx
 
 from agrimarket import clock
 from integrations.adapters.base import RemoteOrder, RemoteOrderItem
@@ -113,3 +116,23 @@ async def test_the_stage_follows_the_latest_word_and_the_status_only_moves_forwa
         ("placed", "shipped", "in_transit"),
         ("shipped", "delivered", "delivered"),
     ]
+
+
+async def test_a_double_tap_writes_one_action(client, accounts, worker, sims, int_settings, live_app):
+    farmer, _product, _item, _ref, order = await ordered(client, accounts, worker, sims, int_settings, CODE)
+    url = f"/api/v1/orders/{order}/confirm"
+    async with httpx.AsyncClient(base_url=live_app, headers=farmer.headers, timeout=30) as phone:
+        same = [phone.post(url, json={}, headers={"Idempotency-Key": "tap-1"}) for _ in range(3)]
+        answers = await asyncio.gather(*same)
+        assert [a.status_code for a in answers] == [202, 202, 202], [a.text for a in answers]
+        assert len({a.json()["id"] for a in answers}) == 1
+        # Two taps with keys of their own, side by side: one is sent, the other waits its turn (409).
+        await settle(worker)
+        cancel = {"reason": "OUT_OF_STOCK"}
+        taps = [
+            phone.post(f"/api/v1/orders/{order}/cancel", json=cancel, headers={"Idempotency-Key": k})
+            for k in "ab"
+        ]
+        both = await asyncio.gather(*taps)
+        assert sorted(a.status_code for a in both) == [202, 409], [a.text for a in both]
+    assert await OrderAction.count() == 2
