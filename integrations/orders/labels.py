@@ -31,7 +31,9 @@ from integrations.adapters.base import Account, CredentialsError, Rejected, Retr
 from integrations.adapters.desk import LABEL_SIZES, OrderDesk
 from integrations.adapters.registry import Adapters
 from integrations.orders.access import desk_orders
+from integrations.orders.desk import stage_words
 from integrations.orders.seller import order_account
+from integrations.orders.service import current_stage
 from integrations.settings import IntegrationsSettings
 from integrations.tables import MarketplaceOrder
 
@@ -39,7 +41,8 @@ log = logging.getLogger(__name__)
 # Labels fetched side by side for the day's PDF: a few, so one farmer's print does not crowd the
 # marketplace's rate limit (every call is paced anyway).
 FETCH_CONCURRENCY = 4
-SIZE_VI = {"a6": "A6", "80mm": "80 mm"}
+# Stages whose parcel will not be handed to a carrier (any more).
+NO_LABEL = ("cancelled", "returned")
 
 
 class MarketplaceUnavailable(Unavailable):
@@ -71,6 +74,7 @@ class LabelOrder(msgspec.Struct, frozen=True):
     marketplace: str  # its name, for messages
     tracking_number: str
     account: Account | None  # None: no seller account of ours on that marketplace any more
+    stage: str = ""  # where it stands on the desk (adapters.desk.DESK_STAGES)
 
 
 def _orders_query():
@@ -89,6 +93,7 @@ async def _label_order(row: dict, credentials_key: str) -> LabelOrder:
         marketplace=row["market"],
         tracking_number=row["tracking_number"],
         account=await order_account(row["id"], credentials_key),
+        stage=current_stage(row),
     )
 
 
@@ -260,6 +265,12 @@ async def order_label(
 ) -> Response[bytes]:
     """The routes' one call for an order's label (page and API alike)."""
     order = await order_for_label(actor, order_id, settings.section(IntegrationsSettings).credentials_key)
+    if order.stage in NO_LABEL:
+        # A parcel printed for an order that will not go out would be handed to the carrier anyway.
+        raise Conflict(
+            f"Đơn đang ở trạng thái “{stage_words(order.stage)[0]}”, không in nhãn giao hàng.",
+            f"The order is {stage_words(order.stage)[1]}: no shipping label.",
+        )
     pdf = await label_pdf(storage, adapters, settings.secret_key, order, size)
     return pdf_response(pdf, f"nhan-{order.tracking_number}-{size}.pdf")
 

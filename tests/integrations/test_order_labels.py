@@ -133,6 +133,13 @@ async def test_an_order_label_in_both_sizes_then_from_the_store(client, accounts
     assert page.status_code == 200 and page.content == first["80mm"]
     bad = await client.get(url, params={"size": "A4"}, headers=farmer.headers)
     assert bad.status_code in (400, 422)
+    # Cancelled since (the marketplace's report): its label, even kept, is not printed any more.
+    await MarketplaceOrder.update(
+        {MarketplaceOrder.status: "cancelled", MarketplaceOrder.stage: "cancelled"}
+    ).where(MarketplaceOrder.id == order["id"])
+    gone = await client.get(url, headers=farmer.headers)
+    assert gone.status_code == 409
+    assert gone.json()["error"]["message"] == "Đơn đang ở trạng thái “Đã hủy”, không in nhãn giao hàng."
 
 
 async def test_the_days_labels_in_one_pdf_and_the_marketplace_down(
