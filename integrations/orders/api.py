@@ -40,7 +40,9 @@ IdempotencyKey = Annotated[
     Parameter(
         header="Idempotency-Key",
         required=False,
+        min_length=1,
         max_length=desk.KEY_MAX,
+        pattern=desk.KEY_PATTERN,
         description="The same key on the same order answers the first action (a retried tap).",
     ),
 ]

@@ -69,7 +69,8 @@ STATUS_VI = {
     "dead": "Không gửi được",
 }
 KEY_MAX = 100
-_KEY = re.compile(r"[\x21-\x7e]{1,100}")  # visible ASCII, as an HTTP header carries it
+KEY_PATTERN = r"^[\x21-\x7e]{1,100}$"  # visible ASCII, as an HTTP header carries it
+_KEY = re.compile(KEY_PATTERN)
 
 
 def stage_words(stage: str) -> tuple[str, str]:
