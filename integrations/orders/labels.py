@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import io
 import logging
+import re
 from collections.abc import Sequence
 
 import anyio.to_thread
@@ -272,7 +273,9 @@ async def order_label(
             f"The order is {stage_words(order.stage)[1]}: no shipping label.",
         )
     pdf = await label_pdf(storage, adapters, settings.secret_key, order, size)
-    return pdf_response(pdf, f"nhan-{order.tracking_number}-{size}.pdf")
+    # The tracking number is the marketplace's text: only its letters and digits go into the header.
+    safe = re.sub(r"[^A-Za-z0-9-]", "", order.tracking_number)[:40]
+    return pdf_response(pdf, f"nhan-{safe}-{size}.pdf")
 
 
 async def todays_labels(

@@ -116,6 +116,10 @@ async def test_an_order_label_in_both_sizes_then_from_the_store(client, accounts
         assert answer.status_code == 200, answer.text
         assert answer.headers["content-type"] == "application/pdf"
         assert answer.headers["cache-control"] == "private, no-store"
+        assert (
+            answer.headers["content-disposition"]
+            == f'inline; filename="nhan-{order["tracking_number"]}-{size}.pdf"'
+        )
         (page,) = pages(answer.content)
         assert_paper(page, size)
         first[size] = answer.content
