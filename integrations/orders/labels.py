@@ -19,7 +19,6 @@ from collections.abc import Sequence
 
 import anyio.to_thread
 import msgspec
-from litestar import Response
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
@@ -233,7 +232,7 @@ def merge_pdfs(pdfs: Sequence[bytes], order_refs: Sequence[str]) -> bytes:
     try:
         for pdf in pdfs:
             writer.append(PdfReader(io.BytesIO(pdf)))
-    except PdfReadError as exc:
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:  # a label's PDF broken inside
         raise Conflict(
             "Sàn trả về nhãn hỏng, hãy thử lại.", "A label from the marketplace is unreadable."
         ) from exc
@@ -249,22 +248,10 @@ def merge_pdfs(pdfs: Sequence[bytes], order_refs: Sequence[str]) -> bytes:
     return out.getvalue()
 
 
-def pdf_response(pdf: bytes, filename: str) -> Response[bytes]:
-    """A PDF the phone opens in its viewer (to print or share), kept by no shared cache."""
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
 async def order_label(
     actor: Actor, order_id: int, size: str, storage: Storage, adapters: Adapters, settings: Settings
-) -> Response[bytes]:
-    """The routes' one call for an order's label (page and API alike)."""
+) -> tuple[bytes, str]:
+    """The routes' one call for an order's label (page and API alike): the PDF and its file name."""
     order = await order_for_label(actor, order_id, settings.section(IntegrationsSettings).credentials_key)
     if order.stage in NO_LABEL:
         # A parcel printed for an order that will not go out would be handed to the carrier anyway.
@@ -275,13 +262,13 @@ async def order_label(
     pdf = await label_pdf(storage, adapters, settings.secret_key, order, size)
     # The tracking number is the marketplace's text: only its letters and digits go into the header.
     safe = re.sub(r"[^A-Za-z0-9-]", "", order.tracking_number)[:40]
-    return pdf_response(pdf, f"nhan-{safe}-{size}.pdf")
+    return pdf, f"nhan-{safe}-{size}.pdf"
 
 
 async def todays_labels(
     actor: Actor, size: str, storage: Storage, adapters: Adapters, settings: Settings
-) -> Response[bytes]:
-    """The routes' one call for the day's labels in one PDF."""
+) -> tuple[bytes, str]:
+    """The routes' one call for the day's labels in one PDF: the PDF and its file name."""
     orders = await ready_today(actor, settings.section(IntegrationsSettings).credentials_key)
     pdf = await labels_pdf(storage, adapters, settings.secret_key, orders, size)
-    return pdf_response(pdf, f"nhan-hom-nay-{clock.today():%Y%m%d}-{size}.pdf")
+    return pdf, f"nhan-hom-nay-{clock.today():%Y%m%d}-{size}.pdf"
