@@ -1,4 +1,5 @@
-"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|labels ...]``: one table of figures.
+"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|desk|labels ...]``: one table of
+figures.
 
 Default: everything, then the table is also written to bench/REPORT.md. Each bench runs in a
 process of its own (its own database and engine), so any one of them can run alone.
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from bench.report import REPORT, Result, machine, text_table, write_markdown
 
-ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators", "labels"]
+ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators", "desk", "labels"]
 PAGES = ("scan", "product", "memory")  # one served session: both apps up, loaded in turns
 
 
@@ -50,6 +51,10 @@ def _child(group: str, args: list[str], out: str) -> None:
         from bench import sync
 
         result = sync.run()
+    elif group == "desk":
+        from bench import desk
+
+        result = desk.run()
     elif group == "indicators":
         from bench import indicators
 

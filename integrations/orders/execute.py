@@ -16,6 +16,8 @@ import json
 import logging
 import time
 
+from piccolo.columns import Column
+
 from agrimarket.audit import service as audit
 from agrimarket.db import write_transaction
 from integrations.adapters.base import Account, CredentialsError, Rejected, RemoteOrder, Retryable
@@ -41,8 +43,9 @@ def key_of(action: dict) -> str:
     return f"agm-action-{action['id']}"
 
 
-async def _send(adapter, account: Account, order_ref: str, action: dict) -> tuple[RemoteOrder, dict]:
-    """Call the marketplace; the order as it answered, and what to keep of the answer."""
+async def _send(adapter, account: Account, order_ref: str, action: dict) -> tuple[RemoteOrder | None, dict]:
+    """Call the marketplace; the order as it answered (None: arranged, but not readable now; the
+    next pull brings its stage), and what to keep of the answer."""
     kind, key = action["kind"], key_of(action)
     parameters = json.loads(action["parameters"] or "{}")
     if kind == "confirm":
@@ -52,10 +55,14 @@ async def _send(adapter, account: Account, order_ref: str, action: dict) -> tupl
     if kind == "answer_cancellation":
         return await adapter.answer_cancellation(account, order_ref, bool(parameters["accept"]), key), {}
     shipment = await adapter.arrange_shipment(account, order_ref, ShipmentChoice(**parameters), key)
-    remote = await adapter.fetch_order(account, order_ref)  # the stage and waybill it is at now
+    kept = {"tracking_number": shipment.tracking_number, "carrier": shipment.carrier}
+    try:  # the stage and waybill it is at now; a refusal here is no refusal of the shipment
+        remote = await adapter.fetch_order(account, order_ref)
+    except Rejected:
+        return None, kept
     if shipment.tracking_number and not remote.tracking_number:
         remote.tracking_number = shipment.tracking_number
-    return remote, {"tracking_number": shipment.tracking_number, "carrier": shipment.carrier}
+    return remote, kept
 
 
 async def run_action(action: dict, adapters: Adapters, settings: IntegrationsSettings) -> None:
@@ -118,11 +125,13 @@ async def run_action(action: dict, adapters: Adapters, settings: IntegrationsSet
             )
         return
     async with write_transaction():
-        await service.receive(code, remote, "action")
+        if remote is not None:
+            await service.receive(code, remote, "action")
+        shipped: dict[Column | str, str] = {MarketplaceOrder.carrier: result.get("carrier", "")[:60]}
+        if result.get("tracking_number"):
+            shipped[MarketplaceOrder.tracking_number] = result["tracking_number"][:60]
         if result.get("carrier"):
-            await MarketplaceOrder.update({MarketplaceOrder.carrier: result["carrier"][:60]}).where(
-                MarketplaceOrder.id == order["id"]
-            )
+            await MarketplaceOrder.update(shipped).where(MarketplaceOrder.id == order["id"])
         await outbox.finish(action, "done", result)
 
 

@@ -10,7 +10,7 @@ from agrimarket import clock
 from integrations.orders.pull import pull_orders
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.state import Faults
-from integrations.tables import OrderAction
+from integrations.tables import MarketplaceOrder, OrderAction
 from tests.integrations.desk_helpers import act, detail, order_id, ordered, public, settle
 from tests.integrations.test_orders import deliver, stock
 
@@ -39,10 +39,15 @@ async def test_dropoff_waybill_delivery_and_payout(client, accounts, worker, sim
     assert (shown["stage"], shown["carrier"]) == ("to_pickup", "SPX Express")
     assert shown["tracking_number"] == sims[CODE].state.orders[ref].tracking_number != ""
     assert applied(sims, ref, "ship_order") == 1
+    # Had the carrier given no number yet, the next pull asks for it (get_tracking_number).
+    waybill = shown["tracking_number"]
+    await MarketplaceOrder.update({MarketplaceOrder.tracking_number: ""}).where(MarketplaceOrder.id == order)
+    pull = worker.adapters, int_settings.section(IntegrationsSettings)
+    assert await pull_orders(*pull) == 0
+    assert (await detail(client, farmer, order))["tracking_number"] == waybill
 
     for step in ("picked_up", "delivered"):
         assert public(sims, CODE, f"/orders/{ref}/carrier", step=step).status_code == 200
-    pull = worker.adapters, int_settings.section(IntegrationsSettings)
     assert await pull_orders(*pull) == 1  # straight to delivered; the escrow is read after it
     shown = await detail(client, farmer, order)
     assert (shown["status"], shown["stage"]) == ("delivered", "delivered")
