@@ -32,6 +32,7 @@ from integrations.orders.desk_schemas import (
     ShipBody,
     ShippingOptionsRead,
 )
+from integrations.orders.responses import pdf_response
 from integrations.orders.schemas import InboxRead, LabelSize, OrdersRead, Tab
 from integrations.settings import IntegrationsSettings
 
@@ -147,4 +148,4 @@ class OrdersController(Controller):
     ) -> Response[bytes]:
         """The order's waybill label as a PDF (A6, or an 80 mm thermal roll), once the shipment is
         arranged: 409 before there is a tracking number, 503 when the marketplace does not answer."""
-        return await labels.order_label(actor, order_id, size, storage, adapters, settings)
+        return pdf_response(*await labels.order_label(actor, order_id, size, storage, adapters, settings))

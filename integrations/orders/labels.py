@@ -14,11 +14,11 @@ import hashlib
 import hmac
 import io
 import logging
+import re
 from collections.abc import Sequence
 
 import anyio.to_thread
 import msgspec
-from litestar import Response
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
@@ -31,7 +31,9 @@ from integrations.adapters.base import Account, CredentialsError, Rejected, Retr
 from integrations.adapters.desk import LABEL_SIZES, OrderDesk
 from integrations.adapters.registry import Adapters
 from integrations.orders.access import desk_orders
+from integrations.orders.desk import stage_words
 from integrations.orders.seller import order_account
+from integrations.orders.service import current_stage
 from integrations.settings import IntegrationsSettings
 from integrations.tables import MarketplaceOrder
 
@@ -39,7 +41,8 @@ log = logging.getLogger(__name__)
 # Labels fetched side by side for the day's PDF: a few, so one farmer's print does not crowd the
 # marketplace's rate limit (every call is paced anyway).
 FETCH_CONCURRENCY = 4
-SIZE_VI = {"a6": "A6", "80mm": "80 mm"}
+# Stages whose parcel will not be handed to a carrier (any more).
+NO_LABEL = ("cancelled", "returned")
 
 
 class MarketplaceUnavailable(Unavailable):
@@ -71,6 +74,7 @@ class LabelOrder(msgspec.Struct, frozen=True):
     marketplace: str  # its name, for messages
     tracking_number: str
     account: Account | None  # None: no seller account of ours on that marketplace any more
+    stage: str = ""  # where it stands on the desk (adapters.desk.DESK_STAGES)
 
 
 def _orders_query():
@@ -89,6 +93,7 @@ async def _label_order(row: dict, credentials_key: str) -> LabelOrder:
         marketplace=row["market"],
         tracking_number=row["tracking_number"],
         account=await order_account(row["id"], credentials_key),
+        stage=current_stage(row),
     )
 
 
@@ -227,7 +232,7 @@ def merge_pdfs(pdfs: Sequence[bytes], order_refs: Sequence[str]) -> bytes:
     try:
         for pdf in pdfs:
             writer.append(PdfReader(io.BytesIO(pdf)))
-    except PdfReadError as exc:
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:  # a label's PDF broken inside
         raise Conflict(
             "Sàn trả về nhãn hỏng, hãy thử lại.", "A label from the marketplace is unreadable."
         ) from exc
@@ -243,31 +248,27 @@ def merge_pdfs(pdfs: Sequence[bytes], order_refs: Sequence[str]) -> bytes:
     return out.getvalue()
 
 
-def pdf_response(pdf: bytes, filename: str) -> Response[bytes]:
-    """A PDF the phone opens in its viewer (to print or share), kept by no shared cache."""
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
 async def order_label(
     actor: Actor, order_id: int, size: str, storage: Storage, adapters: Adapters, settings: Settings
-) -> Response[bytes]:
-    """The routes' one call for an order's label (page and API alike)."""
+) -> tuple[bytes, str]:
+    """The routes' one call for an order's label (page and API alike): the PDF and its file name."""
     order = await order_for_label(actor, order_id, settings.section(IntegrationsSettings).credentials_key)
+    if order.stage in NO_LABEL:
+        # A parcel printed for an order that will not go out would be handed to the carrier anyway.
+        raise Conflict(
+            f"Đơn đang ở trạng thái “{stage_words(order.stage)[0]}”, không in nhãn giao hàng.",
+            f"The order is {stage_words(order.stage)[1]}: no shipping label.",
+        )
     pdf = await label_pdf(storage, adapters, settings.secret_key, order, size)
-    return pdf_response(pdf, f"nhan-{order.tracking_number}-{size}.pdf")
+    # The tracking number is the marketplace's text: only its letters and digits go into the header.
+    safe = re.sub(r"[^A-Za-z0-9-]", "", order.tracking_number)[:40]
+    return pdf, f"nhan-{safe}-{size}.pdf"
 
 
 async def todays_labels(
     actor: Actor, size: str, storage: Storage, adapters: Adapters, settings: Settings
-) -> Response[bytes]:
-    """The routes' one call for the day's labels in one PDF."""
+) -> tuple[bytes, str]:
+    """The routes' one call for the day's labels in one PDF: the PDF and its file name."""
     orders = await ready_today(actor, settings.section(IntegrationsSettings).credentials_key)
     pdf = await labels_pdf(storage, adapters, settings.secret_key, orders, size)
-    return pdf_response(pdf, f"nhan-hom-nay-{clock.today():%Y%m%d}-{size}.pdf")
+    return pdf, f"nhan-hom-nay-{clock.today():%Y%m%d}-{size}.pdf"

@@ -18,6 +18,7 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.errors import DomainError, Invalid
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
+from agrimarket.web.errors import with_retry_after
 from agrimarket.web.forms import form_values
 from agrimarket.web.i18n import request_lang
 from integrations.adapters.desk import ShipmentChoice
@@ -63,8 +64,12 @@ async def order_page(
         "errors": error.fields(lang) if error else {},
         "form_key": uuid.uuid4().hex,
     }
+    if error is None:
+        return Template("integrations/order.html", context=context)
+    # A 503 says when to try again, as every error page does.
+    headers = with_retry_after(error.status_code, error.headers)
     return Template(
-        "integrations/order.html", context=context, status_code=error.status_code if error else 200
+        "integrations/order.html", context=context, status_code=error.status_code, headers=headers
     )
 
 

@@ -12,6 +12,7 @@ from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from integrations.adapters.registry import Adapters
 from integrations.orders import desk, inbox, labels, views
+from integrations.orders.responses import pdf_response
 from integrations.orders.schemas import LabelSize, Tab
 
 
@@ -43,11 +44,11 @@ class OrderPages(Controller):
         settings: Settings,
         size: LabelSize = "a6",
     ) -> Response[bytes]:
-        return await labels.order_label(viewer, order_id, size, storage, adapters, settings)
+        return pdf_response(*await labels.order_label(viewer, order_id, size, storage, adapters, settings))
 
     @get("/orders/labels-today.pdf", media_type="application/pdf")
     async def labels_today(
         self, viewer: Actor, storage: Storage, adapters: Adapters, settings: Settings, size: LabelSize = "a6"
     ) -> Response[bytes]:
         """Every label of the orders waiting for the carrier, in one PDF to print at once."""
-        return await labels.todays_labels(viewer, size, storage, adapters, settings)
+        return pdf_response(*await labels.todays_labels(viewer, size, storage, adapters, settings))

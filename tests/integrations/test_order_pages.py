@@ -138,6 +138,7 @@ async def test_the_marketplace_down_and_strangers(client, accounts, worker, sims
     sims[CODE].close()
     down = await client.get(f"/orders/{order}/ship")
     assert down.status_code == 503 and "hãy thử lại" in down.text and 'data-stage="to_ship"' in down.text
+    assert down.headers["retry-after"] == "5"
     for session in (await accounts.household(name="Đỗ Văn Lạ"), await accounts.staff(Role.OFFICER)):
         await web_login(client, session.phone)
         assert (await client.get(f"/orders/{order}")).status_code == 404
