@@ -108,3 +108,10 @@ class TooLarge(DomainError):
 class UnsupportedMedia(DomainError):
     status_code = 415
     code = "unsupported_media_type"
+
+
+class Unavailable(DomainError):
+    """Another system we depend on (a marketplace) did not answer in time: try again shortly."""
+
+    status_code = 503
+    code = "unavailable"

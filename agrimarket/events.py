@@ -18,6 +18,7 @@ as in a seed script (and, today, in the separate sync worker process: nothing th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
@@ -60,6 +61,8 @@ class OrderReceived(Event, frozen=True, kw_only=True):
     cooperative_id: int | None
     status: str
     amount_vnd: int
+    # The marketplace's deadline to confirm or ship (its field or its contract's rule); None: none given.
+    act_by: datetime | None = None
 
 
 class OrderStatusChanged(Event, frozen=True, kw_only=True):

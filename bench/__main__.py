@@ -1,7 +1,10 @@
-"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators ...]``: one table of figures.
+"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|desk|labels|orders ...]``.
 
 Default: everything, then the table is also written to bench/REPORT.md. Each bench runs in a
-process of its own (its own database and engine), so any one of them can run alone.
+process of its own (its own database and engine), so any one of them can run alone; a part run
+alone leaves the report as it is, except the order desk's (run on its own, later than the rest),
+which replaces its own section of bench/REPORT.md. ``--seconds N``: how long the order desk's
+bench runs at 60 orders a minute (default 60).
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.report import REPORT, Result, machine, text_table, write_markdown
+from bench.report import REPORT, Result, machine, text_table, write_markdown, write_section
 
-ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators"]
+ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators", "desk", "labels", "orders"]
 PAGES = ("scan", "product", "memory")  # one served session: both apps up, loaded in turns
 
 
@@ -50,10 +53,22 @@ def _child(group: str, args: list[str], out: str) -> None:
         from bench import sync
 
         result = sync.run()
+    elif group == "desk":
+        from bench import desk
+
+        result = desk.run()
     elif group == "indicators":
         from bench import indicators
 
         result = indicators.run("postgres")
+    elif group == "labels":
+        from bench import labels
+
+        result = labels.run()
+    elif group == "orders":
+        from bench import orders
+
+        result = orders.run(orders.seconds_from(args))
     else:
         raise SystemExit(f"unknown bench {group!r}; one of {', '.join(ALL)}")
     Path(out).write_text(json.dumps(result.to_json(), ensure_ascii=False))
@@ -64,7 +79,9 @@ def main() -> None:
         group, out, *args = sys.argv[2:]
         _child(group, args, out)
         return
-    which = sys.argv[1:] or ALL
+    argv = sys.argv[1:]
+    seconds = argv[argv.index("--seconds") : argv.index("--seconds") + 2] if "--seconds" in argv else []
+    which = [a for a in argv if a not in seconds] or ALL
     unknown = sorted(set(which) - set(ALL))
     if unknown:
         raise SystemExit(f"unknown bench {', '.join(unknown)}; choose from {', '.join(ALL)}")
@@ -72,6 +89,7 @@ def main() -> None:
     results: dict[str, Result] = {}
     logs = Path(tempfile.mkdtemp(prefix="agm-bench-logs-"))
     for group, args in _groups(which):
+        args = seconds if group == "orders" else args
         out, log = logs / f"{group}.json", logs / f"{group}.log"
         t0 = time.perf_counter()
         print(f"{group} …", end=" ", flush=True)
@@ -96,6 +114,9 @@ def main() -> None:
     if set(which) == set(ALL):
         write_markdown(results, machine(), runtime)
         print(f"Written to {REPORT.relative_to(REPORT.parent.parent)}")
+    elif "orders" in results:
+        write_section("orders", results["orders"], machine(), runtime)
+        print(f"Its section of {REPORT.relative_to(REPORT.parent.parent)} replaced")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,16 @@ PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5
 NAME = os.environ.get("BENCH_DB_NAME", "agm_bench")  # parallel benches each name their own
 
 
-def prepare(engine: str | None = None) -> dict[str, str]:
-    """Create the database, migrate it, load the administrative units; returns the environment."""
+def prepare(engine: str | None = None, name: str = NAME) -> dict[str, str]:
+    """Create the database, migrate it, load the administrative units; returns the environment.
+
+    ``name``: a bench that may run beside the others (``python -m bench orders``) names its own,
+    so it never drops a database another bench is using."""
     engine = engine or os.environ.get("BENCH_DB", "postgres")
     run_dir = Path(tempfile.mkdtemp(prefix="agm-bench-"))
     if engine == "postgres":
-        asyncio.run(_recreate())
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{NAME}"
+        asyncio.run(_recreate(name))
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     else:
         url = f"sqlite:///{run_dir / 'bench.sqlite'}"
     env = {
@@ -39,13 +42,13 @@ def prepare(engine: str | None = None) -> dict[str, str]:
     return env
 
 
-async def _recreate() -> None:
+async def _recreate(name: str) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(PG_ADMIN)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{NAME}"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
 

@@ -127,3 +127,33 @@ Reduced where needed to keep the whole run near 5 minutes on 2 cores ("was" give
 {details}
 """
     REPORT.write_text(text)
+
+
+def write_section(name: str, result: Result, info: dict[str, str], runtime_s: float) -> None:
+    """One bench run alone: its own section of the report (between markers), replaced or added,
+    the rest of the report left as it was."""
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    details = "; ".join(f"{k} {v}" for k, v in result.details)
+    note = os.environ.get("BENCH_NOTE", "")  # what else ran on the machine, in the runner's words
+    section = f"""{start}
+## `python -m bench {name}`, run alone
+
+- date: {info["date"]}; commit: {info["commit"]}; {runtime_s / 60:.1f} min
+- machine: {info["machine"]}; load average when the run ended (1, 5, 15 min): {info["load"]}
+- engine: PostgreSQL (local, 127.0.0.1:5432), a database created for the run by `bench/db.py`
+- setup: {result.setup}
+{f"- **{note}**" if note else ""}
+
+Absolute figures depend on what else used the cores; each ceiling was measured in the same run,
+interleaved with our figure, so the ratios are what to compare.
+
+{markdown_table(result.figures)}
+
+{details}
+{end}"""
+    text = REPORT.read_text() if REPORT.exists() else ""
+    if start in text and end in text:
+        text = text[: text.index(start)] + section + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    REPORT.write_text(text)

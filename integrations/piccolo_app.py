@@ -2,7 +2,7 @@ import os
 
 from piccolo.conf.apps import AppConfig, table_finder
 
-from integrations import demo, demo_history
+from integrations import demo, demo_history, demo_orders
 from integrations.cli import worker
 
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
@@ -15,4 +15,4 @@ APP_CONFIG = AppConfig(
     commands=[worker],
 )
 # This app's part of the demo, run in order by `piccolo agrimarket seed_demo` (agrimarket.demo.seed).
-DEMO_SEEDERS = (demo.seed, demo_history.seed)
+DEMO_SEEDERS = (demo.seed, demo_history.seed, demo_orders.seed)

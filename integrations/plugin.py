@@ -27,9 +27,10 @@ from integrations.listings.pages import ListingPages
 from integrations.listings.service import ensure_marketplaces
 from integrations.listings.tokens import AccountTokenStore
 from integrations.orders.api import OrdersController
+from integrations.orders.order_pages import OrderDeskPages
 from integrations.orders.pages import OrderPages
 from integrations.settings import IntegrationsSettings
-from integrations.simulators import orders as order_book
+from integrations.simulators import buyers
 from integrations.simulators import postmart as postmart_sim
 from integrations.simulators import shopee as shopee_sim
 from integrations.simulators import voso as voso_sim
@@ -99,6 +100,7 @@ class IntegrationsPlugin(InitPluginProtocol):
                 ListingPages,
                 MarketplaceAccountPages,
                 OrderPages,
+                OrderDeskPages,
                 StockSharePages,
                 SyncJobPages,
             ]
@@ -147,8 +149,7 @@ class IntegrationsPlugin(InitPluginProtocol):
             # Mounted apps get no lifespan of their own: their demo buyers start with ours.
             self._buyers_stop = asyncio.Event()
             self._buyers = [
-                asyncio.create_task(order_book.generate(sim, interval, self._buyers_stop))
-                for sim in self._sims
+                asyncio.create_task(buyers.generate(sim, interval, self._buyers_stop)) for sim in self._sims
             ]
         if self.integrations.run_in_process and self._task is None:
             self.worker = Worker(self.integrations, self.adapters, build_storage(self.settings))

@@ -16,7 +16,7 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from agrimarket.tables import Cooperative, Household, Product
+from agrimarket.tables import Cooperative, Household, Product, User
 
 
 class Marketplace(Table):
@@ -170,6 +170,18 @@ class MarketplaceOrder(Table):
     act_by = Timestamptz(null=True, default=None)
     payment = Varchar(length=7, null=True, default=None)  # cod | prepaid
     commune = Varchar(length=100, default="")
+    # Where the order stands on the desk (adapters.desk.DESK_STAGES; "" for orders recorded before
+    # the desk: read as desk.STATUS_STAGE[status]) and since when, as the marketplace last said.
+    stage = Varchar(length=20, default="")
+    stage_at = Timestamptz(null=True, default=None)
+    tracking_number = Varchar(length=60, default="")
+    carrier = Varchar(length=60, default="")
+    # The marketplace's fees and what it pays the seller (NULL: not reported yet), and whether paid.
+    fees_vnd = BigInt(null=True, default=None)
+    payout_vnd = BigInt(null=True, default=None)
+    paid_out = Boolean(default=False)
+    # When the farmer put the items' stock back after a cancellation ("trả lại kho"; once per order).
+    restocked_at = Timestamptz(null=True, default=None)
 
 
 class OrderItem(Table):
@@ -185,14 +197,46 @@ class OrderItem(Table):
 
 
 class OrderStatusChange(Table):
-    """Append-only history of an order's statuses (the first row is how it arrived)."""
+    """Append-only history of an order's statuses and desk stages (the first row is how it arrived);
+    a row whose status stays the same is a change of stage only."""
 
     id = Serial(primary_key=True)
     order = ForeignKey(MarketplaceOrder, on_delete=OnDelete.cascade, index=True)
     from_status = Varchar(length=10, null=True, default=None)
     to_status = Varchar(length=10)
-    source = Varchar(length=10)  # webhook | pull
+    source = Varchar(length=10)  # webhook | pull | action (the answer to one of our order actions)
     at = Timestamptz()  # when the marketplace says the status changed
+    from_stage = Varchar(length=20, default="")
+    to_stage = Varchar(length=20, default="")
+    # When we learnt it (our clock; NULL before the desk): the timeline's order beside our actions.
+    recorded_at = Timestamptz(null=True, default=None)
+
+
+class OrderAction(Table):
+    """The order desk's outbox: one farmer's action on an order, sent to its marketplace by the sync
+    worker (claimed with a lease like SyncJob; times in epoch seconds for the same raw SQL on both
+    engines). Unique per order and idempotency key (see the migration)."""
+
+    id = Serial(primary_key=True)
+    order = ForeignKey(MarketplaceOrder, on_delete=OnDelete.cascade, index=True)
+    marketplace = ForeignKey(Marketplace, on_delete=OnDelete.restrict)
+    kind = Varchar(length=20)  # confirm | cancel | answer_cancellation | arrange_shipment
+    parameters = Text(default="{}")  # JSON: {"reason"} | {"accept"} | a ShipmentChoice
+    idempotency_key = Varchar(length=100)
+    actor = ForeignKey(User, null=True, default=None, on_delete=OnDelete.set_null)
+    status = Varchar(length=10, default="queued", index=True)  # queued | running | done | failed | dead
+    attempts = Integer(default=0)
+    failing_since = DoublePrecision(default=0.0)
+    next_attempt_at = DoublePrecision(default=0.0, index=True)
+    claimed_until = DoublePrecision(default=0.0)
+    claim_token = Varchar(length=40, default="")
+    last_error = Text(default="")
+    # The marketplace's refusal (failed), in its own words; what it answered (done), as JSON.
+    reason_vi = Varchar(length=400, default="")
+    reason_en = Varchar(length=400, default="")
+    result = Text(default="{}")
+    requested_at = Timestamptz()
+    done_at = Timestamptz(null=True, default=None)
 
 
 class RateBucket(Table):

@@ -49,6 +49,7 @@ _DESCRIPTIONS = {
     415: "Định dạng không được hỗ trợ / Unsupported media type",
     422: "Dữ liệu không hợp lệ / Invalid data",
     429: "Thử quá nhiều lần / Too many attempts",
+    503: "Tạm thời không phục vụ được, hãy thử lại sau / Unavailable, try again later",
 }
 # Rate limited (agrimarket.app): too many attempts answer 429.
 LOGIN_API_PATH = "/api/v1/auth/login"

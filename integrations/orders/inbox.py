@@ -14,19 +14,20 @@ from agrimarket import clock
 from agrimarket.accounts.actor import Actor
 from integrations.orders.access import desk_orders
 from integrations.orders.schemas import InboxOrderRead, InboxRead, Tab, TabRead, Urgency
+from integrations.orders.service import current_stage
 from integrations.orders.views import items_by_order
-from integrations.tables import MarketplaceOrder
+from integrations.tables import MarketplaceOrder, OrderAction
 
-# Tab -> its label and the statuses it holds. "Chờ lấy hàng" (packed, waiting for the carrier) has
-# no status of ours yet: a placed order is either still to handle or already shipped. It is shown,
-# empty, until the desk's actions (arrange shipment) record that step.
+# Tab -> its label and the statuses it holds; a placed order waits in "chờ lấy hàng" (packed, for
+# the carrier) once its shipment is arranged (desk stage to_pickup), else it is still to handle.
 TABS: dict[Tab, tuple[str, tuple[str, ...]]] = {
     "to_handle": ("Cần xử lý", ("placed",)),
-    "to_pickup": ("Chờ lấy hàng", ()),
+    "to_pickup": ("Chờ lấy hàng", ("placed",)),
     "shipping": ("Đang giao", ("shipped",)),
     "delivered": ("Đã giao", ("delivered",)),
     "closed": ("Đã hủy–trả", ("cancelled", "returned")),
 }
+WAITING_FOR_CARRIER = "to_pickup"
 # Only orders still to handle have a deadline that matters.
 NEEDS_ACTION = TABS["to_handle"][1]
 AT_RISK = timedelta(hours=4)
@@ -38,16 +39,28 @@ ACTION_VI = {
     "voso": "Cần xác nhận trước",  # our Voso contract: confirm within 24 h
     "postmart": "Cần giao cho bưu điện trước",  # our Postmart contract: to Vietnam Post within 48 h
 }
+# Once the desk knows the stage, the deadline is the next step's: confirming, answering the buyer,
+# or handing the parcel to the carrier (each marketplace's words for it).
+STAGE_ACTION_VI = {"to_confirm": "Cần xác nhận trước", "cancel_requested": "Cần trả lời người mua trước"}
+HANDOVER_VI = {
+    "shopee": "Cần gửi hàng trước",
+    "voso": "Cần giao cho Viettel Post trước",
+    "postmart": "Cần giao cho bưu điện trước",
+}
 URGENCY_VI = {"at_risk": "Sắp hết hạn", "overdue": "Quá hạn"}
 LIMIT = 200
 
 
-def deadline_words(marketplace_code: str, act_by: datetime | None) -> str:
-    """ "Cần gửi hàng trước 17:00 thứ Năm 05/12", in Vietnam time; "" without a deadline."""
+def deadline_words(marketplace_code: str, act_by: datetime | None, stage: str = "") -> str:
+    """ "Cần gửi hàng trước 17:00 thứ Năm 05/12", in Vietnam time; "" without a deadline. With the
+    desk ``stage``, the words name the step that deadline is for."""
     if act_by is None:
         return ""
     local = clock.to_local(act_by)
-    action = ACTION_VI.get(marketplace_code, "Cần xử lý trước")
+    action = STAGE_ACTION_VI.get(stage, "")
+    if not action and stage in ("to_ship", "to_pickup"):
+        action = HANDOVER_VI.get(marketplace_code, "")
+    action = action or ACTION_VI.get(marketplace_code, "Cần xử lý trước")
     return f"{action} {local:%H:%M} {WEEKDAYS_VI[local.weekday()]} {local:%d/%m}"
 
 
@@ -72,28 +85,45 @@ def _deadline_first(row: dict) -> tuple:
     )
 
 
+def tab_of(status: str, stage: str) -> Tab:
+    """The tab an order is shown in."""
+    if status == "placed":
+        return "to_pickup" if stage == WAITING_FOR_CARRIER else "to_handle"
+    return next(key for key, (_, statuses) in TABS.items() if status in statuses)
+
+
+def _in_tab(tab: Tab):
+    """The filter of one tab's orders."""
+    statuses = MarketplaceOrder.status.is_in(list(TABS[tab][1]))
+    if tab == "to_handle":
+        return statuses & (MarketplaceOrder.stage != WAITING_FOR_CARRIER)
+    if tab == "to_pickup":
+        return statuses & (MarketplaceOrder.stage == WAITING_FOR_CARRIER)
+    return statuses
+
+
 async def tab_counts(actor: Actor) -> list[TabRead]:
     rows = (
-        await MarketplaceOrder.select(MarketplaceOrder.status, Count(MarketplaceOrder.id, alias="n"))
+        await MarketplaceOrder.select(
+            MarketplaceOrder.status, MarketplaceOrder.stage, Count(MarketplaceOrder.id, alias="n")
+        )
         .where(desk_orders(actor))
-        .group_by(MarketplaceOrder.status)
+        .group_by(MarketplaceOrder.status, MarketplaceOrder.stage)
     )
-    by_status = {r["status"]: r["n"] for r in rows}
-    return [
-        TabRead(key, label, sum(by_status.get(s, 0) for s in statuses))
-        for key, (label, statuses) in TABS.items()
-    ]
+    counts = dict.fromkeys(TABS, 0)
+    for row in rows:
+        counts[tab_of(row["status"], row["stage"])] += row["n"]
+    return [TabRead(key, label, counts[key]) for key, (label, _) in TABS.items()]
 
 
 async def inbox(actor: Actor, tab: Tab = "to_handle") -> InboxRead:
     """The orders of ``tab`` the actor may work, and every tab's count."""
-    statuses = TABS[tab][1]
     query = MarketplaceOrder.select(
         *MarketplaceOrder.all_columns(),
         MarketplaceOrder.marketplace.name.as_alias("market"),
         MarketplaceOrder.marketplace.code.as_alias("code"),
-    ).where(desk_orders(actor) & MarketplaceOrder.status.is_in(list(statuses) or ["-"]))
-    if tab == "to_handle":
+    ).where(desk_orders(actor) & _in_tab(tab))
+    if tab in ("to_handle", "to_pickup"):  # the deadline to confirm, ship or hand over first
         # Sorted here: NULL deadlines last on both engines; a seller's open orders are few.
         rows = sorted(await query, key=_deadline_first)[:LIMIT]
     else:
@@ -103,7 +133,14 @@ async def inbox(actor: Actor, tab: Tab = "to_handle") -> InboxRead:
 
 
 async def _cards(rows: list[dict]) -> list[InboxOrderRead]:
-    items = await items_by_order([r["id"] for r in rows] or [0])
+    ids = [r["id"] for r in rows] or [0]
+    items = await items_by_order(ids)
+    sending = {
+        a["order"]
+        for a in await OrderAction.select(OrderAction.order).where(
+            OrderAction.order.is_in(ids) & OrderAction.status.is_in(["queued", "running"])
+        )
+    }
     now = clock.now()
     return [
         InboxOrderRead(
@@ -118,8 +155,12 @@ async def _cards(rows: list[dict]) -> list[InboxOrderRead]:
             commune=r["commune"],
             items=items.get(r["id"], []),
             act_by=r["act_by"],
-            deadline_vi=deadline_words(r["code"], r["act_by"]) if r["status"] in NEEDS_ACTION else "",
+            deadline_vi=(
+                deadline_words(r["code"], r["act_by"], r["stage"]) if r["status"] in NEEDS_ACTION else ""
+            ),
             urgency=urgency(r["status"], r["act_by"], now),
+            stage=current_stage(r),
+            sending=r["id"] in sending,
         )
         for r in rows
     ]

@@ -10,7 +10,7 @@ from agrimarket.errors import Invalid
 from integrations import crypto
 from integrations.adapters.base import Account, CredentialsError, Rejected, Retryable
 from integrations.adapters.registry import Adapters
-from integrations.orders import service
+from integrations.orders import followup, service
 from integrations.settings import IntegrationsSettings
 from integrations.tables import MarketplaceAccount
 
@@ -50,4 +50,5 @@ async def pull_orders(adapters: Adapters, settings: IntegrationsSettings) -> int
         await MarketplaceAccount.update({MarketplaceAccount.orders_pulled_at: started}).where(
             MarketplaceAccount.id == row["id"]
         )
+    await followup.after_pull(adapters, settings.credentials_key)  # payouts, late tracking numbers
     return changed

@@ -11,6 +11,8 @@ import msgspec
 Tab = Literal["to_handle", "to_pickup", "shipping", "delivered", "closed"]
 Payment = Literal["cod", "prepaid"]
 Urgency = Literal["", "at_risk", "overdue"]
+# A waybill label's paper (integrations.adapters.desk.LABEL_SIZES): A6, or an 80 mm thermal roll.
+LabelSize = Literal["a6", "80mm"]
 
 
 class OrderItemRead(msgspec.Struct):
@@ -64,6 +66,8 @@ class InboxOrderRead(msgspec.Struct):
     act_by: datetime | None  # the marketplace's deadline to act; None when it gave none
     deadline_vi: str  # "Cần gửi hàng trước 17:00 thứ Năm 05/12" (Vietnam time); "" without one
     urgency: Urgency  # at_risk: under 4 hours left; overdue: past the deadline
+    stage: str = ""  # where it stands on the desk (adapters.desk.DESK_STAGES)
+    sending: bool = False  # one of the farmer's actions on it is being sent ("đang gửi…")
 
 
 class TabRead(msgspec.Struct):

@@ -17,9 +17,12 @@ from agrimarket.audit import service as audit
 from agrimarket.db import write_transaction
 from agrimarket.events import OrderReceived, OrderStatusChanged, publish
 from integrations.adapters.base import ORDER_NEXT, RemoteOrder, RemoteOrderItem
+from integrations.adapters.desk import DESK_STAGES, STAGE_STATUS, STATUS_STAGE
 from integrations.stock import service as stock
 from integrations.tables import Listing, Marketplace, MarketplaceOrder, OrderItem, OrderStatusChange
 
+# A report at most this much older than the stage we hold still counts (see _stale).
+STALE_SLACK_S = 1.0
 # Statuses in which an arriving order has taken goods off the shelf.
 TAKES_STOCK = ("placed", "shipped", "delivered")
 
@@ -35,6 +38,18 @@ def _shipping_facts(remote: RemoteOrder) -> dict:
         "payment": remote.payment,
         "commune": remote.commune[:100],
     }
+
+
+def reported_stage(remote: RemoteOrder) -> str:
+    """The desk stage the report names, or the one its status implies (a report naming none)."""
+    if remote.stage in DESK_STAGES and STAGE_STATUS[remote.stage] == remote.status:
+        return remote.stage
+    return STATUS_STAGE.get(remote.status, "")
+
+
+def current_stage(row: dict) -> str:
+    """An order's stage; one recorded before the desk is where its status puts it."""
+    return row["stage"] or STATUS_STAGE.get(row["status"], "")
 
 
 def _merged(items: list[RemoteOrderItem]) -> list[RemoteOrderItem]:
@@ -103,6 +118,9 @@ async def _create(marketplace_id: int, code: str, remote: RemoteOrder, source: s
                 status=remote.status,
                 status_at=_when(remote.updated_at),
                 created_at=now,
+                stage=reported_stage(remote),
+                stage_at=_when(remote.updated_at),
+                tracking_number=remote.tracking_number[:60],
                 **_shipping_facts(remote),
             )
         )
@@ -132,6 +150,8 @@ async def _create(marketplace_id: int, code: str, remote: RemoteOrder, source: s
             to_status=remote.status,
             source=source,
             at=_when(remote.updated_at),
+            to_stage=reported_stage(remote),
+            recorded_at=now,
         )
     )
     placed = {
@@ -149,6 +169,7 @@ async def _create(marketplace_id: int, code: str, remote: RemoteOrder, source: s
         cooperative_id=seller["cooperative"],
         status=remote.status,
         amount_vnd=remote.amount_vnd,
+        act_by=_when(remote.act_by) if remote.act_by is not None else None,
     )
     await publish(received)
     if remote.status in TAKES_STOCK:
@@ -172,23 +193,64 @@ async def _fill_in(known: dict, remote: RemoteOrder) -> None:
         await MarketplaceOrder.update(missing).where(MarketplaceOrder.id == known["id"])
 
 
+def _next_stage(known: dict, remote: RemoteOrder, status: str, source: str) -> str:
+    """The stage after this report: the marketplace's latest word, unless the report is older than
+    the stage we hold or names a stage of another status than the order now has (a late report).
+    The marketplace's answer to one of our actions is its latest word."""
+    held = current_stage(known)
+    stage = reported_stage(remote)
+    if status != known["status"]:
+        return stage if STAGE_STATUS.get(stage) == status else STATUS_STAGE[status]
+    if not remote.stage or STAGE_STATUS.get(stage) != status:
+        return held
+    if source != "action" and known["stage_at"] is not None and _stale(remote, known["stage_at"]):
+        return held
+    return stage
+
+
+def _stale(remote: RemoteOrder, stage_at: datetime) -> bool:
+    """Older than the stage we hold by a whole second at least: some marketplaces report whole
+    seconds (ISO 8601), so a report of the same second is taken as the newer word."""
+    return remote.updated_at + STALE_SLACK_S <= stage_at.timestamp()
+
+
 async def _advance(known: dict, remote: RemoteOrder, source: str) -> bool:
-    """Move a known order to the reported status when that is a step forward; else nothing."""
+    """Move a known order forward: its status only forward (ORDER_NEXT), its desk stage to what the
+    marketplace last said; the tracking number once given. True when the status or stage changed."""
     await _fill_in(known, remote)
-    if remote.status not in ORDER_NEXT.get(known["status"], ()):
-        return False  # the same status again, or a late report of an earlier one
+    moves = remote.status in ORDER_NEXT.get(known["status"], ())
+    status = remote.status if moves else known["status"]
+    stage, held = _next_stage(known, remote, status, source), current_stage(known)
     at = _when(remote.updated_at)
-    await MarketplaceOrder.update(
-        {MarketplaceOrder.status: remote.status, MarketplaceOrder.status_at: at}
-    ).where(MarketplaceOrder.id == known["id"])
+    tracking = remote.tracking_number[:60]
+    if tracking and tracking != known["tracking_number"]:
+        await MarketplaceOrder.update({MarketplaceOrder.tracking_number: tracking}).where(
+            MarketplaceOrder.id == known["id"]
+        )
+    if not moves and stage == held:
+        return False  # the same status and stage again, or a late report of earlier ones
+    changes: dict = {MarketplaceOrder.stage: stage, MarketplaceOrder.stage_at: at}
+    if moves:
+        changes |= {MarketplaceOrder.status: status, MarketplaceOrder.status_at: at}
+    if remote.act_by is not None:
+        changes[MarketplaceOrder.act_by] = _when(remote.act_by)  # the deadline of the next step
+    await MarketplaceOrder.update(changes).where(MarketplaceOrder.id == known["id"])
     await OrderStatusChange.insert(
         OrderStatusChange(
-            order=known["id"], from_status=known["status"], to_status=remote.status, source=source, at=at
+            order=known["id"],
+            from_status=known["status"],
+            to_status=status,
+            source=source,
+            at=at,
+            from_stage=held,
+            to_stage=stage,
+            recorded_at=datetime.now(UTC),
         )
     )
-    changes = {"status": {"from": known["status"], "to": remote.status}}
-    await audit.record(None, "order", known["id"], "status", changes)
-    await publish(
-        OrderStatusChanged(order_id=known["id"], from_status=known["status"], to_status=remote.status)
-    )
+    audited = {"stage": {"from": held, "to": stage}}
+    if moves:
+        audited["status"] = {"from": known["status"], "to": status}
+    await audit.record(None, "order", known["id"], "status" if moves else "stage", audited)
+    if moves:
+        await publish(OrderStatusChanged(order_id=known["id"], from_status=known["status"], to_status=status))
     return True

@@ -67,7 +67,7 @@ async def list_orders(actor: Actor, limit: int = 50) -> list[OrderRead]:
     ]
 
 
-def _month_starts(last: date, months: int) -> list[date]:
+def month_starts(last: date, months: int) -> list[date]:
     starts, year, month = [], last.year, last.month
     for _ in range(months):
         starts.append(date(year, month, 1))
@@ -77,7 +77,7 @@ def _month_starts(last: date, months: int) -> list[date]:
 
 async def monthly_revenue(actor: Actor, months: int = 12) -> list[MonthRead]:
     """The last ``months`` months, newest first: orders not cancelled, and revenue without returns."""
-    starts = _month_starts(clock.today(), months)
+    starts = month_starts(clock.today(), months)
     since = datetime.combine(starts[-1], time.min, clock.VIETNAM)
     rows = await MarketplaceOrder.select(
         MarketplaceOrder.placed_at, MarketplaceOrder.status, MarketplaceOrder.amount_vnd

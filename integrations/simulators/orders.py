@@ -1,4 +1,5 @@
 """Buyers' orders in a simulator: placed on live items, moved along, pushed to the seller, listed.
+(The demo's buyers and carrier, who take those steps on their own, are ``buyers``.)
 
 Orders are kept in our own status words; each simulator module renders them in its marketplace's
 wire format for the pull (``GET …/orders``). Every change is also pushed as a signed ``order``
@@ -7,9 +8,6 @@ webhook event, so the seller hears of it twice: by push, and by the next pull.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import random
 from dataclasses import dataclass, field
 
 from integrations.adapters import postmart, voso
@@ -124,36 +122,3 @@ def changed_since(state, shop_id: str, since: float) -> list[SimOrder]:
     """The shop's orders created or changed at or after ``since``, oldest change first."""
     found = [o for o in state.orders.values() if o.shop_id == shop_id and o.updated >= since]
     return sorted(found, key=lambda o: (o.updated, o.id))
-
-
-async def generate(state, interval_s: float, stop: asyncio.Event) -> None:
-    """The demo's buyers: every ``interval_s`` (± half) a new order on a live item, or an order
-    moved on (mostly shipped then delivered, sometimes cancelled or returned)."""
-    dice = random.Random()  # noqa: S311 - demo traffic, not security
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), interval_s * dice.uniform(0.5, 1.5))
-        if stop.is_set():
-            return
-        with contextlib.suppress(Exception):  # a failed step must not end the demo's traffic
-            await _one_step(state, dice)
-
-
-async def _one_step(state, dice: random.Random) -> None:
-    open_orders = [o for o in state.orders.values() if o.status in ("placed", "shipped")]
-    stocked = [i for i in state.live_items() if i.fields.get("stock", 0) > 0]
-    if stocked and (not open_orders or dice.random() < 0.5):
-        item = dice.choice(stocked)
-        quantity = dice.randint(1, min(3, item.fields["stock"]))
-        paid = dice.choice(("cod", "cod", "prepaid"))  # most Vietnamese buyers pay on delivery
-        order = place(state, item, quantity, paid, dice.choice(COMMUNES), dice.randint(2, 3))
-    elif open_orders:
-        order = dice.choice(open_orders)
-        if order.status == "placed":
-            step = "cancelled" if dice.random() < 0.1 else "shipped"
-        else:
-            step = "returned" if dice.random() < 0.05 else "delivered"
-        move(state, order, step)
-    else:
-        return
-    await state.push(event(order))

@@ -117,3 +117,37 @@ async def take_stock(
     await audit.record(None, "product", product_id, "sold", sold)  # reported by the marketplace
     await listings.product_changed(product_id)
     return True
+
+
+async def give_back(
+    marketplace_id: int, order_ref: str, marketplace_code: str, actor: Actor
+) -> dict[int, int]:
+    """Put back the stock an order's items took (its MarketplaceSale rows), as the farmer asked after
+    a cancellation ("trả lại kho"); call inside the order's write transaction, once per order (the
+    caller marks the order). Product id -> its stock afterwards; each listing is queued again."""
+    sales = await MarketplaceSale.select().where(
+        (MarketplaceSale.marketplace == marketplace_id)
+        & (MarketplaceSale.order_ref == order_ref)
+        & MarketplaceSale.product.is_not_null()
+    )
+    after: dict[int, int] = {}
+    for sale in sales:
+        left = await Product.raw(
+            "UPDATE product SET stock = CASE WHEN stock + {} > {} THEN {} ELSE stock + {} END "
+            "WHERE id = {} RETURNING stock",
+            sale["quantity"],
+            MAX_STOCK,
+            MAX_STOCK,
+            sale["quantity"],
+            sale["product"],
+        )
+        if not left:
+            continue  # the product is gone
+        await Product.update({Product.updated_at: datetime.now(UTC)}).where(Product.id == sale["product"])
+        after[sale["product"]] = left[0]["stock"]
+        returned = {"marketplace": marketplace_code, "order": order_ref, "quantity": sale["quantity"]}
+        await audit.record(
+            actor, "product", sale["product"], "restocked", returned | {"stock_after": left[0]["stock"]}
+        )
+        await listings.product_changed(sale["product"])
+    return after

@@ -1,4 +1,5 @@
-"""The sync worker: claim a job, push the listing's newest version through its adapter, record.
+"""The sync worker: claim a job, push the listing's newest version through its adapter, record;
+and send the order desk's actions (``integrations.orders.execute``).
 
 Runs as asyncio tasks inside the web app (development, SQLite) or as N processes started by
 ``piccolo integrations worker`` (PostgreSQL, jobs claimed with FOR UPDATE SKIP LOCKED).
@@ -26,6 +27,8 @@ from integrations.adapters.base import (
 )
 from integrations.adapters.registry import Adapters
 from integrations.listings import service as listings
+from integrations.orders import execute
+from integrations.orders import outbox as order_actions
 from integrations.orders.pull import pull_orders
 from integrations.settings import IntegrationsSettings
 from integrations.stock.shares import pushed_stock
@@ -86,7 +89,16 @@ class Worker:
         return Account(row["shop_id"], credentials, account_id=row["id"])
 
     async def run_one(self) -> bool:
-        """Process one due job of a marketplace with budget now; False when there was none."""
+        """Process one due order action, else one due listing job, of a marketplace with budget now;
+        False when there was none. Order actions first: they race the marketplaces' deadlines."""
+        action = await order_actions.claim(self.settings.lease_seconds)
+        if action is not None:
+            try:
+                await execute.run_action(action, self.adapters, self.settings)
+            except Exception as exc:  # a bug must not kill the worker; the action backs off
+                log.exception("order action %s failed", action["id"])
+                await execute.retry(action, f"bug: {type(exc).__name__}: {exc}", self.settings)
+            return True
         job = await outbox.claim(self.settings.lease_seconds)
         if job is None:
             return False

@@ -55,6 +55,11 @@ CONTEXTUAL: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/products/{product_id}/photos"): {"photo": "a photo's content must be an image"},
     ("POST", "/api/v1/household-imports"): {"file": "a spreadsheet's content must be a sheet"},
     ("POST", "/api/v1/trainings/{training_id}/attendance"): {"file": "a spreadsheet's content"},
+    ("POST", "/api/v1/orders/{order_id}/cancel"): {"reason": "one of the order's marketplace's reasons"},
+    ("POST", "/api/v1/orders/{order_id}/ship"): {
+        "address_id": "a pickup names its address (across fields)",
+        "slot_id": "a pickup names its time slot (across fields)",
+    },
 }
 # Logging out ends the very token the rest of the run authenticates with.
 SKIPPED_FOR_SIGNED_IN = {("POST", "/api/v1/auth/logout")}

@@ -33,7 +33,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -183,7 +183,7 @@ async def _order_of_a(w: World) -> None:
     """A buyer's order of A's listed product, as the marketplace would report it."""
     from integrations.adapters.base import RemoteOrder, RemoteOrderItem
     from integrations.orders import service as orders
-    from integrations.tables import Listing
+    from integrations.tables import Listing, MarketplaceOrder, OrderAction
 
     await Listing.update({Listing.external_id: f"PM-{MARKER}"}).where(Listing.id == w.a("listing"))
     item = RemoteOrderItem(f"PM-{MARKER}", 1, 30_000)
@@ -191,6 +191,20 @@ async def _order_of_a(w: World) -> None:
     assert await orders.receive(
         "postmart", RemoteOrder(f"ORD-{MARKER}", "placed", now, now, 30_000, [item]), "pull"
     )
+    order = await MarketplaceOrder.select().where(MarketplaceOrder.order_ref == f"ORD-{MARKER}").first()
+    w.ids["order"] = order["id"]
+    # One action already sent and refused, so its state can be read.
+    action = OrderAction(
+        order=order["id"],
+        marketplace=order["marketplace"],
+        kind="confirm",
+        idempotency_key=f"key-{MARKER}",
+        status="failed",
+        reason_vi=f"Đơn {MARKER} không cần xác nhận.",
+        requested_at=datetime.now(UTC),
+    )
+    await action.save()
+    w.ids["order_action"] = action.id
 
 
 async def build_world(client, app) -> World:
@@ -401,6 +415,8 @@ PARAMS: dict[str, Callable] = {
     "code": _code,
     "owner": lambda w, path, fresh: f"h{w.a('household')}",
     "training_id": lambda w, path, fresh: w.a("training"),
+    "order_id": lambda w, path, fresh: w.a("order"),
+    "action_id": lambda w, path, fresh: w.a("order_action"),
 }
 # Routes whose allowed request removes its record: each allowed cell gets a fresh one.
 DESTRUCTIVE = {
@@ -631,6 +647,9 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "data": {k: "\n".join(v) if k == "phones" else v for k, v in _training(w).items()}
         | {"province": "31"}
     },
+    ("POST", "/api/v1/orders/{order_id:int}/cancel"): lambda w: {"json": {"reason": "out_of_stock"}},
+    ("POST", "/api/v1/orders/{order_id:int}/cancellation"): lambda w: {"json": {"accept": True}},
+    ("POST", "/api/v1/orders/{order_id:int}/ship"): lambda w: {"json": {"method": "dropoff"}},
     ("POST", "/api/v1/trainings/{training_id:int}/attendance"): lambda w: {
         "files": {"file": ("diem-danh.csv", f"Số điện thoại\n{w.api['household_own'].phone}\n".encode())}
     },

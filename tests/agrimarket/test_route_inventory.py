@@ -71,6 +71,9 @@ MANAGER_ONLY = Access("401", "403", "403", "allow", "403", "403", "403")
 # a job is seen by its uploader (here the officer in area) and admins.
 IMPORT_UPLOAD = Access("401", "403", "403", "403", "allow", "allow", "allow")
 IMPORT_JOB = Access("401", "404", "404", "404", "allow", "404", "allow")
+# The order desk (issue 20): the seller and its cooperative's manager; officers and others: absent.
+DESK = Access("401", "allow", "404", "allow", "404", "404", "allow")
+PAGE_DESK = Access("login", *dataclasses.astuple(DESK)[1:])
 ADMIN_ONLY = Access("401", "403", "403", "403", "403", "403", "allow")
 # Web pages: anonymous callers are redirected to /login, the rest as the matching API route.
 PAGE_OWNED = Access("login", "allow", "404", "allow", "403", "404", "allow")
@@ -313,6 +316,30 @@ MATRIX: dict[tuple[str, str], Access] = {
     # the indicators' and the orders API's).
     ("GET", "/api/v1/orders/inbox"): Access("401", "allow", "hidden", "allow", "hidden", "hidden", "allow"),
     ("GET", "/orders"): Access("login", "allow", "hidden", "allow", "hidden", "hidden", "allow"),
+    # One order on the desk and its actions: the seller's and its manager's; anyone else's is absent.
+    ("GET", "/api/v1/orders/{order_id:int}"): DESK,
+    ("POST", "/api/v1/orders/{order_id:int}/confirm"): DESK,
+    ("POST", "/api/v1/orders/{order_id:int}/cancel"): DESK,
+    ("POST", "/api/v1/orders/{order_id:int}/cancellation"): DESK,
+    ("GET", "/api/v1/orders/{order_id:int}/shipping-options"): DESK,
+    ("POST", "/api/v1/orders/{order_id:int}/ship"): DESK,
+    ("POST", "/api/v1/orders/{order_id:int}/restock"): DESK,
+    ("GET", "/api/v1/orders/{order_id:int}/actions/{action_id:int}"): DESK,
+    # The caller's own payouts by month (officers' and strangers' are empty).
+    ("GET", "/api/v1/orders/payouts"): SIGNED_IN,
+    # One order on the desk (its label, its page): another seller's, or an officer's look, is a 404.
+    ("GET", "/api/v1/orders/{order_id:int}/label"): DESK,
+    ("GET", "/orders/{order_id:int}/label.pdf"): PAGE_DESK,
+    ("GET", "/orders/{order_id:int}"): PAGE_DESK,
+    ("GET", "/orders/{order_id:int}/ship"): PAGE_DESK,
+    ("POST", "/orders/{order_id:int}/confirm"): PAGE_DESK,
+    ("POST", "/orders/{order_id:int}/cancel"): PAGE_DESK,
+    ("POST", "/orders/{order_id:int}/cancellation"): PAGE_DESK,
+    ("POST", "/orders/{order_id:int}/ship"): PAGE_DESK,
+    ("POST", "/orders/{order_id:int}/restock"): PAGE_DESK,
+    # The caller's own parcels ready today, in one PDF (an empty day is a 409 in words); that no one
+    # gets another seller's labels is tests/integrations/test_order_labels.py's.
+    ("GET", "/orders/labels-today.pdf"): Access("login", *["allow"] * 6),
     ("POST", "/api/v1/trainings"): TRAINING_WRITE,
     ("GET", "/api/v1/trainings"): TRAINING_LIST,
     ("POST", "/api/v1/trainings/{training_id:int}/attendance"): TRAINING_WRITE,
