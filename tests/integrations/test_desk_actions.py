@@ -58,7 +58,9 @@ async def test_confirm_lands_once_with_its_key_and_shows_in_the_timeline(
     assert (done["status"], done["status_vi"], done["done_at"] is not None) == ("done", "Đã xong", True)
     shown = await detail(client, farmer, order)
     assert (shown["stage"], shown["status"], shown["pending"]) == ("to_ship", "placed", None)
-    assert shown["deadline_vi"].startswith("Cần xác nhận trước ")  # the next step's deadline, our words
+    assert shown["deadline_vi"].startswith(
+        "Cần giao cho Viettel Post trước "
+    )  # the next step's deadline, named after it
     assert [(t["kind"], t["text_vi"]) for t in shown["timeline"]] == [
         ("status", "Đơn mới: Chờ xác nhận"),
         ("action", "Xác nhận đơn: đã xong"),
