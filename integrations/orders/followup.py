@@ -5,6 +5,7 @@ tracking number of a shipment arranged before the carrier gave one (``OrderDesk.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 from agrimarket.db import write_transaction
 from integrations.adapters.base import CredentialsError, Rejected, Retryable
@@ -14,6 +15,9 @@ from integrations.tables import MarketplaceOrder
 
 log = logging.getLogger(__name__)
 PER_PASS = 50  # orders asked per pass and kind; the rest wait for the next one
+# How long after its last change an order is still asked about: marketplaces settle within weeks,
+# and an order they never settle must not take the pass's places for ever.
+FOLLOW_FOR = timedelta(days=60)
 # Stages in which the carrier has (or is about to have) the parcel, so a tracking number exists.
 WITH_CARRIER = ["to_pickup", "in_transit", "delivery_failed"]
 
@@ -31,7 +35,11 @@ async def tracking(adapters: Adapters, credentials_key: str) -> int:
             MarketplaceOrder.order_ref,
             MarketplaceOrder.marketplace.code.as_alias("code"),
         )
-        .where(MarketplaceOrder.stage.is_in(WITH_CARRIER) & (MarketplaceOrder.tracking_number == ""))
+        .where(
+            MarketplaceOrder.stage.is_in(WITH_CARRIER)
+            & (MarketplaceOrder.tracking_number == "")
+            & (MarketplaceOrder.stage_at >= datetime.now(UTC) - FOLLOW_FOR)
+        )
         .limit(PER_PASS)
     )
     changed = 0
@@ -64,7 +72,11 @@ async def money(adapters: Adapters, credentials_key: str) -> int:
             MarketplaceOrder.payout_vnd,
             MarketplaceOrder.marketplace.code.as_alias("code"),
         )
-        .where((MarketplaceOrder.status == "delivered") & MarketplaceOrder.paid_out.eq(False))
+        .where(
+            (MarketplaceOrder.status == "delivered")
+            & MarketplaceOrder.paid_out.eq(False)
+            & (MarketplaceOrder.status_at >= datetime.now(UTC) - FOLLOW_FOR)
+        )
         .order_by(MarketplaceOrder.status_at)
         .limit(PER_PASS)
     )

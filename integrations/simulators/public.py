@@ -16,6 +16,10 @@ from integrations.simulators.state import SimState
 # The carrier's steps once it has a parcel: step -> (the stages it may come from, where it leads).
 CARRIER_STEPS = {
     "picked_up": (("to_pickup",), "in_transit"),  # picked up, or taken in at the branch
+    "pickup_failed": (
+        ("to_pickup",),
+        "to_ship",
+    ),  # the seller arranges the shipment again (Shopee's RETRY_SHIP)
     "in_transit": (("delivery_failed",), "in_transit"),  # a failed delivery tried again
     "delivery_failed": (("in_transit",), "delivery_failed"),
     "failed": (("in_transit",), "delivery_failed"),  # the same, as the Shopee simulator's tests say it

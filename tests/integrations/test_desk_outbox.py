@@ -6,9 +6,17 @@ a late one ignored, the status forward only).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import os
+import signal
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
+
+import httpx
 
 from agrimarket import clock
 from integrations.adapters.base import RemoteOrder, RemoteOrderItem
@@ -18,10 +26,13 @@ from integrations.orders.pull import pull_orders
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.state import Faults
 from integrations.tables import MarketplaceOrder, OrderAction, OrderStatusChange, RateBucket
-from tests.integrations.desk_helpers import act, detail, ordered, settle
+from tests.integrations.desk_helpers import act, answers_for, detail, ordered, settle
+from tests.integrations.partner_desk import stages_pushed
 from tests.integrations.test_orders import live_listing
+from tests.waiting import until
 
 CODE = "voso"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_throttled_waits_without_an_attempt_then_a_silent_marketplace_gives_up(
@@ -113,3 +124,61 @@ async def test_the_stage_follows_the_latest_word_and_the_status_only_moves_forwa
         ("placed", "shipped", "in_transit"),
         ("shipped", "delivered", "delivered"),
     ]
+
+
+async def test_a_double_tap_writes_one_action(client, accounts, worker, sims, int_settings, live_app):
+    farmer, _product, _item, _ref, order = await ordered(client, accounts, worker, sims, int_settings, CODE)
+    url = f"/api/v1/orders/{order}/confirm"
+    async with httpx.AsyncClient(base_url=live_app, headers=farmer.headers, timeout=30) as phone:
+        same = [phone.post(url, json={}, headers={"Idempotency-Key": "tap-1"}) for _ in range(3)]
+        answers = await asyncio.gather(*same)
+        assert [a.status_code for a in answers] == [202, 202, 202], [a.text for a in answers]
+        assert len({a.json()["id"] for a in answers}) == 1
+        # Two taps with keys of their own, side by side: one is sent, the other waits its turn (409).
+        await settle(worker)
+        cancel = {"reason": "OUT_OF_STOCK"}
+        taps = [
+            phone.post(f"/api/v1/orders/{order}/cancel", json=cancel, headers={"Idempotency-Key": k})
+            for k in "ab"
+        ]
+        both = await asyncio.gather(*taps)
+        assert sorted(a.status_code for a in both) == [202, 409], [a.text for a in both]
+    assert await OrderAction.count() == 2
+
+
+def start_worker(sim_url: str, lease_s: float) -> subprocess.Popen:
+    """One sync worker process, as ``piccolo integrations worker`` starts them."""
+    env = os.environ | {
+        "INTEGRATIONS_VOSO_URL": sim_url,
+        "INTEGRATIONS_POLL_SECONDS": "0.05",
+        "INTEGRATIONS_LEASE_SECONDS": str(lease_s),
+        "INTEGRATIONS_HTTP_TIMEOUT": "30",
+        "INTEGRATIONS_EXIT_WITH_PARENT": "1",
+    }
+    return subprocess.Popen([sys.executable, "-m", "integrations.sync.run"], env=env, cwd=ROOT)
+
+
+async def test_a_worker_process_sigkilled_mid_call_lands_the_action_once(
+    client, accounts, worker, sims, int_settings
+):
+    farmer, _product, _item, ref, order = await ordered(client, accounts, worker, sims, int_settings, CODE)
+    sim = sims[CODE].state
+    sim.config.faults = Faults(timeout_rate=1.0, hang_s=3.0)  # Voso takes 3 s, then applies the step
+    asked = (await act(client, farmer, order, "confirm")).json()
+    process = start_worker(sims[CODE].url, lease_s=1.0)
+    try:
+        await until(lambda: sim.injected["timeout"] >= 1, 30, what="the worker's call to reach Voso")
+        process.send_signal(signal.SIGKILL)  # mid-call: Voso still applies it, nobody records the answer
+        process.wait(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    sim.config.faults = Faults()
+    await until(lambda: sim.orders[ref].stage == "to_ship", 10, what="Voso to apply the step")
+    assert (await OrderAction.select(OrderAction.status).first())["status"] == "running"  # claimed, dead
+    await settle(worker)  # its 1 s lease runs out: this worker claims it and sends the same key again
+    state = (await client.get(f"/api/v1/orders/{order}/actions/{asked['id']}", headers=farmer.headers)).json()
+    assert state["status"] == "done"
+    assert (await detail(client, farmer, order))["stage"] == "to_ship"
+    assert stages_pushed(sims[CODE], ref) == ["to_confirm", "to_ship"]
+    assert answers_for(sims, CODE, "agm-action-") == [f"shop-1:agm-action-{asked['id']}"]
