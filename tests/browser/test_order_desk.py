@@ -164,5 +164,14 @@ def test_a_farmer_confirms_ships_and_prints_an_order_on_a_phone(browser, desk_se
         # The viewer has the document; the same request with the phone's cookies gives its bytes.
         width, height = pdf_page_mm(context.request.get(page.url).body())
         assert (round(width), round(height)) == (105, 148)
+
+        # The inbox's "print today's labels" on the 80 mm roll: the one parcel waiting for pickup.
+        page.goto("/orders?tab=to_pickup")
+        expect(page.locator("section.order", has_text=ref)).to_contain_text("Chờ lấy hàng")
+        with page.expect_response(re.compile(r"/orders/labels-today\.pdf\?size=80mm$")) as today:
+            page.get_by_role("link", name="In nhãn hôm nay, khổ 80 mm").click()
+        assert today.value.status == 200
+        width, height = pdf_page_mm(context.request.get(page.url).body())
+        assert (round(width), round(height)) == (72, 100)
     finally:
         context.close()
