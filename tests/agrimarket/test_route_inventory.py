@@ -331,8 +331,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/admin/sync-jobs"): PAGE_ADMIN,
     ("POST", "/admin/sync-jobs/{job_id:int}/retry"): PAGE_ADMIN,
 }
-# Mounted marketplace simulators (demo and tests only): they carry their own seller auth.
-MOUNTED_APPS = {"/sim/postmart", "/sim/voso", "/sim/shopee"}
+# Mounted marketplace and message-channel simulators (demo and tests only): they carry their own auth.
+MOUNTED_APPS = {"/sim/postmart", "/sim/voso", "/sim/shopee", "/sim/zalo", "/sim/sms", "/sim/webpush"}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
