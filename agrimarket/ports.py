@@ -33,6 +33,10 @@ async def _no_traces(product_ids: list[int]) -> dict[int, dict]:
     return {}
 
 
+async def _no_subject(kind: str, subject_id: int) -> dict | None:
+    return None
+
+
 def _no_gateway(settings: Settings) -> MessageGateway:
     return NoChannels()
 
@@ -52,6 +56,9 @@ class QueryPorts:
     # The message channels (Zalo ZNS, SMS, Web Push) built from the settings: the delivery worker
     # (``agrimarket.messages.delivery``) sends through them; none without integrations.
     message_gateway: Callable[[Settings], MessageGateway] = _no_gateway
+    # Who a message about a batch or growing area goes to: (kind "batch" | "area", id) ->
+    # {"household", "cooperative", "name", "code"} or None (provided by traceability).
+    message_subject: Callable[[str, int], Awaitable[dict | None]] = _no_subject
 
 
 _ports = QueryPorts()

@@ -25,8 +25,8 @@ class DatabaseTokens:
         # A fixed clause: the key is a parameter.
         lock_clause = " FOR UPDATE" if lock and is_postgres() else ""
         rows = await SharedValue.raw(f"SELECT value FROM shared_value WHERE key = {{}}{lock_clause}", KEY)  # noqa: S608
-        if not rows:
-            return None
+        if not rows or not rows[0]["value"]:
+            return None  # none yet, or the empty row a first renewal locks
         stored = crypto.decrypt(self.credentials_key, bytes(rows[0]["value"]).decode())
         return Tokens(stored["access_token"], stored["refresh_token"], float(stored["expires_at"]))
 
@@ -35,6 +35,13 @@ class DatabaseTokens:
 
     async def renew(self, refresh, stale_access_token: str) -> Tokens:
         async with write_transaction():
+            # The row exists before it is locked, so even the very first renewals wait for each other.
+            await SharedValue.raw(
+                "INSERT INTO shared_value (key, value, expires_at) VALUES ({}, {}, NULL) "
+                "ON CONFLICT (key) DO NOTHING",
+                KEY,
+                b"",
+            )
             latest = await self._read(lock=True)
             if latest and latest.access_token != stale_access_token:
                 return latest  # another process renewed while this one waited for the lock
@@ -47,8 +54,5 @@ class DatabaseTokens:
                     "expires_at": str(tokens.expires_at),
                 },
             ).encode()
-            if latest is None:
-                await SharedValue.insert(SharedValue(key=KEY, value=value, expires_at=None))
-            else:
-                await SharedValue.update({SharedValue.value: value}).where(SharedValue.key == KEY)
+            await SharedValue.update({SharedValue.value: value}).where(SharedValue.key == KEY)
             return tokens

@@ -36,7 +36,7 @@ class ZaloConfig(SimConfig):
     # Template ids the OA may send; None: every "sim-…" id but the refused ones.
     approved_templates: set[str] | None = None
     refused_templates: set[str] = field(default_factory=lambda: {"sim-refused"})
-    # Phones (84… form) with no Zalo account; also every number ending in 0000.
+    # Phones (84… form) with no Zalo account.
     phones_without_zalo: set[str] = field(default_factory=set)
     daily_quota: int = 0  # 0: unlimited
 
@@ -53,7 +53,7 @@ class ZaloState(SimState):
         self._msg_ids = itertools.count(1)
 
     def has_zalo(self, phone: str) -> bool:
-        return phone not in self.zalo.phones_without_zalo and not phone.endswith("0000")
+        return phone not in self.zalo.phones_without_zalo
 
     def template_state(self, template_id: str) -> int:
         """0 approved, or ZNS's error code for it."""

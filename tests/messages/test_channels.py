@@ -79,6 +79,7 @@ async def test_zns_renews_when_expires_in_runs_out_and_keeps_the_new_refresh_tok
 
 async def test_zns_refusals_are_answered_as_zalo_does_and_classified(channel_sims):
     sim = channel_sims["zalo"]
+    sim.state.zalo.phones_without_zalo.add("84912340000")
     channel = zalo(sim)
     try:
         with pytest.raises(Refused) as no_zalo:
