@@ -9,6 +9,7 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.messages import inbox
 from agrimarket.messages.schemas import (
     DeliveryRead,
+    DeliveryStatus,
     MarkedRead,
     MessageRead,
     PreferencesRead,
@@ -56,7 +57,7 @@ class MessageController(Controller):
 
 
 @get("/api/v1/admin/messages", tags=["messages"], dependencies={"actor": Provide(provide_actor)})
-async def admin_messages(actor: Actor, status: str | None = None) -> list[DeliveryRead]:
+async def admin_messages(actor: Actor, status: DeliveryStatus | None = None) -> list[DeliveryRead]:
     """Every message and its fate, newest 200 (admins): sent through which channel, refused,
     held for quiet hours, over the daily cap; ``status`` filters."""
     return await inbox.deliveries(actor, status)

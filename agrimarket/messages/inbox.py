@@ -4,18 +4,24 @@ the admin's view of every message and its fate."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, get_args
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.errors import Forbidden, Invalid, NotFound
 from agrimarket.messages.kinds import ALWAYS_SENT, KINDS
-from agrimarket.messages.schemas import DeliveryRead, MessageRead, PreferencesRead, PreferencesWrite
+from agrimarket.messages.schemas import (
+    DeliveryRead,
+    DeliveryStatus,
+    MessageRead,
+    PreferencesRead,
+    PreferencesWrite,
+)
 from agrimarket.messages.service import preference
 from agrimarket.tables import Message, MessageDelivery, MessagePreference
 
 PAGE = 100
-STATUSES = ("queued", "running", "sent", "failed", "inbox", "capped")
+STATUSES = get_args(DeliveryStatus)
 
 
 def _mine(actor: Actor) -> Any:

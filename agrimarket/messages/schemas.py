@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import msgspec
 
+from agrimarket.messages.kinds import KINDS
+from agrimarket.web.input import Input
+
 Channel = Literal["zalo", "sms", "push", "inbox"]
+DeliveryStatus = Literal["queued", "running", "sent", "failed", "inbox", "capped"]
+Kind = Literal[
+    "order_received",
+    "order_deadline_near",
+    "listing_rejected",
+    "listing_taken_down",
+    "stock_out",
+    "batch_flagged",
+    "counterfeit_warning",
+    "coop_invitation",
+    "area_status",
+    "training",
+    "sign_in_code",
+]
+if set(get_args(Kind)) != set(KINDS):  # the schema's enum is the kinds' list, spelled for the type checker
+    raise RuntimeError("agrimarket.messages.schemas.Kind differs from agrimarket.messages.kinds.KINDS")
 
 
 class MessageRead(msgspec.Struct):
@@ -35,11 +54,9 @@ class PreferencesRead(msgspec.Struct):
     kinds: dict[str, str]  # every kind and its name, for a settings screen
 
 
-class PreferencesWrite(msgspec.Struct, forbid_unknown_fields=True):
+class PreferencesWrite(Input):
     channel: Channel
-    muted_kinds: Annotated[
-        list[Annotated[str, msgspec.Meta(max_length=30)]], msgspec.Meta(max_length=20)
-    ] = []
+    muted_kinds: Annotated[list[Kind], msgspec.Meta(max_length=20)] = []
 
 
 class DeliveryRead(msgspec.Struct):

@@ -41,6 +41,10 @@ from PIL import Image
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Role
+from agrimarket.db import write_transaction
+from agrimarket.events import OrderReceived
+from agrimarket.events import publish as publish_event
+from agrimarket.tables import Message
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.credentials import demo_credentials
 from integrations.webhooks.signature import sign
@@ -370,6 +374,26 @@ def _code(w: World, path: str, fresh: bool):
     return "31" if "/provinces/" in path else CAT_HAI
 
 
+async def _message(w: World) -> int:
+    """A message to A's household (a new order), as the order desk's event makes one."""
+    number = next(_seq)
+    async with write_transaction():
+        await publish_event(
+            OrderReceived(
+                order_id=100_000 + number,
+                marketplace="voso",
+                order_ref=f"VS-{MARKER}-{number}",
+                household_id=w.a("household"),
+                cooperative_id=None,
+                status="placed",
+                amount_vnd=10_000,
+            )
+        )
+    row = await Message.select(Message.id).order_by(Message.id, ascending=False).first()
+    assert row is not None
+    return row["id"]
+
+
 # name -> (world, path, fresh) -> value, or a coroutine for a fresh record of a destructive route.
 PARAMS: dict[str, Callable] = {
     "product_id": lambda w, path, fresh: (
@@ -401,6 +425,7 @@ PARAMS: dict[str, Callable] = {
     "code": _code,
     "owner": lambda w, path, fresh: f"h{w.a('household')}",
     "training_id": lambda w, path, fresh: w.a("training"),
+    "message_id": lambda w, path, fresh: _message(w),
 }
 # Routes whose allowed request removes its record: each allowed cell gets a fresh one.
 DESTRUCTIVE = {
@@ -627,6 +652,8 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/t/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
     ("POST", "/T/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
     ("POST", "/api/v1/trainings"): lambda w: {"json": _training(w)},
+    ("PUT", "/api/v1/messages/preferences"): lambda w: {"json": {"channel": "zalo", "muted_kinds": []}},
+    ("POST", "/messages/preferences"): lambda w: {"data": {"channel": "zalo"}},
     ("POST", "/trainings"): lambda w: {
         "data": {k: "\n".join(v) if k == "phones" else v for k, v in _training(w).items()}
         | {"province": "31"}

@@ -95,6 +95,10 @@ JUDGE = Access("401", "403", "404", "403", "allow", "404", "allow")
 TRAINING_WRITE = Access("401", "403", "403", "allow", "allow", "404", "allow")
 TRAINING_LIST = Access("401", "403", "403", "allow", "allow", "hidden", "allow")
 
+# A message of the household's: only the household reads and marks it (the inbox is per recipient).
+MESSAGE_OWN = Access("401", "allow", "404", "404", "404", "404", "404")
+PAGE_MESSAGE_OWN = Access("login", *dataclasses.astuple(MESSAGE_OWN)[1:])
+
 MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
@@ -328,6 +332,20 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/products/{product_id:int}/listings"): PAGE_READ,
     ("POST", "/products/{product_id:int}/listings/{marketplace:str}"): PAGE_OWNED,
     ("POST", "/listings/{listing_id:int}/retry"): PAGE_OWNED,
+    # messages (issue 21): each caller's own inbox; preferences are a household's; the log an admin's
+    ("GET", "/api/v1/messages"): SIGNED_IN,
+    ("GET", "/api/v1/messages/unread-count"): SIGNED_IN,
+    ("POST", "/api/v1/messages/{message_id:int}/read"): MESSAGE_OWN,
+    ("POST", "/api/v1/messages/read-all"): SIGNED_IN,
+    ("GET", "/api/v1/messages/preferences"): HOUSEHOLD_SELF,
+    ("PUT", "/api/v1/messages/preferences"): HOUSEHOLD_SELF,
+    ("GET", "/api/v1/admin/messages"): ADMIN_ONLY,
+    ("GET", "/messages"): PAGE_SIGNED_IN,
+    ("GET", "/messages/bell"): PAGE_SIGNED_IN,
+    ("POST", "/messages/{message_id:int}/read"): PAGE_MESSAGE_OWN,
+    ("POST", "/messages/read-all"): PAGE_SIGNED_IN,
+    ("POST", "/messages/preferences"): Access("login", *dataclasses.astuple(HOUSEHOLD_SELF)[1:]),
+    ("GET", "/admin/messages"): PAGE_ADMIN,
     ("GET", "/admin/sync-jobs"): PAGE_ADMIN,
     ("POST", "/admin/sync-jobs/{job_id:int}/retry"): PAGE_ADMIN,
 }
