@@ -70,7 +70,8 @@ from traceability.plugin import TraceabilityPlugin
 
 PACKAGE = Path(__file__).parent
 log = logging.getLogger(__name__)
-LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
+# Signing in by a code counts with the password log-ins: guessing codes is guessing passwords.
+LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login", "/api/v1/auth/code/sign-in"})
 
 
 async def _is_login_attempt(request: Request) -> bool:

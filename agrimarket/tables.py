@@ -382,3 +382,17 @@ class PushSubscription(Table):
     p256dh = Varchar(length=120)
     auth = Varchar(length=40)
     created_at = Timestamptz()
+
+
+class SignInCode(Table):
+    """A one-time sign-in code sent to a phone ("Đăng nhập bằng mã"): only its keyed hash is kept;
+    valid 5 minutes, once, and refused after 5 wrong tries."""
+
+    id = Serial(primary_key=True)
+    phone = Varchar(length=12, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    wrong_tries = Integer(default=0)

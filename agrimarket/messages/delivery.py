@@ -32,6 +32,8 @@ from agrimarket.tables import Message, PushSubscription, User
 
 log = logging.getLogger(__name__)
 QUIET_FROM_HOUR, QUIET_UNTIL_HOUR = 21, 6
+CODE_TTL = timedelta(minutes=5)
+CODE_WIPED = "Mã đăng nhập đã được gửi (không lưu lại ở đây)."
 
 
 def in_quiet_hours(moment: datetime) -> bool:
@@ -63,6 +65,14 @@ async def _subscriptions(message: dict) -> tuple[dict, ...]:
     return tuple(
         {"endpoint": r["endpoint"], "keys": {"p256dh": r["p256dh"], "auth": r["auth"]}} for r in rows
     )
+
+
+async def _wipe_code(message: dict) -> None:
+    """A sign-in code is kept in clear only until it has gone out (or can no longer)."""
+    if message["kind"] == kinds.SIGN_IN_CODE:
+        await Message.update({Message.text: CODE_WIPED, Message.params: "{}"}).where(
+            Message.id == message["id"]
+        )
 
 
 class DeliveryWorker:
@@ -105,6 +115,11 @@ class DeliveryWorker:
         if message is None:
             return
         history, now = row["log"], clock.now()
+        if message["kind"] == kinds.SIGN_IN_CODE and clock.to_local(message["created_at"]) < now - CODE_TTL:
+            history.append(log_entry("", "mã đăng nhập đã hết hạn: không gửi"))
+            await outbox.settle(row, "failed", history, channels="", error="expired")
+            await _wipe_code(message)
+            return
         if not message["urgent"] and in_quiet_hours(now):
             morning = morning_after(now)
             history.append(log_entry("", f"giờ yên tĩnh: chờ đến {clock.to_local(morning):%H:%M %d/%m}"))
@@ -136,9 +151,11 @@ class DeliveryWorker:
             await outbox.settle(
                 row, "sent", history, sent_channel=code, provider_id=sent.provider_id, sent_at=clock.now()
             )
+            await _wipe_code(message)
             return
         history.append(log_entry("", "không kênh nào nhận tin: chỉ trong hộp thư"))
         await outbox.settle(row, "failed", history, channels="", error="every channel refused")
+        await _wipe_code(message)
 
     async def _retry(self, row: dict, history: list[dict], error: str, retry_after: float | None) -> None:
         """The first channel left failed for now: back off, or after max_attempts move to the next."""

@@ -94,6 +94,11 @@ async def to_household(household_id: int, draft: Draft) -> int | None:
     )
 
 
+async def to_user(user_id: int, phone: str, draft: Draft) -> int | None:
+    """A message for one account (a sign-in code): Zalo then SMS, whatever the preferences say."""
+    return await _write(draft, f"{draft.cause}:u{user_id}", phone, DEFAULT_PLAN, False, user=user_id)
+
+
 async def to_cooperative(cooperative_id: int, draft: Draft) -> list[int]:
     """One message for each active manager of the cooperative."""
     managers = await User.select(User.id, User.phone).where(

@@ -18,7 +18,7 @@ ID = "2026-12-06T19:30:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = (
     "Messages: the in-app inbox, each message's delivery outbox row, households' message "
-    "preferences and browsers' Web Push subscriptions (issue 21)"
+    "preferences, browsers' Web Push subscriptions and one-time sign-in codes (issue 21)"
 )
 
 
@@ -93,6 +93,16 @@ TABLES = {
         ("p256dh", Varchar, _params(length=120, default="")),
         ("auth", Varchar, _params(length=40, default="")),
         ("created_at", Timestamptz, _params()),
+    ],
+    ("SignInCode", "sign_in_code"): [
+        ("id", Serial, _params(primary_key=True)),
+        ("phone", Varchar, _params(length=12, default="", index=True)),
+        ("user", ForeignKey, _fk(User, index=True)),
+        ("code_hash", Varchar, _params(length=64, default="")),
+        ("created_at", Timestamptz, _params()),
+        ("expires_at", Timestamptz, _params()),
+        ("used_at", Timestamptz, _params(null=True, default=None)),
+        ("wrong_tries", Integer, _params(default=0)),
     ],
 }
 

@@ -500,6 +500,7 @@ BANK_ACCOUNT = {"bank_bin": "970405", "account_number": "1500205123456", "accoun
 
 # (method, path) -> world -> request keyword arguments (json / data / files / params / content).
 REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
+    ("POST", "/api/v1/auth/code"): lambda w: {"json": {"phone": new_phone()}},
     ("POST", "/api/v1/auth/login"): lambda w: {
         "json": {"phone": w.api["household_own"].phone, "password": PASSWORD}
     },

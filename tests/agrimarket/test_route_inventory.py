@@ -113,6 +113,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     # accounts
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/register"): PUBLIC,
+    # Sign-in by a one-time code: anyone may ask (the same answer whether the phone has an account).
+    ("POST", "/api/v1/auth/code"): PUBLIC,
+    ("POST", "/api/v1/auth/code/sign-in"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/"): PUBLIC,

@@ -1,0 +1,138 @@
+"""Sign-in by a one-time code (issue 21, point 4), the code read from the simulated Zalo outbox:
+one use, 5 minutes, 5 wrong tries, 3 codes per phone and per client address in 15 minutes, the
+same answer for a phone without an account, and a forgotten password reset."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from datetime import timedelta
+
+from litestar.testing import AsyncTestClient
+
+from agrimarket import clock
+from agrimarket.app import create_app
+from agrimarket.tables import Message, MessageDelivery, SignInCode
+from tests.conftest import ENGINE
+from tests.factories import new_phone
+from tests.messages.conftest import drain
+
+SENT = "Nếu số điện thoại này có tài khoản, mã đăng nhập"
+
+
+async def code_from_zalo(channel_sims, phone: str) -> str:
+    sent = [m for m in channel_sims["zalo"].state.outbox if m["phone"] == "84" + phone[1:]]
+    assert sent, "no code reached the simulated Zalo outbox"
+    return sent[-1]["template_data"]["otp"]
+
+
+async def test_a_code_read_from_zalo_signs_in_once_and_resets_the_password(
+    client, accounts, delivery, channel_sims
+):
+    farmer = await accounts.household()
+    asked = await client.post("/api/v1/auth/code", json={"phone": farmer.phone})
+    assert asked.status_code == 202 and asked.json()["message"].startswith(SENT)
+    await drain(delivery)
+    code = await code_from_zalo(channel_sims, farmer.phone)
+    assert len(code) == 6 and code.isdigit()
+    assert code not in (await SignInCode.select().first())["code_hash"]
+    message = await Message.select().first()
+    assert code not in message["text"] and code not in str(message["params"]), "kept in clear after sending"
+
+    signed_in = await client.post(
+        "/api/v1/auth/code/sign-in",
+        json={"phone": farmer.phone, "code": code, "new_password": "mat-khau-moi-456"},
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    token = signed_in.json()["token"]
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["phone"] == farmer.phone
+    again = await client.post("/api/v1/auth/code/sign-in", json={"phone": farmer.phone, "code": code})
+    assert again.status_code == 401 and "đã dùng" in again.json()["error"]["message"]
+    assert (await accounts.login(farmer.phone, "mat-khau-moi-456")).token
+
+
+async def test_a_phone_without_an_account_gets_the_same_answer_and_nothing_is_sent(
+    client, delivery, channel_sims
+):
+    asked = await client.post("/api/v1/auth/code", json={"phone": new_phone()})
+    assert asked.status_code == 202 and asked.json()["message"].startswith(SENT)
+    assert await MessageDelivery.count() == 0
+    wrong = await client.post("/api/v1/auth/code/sign-in", json={"phone": new_phone(), "code": "123456"})
+    assert wrong.status_code == 401 and "Mã không đúng" in wrong.json()["error"]["message"]
+
+
+async def test_a_malformed_phone_is_a_vietnamese_422(client):
+    refused = await client.post("/api/v1/auth/code", json={"phone": "12345"})
+    assert refused.status_code == 422
+    assert "phone" in refused.json()["error"]["fields"]
+
+
+async def test_five_wrong_tries_spend_the_code(client, accounts, delivery, channel_sims):
+    farmer = await accounts.household()
+    await client.post("/api/v1/auth/code", json={"phone": farmer.phone})
+    await drain(delivery)
+    code = await code_from_zalo(channel_sims, farmer.phone)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        answer = await client.post("/api/v1/auth/code/sign-in", json={"phone": farmer.phone, "code": wrong})
+        assert answer.status_code == 401
+    right = await client.post("/api/v1/auth/code/sign-in", json={"phone": farmer.phone, "code": code})
+    assert right.status_code == 401
+
+
+async def test_a_code_expires_after_five_minutes(client, accounts, delivery, channel_sims, monkeypatch):
+    farmer = await accounts.household()
+    await client.post("/api/v1/auth/code", json={"phone": farmer.phone})
+    await drain(delivery)
+    code = await code_from_zalo(channel_sims, farmer.phone)
+    later = clock.now() + timedelta(minutes=5, seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    answer = await client.post("/api/v1/auth/code/sign-in", json={"phone": farmer.phone, "code": code})
+    assert answer.status_code == 401
+
+
+async def test_codes_at_night_are_not_held_and_go_by_sms_without_zalo(
+    client, accounts, delivery, channel_sims, monkeypatch
+):
+    farmer = await accounts.household()
+    channel_sims["zalo"].state.zalo.phones_without_zalo.add("84" + farmer.phone[1:])
+    night = clock.now().astimezone(clock.VIETNAM).replace(hour=23)
+    monkeypatch.setattr(clock, "now", lambda: night)
+    await client.post("/api/v1/auth/code", json={"phone": farmer.phone})
+    await drain(delivery)
+    sms = channel_sims["sms"].state.outbox
+    assert len(sms) == 1 and "Mã đăng nhập" in sms[0]["Content"]
+
+
+async def test_three_codes_per_phone_in_fifteen_minutes_counted_across_app_processes(msg_settings, accounts):
+    limited = dataclasses.replace(msg_settings, sign_in_codes_per_15_min=3)
+    farmer = await accounts.household()
+    # On PostgreSQL two apps (two processes' worth) share the counters; embedded SQLite is one process.
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                AsyncTestClient(app=create_app(limited), base_url="http://testserver.local")
+            )
+            for _ in range(2 if ENGINE == "postgres" else 1)
+        ]
+        answers = [
+            (
+                await clients[i % len(clients)].post("/api/v1/auth/code", json={"phone": farmer.phone})
+            ).status_code
+            for i in range(4)
+        ]
+    assert answers == [202, 202, 202, 429]
+    assert await SignInCode.count() == 3
+
+
+async def test_three_codes_per_client_address_in_fifteen_minutes(msg_settings):
+    limited = dataclasses.replace(msg_settings, sign_in_codes_per_15_min=3)
+    async with AsyncTestClient(app=create_app(limited), base_url="http://testserver.local") as client:
+        answers = [
+            (await client.post("/api/v1/auth/code", json={"phone": new_phone()})).status_code
+            for _ in range(4)
+        ]
+        assert answers == [202, 202, 202, 429]
+        refused = await client.post("/api/v1/auth/code", json={"phone": new_phone()})
+    assert "Retry-After" in refused.headers and "quá nhiều mã" in refused.json()["error"]["message"]
