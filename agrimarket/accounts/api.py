@@ -29,6 +29,7 @@ from agrimarket.accounts.service import (
 )
 from agrimarket.settings import Settings
 from agrimarket.web.auth import client_address, credentials, provide_actor
+from agrimarket.web.openapi import error_response
 from agrimarket.web.i18n import request_lang
 
 
@@ -87,7 +88,7 @@ class AuthController(Controller):
         """Exchange phone + password for a bearer token (rate limited)."""
         return await _token_for(await authenticate(data.phone, data.password), settings)
 
-    @post("/code", status_code=HTTP_202_ACCEPTED)
+    @post("/code", status_code=HTTP_202_ACCEPTED, responses={429: error_response(429)})
     async def code(self, request: Request, data: CodeRequestIn, settings: Settings) -> CodeSent:
         """Send a 6-digit sign-in code to the phone by Zalo (SMS if Zalo cannot), valid 5 minutes.
         The same answer whether or not the phone has an account; at most 3 codes per phone and per
@@ -96,7 +97,7 @@ class AuthController(Controller):
         await request_code(store, client_address(request), data.phone, settings)
         return CodeSent(message=CODE_SENT_EN if request_lang(request) == "en" else CODE_SENT_VI)
 
-    @post("/code/sign-in", status_code=200)
+    @post("/code/sign-in", status_code=200, responses={401: error_response(401), 429: error_response(429)})
     async def code_sign_in(self, data: CodeSignInIn, settings: Settings) -> TokenOut:
         """Exchange the phone's code for a bearer token, once; ``new_password`` resets the password.
         A wrong, used or expired code (5 wrong tries spend it) is one 401 answer."""
