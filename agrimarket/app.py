@@ -19,6 +19,7 @@ from litestar.template.config import TemplateConfig
 
 from agrimarket.accounts.api import AuthController, me
 from agrimarket.accounts.claims_api import AccountClaimController
+from agrimarket.accounts.code_pages import CodeSignInPages
 from agrimarket.accounts.pages import AccountPages
 from agrimarket.areas.api import AreasController
 from agrimarket.audit.routes import AuditController, AuditPages
@@ -71,7 +72,7 @@ from traceability.plugin import TraceabilityPlugin
 PACKAGE = Path(__file__).parent
 log = logging.getLogger(__name__)
 # Signing in by a code counts with the password log-ins: guessing codes is guessing passwords.
-LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login", "/api/v1/auth/code/sign-in"})
+LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login", "/login/code/sign-in", "/api/v1/auth/code/sign-in"})
 
 
 async def _is_login_attempt(request: Request) -> bool:
@@ -150,7 +151,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     route_handlers: list = [
         healthz,
         readyz,
-        Router(path="/", route_handlers=[AuthController, AccountPages], middleware=[login_limit.middleware]),
+        Router(
+            path="/",
+            route_handlers=[AuthController, AccountPages, CodeSignInPages],
+            middleware=[login_limit.middleware],
+        ),
         me,
         AreasController,
         ProductController,

@@ -29,8 +29,8 @@ from agrimarket.accounts.service import (
 )
 from agrimarket.settings import Settings
 from agrimarket.web.auth import client_address, credentials, provide_actor
-from agrimarket.web.openapi import error_response
 from agrimarket.web.i18n import request_lang
+from agrimarket.web.openapi import error_response
 
 
 def me_out(actor: Actor) -> MeOut:

@@ -99,6 +99,9 @@ async def request_code(store: Store, client: str, raw_phone: str, settings: Sett
 
 async def sign_in_with_code(raw_phone: str, code: str, settings: Settings, new_password: str = "") -> int:
     """The user id for a right, fresh, unused code (and the new password set, if given)."""
+    code = code.strip()
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        raise Invalid("code", "Mã gồm đúng 6 chữ số.", "The code is 6 digits.")
     try:
         phone = normalize_phone(raw_phone)
     except Invalid:
@@ -115,7 +118,7 @@ async def sign_in_with_code(raw_phone: str, code: str, settings: Settings, new_p
         )
         if row is None or clock.to_local(row["expires_at"]) <= now or row["wrong_tries"] >= MAX_WRONG:
             raise WrongCode()
-        if not hmac.compare_digest(row["code_hash"], code_hash(settings.secret_key, phone, code.strip())):
+        if not hmac.compare_digest(row["code_hash"], code_hash(settings.secret_key, phone, code)):
             await SignInCode.update({SignInCode.wrong_tries: SignInCode.wrong_tries + 1}).where(
                 SignInCode.id == row["id"]
             )

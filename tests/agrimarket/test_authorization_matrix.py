@@ -501,6 +501,9 @@ BANK_ACCOUNT = {"bank_bin": "970405", "account_number": "1500205123456", "accoun
 # (method, path) -> world -> request keyword arguments (json / data / files / params / content).
 REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/auth/code"): lambda w: {"json": {"phone": new_phone()}},
+    ("POST", "/login/code"): lambda w: {"data": {"phone": new_phone()}},
+    # No code can be known here: a malformed one is the answer a form gives (422).
+    ("POST", "/login/code/sign-in"): lambda w: {"data": {"phone": new_phone(), "code": "12"}},
     ("POST", "/api/v1/auth/login"): lambda w: {
         "json": {"phone": w.api["household_own"].phone, "password": PASSWORD}
     },

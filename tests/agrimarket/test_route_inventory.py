@@ -116,6 +116,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     # Sign-in by a one-time code: anyone may ask (the same answer whether the phone has an account).
     ("POST", "/api/v1/auth/code"): PUBLIC,
     ("POST", "/api/v1/auth/code/sign-in"): PUBLIC,
+    ("GET", "/login/code"): PUBLIC,
+    ("POST", "/login/code"): PUBLIC,
+    ("POST", "/login/code/sign-in"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/"): PUBLIC,

@@ -136,3 +136,33 @@ async def test_three_codes_per_client_address_in_fifteen_minutes(msg_settings):
         assert answers == [202, 202, 202, 429]
         refused = await client.post("/api/v1/auth/code", json={"phone": new_phone()})
     assert "Retry-After" in refused.headers and "quá nhiều mã" in refused.json()["error"]["message"]
+
+
+async def test_the_pages_send_a_code_and_sign_in_with_it(client, accounts, delivery, channel_sims):
+    from tests.agrimarket.test_web_pages import csrf
+
+    farmer = await accounts.household()
+    login = await client.get("/login")
+    assert 'href="/login/code"' in login.text
+    form = await client.get("/login/code")
+    sent = await client.post("/login/code", data={"_csrf_token": csrf(form.text), "phone": farmer.phone})
+    assert sent.status_code == 200 and "Mã 6 chữ số" in sent.text and SENT in sent.text
+    await drain(delivery)
+    code = await code_from_zalo(channel_sims, farmer.phone)
+    wrong = await client.post(
+        "/login/code/sign-in", data={"_csrf_token": csrf(sent.text), "phone": farmer.phone, "code": "99999x"}
+    )
+    assert wrong.status_code == 422 and "6 chữ số" in wrong.text
+    signed_in = await client.post(
+        "/login/code/sign-in",
+        data={
+            "_csrf_token": csrf(sent.text),
+            "phone": farmer.phone,
+            "code": code,
+            "new_password": "mat-khau-moi-789",
+        },
+        follow_redirects=False,
+    )
+    assert signed_in.status_code in (302, 303), signed_in.text
+    assert (await client.get("/messages")).status_code == 200  # the session cookie works
+    assert (await accounts.login(farmer.phone, "mat-khau-moi-789")).token
