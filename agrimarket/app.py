@@ -39,7 +39,7 @@ from agrimarket.households.pages import HouseholdImportPages
 from agrimarket.indicators.routes import INDICATOR_HANDLERS
 from agrimarket.media.storage import S3Storage, Storage, StorageUnavailable, build_storage
 from agrimarket.messages import subscribers as message_subscribers
-from agrimarket.messages.api import MessageController, admin_messages
+from agrimarket.messages.api import MessageController, PushSubscriptionController, admin_messages
 from agrimarket.messages.delivery import DeliveryWorker
 from agrimarket.messages.pages import AdminMessagePages, MessagePages
 from agrimarket.messages.settings import MessageSettings
@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         TrainingController,
         TrainingPages,
         MessageController,
+        PushSubscriptionController,
         admin_messages,
         MessagePages,
         AdminMessagePages,
@@ -201,6 +202,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "storage": Provide(lambda: storage, use_cache=True, sync_to_thread=False),
             "database_startup": Provide(lambda: database_startup, use_cache=True, sync_to_thread=False),
+            "push_public_key": Provide(gateway.push_public_key, use_cache=True, sync_to_thread=False),
         },
         signature_types=[Settings, Storage, DatabaseStartup],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from litestar import Controller, get, post, put
 from litestar.di import Provide
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from agrimarket.accounts.actor import Actor
-from agrimarket.messages import inbox
+from agrimarket.messages import inbox, push
+from agrimarket.messages.push import PushKey, Subscribed, SubscriptionGone, SubscriptionIn
 from agrimarket.messages.schemas import (
     DeliveryRead,
     DeliveryStatus,
@@ -16,6 +18,7 @@ from agrimarket.messages.schemas import (
     PreferencesWrite,
     UnreadCount,
 )
+from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 
 
@@ -61,3 +64,24 @@ async def admin_messages(actor: Actor, status: DeliveryStatus | None = None) -> 
     """Every message and its fate, newest 200 (admins): sent through which channel, refused,
     held for quiet hours, over the daily cap; ``status`` filters."""
     return await inbox.deliveries(actor, status)
+
+
+class PushSubscriptionController(Controller):
+    path = "/api/v1/push-subscriptions"
+    tags = ["messages"]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/key")
+    async def key(self, actor: Actor, push_public_key: str) -> PushKey:
+        """The VAPID public key to subscribe with (``applicationServerKey``); "" when off."""
+        return PushKey(public_key=push_public_key)
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def subscribe(self, actor: Actor, data: SubscriptionIn, settings: Settings) -> Subscribed:
+        """Keep this browser's subscription (``PushSubscription.toJSON()``) for your messages."""
+        return Subscribed(id=await push.subscribe(actor, data, settings.environment))
+
+    @post("/remove", status_code=HTTP_204_NO_CONTENT)
+    async def unsubscribe(self, actor: Actor, data: SubscriptionGone) -> None:
+        """Forget your subscription with this endpoint (the browser unsubscribed)."""
+        await push.unsubscribe(actor, data.endpoint)

@@ -76,6 +76,10 @@ class MessageGateway(Protocol):
 
     def get(self, code: str) -> MessageChannel | None: ...
 
+    def push_public_key(self) -> str:
+        """The VAPID public key browsers subscribe with ("" when Web Push is off)."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -84,6 +88,9 @@ class NoChannels:
 
     def get(self, code: str) -> MessageChannel | None:
         return None
+
+    def push_public_key(self) -> str:
+        return ""
 
     async def aclose(self) -> None:
         return None

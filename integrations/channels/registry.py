@@ -54,6 +54,9 @@ class Channels:
             self._made[code] = BUILDERS[code](self.section, self.public_base_url, self.tokens)
         return self._made[code]
 
+    def push_public_key(self) -> str:
+        return self.section.vapid_public_key if webpush.CODE in self.section.channels else ""
+
     async def aclose(self) -> None:
         for channel in self._made.values():
             await channel.aclose()

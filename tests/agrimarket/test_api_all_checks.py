@@ -55,6 +55,9 @@ CONTEXTUAL: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/products/{product_id}/photos"): {"photo": "a photo's content must be an image"},
     ("POST", "/api/v1/household-imports"): {"file": "a spreadsheet's content must be a sheet"},
     ("POST", "/api/v1/trainings/{training_id}/attendance"): {"file": "a spreadsheet's content"},
+    ("POST", "/api/v1/push-subscriptions"): {
+        "endpoint": "a browser push service's address (who we may call)"
+    },
 }
 # Logging out ends the very token the rest of the run authenticates with.
 SKIPPED_FOR_SIGNED_IN = {("POST", "/api/v1/auth/logout")}

@@ -394,6 +394,9 @@ async def _message(w: World) -> int:
     return row["id"]
 
 
+PUSH_KEYS = {"p256dh": "B" + "x" * 86, "auth": "a" * 22}
+
+
 # name -> (world, path, fresh) -> value, or a coroutine for a fresh record of a destructive route.
 PARAMS: dict[str, Callable] = {
     "product_id": lambda w, path, fresh: (
@@ -656,6 +659,12 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/t/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
     ("POST", "/T/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
     ("POST", "/api/v1/trainings"): lambda w: {"json": _training(w)},
+    ("POST", "/api/v1/push-subscriptions"): lambda w: {
+        "json": {"endpoint": f"https://fcm.googleapis.com/fcm/send/{next(_seq)}", "keys": PUSH_KEYS}
+    },
+    ("POST", "/api/v1/push-subscriptions/remove"): lambda w: {
+        "json": {"endpoint": "https://fcm.googleapis.com/fcm/send/gone"}
+    },
     ("PUT", "/api/v1/messages/preferences"): lambda w: {"json": {"channel": "zalo", "muted_kinds": []}},
     ("POST", "/messages/preferences"): lambda w: {"data": {"channel": "zalo"}},
     ("POST", "/trainings"): lambda w: {

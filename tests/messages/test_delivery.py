@@ -330,3 +330,33 @@ async def test_the_inbox_page_shows_the_messages_and_the_bell_counts_them(client
         "training",
         "stock_out",
     ]
+
+
+async def test_a_household_that_chose_browser_notifications_gets_them_by_web_push(
+    client, accounts, delivery, channel_sims
+):
+    import httpx
+
+    from agrimarket.errors import Invalid
+    from agrimarket.messages.push import _check_endpoint
+
+    farmer = await accounts.household()
+    key = (await client.get("/api/v1/push-subscriptions/key", headers=farmer.headers)).json()["public_key"]
+    assert key.startswith("B")
+    async with httpx.AsyncClient() as browser:
+        subscription = (await browser.post(f"{channel_sims['webpush'].url}/subscribe")).json()
+    kept = await client.post("/api/v1/push-subscriptions", json=subscription, headers=farmer.headers)
+    assert kept.status_code == 201, kept.text
+    await client.put(
+        "/api/v1/messages/preferences", json={"channel": "push", "muted_kinds": []}, headers=farmer.headers
+    )
+    await order(farmer.me["household_id"], 9)
+    await drain(delivery)
+    pushed = channel_sims["webpush"].state.outbox
+    assert [m["body"] for m in pushed] == ["Đơn hàng mới trên Voso: mã VS0009, 120.000 đ."]
+    assert pushed[0]["url"] == "http://testserver.local/orders"
+    assert channel_sims["zalo"].state.outbox == []
+    # Outside development the server calls only the browsers' push services.
+    with pytest.raises(Invalid):
+        _check_endpoint(subscription["endpoint"], "production")
+    _check_endpoint("https://fcm.googleapis.com/fcm/send/abc", "production")
