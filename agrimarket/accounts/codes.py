@@ -99,7 +99,6 @@ async def request_code(store: Store, client: str, raw_phone: str, settings: Sett
 
 async def sign_in_with_code(raw_phone: str, code: str, settings: Settings, new_password: str = "") -> int:
     """The user id for a right, fresh, unused code (and the new password set, if given)."""
-    code = code.strip()
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
         raise Invalid("code", "Mã gồm đúng 6 chữ số.", "The code is 6 digits.")
     try:

@@ -7,6 +7,7 @@ never an address of our network.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -28,12 +29,14 @@ PUSH_SERVICE_HOSTS = (
 )
 
 
-Endpoint = Annotated[str, checked(pattern="^https?://[^/?#]+", max_length=500)]
+ENDPOINT_PATTERN = "^https?://[^/?#]+"
+Endpoint = Annotated[str, checked(pattern=ENDPOINT_PATTERN, max_length=500)]
+KEY_LENGTHS = {"p256dh": (10, 120), "auth": (10, 40)}
 
 
 class PushKeys(Input):
-    p256dh: Annotated[str, checked(min_length=10, max_length=120)]
-    auth: Annotated[str, checked(min_length=10, max_length=40)]
+    p256dh: Annotated[str, checked(min_length=KEY_LENGTHS["p256dh"][0], max_length=KEY_LENGTHS["p256dh"][1])]
+    auth: Annotated[str, checked(min_length=KEY_LENGTHS["auth"][0], max_length=KEY_LENGTHS["auth"][1])]
 
 
 class SubscriptionIn(Input):
@@ -53,7 +56,13 @@ class Subscribed(msgspec.Struct):
     id: int
 
 
+def _endpoint_form(endpoint: str) -> None:
+    if not re.match(ENDPOINT_PATTERN, endpoint) or len(endpoint) > 500:
+        raise Invalid("endpoint", "Địa chỉ nhận thông báo không hợp lệ.", "Not a push endpoint URL.")
+
+
 def _check_endpoint(endpoint: str, environment: str) -> None:
+    _endpoint_form(endpoint)
     try:
         parts = urlsplit(endpoint)
         host = (parts.hostname or "").lower()
@@ -71,6 +80,9 @@ def _check_endpoint(endpoint: str, environment: str) -> None:
 
 async def subscribe(actor: Actor, data: SubscriptionIn, environment: str) -> int:
     _check_endpoint(data.endpoint, environment)
+    for name, (shortest, longest) in KEY_LENGTHS.items():
+        if not shortest <= len(getattr(data.keys, name)) <= longest:
+            raise Invalid(f"keys.{name}", "Khóa đăng ký thông báo không hợp lệ.", "Invalid subscription key.")
     existing = (
         await PushSubscription.select(PushSubscription.id)
         .where(PushSubscription.endpoint == data.endpoint)
@@ -97,6 +109,7 @@ async def subscribe(actor: Actor, data: SubscriptionIn, environment: str) -> int
 
 
 async def unsubscribe(actor: Actor, endpoint: str) -> None:
+    _endpoint_form(endpoint)
     await PushSubscription.delete().where(
         (PushSubscription.endpoint == endpoint) & (PushSubscription.user == actor.user_id)
     )
