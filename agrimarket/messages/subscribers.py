@@ -17,6 +17,7 @@ from agrimarket.events import (
     GrowingAreaStatusChanged,
     ListingStateChanged,
     OrderReceived,
+    ProductChanged,
     TrainingRecorded,
 )
 from agrimarket.messages import kinds
@@ -69,6 +70,32 @@ async def on_listing_state_changed(event: ListingStateChanged) -> None:
         {"product": name[:100], "reason": event.reason[:200]},
     )
     await to_owner(event.household_id, event.cooperative_id, draft)
+
+
+async def on_product_changed(event: ProductChanged) -> None:
+    """Stock at 0 while the product is live on a marketplace: buyers there see it sold out."""
+    if event.deleted:
+        return
+    product = (
+        await Product.select(Product.name, Product.stock, Product.owner_household, Product.owner_cooperative)
+        .where(Product.id == event.product_id)
+        .first()
+    )
+    if product is None or product["stock"] != 0:
+        return
+    live = await ports.current().where_to_buy(event.product_id)
+    if not live:
+        return
+    markets = ", ".join(link["name"] for link in live)
+    draft = Draft(
+        kinds.STOCK_OUT,
+        f"«{product['name']}» đã hết hàng nhưng vẫn đang bán trên {markets}. Cập nhật số lượng nếu còn hàng.",
+        # At most one a day per product, however often it is edited at 0.
+        f"stock-out:{event.product_id}:{clock.today().isoformat()}",
+        "/products",
+        {"product": product["name"][:100], "marketplaces": markets[:100]},
+    )
+    await to_owner(product["owner_household"], product["owner_cooperative"], draft)
 
 
 async def on_counterfeit_warning(event: CounterfeitWarning) -> None:
@@ -142,6 +169,7 @@ async def on_training_recorded(event: TrainingRecorded) -> None:
 def connect(bus: EventBus) -> None:
     """The core's own subscribers: the messages each event makes."""
     bus.subscribe(OrderReceived, on_order_received)
+    bus.subscribe(ProductChanged, on_product_changed)
     bus.subscribe(ListingStateChanged, on_listing_state_changed)
     bus.subscribe(CounterfeitWarning, on_counterfeit_warning)
     bus.subscribe(BatchFlagged, on_batch_flagged)

@@ -360,3 +360,37 @@ async def test_a_household_that_chose_browser_notifications_gets_them_by_web_pus
     with pytest.raises(Invalid):
         _check_endpoint(subscription["endpoint"], "production")
     _check_endpoint("https://fcm.googleapis.com/fcm/send/abc", "production")
+
+
+async def test_stock_at_zero_on_a_live_listing_tells_the_household_once_a_day(client, accounts, monkeypatch):
+    from agrimarket import ports
+
+    farmer = await accounts.household()
+    product = await accounts.product(farmer, name="Na dai", stock=2)
+
+    async def live_on_voso(product_id: int) -> list[dict]:
+        return [{"name": "Voso", "url": "https://voso.example/item/1"}]
+
+    monkeypatch.setattr(ports.current(), "where_to_buy", live_on_voso)
+    for _ in range(2):
+        emptied = await client.patch(
+            f"/api/v1/products/{product['id']}", json={"stock": 0}, headers=farmer.headers
+        )
+        assert emptied.status_code == 200, emptied.text
+    inbox = (await client.get("/api/v1/messages", headers=farmer.headers)).json()
+    assert [m["text"] for m in inbox] == [
+        "«Na dai» đã hết hàng nhưng vẫn đang bán trên Voso. Cập nhật số lượng nếu còn hàng."
+    ]
+
+
+async def test_a_cooperative_invitation_reaches_the_invited_household(client, accounts):
+    manager, coop_id = await accounts.coop_manager()
+    farmer = await accounts.household()
+    invited = await client.post(
+        f"/api/v1/cooperatives/{coop_id}/invitations", json={"phone": farmer.phone}, headers=manager.headers
+    )
+    assert invited.status_code == 201, invited.text
+    inbox = (await client.get("/api/v1/messages", headers=farmer.headers)).json()
+    assert [m["text"] for m in inbox] == [
+        "HTX Nông nghiệp 1 mời hộ vào hợp tác xã. Mở ứng dụng để đồng ý hoặc từ chối."
+    ]
