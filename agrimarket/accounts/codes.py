@@ -21,15 +21,17 @@ from datetime import timedelta
 from litestar.stores.base import Store
 
 from agrimarket import clock
+from agrimarket.accounts.actor import Actor
 from agrimarket.accounts.limits import _wait
 from agrimarket.accounts.passwords import check_strength, hash_password
 from agrimarket.accounts.phone import normalize_phone
+from agrimarket.cooperatives.service import require_manager
 from agrimarket.db import write_transaction
-from agrimarket.errors import Invalid, RateLimited, Unauthorized
+from agrimarket.errors import Conflict, Invalid, NotFound, RateLimited, Unauthorized
 from agrimarket.messages import kinds
 from agrimarket.messages.service import Draft, to_user
 from agrimarket.settings import Settings
-from agrimarket.tables import SignInCode, User
+from agrimarket.tables import Household, SignInCode, User
 from agrimarket.web.stores import increment
 
 TTL = timedelta(minutes=5)
@@ -66,10 +68,12 @@ def code_hash(secret_key: str, phone: str, code: str) -> str:
     return hmac.new(secret_key.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-async def request_code(store: Store, client: str, raw_phone: str, settings: Settings) -> None:
-    """Count the request, and send a code if the phone has an active account (silently otherwise)."""
+async def request_code(store: Store, client: str | None, raw_phone: str, settings: Settings) -> None:
+    """Count the request, and send a code if the phone has an active account (silently otherwise).
+    ``client`` None: asked by the household's cooperative manager (only the phone's limit counts)."""
     phone = normalize_phone(raw_phone)
-    for key in (f"code-phone:{phone}", f"code-client:{client}"):
+    keys = [f"code-phone:{phone}"] + ([f"code-client:{client}"] if client is not None else [])
+    for key in keys:
         if await increment(store, key, WINDOW_S) > settings.sign_in_codes_per_15_min:
             raise TooManyCodes(await store.expires_in(key) or WINDOW_S)
     user = await User.select(User.id).where((User.phone == phone) & (User.is_active == True)).first()  # noqa: E712
@@ -132,3 +136,24 @@ async def sign_in_with_code(raw_phone: str, code: str, settings: Settings, new_p
     if wrong:  # raised after the commit: the wrong try counts
         raise WrongCode()
     return row["user"]
+
+
+async def send_member_code(
+    actor: Actor, coop_id: int, household_id: int, store: Store, settings: Settings
+) -> str:
+    """A cooperative's manager sends a member household its sign-in code (a farmer who never had a
+    password, or lost it); the phone it goes to, for the manager to tell the farmer."""
+    require_manager(actor, coop_id)
+    member = (
+        await Household.select(Household.phone)
+        .where((Household.id == household_id) & (Household.cooperative == coop_id))
+        .first()
+    )
+    if member is None:
+        raise NotFound("Không có hộ thành viên này.", "No such member household.")
+    if not await User.exists().where((User.household == household_id) & (User.is_active == True)):  # noqa: E712
+        raise Conflict(
+            "Hộ này chưa có tài khoản: hãy “Đăng ký giúp hộ” trước.", "This household has no account yet."
+        )
+    await request_code(store, None, member["phone"], settings)
+    return member["phone"]

@@ -178,6 +178,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/cooperatives/{coop_id:int}/members"): COOP_WRITE,
     # The cells aim at another member (a household's own id is its leave: test_coop_consent).
     ("DELETE", "/api/v1/cooperatives/{coop_id:int}/members/{household_id:int}"): COOP_WRITE,
+    ("POST", "/api/v1/cooperatives/{coop_id:int}/members/{household_id:int}/sign-in-code"): COOP_WRITE,
     ("GET", "/api/v1/cooperatives/{coop_id:int}/invitations"): COOP_READ,
     ("POST", "/api/v1/cooperatives/{coop_id:int}/invitations"): COOP_WRITE,
     ("DELETE", "/api/v1/cooperatives/{coop_id:int}/invitations/{invitation_id:int}"): COOP_WRITE,

@@ -166,3 +166,29 @@ async def test_the_pages_send_a_code_and_sign_in_with_it(client, accounts, deliv
     assert signed_in.status_code in (302, 303), signed_in.text
     assert (await client.get("/messages")).status_code == 200  # the session cookie works
     assert (await accounts.login(farmer.phone, "mat-khau-moi-789")).token
+
+
+async def test_a_manager_sends_a_member_signed_up_for_it_a_code_that_gives_it_a_password(
+    client, accounts, delivery, channel_sims
+):
+    manager, coop_id = await accounts.coop_manager()
+    phone = new_phone()
+    household_id = await accounts.sign_up(manager, coop_id, phone=phone)
+    sent = await client.post(
+        f"/api/v1/cooperatives/{coop_id}/members/{household_id}/sign-in-code", headers=manager.headers
+    )
+    assert sent.status_code == 202, sent.text
+    assert phone in sent.json()["message"]
+    await drain(delivery)
+    code = await code_from_zalo(channel_sims, phone)
+    signed_in = await client.post(
+        "/api/v1/auth/code/sign-in", json={"phone": phone, "code": code, "new_password": "mat-khau-cua-ho"}
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    assert (await accounts.login(phone, "mat-khau-cua-ho")).token
+    other = await accounts.household()
+    refused = await client.post(
+        f"/api/v1/cooperatives/{coop_id}/members/{other.me['household_id']}/sign-in-code",
+        headers=manager.headers,
+    )
+    assert refused.status_code == 404
