@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 from agrimarket.accounts.api import AuthController, me
 from agrimarket.accounts.claims_api import AccountClaimController
 from agrimarket.accounts.code_pages import CodeSignInPages
+from agrimarket.accounts.locks import AccountLockController
 from agrimarket.accounts.pages import AccountPages
 from agrimarket.areas.api import AreasController
 from agrimarket.audit.routes import AuditController, AuditPages
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             middleware=[login_limit.middleware],
         ),
         me,
+        AccountLockController,
         AreasController,
         ProductController,
         catalog,

@@ -374,6 +374,11 @@ def _code(w: World, path: str, fresh: bool):
     return "31" if "/provinces/" in path else CAT_HAI
 
 
+async def _fresh_account(w: World) -> int:
+    """A household account of its own, for the routes that lock one."""
+    return (await w.accounts.household(name="Hộ Bị Khóa")).me["id"]
+
+
 async def _message(w: World) -> int:
     """A message to A's household (a new order), as the order desk's event makes one."""
     number = next(_seq)
@@ -429,6 +434,7 @@ PARAMS: dict[str, Callable] = {
     "owner": lambda w, path, fresh: f"h{w.a('household')}",
     "training_id": lambda w, path, fresh: w.a("training"),
     "message_id": lambda w, path, fresh: _message(w),
+    "user_id": lambda w, path, fresh: _fresh_account(w),
 }
 # Routes whose allowed request removes its record: each allowed cell gets a fresh one.
 DESTRUCTIVE = {

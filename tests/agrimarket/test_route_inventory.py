@@ -120,6 +120,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/login/code"): PUBLIC,
     ("POST", "/login/code/sign-in"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    # An admin locks an account (a fresh one per cell: locking A would end the run's sessions).
+    ("POST", "/api/v1/admin/users/{user_id:int}/lock"): ADMIN_ONLY,
+    ("POST", "/api/v1/admin/users/{user_id:int}/unlock"): ADMIN_ONLY,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/"): PUBLIC,
     ("GET", "/login"): PUBLIC,

@@ -192,3 +192,22 @@ async def test_a_manager_sends_a_member_signed_up_for_it_a_code_that_gives_it_a_
         headers=manager.headers,
     )
     assert refused.status_code == 404
+
+
+async def test_an_admin_locks_an_account_which_then_signs_in_neither_way(client, accounts):
+    farmer = await accounts.household()
+    admin = await accounts.staff("admin")
+    refused = await client.post(f"/api/v1/admin/users/{farmer.me['id']}/lock", headers=farmer.headers)
+    assert refused.status_code == 403
+    locked = await client.post(f"/api/v1/admin/users/{farmer.me['id']}/lock", headers=admin.headers)
+    assert locked.status_code == 200 and locked.json() == {"user_id": farmer.me["id"], "locked": True}
+    assert (await client.get("/api/v1/me", headers=farmer.headers)).status_code == 401
+    password = await client.post(
+        "/api/v1/auth/login", json={"phone": farmer.phone, "password": "mat-khau-123"}
+    )
+    assert password.status_code == 401
+    asked = await client.post("/api/v1/auth/code", json={"phone": farmer.phone})
+    assert asked.status_code == 202 and await SignInCode.count() == 0  # the same answer, no code
+    unlocked = await client.post(f"/api/v1/admin/users/{farmer.me['id']}/unlock", headers=admin.headers)
+    assert unlocked.json()["locked"] is False
+    assert (await accounts.login(farmer.phone)).token
