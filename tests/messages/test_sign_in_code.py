@@ -211,3 +211,22 @@ async def test_an_admin_locks_an_account_which_then_signs_in_neither_way(client,
     unlocked = await client.post(f"/api/v1/admin/users/{farmer.me['id']}/unlock", headers=admin.headers)
     assert unlocked.json()["locked"] is False
     assert (await accounts.login(farmer.phone)).token
+
+
+async def test_with_every_gateway_down_the_code_is_queued_and_goes_out_when_one_is_back(
+    client, accounts, delivery, channel_sims
+):
+    farmer = await accounts.household()
+    for sim in (channel_sims["zalo"], channel_sims["sms"]):
+        sim.state.config.faults.error_rate = 1.0
+    asked = await client.post("/api/v1/auth/code", json={"phone": farmer.phone})
+    assert asked.status_code == 202 and asked.json()["message"].startswith(SENT)
+    for _ in range(3):
+        await delivery.run_one()
+        await MessageDelivery.update({MessageDelivery.next_attempt_at: 0}).where(MessageDelivery.id > 0)
+    row = await MessageDelivery.select().first()
+    assert row["status"] == "queued" and row["attempts"] == 3 and "503" in row["last_error"]
+    channel_sims["zalo"].state.config.faults.error_rate = 0.0
+    await drain(delivery)
+    assert await code_from_zalo(channel_sims, farmer.phone)
+    assert (await MessageDelivery.select().first())["status"] == "sent"
