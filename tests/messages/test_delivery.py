@@ -199,9 +199,12 @@ async def test_quiet_hours_hold_a_rejection_until_morning_but_not_an_order(
     assert [m["template_id"] for m in channel_sims["zalo"].state.outbox] == ["sim-order_received"]
     held = await MessageDelivery.select().where(MessageDelivery.status == "queued").first()
     assert held is not None and "giờ yên tĩnh" in str(held["log"])
-    assert held["next_attempt_at"] == at_vietnam(6, days=1).timestamp()
+    # The next 06:00 after the moment the clock showed (not after the real one, which may have
+    # passed Vietnam's midnight meanwhile).
+    morning = (clock.to_local(night) + timedelta(days=1)).replace(hour=6, minute=0)
+    assert held["next_attempt_at"] == morning.timestamp()
 
-    morning = at_vietnam(6, 1, days=1)
+    morning = morning + timedelta(minutes=1)
     monkeypatch.setattr(clock, "now", lambda: morning)
     await drain(delivery)
     assert [m["template_id"] for m in channel_sims["zalo"].state.outbox] == [
