@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from functools import partial
 from pathlib import Path
@@ -17,6 +19,8 @@ from litestar.template.config import TemplateConfig
 
 from agrimarket.accounts.api import AuthController, me
 from agrimarket.accounts.claims_api import AccountClaimController
+from agrimarket.accounts.code_pages import CodeSignInPages
+from agrimarket.accounts.locks import AccountLockController
 from agrimarket.accounts.pages import AccountPages
 from agrimarket.areas.api import AreasController
 from agrimarket.audit.routes import AuditController, AuditPages
@@ -35,6 +39,11 @@ from agrimarket.households.api import HouseholdImportController
 from agrimarket.households.pages import HouseholdImportPages
 from agrimarket.indicators.routes import INDICATOR_HANDLERS
 from agrimarket.media.storage import S3Storage, Storage, StorageUnavailable, build_storage
+from agrimarket.messages import subscribers as message_subscribers
+from agrimarket.messages.api import MessageController, PushSubscriptionController, admin_messages
+from agrimarket.messages.delivery import DeliveryWorker
+from agrimarket.messages.pages import AdminMessagePages, MessagePages
+from agrimarket.messages.settings import MessageSettings
 from agrimarket.payments.api import BankAccountController, banks
 from agrimarket.payments.pages import BankAccountPages, vietqr_image
 from agrimarket.ports import QueryPorts
@@ -63,7 +72,8 @@ from traceability.plugin import TraceabilityPlugin
 
 PACKAGE = Path(__file__).parent
 log = logging.getLogger(__name__)
-LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
+# Signing in by a code counts with the password log-ins: guessing codes is guessing passwords.
+LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login", "/login/code/sign-in", "/api/v1/auth/code/sign-in"})
 
 
 async def _is_login_attempt(request: Request) -> bool:
@@ -79,6 +89,7 @@ def connect_apps() -> tuple[EventBus, QueryPorts]:
     Built afresh each time, so several apps built in one process never register anything twice.
     """
     bus, ports = EventBus(), QueryPorts()
+    message_subscribers.connect(bus)
     traceability_plugin.connect(bus, ports)
     integrations_plugin.connect(bus, ports)
     install_bus(bus)
@@ -88,7 +99,7 @@ def connect_apps() -> tuple[EventBus, QueryPorts]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    connect_apps()
+    _, ports = connect_apps()
     # The pool opened and checked below is the tables' engine, refused unless it is settings.database_url.
     engine = engine_for(settings, Product._meta.db)
     storage = build_storage(settings)
@@ -109,6 +120,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.db_pool_size:  # a pool of another event loop (a test, a seed script) is left alone
             await close_db_pool(engine)
 
+    # Messages go out through the channels integrations provides (Zalo ZNS, SMS, Web Push).
+    messages = settings.section(MessageSettings)
+    gateway = ports.message_gateway(settings)
+    delivery = DeliveryWorker(messages, gateway, settings.public_base_url)
+    delivery_tasks: list[asyncio.Task] = []
+
+    async def start_delivery() -> None:
+        if messages.run_in_process and not delivery_tasks:
+            delivery_tasks.append(asyncio.create_task(delivery.run()))
+
+    async def stop_delivery() -> None:
+        delivery.stop()
+        for task in delivery_tasks:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 10)
+        delivery_tasks.clear()
+        await gateway.aclose()
+
     # Start-up work that needs the database runs until it succeeds, in the background when the
     # database is down at start: the process starts anyway (plugins add their steps).
     database_startup = DatabaseStartup([open_pool])
@@ -123,8 +152,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     route_handlers: list = [
         healthz,
         readyz,
-        Router(path="/", route_handlers=[AuthController, AccountPages], middleware=[login_limit.middleware]),
+        Router(
+            path="/",
+            route_handlers=[AuthController, AccountPages, CodeSignInPages],
+            middleware=[login_limit.middleware],
+        ),
         me,
+        AccountLockController,
         AreasController,
         ProductController,
         catalog,
@@ -134,6 +168,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         HouseholdImportController,
         TrainingController,
         TrainingPages,
+        MessageController,
+        PushSubscriptionController,
+        admin_messages,
+        MessagePages,
+        AdminMessagePages,
         HouseholdImportPages,
         ProductPages,
         PublicProductPages,
@@ -165,6 +204,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "storage": Provide(lambda: storage, use_cache=True, sync_to_thread=False),
             "database_startup": Provide(lambda: database_startup, use_cache=True, sync_to_thread=False),
+            "push_public_key": Provide(gateway.push_public_key, use_cache=True, sync_to_thread=False),
         },
         signature_types=[Settings, Storage, DatabaseStartup],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -192,8 +232,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ErrorResponsesPlugin(),
             InputSchemaPlugin(),
         ],
-        on_startup=[database_startup.start, prepare_storage],
-        on_shutdown=[database_startup.stop, close_pool],
+        on_startup=[database_startup.start, prepare_storage, start_delivery],
+        on_shutdown=[database_startup.stop, stop_delivery, close_pool],
         request_max_body_size=1_000_000,
         request_class=AppRequest,  # JSON bodies nested too deep are a 400, not a RecursionError
     )

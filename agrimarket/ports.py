@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.messages.channel import MessageGateway, NoChannels
+from agrimarket.settings import Settings
 
 
 async def _no_links(product_id: int) -> list[dict]:
@@ -31,6 +33,14 @@ async def _no_traces(product_ids: list[int]) -> dict[int, dict]:
     return {}
 
 
+async def _no_subject(kind: str, subject_id: int) -> dict | None:
+    return None
+
+
+def _no_gateway(settings: Settings) -> MessageGateway:
+    return NoChannels()
+
+
 @dataclass
 class QueryPorts:
     # Where to buy: the product's live marketplace listings as [{"name", "url"}] (scan and product pages).
@@ -43,6 +53,12 @@ class QueryPorts:
     # Per product, its newest batch's growing area and a valid stamp:
     # {product id: {"area_code", "area_status", "serial"}} (the product feed).
     latest_traces: Callable[[list[int]], Awaitable[dict[int, dict]]] = _no_traces
+    # The message channels (Zalo ZNS, SMS, Web Push) built from the settings: the delivery worker
+    # (``agrimarket.messages.delivery``) sends through them; none without integrations.
+    message_gateway: Callable[[Settings], MessageGateway] = _no_gateway
+    # Who a message about a batch or growing area goes to: (kind "batch" | "area", id) ->
+    # {"household", "cooperative", "name", "code"} or None (provided by traceability).
+    message_subject: Callable[[str, int], Awaitable[dict | None]] = _no_subject
 
 
 _ports = QueryPorts()

@@ -119,6 +119,10 @@ def environment(topology: Topology, s3_endpoint: str) -> dict[str, str]:
         "INTEGRATIONS_POSTMART_URL": f"{simulators}/postmart",
         "INTEGRATIONS_VOSO_URL": f"{simulators}/voso",
         "INTEGRATIONS_SHOPEE_URL": f"{simulators}/shopee",
+        # Messages go from the app processes (claimed with SKIP LOCKED) to the simulators' process.
+        "MESSAGE_ZALO_OAUTH_URL": f"{simulators}/zalo",
+        "MESSAGE_ZALO_ZNS_URL": f"{simulators}/zalo",
+        "MESSAGE_SMS_URL": f"{simulators}/sms",
         "LOG_FORMAT": topology.log_format,
         "DB_POOL_SIZE": "5",
     }

@@ -101,6 +101,8 @@ class Settings:
     # Accounts one client address may register: "N/unit", and at most this many a day.
     register_rate_limit: str = field(default_factory=lambda: env_rate("REGISTER_RATE_LIMIT", "10/hour"))
     register_daily_limit: int = field(default_factory=lambda: env_int("REGISTER_DAILY_LIMIT", 30))
+    # One-time sign-in codes one phone, and one client address, may ask for in 15 minutes.
+    sign_in_codes_per_15_min: int = field(default_factory=lambda: env_int("SIGN_IN_CODES_PER_15_MIN", 3))
     # Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (empty: none, the peer
     # address is the client); the right-most address of the chain that is not one of them is the client.
     trusted_proxies: tuple[str, ...] = field(default_factory=_trusted_proxies)

@@ -318,3 +318,81 @@ class AuditEntry(Table):
     cooperative = Integer(null=True, default=None, index=True)
     client_address = Varchar(length=45, default="")  # from where: the client's IP address
     user_agent = Varchar(length=200, default="")
+
+
+class Message(Table):
+    """A notification to a household (or to a cooperative's manager): shown in the in-app inbox,
+    and sent through a channel by its ``MessageDelivery`` row (``agrimarket.messages``)."""
+
+    id = Serial(primary_key=True)
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(User, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=30)
+    text = Text()  # Vietnamese, short: what the household reads in Zalo, SMS and the inbox
+    link = Varchar(length=300, default="")
+    # The kind's template parameters (Zalo ZNS template_data), strings.
+    params = JSON(default="{}")
+    urgent = Boolean(default=False)
+    # What caused it ("order:12:h:3"): one event handled twice makes one message.
+    cause = Varchar(length=120, unique=True)
+    created_at = Timestamptz(index=True)
+    read_at = Timestamptz(null=True, default=None)
+
+
+class MessageDelivery(Table):
+    """The outbox row of one message: written with it, claimed by the delivery worker, and its fate
+    (sent through which channel, refused, held for quiet hours, over the daily cap) kept for the admin.
+    Times the worker compares are epoch seconds, so the same SQL runs on SQLite and PostgreSQL."""
+
+    id = Serial(primary_key=True)
+    message = ForeignKey(Message, on_delete=OnDelete.cascade, unique=True)
+    phone = Varchar(length=12, index=True)
+    # queued | running | sent | failed | inbox (no channel wanted) | capped (over the daily cap)
+    status = Varchar(length=10, default="queued", index=True)
+    channels = Varchar(length=60, default="")  # the channels still to try, in order ("zalo,sms")
+    attempts = Integer(default=0)
+    next_attempt_at = DoublePrecision(default=0.0)
+    claimed_until = DoublePrecision(default=0.0)
+    claim_token = Varchar(length=32, default="")
+    sent_channel = Varchar(length=10, default="")
+    provider_id = Varchar(length=100, default="")
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    log = JSON(default="[]")  # [{"at", "channel", "result"}]: what happened, for the admin
+    updated_at = Timestamptz()
+
+
+class MessagePreference(Table):
+    """Which kinds a household wants sent to its phone, and through which channel (the inbox shows
+    every message whatever it chose)."""
+
+    id = Serial(primary_key=True)
+    household = ForeignKey(Household, on_delete=OnDelete.cascade, unique=True)
+    channel = Varchar(length=10, default="zalo")  # zalo (then SMS) | sms | push | inbox
+    muted_kinds = Varchar(length=400, default="")  # comma-separated kinds not sent to the phone
+    updated_at = Timestamptz()
+
+
+class PushSubscription(Table):
+    """A browser's Web Push subscription (PushManager.subscribe), for the user who made it."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    endpoint = Varchar(length=500, unique=True)
+    p256dh = Varchar(length=120)
+    auth = Varchar(length=40)
+    created_at = Timestamptz()
+
+
+class SignInCode(Table):
+    """A one-time sign-in code sent to a phone ("Đăng nhập bằng mã"): only its keyed hash is kept;
+    valid 5 minutes, once, and refused after 5 wrong tries."""
+
+    id = Serial(primary_key=True)
+    phone = Varchar(length=12, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    wrong_tries = Integer(default=0)

@@ -19,6 +19,9 @@ from agrimarket.ports import QueryPorts
 from agrimarket.settings import Settings
 from agrimarket.startup import DatabaseStartup
 from integrations.adapters.registry import MARKETPLACES, Adapters
+from integrations.channel_tokens import DatabaseTokens
+from integrations.channels.registry import Channels
+from integrations.channels.settings import ChannelSettings
 from integrations.listings import service as listings
 from integrations.listings import views as listing_views
 from integrations.listings.account_pages import MarketplaceAccountPages
@@ -33,7 +36,10 @@ from integrations.settings import IntegrationsSettings
 from integrations.simulators import buyers
 from integrations.simulators import postmart as postmart_sim
 from integrations.simulators import shopee as shopee_sim
+from integrations.simulators import sms as sms_sim
 from integrations.simulators import voso as voso_sim
+from integrations.simulators import webpush as webpush_sim
+from integrations.simulators import zalo as zalo_sim
 from integrations.simulators.state import SimConfig
 from integrations.stock.pages import StockSharePages
 from integrations.sync.pages import SyncJobPages
@@ -58,6 +64,42 @@ def build_adapters(settings: Settings) -> Adapters:
     )
 
 
+def build_channels(settings: Settings) -> Channels:
+    """The message channels (``agrimarket.messages.channel.MessageGateway``), the Zalo OA's tokens
+    shared through the database."""
+    return Channels(
+        settings.section(ChannelSettings),
+        settings.public_base_url,
+        DatabaseTokens(settings.section(IntegrationsSettings).credentials_key),
+    )
+
+
+def channel_simulator_configs(settings: Settings) -> dict[str, tuple]:
+    """Mount path -> (simulator module, its config) of the message channels, from our settings."""
+    section, base = settings.section(ChannelSettings), settings.public_base_url
+    return {
+        "/sim/zalo": (
+            zalo_sim,
+            zalo_sim.ZaloConfig(
+                public_url=f"{base}/sim/zalo",
+                app_id=section.zalo_app_id,
+                app_secret=section.zalo_app_secret,
+                first_refresh_token=section.zalo_refresh_token,
+            ),
+        ),
+        "/sim/sms": (
+            sms_sim,
+            sms_sim.SmsConfig(
+                public_url=f"{base}/sim/sms",
+                api_key=section.esms_api_key,
+                secret_key=section.esms_secret_key,
+                brandnames={section.esms_brandname},
+            ),
+        ),
+        "/sim/webpush": (webpush_sim, SimConfig(public_url=f"{base}/sim/webpush")),
+    }
+
+
 def connect(bus: EventBus, ports: QueryPorts) -> None:
     """Integrations' side of the ports between the apps (``agrimarket.app.connect_apps``): listings
     follow product changes and ended memberships; the core's pages learn where to buy and what the
@@ -67,6 +109,7 @@ def connect(bus: EventBus, ports: QueryPorts) -> None:
     ports.where_to_buy = listing_views.live_links
     ports.listing_cards = listing_views.card_context
     ports.listings_in_rows = listing_views.listings_in
+    ports.message_gateway = build_channels
 
 
 def _mount(path: str, app):
@@ -136,6 +179,11 @@ class IntegrationsPlugin(InitPluginProtocol):
                 self._sims.append(sim_app.state.sim)
                 self.simulator_apps[f"/sim/{code}"] = sim_app
                 app_config.route_handlers.append(_mount(f"/sim/{code}", sim_app))
+        if self.settings.section(ChannelSettings).mount_simulators:
+            for path, (module, config) in channel_simulator_configs(self.settings).items():
+                sim_app = module.create_app(config)
+                self.simulator_apps[path] = sim_app
+                app_config.route_handlers.append(_mount(path, sim_app))
         # Seeded once the database answers, not in on_startup: the app starts while it is down.
         self.database_startup.add(ensure_marketplaces)
         app_config.on_startup.append(self.start)

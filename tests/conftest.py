@@ -36,6 +36,8 @@ os.environ.update(
         # Every test registers its accounts from one address; the limit's own test sets a low one.
         "REGISTER_RATE_LIMIT": "100000/minute",
         "REGISTER_DAILY_LIMIT": "1000000",
+        # Sign-in codes likewise (issue 21); their limit's own tests set 3.
+        "SIGN_IN_CODES_PER_15_MIN": "1000000",
         # Tests scan and resolve stamps far faster than buyers; the limit's own tests set a low one.
         "SCAN_RATE_LIMIT": "100000/minute",
         # The live-server browser test runs the app in another event loop than the tests.

@@ -10,6 +10,7 @@ from agrimarket.ports import QueryPorts
 from agrimarket.settings import Settings
 from traceability.batches import routes as batch_routes
 from traceability.batches.traces import latest_traces
+from traceability.messages_port import message_subject
 from traceability.resolver import routes as resolver_routes
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import routes as stamp_routes
@@ -17,8 +18,10 @@ from traceability.stamps import routes as stamp_routes
 
 def connect(bus: EventBus, ports: QueryPorts) -> None:
     """Traceability's side of the ports between the apps (``agrimarket.app.connect_apps``): the
-    product feed's traces. It subscribes to no event yet."""
+    product feed's traces, and who a message about a batch or an area goes to. It subscribes to
+    no event yet."""
     ports.latest_traces = latest_traces
+    ports.message_subject = message_subject
 
 
 class TraceabilityPlugin(InitPluginProtocol):

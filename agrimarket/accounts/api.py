@@ -9,8 +9,17 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.accounts.claims import ClaimPending, claim_message, register_or_claim
+from agrimarket.accounts.codes import CODE_SENT_EN, CODE_SENT_VI, request_code, sign_in_with_code
 from agrimarket.accounts.limits import STORE, take_registration
-from agrimarket.accounts.schemas import LoginIn, MeOut, RegisterIn, TokenOut
+from agrimarket.accounts.schemas import (
+    CodeRequestIn,
+    CodeSent,
+    CodeSignInIn,
+    LoginIn,
+    MeOut,
+    RegisterIn,
+    TokenOut,
+)
 from agrimarket.accounts.service import (
     Registration,
     actor_for_token,
@@ -21,6 +30,7 @@ from agrimarket.accounts.service import (
 from agrimarket.settings import Settings
 from agrimarket.web.auth import client_address, credentials, provide_actor
 from agrimarket.web.i18n import request_lang
+from agrimarket.web.openapi import error_response
 
 
 def me_out(actor: Actor) -> MeOut:
@@ -77,6 +87,22 @@ class AuthController(Controller):
     async def login(self, data: LoginIn, settings: Settings) -> TokenOut:
         """Exchange phone + password for a bearer token (rate limited)."""
         return await _token_for(await authenticate(data.phone, data.password), settings)
+
+    @post("/code", status_code=HTTP_202_ACCEPTED, responses={429: error_response(429)})
+    async def code(self, request: Request, data: CodeRequestIn, settings: Settings) -> CodeSent:
+        """Send a 6-digit sign-in code to the phone by Zalo (SMS if Zalo cannot), valid 5 minutes.
+        The same answer whether or not the phone has an account; at most 3 codes per phone and per
+        client address in 15 minutes (then 429 with Retry-After)."""
+        store = request.app.stores.get(STORE)
+        await request_code(store, client_address(request), data.phone, settings)
+        return CodeSent(message=CODE_SENT_EN if request_lang(request) == "en" else CODE_SENT_VI)
+
+    @post("/code/sign-in", status_code=200, responses={401: error_response(401), 429: error_response(429)})
+    async def code_sign_in(self, data: CodeSignInIn, settings: Settings) -> TokenOut:
+        """Exchange the phone's code for a bearer token, once; ``new_password`` resets the password.
+        A wrong, used or expired code (5 wrong tries spend it) is one 401 answer."""
+        user_id = await sign_in_with_code(data.phone, data.code, settings, data.new_password or "")
+        return await _token_for(user_id, settings)
 
     @post("/logout", status_code=HTTP_204_NO_CONTENT, dependencies={"actor": Provide(provide_actor)})
     async def logout(self, request: Request, actor: Actor) -> None:

@@ -19,7 +19,7 @@ from agrimarket.web.forms import form_error, form_values, safe_next
 from agrimarket.web.i18n import LANG_COOKIE
 
 
-def _session_cookie(token: str, settings: Settings, max_age: int | None = None) -> Cookie:
+def session_cookie(token: str, settings: Settings, max_age: int | None = None) -> Cookie:
     """The session cookie: never readable by scripts, not sent on cross-site posts, https-only on https."""
     return Cookie(
         key=SESSION_COOKIE,
@@ -79,7 +79,7 @@ class AccountPages(Controller):
         assert user_id is not None  # register_or_claim() gives a user or a claim
         token = await open_session(user_id, "web", settings.session_days)
         target = "/coop" if values.get("role") == Role.COOP_MANAGER else "/products"
-        return Redirect(target, cookies=[_session_cookie(token, settings)])
+        return Redirect(target, cookies=[session_cookie(token, settings)])
 
     @get("/login")
     async def login_form(self, viewer: Actor | None, next: str | None = None) -> Template:
@@ -98,7 +98,7 @@ class AccountPages(Controller):
             }
             return form_error(request, "accounts/login.html", exc, context)
         token = await open_session(user_id, "web", settings.session_days)
-        return Redirect(safe_next(values.get("next"), "/"), cookies=[_session_cookie(token, settings)])
+        return Redirect(safe_next(values.get("next"), "/"), cookies=[session_cookie(token, settings)])
 
     @post("/logout")
     async def logout(self, request: Request, settings: Settings) -> Redirect:
@@ -106,7 +106,7 @@ class AccountPages(Controller):
         if token:
             await close_session(token)
         # Cleared with the same flags it was set with, so no Set-Cookie for it ever lacks them.
-        return Redirect("/", cookies=[_session_cookie("", settings, max_age=0)])
+        return Redirect("/", cookies=[session_cookie("", settings, max_age=0)])
 
     @get("/lang/{code:str}")
     async def switch_language(self, code: str, next: str | None = None) -> Redirect:

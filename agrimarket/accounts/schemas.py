@@ -32,6 +32,21 @@ class RegisterIn(Input):
     vpost_code: VpostCode | None = None
 
 
+class CodeRequestIn(Input):
+    phone: Phone
+
+
+class CodeSent(msgspec.Struct):
+    message: str
+
+
+class CodeSignInIn(Input):
+    phone: Phone
+    code: Annotated[str, checked(pattern="^[0-9]{6}$")]
+    # Set to reset a forgotten password (or give a cooperative-made account its first one).
+    new_password: Password | None = None
+
+
 class LoginIn(Input):
     phone: str
     password: str

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.di import Provide
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.accounts.codes import send_member_code
+from agrimarket.accounts.limits import STORE
+from agrimarket.accounts.schemas import CodeSent
 from agrimarket.cooperatives import invitations, service, verification
 from agrimarket.cooperatives.schemas import (
     CooperativeCreate,
@@ -65,6 +68,15 @@ class CooperativeController(Controller):
     async def remove_member(self, actor: Actor, coop_id: int, household_id: int) -> None:
         """The manager removes a member, or the household (its own id) leaves; history is kept."""
         await service.remove_member(actor, coop_id, household_id)
+
+    @post("/{coop_id:int}/members/{household_id:int}/sign-in-code", status_code=HTTP_202_ACCEPTED)
+    async def member_sign_in_code(
+        self, request: Request, actor: Actor, coop_id: int, household_id: int, settings: Settings
+    ) -> CodeSent:
+        """Send a member household its 6-digit sign-in code by Zalo or SMS (the manager helps a
+        farmer in; 3 codes per phone in 15 minutes)."""
+        phone = await send_member_code(actor, coop_id, household_id, request.app.stores.get(STORE), settings)
+        return CodeSent(message=f"Đã gửi mã đăng nhập đến số {phone}.")
 
     @get("/{coop_id:int}/invitations")
     async def invitations(self, actor: Actor, coop_id: int) -> list[InvitationRead]:

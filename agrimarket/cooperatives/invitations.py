@@ -18,6 +18,8 @@ from agrimarket.cooperatives import service as coops
 from agrimarket.cooperatives.schemas import InvitationRead, MyCooperative
 from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
+from agrimarket.messages import kinds
+from agrimarket.messages.service import Draft, to_household
 from agrimarket.tables import Cooperative, CoopInvitation, CoopMembership, Household
 
 OPEN = ("pending", "awaiting_approval")
@@ -118,6 +120,15 @@ async def invite(actor: Actor, coop_id: int, raw_phone: str, days: int) -> int:
         )
         await invitation.save()
         await audit.record(actor, "coop_invitation", invitation.id, "invite", {"status": status})
+        if status == "pending":  # one awaiting an officer's approval is not the household's news yet
+            draft = Draft(
+                kinds.COOP_INVITATION,
+                f"{coop['name']} mời hộ vào hợp tác xã. Mở ứng dụng để đồng ý hoặc từ chối.",
+                f"coop-invitation:{invitation.id}",
+                "/cooperative",
+                {"cooperative": coop["name"][:100]},
+            )
+            await to_household(household["id"], draft)
     return invitation.id
 
 

@@ -60,6 +60,9 @@ CONTEXTUAL: dict[tuple[str, str], dict[str, str]] = {
         "address_id": "a pickup names its address (across fields)",
         "slot_id": "a pickup names its time slot (across fields)",
     },
+    ("POST", "/api/v1/push-subscriptions"): {
+        "endpoint": "a browser push service's address (who we may call)"
+    },
 }
 # Logging out ends the very token the rest of the run authenticates with.
 SKIPPED_FOR_SIGNED_IN = {("POST", "/api/v1/auth/logout")}

@@ -41,6 +41,10 @@ from PIL import Image
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Role
+from agrimarket.db import write_transaction
+from agrimarket.events import OrderReceived
+from agrimarket.events import publish as publish_event
+from agrimarket.tables import Message
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.credentials import demo_credentials
 from integrations.webhooks.signature import sign
@@ -384,6 +388,34 @@ def _code(w: World, path: str, fresh: bool):
     return "31" if "/provinces/" in path else CAT_HAI
 
 
+async def _fresh_account(w: World) -> int:
+    """A household account of its own, for the routes that lock one."""
+    return (await w.accounts.household(name="Hộ Bị Khóa")).me["id"]
+
+
+async def _message(w: World) -> int:
+    """A message to A's household (a new order), as the order desk's event makes one."""
+    number = next(_seq)
+    async with write_transaction():
+        await publish_event(
+            OrderReceived(
+                order_id=100_000 + number,
+                marketplace="voso",
+                order_ref=f"VS-{MARKER}-{number}",
+                household_id=w.a("household"),
+                cooperative_id=None,
+                status="placed",
+                amount_vnd=10_000,
+            )
+        )
+    row = await Message.select(Message.id).order_by(Message.id, ascending=False).first()
+    assert row is not None
+    return row["id"]
+
+
+PUSH_KEYS = {"p256dh": "B" + "x" * 86, "auth": "a" * 22}
+
+
 # name -> (world, path, fresh) -> value, or a coroutine for a fresh record of a destructive route.
 PARAMS: dict[str, Callable] = {
     "product_id": lambda w, path, fresh: (
@@ -417,6 +449,8 @@ PARAMS: dict[str, Callable] = {
     "training_id": lambda w, path, fresh: w.a("training"),
     "order_id": lambda w, path, fresh: w.a("order"),
     "action_id": lambda w, path, fresh: w.a("order_action"),
+    "message_id": lambda w, path, fresh: _message(w),
+    "user_id": lambda w, path, fresh: _fresh_account(w),
 }
 # Routes whose allowed request removes its record: each allowed cell gets a fresh one.
 DESTRUCTIVE = {
@@ -491,6 +525,10 @@ BANK_ACCOUNT = {"bank_bin": "970405", "account_number": "1500205123456", "accoun
 
 # (method, path) -> world -> request keyword arguments (json / data / files / params / content).
 REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
+    ("POST", "/api/v1/auth/code"): lambda w: {"json": {"phone": new_phone()}},
+    ("POST", "/login/code"): lambda w: {"data": {"phone": new_phone()}},
+    # No code can be known here: a malformed one is the answer a form gives (422).
+    ("POST", "/login/code/sign-in"): lambda w: {"data": {"phone": new_phone(), "code": "12"}},
     ("POST", "/api/v1/auth/login"): lambda w: {
         "json": {"phone": w.api["household_own"].phone, "password": PASSWORD}
     },
@@ -643,6 +681,14 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/t/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
     ("POST", "/T/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
     ("POST", "/api/v1/trainings"): lambda w: {"json": _training(w)},
+    ("POST", "/api/v1/push-subscriptions"): lambda w: {
+        "json": {"endpoint": f"https://fcm.googleapis.com/fcm/send/{next(_seq)}", "keys": PUSH_KEYS}
+    },
+    ("POST", "/api/v1/push-subscriptions/remove"): lambda w: {
+        "json": {"endpoint": "https://fcm.googleapis.com/fcm/send/gone"}
+    },
+    ("PUT", "/api/v1/messages/preferences"): lambda w: {"json": {"channel": "zalo", "muted_kinds": []}},
+    ("POST", "/messages/preferences"): lambda w: {"data": {"channel": "zalo"}},
     ("POST", "/trainings"): lambda w: {
         "data": {k: "\n".join(v) if k == "phones" else v for k, v in _training(w).items()}
         | {"province": "31"}

@@ -98,6 +98,10 @@ JUDGE = Access("401", "403", "404", "403", "allow", "404", "allow")
 TRAINING_WRITE = Access("401", "403", "403", "allow", "allow", "404", "allow")
 TRAINING_LIST = Access("401", "403", "403", "allow", "allow", "hidden", "allow")
 
+# A message of the household's: only the household reads and marks it (the inbox is per recipient).
+MESSAGE_OWN = Access("401", "allow", "404", "404", "404", "404", "404")
+PAGE_MESSAGE_OWN = Access("login", *dataclasses.astuple(MESSAGE_OWN)[1:])
+
 MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
@@ -112,7 +116,16 @@ MATRIX: dict[tuple[str, str], Access] = {
     # accounts
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("POST", "/api/v1/auth/register"): PUBLIC,
+    # Sign-in by a one-time code: anyone may ask (the same answer whether the phone has an account).
+    ("POST", "/api/v1/auth/code"): PUBLIC,
+    ("POST", "/api/v1/auth/code/sign-in"): PUBLIC,
+    ("GET", "/login/code"): PUBLIC,
+    ("POST", "/login/code"): PUBLIC,
+    ("POST", "/login/code/sign-in"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    # An admin locks an account (a fresh one per cell: locking A would end the run's sessions).
+    ("POST", "/api/v1/admin/users/{user_id:int}/lock"): ADMIN_ONLY,
+    ("POST", "/api/v1/admin/users/{user_id:int}/unlock"): ADMIN_ONLY,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/"): PUBLIC,
     ("GET", "/login"): PUBLIC,
@@ -171,6 +184,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/cooperatives/{coop_id:int}/members"): COOP_WRITE,
     # The cells aim at another member (a household's own id is its leave: test_coop_consent).
     ("DELETE", "/api/v1/cooperatives/{coop_id:int}/members/{household_id:int}"): COOP_WRITE,
+    ("POST", "/api/v1/cooperatives/{coop_id:int}/members/{household_id:int}/sign-in-code"): COOP_WRITE,
     ("GET", "/api/v1/cooperatives/{coop_id:int}/invitations"): COOP_READ,
     ("POST", "/api/v1/cooperatives/{coop_id:int}/invitations"): COOP_WRITE,
     ("DELETE", "/api/v1/cooperatives/{coop_id:int}/invitations/{invitation_id:int}"): COOP_WRITE,
@@ -355,11 +369,28 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/products/{product_id:int}/listings"): PAGE_READ,
     ("POST", "/products/{product_id:int}/listings/{marketplace:str}"): PAGE_OWNED,
     ("POST", "/listings/{listing_id:int}/retry"): PAGE_OWNED,
+    # messages (issue 21): each caller's own inbox; preferences are a household's; the log an admin's
+    ("GET", "/api/v1/messages"): SIGNED_IN,
+    ("GET", "/api/v1/messages/unread-count"): SIGNED_IN,
+    ("POST", "/api/v1/messages/{message_id:int}/read"): MESSAGE_OWN,
+    ("POST", "/api/v1/messages/read-all"): SIGNED_IN,
+    ("GET", "/api/v1/messages/preferences"): HOUSEHOLD_SELF,
+    ("PUT", "/api/v1/messages/preferences"): HOUSEHOLD_SELF,
+    ("GET", "/api/v1/admin/messages"): ADMIN_ONLY,
+    ("GET", "/api/v1/push-subscriptions/key"): SIGNED_IN,
+    ("POST", "/api/v1/push-subscriptions"): SIGNED_IN,
+    ("POST", "/api/v1/push-subscriptions/remove"): SIGNED_IN,
+    ("GET", "/messages"): PAGE_SIGNED_IN,
+    ("GET", "/messages/bell"): PAGE_SIGNED_IN,
+    ("POST", "/messages/{message_id:int}/read"): PAGE_MESSAGE_OWN,
+    ("POST", "/messages/read-all"): PAGE_SIGNED_IN,
+    ("POST", "/messages/preferences"): Access("login", *dataclasses.astuple(HOUSEHOLD_SELF)[1:]),
+    ("GET", "/admin/messages"): PAGE_ADMIN,
     ("GET", "/admin/sync-jobs"): PAGE_ADMIN,
     ("POST", "/admin/sync-jobs/{job_id:int}/retry"): PAGE_ADMIN,
 }
-# Mounted marketplace simulators (demo and tests only): they carry their own seller auth.
-MOUNTED_APPS = {"/sim/postmart", "/sim/voso", "/sim/shopee"}
+# Mounted marketplace and message-channel simulators (demo and tests only): they carry their own auth.
+MOUNTED_APPS = {"/sim/postmart", "/sim/voso", "/sim/shopee", "/sim/zalo", "/sim/sms", "/sim/webpush"}
 
 
 def app_routes(app) -> set[tuple[str, str]]:

@@ -72,6 +72,19 @@ CONTRACTS = (
         ),
     ),
     Forbidden(
+        "message channels, like adapters, are the provider's protocol: no tables, no web layer",
+        importers=("integrations.channels",),
+        imported=(
+            "agrimarket.tables",
+            "traceability.tables",
+            "integrations.tables",
+            "agrimarket.web",
+            "agrimarket.db",
+            "piccolo",
+            "litestar",
+        ),
+    ),
+    Forbidden(
         "simulators know nothing of agrimarket: they stand in for foreign systems, whose published "
         "contracts (the adapters' modules, the webhook signature) are all they share with us",
         importers=("integrations.simulators",),
@@ -79,6 +92,7 @@ CONTRACTS = (
         unless_imported=(
             "integrations.simulators",
             "integrations.adapters",
+            "integrations.channels",
             "integrations.webhooks.signature",
         ),
     ),

@@ -56,7 +56,7 @@ async def test_production_serves_no_simulator_path(app, production):
     # The development (test) app's own list: the simulators' whole surface, fake orders included.
     routes = simulator_routes(app)
     mounted = {route.path for route in app.routes if not isinstance(route, HTTPRoute)}
-    assert mounted == {"/sim/postmart", "/sim/voso", "/sim/shopee"}
+    assert mounted == {"/sim/postmart", "/sim/voso", "/sim/shopee", "/sim/zalo", "/sim/sms", "/sim/webpush"}
     assert ("POST", "/sim/postmart/orders/1") in routes
     assert any(method == "POST" and path.endswith("/takedown") for method, path in routes)
 
@@ -130,5 +130,8 @@ def test_the_test_environment_mounts_them_without_a_warning(settings, caplog):
         "/sim/postmart",
         "/sim/voso",
         "/sim/shopee",
+        "/sim/zalo",
+        "/sim/sms",
+        "/sim/webpush",
     }
     assert not [r for r in caplog.records if "INTEGRATIONS_SIMULATORS" in r.getMessage()]
