@@ -12,6 +12,7 @@ from agrimarket.app import connect_apps, create_app
 from agrimarket.audit import service as audit
 from agrimarket.db import write_transaction
 from agrimarket.events import EventBus, MembershipEnded, OutsideTransaction, ProductChanged
+from agrimarket.messages import subscribers as message_subscribers
 from agrimarket.ports import QueryPorts
 from agrimarket.products import service as products
 from agrimarket.tables import AuditEntry, Product
@@ -144,7 +145,11 @@ def test_every_app_built_wires_each_subscriber_and_provider_once(settings):
     create_app(settings)
     create_app(settings)
     bus, ports = events.current(), query_ports.current()
-    assert bus.subscribers(ProductChanged) == [listings.on_product_changed]
+    # The core's messages (stock at 0) first, then integrations' listings, as connect_apps() wires them.
+    assert bus.subscribers(ProductChanged) == [
+        message_subscribers.on_product_changed,
+        listings.on_product_changed,
+    ]
     assert bus.subscribers(MembershipEnded) == [listings.on_membership_ended]
     assert ports.where_to_buy is listing_views.live_links
     assert ports.listing_cards is listing_views.card_context
