@@ -1,4 +1,4 @@
-"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|desk|labels|orders ...]``.
+"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|orders ...]``.
 
 Default: everything, then the table is also written to bench/REPORT.md. Each bench runs in a
 process of its own (its own database and engine), so any one of them can run alone; a part run
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.report import REPORT, Result, machine, text_table, write_markdown, write_section
 
-ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators", "desk", "labels", "orders"]
+ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators", "orders"]
 PAGES = ("scan", "product", "memory")  # one served session: both apps up, loaded in turns
 
 
@@ -53,18 +53,10 @@ def _child(group: str, args: list[str], out: str) -> None:
         from bench import sync
 
         result = sync.run()
-    elif group == "desk":
-        from bench import desk
-
-        result = desk.run()
     elif group == "indicators":
         from bench import indicators
 
         result = indicators.run("postgres")
-    elif group == "labels":
-        from bench import labels
-
-        result = labels.run()
     elif group == "orders":
         from bench import orders
 
