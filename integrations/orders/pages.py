@@ -11,7 +11,7 @@ from agrimarket.media.storage import Storage
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from integrations.adapters.registry import Adapters
-from integrations.orders import desk, inbox, labels, views
+from integrations.orders import desk, detail, inbox, labels, views
 from integrations.orders.responses import pdf_response
 from integrations.orders.schemas import LabelSize, Tab
 
@@ -28,6 +28,8 @@ class OrderPages(Controller):
             "viewer": viewer,
             "inbox": await inbox.inbox(viewer, chosen),
             "months": await views.monthly_revenue(viewer),
+            # The marketplaces' payouts of the same months: released vs still to come (sellers only).
+            "payouts": {month.month: month for month in await detail.payout_months(viewer)},
             "status_vi": views.STATUS_VI,
             "urgency_vi": inbox.URGENCY_VI,
             "stage_vi": {stage: words[0] for stage, words in desk.STAGE_VI.items()},

@@ -11,6 +11,7 @@ from integrations.orders.pull import pull_orders
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.state import Faults
 from integrations.tables import MarketplaceOrder, OrderAction
+from tests.agrimarket.test_web_pages import web_login
 from tests.integrations.desk_helpers import act, detail, order_id, ordered, public, settle
 from tests.integrations.test_orders import deliver, stock
 
@@ -69,6 +70,12 @@ async def test_dropoff_waybill_delivery_and_payout(client, accounts, worker, sim
         "pending_vnd": 0,
         "orders": 1,
     }
+    # The orders page's monthly table shows the same: paid out 91.000 đ, nothing pending.
+    await web_login(client, farmer.phone)
+    page = (await client.get("/orders")).text
+    row = page.split(f'data-testid="month-{months[0]["month"]}">', 1)[1].split("</tr>", 1)[0]
+    cells = [cell.split("</td>", 1)[0] for cell in row.split("<td>")[1:]]
+    assert [cells[3], cells[4]] == ["91.000 đ", "0 đ"]
 
 
 async def test_cancel_with_shopee_reason_and_restock(client, accounts, worker, sims, int_settings):
