@@ -32,6 +32,7 @@ from agrimarket.messages import kinds
 from agrimarket.messages.service import Draft, to_user
 from agrimarket.settings import Settings
 from agrimarket.tables import Household, SignInCode, User
+from agrimarket.text import ascii_digits
 from agrimarket.web.stores import increment
 
 TTL = timedelta(minutes=5)
@@ -103,7 +104,7 @@ async def request_code(store: Store, client: str | None, raw_phone: str, setting
 
 async def sign_in_with_code(raw_phone: str, code: str, settings: Settings, new_password: str = "") -> int:
     """The user id for a right, fresh, unused code (and the new password set, if given)."""
-    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+    if not (len(code) == 6 and ascii_digits(code)):
         raise Invalid("code", "Mã gồm đúng 6 chữ số.", "The code is 6 digits.")
     try:
         phone = normalize_phone(raw_phone)

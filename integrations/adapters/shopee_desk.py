@@ -43,6 +43,7 @@ naming that state, before Shopee is asked.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 
 from integrations.adapters.base import Account, Rejected, RemoteOrder, Retryable
@@ -332,12 +333,17 @@ def _carrier(body: dict) -> str:
     return str(packages[0].get("shipping_carrier") or body.get("shipping_carrier") or "")
 
 
+_SHOPEE_ID = re.compile("[0-9]{1,18}")  # Shopee's ids are int64; not \d (any script's digits)
+
+
 def _ship_body(choice: ShipmentChoice) -> dict:
     if choice.method == "pickup":
-        if not choice.address_id.isdigit():
+        if not _SHOPEE_ID.fullmatch(choice.address_id):
             raise Rejected("Hãy chọn địa chỉ lấy hàng.", "Choose a pickup address.")
         pickup: dict = {"address_id": int(choice.address_id)}
         return {"pickup": pickup | ({"pickup_time_id": choice.slot_id} if choice.slot_id else {})}
     if choice.method == "dropoff":
-        return {"dropoff": {"branch_id": int(choice.branch_id)} if choice.branch_id.isdigit() else {}}
+        return {
+            "dropoff": {"branch_id": int(choice.branch_id)} if _SHOPEE_ID.fullmatch(choice.branch_id) else {}
+        }
     raise Rejected("Hãy chọn lấy hàng tận nơi hoặc gửi tại bưu cục.", f"Unknown method {choice.method}.")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import httpx
 
 from agrimarket.messages.channel import Outgoing, Refused, Sent, TryLater
+from agrimarket.text import ascii_digits
 
 CODE = "sms"
 NAME = "SMS (eSMS.vn)"
@@ -79,7 +80,9 @@ class SmsChannel:
             raise TryLater(f"eSMS: {type(exc).__name__}") from exc
         if response.status_code >= 500 or response.status_code == 429:
             retry = response.headers.get("retry-after", "")
-            raise TryLater(f"eSMS: HTTP {response.status_code}", float(retry) if retry.isdigit() else None)
+            raise TryLater(
+                f"eSMS: HTTP {response.status_code}", float(retry) if ascii_digits(retry) else None
+            )
         try:
             answer = response.json()
         except ValueError:
