@@ -25,8 +25,13 @@ FAST = {
 
 
 class LiveSim:
-    def __init__(self, module, config) -> None:
+    """A simulator served by uvicorn on a free localhost port, in a thread; ``probe``: a path it
+    answers once up (a marketplace's storefront; a message channel's outbox)."""
+
+    def __init__(self, module, config, probe: str = "/shop/x") -> None:
         import uvicorn
+
+        self.probe = probe
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -41,11 +46,11 @@ class LiveSim:
         )
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
         self.thread.start()
-        until_sync(self.answers, timeout=10, every=0.05, what="the simulator to start")
+        until_sync(self.answers, timeout=10, every=0.05, what=f"the {module.__name__} simulator to start")
 
     def answers(self) -> bool:
         try:
-            urllib.request.urlopen(f"{self.url}/shop/x", timeout=1)  # noqa: S310 - local URL
+            urllib.request.urlopen(f"{self.url}{self.probe}", timeout=1)  # noqa: S310 - local URL
         except OSError:
             return False
         return True
