@@ -361,8 +361,35 @@ async def test_a_scan_read_while_a_flush_commits_waits_for_the_commit(client, ac
     monkeypatch.setattr(BUFFER, "_committing", read_while_committing)
     assert client.blocking_portal.call(flush_and_read) == (1, [2])
     assert BUFFER.committing is None
+    monkeypatch.setattr(BUFFER, "_committing", committing)  # the next flush starts no scan of its own
     await BUFFER.flush()
     assert (await Stamp.select(Stamp.scan_count).first())["scan_count"] == 2
+
+
+async def test_a_flush_from_another_loop_waits_for_the_one_under_way(client, accounts, monkeypatch):
+    """The app's flusher runs in the test client's loop; a flush asked from another loop (a test's)
+    must not return while the app's is still writing, or a count read after it misses those scans."""
+    _, _, _, serials = await stamped(client, accounts, count=1)
+    assert (await client.get(f"/api/v1/trace/{serials[0]}")).json()["scan_count"] == 1  # in the buffer
+    committing, entered, release = BUFFER._committing, threading.Event(), threading.Event()
+
+    def held_before_commit() -> None:
+        committing()
+        entered.set()
+        release.wait(timeout=30)  # holds the app's loop, as a slow COMMIT would
+
+    monkeypatch.setattr(BUFFER, "_committing", held_before_commit)
+    theirs = client.blocking_portal.start_task_soon(BUFFER.flush)
+    assert await asyncio.to_thread(entered.wait, 30)
+    monkeypatch.setattr(BUFFER, "_committing", committing)
+    mine = asyncio.ensure_future(BUFFER.flush())
+    for _ in range(20):
+        await asyncio.sleep(0)  # let it run as far as it can
+    assert not mine.done()
+    release.set()
+    assert await asyncio.to_thread(theirs.result, 30) == 1
+    assert await mine == 0
+    assert (await Stamp.select(Stamp.scan_count).first())["scan_count"] == 1
 
 
 async def waiting_on_a_lock() -> bool:

@@ -7,6 +7,7 @@ for a short while, and scan rows are buffered and written in batches after the r
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import hashlib
 import hmac
@@ -86,11 +87,12 @@ class ScanBuffer:
         # a scan that saw the generation change reads the counters again: counted once, never twice.
         self.in_flight: dict[int, evidence.Pending] = {}
         self.generation = 0
-        self.committing: asyncio.Future | None = None
+        # Thread-safe futures: tests serve the app in a loop of its own and flush from theirs.
+        self.committing: concurrent.futures.Future | None = None
         self.lock = threading.Lock()
-        # One flush at a time (the Flusher's, a full buffer's, shutdown's): each would otherwise
-        # replace the other's scans in flight.
-        self.flushing: asyncio.Future | None = None
+        # One flush at a time, whatever loop it runs in (the Flusher's, a full buffer's, shutdown's,
+        # a test's): each would otherwise replace the other's scans in flight.
+        self.flushing: concurrent.futures.Future | None = None
         self.writing: asyncio.Task | None = None  # a full buffer's flush
         # Flushes run every second: while the database is down, one traceback, then a line a minute.
         self.failures = RepeatedFailureLog(log, "scan log: flush")
@@ -125,18 +127,22 @@ class ScanBuffer:
 
     async def settled(self) -> int:
         """The generation, once no flush is waiting for its COMMIT to be answered."""
-        while (committing := self.committing) is not None and _here(committing):
-            await asyncio.shield(committing)
+        while (committing := self.committing) is not None:
+            await _done(committing)
         return self.generation
 
     async def idle(self) -> None:
         """Return once no flush is under way (shutdown waits for the last one)."""
-        while (flushing := self.flushing) is not None and _here(flushing):
-            await asyncio.shield(flushing)
+        while (flushing := self.flushing) is not None:
+            await _done(flushing)
 
     async def flush(self) -> int:
-        await self.idle()
-        self.flushing = done = asyncio.get_running_loop().create_future()
+        while True:
+            with self.lock:
+                if (flushing := self.flushing) is None:
+                    self.flushing = done = concurrent.futures.Future()
+                    break
+            await _done(flushing)
         try:
             return await self._flush()
         finally:
@@ -170,7 +176,7 @@ class ScanBuffer:
 
     def _committing(self) -> None:
         """Called as a write's last statement before its COMMIT."""
-        self.committing = asyncio.get_running_loop().create_future()
+        self.committing = concurrent.futures.Future()
         with self.lock:
             self.generation += 1
 
@@ -181,9 +187,9 @@ class ScanBuffer:
             self.generation += 1
 
 
-def _here(future: asyncio.Future) -> bool:
-    """Whether the future belongs to the running loop (tests run apps in loops of their own)."""
-    return future.get_loop() is asyncio.get_running_loop()
+async def _done(future: concurrent.futures.Future) -> None:
+    """Wait for a flush's future from any loop; a cancelled waiter leaves the future alone."""
+    await asyncio.shield(asyncio.wrap_future(future))
 
 
 def _count(pending: dict[int, evidence.Pending], row: Row) -> None:
