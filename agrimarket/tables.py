@@ -396,3 +396,18 @@ class SignInCode(Table):
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
     wrong_tries = Integer(default=0)
+
+
+class IdempotentRequest(Table):
+    """A write sent with an ``Idempotency-Key`` and the answer it got (agrimarket.web.idempotency):
+    a repeat of the key gets this answer instead of a second write. Kept for a few days."""
+
+    id = Serial(primary_key=True)
+    user_id = Integer()  # unique with key (migration 2026-12-06T22:50:00); the record outlives no one
+    key = Varchar(length=100)
+    fingerprint = Varchar(length=64)  # the request's method, path and body (sha256)
+    status_code = Integer()
+    headers = JSON(default="{}")  # the answer's content-type, location and htmx headers
+    body = Bytea(default=b"")
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)

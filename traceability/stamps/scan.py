@@ -140,7 +140,7 @@ class ScanBuffer:
         while True:
             with self.lock:
                 if (flushing := self.flushing) is None:
-                    self.flushing = done = concurrent.futures.Future()
+                    self.flushing = done = concurrent.futures.Future[None]()
                     break
             await _done(flushing)
         try:
