@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 from litestar import Litestar, Request, Router
+from litestar.config.compression import CompressionConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -64,6 +65,7 @@ from agrimarket.web.openapi import ErrorResponsesPlugin, InputSchemaPlugin
 from agrimarket.web.proxies import proxy_headers_middleware
 from agrimarket.web.requests import AppRequest
 from agrimarket.web.security import security_headers
+from agrimarket.web.static_files import static_router
 from agrimarket.web.stores import build_stores
 from agrimarket.web.templating import configure_templates
 from integrations import plugin as integrations_plugin
@@ -188,7 +190,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         AuditController,
         AuditPages,
         *INDICATOR_HANDLERS,
-        create_static_files_router(path="/static", directories=[PACKAGE / "static"], include_in_schema=False),
+        static_router(),
     ]
     if settings.media_storage == "local":
         settings.media_dir.mkdir(parents=True, exist_ok=True)
@@ -210,6 +212,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         signature_types=[Settings, Storage, DatabaseStartup],
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[security_headers(settings)],
+        # Pages, CSS and JS travel compressed (brotli, else gzip): a household's first load on 3G.
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True),
         # Rate-limit counters: shared by every process on PostgreSQL (see agrimarket.web.stores).
         stores=build_stores(settings),
         logging_config=logging_config(settings),

@@ -1,4 +1,4 @@
-"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|orders ...]``.
+"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|orders|weight ...]``.
 
 Default: everything, then the table is also written to bench/REPORT.md. Each bench runs in a
 process of its own (its own database and engine), so any one of them can run alone; a part run
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.report import REPORT, Result, machine, text_table, write_markdown, write_section
 
-ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators", "orders"]
+ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators", "orders", "weight"]
 PAGES = ("scan", "product", "memory")  # one served session: both apps up, loaded in turns
 
 
@@ -57,6 +57,10 @@ def _child(group: str, args: list[str], out: str) -> None:
         from bench import indicators
 
         result = indicators.run("postgres")
+    elif group == "weight":
+        from bench import weight
+
+        result = weight.run()
     elif group == "orders":
         from bench import orders
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from jinja2 import pass_context
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -10,6 +11,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from agrimarket import clock
 from agrimarket.products import catalog
 from agrimarket.web.i18n import format_vnd, request_lang
+from agrimarket.web.static_files import static_url
 
 
 def _request_lang(request) -> str:
@@ -51,7 +53,13 @@ def local_time(moment: datetime) -> str:
 
 def configure_templates(engine: JinjaTemplateEngine, reload: bool = True) -> None:
     engine.engine.globals.update(
-        tr=tr, lang=lang, label=label, choices=choices, vnd=format_vnd, local_time=local_time
+        tr=tr,
+        lang=lang,
+        label=label,
+        choices=choices,
+        vnd=format_vnd,
+        local_time=local_time,
+        static=partial(static_url, reload=reload),
     )
     engine.engine.autoescape = True
     # Outside development templates change only with a deploy (a restart): no stat() per render.
