@@ -84,7 +84,9 @@ async def test_head_mirrors_get_on_every_get_route(world, recorded, caller):
     # Uncompressed: a page whose text moves by a character between the two requests (a deadline's
     # minutes) compresses to another length; test_compression checks compressed HEADs.
     identity = {"accept-encoding": "identity"}
-    async with httpx.AsyncClient(transport=transport, base_url=BASE, cookies=cookies, headers=identity) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url=BASE, cookies=cookies, headers=identity
+    ) as client:
         for path in _get_paths(app):
             url = await _url(world, path)
             headers = api_headers if path.startswith("/api/") else {}
