@@ -63,6 +63,7 @@ from agrimarket.web.openapi import ErrorResponsesPlugin, InputSchemaPlugin
 from agrimarket.web.proxies import proxy_headers_middleware
 from agrimarket.web.requests import AppRequest
 from agrimarket.web.security import security_headers
+from agrimarket.web.service_worker import service_worker
 from agrimarket.web.stores import build_stores
 from agrimarket.web.templating import configure_templates
 from integrations import plugin as integrations_plugin
@@ -188,6 +189,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         AuditPages,
         *INDICATOR_HANDLERS,
         create_static_files_router(path="/static", directories=[PACKAGE / "static"], include_in_schema=False),
+        service_worker,
     ]
     if settings.media_storage == "local":
         settings.media_dir.mkdir(parents=True, exist_ok=True)
