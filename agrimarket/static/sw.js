@@ -62,7 +62,7 @@ async function openLink(url) {
   const tabs = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   const same = tabs.find((tab) => tab.url === url);
   if (same) {
-    return same.focus();
+    return same.focus().catch(() => same);
   }
   for (const tab of tabs) {
     // navigate() works on the tabs this worker controls; the others are left alone.

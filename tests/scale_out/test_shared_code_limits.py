@@ -24,14 +24,15 @@ LIMIT = 3
 _addresses = (f"203.0.113.{n}" for n in itertools.count(1))  # TEST-NET-3, one per caller
 
 
-@pytest.fixture(scope="module")
+# Per test: the OA's single-use refresh token rotates in the simulator and in our (truncated) tables.
+@pytest.fixture
 def zalo_sim() -> Iterator[LiveSim]:
     sim = LiveSim(zalo, zalo.ZaloConfig(seed=21), "/outbox.json")
     yield sim
     sim.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def two_apps(database, zalo_sim) -> Iterator[list[str]]:
     env = {
         "SIGN_IN_CODES_PER_15_MIN": str(LIMIT),
