@@ -106,10 +106,8 @@ async def sign_in_with_code(raw_phone: str, code: str, settings: Settings, new_p
     """The user id for a right, fresh, unused code (and the new password set, if given)."""
     if not (len(code) == 6 and ascii_digits(code)):
         raise Invalid("code", "Mã gồm đúng 6 chữ số.", "The code is 6 digits.")
-    try:
-        phone = normalize_phone(raw_phone)
-    except Invalid:
-        raise WrongCode() from None
+    # A malformed phone is a 422 as when asking: no account has one, so saying so reveals nothing.
+    phone = normalize_phone(raw_phone)
     if new_password:
         check_strength(new_password)
     now = clock.now()
