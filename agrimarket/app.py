@@ -65,6 +65,7 @@ from agrimarket.web.openapi import ErrorResponsesPlugin, InputSchemaPlugin
 from agrimarket.web.proxies import proxy_headers_middleware
 from agrimarket.web.requests import AppRequest
 from agrimarket.web.security import security_headers
+from agrimarket.web.service_worker import service_worker
 from agrimarket.web.static_files import static_router
 from agrimarket.web.stores import build_stores
 from agrimarket.web.templating import configure_templates
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         AuditPages,
         *INDICATOR_HANDLERS,
         static_router(),
+        service_worker,
     ]
     if settings.media_storage == "local":
         settings.media_dir.mkdir(parents=True, exist_ok=True)

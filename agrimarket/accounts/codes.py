@@ -22,7 +22,7 @@ from litestar.stores.base import Store
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
-from agrimarket.accounts.limits import _wait
+from agrimarket.accounts.limits import wait_words
 from agrimarket.accounts.passwords import check_strength, hash_password
 from agrimarket.accounts.phone import normalize_phone
 from agrimarket.cooperatives.service import require_manager
@@ -49,7 +49,7 @@ CODE_SENT_EN = (
 
 class TooManyCodes(RateLimited):
     def __init__(self, retry_after: int) -> None:
-        wait_vi, wait_en = _wait(retry_after)
+        wait_vi, wait_en = wait_words(retry_after)
         super().__init__(
             f"Đã gửi quá nhiều mã. Hãy thử lại sau {wait_vi}.",
             f"Too many codes asked for. Try again in {wait_en}.",
@@ -106,10 +106,8 @@ async def sign_in_with_code(raw_phone: str, code: str, settings: Settings, new_p
     """The user id for a right, fresh, unused code (and the new password set, if given)."""
     if not (len(code) == 6 and ascii_digits(code)):
         raise Invalid("code", "Mã gồm đúng 6 chữ số.", "The code is 6 digits.")
-    try:
-        phone = normalize_phone(raw_phone)
-    except Invalid:
-        raise WrongCode() from None
+    # A malformed phone is a 422 as when asking: no account has one, so saying so reveals nothing.
+    phone = normalize_phone(raw_phone)
     if new_password:
         check_strength(new_password)
     now = clock.now()

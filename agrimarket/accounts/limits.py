@@ -22,7 +22,7 @@ DAY_S = 86400
 
 class TooManyRegistrations(RateLimited):
     def __init__(self, retry_after: int) -> None:
-        wait_vi, wait_en = _wait(retry_after)
+        wait_vi, wait_en = wait_words(retry_after)
         super().__init__(
             f"Từ mạng này đã đăng ký quá nhiều tài khoản. Hãy thử lại sau {wait_vi}, hoặc nhờ cán bộ "
             "xã hay hợp tác xã hỗ trợ.",
@@ -32,7 +32,8 @@ class TooManyRegistrations(RateLimited):
         )
 
 
-def _wait(seconds: int) -> tuple[str, str]:
+def wait_words(seconds: int) -> tuple[str, str]:
+    """A wait in words a farmer reads in a refusal, Vietnamese and English: "15 phút", "2 giờ"."""
     if seconds >= 3600:
         hours = -(-seconds // 3600)
         return f"{hours} giờ", f"{hours} hours"

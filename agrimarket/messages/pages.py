@@ -5,12 +5,15 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Response, Template
+from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.errors import DomainError
-from agrimarket.messages import inbox
+from agrimarket.messages import inbox, push
 from agrimarket.messages.kinds import ALWAYS_SENT, KINDS
+from agrimarket.messages.push import PushKeys, SubscriptionIn
 from agrimarket.messages.schemas import PreferencesWrite
+from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
 
@@ -23,7 +26,7 @@ CHANNEL_CHOICES = {
 }
 
 
-async def _context(viewer: Actor, **extra) -> dict:
+async def _context(viewer: Actor, push_public_key: str, **extra) -> dict:
     context = {
         "viewer": viewer,
         "messages": await inbox.messages(viewer),
@@ -31,6 +34,7 @@ async def _context(viewer: Actor, **extra) -> dict:
         "kinds": {k: v for k, v in KINDS.items() if k not in ALWAYS_SENT},
         "channels": CHANNEL_CHOICES,
         "preferences": await inbox.preferences(viewer) if viewer.role == Role.HOUSEHOLD else None,
+        "push_public_key": push_public_key,  # "" when this deployment sends no Web Push
     }
     return context | extra
 
@@ -41,8 +45,8 @@ class MessagePages(Controller):
     dependencies = {"viewer": Provide(provide_actor)}
 
     @get("/")
-    async def index(self, viewer: Actor, saved: bool = False) -> Template:
-        return Template(TEMPLATE, context=await _context(viewer, saved=saved))
+    async def index(self, viewer: Actor, push_public_key: str, saved: bool = False) -> Template:
+        return Template(TEMPLATE, context=await _context(viewer, push_public_key, saved=saved))
 
     @get("/bell")
     async def bell(self, viewer: Actor) -> Response:
@@ -62,7 +66,7 @@ class MessagePages(Controller):
         return Redirect("/messages")
 
     @post("/preferences")
-    async def preferences(self, request: Request, viewer: Actor) -> Template | Redirect:
+    async def preferences(self, request: Request, viewer: Actor, push_public_key: str) -> Template | Redirect:
         form = await request.form()
         values = form_values(form, lists=("muted_kinds",))
         try:
@@ -72,8 +76,21 @@ class MessagePages(Controller):
             )
             await inbox.set_preferences(viewer, data)
         except DomainError as exc:
-            return form_error(request, TEMPLATE, exc, await _context(viewer))
+            return form_error(request, TEMPLATE, exc, await _context(viewer, push_public_key))
         return Redirect("/messages?saved=true")
+
+    # The page's twins of /api/v1/push-subscriptions (the API takes bearer tokens only, a page
+    # has its session cookie): /static/push.js posts this browser's subscription as a form.
+    @post("/push-subscription", status_code=HTTP_204_NO_CONTENT)
+    async def push_subscribe(self, request: Request, viewer: Actor, settings: Settings) -> None:
+        values = form_values(await request.form())
+        keys = PushKeys(p256dh=values.get("p256dh", ""), auth=values.get("auth", ""))
+        data = SubscriptionIn(endpoint=values.get("endpoint", ""), keys=keys)
+        await push.subscribe(viewer, data, settings.environment)
+
+    @post("/push-subscription/remove", status_code=HTTP_204_NO_CONTENT)
+    async def push_unsubscribe(self, request: Request, viewer: Actor) -> None:
+        await push.unsubscribe(viewer, form_values(await request.form()).get("endpoint", ""))
 
 
 class AdminMessagePages(Controller):

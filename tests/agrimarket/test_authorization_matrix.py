@@ -687,6 +687,12 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/push-subscriptions/remove"): lambda w: {
         "json": {"endpoint": "https://fcm.googleapis.com/fcm/send/gone"}
     },
+    ("POST", "/messages/push-subscription"): lambda w: {
+        "data": {"endpoint": f"https://fcm.googleapis.com/fcm/send/{next(_seq)}", **PUSH_KEYS}
+    },
+    ("POST", "/messages/push-subscription/remove"): lambda w: {
+        "data": {"endpoint": "https://fcm.googleapis.com/fcm/send/gone"}
+    },
     ("PUT", "/api/v1/messages/preferences"): lambda w: {"json": {"channel": "zalo", "muted_kinds": []}},
     ("POST", "/messages/preferences"): lambda w: {"data": {"channel": "zalo"}},
     ("POST", "/trainings"): lambda w: {

@@ -111,6 +111,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/schema/openapi.json"): PUBLIC,
     ("GET", "/schema/oauth2-redirect.html"): PUBLIC,
     ("GET", "/static/{file_path:path}"): PUBLIC,
+    # The service worker script (Web Push, the offline app): served at the root for scope "/".
+    ("GET", "/sw.js"): PUBLIC,
     # Photo files under random names, shown on public product and scan pages.
     ("GET", "/media/{file_path:path}"): PUBLIC,
     # accounts
@@ -385,6 +387,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/messages/{message_id:int}/read"): PAGE_MESSAGE_OWN,
     ("POST", "/messages/read-all"): PAGE_SIGNED_IN,
     ("POST", "/messages/preferences"): Access("login", *dataclasses.astuple(HOUSEHOLD_SELF)[1:]),
+    # The page's twins of the push-subscription API (a session cookie, not a bearer token).
+    ("POST", "/messages/push-subscription"): PAGE_SIGNED_IN,
+    ("POST", "/messages/push-subscription/remove"): PAGE_SIGNED_IN,
     ("GET", "/admin/messages"): PAGE_ADMIN,
     ("GET", "/admin/sync-jobs"): PAGE_ADMIN,
     ("POST", "/admin/sync-jobs/{job_id:int}/retry"): PAGE_ADMIN,

@@ -118,3 +118,51 @@ def shot():
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def messages_server(settings) -> Iterator[str]:
+    """The app with its message worker in-process and the channel simulators mounted (/sim/zalo,
+    /sim/sms, /sim/webpush), as ``make run`` has them, on a free local port."""
+    import uvicorn
+
+    from agrimarket.app import create_app
+    from agrimarket.messages.settings import MessageSettings
+    from integrations.channels.settings import ChannelSettings
+    from tests.waiting import until_sync
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    served = dataclasses.replace(settings, public_base_url=base_url)
+    messages = dataclasses.replace(served.section(MessageSettings), worker="inprocess", poll_seconds=0.05)
+    channels = dataclasses.replace(
+        served.section(ChannelSettings), enabled_raw="zalo,sms,webpush", simulators=True
+    )
+    app = create_app(served.with_section(messages).with_section(channels))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    until_sync(lambda: server.started, timeout=20, every=0.05, what="the app to start")
+    try:
+        yield base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+
+
+@pytest.fixture
+def messages_phone(browser, messages_server):
+    """A phone-sized page on ``messages_server``."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=5_000)
+    context = browser.new_context(base_url=messages_server, **PHONE)
+    context.set_default_timeout(5_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()

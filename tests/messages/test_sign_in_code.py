@@ -63,9 +63,82 @@ async def test_a_phone_without_an_account_gets_the_same_answer_and_nothing_is_se
 
 
 async def test_a_malformed_phone_is_a_vietnamese_422(client):
-    refused = await client.post("/api/v1/auth/code", json={"phone": "12345"})
-    assert refused.status_code == 422
-    assert "phone" in refused.json()["error"]["fields"]
+    from tests.agrimarket.test_web_pages import csrf
+
+    for path, body in (
+        ("/api/v1/auth/code", {"phone": "12345"}),
+        ("/api/v1/auth/code", {"phone": "0912３４５６７８"}),  # full-width digits
+        ("/api/v1/auth/code/sign-in", {"phone": "0012345678", "code": "123456"}),
+    ):
+        refused = await client.post(path, json=body)
+        assert refused.status_code == 422, (path, body, refused.text)
+        error = refused.json()["error"]
+        assert "phone" in error["fields"] and "Số điện thoại" in error["fields"]["phone"], error
+    form = await client.get("/login/code")
+    page = await client.post("/login/code", data={"_csrf_token": csrf(form.text), "phone": "12345"})
+    assert page.status_code == 422 and "Số điện thoại di động không đúng" in page.text
+    assert await SignInCode.count() == 0
+
+
+# Bodies that are not what the code endpoints take: each a 4xx, never a 500 (issue 21, point 6).
+ODD_BODIES = [
+    ("/api/v1/auth/code", {}),
+    ("/api/v1/auth/code", {"phone": None}),
+    ("/api/v1/auth/code", {"phone": 912345678}),
+    ("/api/v1/auth/code", {"phone": "0" * 10_000}),
+    ("/api/v1/auth/code", ["0912345678"]),
+    ("/api/v1/auth/code/sign-in", {"phone": "0912345678"}),
+    ("/api/v1/auth/code/sign-in", {"phone": "0912345678", "code": 123456}),
+    ("/api/v1/auth/code/sign-in", {"phone": "0912345678", "code": "１２３４５６"}),
+    ("/api/v1/auth/code/sign-in", {"phone": "0912345678", "code": "123456", "new_password": "ngan"}),
+    ("/api/v1/auth/code/sign-in", {"phone": "0912345678", "code": "123456", "new_password": 42}),
+]
+
+
+async def test_odd_bodies_are_refused_in_vietnamese_never_a_500(client):
+    for path, body in ODD_BODIES:
+        answer = await client.post(path, json=body)
+        assert 400 <= answer.status_code < 500 and answer.status_code != 401, (body, answer.text)
+        message = answer.json()["error"]["message"]
+        assert message and message.isascii() is False, (body, message)  # Vietnamese first
+    assert await SignInCode.count() == 0
+
+
+async def test_a_wrong_a_used_an_expired_code_and_an_unknown_phone_get_one_answer(
+    client, accounts, delivery, channel_sims, monkeypatch
+):
+    """Whatever went wrong, the same 401 and words: they never tell whether the phone has an account."""
+    from tests.agrimarket.test_web_pages import csrf
+
+    farmer = await accounts.household()
+    await client.post("/api/v1/auth/code", json={"phone": farmer.phone})
+    await drain(delivery)
+    code = await code_from_zalo(channel_sims, farmer.phone)
+    other = f"{(int(code) + 1) % 1_000_000:06d}"
+
+    async def answer(phone: str, tried: str) -> tuple[int, dict]:
+        got = await client.post("/api/v1/auth/code/sign-in", json={"phone": phone, "code": tried})
+        return got.status_code, got.json()
+
+    wrong = await answer(farmer.phone, other)
+    unknown = await answer(new_phone(), code)
+    assert (await answer(farmer.phone, code))[0] == 200
+    used = await answer(farmer.phone, code)
+    await client.post("/api/v1/auth/code", json={"phone": farmer.phone})
+    await drain(delivery)
+    fresh = await code_from_zalo(channel_sims, farmer.phone)
+    later = clock.now() + timedelta(minutes=5, seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    expired = await answer(farmer.phone, fresh)
+    assert wrong == unknown == used == expired
+    assert wrong[0] == 401 and wrong[1]["error"]["message"].startswith(
+        "Mã không đúng, đã dùng hoặc đã hết hạn"
+    )
+    form = await client.get("/login/code")
+    page = await client.post(
+        "/login/code/sign-in", data={"_csrf_token": csrf(form.text), "phone": new_phone(), "code": fresh}
+    )
+    assert page.status_code == 401 and "Mã không đúng, đã dùng hoặc đã hết hạn" in page.text
 
 
 async def test_five_wrong_tries_spend_the_code(client, accounts, delivery, channel_sims):
@@ -230,3 +303,19 @@ async def test_with_every_gateway_down_the_code_is_queued_and_goes_out_when_one_
     await drain(delivery)
     assert await code_from_zalo(channel_sims, farmer.phone)
     assert (await MessageDelivery.select().first())["status"] == "sent"
+
+
+async def test_with_every_gateway_down_the_page_says_the_code_is_on_its_way(
+    client, accounts, delivery, channel_sims
+):
+    from tests.agrimarket.test_web_pages import csrf
+
+    farmer = await accounts.household()
+    for sim in (channel_sims["zalo"], channel_sims["sms"]):
+        sim.state.config.faults.error_rate = 1.0
+    form = await client.get("/login/code")
+    page = await client.post("/login/code", data={"_csrf_token": csrf(form.text), "phone": farmer.phone})
+    assert page.status_code == 200 and SENT in page.text and 'id="code"' in page.text
+    await delivery.run_one()
+    row = await MessageDelivery.select().first()
+    assert row["status"] == "queued" and row["attempts"] == 1 and "503" in row["last_error"]
