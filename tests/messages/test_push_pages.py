@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from agrimarket.tables import PushSubscription
+from agrimarket.web.static_files import static_url
 from integrations.channels.settings import DEV_VAPID_PUBLIC
 from tests.agrimarket.test_web_pages import csrf, web_login
 
@@ -18,7 +19,10 @@ async def test_the_box_carries_the_key_and_the_routes_keep_and_forget_a_subscrip
     farmer = await accounts.household()
     await web_login(client, farmer.phone)
     page = await client.get("/messages")
-    assert "Bật thông báo trên điện thoại này" in page.text and '<script src="/static/push.js"' in page.text
+    assert (
+        "Bật thông báo trên điện thoại này" in page.text
+        and f'<script src="{static_url("push.js")}"' in page.text
+    )
     assert re.search(rf'data-key="{DEV_VAPID_PUBLIC}"', page.text)
     token = csrf(page.text)
 
