@@ -64,13 +64,9 @@ class IdempotencyMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handler = scope.get("route_handler")
-        key = _header(scope)
-        if (
-            scope["type"] != ScopeType.HTTP
-            or key is None
-            or handler is None
-            or not handler.opt.get(IDEMPOTENT)
-        ):
+        marked = scope["type"] == ScopeType.HTTP and handler is not None and handler.opt.get(IDEMPOTENT)
+        key = _header(scope) if marked else None  # the scan page and other hot paths stop at the opt
+        if key is None:
             await self.app(scope, receive, send)
             return
         request: Request = Request(scope, receive)
