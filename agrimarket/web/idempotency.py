@@ -46,8 +46,11 @@ IDEMPOTENT = "idempotent"  # the route opt that turns keys on
 HEADER = "idempotency-key"
 KEEP_FOR = timedelta(days=3)  # a phone offline longer than this sends its queue as new writes
 STORED_BODY_MAX = 256 * 1024  # a longer answer is remembered by its status and headers only
-# Headers a repeat needs to act as the first answer did (an htmx redirect, a new record's place).
-KEPT_HEADERS = frozenset({b"content-type", b"location", b"hx-redirect", b"hx-trigger", b"hx-refresh"})
+# Headers a repeat needs to act as the first answer did (an htmx redirect, a new record's place;
+# the answer is kept as sent, compressed for the phone that asked, which is the one asking again).
+KEPT_HEADERS = frozenset(
+    {b"content-type", b"content-encoding", b"vary", b"location", b"hx-redirect", b"hx-trigger", b"hx-refresh"}
+)
 _KEY = re.compile(r"[A-Za-z0-9_\-:.]{8,100}")
 PURGED_PER_WRITE = 50  # expired keys deleted alongside each new one: no scheduled job needed
 
