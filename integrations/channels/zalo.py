@@ -148,6 +148,7 @@ class ZaloChannel:
         self.tokens = tokens or MemoryTokens()
         self.clock = clock
         self.pace = pace  # waits for the gateway's next send slot (its per-second limit)
+        self._cached: Tokens | None = None
         self.client = httpx.AsyncClient(timeout=timeout_s)
 
     async def aclose(self) -> None:
@@ -178,10 +179,20 @@ class ZaloChannel:
             raise TryLater("Zalo OAuth: answer without expires_in") from None
         return Tokens(body["access_token"], body["refresh_token"], self.clock() + lifetime)
 
+    def _fresh(self, tokens: Tokens | None) -> bool:
+        return tokens is not None and tokens.expires_at - RENEW_AHEAD_S > self.clock()
+
     async def _access_token(self, stale: str = "") -> str:
+        # Kept in this process until it nears its expiry (or Zalo calls it invalid): reading and
+        # decrypting the shared row on every send would cost more than the send.
+        if not stale and self._fresh(self._cached):
+            assert self._cached is not None
+            return self._cached.access_token
         tokens = await self.tokens.load()
-        if stale or tokens is None or tokens.expires_at - RENEW_AHEAD_S <= self.clock():
+        if stale or not self._fresh(tokens):
             tokens = await self.tokens.renew(self._refresh, stale or (tokens.access_token if tokens else ""))
+        assert tokens is not None
+        self._cached = tokens
         return tokens.access_token
 
     async def send(self, message: Outgoing) -> Sent:
