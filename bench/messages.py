@@ -2,7 +2,8 @@
 
 A Zalo ZNS simulator (uvicorn, its own thread) refuses sends over its per-second limit, as ZNS
 does; two delivery processes (``python -m agrimarket.messages.run``, production defaults but the
-poll) send through it, paced by the shared rate_bucket schedule.
+poll and 24 sends in flight each: ``BENCH_MESSAGE_WORKERS``, ``BENCH_MESSAGE_CONCURRENCY``) send
+through it, paced by the shared rate_bucket schedule.
 
 - **event -> message at the simulator**: ``OrderReceived`` published at 100 events/s for 60 s
   (``--quick``: 10 s), each in its own write transaction as the order desk does; latency from
@@ -40,7 +41,8 @@ CODE_GOAL_S = 2.0
 HOUSEHOLDS = 50
 CODE_PHONES = 100
 CODE_RATE = 5.0
-WORKERS = 2
+WORKERS = int(os.environ.get("BENCH_MESSAGE_WORKERS", "2"))
+CONCURRENCY = os.environ.get("BENCH_MESSAGE_CONCURRENCY", "24")  # sends in flight per process
 WARM_UP = 4  # messages sent before the measured run
 
 
@@ -70,7 +72,7 @@ def _workers(url: str) -> list[subprocess.Popen]:
         "MESSAGE_ZALO_ZNS_URL": url,
         "MESSAGE_ZALO_RATE_PER_S": f"{ZNS_RATE:g}",
         "MESSAGE_POLL_SECONDS": "0.02",
-        "MESSAGE_WORKER_CONCURRENCY": "8",
+        "MESSAGE_WORKER_CONCURRENCY": CONCURRENCY,
         "MESSAGE_DAILY_CAP": "1000000",
         "DB_POOL_SIZE": "10",
     }
