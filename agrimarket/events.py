@@ -65,6 +65,20 @@ class OrderReceived(Event, frozen=True, kw_only=True):
     act_by: datetime | None = None
 
 
+class OrderDeadlineNear(Event, frozen=True, kw_only=True):
+    """An order still waiting on the seller is less than 4 hours from the marketplace's deadline to
+    act (published once per order, by integrations' periodic deadline scan)."""
+
+    order_id: int
+    marketplace: str  # the marketplace's code
+    order_ref: str
+    household_id: int | None
+    cooperative_id: int | None
+    act_by: datetime
+    # What the deadline asks, in the marketplace's words ("Cần gửi hàng trước 17:00 thứ Năm 05/12").
+    deadline_vi: str = ""
+
+
 class OrderStatusChanged(Event, frozen=True, kw_only=True):
     """A known order moved forward (``integrations.adapters.base.ORDER_NEXT``)."""
 

@@ -357,6 +357,8 @@ class MessageDelivery(Table):
     sent_channel = Varchar(length=10, default="")
     provider_id = Varchar(length=100, default="")
     sent_at = Timestamptz(null=True, default=None)
+    # When the provider reported the message on the phone (Zalo's user_received_message receipt).
+    delivered_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")
     log = JSON(default="[]")  # [{"at", "channel", "result"}]: what happened, for the admin
     updated_at = Timestamptz()

@@ -1,10 +1,11 @@
-"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|orders|weight ...]``.
+"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|orders|messages|weight ...]``.
 
 Default: everything, then the table is also written to bench/REPORT.md. Each bench runs in a
 process of its own (its own database and engine), so any one of them can run alone; a part run
 alone leaves the report as it is, except the order desk's (run on its own, later than the rest),
 which replaces its own section of bench/REPORT.md. ``--seconds N``: how long the order desk's
-bench runs at 60 orders a minute (default 60).
+bench runs at 60 orders a minute (default 60). ``--quick``: the messages bench's events for 10 s
+instead of 60.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from bench.report import REPORT, Result, machine, text_table, write_markdown, write_section
 
-ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators", "orders", "weight"]
+ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators", "orders", "messages", "weight"]
 PAGES = ("scan", "product", "memory")  # one served session: both apps up, loaded in turns
 
 
@@ -65,6 +66,10 @@ def _child(group: str, args: list[str], out: str) -> None:
         from bench import orders
 
         result = orders.run(orders.seconds_from(args))
+    elif group == "messages":
+        from bench import messages
+
+        result = messages.run(messages.seconds_from(args))
     else:
         raise SystemExit(f"unknown bench {group!r}; one of {', '.join(ALL)}")
     Path(out).write_text(json.dumps(result.to_json(), ensure_ascii=False))
@@ -77,7 +82,8 @@ def main() -> None:
         return
     argv = sys.argv[1:]
     seconds = argv[argv.index("--seconds") : argv.index("--seconds") + 2] if "--seconds" in argv else []
-    which = [a for a in argv if a not in seconds] or ALL
+    quick = ["--quick"] if "--quick" in argv else []
+    which = [a for a in argv if a not in seconds and a not in quick] or ALL
     unknown = sorted(set(which) - set(ALL))
     if unknown:
         raise SystemExit(f"unknown bench {', '.join(unknown)}; choose from {', '.join(ALL)}")
@@ -85,7 +91,7 @@ def main() -> None:
     results: dict[str, Result] = {}
     logs = Path(tempfile.mkdtemp(prefix="agm-bench-logs-"))
     for group, args in _groups(which):
-        args = seconds if group == "orders" else args
+        args = seconds if group == "orders" else quick if group == "messages" else args
         out, log = logs / f"{group}.json", logs / f"{group}.log"
         t0 = time.perf_counter()
         print(f"{group} …", end=" ", flush=True)

@@ -42,11 +42,13 @@ from integrations.simulators import webpush as webpush_sim
 from integrations.simulators import zalo as zalo_sim
 from integrations.simulators.state import SimConfig
 from integrations.stock.pages import StockSharePages
+from integrations.sync import ratelimit
 from integrations.sync.pages import SyncJobPages
 from integrations.sync.ratelimit import Pacer
 from integrations.sync.worker import Worker
 from integrations.webhooks.api import webhook
 from integrations.webhooks.service import WebhookClock
+from integrations.webhooks.zalo_api import ZALO_EVENTS_PATH, zalo_events
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +68,13 @@ def build_adapters(settings: Settings) -> Adapters:
 
 def build_channels(settings: Settings) -> Channels:
     """The message channels (``agrimarket.messages.channel.MessageGateway``), the Zalo OA's tokens
-    shared through the database."""
+    and each gateway's send schedule shared through the database."""
     return Channels(
         settings.section(ChannelSettings),
         settings.public_base_url,
         DatabaseTokens(settings.section(IntegrationsSettings).credentials_key),
+        # Each gateway's per-second limit, paced like the marketplaces' calls (one shared schedule).
+        pace=ratelimit.acquire,
     )
 
 
@@ -85,6 +89,9 @@ def channel_simulator_configs(settings: Settings) -> dict[str, tuple]:
                 app_id=section.zalo_app_id,
                 app_secret=section.zalo_app_secret,
                 first_refresh_token=section.zalo_refresh_token,
+                receipt_url=f"{base}{ZALO_EVENTS_PATH}",
+                oa_secret_key=section.zalo_oa_secret_key,
+                rate_limit_per_s=section.zalo_rate_per_s,
             ),
         ),
         "/sim/sms": (
@@ -94,6 +101,7 @@ def channel_simulator_configs(settings: Settings) -> dict[str, tuple]:
                 api_key=section.esms_api_key,
                 secret_key=section.esms_secret_key,
                 brandnames={section.esms_brandname},
+                rate_limit_per_s=section.esms_rate_per_s,
             ),
         ),
         "/sim/webpush": (webpush_sim, SimConfig(public_url=f"{base}/sim/webpush")),
@@ -139,6 +147,7 @@ class IntegrationsPlugin(InitPluginProtocol):
             [
                 *ROUTES,
                 webhook,
+                zalo_events,
                 OrdersController,
                 ListingPages,
                 MarketplaceAccountPages,

@@ -61,6 +61,11 @@ class IntegrationsSettings:
     backoff_cap_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_BACKOFF_CAP", 300))
     http_timeout_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_HTTP_TIMEOUT", 10))
     reconcile_seconds: float = field(default_factory=lambda: env_float("INTEGRATIONS_RECONCILE_SECONDS", 300))
+    # How often the worker looks for orders under 4 hours from their deadline that nobody acted on
+    # (``orders.deadlines``): a minute late at most is well inside the 4 hours.
+    deadline_scan_seconds: float = field(
+        default_factory=lambda: env_float("INTEGRATIONS_DEADLINE_SCAN_SECONDS", 60)
+    )
     # Marketplace base URLs; empty means the simulator mounted in this app (PUBLIC_BASE_URL/sim/<code>),
     # which only development and test (or INTEGRATIONS_SIMULATORS=1) allow.
     postmart_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_POSTMART_URL"))

@@ -182,6 +182,8 @@ class MarketplaceOrder(Table):
     paid_out = Boolean(default=False)
     # When the farmer put the items' stock back after a cancellation ("trả lại kho"; once per order).
     restocked_at = Timestamptz(null=True, default=None)
+    # When the seller was told the deadline is under 4 hours away (``orders.deadlines``; once per order).
+    deadline_warned_at = Timestamptz(null=True, default=None)
 
 
 class OrderItem(Table):

@@ -55,9 +55,10 @@ class TryLater(ChannelError):
     """Timeouts, connection errors, 5xx, 429: send again later (not before ``retry_after`` s if
     given; a throttle uses no attempt)."""
 
-    def __init__(self, detail: str, retry_after: float | None = None) -> None:
+    def __init__(self, detail: str, retry_after: float | None = None, throttled: bool = False) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+        self.throttled = throttled  # the gateway's rate limit (429): no attempt is used
 
 
 class MessageChannel(Protocol):

@@ -145,7 +145,7 @@ class DeliveryWorker:
                 continue
             except TryLater as exc:
                 remaining = dict(row, channels=",".join(plan[index:]))
-                await self._retry(remaining, history, f"{code}: {exc}", exc.retry_after)
+                await self._retry(remaining, history, f"{code}: {exc}", exc.retry_after, exc.throttled)
                 return
             history.append(log_entry(code, "đã gửi"))
             await outbox.settle(
@@ -157,12 +157,16 @@ class DeliveryWorker:
         await outbox.settle(row, "failed", history, channels="", error="every channel refused")
         await _wipe_code(message)
 
-    async def _retry(self, row: dict, history: list[dict], error: str, retry_after: float | None) -> None:
-        """The first channel left failed for now: back off, or after max_attempts move to the next."""
+    async def _retry(
+        self, row: dict, history: list[dict], error: str, retry_after: float | None, throttled: bool = False
+    ) -> None:
+        """The first channel left failed for now: back off, or after max_attempts move to the next.
+        A throttle (the gateway's rate limit) waits its Retry-After and uses no attempt."""
         s = self.settings
-        attempts = row["attempts"] + 1
+        attempts = row["attempts"] + (0 if throttled else 1)
         plan = [code for code in row["channels"].split(",") if code]
-        history.append(log_entry(plan[0] if plan else "", f"lỗi tạm thời (lần {attempts}): {error}"))
+        what = "cổng gửi đang giới hạn tốc độ" if throttled else f"lỗi tạm thời (lần {attempts})"
+        history.append(log_entry(plan[0] if plan else "", f"{what}: {error}"))
         if attempts >= s.max_attempts:
             plan = plan[1:]
             if not plan:
@@ -170,6 +174,8 @@ class DeliveryWorker:
                 return
             attempts = 0
         wait = backoff_s(max(attempts, 1), s.backoff_base_seconds, s.backoff_cap_seconds, retry_after)
+        if throttled and retry_after is not None:
+            wait = retry_after + random.uniform(0, retry_after)  # noqa: S311 - spread the retries
         await outbox.settle(
             row,
             "queued",

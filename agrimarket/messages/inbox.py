@@ -139,6 +139,7 @@ async def deliveries(actor: Actor, status: str | None = None, limit: int = 200) 
             log=json.loads(row["log"]) if isinstance(row["log"], str) else row["log"],
             created_at=row["created_at"],
             sent_at=row["sent_at"],
+            delivered_at=row["delivered_at"],
         )
         for row in rows
     ]

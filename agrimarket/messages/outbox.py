@@ -86,3 +86,21 @@ async def sent_today(phone: str, since: datetime) -> int:
         & (MessageDelivery.status == "sent")
         & (MessageDelivery.sent_at >= since)
     )
+
+
+async def mark_delivered(message_id: int | None, provider_id: str, at: datetime) -> bool:
+    """A provider's receipt: the message reached the phone at ``at``. Found by our message id (the
+    ``tracking_id`` Zalo echoes; a receipt may beat the worker's record of the send) or else by the
+    provider's own id. True the first time; a repeated receipt changes nothing."""
+    if message_id is not None:
+        which = MessageDelivery.message == message_id
+    elif provider_id:
+        which = MessageDelivery.provider_id == provider_id[:100]
+    else:
+        return False
+    rows = await (
+        MessageDelivery.update({MessageDelivery.delivered_at: at})
+        .where(which & MessageDelivery.delivered_at.is_null())
+        .returning(MessageDelivery.id)
+    )
+    return bool(rows)

@@ -75,3 +75,5 @@ class DeliveryRead(msgspec.Struct):
     log: list[dict]
     created_at: datetime
     sent_at: datetime | None
+    # When the provider reported it on the phone (Zalo's delivery receipt); None: no receipt (yet).
+    delivered_at: datetime | None = None

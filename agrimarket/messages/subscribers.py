@@ -16,6 +16,7 @@ from agrimarket.events import (
     EventBus,
     GrowingAreaStatusChanged,
     ListingStateChanged,
+    OrderDeadlineNear,
     OrderReceived,
     ProductChanged,
     TrainingRecorded,
@@ -47,6 +48,20 @@ async def on_order_received(event: OrderReceived) -> None:
     if isinstance(act_by, datetime):
         params["deadline"] = _local(act_by)
     draft = Draft(kinds.ORDER_RECEIVED, text, f"order:{event.order_id}", "/orders", params)
+    await to_owner(event.household_id, event.cooperative_id, draft)
+
+
+async def on_order_deadline_near(event: OrderDeadlineNear) -> None:
+    """Once per order (the cause names it): the seller has not acted and under 4 hours are left."""
+    market = MARKETPLACE_NAMES.get(event.marketplace, event.marketplace)
+    what = event.deadline_vi or f"Cần xử lý trước {_local(event.act_by)}"
+    draft = Draft(
+        kinds.ORDER_DEADLINE_NEAR,
+        f"Đơn {event.order_ref} trên {market} sắp quá hạn. {what}.",
+        f"order-deadline:{event.order_id}",
+        f"/orders/{event.order_id}",
+        {"marketplace": market, "order_ref": event.order_ref, "deadline": _local(event.act_by)},
+    )
     await to_owner(event.household_id, event.cooperative_id, draft)
 
 
@@ -169,6 +184,7 @@ async def on_training_recorded(event: TrainingRecorded) -> None:
 def connect(bus: EventBus) -> None:
     """The core's own subscribers: the messages each event makes."""
     bus.subscribe(OrderReceived, on_order_received)
+    bus.subscribe(OrderDeadlineNear, on_order_deadline_near)
     bus.subscribe(ProductChanged, on_product_changed)
     bus.subscribe(ListingStateChanged, on_listing_state_changed)
     bus.subscribe(CounterfeitWarning, on_counterfeit_warning)

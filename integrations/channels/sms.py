@@ -19,6 +19,8 @@ registered CSKH template; the others are refusals too (table of error codes).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import httpx
 
 from agrimarket.messages.channel import Outgoing, Refused, Sent, TryLater
@@ -51,12 +53,19 @@ class SmsChannel:
     code = CODE
 
     def __init__(
-        self, base_url: str, api_key: str, secret_key: str, brandname: str, timeout_s: float
+        self,
+        base_url: str,
+        api_key: str,
+        secret_key: str,
+        brandname: str,
+        timeout_s: float,
+        pace: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.url = base_url.rstrip("/") + SEND_PATH
         self.api_key = api_key
         self.secret_key = secret_key
         self.brandname = brandname
+        self.pace = pace  # waits for eSMS's next send slot (its per-second limit)
         self.client = httpx.AsyncClient(timeout=timeout_s)
 
     async def aclose(self) -> None:
@@ -74,6 +83,8 @@ class SmsChannel:
             "Sandbox": "0",
             "RequestId": str(message.message_id),
         }
+        if self.pace is not None:
+            await self.pace()
         try:
             response = await self.client.post(self.url, json=body)
         except httpx.HTTPError as exc:
@@ -81,7 +92,9 @@ class SmsChannel:
         if response.status_code >= 500 or response.status_code == 429:
             retry = response.headers.get("retry-after", "")
             raise TryLater(
-                f"eSMS: HTTP {response.status_code}", float(retry) if ascii_digits(retry) else None
+                f"eSMS: HTTP {response.status_code}",
+                float(retry) if ascii_digits(retry) else None,
+                throttled=response.status_code == 429,
             )
         try:
             answer = response.json()

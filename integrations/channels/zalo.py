@@ -27,13 +27,23 @@ Dedupe: ``tracking_id`` is our message id. Zalo documents it as the partner's re
 idempotency key, so a send whose answer was lost could in principle reach the phone twice; our
 simulator replays the first answer for a repeated ``tracking_id`` (what we need of a gateway), and
 the delivery worker keeps such repeats rare (a send is only repeated after a timeout or a cut
-connection). Delivery receipts (Zalo's ``user_received_message`` webhook) are not handled yet.
+connection).
+
+**Delivery receipts** (OA webhook, "Sự kiện người dùng nhận tin nhắn"; for ZNS the event carries
+``message.delivery_time``): Zalo POSTs ``{"event_name": "user_received_message", "app_id",
+"timestamp" (ms, a string), "message": {"msg_id", "tracking_id", "delivery_time" (ms)}, ...}`` to
+the webhook URL registered for the app, with ``X-ZEvent-Signature: mac=<hex sha256(app_id + body +
+timestamp + OA secret key)>`` over the raw body (the published formula; several public clients
+also send it without the ``mac=`` prefix, so both are read). ``receipt_signature`` computes it;
+``integrations.webhooks.zalo_receipts`` checks it and marks the delivery delivered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import httpx
@@ -47,7 +57,11 @@ TOKEN_PATH = "/v4/oa/access_token"  # noqa: S105 - an API path, not a secret
 SEND_PATH = "/message/template"
 # Renew a little before Zalo's expires_in runs out, so a token is never sent as it expires.
 RENEW_AHEAD_S = 300
+RECEIPT_EVENT = "user_received_message"
+SIGNATURE_HEADER = "X-ZEvent-Signature"
 UNKNOWN_ERROR = -100
+# Over the app's request rate (answered with HTTP 429): send again later, never a refusal.
+RATE_LIMITED = -32
 TOKEN_INVALID = -124
 # What each refusal means to the household's admin, in Vietnamese (zalo.cloud's own wording).
 REFUSALS = {
@@ -60,6 +74,12 @@ REFUSALS = {
     -119: "Tài khoản Zalo không nhận được ZNS",
     -144: "OA đã gửi hết hạn mức ZNS trong ngày",
 }
+
+
+def receipt_signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> str:
+    """What Zalo puts in X-ZEvent-Signature: "mac=" + hex sha256(app_id + body + timestamp + key)."""
+    signed = app_id.encode() + body + timestamp.encode() + oa_secret_key.encode()
+    return "mac=" + hashlib.sha256(signed).hexdigest()
 
 
 class Tokens(msgspec.Struct, frozen=True):
@@ -117,6 +137,7 @@ class ZaloChannel:
         timeout_s: float,
         tokens: TokenStore | None = None,
         clock=time.time,
+        pace: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.oauth_url = oauth_url.rstrip("/")
         self.zns_url = zns_url.rstrip("/")
@@ -126,6 +147,8 @@ class ZaloChannel:
         self.templates = templates  # message kind -> approved template id
         self.tokens = tokens or MemoryTokens()
         self.clock = clock
+        self.pace = pace  # waits for the gateway's next send slot (its per-second limit)
+        self._cached: Tokens | None = None
         self.client = httpx.AsyncClient(timeout=timeout_s)
 
     async def aclose(self) -> None:
@@ -156,10 +179,20 @@ class ZaloChannel:
             raise TryLater("Zalo OAuth: answer without expires_in") from None
         return Tokens(body["access_token"], body["refresh_token"], self.clock() + lifetime)
 
+    def _fresh(self, tokens: Tokens | None) -> bool:
+        return tokens is not None and tokens.expires_at - RENEW_AHEAD_S > self.clock()
+
     async def _access_token(self, stale: str = "") -> str:
+        # Kept in this process until it nears its expiry (or Zalo calls it invalid): reading and
+        # decrypting the shared row on every send would cost more than the send.
+        if not stale and self._fresh(self._cached):
+            assert self._cached is not None
+            return self._cached.access_token
         tokens = await self.tokens.load()
-        if stale or tokens is None or tokens.expires_at - RENEW_AHEAD_S <= self.clock():
+        if stale or not self._fresh(tokens):
             tokens = await self.tokens.renew(self._refresh, stale or (tokens.access_token if tokens else ""))
+        assert tokens is not None
+        self._cached = tokens
         return tokens.access_token
 
     async def send(self, message: Outgoing) -> Sent:
@@ -180,11 +213,13 @@ class ZaloChannel:
         error = answer.get("error")
         if error == 0:
             return Sent(str((answer.get("data") or {}).get("msg_id", "")))
-        if error == UNKNOWN_ERROR or not isinstance(error, int):
+        if error in (UNKNOWN_ERROR, RATE_LIMITED) or not isinstance(error, int):
             raise TryLater(f"ZNS {error}: {answer.get('message', '')}")
         raise Refused(REFUSALS.get(error, f"ZNS từ chối: {answer.get('message', '')}"), str(error))
 
     async def _post(self, body: dict, token: str) -> dict:
+        if self.pace is not None:
+            await self.pace()
         try:
             response = await self.client.post(
                 self.zns_url + SEND_PATH, json=body, headers={"access_token": token}
@@ -192,7 +227,9 @@ class ZaloChannel:
         except httpx.HTTPError as exc:
             raise TryLater(f"ZNS: {type(exc).__name__}") from exc
         if response.status_code >= 500 or response.status_code == 429:
-            raise TryLater(f"ZNS: HTTP {response.status_code}", _retry_after(response))
+            raise TryLater(
+                f"ZNS: HTTP {response.status_code}", _retry_after(response), response.status_code == 429
+            )
         return _json(response)
 
 

@@ -4,7 +4,9 @@ documents it, with faults and an outbox page.
 Answers as eSMS does: ``CodeResult`` "100" with an ``SMSID``; "124" ("Request exist") for a
 ``RequestId`` already taken, which sends nothing again; "101" wrong ApiKey/SecretKey; "104" a
 brand name not registered; "108" a phone number eSMS cannot read; "99" a blocked number.
-``GET /outbox`` (page) and ``GET /outbox.json`` show what would have been sent.
+Over ``rate_limit_per_s`` requests in a sliding second: HTTP 429 (eSMS publishes no code of its
+own for it), counted in ``rate_limited``, nothing sent. ``GET /outbox`` (page) and
+``GET /outbox.json`` show what would have been sent.
 """
 
 from __future__ import annotations
@@ -87,6 +89,9 @@ def create_app(config: SmsConfig | None = None) -> Litestar:
     @post(contract.SEND_PATH, status_code=200)
     async def send(request: Request) -> Response:
         state.sends += 1
+        limited = state.admit()
+        if limited is not None:
+            return limited
         try:
             body = await request.json()
         except ValueError:

@@ -7,15 +7,24 @@
   -124 for an unknown or expired token, -109 for an unknown template id, -117 for a template not
   approved for the OA, -118 for a phone without a Zalo account, -144 once the daily quota is used.
   A repeated ``tracking_id`` gets the first answer again (the dedupe we rely on).
+- **Delivery receipts**: after each new send, the phone "receives" it and Zalo's OA webhook event
+  ``user_received_message`` (msg_id, tracking_id, delivery_time) is POSTed to ``receipt_url``,
+  signed ``X-ZEvent-Signature`` with the OA secret key; each is also kept in ``receipts``.
+- **Rate limit**: over ``rate_limit_per_s`` sends in a sliding second, HTTP 429 with ZNS's
+  "request limit exceeded" body (error -32), counted in ``rate_limited``; nothing is sent.
 - ``GET /outbox`` (page) and ``GET /outbox.json``: what would have reached the phones.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
+import json
 import secrets
 from dataclasses import dataclass, field
 
+import httpx
 from litestar import Litestar, Request, Response, get, post
 
 from integrations.channels import zalo as contract
@@ -39,6 +48,9 @@ class ZaloConfig(SimConfig):
     # Phones (84… form) with no Zalo account.
     phones_without_zalo: set[str] = field(default_factory=set)
     daily_quota: int = 0  # 0: unlimited
+    # Where the OA webhook's events go (our /api/v1/channels/zalo/events); "": kept in receipts only.
+    receipt_url: str = ""
+    oa_secret_key: str = "dev-only-zalo-oa-secret"  # noqa: S105 - the simulator's own
 
 
 class ZaloState(SimState):
@@ -51,6 +63,38 @@ class ZaloState(SimState):
         self.refreshes = 0
         self.sends = 0  # template sends that reached the handler (replays included)
         self._msg_ids = itertools.count(1)
+        self.receipts: list[tuple[bytes, str]] = []  # OA webhook events, as signed
+        self._pushes: set[asyncio.Task] = set()
+
+    def receipt(self, sent: dict) -> None:
+        """The phone got the message: sign the OA webhook event and push it (without blocking the
+        send's answer, as Zalo's receipts come later)."""
+        stamp = str(int(self.now() * 1000))
+        event = {
+            "app_id": self.zalo.app_id,
+            "event_name": contract.RECEIPT_EVENT,
+            "timestamp": stamp,
+            "sender": {"id": "sim-oa"},
+            "recipient": {"id": sent["phone"]},
+            "message": {"msg_id": sent["msg_id"], "tracking_id": sent["tracking_id"], "delivery_time": stamp},
+        }
+        body = json.dumps(event).encode()
+        signature = contract.receipt_signature(self.zalo.app_id, body, stamp, self.zalo.oa_secret_key)
+        self.receipts.append((body, signature))
+        if self.zalo.receipt_url:
+            task = asyncio.get_running_loop().create_task(self._push(body, signature))
+            self._pushes.add(task)
+            task.add_done_callback(self._pushes.discard)
+
+    async def _push(self, body: bytes, signature: str) -> None:
+        async with httpx.AsyncClient(timeout=5) as client:
+            # A receipt lost here is only a message without its "delivered" mark.
+            with contextlib.suppress(httpx.HTTPError):
+                await client.post(
+                    self.zalo.receipt_url,
+                    content=body,
+                    headers={contract.SIGNATURE_HEADER: signature, "content-type": "application/json"},
+                )
 
     def has_zalo(self, phone: str) -> bool:
         return phone not in self.zalo.phones_without_zalo
@@ -140,6 +184,7 @@ def create_app(config: ZaloConfig | None = None) -> Litestar:
                 "sent_time": str(int(state.now() * 1000)),
             }
             state.outbox.append(sent)
+            state.receipt(sent)
             remaining = quota - len(state.outbox) if quota else 500
             return _zns(
                 0,
@@ -156,6 +201,12 @@ def create_app(config: ZaloConfig | None = None) -> Litestar:
     @post(contract.SEND_PATH, status_code=200)
     async def template(request: Request) -> Response:
         state.sends += 1
+        if state.admit() is not None:
+            return Response(
+                {"error": contract.RATE_LIMITED, "message": "Request rate limit exceeded"},
+                status_code=429,
+                headers={"Retry-After": "1"},
+            )
         token = request.headers.get("access_token", "")
         if state.access_tokens.get(token, 0) <= state.now():
             return Response({"error": contract.TOKEN_INVALID, "message": "Access token invalid"})

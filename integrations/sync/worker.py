@@ -29,6 +29,7 @@ from integrations.adapters.registry import Adapters
 from integrations.listings import service as listings
 from integrations.orders import execute
 from integrations.orders import outbox as order_actions
+from integrations.orders.deadlines import warn_near_deadlines
 from integrations.orders.pull import pull_orders
 from integrations.settings import IntegrationsSettings
 from integrations.stock.shares import pushed_stock
@@ -76,6 +77,7 @@ class Worker:
         self.poll_failures = RepeatedFailureLog(log, "sync worker: poll")
         self.reconcile_failures = RepeatedFailureLog(log, "sync worker: reconciliation")
         self.order_pull_failures = RepeatedFailureLog(log, "sync worker: order pull")
+        self.deadline_failures = RepeatedFailureLog(log, "sync worker: deadline scan")
 
     async def code(self, marketplace_id: int) -> str:
         if marketplace_id not in self._codes:
@@ -203,10 +205,22 @@ class Worker:
                 with self.order_pull_failures:
                     await pull_orders(self.adapters, self.settings)
 
+    async def deadline_loop(self) -> None:
+        """Tell sellers of orders near their deadline (``orders.deadlines``), every
+        ``deadline_scan_seconds``; every worker process scans, each order is told once."""
+        while not self._stop.is_set():
+            with self.deadline_failures:
+                await warn_near_deadlines()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.settings.deadline_scan_seconds)
+
     async def run(self, concurrency: int | None = None, reconcile: bool = True) -> None:
+        """The send loops, and (``reconcile``) the periodic passes: reconciliation, the order pull
+        and the deadline scan."""
         tasks = [self.loop() for _ in range(concurrency or self.settings.worker_concurrency)]
         if reconcile:
             tasks.append(self.reconcile_loop())
+            tasks.append(self.deadline_loop())
         await asyncio.gather(*tasks)
 
     def stop(self) -> None:

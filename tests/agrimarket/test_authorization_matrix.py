@@ -45,6 +45,8 @@ from agrimarket.db import write_transaction
 from agrimarket.events import OrderReceived
 from agrimarket.events import publish as publish_event
 from agrimarket.tables import Message
+from integrations.channels import zalo
+from integrations.channels.settings import DEV_ZALO_APP_ID, DEV_ZALO_OA_SECRET
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.credentials import demo_credentials
 from integrations.webhooks.signature import sign
@@ -521,6 +523,18 @@ def _webhook(w: World) -> dict:
     return {"content": body, "headers": {"x-signature": signature, "content-type": "application/json"}}
 
 
+def _zalo_event(w: World) -> dict:
+    """A signed Zalo delivery receipt for no message of ours (counted: false)."""
+    stamp = str(int(time.time() * 1000))
+    event = {"app_id": DEV_ZALO_APP_ID, "event_name": "user_received_message", "timestamp": stamp}
+    body = json.dumps(event | {"message": {"msg_id": "zns-none", "tracking_id": ""}}).encode()
+    signature = zalo.receipt_signature(DEV_ZALO_APP_ID, body, stamp, DEV_ZALO_OA_SECRET)
+    return {
+        "content": body,
+        "headers": {zalo.SIGNATURE_HEADER: signature, "content-type": "application/json"},
+    }
+
+
 BANK_ACCOUNT = {"bank_bin": "970405", "account_number": "1500205123456", "account_name": "Nguyễn Văn Mới"}
 
 # (method, path) -> world -> request keyword arguments (json / data / files / params / content).
@@ -677,6 +691,7 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "data": {"share_percent": "50", "reserve_units": "1"}
     },
     ("POST", "/api/v1/webhooks/{marketplace:str}"): _webhook,
+    ("POST", "/api/v1/channels/zalo/events"): _zalo_event,
     ("POST", "/api/v1/trace/{serial:str}/pin"): lambda w: {"json": {"pin": "123456"}},
     ("POST", "/t/{serial:str}"): lambda w: {"data": {"pin": "123456"}},
     ("POST", "/T/{serial:str}"): lambda w: {"data": {"pin": "123456"}},

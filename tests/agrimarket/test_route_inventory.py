@@ -365,6 +365,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/sync-jobs/{job_id:int}/retry"): ADMIN_ONLY,
     # Marketplaces sign their pushes (HMAC); no user is involved.
     ("POST", "/api/v1/webhooks/{marketplace:str}"): PUBLIC,
+    # Zalo's OA webhook (delivery receipts): signed with the OA secret key, no user involved.
+    ("POST", "/api/v1/channels/zalo/events"): PUBLIC,
     ("GET", "/marketplace-accounts"): PAGE_SELLERS,
     ("POST", "/marketplace-accounts/{marketplace:str}"): PAGE_SELLERS,
     # The card's poll of its listings' state: a read, though htmx sends it as a POST.

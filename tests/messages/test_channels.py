@@ -210,6 +210,7 @@ def test_an_enabled_channel_without_its_url_or_keys_stops_start_up_outside_devel
         "MESSAGE_ZALO_ZNS_URL": "https://business.openapi.zalo.me",
         "MESSAGE_ZALO_APP_SECRET": "a-real-secret",
         "MESSAGE_ZALO_REFRESH_TOKEN": "a-real-refresh-token",
+        "MESSAGE_ZALO_OA_SECRET_KEY": "a-real-oa-secret",
         "MESSAGE_SMS_URL": "https://rest.esms.vn",
         "MESSAGE_ESMS_SECRET_KEY": "a-real-esms-secret",
         "MESSAGE_VAPID_PRIVATE_KEY": "a-real-vapid-key",

@@ -165,18 +165,20 @@ async def test_faults_lose_no_message_and_duplicate_none(client, accounts, deliv
 
 
 async def test_a_worker_killed_mid_send_leaves_the_message_to_another_which_does_not_repeat_it(
-    client, accounts, delivery, channel_sims
+    client, accounts, delivery, channel_sims, monkeypatch
 ):
     farmer = await accounts.household()
     await order(farmer.me["household_id"])
     # The first worker claims it, hands it to Zalo, and dies before recording anything.
-    claimed = await outbox.claim(lease_s=0.3)
+    claimed = await outbox.claim(lease_s=30)
     assert claimed is not None
     message = await Message.select().first()
     channel = delivery.gateway.get("zalo")
     await channel.send(await delivery._outgoing(claimed, message, "zalo"))
     assert await delivery.run_one() is False, "the lease still holds"
-    await drain(delivery)  # once the lease has run out, another worker takes it
+    later = clock.now() + timedelta(seconds=31)  # the lease has run out: the clock moved, not waited on
+    monkeypatch.setattr(clock, "now", lambda: later)
+    await drain(delivery)  # another worker takes it
     assert [m["tracking_id"] for m in channel_sims["zalo"].state.outbox] == [str(message["id"])]
     assert (await MessageDelivery.select().first())["status"] == "sent"
 
