@@ -151,6 +151,9 @@ class AuthSession(Table):
     kind = Varchar(length=3)  # web | api
     created_at = Timestamptz()
     expires_at = Timestamptz()
+    # The password or a sign-in code re-entered in this session (agrimarket.privacy.fresh): a data
+    # request (export, deletion) needs a sign-in or a confirmation within the last few minutes.
+    confirmed_at = Timestamptz(null=True, default=None)
 
 
 class Product(Table):
@@ -396,3 +399,31 @@ class SignInCode(Table):
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
     wrong_tries = Integer(default=0)
+
+
+class Consent(Table):
+    """One answer to one purpose of the privacy notice (agrimarket.privacy.notice): given or
+    withdrawn, under which notice version, when. Append-only history; the newest row per purpose
+    is the answer in force."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    purpose = Varchar(length=30)
+    granted = Boolean()
+    notice_version = Varchar(length=20)
+    at = Timestamptz(index=True)
+
+
+class DeletionRequest(Table):
+    """A household's request to close its account: erased after the grace period unless cancelled
+    (agrimarket.privacy.deletion). Plain ids, not foreign keys: the row outlives the erasure as its
+    record, without any of the data."""
+
+    id = Serial(primary_key=True)
+    household = Integer(index=True)
+    user_id = Integer()
+    status = Varchar(length=10, default="pending", index=True)  # pending | cancelled | done
+    requested_at = Timestamptz()
+    erase_after = Timestamptz(index=True)
+    done_at = Timestamptz(null=True, default=None)
