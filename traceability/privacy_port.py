@@ -11,6 +11,7 @@ from __future__ import annotations
 from agrimarket.events import HouseholdErased
 from agrimarket.privacy.parts import DataPart, DataSection, Subject, rows_in, rows_of
 from agrimarket.tables import Product
+from traceability.stamps.scan import SHOWN
 from traceability.tables import Batch, BatchEvent, BatchPartner, GrowingArea, PackingFacility, StampIssue
 
 ERASED_PARTNER = "Hộ đã xoá dữ liệu"
@@ -70,3 +71,5 @@ async def on_household_erased(event: HouseholdErased) -> None:
     await BatchPartner.update(
         {BatchPartner.name: ERASED_PARTNER, BatchPartner.code: "", BatchPartner.address: ""}
     ).where(BatchPartner.household == event.household_id)
+    # Scan pages cache a batch's facts (the producer's name) for 30 s: this process forgets them now.
+    SHOWN.clear()
