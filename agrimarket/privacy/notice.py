@@ -67,7 +67,7 @@ PURPOSES = (
     Purpose(
         PUBLIC_DIRECTORY,
         False,
-        "Có tên trong danh bạ công khai các cơ sở sản xuất (tên, xã, sản phẩm; không có số điện thoại)",
+        "Có tên trong danh bạ công khai các cơ sở sản xuất (tên, xã, sản phẩm; không kèm SĐT)",
         "Being listed in the public producer directory (name, commune, products; no phone number)",
         "Sự đồng ý của hộ (Luật 91/2025/QH15, Điều 9): rút lại bất cứ lúc nào",
         "The household's consent (Law 91/2025/QH15, art. 9): withdraw it at any time",
