@@ -303,7 +303,8 @@ class BankAccount(Table):
 class AuditEntry(Table):
     """One change to a product, listing, growing area, batch, stamp, account or role.
 
-    Append-only: no route changes it and a trigger refuses UPDATE (migration 2026-11-23T20:41:10).
+    Append-only: no route changes it and a trigger refuses UPDATE (migration 2026-11-23T20:41:10),
+    but for redacting an erased household's identifiers once (migration 2026-12-06T22:30:00).
     Ids are plain integers, not foreign keys, so the entry outlives what it names.
     """
 
@@ -321,6 +322,8 @@ class AuditEntry(Table):
     cooperative = Integer(null=True, default=None, index=True)
     client_address = Varchar(length=45, default="")  # from where: the client's IP address
     user_agent = Varchar(length=200, default="")
+    # The one update allowed (once): an erased household's identifiers blanked (agrimarket.privacy.deletion).
+    redacted = Boolean(default=False)
 
 
 class Message(Table):

@@ -8,8 +8,32 @@ ID = "2026-12-06T22:30:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = (
     "Personal data (issue 26): consents per purpose and notice version, households' deletion "
-    "requests, and the moment a session last confirmed its password or code"
+    "requests, the moment a session last confirmed its password or code, and the audit log's one "
+    "allowed update: redacting an entry of an erased household, once"
 )
+
+# The audit log stays append-only but for one update per entry: setting ``redacted`` (once) with
+# the identifiers blanked, every column saying what happened, when, to what and by whom unchanged.
+KEPT = ("id", "at", "user_id", "role", "entity", "entity_id", "action", "household", "cooperative")
+SQLITE = f"""
+CREATE TRIGGER audit_entry_append_only BEFORE UPDATE ON audit_entry
+WHEN NOT (OLD.redacted = 0 AND NEW.redacted = 1 AND {" AND ".join(f"NEW.{c} IS OLD.{c}" for c in KEPT)})
+BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END
+"""
+POSTGRES_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT OLD.redacted AND NEW.redacted
+     AND {" AND ".join(f"NEW.{c} IS NOT DISTINCT FROM OLD.{c}" for c in KEPT)} THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'audit_entry is append-only';
+END $$
+"""
+
+
+class RawTable(Table):
+    pass
 
 
 def _ref(name: str, tablename: str) -> type[Table]:
@@ -75,6 +99,26 @@ async def forwards():
                 params=params,
                 schema=None,
             )
+    manager.add_column(
+        table_class_name="AuditEntry",
+        tablename="audit_entry",
+        column_name="redacted",
+        db_column_name="redacted",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params=_params(default=False),
+        schema=None,
+    )
+
+    async def replace_trigger():
+        # Raw steps run before the columns are added; the trigger's body is resolved when it fires.
+        if RawTable._meta.db.engine_type == "postgres":
+            await RawTable.raw(POSTGRES_FUNCTION)
+        else:
+            await RawTable.raw("DROP TRIGGER IF EXISTS audit_entry_append_only")
+            await RawTable.raw(SQLITE)
+
+    manager.add_raw(replace_trigger)
     manager.add_column(
         table_class_name="AuthSession",
         tablename="auth_session",

@@ -18,7 +18,9 @@ this transaction. Only the household itself may ask: no manager, officer or admi
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
+from typing import Any
 
 import msgspec
 
@@ -31,6 +33,7 @@ from agrimarket.events import HouseholdErased, publish
 from agrimarket.privacy.notice import GRACE_DAYS
 from agrimarket.tables import (
     AccountClaim,
+    AuditEntry,
     AuthSession,
     BankAccount,
     Consent,
@@ -46,6 +49,7 @@ from agrimarket.tables import (
 )
 
 ERASED_NAME = "Hộ đã xoá dữ liệu"
+REDACTED = "[đã xoá]"
 
 
 class DeletionStatus(msgspec.Struct):
@@ -119,10 +123,64 @@ async def cancel_deletion(actor: Actor) -> DeletionStatus:
     return _status(rows[0])
 
 
+def _scrub(value: Any, identifiers: set[str]) -> Any:
+    """``value`` with every text holding one of ``identifiers`` replaced by ``REDACTED``."""
+    if isinstance(value, str):
+        return REDACTED if any(found in value for found in identifiers) else value
+    if isinstance(value, dict):
+        return {key: _scrub(item, identifiers) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, identifiers) for item in value]
+    return value
+
+
+async def _redact_audit(household_id: int, users: tuple[int, ...], identifiers: set[str]) -> None:
+    """The household's audit entries keep what happened, when and to what, without its name, phone,
+    address or the client address and browser of its own actions (the log's one allowed update)."""
+    mine = AuditEntry.user_id.is_in(list(users)) if users else AuditEntry.user_id == -1
+    entries = await AuditEntry.select(
+        AuditEntry.id,
+        AuditEntry.user_id,
+        AuditEntry.user_name,
+        AuditEntry.changes,
+        AuditEntry.client_address,
+        AuditEntry.user_agent,
+    ).where(((AuditEntry.household == household_id) | mine) & (AuditEntry.redacted == False))  # noqa: E712
+    for entry in entries:
+        own = entry["user_id"] in users
+        changes = (
+            entry["changes"] if isinstance(entry["changes"], dict) else json.loads(entry["changes"] or "{}")
+        )
+        await AuditEntry.update(
+            {
+                AuditEntry.redacted: True,
+                AuditEntry.user_name: ERASED_NAME if own else entry["user_name"],
+                AuditEntry.client_address: "" if own else entry["client_address"],
+                AuditEntry.user_agent: "" if own else entry["user_agent"],
+                AuditEntry.changes: _scrub(changes, identifiers),
+            }
+        ).where(AuditEntry.id == entry["id"])
+
+
 async def erase_household(household_id: int) -> tuple[int, ...]:
     """Erase the household's identifiers and its account's (inside the caller's transaction); the
     user ids erased. Then every app erases its own part (``HouseholdErased``)."""
     users = tuple(r["id"] for r in await User.select(User.id).where(User.household == household_id))
+    held = await Household.select().where(Household.id == household_id).first() or {}
+    accounts = await User.select(User.phone, User.full_name).where(User.household == household_id)
+    identifiers = {
+        text
+        for text in (
+            held.get("phone"),
+            held.get("head_name"),
+            held.get("address"),
+            held.get("vpost_code"),
+            *(a["phone"] for a in accounts),
+            *(a["full_name"] for a in accounts),
+        )
+        if text and len(text) >= 4  # a two-letter name part would blank unrelated words
+    }
+    await _redact_audit(household_id, users, identifiers)
     await Household.update(
         {
             Household.head_name: ERASED_NAME,

@@ -109,6 +109,21 @@ async def test_erasure_after_the_grace_period_keeps_the_stamps_scanning(client, 
     trace = await client.get(f"/api/v1/trace/{serials[0]}")
     assert trace.status_code == 200 and "Nguyễn Văn An" not in trace.text
 
+    # The audit log keeps what happened, without the household's identifiers.
+    registered = await AuditEntry.select().where(AuditEntry.action == "register").first()
+    assert registered["redacted"] is True and registered["user_name"] == ERASED_NAME
+    assert registered["household"] == household_id and registered["entity"] == "account"
+    kept = json.dumps(registered["changes"], ensure_ascii=False)
+    assert farmer.phone not in kept and "Nguyễn Văn An" not in kept and "household" in kept
+    # Still append-only for anything else: redacted once, then no update at all.
+    for change in ({AuditEntry.action: "nothing"}, {AuditEntry.user_name: "x"}):
+        try:
+            await AuditEntry.update(change).where(AuditEntry.id == registered["id"])
+        except Exception as refused:
+            assert "append-only" in str(refused)
+        else:
+            raise AssertionError("the audit log took an update")
+
     # Audited without the data; the account no longer signs in.
     entry = await AuditEntry.select().where(AuditEntry.action == "erased").first()
     assert entry is not None and entry["entity_id"] == household_id
