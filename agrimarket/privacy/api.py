@@ -14,7 +14,7 @@ from agrimarket.privacy import consent, deletion, service
 from agrimarket.privacy.consent import ConsentState
 from agrimarket.privacy.deletion import DeletionStatus
 from agrimarket.privacy.my_data import MyData, as_csv
-from agrimarket.privacy.schemas import Confirmation, ConsentChange, NoticeAnswer, OptionalPurpose
+from agrimarket.privacy.schemas import Confirmation, NoticeAnswer, OptionalPurpose
 from agrimarket.settings import Settings
 from agrimarket.web.auth import credentials, provide_actor
 from agrimarket.web.i18n import request_lang
@@ -42,12 +42,16 @@ class PrivacyController(Controller):
         await consent.answer_notice(actor.user_id, data.granted)
         return await consent.state(actor.user_id, request_lang(request))
 
-    @post("/consents/{purpose:str}", status_code=200, responses={422: error_response(422)})
-    async def change(
-        self, request: Request, actor: Actor, purpose: OptionalPurpose, data: ConsentChange
-    ) -> ConsentState:
-        """Give or withdraw one optional consent; in force at once (no more training messages)."""
-        await consent.set_optional(actor, purpose, data.granted)
+    @post("/consents/{purpose:str}/give", status_code=200)
+    async def give(self, request: Request, actor: Actor, purpose: OptionalPurpose) -> ConsentState:
+        """Give one optional consent (``training_messages``, ``public_directory``)."""
+        await consent.set_optional(actor, purpose, True)
+        return await consent.state(actor.user_id, request_lang(request))
+
+    @post("/consents/{purpose:str}/withdraw", status_code=200)
+    async def withdraw(self, request: Request, actor: Actor, purpose: OptionalPurpose) -> ConsentState:
+        """Withdraw one optional consent: one call, in force at once (no more training messages)."""
+        await consent.set_optional(actor, purpose, False)
         return await consent.state(actor.user_id, request_lang(request))
 
     @post(

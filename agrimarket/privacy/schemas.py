@@ -17,10 +17,6 @@ class NoticeAnswer(Input):
     granted: Annotated[list[OptionalPurpose], msgspec.Meta(max_length=10)] = []
 
 
-class ConsentChange(Input):
-    granted: bool
-
-
 class Confirmation(Input):
     """The account's password, or a sign-in code sent to its phone (``POST /api/v1/auth/code``)."""
 

@@ -690,7 +690,6 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     },
     ("PUT", "/api/v1/messages/preferences"): lambda w: {"json": {"channel": "zalo", "muted_kinds": []}},
     ("PUT", "/api/v1/me/consents"): lambda w: {"json": {"granted": ["training_messages"]}},
-    ("POST", "/api/v1/me/consents/{purpose:str}"): lambda w: {"json": {"granted": True}},
     ("POST", "/api/v1/me/confirm"): lambda w: {"json": {"password": PASSWORD}},
     ("POST", "/privacy/consent"): lambda w: {"data": {"granted": "training_messages"}},
     ("POST", "/privacy/consents/{purpose:str}"): lambda w: {"data": {"granted": "1"}},

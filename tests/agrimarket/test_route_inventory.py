@@ -390,7 +390,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     # (nothing in a path names another's); closing an account is a household's own act only.
     ("GET", "/api/v1/me/consents"): SIGNED_IN,
     ("PUT", "/api/v1/me/consents"): SIGNED_IN,
-    ("POST", "/api/v1/me/consents/{purpose:str}"): SIGNED_IN,
+    ("POST", "/api/v1/me/consents/{purpose:str}/give"): SIGNED_IN,
+    ("POST", "/api/v1/me/consents/{purpose:str}/withdraw"): SIGNED_IN,
     ("POST", "/api/v1/me/confirm"): SIGNED_IN,
     ("GET", "/api/v1/me/data"): SIGNED_IN,
     ("GET", "/api/v1/me/data.csv"): SIGNED_IN,

@@ -131,9 +131,7 @@ async def test_withdrawing_consent_stops_training_messages_at_once_and_preferenc
 
 async def test_a_required_purpose_cannot_be_withdrawn_and_unknown_purposes_are_refused(client, accounts):
     farmer = await accounts.household()
-    refused = await client.post(
-        "/api/v1/me/consents/service", json={"granted": False}, headers=farmer.headers
-    )
+    refused = await client.post("/api/v1/me/consents/service/withdraw", headers=farmer.headers)
     assert refused.status_code in (400, 422)
     assert refused.json()["error"]["message"]
 
