@@ -3,8 +3,8 @@ erased by the scheduled job (``erase_due``; ``python -m agrimarket.privacy.run``
 in-process loop).
 
 Grace of 7 days: long enough for a farmer who tapped by mistake, or whose phone someone else used,
-to see the confirmation message and cancel; short enough that the request is honoured well within
-the law's time for answering a data subject.
+to see the pending request on "My data" at the next sign-in and cancel; short enough that the
+request is honoured well within the law's time for answering a data subject.
 
 What is erased: the head's name, phone, address and Vpost code; the account's name, phone,
 password, sessions, sign-in codes and browser subscriptions; messages, message preferences,
