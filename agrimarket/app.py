@@ -49,6 +49,8 @@ from agrimarket.payments.api import BankAccountController, banks
 from agrimarket.payments.pages import BankAccountPages, vietqr_image
 from agrimarket.ports import QueryPorts
 from agrimarket.ports import install as install_ports
+from agrimarket.privacy.api import PrivacyController
+from agrimarket.privacy.pages import MyDataPages, NoticePages
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
@@ -190,6 +192,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *FEED_ROUTES,
         AuditController,
         AuditPages,
+        PrivacyController,
+        NoticePages,
+        MyDataPages,
         *INDICATOR_HANDLERS,
         static_router(),
         service_worker,

@@ -134,6 +134,15 @@ class TrainingRecorded(Event, frozen=True, kw_only=True):
     household_ids: tuple[int, ...]
 
 
+class HouseholdErased(Event, frozen=True, kw_only=True):
+    """A household's account was closed at its own request and its identifiers erased
+    (``agrimarket.privacy.deletion``): each app erases or de-identifies its own rows of it, in the
+    same transaction, keeping what traceability and the indicators' history need."""
+
+    household_id: int
+    user_ids: tuple[int, ...]
+
+
 Subscriber = Callable[[Any], Awaitable[Any]]
 
 

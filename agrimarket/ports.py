@@ -9,11 +9,12 @@ Wiring as for the events (``agrimarket.events``): the process's ports are the on
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.messages.channel import MessageGateway, NoChannels
+from agrimarket.privacy.parts import DataPart
 from agrimarket.settings import Settings
 
 
@@ -59,6 +60,9 @@ class QueryPorts:
     # Who a message about a batch or growing area goes to: (kind "batch" | "area", id) ->
     # {"household", "cooperative", "name", "code"} or None (provided by traceability).
     message_subject: Callable[[str, int], Awaitable[dict | None]] = _no_subject
+    # "My data" (``agrimarket.privacy.my_data``): each app's share of a household's data, the
+    # tables it reads (traceability: areas, batches…; integrations: accounts, listings, orders).
+    data_parts: list[DataPart] = field(default_factory=list)
 
 
 _ports = QueryPorts()

@@ -151,6 +151,9 @@ class AuthSession(Table):
     kind = Varchar(length=3)  # web | api
     created_at = Timestamptz()
     expires_at = Timestamptz()
+    # The password or a sign-in code re-entered in this session (agrimarket.privacy.fresh): a data
+    # request (export, deletion) needs a sign-in or a confirmation within the last few minutes.
+    confirmed_at = Timestamptz(null=True, default=None)
 
 
 class Product(Table):
@@ -300,7 +303,8 @@ class BankAccount(Table):
 class AuditEntry(Table):
     """One change to a product, listing, growing area, batch, stamp, account or role.
 
-    Append-only: no route changes it and a trigger refuses UPDATE (migration 2026-11-23T20:41:10).
+    Append-only: no route changes it and a trigger refuses UPDATE (migration 2026-11-23T20:41:10),
+    but for redacting an erased household's identifiers once (migration 2026-12-06T22:30:00).
     Ids are plain integers, not foreign keys, so the entry outlives what it names.
     """
 
@@ -318,6 +322,8 @@ class AuditEntry(Table):
     cooperative = Integer(null=True, default=None, index=True)
     client_address = Varchar(length=45, default="")  # from where: the client's IP address
     user_agent = Varchar(length=200, default="")
+    # The one update allowed (once): an erased household's identifiers blanked (agrimarket.privacy.deletion).
+    redacted = Boolean(default=False)
 
 
 class Message(Table):
@@ -413,3 +419,31 @@ class IdempotentRequest(Table):
     body = Bytea(default=b"")
     created_at = Timestamptz()
     expires_at = Timestamptz(index=True)
+
+
+class Consent(Table):
+    """One answer to one purpose of the privacy notice (agrimarket.privacy.notice): given or
+    withdrawn, under which notice version, when. Append-only history; the newest row per purpose
+    is the answer in force."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    household = ForeignKey(Household, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    purpose = Varchar(length=30)
+    granted = Boolean()
+    notice_version = Varchar(length=20)
+    at = Timestamptz(index=True)
+
+
+class DeletionRequest(Table):
+    """A household's request to close its account: erased after the grace period unless cancelled
+    (agrimarket.privacy.deletion). Plain ids, not foreign keys: the row outlives the erasure as its
+    record, without any of the data."""
+
+    id = Serial(primary_key=True)
+    household = Integer(index=True)
+    user_id = Integer()
+    status = Varchar(length=10, default="pending", index=True)  # pending | cancelled | done
+    requested_at = Timestamptz()
+    erase_after = Timestamptz(index=True)
+    done_at = Timestamptz(null=True, default=None)

@@ -13,11 +13,12 @@ from litestar.di import Provide
 from litestar.plugins import InitPluginProtocol
 from litestar.types import Receive, Scope, Send
 
-from agrimarket.events import EventBus, MembershipEnded, ProductChanged
+from agrimarket.events import EventBus, HouseholdErased, MembershipEnded, ProductChanged
 from agrimarket.media.storage import build_storage
 from agrimarket.ports import QueryPorts
 from agrimarket.settings import Settings
 from agrimarket.startup import DatabaseStartup
+from integrations import privacy_port
 from integrations.adapters.registry import MARKETPLACES, Adapters
 from integrations.channel_tokens import DatabaseTokens
 from integrations.channels.registry import Channels
@@ -118,6 +119,8 @@ def connect(bus: EventBus, ports: QueryPorts) -> None:
     ports.listing_cards = listing_views.card_context
     ports.listings_in_rows = listing_views.listings_in
     ports.message_gateway = build_channels
+    ports.data_parts.append(privacy_port.PART)
+    bus.subscribe(HouseholdErased, privacy_port.on_household_erased)
 
 
 def _mount(path: str, app):

@@ -38,6 +38,10 @@ os.environ.update(
         "REGISTER_DAILY_LIMIT": "1000000",
         # Sign-in codes likewise (issue 21); their limit's own tests set 3.
         "SIGN_IN_CODES_PER_15_MIN": "1000000",
+        # Data requests (issue 26) likewise, and a module's sessions stay fresh for its whole run;
+        # their own tests set the limit and move the clock.
+        "PRIVACY_REQUESTS_PER_HOUR": "1000000",
+        "PRIVACY_FRESH_MINUTES": "1440",
         # Tests scan and resolve stamps far faster than buyers; the limit's own tests set a low one.
         "SCAN_RATE_LIMIT": "100000/minute",
         # The live-server browser test runs the app in another event loop than the tests.

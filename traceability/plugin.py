@@ -5,9 +5,10 @@ from __future__ import annotations
 from litestar.config.app import AppConfig
 from litestar.plugins import InitPluginProtocol
 
-from agrimarket.events import EventBus
+from agrimarket.events import EventBus, HouseholdErased
 from agrimarket.ports import QueryPorts
 from agrimarket.settings import Settings
+from traceability import privacy_port
 from traceability.batches import routes as batch_routes
 from traceability.batches.traces import latest_traces
 from traceability.messages_port import message_subject
@@ -18,10 +19,12 @@ from traceability.stamps import routes as stamp_routes
 
 def connect(bus: EventBus, ports: QueryPorts) -> None:
     """Traceability's side of the ports between the apps (``agrimarket.app.connect_apps``): the
-    product feed's traces, and who a message about a batch or an area goes to. It subscribes to
-    no event yet."""
+    product feed's traces, who a message about a batch or an area goes to, its part of a
+    household's "My data" and of closing its account."""
     ports.latest_traces = latest_traces
     ports.message_subject = message_subject
+    ports.data_parts.append(privacy_port.PART)
+    bus.subscribe(HouseholdErased, privacy_port.on_household_erased)
 
 
 class TraceabilityPlugin(InitPluginProtocol):

@@ -27,6 +27,7 @@ from agrimarket.accounts.service import (
     close_session,
     open_session,
 )
+from agrimarket.privacy import consent
 from agrimarket.settings import Settings
 from agrimarket.web.auth import client_address, credentials, provide_actor
 from agrimarket.web.i18n import request_lang
@@ -72,7 +73,7 @@ class AuthController(Controller):
         cooperative signed up, 202: a claim an officer of the commune confirms. Limited per client
         address (REGISTER_RATE_LIMIT and REGISTER_DAILY_LIMIT, then 429 with Retry-After)."""
         await take_registration(request.app.stores.get(STORE), client_address(request), settings)
-        form = Registration(**{f: getattr(data, f) for f in data.__struct_fields__})
+        form = Registration(**{f: getattr(data, f) for f in data.__struct_fields__ if f != "granted"})
         user_id, claim = await register_or_claim(form)
         if claim is not None:
             claim_id, code = claim
@@ -81,6 +82,7 @@ class AuthController(Controller):
             )
             return Response(pending, status_code=HTTP_202_ACCEPTED)
         assert user_id is not None  # register_or_claim() gives a user or a claim
+        await consent.answer_notice(user_id, data.granted)
         return Response(await _token_for(user_id, settings), status_code=HTTP_201_CREATED)
 
     @post("/login", status_code=200)

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 from agrimarket.accounts.actor import Actor
 from agrimarket.accounts.codes import CODE_SENT_EN, CODE_SENT_VI, request_code, sign_in_with_code
 from agrimarket.accounts.limits import STORE
-from agrimarket.accounts.pages import session_cookie
+from agrimarket.accounts.pages import after_sign_in, session_cookie
 from agrimarket.accounts.service import open_session
 from agrimarket.errors import DomainError
 from agrimarket.settings import Settings
@@ -54,4 +54,4 @@ class CodeSignInPages(Controller):
             context = {"viewer": None, "step": "code", "values": {"phone": values.get("phone", "")}}
             return form_error(request, TEMPLATE, exc, context)
         token = await open_session(user_id, "web", settings.session_days)
-        return Redirect("/", cookies=[session_cookie(token, settings)])
+        return Redirect(await after_sign_in(user_id, "/"), cookies=[session_cookie(token, settings)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
@@ -13,6 +15,8 @@ from agrimarket.accounts.limits import STORE, take_registration
 from agrimarket.accounts.service import Registration, authenticate, close_session, open_session
 from agrimarket.areas.service import list_communes, list_provinces
 from agrimarket.errors import DomainError
+from agrimarket.privacy import consent
+from agrimarket.privacy.notice import OPTIONAL, PURPOSES
 from agrimarket.settings import Settings
 from agrimarket.web.auth import SESSION_COOKIE, client_address, provide_viewer
 from agrimarket.web.forms import form_error, form_values, safe_next
@@ -34,7 +38,22 @@ def session_cookie(token: str, settings: Settings, max_age: int | None = None) -
 
 async def _picker_context(values: dict) -> dict:
     communes = await list_communes(values["province"]) if values.get("province") else []
-    return {"provinces": await list_provinces(), "communes": communes, "values": values}
+    granted = values.get("granted", [])
+    return {
+        "provinces": await list_provinces(),
+        "communes": communes,
+        "values": values,
+        "purposes": PURPOSES,
+        "granted": granted,
+    }
+
+
+async def after_sign_in(user_id: int, target: str) -> str:
+    """Where a sign-in lands: the privacy notice first while the account has not answered the
+    current version (an account a cooperative or an import made, a new notice)."""
+    if await consent.needs_answer(user_id):
+        return f"/privacy/consent?next={quote(target, safe='')}"
+    return target
 
 
 def _landing(actor: Actor) -> str:
@@ -47,6 +66,8 @@ class AccountPages(Controller):
 
     @get("/")
     async def home(self, viewer: Actor | None) -> Template | Redirect:
+        if viewer and await consent.needs_answer(viewer.user_id):
+            return Redirect(await after_sign_in(viewer.user_id, "/"))
         if viewer and viewer.role != Role.OFFICER:
             return Redirect(_landing(viewer))
         return Template("home.html", context={"viewer": viewer})
@@ -57,7 +78,7 @@ class AccountPages(Controller):
 
     @post("/register")
     async def register_submit(self, request: Request, settings: Settings) -> Template | Redirect:
-        values = form_values(await request.form())
+        values = form_values(await request.form(), lists=("granted",))
         try:
             await take_registration(request.app.stores.get(STORE), client_address(request), settings)
             user_id, claim = await register_or_claim(
@@ -77,6 +98,7 @@ class AccountPages(Controller):
             context = {"viewer": None, "claim_code": claim[1], **await _picker_context({})}
             return Template("accounts/register.html", context=context, status_code=202)
         assert user_id is not None  # register_or_claim() gives a user or a claim
+        await consent.answer_notice(user_id, [code for code in values.get("granted", []) if code in OPTIONAL])
         token = await open_session(user_id, "web", settings.session_days)
         target = "/coop" if values.get("role") == Role.COOP_MANAGER else "/products"
         return Redirect(target, cookies=[session_cookie(token, settings)])
@@ -98,7 +120,8 @@ class AccountPages(Controller):
             }
             return form_error(request, "accounts/login.html", exc, context)
         token = await open_session(user_id, "web", settings.session_days)
-        return Redirect(safe_next(values.get("next"), "/"), cookies=[session_cookie(token, settings)])
+        target = await after_sign_in(user_id, safe_next(values.get("next"), "/"))
+        return Redirect(target, cookies=[session_cookie(token, settings)])
 
     @post("/logout")
     async def logout(self, request: Request, settings: Settings) -> Redirect:

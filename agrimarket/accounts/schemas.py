@@ -10,6 +10,7 @@ from agrimarket.accounts.actor import SELF_REGISTER_ROLES
 from agrimarket.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from agrimarket.accounts.phone import PHONE_PATTERN
 from agrimarket.accounts.service import MAX_ADDRESS, MAX_NAME
+from agrimarket.privacy.schemas import OptionalPurpose
 from agrimarket.web.input import Input, checked, required_text
 
 # The rules the accounts service checks, each with its own message.
@@ -30,6 +31,9 @@ class RegisterIn(Input):
     role: Annotated[str, checked(enum=[str(role) for role in SELF_REGISTER_ROLES])] = "household"
     address: Address = ""
     vpost_code: VpostCode | None = None
+    # Registering answers the privacy notice (GET /api/v1/me/consents, /privacy): the optional
+    # purposes given here, the others refused.
+    granted: Annotated[list[OptionalPurpose], msgspec.Meta(max_length=10)] = []
 
 
 class CodeRequestIn(Input):

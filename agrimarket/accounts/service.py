@@ -145,7 +145,7 @@ async def authenticate(phone: str, password: str) -> int:
     return row["id"]
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -154,7 +154,7 @@ async def open_session(user_id: int, kind: str, days: int) -> str:
     now = datetime.now(UTC)
     await AuthSession.insert(
         AuthSession(
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             user=user_id,
             kind=kind,
             created_at=now,
@@ -165,7 +165,7 @@ async def open_session(user_id: int, kind: str, days: int) -> str:
 
 
 async def close_session(token: str) -> None:
-    await AuthSession.delete().where(AuthSession.token_hash == _token_hash(token))
+    await AuthSession.delete().where(AuthSession.token_hash == token_hash(token))
 
 
 async def actor_for_token(token: str, kind: str) -> Actor | None:
@@ -183,7 +183,7 @@ async def actor_for_token(token: str, kind: str) -> Actor | None:
             AuthSession.user.scope_province.as_alias("scope_province"),
             AuthSession.user.scope_commune.as_alias("scope_commune"),
         )
-        .where((AuthSession.token_hash == _token_hash(token)) & (AuthSession.kind == kind))
+        .where((AuthSession.token_hash == token_hash(token)) & (AuthSession.kind == kind))
         .first()
     )
     if row is None or not row["is_active"] or _aware(row["expires_at"]) < datetime.now(UTC):

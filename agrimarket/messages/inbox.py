@@ -9,7 +9,7 @@ from typing import Any, get_args
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.errors import Forbidden, Invalid, NotFound
-from agrimarket.messages.kinds import ALWAYS_SENT, KINDS
+from agrimarket.messages.kinds import ALWAYS_SENT, CONSENTED, KINDS
 from agrimarket.messages.schemas import (
     DeliveryRead,
     DeliveryStatus,
@@ -18,6 +18,7 @@ from agrimarket.messages.schemas import (
     PreferencesWrite,
 )
 from agrimarket.messages.service import preference
+from agrimarket.privacy.consent import household_allows, set_optional
 from agrimarket.tables import Message, MessageDelivery, MessagePreference
 
 PAGE = 100
@@ -77,8 +78,11 @@ def _household(actor: Actor) -> int:
 
 
 async def preferences(actor: Actor) -> PreferencesRead:
-    chosen = await preference(_household(actor))
-    muted = [k for k in chosen["muted_kinds"].split(",") if k]
+    household_id = _household(actor)
+    chosen = await preference(household_id)
+    muted = [k for k in chosen["muted_kinds"].split(",") if k and k not in CONSENTED]
+    # A kind needing consent reads as muted while the consent is not given: one switch, not two.
+    muted += [k for k, purpose in CONSENTED.items() if not await household_allows(household_id, purpose)]
     return PreferencesRead(channel=chosen["channel"], muted_kinds=muted, kinds=KINDS)
 
 
@@ -87,7 +91,11 @@ async def set_preferences(actor: Actor, data: PreferencesWrite) -> PreferencesRe
     unknown = [k for k in data.muted_kinds if k not in KINDS]
     if unknown:
         raise Invalid("muted_kinds", f"Không có loại tin {unknown[0]}.", f"No message kind {unknown[0]}.")
-    muted = ",".join(k for k in dict.fromkeys(data.muted_kinds) if k not in ALWAYS_SENT)
+    muted = ",".join(
+        k for k in dict.fromkeys(data.muted_kinds) if k not in ALWAYS_SENT and k not in CONSENTED
+    )
+    for kind, purpose in CONSENTED.items():
+        await set_optional(actor, purpose, kind not in data.muted_kinds)
     now = clock.now()
     changed = await (
         MessagePreference.update(

@@ -38,3 +38,6 @@ KINDS = {
 URGENT = frozenset({ORDER_RECEIVED, ORDER_DEADLINE_NEAR, SIGN_IN_CODE})
 # Never switched off by a preference: without them nobody could sign in.
 ALWAYS_SENT = frozenset({SIGN_IN_CODE})
+# Optional kinds: sent only with the household's consent to that purpose of the privacy notice
+# (agrimarket.privacy.notice). The preferences' switch for them is that consent, not a mute.
+CONSENTED = {TRAINING: "training_messages"}

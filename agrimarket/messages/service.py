@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Role
-from agrimarket.messages.kinds import ALWAYS_SENT, URGENT
+from agrimarket.messages.kinds import ALWAYS_SENT, CONSENTED, URGENT
+from agrimarket.privacy.consent import household_allows
 from agrimarket.tables import Household, Message, MessageDelivery, MessagePreference, User
 
 # Preference -> the channels tried, in order (each next one when the one before refuses).
@@ -80,9 +81,13 @@ async def preference(household_id: int) -> dict:
 
 
 async def to_household(household_id: int, draft: Draft) -> int | None:
-    """The message for a household; None when it has no phone on record or the cause was handled."""
+    """The message for a household; None when it has no phone on record, the cause was handled, or
+    the kind needs a consent the household has not given (or withdrew): then nothing is written."""
     household = await Household.select(Household.phone).where(Household.id == household_id).first()
     if household is None:
+        return None
+    purpose = CONSENTED.get(draft.kind)
+    if purpose is not None and not await household_allows(household_id, purpose):
         return None
     chosen = await preference(household_id)
     muted = draft.kind in chosen["muted_kinds"].split(",") and draft.kind not in ALWAYS_SENT

@@ -60,6 +60,10 @@ CONTEXTUAL: dict[tuple[str, str], dict[str, str]] = {
         "address_id": "a pickup names its address (across fields)",
         "slot_id": "a pickup names its time slot (across fields)",
     },
+    ("POST", "/api/v1/me/confirm"): {
+        "password": "the account's own password (the database)",
+        "code": "a code sent to the account's phone (the database)",
+    },
     ("POST", "/api/v1/push-subscriptions"): {
         "endpoint": "a browser push service's address (who we may call)"
     },

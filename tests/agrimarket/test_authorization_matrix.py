@@ -453,6 +453,7 @@ PARAMS: dict[str, Callable] = {
     "action_id": lambda w, path, fresh: w.a("order_action"),
     "message_id": lambda w, path, fresh: _message(w),
     "user_id": lambda w, path, fresh: _fresh_account(w),
+    "purpose": lambda w, path, fresh: "training_messages",
 }
 # Routes whose allowed request removes its record: each allowed cell gets a fresh one.
 DESTRUCTIVE = {
@@ -709,6 +710,11 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
         "data": {"endpoint": "https://fcm.googleapis.com/fcm/send/gone"}
     },
     ("PUT", "/api/v1/messages/preferences"): lambda w: {"json": {"channel": "zalo", "muted_kinds": []}},
+    ("PUT", "/api/v1/me/consents"): lambda w: {"json": {"granted": ["training_messages"]}},
+    ("POST", "/api/v1/me/confirm"): lambda w: {"json": {"password": PASSWORD}},
+    ("POST", "/privacy/consent"): lambda w: {"data": {"granted": "training_messages"}},
+    ("POST", "/privacy/consents/{purpose:str}"): lambda w: {"data": {"granted": "1"}},
+    ("POST", "/my-data/confirm"): lambda w: {"data": {"password": PASSWORD}},
     ("POST", "/messages/preferences"): lambda w: {"data": {"channel": "zalo"}},
     ("POST", "/trainings"): lambda w: {
         "data": {k: "\n".join(v) if k == "phones" else v for k, v in _training(w).items()}
