@@ -14,7 +14,7 @@ from litestar.stores.base import Store
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
 from agrimarket.accounts.codes import WrongCode, sign_in_with_code
-from agrimarket.accounts.limits import _wait
+from agrimarket.accounts.limits import wait_words
 from agrimarket.accounts.passwords import verify_password
 from agrimarket.accounts.service import token_hash
 from agrimarket.errors import Forbidden, Invalid, RateLimited, Unauthorized
@@ -38,7 +38,7 @@ class FreshSignInNeeded(Forbidden):
 
 class TooManyDataRequests(RateLimited):
     def __init__(self, retry_after: int) -> None:
-        wait_vi, wait_en = _wait(retry_after)
+        wait_vi, wait_en = wait_words(retry_after)
         super().__init__(
             f"Bạn đã yêu cầu dữ liệu quá nhiều lần. Hãy thử lại sau {wait_vi}.",
             f"Too many data requests. Try again in {wait_en}.",
