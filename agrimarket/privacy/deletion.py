@@ -41,6 +41,7 @@ from agrimarket.tables import (
     DeclaredListing,
     DeletionRequest,
     Household,
+    IdempotentRequest,
     Message,
     MessagePreference,
     PushSubscription,
@@ -203,6 +204,8 @@ async def erase_household(household_id: int) -> tuple[int, ...]:
         for table in (AuthSession, SignInCode, PushSubscription):
             await table.delete().where(table.user.is_in(list(users)))
         await Message.delete().where(Message.user.is_in(list(users)))
+        # Stored answers of repeated writes may quote the household's data.
+        await IdempotentRequest.delete().where(IdempotentRequest.user_id.is_in(list(users)))
     await Message.delete().where(Message.household == household_id)
     for owned in (MessagePreference, Consent, AccountClaim, CoopInvitation):
         await owned.delete().where(owned.household == household_id)

@@ -37,7 +37,10 @@ EXCLUDED = {
     "cooperative.status_changed_by",
     "coop_invitation.invited_by",
     "coop_invitation.approved_by",  # the officer who approved an out-of-province invitation
-    "deletion_request.user_id",  # the request is exported through deletion_request.household
+    "deletion_request.user_id",
+    # A repeated write's stored answer (3 days): the write itself is exported where it landed;
+    # erased with the account.
+    "idempotent_request.user_id",  # the request is exported through deletion_request.household
     "account_claim.decided_by",
     "app_user.assisted_by",  # the manager who signed the account up
     "app_user.household",  # the account row itself is exported whole (app_user.id)
