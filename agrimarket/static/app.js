@@ -76,6 +76,24 @@
     }
   });
 
+  // The order desk's forms post without htmx (and carry their own key, one per page shown, which
+  // the desk dedupes on): offline, they are kept the same way instead of failing to load.
+  const DESK_FORM = /^\/orders\/\d+\/(confirm|cancel|cancellation)$/;
+  body.addEventListener("submit", (event) => {
+    const form = event.target;
+    const path = new URL(form.action, location.href).pathname;
+    if (navigator.onLine || form.method !== "post" || !DESK_FORM.test(path)) {
+      return;
+    }
+    event.preventDefault();
+    const formData = new FormData(form, event.submitter);
+    const headers = { "Idempotency-Key": Outbox.newKey(), "x-csrftoken": formData.get("_csrf_token") || "" };
+    keep({ path: path, formData: formData, headers: headers, target: null, elt: event.submitter || form });
+    if (panel) {
+      panel.open = true; // no card to mark: the queue itself shows the farmer it is kept
+    }
+  });
+
   // Sent but no answer: it may or may not have arrived, so it is kept with the same key.
   body.addEventListener("htmx:sendError", (event) => {
     const config = event.detail.requestConfig;
@@ -102,7 +120,7 @@
     const submit = element.tagName === "FORM" ? element.querySelector("[type=submit]") : null;
     const action = (element.getAttribute("aria-label") || (submit || element).textContent || "").trim();
     const shown = Object.entries(fields)
-      .filter(([name]) => !["kind", "delta"].includes(name))
+      .filter(([name]) => !["kind", "delta", "key", "accept"].includes(name))
       .map(([, value]) => value)
       .filter(Boolean);
     return [product ? product.textContent.trim() : "", action + (shown.length ? ": " + shown.join(", ") : "")]

@@ -98,7 +98,13 @@ self.addEventListener("notificationclick", (event) => {
 const BUILD = /*BUILD*/ { shell: [], cache: "shell-dev" };
 const PAGES = "pages";
 // The household's pages kept for reading offline (network first, the last copy when no signal).
-const KEPT_PAGES = [/^\/products$/, /^\/products\/new$/, /^\/orders\/?$/, /^\/batches\/\d+$/];
+const KEPT_PAGES = [
+  /^\/products$/,
+  /^\/products\/new$/,
+  /^\/orders\/?$/,
+  /^\/orders\/\d+$/,
+  /^\/batches\/\d+$/,
+];
 
 const outboxScript = BUILD.shell.find((url) => url.startsWith("/static/outbox.js"));
 if (outboxScript) {

@@ -24,9 +24,13 @@ from playwright.sync_api import Page, Route, expect
 
 from agrimarket.tables import IdempotentRequest, Product
 from integrations.simulators.credentials import demo_credentials
-from integrations.tables import Listing, SyncJob
+from integrations.tables import Listing, OrderAction, SyncJob
 from tests.browser.conftest import PHONE
-from tests.browser.test_order_desk import desk_server  # noqa: F401 - the app with its worker and simulators
+from tests.browser.test_order_desk import (  # the app with its worker and simulators, an order
+    ANSWERED_MS,
+    an_order_on_voso,
+    desk_server,  # noqa: F401 - a fixture
+)
 from tests.browser.test_phone_flow import PASSWORD, assert_fits_phone, jpeg
 from tests.factories import CAT_HAI, new_phone
 from tests.waiting import until_sync
@@ -247,3 +251,44 @@ def test_logging_out_forgets_the_kept_pages(browser, desk_server):  # noqa: F811
         expect(page.locator("[data-offline-banner]")).to_contain_text("chưa từng mở")
     finally:
         context.close()
+
+
+def test_an_order_confirmed_offline_is_sent_once_when_the_signal_returns(
+    browser,
+    desk_server,  # noqa: F811 - imported above
+):
+    phone_number, ref = an_order_on_voso(desk_server)
+    context = browser.new_context(base_url=desk_server, **PHONE)
+    context.set_default_timeout(5_000)
+    context.add_init_script(NO_BACKGROUND_SYNC)
+    page: Page = context.new_page()
+    try:
+        page.goto("/login")
+        page.get_by_label("Số điện thoại").fill(phone_number)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.locator("main").get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.goto("/orders")
+        page.locator("section.order", has_text=ref).get_by_role("link", name=re.compile(ref)).click()
+        expect(page).to_have_url(re.compile(r"/orders/\d+$"))
+        order_id = int(page.url.rsplit("/", 1)[-1])
+
+        context.set_offline(True)
+        page.reload()  # the kept copy
+        expect(page.locator("[data-offline-banner]")).to_have_text(BANNER)
+        page.get_by_role("button", name="Đồng ý xác nhận").click()
+        expect(page.locator('#outbox [data-state="queued"]')).to_contain_text("Đồng ý xác nhận")
+        assert confirmations(order_id) == 0
+
+        context.set_offline(False)
+        expect(page.locator('#outbox [data-state="sent"]')).to_contain_text("Đã gửi", timeout=10_000)
+        page.reload()  # the queue is not sent twice
+        expect(page.locator('#outbox [data-state="sent"]')).to_have_count(1)
+        expect(page.get_by_test_id("result")).to_have_text("✓ Xác nhận đơn: đã xong", timeout=ANSWERED_MS)
+        assert confirmations(order_id) == 1
+    finally:
+        context.close()
+
+
+def confirmations(order_id: int) -> int:
+    return read(OrderAction.count().where((OrderAction.order == order_id) & (OrderAction.kind == "confirm")))
