@@ -194,6 +194,10 @@
         Outbox.all().then((items) => items.filter((i) => i.state === "queued").forEach(noteOn));
       }
     }
+    const form = !item.target && item.state === "refused" && document.querySelector(`form[action="${item.url}"]`);
+    if (form) {
+      putBack(form, item.fields); // a refused new product: typed again for the farmer to fix
+    }
     draw();
   }
 
@@ -274,6 +278,14 @@
   }
 
   window.addEventListener("online", sendQueue);
+  // Another script kept a write (new_product.js): show it and ask for a sync.
+  window.addEventListener("outbox-kept", () => {
+    draw();
+    askForSync();
+    if (panel) {
+      panel.open = true;
+    }
+  });
   Outbox.setUser(user)
     .then(draw)
     .then(() => Outbox.all())

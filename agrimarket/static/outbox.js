@@ -65,7 +65,7 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  /** Keep a write: {key, user, url, body (urlencoded), csrf, label, target, fields}. */
+  /** Keep a write: {key, user, url, body (urlencoded) or parts, csrf, label, target, fields}. */
   async function add(write) {
     const item = Object.assign({ state: "queued", reason: "", queuedAt: Date.now() }, write);
     item.id = await put(item);
@@ -93,17 +93,35 @@
     return text || "HTTP " + status;
   }
 
+  /** The body to send: urlencoded text, or (a product with its photos) multipart rebuilt from the
+   * kept parts; fetch then writes the multipart boundary and its content type itself. */
+  function bodyOf(item) {
+    if (!item.parts) {
+      return { body: item.body, type: { "content-type": "application/x-www-form-urlencoded" } };
+    }
+    const form = new FormData();
+    for (const part of item.parts) {
+      if (part.blob) {
+        form.append(part.name, part.blob, part.filename);
+      } else {
+        form.append(part.name, part.value);
+      }
+    }
+    return { body: form, type: {} };
+  }
+
   /** Send one write with its key. "sent" (2xx/3xx), "refused" (4xx), or null: still queued
    * (no network, or a 5xx, after which the server remembered nothing and the key may be reused). */
   async function send(item) {
     let answer;
     try {
+      const sent = bodyOf(item);
       answer = await fetch(item.url, {
         method: "POST",
-        body: item.body,
+        body: sent.body,
         credentials: "same-origin",
         headers: {
-          "content-type": "application/x-www-form-urlencoded",
+          ...sent.type,
           "x-csrftoken": item.csrf,
           "idempotency-key": item.key,
           "hx-request": "true",

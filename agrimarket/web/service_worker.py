@@ -29,6 +29,7 @@ SHELL_FILES = (
     "htmx.min.js",
     "app.js",
     "outbox.js",
+    "new_product.js",
     "manifest.json",
     "icon-192.png",
     "icon-512.png",

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from agrimarket.tables import IdempotentRequest, Product
+from agrimarket.tables import IdempotentRequest, Product, ProductPhoto
 from integrations.simulators.credentials import demo_credentials
 from integrations.tables import Listing, OrderAction, SyncJob
 from tests.browser.conftest import PHONE
@@ -292,3 +292,72 @@ def test_an_order_confirmed_offline_is_sent_once_when_the_signal_returns(
 
 def confirmations(order_id: int) -> int:
     return read(OrderAction.count().where((OrderAction.order == order_id) & (OrderAction.kind == "confirm")))
+
+
+def test_a_new_product_typed_offline_is_kept_with_its_photo_resized_and_listed_once(browser, live_server):
+    phone_number = new_phone()
+    registered = httpx.post(
+        f"{live_server}/api/v1/auth/register",
+        json={
+            "phone": phone_number,
+            "password": PASSWORD,
+            "full_name": "Phạm Thị Lan",
+            "commune_code": CAT_HAI,
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    me = httpx.get(
+        f"{live_server}/api/v1/me", headers={"Authorization": f"Bearer {registered.json()['token']}"}
+    )
+    household_id = me.json()["household_id"]
+    context = browser.new_context(base_url=live_server, **PHONE)
+    context.set_default_timeout(5_000)
+    context.add_init_script(NO_BACKGROUND_SYNC)
+    page: Page = context.new_page()
+    try:
+        page.goto("/login")
+        page.get_by_label("Số điện thoại").fill(phone_number)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.locator("main").get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.goto("/products/new")
+
+        context.set_offline(True)
+        page.reload()
+        expect(page.locator("[data-offline-banner]")).to_have_text(BANNER)
+        camera = jpeg(4000, 3000)  # a phone camera's photo
+        page.set_input_files("#photos", {"name": "buoi.jpg", "mimeType": "image/jpeg", "buffer": camera})
+        page.get_by_label("Tên sản phẩm").fill("Bưởi Diễn")
+        page.get_by_label("Loại").select_option(label="Trái cây")
+        page.get_by_label("Đơn vị").select_option(label="kg")
+        page.get_by_label("Giá (đồng)").fill("40.000")
+        page.get_by_label("Số lượng có").fill("50")
+        page.get_by_role("button", name="Đăng sản phẩm", exact=True).click()
+        expect(page.locator("form[data-kept]")).to_have_count(1)
+        expect(page.locator('#outbox [data-state="queued"]')).to_contain_text("Bưởi Diễn · 📷 1")
+        kept = page.evaluate(
+            """async () => {
+              const [item] = await Outbox.all();
+              const photo = item.parts.find((part) => part.blob);
+              const bitmap = await createImageBitmap(photo.blob);
+              return [bitmap.width, bitmap.height, photo.blob.size, photo.blob.type];
+            }"""
+        )
+        assert kept[:2] == [1600, 1200] and kept[3] == "image/jpeg" and kept[2] < len(camera)
+
+        context.set_offline(False)
+        expect(page.locator('#outbox [data-state="sent"]')).to_contain_text("Đã gửi", timeout=10_000)
+        page.reload()
+        expect(page.locator('#outbox [data-state="sent"]')).to_have_count(1)
+        products = read(
+            Product.select(Product.id, Product.name, Product.stock).where(
+                Product.owner_household == household_id
+            )
+        )
+        assert [(p["name"], p["stock"]) for p in products] == [("Bưởi Diễn", 50)]
+        photos = read(
+            ProductPhoto.select(ProductPhoto.width).where(ProductPhoto.product == products[0]["id"])
+        )
+        assert len(photos) == 1 and photos[0]["width"] <= 1600
+    finally:
+        context.close()
