@@ -286,7 +286,15 @@
       panel.open = true;
     }
   });
-  Outbox.setUser(user)
+  Outbox.currentUser()
+    .then((before) => {
+      // Another farmer signed in without logging out (a session that expired): their kept pages go.
+      if (before && before !== user && window.caches) {
+        return caches.delete("pages");
+      }
+      return null;
+    })
+    .then(() => Outbox.setUser(user))
     .then(draw)
     .then(() => Outbox.all())
     .then((items) => items.filter((i) => i.state === "queued" && i.user === user).forEach(noteOn))
