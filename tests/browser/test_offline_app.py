@@ -361,3 +361,34 @@ def test_a_new_product_typed_offline_is_kept_with_its_photo_resized_and_listed_o
         assert len(photos) == 1 and photos[0]["width"] <= 1600
     finally:
         context.close()
+
+
+def test_the_worker_sends_the_queue_when_no_page_is_open(browser, desk_server):  # noqa: F811 - imported above
+    """Background Sync's leg: the write is kept by the page, the page is closed, and the worker's
+    sync handler (``syncOutbox``, what the browser's ``sync`` event runs) sends it once."""
+    phone_number, product_id, _ = a_household_with_a_listed_product_and_a_batch(desk_server)
+    context = browser.new_context(base_url=desk_server, **PHONE)
+    context.set_default_timeout(5_000)
+    context.add_init_script(NO_BACKGROUND_SYNC)  # the test, not the browser, says when to sync
+    page: Page = context.new_page()
+    try:
+        page.goto("/login")
+        page.get_by_label("Số điện thoại").fill(phone_number)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.locator("main").get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        context.set_offline(True)
+        page.wait_for_function("() => !navigator.onLine")
+        page.locator(f"#product-{product_id}").get_by_role("button", name="Thêm 1").click()
+        expect(page.locator('#outbox [data-state="queued"]')).to_have_count(1)
+        page.close()  # no page left to send it
+
+        context.set_offline(False)
+        worker = context.service_workers[0]
+        worker.evaluate("() => syncOutbox()")
+        worker.evaluate("() => syncOutbox()")  # a second sync finds nothing left to send
+        assert product_row(product_id)["stock"] == 31
+        states = worker.evaluate("() => Outbox.all().then((items) => items.map((i) => i.state))")
+        assert states == ["sent"]
+    finally:
+        context.close()
