@@ -34,7 +34,7 @@ async def _transferred(http: httpx.AsyncClient, url: str) -> tuple[int, int, str
         body = b"".join([chunk async for chunk in response.aiter_raw()])
         wire = len(body)
     decoded = httpx.Response(200, headers=response.headers, content=body).content
-    return wire, len(decoded), decoded.decode()
+    return wire, len(decoded), decoded.decode(errors="replace")  # icons too: counted, not read
 
 
 async def _page(http: httpx.AsyncClient, url: str) -> tuple[int, int, int]:

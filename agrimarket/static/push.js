@@ -1,4 +1,4 @@
-/* "Bật thông báo trên điện thoại này" on /messages: registers /sw.js, asks for permission,
+/* "Bật thông báo trên điện thoại này" on /messages: with /sw.js (registered by app.js), asks for permission,
  * subscribes with our VAPID public key and hands the subscription to the server (the page's twin
  * of POST /api/v1/push-subscriptions, as a page signs in by cookie); "Tắt" undoes both.
  * The box (#push) carries the key, the CSRF token and the texts in data-* attributes: the CSP
@@ -78,8 +78,8 @@
       status.textContent = text("unsupported");
       return;
     }
-    const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
-    await navigator.serviceWorker.ready;
+    // app.js registers /sw.js on every signed-in page; ready is its active registration.
+    const registration = await navigator.serviceWorker.ready;
     const current = await registration.pushManager.getSubscription();
     show(Boolean(current) && Notification.permission === "granted", "");
     const failed = () => (status.textContent = text("failed"));
