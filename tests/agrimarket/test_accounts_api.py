@@ -93,6 +93,25 @@ async def test_password_is_stored_as_argon2_hash(accounts):
     assert PASSWORD not in stored["password_hash"]
 
 
+async def test_password_is_stored_with_the_real_parameters(real_password_hashing, client, accounts):
+    """The suite hashes cheaply (tests/conftest.py); here the product's own Argon2id parameters."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import RFC_9106_LOW_MEMORY
+
+    from agrimarket.tables import User
+
+    user = await accounts.household()
+    stored = (await User.select(User.password_hash).where(User.phone == user.phone).first())["password_hash"]
+    assert stored.startswith(
+        f"$argon2id$v=19$m={RFC_9106_LOW_MEMORY.memory_cost},t={RFC_9106_LOW_MEMORY.time_cost},"
+        f"p={RFC_9106_LOW_MEMORY.parallelism}$"
+    )
+    assert not PasswordHasher().check_needs_rehash(stored)
+    assert (await accounts.login(user.phone)).me["id"] == user.me["id"]
+    wrong = await client.post("/api/v1/auth/login", json={"phone": user.phone, "password": "sai-mat-khau"})
+    assert wrong.status_code == 401
+
+
 async def test_logout_revokes_the_token(client, accounts):
     user = await accounts.household()
     assert (await client.post("/api/v1/auth/logout", headers=user.headers)).status_code == 204

@@ -6,7 +6,7 @@ import dataclasses
 import socket
 import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 
@@ -28,7 +28,7 @@ class LiveSim:
     """A simulator served by uvicorn on a free localhost port, in a thread; ``probe``: a path it
     answers once up (a marketplace's storefront; a message channel's outbox)."""
 
-    def __init__(self, module, config, probe: str = "/shop/x") -> None:
+    def __init__(self, module, config, probe: str = "/shop/x", wait: bool = True) -> None:
         import uvicorn
 
         self.probe = probe
@@ -46,7 +46,12 @@ class LiveSim:
         )
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
         self.thread.start()
-        until_sync(self.answers, timeout=10, every=0.05, what=f"the {module.__name__} simulator to start")
+        self.name = module.__name__
+        if wait:
+            self.wait_until_up()
+
+    def wait_until_up(self) -> None:
+        until_sync(self.answers, timeout=10, every=0.05, what=f"the {self.name} simulator to start")
 
     def answers(self) -> bool:
         try:
@@ -55,10 +60,30 @@ class LiveSim:
             return False
         return True
 
-    def close(self) -> None:
+    def stop_soon(self) -> None:
+        """Ask the server to exit without waiting (close() then waits): several stop side by side."""
         self.server.should_exit = True
+
+    def close(self) -> None:
+        self.stop_soon()
         self.thread.join(timeout=5)
         self.sock.close()
+
+
+# Simulators start and stop side by side: each takes ~0.1 s to come up and as long to notice it should exit.
+def up_together(started: dict[str, LiveSim]) -> dict[str, LiveSim]:
+    """Wait for simulators made with ``wait=False``, which meanwhile came up in parallel."""
+    for sim in started.values():
+        sim.wait_until_up()
+    return started
+
+
+def close_together(sims: Iterable[LiveSim]) -> None:
+    sims = list(sims)
+    for sim in sims:
+        sim.stop_soon()
+    for sim in sims:
+        sim.close()
 
 
 @pytest.fixture
@@ -66,14 +91,15 @@ def sims() -> Iterator[dict[str, LiveSim]]:
     from integrations.simulators import postmart, shopee, voso
     from integrations.simulators.state import SimConfig
 
-    started = {
-        "postmart": LiveSim(postmart, SimConfig(seed=1)),
-        "voso": LiveSim(voso, SimConfig(seed=2)),
-        "shopee": LiveSim(shopee, shopee.ShopeeConfig(seed=3)),
-    }
+    started = up_together(
+        {
+            "postmart": LiveSim(postmart, SimConfig(seed=1), wait=False),
+            "voso": LiveSim(voso, SimConfig(seed=2), wait=False),
+            "shopee": LiveSim(shopee, shopee.ShopeeConfig(seed=3), wait=False),
+        }
+    )
     yield started
-    for sim in started.values():
-        sim.close()
+    close_together(started.values())
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integrations.conftest import LiveSim
+from tests.integrations.conftest import LiveSim, close_together, up_together
 
 OUTBOX = "/outbox.json"  # what a channel simulator answers once up
 
@@ -16,14 +16,15 @@ def channel_sims() -> Iterator[dict[str, LiveSim]]:
     from integrations.simulators import sms, webpush, zalo
     from integrations.simulators.state import SimConfig
 
-    started = {
-        "zalo": LiveSim(zalo, zalo.ZaloConfig(seed=11), OUTBOX),
-        "sms": LiveSim(sms, sms.SmsConfig(seed=12), OUTBOX),
-        "webpush": LiveSim(webpush, SimConfig(seed=13), OUTBOX),
-    }
+    started = up_together(
+        {
+            "zalo": LiveSim(zalo, zalo.ZaloConfig(seed=11), OUTBOX, wait=False),
+            "sms": LiveSim(sms, sms.SmsConfig(seed=12), OUTBOX, wait=False),
+            "webpush": LiveSim(webpush, SimConfig(seed=13), OUTBOX, wait=False),
+        }
+    )
     yield started
-    for sim in started.values():
-        sim.close()
+    close_together(started.values())
 
 
 @pytest.fixture
