@@ -134,6 +134,9 @@ async def clean_tables(database):
             for table in transient_tables():
                 await db.run_ddl(f"DELETE FROM {table}")
     shutil.rmtree(RUN_DIR / "media", ignore_errors=True)
+    # The mounted simulators' saved state (beside the media folder) names the emptied tables' ids.
+    for state in RUN_DIR.glob("sim-*.json"):
+        state.unlink(missing_ok=True)
     yield
 
 
