@@ -36,6 +36,7 @@ from agrimarket.events import install as install_bus
 from agrimarket.feeds.routes import FEED_ROUTES
 from agrimarket.health import healthz, readyz
 from agrimarket.households.api import HouseholdImportController
+from agrimarket.households.directory_api import HouseholdDirectoryController
 from agrimarket.households.pages import HouseholdImportPages
 from agrimarket.indicators.routes import INDICATOR_HANDLERS
 from agrimarket.media.storage import S3Storage, Storage, StorageUnavailable, build_storage
@@ -48,6 +49,7 @@ from agrimarket.payments.api import BankAccountController, banks
 from agrimarket.payments.pages import BankAccountPages, vietqr_image
 from agrimarket.ports import QueryPorts
 from agrimarket.ports import install as install_ports
+from agrimarket.privacy.access_api import my_data_access
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
@@ -166,6 +168,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         InvitationController,
         AccountClaimController,
         HouseholdImportController,
+        HouseholdDirectoryController,
+        my_data_access,
         TrainingController,
         TrainingPages,
         MessageController,
