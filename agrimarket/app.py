@@ -50,6 +50,7 @@ from agrimarket.payments.pages import BankAccountPages, vietqr_image
 from agrimarket.ports import QueryPorts
 from agrimarket.ports import install as install_ports
 from agrimarket.privacy.access_api import my_data_access
+from agrimarket.privacy.retention import RetentionJob
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
@@ -139,6 +140,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await asyncio.wait_for(task, 10)
         delivery_tasks.clear()
         await gateway.aclose()
+
+    # Personal data past its period is deleted or blanked once at start, then every day or so.
+    retention = RetentionJob(settings, storage)
 
     # Start-up work that needs the database runs until it succeeds, in the background when the
     # database is down at start: the process starts anyway (plugins add their steps).
@@ -236,8 +240,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ErrorResponsesPlugin(),
             InputSchemaPlugin(),
         ],
-        on_startup=[database_startup.start, prepare_storage, start_delivery],
-        on_shutdown=[database_startup.stop, stop_delivery, close_pool],
+        on_startup=[database_startup.start, prepare_storage, start_delivery, retention.start],
+        on_shutdown=[database_startup.stop, stop_delivery, retention.stop, close_pool],
         request_max_body_size=1_000_000,
         request_class=AppRequest,  # JSON bodies nested too deep are a 400, not a RecursionError
     )

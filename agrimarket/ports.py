@@ -14,6 +14,7 @@ from typing import Any
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.messages.channel import MessageGateway, NoChannels
+from agrimarket.privacy.periods import RetentionStep
 from agrimarket.settings import Settings
 
 
@@ -59,6 +60,9 @@ class QueryPorts:
     # Who a message about a batch or growing area goes to: (kind "batch" | "area", id) ->
     # {"household", "cooperative", "name", "code"} or None (provided by traceability).
     message_subject: Callable[[str, int], Awaitable[dict | None]] = _no_subject
+    # The other apps' parts of the retention job (``agrimarket.privacy.retention``): traceability
+    # blanks old scans' hashed client addresses, integrations old orders' delivery data.
+    retention_steps: tuple[RetentionStep, ...] = ()
 
 
 _ports = QueryPorts()
