@@ -23,7 +23,7 @@ MAX_DAYS = 3650
 class RetentionSettings:
     environment: str
     # "inprocess" runs the job in every app process (harmless: each step is idempotent and batched);
-    # "off" leaves it to a cron running `python -m agrimarket.privacy.retention`. Empty: in-process
+    # "off" leaves it to a cron running `python -m agrimarket.privacy.run`. Empty: in-process
     # except in tests, which run it themselves with the injected clock.
     job: str = field(default_factory=lambda: env_str("RETENTION_JOB"))
     interval_hours: float = field(default_factory=lambda: env_float("RETENTION_INTERVAL_HOURS", 24))

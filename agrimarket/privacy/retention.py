@@ -8,7 +8,7 @@ an order its date, status, amount and seller; only who scanned and where a parce
 
 Each step works in batches of ``BATCH`` rows, one short write transaction each, so SQLite's writers
 are never held up for long; every step is idempotent, so several processes running it do no harm.
-Run once from a cron with ``python -m agrimarket.privacy.retention`` (``RETENTION_JOB=off``).
+Run once from a cron with ``python -m agrimarket.privacy.run`` (``RETENTION_JOB=off``).
 """
 
 from __future__ import annotations
@@ -139,3 +139,4 @@ class RetentionJob:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._task, 10)
             self._task = None
+
