@@ -139,4 +139,3 @@ class RetentionJob:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._task, 10)
             self._task = None
-
