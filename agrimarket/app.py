@@ -37,6 +37,7 @@ from agrimarket.feeds.routes import FEED_ROUTES
 from agrimarket.health import healthz, readyz
 from agrimarket.households.api import HouseholdImportController
 from agrimarket.households.directory_api import HouseholdDirectoryController
+from agrimarket.households.directory_pages import HouseholdDirectoryPages
 from agrimarket.households.pages import HouseholdImportPages
 from agrimarket.indicators.routes import INDICATOR_HANDLERS
 from agrimarket.media.storage import S3Storage, Storage, StorageUnavailable, build_storage
@@ -173,6 +174,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         AccountClaimController,
         HouseholdImportController,
         HouseholdDirectoryController,
+        HouseholdDirectoryPages,
         my_data_access,
         TrainingController,
         TrainingPages,

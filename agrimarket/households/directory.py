@@ -85,7 +85,7 @@ def _what(kind: str, area: Area) -> str:
     return f"{kind} {unit} ({area.name})"
 
 
-async def _staff_area(actor: Actor, area_code: str | None) -> Area:
+async def staff_area(actor: Actor, area_code: str | None) -> Area:
     """The area asked for, if the actor oversees it: officers their own, admins any."""
     if actor.role not in (Role.OFFICER, Role.ADMIN):
         raise Forbidden(
@@ -97,7 +97,7 @@ async def _staff_area(actor: Actor, area_code: str | None) -> Area:
 
 async def list_households(actor: Actor, area_code: str | None, after_id: int = 0) -> list[HouseholdRow]:
     """One page of the area's households (by id, ``after_id`` pages on): officers of the area, admins."""
-    area = await _staff_area(actor, area_code)
+    area = await staff_area(actor, area_code)
     rows = (
         await Household.select(*_COLUMNS)
         .where(_in(area) & (Household.id > after_id))
@@ -155,7 +155,7 @@ def checked_reason(reason: str | None) -> str:
 
 async def export_csv(actor: Actor, area_code: str | None, reason: str | None) -> tuple[str, bytes]:
     """The area's households with their phones as CSV (file name, body), the reason logged first."""
-    area = await _staff_area(actor, area_code)
+    area = await staff_area(actor, area_code)
     why = checked_reason(reason)
     rows = await Household.select(*_COLUMNS).where(_in(area)).order_by(Household.id)
     await access_log.record(

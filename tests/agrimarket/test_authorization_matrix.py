@@ -593,6 +593,10 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/households/import"): lambda w: {"files": {"file": ("ho.csv", _import_csv())}},
     ("GET", "/api/v1/indicators"): lambda w: {"params": {"area": "31"}},
     ("GET", "/api/v1/households"): lambda w: {"params": {"area": "31"}},
+    ("GET", "/households"): lambda w: {"params": {"area": "31"}},
+    ("GET", "/households/export.csv"): lambda w: {
+        "params": {"area": "31", "reason": "Gọi mời hộ dự tập huấn tháng 12"}
+    },
     ("GET", "/api/v1/households/export.csv"): lambda w: {
         "params": {"area": "31", "reason": "Gọi mời hộ dự tập huấn tháng 12"}
     },

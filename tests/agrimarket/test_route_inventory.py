@@ -237,6 +237,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/households/export.csv"): STAFF_READ,
     ("GET", "/api/v1/households/{household_id:int}"): OWNED_READ,
     ("GET", "/api/v1/me/data-access"): HOUSEHOLD_SELF,
+    ("GET", "/households"): PAGE_STAFF,
+    ("GET", "/households/export.csv"): PAGE_STAFF,
     # indicators
     ("GET", "/api/v1/indicators"): STAFF_READ,
     ("GET", "/api/v1/indicators/export.csv"): STAFF_READ,

@@ -12,6 +12,7 @@ from agrimarket.accounts.actor import Role
 from agrimarket.accounts.service import actor_for_token
 from agrimarket.privacy import access_log
 from agrimarket.tables import DataAccess, DataAccessSubject
+from tests.agrimarket.test_web_pages import web_login
 from tests.factories import CAT_HAI
 
 HANOI_COMMUNE = "00004"  # Phường Ba Đình, Hà Nội (01)
@@ -148,3 +149,22 @@ async def _actor(session):
     actor = await actor_for_token(session.token, "api")
     assert actor is not None
     return actor
+
+
+async def test_the_officers_page_lists_households_and_its_export_asks_why(client, accounts):
+    a = await accounts.household(name="Phạm Văn Trang")
+    officer = await accounts.staff(Role.OFFICER)
+    await web_login(client, officer.phone)
+    page = await client.get("/households/")
+    assert page.status_code == 200
+    assert "Phạm Văn Trang" in page.text and a.phone not in page.text
+    refused = await client.get("/households/export.csv", params={"area": "31", "reason": "xem"})
+    assert refused.status_code == 422
+    assert "Hãy ghi lý do" in refused.text and 'aria-invalid="true"' in refused.text
+    why = "Gọi mời các hộ dự tập huấn tháng 12"
+    export = await client.get("/households/export.csv", params={"area": "31", "reason": why})
+    assert export.status_code == 200 and a.phone in export.content.decode("utf-8-sig")
+    assert [(look["what"][:20], look["reason"]) for look in await _looks(client, a)] == [
+        ("xuất danh sách hộ có", why),
+        ("danh sách hộ tỉnh 31", ""),
+    ]
