@@ -16,6 +16,7 @@ from agrimarket.indicators.area import Area, resolve_area
 from agrimarket.privacy import access_log
 from agrimarket.tables import Household
 from agrimarket.text import clean_text
+from agrimarket.web.input import MAX_ID
 
 PAGE = 200
 EXPORT_HEADER = [
@@ -98,6 +99,8 @@ async def staff_area(actor: Actor, area_code: str | None) -> Area:
 async def list_households(actor: Actor, area_code: str | None, after_id: int = 0) -> list[HouseholdRow]:
     """One page of the area's households (by id, ``after_id`` pages on): officers of the area, admins."""
     area = await staff_area(actor, area_code)
+    if not 0 <= after_id <= MAX_ID:
+        raise Invalid("after_id", "Vị trí trang không đúng.", f"after_id is from 0 to {MAX_ID}.")
     rows = (
         await Household.select(*_COLUMNS)
         .where(_in(area) & (Household.id > after_id))

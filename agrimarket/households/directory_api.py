@@ -13,17 +13,23 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.households import directory
 from agrimarket.households.directory import HouseholdDetail, HouseholdRow
 from agrimarket.web.auth import provide_actor
+from agrimarket.web.input import MAX_ID
 
 AreaCode = Annotated[
     str | None,
     QueryParameter(name="area", default=None, description="province (2 digits) or commune (5 digits) code"),
 ]
+# 0: from the start; the service refuses what the schema does not allow (422 naming it).
+AfterId = Annotated[int, QueryParameter(name="after_id", schema_extra={"minimum": 0, "maximum": MAX_ID})]
 Reason = Annotated[
     str | None,
     QueryParameter(
         name="reason",
         default=None,
-        description="why the list with phone numbers is needed (required, logged, shown to the households)",
+        description=(
+            "required, at least 10 characters: why the list with phone numbers is needed (logged, and "
+            "shown to the households); without one, 422 naming the field, in words"
+        ),
     ),
 ]
 
@@ -35,9 +41,10 @@ class HouseholdDirectoryController(Controller):
 
     @get("/")
     async def list_households(
-        self, actor: Actor, area: AreaCode = None, after_id: int = 0
+        self, actor: Actor, area: AreaCode = None, after_id: AfterId = 0
     ) -> list[HouseholdRow]:
-        """The area's households, 200 at a time by id (no phone numbers)."""
+        """The area's households, 200 at a time by id (no phone numbers); ``after_id`` (the last id
+        seen) gives the next page."""
         return await directory.list_households(actor, area, after_id)
 
     @get("/{household_id:int}")

@@ -60,6 +60,10 @@ CONTEXTUAL: dict[tuple[str, str], dict[str, str]] = {
         "address_id": "a pickup names its address (across fields)",
         "slot_id": "a pickup names its time slot (across fields)",
     },
+    # Said in words an officer can act on (Litestar's own check of a required parameter would not).
+    ("GET", "/api/v1/households/export.csv"): {
+        "reason": "required, at least 10 characters (the service's check)"
+    },
     ("POST", "/api/v1/push-subscriptions"): {
         "endpoint": "a browser push service's address (who we may call)"
     },
