@@ -12,11 +12,11 @@ from agrimarket.web.auth import provide_actor
 
 
 @get("/api/v1/me/data-access", tags=["privacy"], dependencies={"actor": Provide(provide_actor)})
-async def my_data_access(actor: Actor, limit: int = 50) -> list[Look]:
-    """Who (officers, the cooperative's manager, admins) read this household's data, newest first."""
+async def my_data_access(actor: Actor) -> list[Look]:
+    """Who (officers, the cooperative's manager, admins) read this household's data: the 50 newest."""
     if actor.role != Role.HOUSEHOLD or actor.household_id is None:
         raise Forbidden(
             "Chỉ hộ sản xuất xem được ai đã xem dữ liệu của hộ mình.",
             "Only a household can see who looked at its own data.",
         )
-    return await looks_at(actor.household_id, max(1, min(limit, 200)))
+    return await looks_at(actor.household_id)
