@@ -37,6 +37,8 @@ from agrimarket.events import install as install_bus
 from agrimarket.feeds.routes import FEED_ROUTES
 from agrimarket.health import healthz, readyz
 from agrimarket.households.api import HouseholdImportController
+from agrimarket.households.directory_api import HouseholdDirectoryController
+from agrimarket.households.directory_pages import HouseholdDirectoryPages
 from agrimarket.households.pages import HouseholdImportPages
 from agrimarket.indicators.routes import INDICATOR_HANDLERS
 from agrimarket.media.storage import S3Storage, Storage, StorageUnavailable, build_storage
@@ -49,8 +51,10 @@ from agrimarket.payments.api import BankAccountController, banks
 from agrimarket.payments.pages import BankAccountPages, vietqr_image
 from agrimarket.ports import QueryPorts
 from agrimarket.ports import install as install_ports
+from agrimarket.privacy.access_api import my_data_access
 from agrimarket.privacy.api import PrivacyController
 from agrimarket.privacy.pages import MyDataPages, NoticePages
+from agrimarket.privacy.retention import RetentionJob
 from agrimarket.products.api import ProductController, catalog
 from agrimarket.products.pages import ProductPages, PublicProductPages
 from agrimarket.settings import Settings, get_settings
@@ -144,6 +148,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         delivery_tasks.clear()
         await gateway.aclose()
 
+    # Personal data past its period is deleted or blanked once at start, then every day or so.
+    retention = RetentionJob(settings, storage)
+
     # Start-up work that needs the database runs until it succeeds, in the background when the
     # database is down at start: the process starts anyway (plugins add their steps).
     database_startup = DatabaseStartup([open_pool])
@@ -172,6 +179,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         InvitationController,
         AccountClaimController,
         HouseholdImportController,
+        HouseholdDirectoryController,
+        HouseholdDirectoryPages,
+        my_data_access,
         TrainingController,
         TrainingPages,
         MessageController,
@@ -245,8 +255,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ErrorResponsesPlugin(),
             InputSchemaPlugin(),
         ],
-        on_startup=[database_startup.start, prepare_storage, start_delivery],
-        on_shutdown=[database_startup.stop, stop_delivery, close_pool],
+        on_startup=[database_startup.start, prepare_storage, start_delivery, retention.start],
+        on_shutdown=[database_startup.stop, stop_delivery, retention.stop, close_pool],
         request_max_body_size=1_000_000,
         request_class=AppRequest,  # JSON bodies nested too deep are a 400, not a RecursionError
     )

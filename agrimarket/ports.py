@@ -15,6 +15,7 @@ from typing import Any
 from agrimarket.accounts.actor import Actor
 from agrimarket.messages.channel import MessageGateway, NoChannels
 from agrimarket.privacy.parts import DataPart
+from agrimarket.privacy.periods import RetentionStep
 from agrimarket.settings import Settings
 
 
@@ -63,6 +64,9 @@ class QueryPorts:
     # "My data" (``agrimarket.privacy.my_data``): each app's share of a household's data, the
     # tables it reads (traceability: areas, batches…; integrations: accounts, listings, orders).
     data_parts: list[DataPart] = field(default_factory=list)
+    # The other apps' parts of the retention job (``agrimarket.privacy.retention``): traceability
+    # blanks old scans' hashed client addresses, integrations old orders' delivery data.
+    retention_steps: tuple[RetentionStep, ...] = ()
 
 
 _ports = QueryPorts()

@@ -447,3 +447,34 @@ class DeletionRequest(Table):
     requested_at = Timestamptz()
     erase_after = Timestamptz(index=True)
     done_at = Timestamptz(null=True, default=None)
+
+
+class DataAccess(Table):
+    """One read of households' personal data by someone other than the household (an officer's
+    list or export, a manager's look at a member, an admin's look-up): the processing log
+    (``agrimarket.privacy.access_log``). Whose data it was is in ``DataAccessSubject``.
+
+    Append-only: no route changes it and a trigger refuses UPDATE (migration 2026-12-06T22:40:00).
+    Ids are plain integers, not foreign keys, as in AuditEntry, so the entry outlives what it names.
+    """
+
+    id = Serial(primary_key=True)
+    at = Timestamptz(index=True)
+    user_id = Integer(null=True, default=None)
+    user_name = Varchar(length=120, default="")
+    role = Varchar(length=20, default="")
+    what = Varchar(length=200)  # the page or query read, in Vietnamese ("danh sách hộ xã 11914")
+    reason = Text(default="")  # why, when the path asks (the household list export with phones)
+    subjects = Integer(default=0)  # how many households the read showed
+    # Which households (a hash of their ids): the same read again within minutes (a page that
+    # refreshes itself) is not written twice.
+    digest = Varchar(length=32, default="")
+
+
+class DataAccessSubject(Table):
+    """One household whose data a ``DataAccess`` read showed; (household, access) is indexed, so a
+    household's "who looked at my data" is one index range."""
+
+    id = Serial(primary_key=True)
+    access = Integer()
+    household = Integer()

@@ -33,6 +33,7 @@ from integrations.listings.tokens import AccountTokenStore
 from integrations.orders.api import OrdersController
 from integrations.orders.order_pages import OrderDeskPages
 from integrations.orders.pages import OrderPages
+from integrations.orders.retention import forget_delivery_data
 from integrations.settings import IntegrationsSettings
 from integrations.simulators import buyers
 from integrations.simulators import postmart as postmart_sim
@@ -112,7 +113,7 @@ def channel_simulator_configs(settings: Settings) -> dict[str, tuple]:
 def connect(bus: EventBus, ports: QueryPorts) -> None:
     """Integrations' side of the ports between the apps (``agrimarket.app.connect_apps``): listings
     follow product changes and ended memberships; the core's pages learn where to buy and what the
-    product cards show of listings."""
+    product cards show of listings; old finished orders forget their delivery data (retention)."""
     bus.subscribe(ProductChanged, listings.on_product_changed)
     bus.subscribe(MembershipEnded, listings.on_membership_ended)
     ports.where_to_buy = listing_views.live_links
@@ -121,6 +122,7 @@ def connect(bus: EventBus, ports: QueryPorts) -> None:
     ports.message_gateway = build_channels
     ports.data_parts.append(privacy_port.PART)
     bus.subscribe(HouseholdErased, privacy_port.on_household_erased)
+    ports.retention_steps = (*ports.retention_steps, forget_delivery_data)
 
 
 def _mount(path: str, app):

@@ -15,16 +15,18 @@ from traceability.messages_port import message_subject
 from traceability.resolver import routes as resolver_routes
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import routes as stamp_routes
+from traceability.stamps.retention import forget_scan_addresses
 
 
 def connect(bus: EventBus, ports: QueryPorts) -> None:
     """Traceability's side of the ports between the apps (``agrimarket.app.connect_apps``): the
     product feed's traces, who a message about a batch or an area goes to, its part of a
-    household's "My data" and of closing its account."""
+    household's "My data" and of closing its account, and the retention job's step for scans."""
     ports.latest_traces = latest_traces
     ports.message_subject = message_subject
     ports.data_parts.append(privacy_port.PART)
     bus.subscribe(HouseholdErased, privacy_port.on_household_erased)
+    ports.retention_steps = (*ports.retention_steps, forget_scan_addresses)
 
 
 class TraceabilityPlugin(InitPluginProtocol):

@@ -20,6 +20,7 @@ from agrimarket.accounts.service import Registration, clean_name, register
 from agrimarket.audit import service as audit
 from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
+from agrimarket.privacy import access_log
 from agrimarket.tables import AccountClaim, Household, User
 from agrimarket.web.input import Input
 
@@ -139,6 +140,7 @@ def _query():
 async def list_claims(actor: Actor, status: str = "pending") -> list[ClaimRead]:
     _judge(actor)
     rows = await _in_scope(_query(), actor).where(AccountClaim.status == status).order_by(AccountClaim.id)
+    await access_log.record(actor, "yêu cầu nhận lại tài khoản", [row["household"] for row in rows])
     phones = [row["phone"] for row in rows]
     assisted = {}
     if phones:

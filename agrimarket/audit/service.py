@@ -13,6 +13,7 @@ from typing import Any
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.errors import Forbidden
+from agrimarket.privacy import access_log
 from agrimarket.tables import AuditEntry, Household
 
 # entity -> (owner household, owner cooperative) of one row, by id.
@@ -127,4 +128,6 @@ async def entries(
         query = query.where(AuditEntry.at < datetime.combine(until, time.max, clock.VIETNAM))
     if before_id:
         query = query.where(AuditEntry.id < before_id)
-    return await query.output(load_json=True)
+    rows = await query.output(load_json=True)
+    await access_log.record(actor, "nhật ký thay đổi", [row["household"] for row in rows if row["household"]])
+    return rows

@@ -27,6 +27,7 @@ from agrimarket.cooperatives.tax_code import normalize_tax_code
 from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.events import MembershipEnded, publish
+from agrimarket.privacy import access_log
 from agrimarket.tables import Cooperative, CoopMembership, Household, Product, ProductSupplier, User
 
 NOTICE_DAYS = 30  # how long a household's pages show that its membership ended
@@ -179,6 +180,7 @@ async def list_members(actor: Actor, coop_id: int) -> list[MemberRead]:
         .order_by(Household.head_name)
     )
     ids = [row["id"] for row in rows]
+    await access_log.record(actor, f"danh sách thành viên HTX {coop_id}", ids)
     joined = {}
     with_login: set[int] = set()
     if ids:

@@ -18,6 +18,7 @@ from agrimarket.messages.schemas import (
     PreferencesWrite,
 )
 from agrimarket.messages.service import preference
+from agrimarket.privacy import access_log
 from agrimarket.privacy.consent import household_allows, set_optional
 from agrimarket.tables import Message, MessageDelivery, MessagePreference
 
@@ -132,6 +133,9 @@ async def deliveries(actor: Actor, status: str | None = None, limit: int = 200) 
     if status is not None:
         query = query.where(MessageDelivery.status == status)
     rows = await query.order_by(MessageDelivery.id, ascending=False).limit(limit)
+    await access_log.record(
+        actor, "nhật ký tin nhắn", [row["household_id"] for row in rows if row["household_id"]]
+    )
     return [
         DeliveryRead(
             id=row["message"],

@@ -1,1 +1,2 @@
-"""Personal data (issue 26): the privacy notice and consents, "My data" and account deletion."""
+"""Personal data (issue 26): the privacy notice and consents, "My data", account deletion, the
+processing log of who read whose data, and the retention job."""

@@ -1,7 +1,6 @@
-"""The erasure job: ``python -m agrimarket.privacy.run`` erases every household whose grace period
-is over and exits (run it from cron or a systemd timer, e.g. hourly; running it twice at once is
-safe: each request is claimed by one update). The subscribers of the other apps are connected
-first, so their parts are erased in the same transactions."""
+"""One pass of the retention job (closed accounts past their grace period erased first):
+``python -m agrimarket.privacy.run``, for a cron when the app processes do not run it
+(``RETENTION_JOB=off``). Exits 1 when a step failed."""
 
 from __future__ import annotations
 
@@ -10,25 +9,19 @@ import logging
 
 from agrimarket.app import connect_apps
 from agrimarket.db import close_pool, engine_for, open_pool
-from agrimarket.privacy.deletion import erase_due
+from agrimarket.media.storage import build_storage
+from agrimarket.privacy.retention import run_once
 from agrimarket.settings import get_settings
-from agrimarket.startup import DatabaseStartup
-from agrimarket.tables import DeletionRequest
-
-log = logging.getLogger(__name__)
+from agrimarket.tables import AuthSession
 
 
-async def run_once() -> int:
+async def run() -> dict[str, int]:
     settings = get_settings()
-    connect_apps()
-    engine = engine_for(settings, DeletionRequest._meta.db)
-
-    async def open_db() -> None:
-        await open_pool(engine, settings.db_pool_size)
-
-    await DatabaseStartup([open_db]).until_done()
+    connect_apps()  # the apps' steps come through the ports, filled as create_app fills them
+    engine = engine_for(settings, AuthSession._meta.db)
+    await open_pool(engine, settings.db_pool_size)
     try:
-        return await erase_due()
+        return await run_once(settings, build_storage(settings))
     finally:
         if settings.db_pool_size:
             await close_pool(engine)
@@ -36,7 +29,8 @@ async def run_once() -> int:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO)
-    log.info("households erased: %d", asyncio.run(run_once()))
+    done = asyncio.run(run())
+    raise SystemExit(1 if any(n < 0 for n in done.values()) else 0)
 
 
 if __name__ == "__main__":

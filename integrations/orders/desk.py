@@ -23,6 +23,7 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
 from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Invalid, NotFound
+from agrimarket.privacy import access_log
 from integrations.adapters.desk import ShipmentChoice
 from integrations.adapters.registry import Adapters
 from integrations.db import is_postgres
@@ -100,6 +101,8 @@ async def desk_order(actor: Actor, order_id: int) -> dict:
     )
     if row is None:
         raise NotFound("Không tìm thấy đơn hàng.", "Order not found.")
+    # A manager working a member's order reads the member's sale and its buyer's delivery data.
+    await access_log.record(actor, f"đơn hàng {order_id}", [row["household"]])
     return row
 
 

@@ -12,6 +12,7 @@ from piccolo.query.functions.aggregate import Count
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
+from agrimarket.privacy import access_log
 from integrations.orders.access import desk_orders
 from integrations.orders.schemas import InboxOrderRead, InboxRead, Tab, TabRead, Urgency
 from integrations.orders.service import current_stage
@@ -129,6 +130,7 @@ async def inbox(actor: Actor, tab: Tab = "to_handle") -> InboxRead:
     else:
         query = query.order_by(MarketplaceOrder.status_at, ascending=False)
         rows = await query.order_by(MarketplaceOrder.id, ascending=False).limit(LIMIT)
+    await access_log.record(actor, "hộp đơn hàng", [row["household"] for row in rows])
     return InboxRead(tab, await tab_counts(actor), await _cards(rows))
 
 

@@ -26,6 +26,7 @@ from agrimarket import clock
 from agrimarket.accounts.actor import Actor
 from agrimarket.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
 from agrimarket.media.storage import Storage, StorageUnavailable
+from agrimarket.privacy import access_log
 from agrimarket.settings import Settings
 from integrations.adapters.base import Account, CredentialsError, Rejected, Retryable
 from integrations.adapters.desk import LABEL_SIZES, OrderDesk
@@ -102,6 +103,7 @@ async def order_for_label(actor: Actor, order_id: int, credentials_key: str) -> 
     row = await _orders_query().where(desk_orders(actor) & (MarketplaceOrder.id == order_id)).first()
     if row is None:
         raise NotFound("Không tìm thấy đơn hàng.", "Order not found.")
+    await access_log.record(actor, f"phiếu giao hàng đơn {order_id}", [row["household"]])
     return await _label_order(row, credentials_key)
 
 
@@ -119,6 +121,7 @@ async def ready_today(actor: Actor, credentials_key: str, limit: int = 200) -> l
         .order_by(MarketplaceOrder.id)
         .limit(limit)
     )
+    await access_log.record(actor, "phiếu giao hàng trong ngày", [r["household"] for r in ready])
     return [await _label_order(r, credentials_key) for r in ready]
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
+from agrimarket.privacy import access_log
 from integrations.orders.access import visible_orders
 from integrations.orders.schemas import MonthRead, OrderItemRead, OrderRead, StatusRead
 from integrations.tables import MarketplaceOrder, OrderItem, OrderStatusChange
@@ -43,6 +44,7 @@ async def list_orders(actor: Actor, limit: int = 50) -> list[OrderRead]:
         .order_by(MarketplaceOrder.id, ascending=False)
         .limit(limit)
     )
+    await access_log.record(actor, "danh sách đơn hàng", [r["household"] for r in rows])
     ids = [r["id"] for r in rows] or [0]
     items = await items_by_order(ids)
     history = (

@@ -41,7 +41,13 @@ CONTEXTUAL: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/cooperatives"): COMMUNE | {"tax_code": "a tax code's check digit"},
     ("POST", "/api/v1/cooperatives/{coop_id}/members"): COMMUNE,
     ("POST", "/api/v1/packing-facilities"): COMMUNE | OWNER,
-    ("POST", "/api/v1/growing-areas"): COMMUNE | OWNER,
+    ("POST", "/api/v1/growing-areas"): COMMUNE
+    | OWNER
+    | {
+        "official_code": "the registry's code pattern, a deployment setting (TraceabilitySettings)",
+        "code_kind": "required once an official code is given (across fields)",
+        "export_market": "required for an export code (across fields)",
+    },
     ("POST", "/api/v1/trainings"): COMMUNE,
     ("POST", "/api/v1/marketplace-accounts"): MARKETPLACE,
     ("POST", "/api/v1/products/{product_id}/listings"): MARKETPLACE,
@@ -63,6 +69,10 @@ CONTEXTUAL: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/me/confirm"): {
         "password": "the account's own password (the database)",
         "code": "a code sent to the account's phone (the database)",
+    },
+    # Said in words an officer can act on (Litestar's own check of a required parameter would not).
+    ("GET", "/api/v1/households/export.csv"): {
+        "reason": "required, at least 10 characters (the service's check)"
     },
     ("POST", "/api/v1/push-subscriptions"): {
         "endpoint": "a browser push service's address (who we may call)"

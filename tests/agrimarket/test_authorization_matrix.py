@@ -431,7 +431,7 @@ PARAMS: dict[str, Callable] = {
     "coop_id": lambda w, path, fresh: w.a("coop"),
     # Removing a member over the API aims at another member for every cell: A's own id is A leaving.
     "household_id": lambda w, path, fresh: (
-        _fresh_member(w) if fresh or path.startswith("/api/") else w.a("household")
+        _fresh_member(w) if fresh or path.startswith("/api/v1/cooperatives/") else w.a("household")
     ),
     "invitation_id": lambda w, path, fresh: _fresh_invitation(w) if fresh else w.a("invitation"),
     "claim_id": lambda w, path, fresh: _fresh_claim(w) if fresh else w.a("claim"),
@@ -607,6 +607,14 @@ REQUESTS: dict[tuple[str, str], Callable[[World], dict]] = {
     ("POST", "/api/v1/household-imports"): lambda w: {"files": {"file": ("ho.csv", _import_csv())}},
     ("POST", "/households/import"): lambda w: {"files": {"file": ("ho.csv", _import_csv())}},
     ("GET", "/api/v1/indicators"): lambda w: {"params": {"area": "31"}},
+    ("GET", "/api/v1/households"): lambda w: {"params": {"area": "31"}},
+    ("GET", "/households"): lambda w: {"params": {"area": "31"}},
+    ("GET", "/households/export.csv"): lambda w: {
+        "params": {"area": "31", "reason": "Gọi mời hộ dự tập huấn tháng 12"}
+    },
+    ("GET", "/api/v1/households/export.csv"): lambda w: {
+        "params": {"area": "31", "reason": "Gọi mời hộ dự tập huấn tháng 12"}
+    },
     ("GET", "/api/v1/indicators/export.csv"): lambda w: {"params": {"area": "31"}},
     ("GET", "/api/v1/indicators/export.xlsx"): lambda w: {"params": {"area": "31"}},
     ("GET", "/indicators"): lambda w: {"params": {"area": "31"}},

@@ -232,6 +232,15 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/households/import"): PAGE_IMPORT_UPLOAD,
     ("GET", "/households/import/{job_id:int}"): PAGE_IMPORT_JOB,
     ("GET", "/households/import/{job_id:int}/problems.csv"): PAGE_IMPORT_JOB,
+    # An area's households (issue 26): officers of the area and admins list them and export them
+    # with phones (a reason asked); one household also for itself and its cooperative's manager.
+    # Every read is in the processing log, which the household itself reads.
+    ("GET", "/api/v1/households"): STAFF_READ,
+    ("GET", "/api/v1/households/export.csv"): STAFF_READ,
+    ("GET", "/api/v1/households/{household_id:int}"): OWNED_READ,
+    ("GET", "/api/v1/me/data-access"): HOUSEHOLD_SELF,
+    ("GET", "/households"): PAGE_STAFF,
+    ("GET", "/households/export.csv"): PAGE_STAFF,
     # indicators
     ("GET", "/api/v1/indicators"): STAFF_READ,
     ("GET", "/api/v1/indicators/export.csv"): STAFF_READ,
