@@ -17,6 +17,7 @@ import msgspec
 from agrimarket import clock
 from agrimarket.exports import csv_for_excel
 from agrimarket.ports import current as current_ports
+from agrimarket.privacy import access_log
 from agrimarket.privacy.notice import NOTICE_VERSION
 from agrimarket.privacy.parts import DataPart, DataSection, Subject, rows_in, rows_of
 from agrimarket.tables import (
@@ -44,8 +45,8 @@ from agrimarket.tables import (
 
 
 class MyData(msgspec.Struct):
-    """The export: JSON as is, CSV one line per value. (The processing log, "who looked at my data",
-    is another branch's: it joins this struct when that branch is merged.)"""
+    """The export: JSON as is, CSV one line per value; "who looked at my data" (the processing log)
+    is its section ``data_access``."""
 
     generated_at: datetime
     notice_version: str
@@ -146,6 +147,11 @@ async def _core(subject: Subject) -> list[DataSection]:
             await rows_of(DeletionRequest, DeletionRequest.household == hh),
         ),
         DataSection(
+            "data_access",
+            "Ai đã xem dữ liệu của bạn / Who looked at your data",
+            [msgspec.structs.asdict(look) for look in await access_log.looks_at(hh)],
+        ),
+        DataSection(
             "audit_entry",
             "Nhật ký thay đổi / Audit log",
             await rows_of(AuditEntry, (AuditEntry.household == hh) | (AuditEntry.user_id == user_id)),
@@ -174,6 +180,7 @@ CORE_PART = DataPart(
         "consent.user",
         "consent.household",
         "deletion_request.household",
+        "data_access_subject.household",
         "audit_entry.household",
         "audit_entry.user_id",
     ),

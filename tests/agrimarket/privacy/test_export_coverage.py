@@ -40,7 +40,10 @@ EXCLUDED = {
     "deletion_request.user_id",
     # A repeated write's stored answer (3 days): the write itself is exported where it landed;
     # erased with the account.
-    "idempotent_request.user_id",  # the request is exported through deletion_request.household
+    "idempotent_request.user_id",
+    # The reader of someone else's data (an officer, a manager): the read is the subject's
+    # (data_access_subject.household, exported as "who looked at your data").
+    "data_access.user_id",  # the request is exported through deletion_request.household
     "account_claim.decided_by",
     "app_user.assisted_by",  # the manager who signed the account up
     "app_user.household",  # the account row itself is exported whole (app_user.id)

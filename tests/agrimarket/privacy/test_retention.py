@@ -143,6 +143,7 @@ async def test_retention_removes_old_rows_keeps_current_ones_and_past_indicators
     done = await run_once(settings, storage)
 
     assert done == {
+        "closed_accounts": 0,  # no deletion asked here (tests/agrimarket/privacy/test_deletion.py)
         "sign_in_records": 1,
         "sign_in_codes": 1,
         "message_bodies": 2,  # the old message's text and its delivery's phone
