@@ -51,6 +51,11 @@ async def test_officer_list_and_detail_are_logged_and_the_household_sees_them(cl
     assert await _looks(client, far) == []  # out of the officer's area: neither shown nor logged
     # One log row per read, whatever the number of households shown.
     assert await DataAccess.count() == 2
+    # "My data" shows and exports the same looks (just signed in: a fresh sign-in).
+    mine = await client.get("/api/v1/me/data", headers=a.headers)
+    assert mine.status_code == 200, mine.text
+    (section,) = [s for s in mine.json()["sections"] if s["key"] == "data_access"]
+    assert section["rows"] == looks
 
 
 async def test_reading_ones_own_household_is_not_logged(client, accounts):
