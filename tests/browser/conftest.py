@@ -8,14 +8,16 @@ stopped before the autouse async ``clean_tables`` fixture finishes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import socket
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,22 +39,16 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "vi-VN", "is_mobil
 SHOTS = Path(os.environ.get("BROWSER_SHOTS_DIR", "/tmp/shots"))  # noqa: S108 - screenshots to look at
 
 
-@pytest.fixture(scope="session")
-def live_server(settings) -> Iterator[str]:
-    """Base URL of the app served by uvicorn on a free local port."""
+@contextlib.contextmanager
+def served(make_app: Callable[[str], Any]) -> Iterator[str]:
+    """Serve ``make_app(base_url)`` under uvicorn on a free local port; yields the base URL."""
     import uvicorn
-
-    from agrimarket.app import create_app
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    base_url = f"http://127.0.0.1:{port}"
-    app = create_app(dataclasses.replace(settings, public_base_url=base_url))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
-    )
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(make_app(base_url), log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:
@@ -60,8 +56,31 @@ def live_server(settings) -> Iterator[str]:
         yield base_url
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=15)
         sock.close()
+
+
+@contextlib.contextmanager
+def phone_page(browser, base_url: str) -> Iterator[Any]:
+    """A fresh page in a phone-sized context whose relative URLs go to ``base_url``."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=5_000)
+    context = browser.new_context(base_url=base_url, **PHONE)
+    context.set_default_timeout(5_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(settings) -> Iterator[str]:
+    """Base URL of the app served by uvicorn on a free local port."""
+    from agrimarket.app import create_app
+
+    with served(lambda base_url: create_app(dataclasses.replace(settings, public_base_url=base_url))) as url:
+        yield url
 
 
 def _wait_healthy(url: str, thread: threading.Thread, timeout: float = 15.0) -> None:
@@ -97,16 +116,8 @@ def browser():
 @pytest.fixture
 def phone(browser, live_server):
     """A fresh page in a phone-sized context whose relative URLs go to the live server."""
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=5_000)
-    context = browser.new_context(base_url=live_server, **PHONE)
-    context.set_default_timeout(5_000)
-    page = context.new_page()
-    try:
+    with phone_page(browser, live_server) as page:
         yield page
-    finally:
-        context.close()
 
 
 @pytest.fixture
@@ -124,45 +135,26 @@ def shot():
 def messages_server(settings) -> Iterator[str]:
     """The app with its message worker in-process and the channel simulators mounted (/sim/zalo,
     /sim/sms, /sim/webpush), as ``make run`` has them, on a free local port."""
-    import uvicorn
-
     from agrimarket.app import create_app
     from agrimarket.messages.settings import MessageSettings
     from integrations.channels.settings import ChannelSettings
-    from tests.waiting import until_sync
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    served = dataclasses.replace(settings, public_base_url=base_url)
-    messages = dataclasses.replace(served.section(MessageSettings), worker="inprocess", poll_seconds=0.05)
-    channels = dataclasses.replace(
-        served.section(ChannelSettings), enabled_raw="zalo,sms,webpush", simulators=True
-    )
-    app = create_app(served.with_section(messages).with_section(channels))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    until_sync(lambda: server.started, timeout=20, every=0.05, what="the app to start")
-    try:
-        yield base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+    def make_app(base_url: str):
+        served_settings = dataclasses.replace(settings, public_base_url=base_url)
+        messages = dataclasses.replace(
+            served_settings.section(MessageSettings), worker="inprocess", poll_seconds=0.05
+        )
+        channels = dataclasses.replace(
+            served_settings.section(ChannelSettings), enabled_raw="zalo,sms,webpush", simulators=True
+        )
+        return create_app(served_settings.with_section(messages).with_section(channels))
+
+    with served(make_app) as url:
+        yield url
 
 
 @pytest.fixture
 def messages_phone(browser, messages_server):
     """A phone-sized page on ``messages_server``."""
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=5_000)
-    context = browser.new_context(base_url=messages_server, **PHONE)
-    context.set_default_timeout(5_000)
-    page = context.new_page()
-    try:
+    with phone_page(browser, messages_server) as page:
         yield page
-    finally:
-        context.close()

@@ -23,11 +23,11 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from agrimarket.tables import IdempotentRequest, Product, ProductPhoto
-from integrations.simulators.credentials import demo_credentials
 from integrations.tables import Listing, OrderAction, SyncJob
 from tests.browser.conftest import PHONE
 from tests.browser.test_order_desk import (  # the app with its worker and simulators, an order
     ANSWERED_MS,
+    a_household_listing_on_voso,
     an_order_on_voso,
     desk_server,  # noqa: F401 - a fixture
 )
@@ -55,26 +55,7 @@ def read(query):
 
 def a_household_with_a_listed_product_and_a_batch(base_url: str) -> tuple[str, int, int]:
     """(phone, product id, batch id): a product of 30 kg at 45.000 đ listed on Voso, and its batch."""
-    api = httpx.Client(base_url=base_url, timeout=10)
-    phone = new_phone()
-    registered = api.post(
-        "/api/v1/auth/register",
-        json={"phone": phone, "password": PASSWORD, "full_name": "Lê Văn Nam", "commune_code": CAT_HAI},
-    )
-    assert registered.status_code == 201, registered.text
-    api.headers["Authorization"] = f"Bearer {registered.json()['token']}"
-    account = {"marketplace": "voso", "shop_id": "shop-1", "credentials": demo_credentials("voso", "shop-1")}
-    assert api.post("/api/v1/marketplace-accounts", json=account).status_code == 201
-    product = {"name": "Bưởi da xanh", "category": "trai_cay", "unit": "kg", "price_vnd": 45_000, "stock": 30}
-    made = api.post("/api/v1/products/", json=product)
-    assert made.status_code == 201, made.text
-    product_id = made.json()["id"]
-    photo = api.post(
-        f"/api/v1/products/{product_id}/photos", files={"photo": ("b.jpg", jpeg(), "image/jpeg")}
-    )
-    assert photo.status_code == 201, photo.text
-    listed = api.post(f"/api/v1/products/{product_id}/listings", json={"marketplace": "voso"})
-    assert listed.status_code == 202, listed.text
+    api, phone, product_id = a_household_listing_on_voso(base_url, name="Lê Văn Nam")
     area = api.post(
         "/api/v1/growing-areas/",
         json={"name": "Vườn bưởi", "crop": "Bưởi", "area_ha": 1.0, "commune_code": CAT_HAI},

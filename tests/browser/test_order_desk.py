@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import socket
-import threading
 from collections.abc import Iterator
 
 import httpx
@@ -18,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.credentials import demo_credentials
+from tests.browser.conftest import served
 from tests.browser.test_phone_flow import PASSWORD, assert_fits_phone, jpeg
 from tests.factories import CAT_HAI, new_phone
 from tests.integrations.conftest import FAST
@@ -32,41 +31,27 @@ ANSWERED_MS = 20_000
 @pytest.fixture
 def desk_server(settings) -> Iterator[str]:
     """The app with its in-process worker and the mounted simulators, on a free local port."""
-    import uvicorn
-
     from agrimarket.app import create_app
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    served = dataclasses.replace(settings, public_base_url=base_url)
-    integrations = dataclasses.replace(
-        served.section(IntegrationsSettings), worker="inprocess", simulators=True, **FAST
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(served.with_section(integrations)), log_level="warning", proxy_headers=False
+    def make_app(base_url: str):
+        served_settings = dataclasses.replace(settings, public_base_url=base_url)
+        integrations = dataclasses.replace(
+            served_settings.section(IntegrationsSettings), worker="inprocess", simulators=True, **FAST
         )
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    until_sync(lambda: server.started, timeout=20, every=0.05, what="the app to start")
-    try:
-        yield base_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+        return create_app(served_settings.with_section(integrations))
+
+    with served(make_app) as url:
+        yield url
 
 
-def an_order_on_voso(base_url: str) -> tuple[str, str]:
-    """A household with a product live on Voso and a buyer's order of it: (its phone, the order ref)."""
+def a_household_listing_on_voso(base_url: str, name: str = "Trần Thị Mai") -> tuple[httpx.Client, str, int]:
+    """A registered household with a product of 30 kg at 45.000 đ (with a photo) sent to Voso:
+    (its API client, its phone, the product's id)."""
     api = httpx.Client(base_url=base_url, timeout=10)
     phone = new_phone()
     registered = api.post(
         "/api/v1/auth/register",
-        json={"phone": phone, "password": PASSWORD, "full_name": "Trần Thị Mai", "commune_code": CAT_HAI},
+        json={"phone": phone, "password": PASSWORD, "full_name": name, "commune_code": CAT_HAI},
     )
     assert registered.status_code == 201, registered.text
     api.headers["Authorization"] = f"Bearer {registered.json()['token']}"
@@ -80,9 +65,14 @@ def an_order_on_voso(base_url: str) -> tuple[str, str]:
         f"/api/v1/products/{product_id}/photos", files={"photo": ("b.jpg", jpeg(), "image/jpeg")}
     )
     assert photo.status_code == 201, photo.text
-    assert (
-        api.post(f"/api/v1/products/{product_id}/listings", json={"marketplace": "voso"}).status_code == 202
-    )
+    listed = api.post(f"/api/v1/products/{product_id}/listings", json={"marketplace": "voso"})
+    assert listed.status_code == 202, listed.text
+    return api, phone, product_id
+
+
+def an_order_on_voso(base_url: str) -> tuple[str, str]:
+    """A household with a product live on Voso and a buyer's order of it: (its phone, the order ref)."""
+    api, phone, product_id = a_household_listing_on_voso(base_url)
 
     def live_item() -> str:
         """The item's id on Voso, from its page's address (…/item/{id}) once live."""
