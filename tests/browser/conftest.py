@@ -74,6 +74,14 @@ def phone_page(browser, base_url: str) -> Iterator[Any]:
         context.close()
 
 
+def sign_in(page, phone: str, password: str) -> None:
+    """Sign in on /login as a farmer does: phone, password, the button."""
+    page.goto("/login")
+    page.get_by_label("Số điện thoại").fill(phone)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+
+
 @pytest.fixture(scope="session")
 def live_server(settings) -> Iterator[str]:
     """Base URL of the app served by uvicorn on a free local port."""

@@ -24,7 +24,7 @@ from playwright.sync_api import Page, Route, expect
 
 from agrimarket.tables import IdempotentRequest, Product, ProductPhoto
 from integrations.tables import Listing, OrderAction, SyncJob
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in
 from tests.browser.test_order_desk import (  # the app with its worker and simulators, an order
     ANSWERED_MS,
     a_household_listing_on_voso,
@@ -118,10 +118,7 @@ def test_writes_made_offline_are_applied_once_and_in_order_when_the_signal_retur
     context.add_init_script(NO_BACKGROUND_SYNC)
     page: Page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("Số điện thoại").fill(phone_number)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, phone_number, PASSWORD)
         expect(page).to_have_url(re.compile(r"/products$"))
         # Installable: the manifest is linked and the worker takes this page over.
         manifest = page.locator('link[rel="manifest"]').get_attribute("href")
@@ -216,10 +213,7 @@ def test_logging_out_forgets_the_kept_pages(browser, desk_server):  # noqa: F811
     context.set_default_timeout(5_000)
     page: Page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("Số điện thoại").fill(phone_number)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, phone_number, PASSWORD)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         page.goto("/products")
         kept = "caches.open('pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
@@ -244,10 +238,7 @@ def test_an_order_confirmed_offline_is_sent_once_when_the_signal_returns(
     context.add_init_script(NO_BACKGROUND_SYNC)
     page: Page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("Số điện thoại").fill(phone_number)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, phone_number, PASSWORD)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         page.goto("/orders")
         page.locator("section.order", has_text=ref).get_by_role("link", name=re.compile(ref)).click()
@@ -296,10 +287,7 @@ def test_a_new_product_typed_offline_is_kept_with_its_photo_resized_and_listed_o
     context.add_init_script(NO_BACKGROUND_SYNC)
     page: Page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("Số điện thoại").fill(phone_number)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, phone_number, PASSWORD)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         page.goto("/products/new")
 
@@ -353,10 +341,7 @@ def test_the_worker_sends_the_queue_when_no_page_is_open(browser, desk_server): 
     context.add_init_script(NO_BACKGROUND_SYNC)  # the test, not the browser, says when to sync
     page: Page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("Số điện thoại").fill(phone_number)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, phone_number, PASSWORD)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         context.set_offline(True)
         page.wait_for_function("() => !navigator.onLine")

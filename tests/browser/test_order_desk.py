@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.credentials import demo_credentials
-from tests.browser.conftest import served
+from tests.browser.conftest import served, sign_in
 from tests.browser.test_phone_flow import PASSWORD, assert_fits_phone, jpeg
 from tests.factories import CAT_HAI, new_phone
 from tests.integrations.conftest import FAST
@@ -107,10 +107,7 @@ def test_a_farmer_confirms_ships_and_prints_an_order_on_a_phone(browser, desk_se
     context.set_default_timeout(5_000)
     page: Page = context.new_page()
     try:
-        page.goto("/login")
-        page.get_by_label("Số điện thoại").fill(phone_number)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, phone_number, PASSWORD)
         page.goto("/orders")
         card = page.locator("section.order", has_text=ref)
         expect(card).to_contain_text("Cần xác nhận trước")

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import sign_in
 from tests.browser.test_phone_flow import PASSWORD, assert_fits_phone
 from tests.factories import CAT_HAI, new_phone
 from tests.waiting import until_sync
@@ -90,10 +91,7 @@ def test_a_household_signs_in_by_a_code_from_zalo_and_resets_its_password(
     signed_in(page)
     log_out(page)
 
-    page.goto("/login")
-    page.get_by_label("Số điện thoại").fill(phone)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, phone, PASSWORD)
     expect(page.get_by_role("alert")).to_be_visible()  # the old password no longer works
     page.get_by_label("Mật khẩu").fill(NEW_PASSWORD)
     page.locator("main").get_by_role("button", name="Đăng nhập").click()

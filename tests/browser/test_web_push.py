@@ -24,6 +24,7 @@ from playwright.sync_api import Page, expect
 from agrimarket.messages.channel import Outgoing
 from agrimarket.tables import PushSubscription
 from integrations.channels.webpush import payload
+from tests.browser.conftest import sign_in
 from tests.browser.test_phone_flow import PASSWORD, assert_fits_phone
 from tests.factories import CAT_HAI, new_phone
 
@@ -69,10 +70,7 @@ def signed_in_household(page: Page, base_url: str) -> int:
         timeout=10,
     )
     assert made.status_code == 201, made.text
-    page.goto("/login")
-    page.get_by_label("Số điện thoại").fill(phone)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, phone, PASSWORD)
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
     return made.json()["user"]["id"]
 
