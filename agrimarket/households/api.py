@@ -19,6 +19,7 @@ from agrimarket.exports import csv_for_excel
 from agrimarket.households import importer
 from agrimarket.households.sheets import MAX_FILE_BYTES
 from agrimarket.web.auth import provide_actor
+from agrimarket.web.downloads import attachment
 from agrimarket.web.uploads import multipart_only
 
 
@@ -39,11 +40,10 @@ def import_read(job: dict) -> ImportRead:
 
 
 def problems_response(job_id: int, rows: list[dict]) -> Response[bytes]:
-    disposition = f'attachment; filename="nhap-ho-{job_id}-loi.csv"'
     body = csv_for_excel(
         ["Dòng", "Số điện thoại", "Lý do"], ([r["row_number"], r["phone"], r["reason"]] for r in rows)
     )
-    return Response(body, media_type="text/csv", headers={"Content-Disposition": disposition})
+    return attachment(body, "text/csv", f"nhap-ho-{job_id}-loi.csv")
 
 
 async def read_upload(data: dict[str, UploadFile]) -> tuple[str, bytes]:

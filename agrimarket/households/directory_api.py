@@ -13,6 +13,7 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.households import directory
 from agrimarket.households.directory import HouseholdDetail, HouseholdRow
 from agrimarket.web.auth import provide_actor
+from agrimarket.web.downloads import attachment
 from agrimarket.web.input import MAX_ID
 
 AreaCode = Annotated[
@@ -55,11 +56,4 @@ class HouseholdDirectoryController(Controller):
     async def export_csv(self, actor: Actor, area: AreaCode = None, reason: Reason = None) -> Response[bytes]:
         """The area's households with phone numbers; ``reason`` is required (422 without one)."""
         name, body = await directory.export_csv(actor, area, reason)
-        return Response(
-            body,
-            media_type="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Cache-Control": "private, no-store",
-            },
-        )
+        return attachment(body, "text/csv", name)

@@ -10,6 +10,7 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.errors import Invalid
 from agrimarket.households import directory
 from agrimarket.web.auth import provide_actor
+from agrimarket.web.downloads import attachment
 from agrimarket.web.forms import form_error
 
 TEMPLATE = "households/directory.html"
@@ -40,11 +41,4 @@ class HouseholdDirectoryPages(Controller):
         except Invalid as exc:  # no reason given: the page again, the field marked
             context = await _context(viewer, area) | {"values": {"reason": reason or ""}}
             return form_error(request, TEMPLATE, exc, context)
-        return Response(
-            body,
-            media_type="text/csv",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Cache-Control": "private, no-store",
-            },
-        )
+        return attachment(body, "text/csv", name)

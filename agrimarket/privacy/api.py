@@ -17,6 +17,7 @@ from agrimarket.privacy.my_data import MyData, as_csv
 from agrimarket.privacy.schemas import Confirmation, NoticeAnswer, OptionalPurpose
 from agrimarket.settings import Settings
 from agrimarket.web.auth import credentials, provide_actor
+from agrimarket.web.downloads import attachment
 from agrimarket.web.i18n import request_lang
 from agrimarket.web.openapi import error_response
 
@@ -76,8 +77,7 @@ class PrivacyController(Controller):
     async def data_csv(self, request: Request, actor: Actor, settings: Settings) -> Response:
         """The same as CSV: one line per value (section, row, field, value), UTF-8 for Excel."""
         found = await service.export(_token(request), actor, request.app.stores.get(STORE), settings)
-        headers = {"Content-Disposition": 'attachment; filename="du-lieu-cua-toi.csv"'}
-        return Response(as_csv(found), media_type="text/csv", headers=headers)
+        return attachment(as_csv(found), "text/csv", "du-lieu-cua-toi.csv")
 
     @get("/deletion")
     async def deletion_status(self, actor: Actor) -> DeletionStatus | None:

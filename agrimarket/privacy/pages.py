@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.response import Redirect, Response, Template
@@ -17,6 +18,7 @@ from agrimarket.privacy.my_data import as_csv
 from agrimarket.privacy.notice import GRACE_DAYS, NOTICE_VERSION, OPTIONAL, PURPOSES
 from agrimarket.settings import Settings
 from agrimarket.web.auth import SESSION_COOKIE, provide_actor, provide_viewer
+from agrimarket.web.downloads import attachment
 from agrimarket.web.forms import form_error, form_values, safe_next
 from agrimarket.web.i18n import request_lang
 
@@ -102,10 +104,9 @@ class MyDataPages(Controller):
             )
         except fresh.FreshSignInNeeded:
             return Redirect("/my-data")
-        name = f'attachment; filename="du-lieu-cua-toi.{kind}"'
         if kind == "csv":
-            return Response(as_csv(found), media_type="text/csv", headers={"Content-Disposition": name})
-        return Response(found, media_type="application/json", headers={"Content-Disposition": name})
+            return attachment(as_csv(found), "text/csv", "du-lieu-cua-toi.csv")
+        return attachment(msgspec.json.encode(found), "application/json", "du-lieu-cua-toi.json")
 
     @get("/export.csv")
     async def export_csv(self, request: Request, viewer: Actor, settings: Settings) -> Response | Redirect:
