@@ -62,10 +62,14 @@ def _check(event: ZaloEvent, body: bytes, header: str, section: ChannelSettings)
     given = header.strip()
     given = given if given.lower().startswith("mac=") else f"mac={given}"
     if not header or not hmac.compare_digest(given.lower(), expected):
-        raise Unauthorized(
-            "Chữ ký X-ZEvent-Signature không hợp lệ: sự kiện không được ghi nhận.",
-            "Bad X-ZEvent-Signature: the event was not taken.",
-        )
+        raise _bad_signature()
+
+
+def _bad_signature() -> Unauthorized:
+    return Unauthorized(
+        "Chữ ký X-ZEvent-Signature không hợp lệ: sự kiện không được ghi nhận.",
+        "Bad X-ZEvent-Signature: the event was not taken.",
+    )
 
 
 def _moment(*candidates: str | int) -> datetime:
@@ -79,6 +83,8 @@ def _moment(*candidates: str | int) -> datetime:
 
 async def take(body: bytes, signature: str, section: ChannelSettings) -> ReceiptAnswer:
     """Check and apply one OA webhook event."""
+    if not signature.strip():  # unsigned: refused before its body is read (the signature signs it)
+        raise _bad_signature()
     event = _parse(body)
     _check(event, body, signature, section)
     if event.event_name != zalo.RECEIPT_EVENT or event.message is None:
