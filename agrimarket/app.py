@@ -65,7 +65,6 @@ from agrimarket.training.pages import TrainingPages
 from agrimarket.web.csrf import csrf_middleware
 from agrimarket.web.errors import EXCEPTION_HANDLERS
 from agrimarket.web.head import answer_head
-from agrimarket.web.idempotency import IdempotencyMiddleware
 from agrimarket.web.logs import access_log_middleware, logging_config
 from agrimarket.web.openapi import ErrorResponsesPlugin, InputSchemaPlugin
 from agrimarket.web.proxies import proxy_headers_middleware
@@ -239,7 +238,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *proxy_headers_middleware(settings),
             *access_log_middleware(settings),
             csrf_middleware(settings),
-            IdempotencyMiddleware,
         ],
         template_config=TemplateConfig(
             directory=PACKAGE / "templates",

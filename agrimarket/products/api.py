@@ -21,7 +21,7 @@ from agrimarket.products.catalog import CATEGORIES, CERTIFICATIONS, STATUSES, UN
 from agrimarket.products.schemas import ProductCreate, ProductRead, ProductUpdate
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
-from agrimarket.web.idempotency import IDEMPOTENT
+from agrimarket.web.idempotency import IdempotencyMiddleware
 from agrimarket.web.uploads import multipart_only
 
 # One photo per request, plus room for the multipart envelope.
@@ -40,7 +40,7 @@ class ProductController(Controller):
         """The products the caller may see: their own, their members', or their area's."""
         return await service.list_products(actor, storage, settings.public_base_url, owner_household_id)
 
-    @post("/", status_code=HTTP_201_CREATED, opt={IDEMPOTENT: True})
+    @post("/", status_code=HTTP_201_CREATED, middleware=[IdempotencyMiddleware])
     async def create(
         self, actor: Actor, data: ProductCreate, storage: Storage, settings: Settings
     ) -> ProductRead:
@@ -52,7 +52,7 @@ class ProductController(Controller):
     async def read(self, actor: Actor, product_id: int, storage: Storage, settings: Settings) -> ProductRead:
         return await service.get_product(actor, product_id, storage, settings.public_base_url)
 
-    @patch("/{product_id:int}", opt={IDEMPOTENT: True})
+    @patch("/{product_id:int}", middleware=[IdempotencyMiddleware])
     async def update(
         self, actor: Actor, product_id: int, data: ProductUpdate, storage: Storage, settings: Settings
     ) -> ProductRead:
@@ -69,7 +69,7 @@ class ProductController(Controller):
         status_code=HTTP_201_CREATED,
         request_max_body_size=PHOTO_REQUEST_LIMIT,
         guards=[multipart_only],
-        opt={IDEMPOTENT: True},
+        middleware=[IdempotencyMiddleware],
     )
     async def add_photo(
         self,

@@ -27,7 +27,7 @@ from agrimarket.text import ascii_int
 from agrimarket.web.auth import provide_actor, provide_viewer
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
-from agrimarket.web.idempotency import IDEMPOTENT
+from agrimarket.web.idempotency import IdempotencyMiddleware
 from agrimarket.web.page_cache import PageCache
 from agrimarket.web.services import app_services
 
@@ -67,7 +67,7 @@ class ProductPages(Controller):
             context={"viewer": viewer, "values": values, "members": await _members(viewer)},
         )
 
-    @post("/products/new", request_max_body_size=FORM_REQUEST_LIMIT, opt={IDEMPOTENT: True})
+    @post("/products/new", request_max_body_size=FORM_REQUEST_LIMIT, middleware=[IdempotencyMiddleware])
     async def create(self, request: Request, viewer: Actor, storage: Storage) -> Template | Redirect:
         form = await request.form()
         values = form_values(form, lists=("certifications",))
@@ -108,7 +108,7 @@ class ProductPages(Controller):
         context |= await query_ports().listing_cards(viewer, [product_id])
         return Template("products/_card.html", context=context, status_code=status)
 
-    @post("/products/{product_id:int}/stock", opt={IDEMPOTENT: True})
+    @post("/products/{product_id:int}/stock", middleware=[IdempotencyMiddleware])
     async def change_stock(
         self, request: Request, viewer: Actor, product_id: int, storage: Storage, settings: Settings
     ) -> Template:
@@ -120,7 +120,7 @@ class ProductPages(Controller):
 
         return await self._card(request, viewer, product_id, change, storage, settings)
 
-    @post("/products/{product_id:int}/price", opt={IDEMPOTENT: True})
+    @post("/products/{product_id:int}/price", middleware=[IdempotencyMiddleware])
     async def change_price(
         self, request: Request, viewer: Actor, product_id: int, storage: Storage, settings: Settings
     ) -> Template:

@@ -1,7 +1,7 @@
 """Idempotency keys: a write sent again with the same ``Idempotency-Key`` is applied once.
 
 A phone that lost its signal sends a queued write again without knowing whether the first one
-arrived (issue 22). On the routes marked ``opt={IDEMPOTENT: True}``, a request carrying the header
+arrived (issue 22). On the routes that mount ``IdempotencyMiddleware``, a request carrying the header
 runs in one transaction together with the record of its key and its answer, so the write and the
 record commit together or not at all: a repeat finds the record and gets the first answer again
 (``Idempotent-Replayed: true``), and the same key with another body is refused (422). Stripe's
@@ -42,7 +42,6 @@ from agrimarket.errors import Invalid, Unauthorized
 from agrimarket.tables import IdempotentRequest
 from agrimarket.web.auth import provide_viewer
 
-IDEMPOTENT = "idempotent"  # the route opt that turns keys on
 HEADER = "idempotency-key"
 KEEP_FOR = timedelta(days=3)  # a phone offline longer than this sends its queue as new writes
 STORED_BODY_MAX = 256 * 1024  # a longer answer is remembered by its status and headers only
@@ -60,16 +59,15 @@ class _RollBack(Exception):
 
 
 class IdempotencyMiddleware:
-    """Litestar middleware (every route; inert unless the route is marked and the header sent)."""
+    """Mounted on each write route an offline phone may send again (``middleware=[…]``); inert
+    without the header, and absent from every other route (the scan page pays nothing)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        handler = scope.get("route_handler")
-        marked = scope["type"] == ScopeType.HTTP and handler is not None and handler.opt.get(IDEMPOTENT)
-        key = _header(scope) if marked else None  # the scan page and other hot paths stop at the opt
-        if key is None:
+        key = _header(scope) if scope["type"] == ScopeType.HTTP else None
+        if key is None:  # a write without a key: as before keys existed
             await self.app(scope, receive, send)
             return
         request: Request = Request(scope, receive)

@@ -12,7 +12,7 @@ from agrimarket.accounts.actor import Actor
 from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.i18n import request_lang
-from agrimarket.web.idempotency import IDEMPOTENT
+from agrimarket.web.idempotency import IdempotencyMiddleware
 from traceability.batches import epcis, partners, service
 from traceability.batches.schemas import (
     BatchCreate,
@@ -49,7 +49,7 @@ class BatchController(Controller):
         await service.update_labels(actor, batch_id, data)
         return await service.get_batch(actor, batch_id)
 
-    @post("/{batch_id:int}/events", status_code=HTTP_201_CREATED, opt={IDEMPOTENT: True})
+    @post("/{batch_id:int}/events", status_code=HTTP_201_CREATED, middleware=[IdempotencyMiddleware])
     async def add_event(self, actor: Actor, batch_id: int, data: EventCreate) -> BatchRead:
         await service.add_event(actor, batch_id, data)
         return await service.get_batch(actor, batch_id)

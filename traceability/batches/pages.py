@@ -21,7 +21,7 @@ from agrimarket.text import ascii_decimal, ascii_int
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
 from agrimarket.web.i18n import request_lang
-from agrimarket.web.idempotency import IDEMPOTENT
+from agrimarket.web.idempotency import IdempotencyMiddleware
 from traceability.areas.service import UNUSABLE, list_areas
 from traceability.batches import epcis, partners, service
 from traceability.batches.kinds import INPUT_TYPES, KINDS, PARTNER_KINDS
@@ -184,7 +184,7 @@ class BatchPages(Controller):
         )
         return Template("traceability/batches/detail.html", context=context)
 
-    @post("/batches/{batch_id:int}/events", opt={IDEMPOTENT: True})
+    @post("/batches/{batch_id:int}/events", middleware=[IdempotencyMiddleware])
     async def add_event(self, request: Request, viewer: Actor, batch_id: int) -> Template:
         """One tap (or the small input/shipping form): record the entry, answer with the re-drawn diary."""
         values = form_values(await request.form())
