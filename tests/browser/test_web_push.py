@@ -137,16 +137,34 @@ def test_a_household_turns_on_notifications_and_a_push_shows_and_opens_its_messa
     cdp.send("ServiceWorker.enable")
     page.wait_for_function("true")  # let the enable's events arrive
     ours = next(r for r in registrations if r["scopeURL"] == f"{messages_server}/")
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": messages_server, "registrationId": ours["registrationId"], "data": payload(sent).decode()},
-    )
-    shown = page.wait_for_function(
-        """async () => {
-            const found = await (await navigator.serviceWorker.ready).getNotifications();
-            return found.length ? found.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data })) : null;
-        }"""
-    ).json_value()
+    # CDP hands the push to the worker and answers at once; a worker still starting may miss it,
+    # as a phone may miss one a push service then sends again: deliver again until it shows.
+    for _ in range(3):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {
+                "origin": messages_server,
+                "registrationId": ours["registrationId"],
+                "data": payload(sent).decode(),
+            },
+        )
+        # wait_for_function does not await an async predicate: the page asks the worker until the
+        # notification is there (at most 2 s).
+        shown = page.evaluate(
+            """async () => {
+                const registration = await navigator.serviceWorker.ready;
+                for (let tries = 0; tries < 40; tries++) {
+                    const found = await registration.getNotifications();
+                    if (found.length) {
+                        return found.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 50));
+                }
+                return null;
+            }"""
+        )
+        if shown:
+            break
     assert shown == [
         {
             "title": "Chợ Nông Sản",
