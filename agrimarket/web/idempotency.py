@@ -100,10 +100,7 @@ class IdempotencyMiddleware:
                         await answer.send_to(send)
                         return
                 stored = await _stored(viewer.user_id, key)
-            if stored is None:  # a 5xx: nothing remembered, the phone may try again
-                await answer.send_to(send)
-                return
-        if stored is None:
+        if stored is None:  # the answer just committed, or a 5xx (not remembered: try again)
             await answer.send_to(send)
             return
         if stored["fingerprint"] != fingerprint:
