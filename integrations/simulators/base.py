@@ -27,16 +27,35 @@ async def play_write(state: SimState, key: str | None, apply) -> Response:
         retry = state.config.faults.retry_after_s
         return error(429, "throttled", "Quá nhiều yêu cầu.", "Slow down.", retry_after=retry)
     if fault == "timeout":
-        await asyncio.sleep(state.config.faults.hang_s)
-    if key and key in state.answers:
-        status, body = state.answers[key]
+        # A slow marketplace still applies what it received when the caller hangs up (or is killed)
+        # mid-wait: the late apply runs in a task of its own that a dropped connection cannot cancel.
+        state.hung.append(key)
+        late = asyncio.ensure_future(_apply_late(state, key, apply))
+        _late_applies.add(late)
+        late.add_done_callback(_late_applies.discard)
+        status, body = await asyncio.shield(late)
     else:
-        status, body = apply()
-        state.save()
-        if key:
-            state.answers[key] = (status, body)
+        status, body = _apply_once(state, key, apply)
     headers = {DROP_HEADER: "1"} if fault == "drop" else None
     return Response(body, status_code=status, headers=headers)
+
+
+_late_applies: set[asyncio.Future] = set()
+
+
+async def _apply_late(state: SimState, key: str | None, apply) -> tuple[int, Any]:
+    await asyncio.sleep(state.config.faults.hang_s)
+    return _apply_once(state, key, apply)
+
+
+def _apply_once(state: SimState, key: str | None, apply) -> tuple[int, Any]:
+    if key and key in state.answers:
+        return state.answers[key]
+    status, body = apply()
+    state.save()
+    if key:
+        state.answers[key] = (status, body)
+    return status, body
 
 
 def validate(fields: dict[str, Any], name_max: int, desc_max: int, images_max: int) -> tuple[str, str] | None:

@@ -81,6 +81,7 @@ class SimState:
         self.max_per_window = 0
         self.rate_limited = 0
         self.injected: dict[str, int] = dict.fromkeys(("error", "throttle", "timeout", "drop"), 0)
+        self.hung: list[str | None] = []  # idempotency keys of the writes a timeout fault held
         self.requests = 0
         self.writes_applied = 0
         self.applied_at: dict[str, float] = {}  # sku -> when its last change was applied (bench)

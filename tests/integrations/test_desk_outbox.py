@@ -167,7 +167,9 @@ async def test_a_worker_process_sigkilled_mid_call_lands_the_action_once(
     asked = (await act(client, farmer, order, "confirm")).json()
     process = start_worker(sims[CODE].url, lease_s=1.0)
     try:
-        await until(lambda: sim.injected["timeout"] >= 1, 30, what="the worker's call to reach Voso")
+        # The confirm itself (another slot's listing write may hang first).
+        confirm_reached = lambda: any("agm-action-" in (key or "") for key in sim.hung)  # noqa: E731
+        await until(confirm_reached, 30, what="the worker's confirm to reach Voso")
         process.send_signal(signal.SIGKILL)  # mid-call: Voso still applies it, nobody records the answer
         process.wait(10)
     finally:
