@@ -9,7 +9,6 @@ marketplace's words, and every change is pushed. Each simulator brings its words
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -51,9 +50,6 @@ KEY_REUSED = Refusal(
     "Mã chống gửi trùng đã dùng cho một thao tác khác.",
     "Idempotency key used for another write.",
 )
-# The order step each idempotency key was first used for, per simulator: a key reused for another
-# write is refused (as payment APIs do), not answered with the other write's answer.
-_KEY_USES: weakref.WeakKeyDictionary[SimState, dict[str, str]] = weakref.WeakKeyDictionary()
 Step = Callable[[SimOrder], Refusal | None]
 
 
@@ -110,7 +106,7 @@ async def write(
     step, the order pushed if it changed. A key reused for another order or step is refused."""
     scoped = key and f"{shop_id}:{key}"
     this_write = f"{order_id}/{action}"
-    if scoped and _KEY_USES.setdefault(state, {}).setdefault(scoped, this_write) != this_write:
+    if scoped and state.key_uses.setdefault(scoped, this_write) != this_write:
         return Response(KEY_REUSED.body(), status_code=422)
     await expire(state)
     changed: list[SimOrder] = []

@@ -391,7 +391,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
             product_page,
             *order_routes(state, authenticate, answer),
             *desk_routes(state, authenticate, answer, write),
-            *logistics_routes(state.config, authenticate, answer),
+            *logistics_routes(state, authenticate, answer),
             *public_routes(state, TITLE, _item_answer),
         ],
         middleware=[DropMiddleware],

@@ -63,7 +63,7 @@ def shipping_problem(body: dict, shop_id: str, shops_without_shipping: set[str])
 
 
 def logistics_routes(
-    config, authenticate: Callable[[Request], Response | None], answer: Callable[..., Response]
+    state, authenticate: Callable[[Request], Response | None], answer: Callable[..., Response]
 ) -> list:
     """``get_channel_list``, checked by the simulator's own ``authenticate``, answered in its envelope."""
 
@@ -74,7 +74,7 @@ def logistics_routes(
             return denied
         shop_id = request.query_params.get("shop_id", "")
         return answer(
-            response={"logistics_channel_list": channels_of(shop_id, config.shops_without_shipping)}
+            response={"logistics_channel_list": channels_of(shop_id, state.config.shops_without_shipping)}
         )
 
     return [channel_list]

@@ -81,6 +81,8 @@ class SimState:
         self.max_per_window = 0
         self.rate_limited = 0
         self.injected: dict[str, int] = dict.fromkeys(("error", "throttle", "timeout", "drop"), 0)
+        self.tokens: dict[str, tuple[str, float]] = {}  # bearer token -> (client id, expiry), if issued
+        self.key_uses: dict[str, str] = {}  # a seller step's idempotency key -> the write it named
         self.hung: list[str | None] = []  # idempotency keys of the writes a timeout fault held
         self.requests = 0
         self.writes_applied = 0

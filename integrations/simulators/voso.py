@@ -46,7 +46,6 @@ def _fields(body: dict) -> dict:
 
 def create_app(config: SimConfig | None = None) -> Litestar:
     state = SimState(contract.CODE, config or SimConfig())
-    tokens: dict[str, tuple[str, float]] = {}  # token -> (client id, expiry)
     prefix = "/v2/sellers/{shop_id:str}"
 
     def _credentials(shop_id: str) -> dict[str, str] | None:
@@ -68,7 +67,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
         if limited:
             return limited
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        owner = tokens.get(token) if scheme.lower() == "bearer" else None
+        owner = state.tokens.get(token) if scheme.lower() == "bearer" else None
         if owner is None or owner[1] < state.now():
             return error(401, "invalid_token", "Phiên truy cập hết hạn.", "Invalid or expired token.")
         creds = _credentials(shop_id)
@@ -90,7 +89,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
         ):
             return Response({"error": "invalid_client"}, status_code=401)
         value = secrets.token_urlsafe(24)
-        tokens[value] = (client_id, state.now() + TOKEN_TTL_S)
+        state.tokens[value] = (client_id, state.now() + TOKEN_TTL_S)
         return Response({"access_token": value, "token_type": "bearer", "expires_in": TOKEN_TTL_S})
 
     def write(shop_id: str, body: dict, item_id: str | None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import socket
 import threading
@@ -29,25 +30,42 @@ class LiveSim:
     answers once up (a marketplace's storefront; a message channel's outbox)."""
 
     def __init__(self, module, config, probe: str = "/shop/x", wait: bool = True) -> None:
-        import uvicorn
-
         self.probe = probe
-
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.sock = sock
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self.name = module.__name__
+        self._listen(port=0)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         config.public_url = self.url
         self.app = module.create_app(config)
         self.state = self.app.state.sim
+        # The state as made, before any request: reset() puts it back for the next test.
+        self._pristine = copy.deepcopy(self.state.__dict__)
+        self._serve()
+        if wait:
+            self.wait_until_up()
+
+    def _listen(self, port: int) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        self.sock = sock
+
+    def _serve(self) -> None:
+        import uvicorn
+
         self.server = uvicorn.Server(
             uvicorn.Config(self.app, log_level="critical", timeout_graceful_shutdown=1)
         )
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
         self.thread.start()
-        self.name = module.__name__
-        if wait:
+
+    def reset(self) -> None:
+        """The simulator as if just started (its handlers hold the state object, so refill it), and
+        serving again on its port if a test stopped it (a marketplace down)."""
+        self.state.__dict__.clear()
+        self.state.__dict__.update(copy.deepcopy(self._pristine))
+        if not self.thread.is_alive():
+            self._listen(port=int(self.url.rsplit(":", 1)[1]))
+            self._serve()
             self.wait_until_up()
 
     def wait_until_up(self) -> None:
@@ -86,8 +104,10 @@ def close_together(sims: Iterable[LiveSim]) -> None:
         sim.close()
 
 
-@pytest.fixture
-def sims() -> Iterator[dict[str, LiveSim]]:
+# One set of simulators and one app per test module (each costs about a second to build), reset
+# for every test: the simulators to their state as started, the database by clean_tables.
+@pytest.fixture(scope="module")
+def module_sims() -> Iterator[dict[str, LiveSim]]:
     from integrations.simulators import postmart, shopee, voso
     from integrations.simulators.state import SimConfig
 
@@ -103,12 +123,19 @@ def sims() -> Iterator[dict[str, LiveSim]]:
 
 
 @pytest.fixture
-def int_settings(settings, sims):
+def sims(module_sims) -> dict[str, LiveSim]:
+    for sim in module_sims.values():
+        sim.reset()
+    return module_sims
+
+
+@pytest.fixture(scope="module")
+def module_settings(settings, module_sims):
     integrations = dataclasses.replace(
         settings.section(IntegrationsSettings),
-        postmart_url=sims["postmart"].url,
-        voso_url=sims["voso"].url,
-        shopee_url=sims["shopee"].url,
+        postmart_url=module_sims["postmart"].url,
+        voso_url=module_sims["voso"].url,
+        shopee_url=module_sims["shopee"].url,
         worker="off",
         simulators=False,
         **FAST,
@@ -117,14 +144,27 @@ def int_settings(settings, sims):
 
 
 @pytest.fixture
-async def client(int_settings):
-    from litestar.testing import AsyncTestClient
+def int_settings(module_settings, sims):
+    """The settings pointing at the simulators, which this fixture resets for the test."""
+    return module_settings
 
+
+@pytest.fixture(scope="module")
+def module_app(module_settings):
     from agrimarket.app import create_app
 
-    async with AsyncTestClient(
-        app=create_app(int_settings), base_url="http://testserver.local"
-    ) as test_client:
+    return create_app(module_settings)
+
+
+@pytest.fixture
+async def client(module_app, int_settings):
+    from litestar.testing import AsyncTestClient
+
+    from integrations.listings.service import ensure_marketplaces
+
+    async with AsyncTestClient(app=module_app, base_url="http://testserver.local") as test_client:
+        # The app seeds them once, at its first start; clean_tables emptied them since.
+        await ensure_marketplaces()
         yield test_client
 
 
