@@ -38,7 +38,7 @@ class LiveSim:
         self.app = module.create_app(config)
         self.state = self.app.state.sim
         # The state as made, before any request: reset() puts it back for the next test.
-        self._pristine = copy.deepcopy(self.state.__dict__)
+        self._pristine = copy.deepcopy(getattr(self.state, "__dict__", None))
         self._serve()
         if wait:
             self.wait_until_up()
@@ -61,8 +61,9 @@ class LiveSim:
     def reset(self) -> None:
         """The simulator as if just started (its handlers hold the state object, so refill it), and
         serving again on its port if a test stopped it (a marketplace down)."""
-        self.state.__dict__.clear()
-        self.state.__dict__.update(copy.deepcopy(self._pristine))
+        if self._pristine is not None:
+            self.state.__dict__.clear()
+            self.state.__dict__.update(copy.deepcopy(self._pristine))
         if not self.thread.is_alive():
             self._listen(port=int(self.url.rsplit(":", 1)[1]))
             self._serve()

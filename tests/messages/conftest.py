@@ -11,8 +11,10 @@ from tests.integrations.conftest import LiveSim, close_together, up_together
 OUTBOX = "/outbox.json"  # what a channel simulator answers once up
 
 
-@pytest.fixture
-def channel_sims() -> Iterator[dict[str, LiveSim]]:
+# One set of channel simulators and one app per test module, the simulators reset for each test
+# (as tests/integrations/conftest.py does for the marketplaces).
+@pytest.fixture(scope="module")
+def module_channel_sims() -> Iterator[dict[str, LiveSim]]:
     from integrations.simulators import sms, webpush, zalo
     from integrations.simulators.state import SimConfig
 
@@ -28,14 +30,21 @@ def channel_sims() -> Iterator[dict[str, LiveSim]]:
 
 
 @pytest.fixture
-def msg_settings(settings, channel_sims):
+def channel_sims(module_channel_sims) -> dict[str, LiveSim]:
+    for sim in module_channel_sims.values():
+        sim.reset()
+    return module_channel_sims
+
+
+@pytest.fixture(scope="module")
+def module_msg_settings(settings, module_channel_sims):
     """The app's settings with every channel pointed at its live simulator, tuned for tests."""
     import dataclasses
 
     from agrimarket.messages.settings import MessageSettings
     from integrations.channels.settings import ChannelSettings
 
-    zalo, sms = channel_sims["zalo"], channel_sims["sms"]
+    zalo, sms = module_channel_sims["zalo"], module_channel_sims["sms"]
     channels = dataclasses.replace(
         settings.section(ChannelSettings),
         enabled_raw="zalo,sms,webpush",
@@ -57,14 +66,23 @@ def msg_settings(settings, channel_sims):
 
 
 @pytest.fixture
-async def client(msg_settings):
-    from litestar.testing import AsyncTestClient
+def msg_settings(module_msg_settings, channel_sims):
+    """The settings pointing at the channel simulators, which this fixture resets for the test."""
+    return module_msg_settings
 
+
+@pytest.fixture(scope="module")
+def module_app(module_msg_settings):
     from agrimarket.app import create_app
 
-    async with AsyncTestClient(
-        app=create_app(msg_settings), base_url="http://testserver.local"
-    ) as test_client:
+    return create_app(module_msg_settings)
+
+
+@pytest.fixture
+async def client(module_app, msg_settings):
+    from litestar.testing import AsyncTestClient
+
+    async with AsyncTestClient(app=module_app, base_url="http://testserver.local") as test_client:
         yield test_client
 
 
