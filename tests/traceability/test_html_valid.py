@@ -14,6 +14,8 @@ from datetime import timedelta
 from importlib import util
 from pathlib import Path
 
+import pytest
+
 from agrimarket import clock
 from tests.preconditions import missing
 from tests.traceability.test_batches import add_event
@@ -106,3 +108,10 @@ async def test_the_public_pages_have_no_html_errors(client, accounts, tmp_path):
         "Pesticide" not in pages["scan-zh"] and '<time datetime="2026-09-01T06:00+07:00">' in pages["scan-zh"]
     )
     assert vnu_errors(pages, tmp_path) == {}
+
+
+def test_without_java_the_check_fails_on_ci_instead_of_skipping(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match="Java runtime"):
+        vnu_command()
