@@ -10,6 +10,8 @@ than re-implement it, so our IDs match what a partner computes with it.
 from __future__ import annotations
 
 import copy
+import logging
+from pathlib import Path
 from typing import Any
 
 from epcis_event_hash_generator import hash_generator, json_to_py
@@ -17,6 +19,20 @@ from epcis_event_hash_generator import hash_generator, json_to_py
 # The library expands JSON-LD with the EPCIS 2.0.0 context it carries (its loader would fetch any
 # other context over the network); the unversioned context our documents name is that same 2.0.
 _CARRIED_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+
+_LIBRARY = str(Path(hash_generator.__file__).parent)
+
+
+class _LibraryChatter(logging.Filter):
+    """The library logs every event it hashes at INFO, straight on the root logger: a farmer's diary
+    in our logs on each export. Its warnings and errors still pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.pathname.startswith(_LIBRARY)
+
+
+# A filter on the root logger sees only records logged on it directly (not those of named loggers).
+logging.getLogger().addFilter(_LibraryChatter())
 
 
 def event_hashes(document: dict[str, Any]) -> list[str]:
