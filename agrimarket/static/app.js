@@ -7,6 +7,7 @@
  *   (outbox.js, IndexedDB) and sent again, in order, on "online", on the next page load, and by
  *   Background Sync in the worker where the browser has it.
  * - Draws "Hàng chờ gửi": each queued write and its fate.
+ * - Puts the page's CSRF token (<meta name="csrf-token">) on every htmx request.
  * No inline script (the CSP allows none): texts come from here, in the page's language.
  */
 "use strict";
@@ -19,6 +20,17 @@
   // The routes whose writes may wait for a signal; each honours Idempotency-Key on the server.
   const QUEUEABLE = [/^\/products\/\d+\/(stock|price)$/, /^\/batches\/\d+\/events$/];
   const INSTALL_ASKED = "install-offered";
+
+  /* ---- CSRF: every htmx request carries the page's token ---- */
+
+  // The page names its token in <meta name="csrf-token"> (hx-headers is no valid attribute of
+  // <body>). Registered first, so the outbox's listener below finds the header already set.
+  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  body.addEventListener("htmx:configRequest", (event) => {
+    if (csrfMeta && csrfMeta.content) {
+      event.detail.headers["x-csrftoken"] = csrfMeta.content;
+    }
+  });
 
   /* ---- the service worker ---- */
 

@@ -159,7 +159,7 @@ async def test_public_product_page_gives_each_visitor_their_own_csrf_token(clien
     for _ in range(2):
         client.cookies.clear()
         page = await client.get(f"/p/{product['id']}")
-        token = re.search(r'"x-csrftoken": "([^"]*)"', page.text).group(1)
+        token = re.search(r'<meta name="csrf-token" content="([^"]*)"', page.text).group(1)
         assert token and token == client.cookies["csrftoken"]  # the one their cookie holds
         assert page.text.count("Mắm &lt;csrf&gt; &amp; tôm") == 2  # title and heading, escaped
         assert page.headers["content-type"].startswith("text/html")
@@ -168,7 +168,10 @@ async def test_public_product_page_gives_each_visitor_their_own_csrf_token(clien
     await web_login(client, farmer.phone)  # a logged-in visitor's frame is their own
     page = await client.get(f"/p/{product['id']}")
     assert 'action="/logout"' in page.text
-    assert re.search(r'"x-csrftoken": "([^"]*)"', page.text).group(1) == client.cookies["csrftoken"]
+    assert (
+        re.search(r'<meta name="csrf-token" content="([^"]*)"', page.text).group(1)
+        == client.cookies["csrftoken"]
+    )
 
 
 async def test_public_product_page_shows_each_photo_and_listing_once_and_follows_changes(client, accounts):

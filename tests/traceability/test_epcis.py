@@ -6,15 +6,24 @@ licence to redistribute its files.
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from datetime import datetime, timedelta
+
+from epcis_event_hash_generator import hash_generator, json_to_py
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Role
 from tests.traceability.test_areas import make_area
 from tests.traceability.test_batches import add_event, make_batch
+from tests.traceability.test_stamps_helpers import issue
+from tests.traceability.test_stamps_helpers import make_batch as stamp_batch
+from traceability.batches.event_ids import event_hashes
+from traceability.tables import Stamp
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
+EPCIS_200_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 # Offset rule of the binding's schema: -12:00..+14:00.
 OFFSET = re.compile(r"^[+-]((0\d|1[0-3]):[0-5]\d|14:00)$")
 URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
@@ -145,3 +154,41 @@ async def test_epcis_without_gtin_uses_our_lot_urn_and_is_scoped(client, account
     assert (
         await client.get(f"/api/v1/batches/{batch['id']}/epcis", headers=officer.headers)
     ).status_code == 200
+
+
+async def test_stamped_items_are_listed_by_digital_link_and_event_ids_are_gs1_event_hashes(
+    client, accounts, caplog
+):
+    """With a GTIN, epcList names each valid stamp by its serial-level Digital Link; each eventID is
+    GS1's event hash: the same in a second export, and what epcis-event-hash-generator computes."""
+    session, _, batch_id = await stamp_batch(accounts, gtin="8934567890120", lot="NA-02")
+    assert (await issue(client, session, batch_id, 3)).status_code == 201
+    assert (await add_event(client, session, batch_id, kind="packing")).status_code == 201
+    serials = await Stamp.select(Stamp.serial).where(Stamp.batch == batch_id).order_by(Stamp.id)
+    await Stamp.update({Stamp.status: "revoked"}).where(Stamp.serial == serials[2]["serial"])
+    url = f"/api/v1/batches/{batch_id}/epcis"
+    with caplog.at_level(logging.DEBUG):
+        first, second = [(await client.get(url, headers=session.headers)).json() for _ in range(2)]
+    # The hashing library's chatter (each event's content, at INFO) stays out of our logs.
+    assert not [
+        r for r in caplog.records if "epcis_event_hash_generator" in r.pathname and r.levelno >= logging.INFO
+    ]
+    events = first["epcisBody"]["eventList"]
+    assert len(events) == 2  # the harvest the batch came with, and the packing
+    for event in events:
+        check_object_event(event)
+        assert event["epcList"] == [
+            f"https://id.gs1.org/01/08934567890120/21/{row['serial']}" for row in serials[:2]
+        ]
+        assert re.fullmatch(r"ni:///sha-256;[0-9a-f]{64}\?ver=CBV2\.0", event["eventID"])
+    ids = [event["eventID"] for event in events]
+    assert len(set(ids)) == 2
+    assert ids == [event["eventID"] for event in second["epcisBody"]["eventList"]]
+    # The reference implementation, run on the document as exported (its own context loader).
+    exported = json.loads(json.dumps(first).replace(EPCIS_CONTEXT, EPCIS_200_CONTEXT))
+    parsed = json_to_py.event_list_from_epcis_document_json(exported)
+    assert hash_generator.epcis_hashes_from_events(parsed) == ids
+    # The hash follows the event's content: a changed epcList is a different event.
+    changed = json.loads(json.dumps(first))
+    changed["epcisBody"]["eventList"][1]["epcList"].pop()
+    assert event_hashes(changed)[1] != ids[1] and event_hashes(changed)[0] == ids[0]

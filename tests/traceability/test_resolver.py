@@ -7,12 +7,15 @@ suite) it checks.
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 import jsonschema
 from litestar.testing import AsyncTestClient
 
 from agrimarket.app import create_app
 from tests.traceability.test_stamps_helpers import issue, make_batch
+from traceability.resolver.uri import parse
 from traceability.settings import TraceabilitySettings
 from traceability.tables import Stamp
 
@@ -23,56 +26,9 @@ BROWSER = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 LINKSET_TYPE = "application/linkset+json"
 GS1 = "https://gs1.org/voc/"
 
-# The structure GS1's linkset schema (gs1/linkset, gs1-linkset-schema.json) asks of a resolver's
-# linkset, written out here: RFC 9264 JSON whose link types are URIs and whose targets carry
-# href and title, with only the target attributes GS1 defines.
-LINKSET_SCHEMA = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "type": "object",
-    "required": ["linkset"],
-    "additionalProperties": False,
-    "properties": {
-        "linkset": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["anchor"],
-                "properties": {
-                    "anchor": {"type": "string", "pattern": r"^https?://[a-zA-Z0-9./]+"},
-                    "itemDescription": {"type": "string"},
-                },
-                "patternProperties": {
-                    r"^https?://[a-zA-Z0-9./]+$": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {
-                            "type": "object",
-                            "required": ["href", "title"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "href": {"type": "string", "pattern": r"^https?://"},
-                                "title": {"type": "string", "minLength": 1},
-                                "hreflang": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "string",
-                                        "pattern": r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]+)*$",
-                                    },
-                                },
-                                "type": {"type": "string", "pattern": r"^[a-z]+/[a-z0-9.+-]+$"},
-                                "context": {"type": "array", "items": {"type": "string"}},
-                                "fwqs": {"type": "boolean"},
-                                "public": {"type": "boolean"},
-                            },
-                        },
-                    }
-                },
-                "additionalProperties": False,
-            },
-        }
-    },
-}
+# GS1's own linkset schema, vendored with its licence (tests/traceability/gs1_linkset/README.md).
+LINKSET_SCHEMA = json.loads((Path(__file__).parent / "gs1_linkset" / "gs1-linkset-schema.json").read_text())
+LINKSET_VALIDATOR = jsonschema.Draft7Validator(LINKSET_SCHEMA)
 # The resolver description file's required members and their types (GS1 Resolver CE schema).
 DESCRIPTION_SCHEMA = {
     "type": "object",
@@ -195,11 +151,11 @@ async def test_the_linkset_lists_every_level_up_to_the_gtin(client, accounts):
         assert 'rel="http://www.w3.org/ns/json-ld#context"' in response.headers["link"]
         assert response.json() == answers[0].json()
     body = answers[0].json()
-    jsonschema.validate(body, LINKSET_SCHEMA)
+    LINKSET_VALIDATOR.validate(body)
     stamp_level, product_level = body["linkset"]
     assert stamp_level["anchor"] == f"{BASE}/01/{GTIN14}/10/LO-2026.11/21/{serials[0]}"
     assert product_level["anchor"] == f"{BASE}/01/{GTIN14}"
-    assert product_level["itemDescription"] == "Bưởi da xanh Cát Hải"
+    assert product_level["itemDescription"] == stamp_level["itemDescription"] == "Bưởi da xanh Cát Hải"
     for level, languages in ((stamp_level, {("vi",), ("en",), ("zh",)}), (product_level, {("vi",), ("en",)})):
         (default,) = level[GS1 + "defaultLink"]  # exactly one default per level, href and title
         assert set(default) == {"href", "title"}
@@ -215,6 +171,39 @@ async def test_the_linkset_lists_every_level_up_to_the_gtin(client, accounts):
     # A program asking for plain JSON gets the same linkset, labelled as JSON.
     plain = await client.get(f"{uri}?linkType=linkset", headers={"accept": "application/json"})
     assert plain.headers["content-type"].startswith("application/json") and plain.json() == body
+
+
+async def test_the_linkset_of_every_level_is_valid_against_gs1s_schema(client, accounts):
+    """GTIN, variant, lot and serial (with and without its lot, with and without a PIN): each
+    level's linkset passes GS1's linkset schema, and a redirect from it names that linkset."""
+    _, serials = await stamped(client, accounts)
+    session, _, batch_id = await make_batch(accounts, gtin="96385074", lot="LO-PIN")
+    assert (await issue(client, session, batch_id, 1)).status_code == 201
+    pinned = (await Stamp.select(Stamp.serial).where(Stamp.batch == batch_id).first())["serial"]
+    await Stamp.update({Stamp.pin_hash: "0" * 64}).where(Stamp.serial == pinned)  # as if printed with a PIN
+    levels = {
+        f"/01/{GTIN13}": 1,
+        f"/01/{GTIN13}/10/LO-2026.11": 1,  # a lot walks up to its GTIN
+        f"/01/{GTIN13}/22/V2/10/LO-2026.11": 1,
+        dl(serials[0]): 2,
+        f"/01/{GTIN13}/21/{serials[1]}": 2,
+        f"/01/96385074/10/LO-PIN/21/{pinned}": 2,
+    }
+    for path, depth in levels.items():
+        response = await get(client, f"{path}?linkType=linkset")
+        assert response.status_code == 200, path
+        body = response.json()
+        errors = [error.message for error in LINKSET_VALIDATOR.iter_errors(body)]
+        assert errors == [] and len(body["linkset"]) == depth, (path, errors)
+        canonical = parse(path).path()  # the URI as asked, in its canonical form
+        redirect = await get(client, path)
+        assert redirect.status_code == 307
+        assert redirect.headers["link"].startswith(f'<{BASE}{canonical}?linkType=linkset>; rel="linkset"')
+    pin_links = (await get(client, f"/01/96385074/10/LO-PIN/21/{pinned}?linkType=linkset")).json()
+    assert GS1 + "verificationService" in pin_links["linkset"][0]
+    # The schema does reject a level without its description (what the serial level lacked).
+    lacking = {"linkset": [{k: v for k, v in body["linkset"][0].items() if k != "itemDescription"}]}
+    assert not LINKSET_VALIDATOR.is_valid(lacking)
 
 
 async def test_bad_syntax_is_a_400_never_a_200(client, accounts):
@@ -288,6 +277,7 @@ async def test_head_options_cors_and_the_link_header(client, accounts):
     )
     assert options.status_code == 204
     assert options.headers["access-control-allow-origin"] == "*"
+    assert options.headers["link"] == got.headers["link"]  # the OPTIONS answer names the linkset too
     assert set(options.headers["access-control-allow-methods"].replace(" ", "").split(",")) == {
         "GET",
         "HEAD",

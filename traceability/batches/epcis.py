@@ -2,6 +2,9 @@
 
 A harvest is the commissioning of the lot (CBV has no harvesting step, see DESIGN.md); planting,
 input use and irrigation use bizStep URIs of our own vocabulary, which EPCIS 2.0 allows.
+With a GTIN, each event's ``epcList`` names the batch's stamped items by their serial-level GS1
+Digital Link (EPCIS 2.0 writes instance-level identifiers as canonical Digital Link URIs);
+``eventID`` is GS1's event hash (traceability/batches/event_ids.py), the same in every export.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from urllib.parse import quote
 from agrimarket.accounts.actor import Actor
 from agrimarket.clock import to_local
 from agrimarket.tables import Product
+from traceability.batches.event_ids import with_event_ids
 from traceability.batches.service import get_batch
-from traceability.tables import Batch, GrowingArea
+from traceability.resolver.uri import DigitalLink
+from traceability.tables import Batch, GrowingArea, Stamp
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
+GS1_DOMAIN = "https://id.gs1.org"  # canonical Digital Link URIs in EPCIS data (not our resolver's)
 VOCAB = "https://agrimarket.vn/voc/"
 CBV = "https://ref.gs1.org/cbv/"
 BIZ_STEPS = {
@@ -43,6 +49,14 @@ def lot_class(gtin: str | None, lot_code: str, owner_lot_key: str) -> str:
     if gtin:
         return f"https://id.gs1.org/01/{gtin.zfill(14)}/10/{quote(lot_code, safe='')}"
     return "urn:agrimarket:lot:" + quote(owner_lot_key, safe=":/")
+
+
+def item_links(gtin: str | None, serials: list[str]) -> list[str]:
+    """Instance-level ids of the stamped items: ``/01/{gtin}/21/{serial}`` (GTIN + serial is the
+    item's key, the lot is not part of it); none without a GTIN."""
+    if not gtin:
+        return []
+    return [GS1_DOMAIN + DigitalLink(gtin.zfill(14), (("21", serial),)).path() for serial in serials]
 
 
 def location(area_id: int) -> str:
@@ -75,14 +89,16 @@ def _extension(kind: str, details: dict[str, Any]) -> dict[str, Any]:
     return {f"agm:{names[key]}": value for key, value in details.items() if key in names}
 
 
-def _event(event, epc_class: str, batch: dict, area_codes: dict[int, str | None]) -> dict[str, Any]:
+def _event(
+    event, epc_class: str, epcs: list[str], batch: dict, area_codes: dict[int, str | None]
+) -> dict[str, Any]:
     area_id = event.growing_area_id or batch["growing_area"]
     body: dict[str, Any] = {
         "type": "ObjectEvent",
         "eventTime": to_local(event.occurred_at).isoformat(timespec="seconds"),
         "eventTimeZoneOffset": "+07:00",
-        "eventID": f"urn:agrimarket:event:{event.id}",
-        "epcList": [],
+        "eventID": "",  # the event hash, once the event is complete
+        "epcList": epcs,
         "quantityList": [_quantity(epc_class, batch["quantity"], batch["unit"])],
         "action": "ADD" if event.kind in ADD_KINDS else "OBSERVE",
         "bizStep": BIZ_STEPS[event.kind],
@@ -117,10 +133,20 @@ async def batch_document(actor: Actor, batch_id: int) -> dict[str, Any]:
         )
     }
     epc_class = lot_class(gtin["gtin"], batch["lot_code"], batch["owner_lot_key"])
-    return {
-        "@context": [EPCIS_CONTEXT, {"agm": VOCAB, "cbvmda": "urn:epcglobal:cbv:mda:"}],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "epcisBody": {"eventList": [_event(e, epc_class, batch, codes) for e in read.events]},
-    }
+    # Every stamp still valid (a revoked one names no item in the lot any more).
+    stamps = await (
+        Stamp.select(Stamp.serial)
+        .where((Stamp.batch == batch_id) & (Stamp.status != "revoked"))
+        .order_by(Stamp.id)
+        .output(as_list=True)
+    )
+    epcs = item_links(gtin["gtin"], stamps)
+    return with_event_ids(
+        {
+            "@context": [EPCIS_CONTEXT, {"agm": VOCAB, "cbvmda": "urn:epcglobal:cbv:mda:"}],
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "epcisBody": {"eventList": [_event(e, epc_class, epcs, batch, codes) for e in read.events]},
+        }
+    )

@@ -14,7 +14,7 @@ from agrimarket.clock import local_date, to_local
 from agrimarket.errors import NotFound
 from traceability.batches import minimum_data
 from traceability.batches.events import events_of
-from traceability.batches.kinds import PARTNER_KINDS
+from traceability.batches.kinds import PARTNER_KINDS, event_label_zh
 from traceability.tables import Batch, BatchPartner, GrowingArea
 
 
@@ -64,8 +64,10 @@ class DiaryFacts(msgspec.Struct, frozen=True):
     date: date | None  # the local (Vietnam) date
     occurred_at: datetime | None
     local_time: str  # as the page prints it
+    local_iso: str  # the same moment, machine-readable (the page's <time datetime>)
     label_vi: str
     label_en: str
+    label_zh: str  # the Chinese scan page's
     location_code: str
     location_code_kind: str
 
@@ -191,8 +193,10 @@ async def batch_facts(batch_id: int) -> BatchFacts:
                 date=local_date(e.occurred_at),
                 occurred_at=e.occurred_at,
                 local_time=f"{to_local(e.occurred_at):%H:%M %d/%m/%Y}",
+                local_iso=to_local(e.occurred_at).isoformat(timespec="minutes"),
                 label_vi=e.label_vi,
                 label_en=e.label_en,
+                label_zh=event_label_zh(e.kind, e.details),
                 location_code=code,
                 location_code_kind=kind,
             )

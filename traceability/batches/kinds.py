@@ -28,6 +28,30 @@ def event_label(kind: str, details: dict) -> tuple[str, str]:
     return vi, en
 
 
+# Simplified Chinese for the public scan page (buyers in China scan export produce).
+KINDS_ZH: dict[str, str] = {
+    "planting": "种植",
+    "input_use": "施肥 / 施药",
+    "irrigation": "灌溉",
+    "harvesting": "采收",
+    "packing": "包装",
+    "shipping": "运输",
+}
+INPUT_TYPES_ZH: dict[str, str] = {"fertiliser": "施肥", "pesticide": "施用农药"}
+
+
+def event_label_zh(kind: str, details: dict) -> str:
+    """The diary entry's label in Simplified Chinese, built like ``event_label``'s."""
+    label = KINDS_ZH.get(kind, kind)
+    if kind == "input_use":
+        label = INPUT_TYPES_ZH.get(details.get("input_type", ""), label)
+        if details.get("product_name"):
+            label = f"{label}：{details['product_name']}"
+    elif kind == "shipping" and details.get("destination"):
+        label = f"运往{details['destination']}"
+    return label
+
+
 # direction -> kind -> (Vietnamese, English)
 PARTNER_KINDS: dict[str, dict[str, tuple[str, str]]] = {
     "supplier": {

@@ -163,7 +163,8 @@ async def levels(link: DigitalLink, base: str) -> list[Level]:
         if product is None:
             raise serials.stamp_not_found()
         links = stamp_links(base, product["serial"], bool(product["pin_hash"]))
-        found.append(Level(base + link.path(), links))
+        # GS1's linkset schema asks an itemDescription of every level, the serial's too.
+        found.append(Level(base + link.path(), links, product["name"]))
         if product["status"] != "active":  # an archived product has no public page to link to
             return found
     else:

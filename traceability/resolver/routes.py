@@ -42,11 +42,12 @@ def _error(request: Request, exc: DomainError) -> Response:
 )
 async def resolve(request: Request) -> Response:
     """A GS1 Digital Link URI: 307 to the asked (or default) link, or the linkset; 400 / 404."""
-    if request.method == "OPTIONS":
-        return Response(None, status_code=204, headers={**CORS, "Allow": METHODS})
     settings, _ = app_services(request.app)
-    await scan_throttle(request, settings)  # a lookup by serial, limited like the scan page
     raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.scope["path"]
+    if request.method == "OPTIONS":  # no lookup: the Link names the linkset of the URI as asked
+        linkset = service.options_headers(raw_path, settings.public_base_url)
+        return Response(None, status_code=204, headers={**CORS, "Allow": METHODS, **linkset})
+    await scan_throttle(request, settings)  # a lookup by serial, limited like the scan page
     try:
         found = await service.answer(
             raw_path,

@@ -35,14 +35,28 @@ def _with_query(href: str, query: str) -> str:
     return f"{target}{'&' if '?' in target else '?'}{query}{hash_}{fragment}"
 
 
+def linkset_link(link: uri.DigitalLink, base: str) -> str:
+    """The ``Link`` header value naming the linkset of ``link`` (resolver standard: a redirect
+    SHOULD point to it, so a client learns the other links without a second guess)."""
+    return f'<{base.rstrip("/")}{link.path()}?linkType=linkset>; rel="linkset"; type="{negotiate.LINKSET}"'
+
+
+def options_headers(raw_path: str, base: str) -> dict[str, str]:
+    """The OPTIONS answer's ``Link`` to the linkset; none when the path is no Digital Link (a CORS
+    preflight still gets its 204, and the GET that follows gets the 400)."""
+    try:
+        return {"Link": linkset_link(uri.parse(raw_path), base)}
+    except uri.BadLink:
+        return {}
+
+
 async def answer(raw_path: str, query: str, accept: str, accept_language: str, base: str) -> Answer:
     """The response to ``raw_path`` (percent-encoded, from ``/01/``); BadLink (400) or NotFound (404)."""
     link = uri.parse(raw_path)
     asked = next((value for key, value in parse_qsl(query) if key == "linkType"), None)
     rel = negotiate.link_type(asked)
     levels = await links.levels(link, base)
-    base = base.rstrip("/")
-    to_linkset = f'<{base}{link.path()}?linkType=linkset>; rel="linkset"; type="{negotiate.LINKSET}"'
+    to_linkset = linkset_link(link, base)
     if negotiate.wants_linkset(rel, accept):
         plain_json = "application/json" in accept and negotiate.LINKSET not in accept
         return Answer(

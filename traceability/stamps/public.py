@@ -70,7 +70,7 @@ def to_trace(seen: scan.ScanResult, settings: Settings, lang: str) -> TraceRead:
                 kind=d.kind,
                 date=d.date,
                 occurred_at=d.occurred_at,
-                label=d.label_vi if lang == "vi" else d.label_en,  # zh: the English label
+                label={"vi": d.label_vi, "zh": d.label_zh}.get(lang, d.label_en),
                 location_code=d.location_code,
                 location_code_kind=d.location_code_kind,
                 product_code=product.code,
