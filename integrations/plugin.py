@@ -39,6 +39,7 @@ from integrations.simulators import buyers
 from integrations.simulators import postmart as postmart_sim
 from integrations.simulators import shopee as shopee_sim
 from integrations.simulators import sms as sms_sim
+from integrations.simulators import tiktok as tiktok_sim
 from integrations.simulators import voso as voso_sim
 from integrations.simulators import webpush as webpush_sim
 from integrations.simulators import zalo as zalo_sim
@@ -182,6 +183,7 @@ class IntegrationsPlugin(InitPluginProtocol):
                 ("postmart", postmart_sim, SimConfig),
                 ("voso", voso_sim, SimConfig),
                 ("shopee", shopee_sim, shopee_sim.ShopeeConfig),
+                ("tiktok", tiktok_sim, tiktok_sim.TiktokConfig),
             ):
                 config = config_type(
                     public_url=f"{base}/sim/{code}",
