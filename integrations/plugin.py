@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from functools import partial
 from pathlib import Path
 
 from litestar import asgi
@@ -27,6 +28,7 @@ from integrations.listings import service as listings
 from integrations.listings import views as listing_views
 from integrations.listings.account_pages import MarketplaceAccountPages
 from integrations.listings.api import ROUTES
+from integrations.listings.authorize_pages import MarketplaceAuthorizePages
 from integrations.listings.pages import ListingPages
 from integrations.listings.service import ensure_marketplaces
 from integrations.listings.tokens import AccountTokenStore
@@ -157,6 +159,7 @@ class IntegrationsPlugin(InitPluginProtocol):
                 OrdersController,
                 ListingPages,
                 MarketplaceAccountPages,
+                MarketplaceAuthorizePages,
                 OrderPages,
                 OrderDeskPages,
                 StockSharePages,
@@ -183,7 +186,14 @@ class IntegrationsPlugin(InitPluginProtocol):
                 ("postmart", postmart_sim, SimConfig),
                 ("voso", voso_sim, SimConfig),
                 ("shopee", shopee_sim, shopee_sim.ShopeeConfig),
-                ("tiktok", tiktok_sim, tiktok_sim.TiktokConfig),
+                # TikTok sends the seller back to the redirect URL registered for the app: ours.
+                (
+                    "tiktok",
+                    tiktok_sim,
+                    partial(
+                        tiktok_sim.TiktokConfig, redirect_url=f"{base}/marketplace-accounts/tiktok/authorized"
+                    ),
+                ),
             ):
                 config = config_type(
                     public_url=f"{base}/sim/{code}",

@@ -37,6 +37,11 @@ def credential_fields(code: str) -> tuple[CredentialField, ...]:
     return module.CREDENTIALS if module else ()
 
 
+def authorizes(code: str) -> bool:
+    """The marketplace sends sellers to its own consent page (``authorize_url`` in its module)."""
+    return hasattr(MODULES.get(code), "authorize_url")
+
+
 class Adapters:
     """One adapter (so one pooled httpx client) per marketplace, created on first use."""
 

@@ -75,6 +75,8 @@ CREDENTIALS = (
     CredentialField("auth_code", "Mã ủy quyền (code)", "Authorization code"),
 )
 SERVICES = ("tokens", "read_photo")
+# The connect flow's redirect (integrations.listings.authorize_pages) fills this field with the code.
+AUTH_CODE_FIELD = "auth_code"
 URL_VARIABLE = "INTEGRATIONS_TIKTOK_URL"
 RATE_LIMIT_PER_S = 10.0  # TikTok's documented default is per app and API; we stay well under it
 NAME_MAX, DESCRIPTION_MAX, IMAGES_MAX = 255, 10000, 9
@@ -97,6 +99,11 @@ STATE = {
 TAKEN_DOWN = {"PLATFORM_DEACTIVATED", "FREEZE"}
 TOKEN_EXPIRED = {105002}
 CREDENTIAL_CODES = {105001, 106001, 36004001, 36004005}
+
+
+def authorize_url(base_url: str, credentials: dict[str, str], state: str) -> str:
+    """The seller's consent page for the app ("Authorization overview")."""
+    return auth.authorize_url(base_url, credentials["app_key"], state)
 
 
 class TokenExpired(CredentialsError):
