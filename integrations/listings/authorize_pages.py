@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import Annotated
 
 from cryptography.fernet import InvalidToken
 from litestar import Controller, Request, get, post
@@ -112,7 +113,7 @@ class MarketplaceAuthorizePages(Controller):
         adapters: Adapters,
         settings: Settings,
         code: str = "",
-        given_state: str = QueryParameter(name="state", default=""),
+        given_state: Annotated[str, QueryParameter(name="state")] = "",
     ) -> Template | Redirect:
         """The marketplace's redirect: check the state, then connect with the code it gave."""
         integrations = settings.section(IntegrationsSettings)

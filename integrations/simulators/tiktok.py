@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import itertools
 import json
 import math
@@ -21,12 +20,9 @@ import secrets
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import QueryParameter
-from litestar.response import Redirect
 
 from integrations.adapters import tiktok as contract
 from integrations.adapters import tiktok_auth as auth
@@ -35,29 +31,20 @@ from integrations.simulators.credentials import DEMO_MASTER, demo_mac
 from integrations.simulators.public import item_page, public_routes
 from integrations.simulators.responses import DropMiddleware
 from integrations.simulators.state import Item, SimConfig, SimState
+from integrations.simulators.tiktok_auth import (
+    BAD_SIGN,
+    BAD_TIMESTAMP,
+    THROTTLED,
+    TITLE,
+    TOKEN_EXPIRED,
+    TOKEN_INVALID,
+    auth_routes,
+    demo_app_secret,
+)
 from integrations.simulators.tiktok_orders import order_routes
 
-TITLE = "TikTok Shop"
 STATUS = {"live": "ACTIVATE", "delisted": "SELLER_DEACTIVATED", "rejected": "FAILED"}
-# Codes of the guide's "Common error codes"; the timestamp and rate-limit codes are the simulator's
-# own (the pages we could read name none): the adapter reads those two by HTTP status and message.
-BAD_SIGN, TOKEN_EXPIRED, TOKEN_INVALID, BAD_TIMESTAMP, THROTTLED = 106001, 105002, 105001, 106002, 36009004
-AUTH_RECORD_MISSING, REFRESH_EXPIRED = 36004005, 36004001
 _VERSIONED = re.compile(r"/[a-z_]+/20\d{4}/")
-
-
-def demo_app_secret(app_key: str) -> str:
-    return demo_mac(f"tiktok-secret:{app_key}")[:32]
-
-
-def demo_credentials(shop_id: str) -> dict[str, str]:
-    """An app the simulator accepts for any shop, and the code its consent page would give."""
-    app_key = "demo" + demo_mac(f"tiktok-app:{shop_id}")[:10]
-    return {"app_key": app_key, "app_secret": demo_app_secret(app_key), "auth_code": _code(app_key, shop_id)}
-
-
-def _code(app_key: str, shop_id: str) -> str:
-    return f"ROW_{shop_id}_{demo_mac(f'tiktok-code:{app_key}:{shop_id}')[:24]}"
 
 
 @dataclass
@@ -182,81 +169,6 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
         except ValueError:
             return {}
         return body if isinstance(body, dict) else {}
-
-    # ------------------------------------------------------------ authorisation (auth host)
-
-    @get(auth.AUTHORIZE)
-    async def consent(
-        app_key: str, state_: str = QueryParameter(name="state", default=""), shop_id: str = ""
-    ) -> Response:
-        """The seller's consent page: approve, and the browser goes back to the app with a code."""
-        fields = "".join(
-            f'<input type="hidden" name="{k}" value="{html.escape(v)}">'
-            for k, v in (("app_key", app_key), ("state", state_))
-        )
-        page = (
-            f"<!doctype html><html lang='vi'><meta name='viewport' content='width=device-width'>"
-            f"<title>{TITLE}: ủy quyền</title><h1>{TITLE}</h1>"
-            f"<p>Ứng dụng <b>{html.escape(app_key)}</b> xin quyền quản lý sản phẩm và đơn hàng của gian hàng bạn."
-            f" / The app asks to manage your shop's products and orders.</p>"
-            f"<form method='post' action='authorize'>{fields}"
-            f"<label>Mã gian hàng / Shop ID <input name='shop_id' value='{html.escape(shop_id)}' required></label>"
-            f"<button type='submit'>Đồng ý / Authorize</button></form></html>"
-        )
-        return Response(page, media_type="text/html")
-
-    @post(auth.AUTHORIZE, status_code=200)
-    async def consent_given(request: Request) -> Response:
-        form = await request.form()
-        app_key, shop_id, given_state = (
-            str(form.get("app_key", "")),
-            str(form.get("shop_id", "")),
-            str(form.get("state", "")),
-        )
-        if state.app_secret(app_key) is None or not shop_id.isdigit():
-            return Response(
-                "<p>Ứng dụng hoặc mã gian hàng không hợp lệ. / Unknown app or shop.</p>",
-                status_code=400,
-                media_type="text/html",
-            )
-        code = _code(app_key, shop_id)
-        if state.config.redirect_url:
-            return Redirect(f"{state.config.redirect_url}?{urlencode({'code': code, 'state': given_state})}")
-        return Response(f"<p>code: <output>{code}</output></p>", media_type="text/html")
-
-    def token_answer(app_key: str, shop_id: str) -> Response:
-        access, access_until = state.mint("access", app_key, shop_id, state.config.access_ttl_s)
-        refresh, refresh_until = state.mint("refresh", app_key, shop_id, state.config.refresh_ttl_s)
-        return answer(
-            access_token=access, access_token_expire_in=access_until, refresh_token=refresh,
-            refresh_token_expire_in=refresh_until, open_id=f"open-{shop_id}", seller_name=f"Shop {shop_id}",
-            seller_base_region="VN", user_type=0,
-        )  # fmt: skip
-
-    @get([auth.TOKEN_GET, auth.TOKEN_REFRESH])
-    async def token(request: Request) -> Response:
-        if state.admit():
-            return answer(THROTTLED, "Too many requests.", 429)
-        q = request.query_params
-        app_key = q.get("app_key", "")
-        secret = state.app_secret(app_key)
-        if secret is None or not hmac.compare_digest(q.get("app_secret", ""), secret):
-            return answer(106001, "Invalid app_key or app_secret.", 401)
-        if q.get("grant_type") == "authorized_code":
-            code = q.get("auth_code", "")
-            shop = code.removeprefix("ROW_").split("_")[0]
-            if not shop.isdigit() or not hmac.compare_digest(code, _code(app_key, shop)):
-                return answer(AUTH_RECORD_MISSING, "can not find related auth record", 400)
-            return token_answer(app_key, shop)
-        refresh = q.get("refresh_token", "")
-        found = (
-            state.token_shop("refresh", refresh, app_key) if q.get("grant_type") == "refresh_token" else None
-        )
-        if found is None or refresh in state.used or not found[1]:
-            return answer(REFRESH_EXPIRED, "rt has expired", 400)
-        state.used.add(refresh)
-        state.renewals += 1
-        return token_answer(app_key, found[0])
 
     # ------------------------------------------------------------ shop and products
 
@@ -491,9 +403,6 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
 
     app = Litestar(
         route_handlers=[
-            consent,
-            consent_given,
-            token,
             shops,
             warehouses,
             upload,
@@ -507,6 +416,7 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
             get_product,
             search,
             product_page,
+            *auth_routes(state, answer),
             *order_routes(state, authenticate, answer),
             *public_routes(state, TITLE, public_answer),
         ],

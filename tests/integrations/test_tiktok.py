@@ -14,6 +14,7 @@ from integrations.adapters.base import Account, CredentialsError, ListingPayload
 from integrations.adapters.tiktok import PRODUCTS, SHOPS, TiktokAdapter
 from integrations.simulators import base
 from integrations.simulators import tiktok as tiktok_sim
+from integrations.simulators.tiktok_auth import demo_credentials
 from tests.integrations.conftest import LiveSim
 from tests.waiting import until
 
@@ -47,7 +48,7 @@ async def adapter(sim):
 
 
 def account(shop_id: str = SHOP) -> Account:
-    return Account(shop_id, tiktok_sim.demo_credentials(shop_id))
+    return Account(shop_id, demo_credentials(shop_id))
 
 
 # ------------------------------------------------------------------ signing
@@ -98,7 +99,7 @@ async def test_wrong_signature_is_refused_with_tiktoks_code(sim, adapter):
 
 
 async def test_consent_page_gives_the_code_traded_once_for_tokens(sim, adapter):
-    creds = tiktok_sim.demo_credentials(SHOP)
+    creds = demo_credentials(SHOP)
     url = auth.authorize_url(sim.url, creds["app_key"], "xyz")
     assert url.startswith(f"{sim.url}/oauth/authorize?app_key=")
     async with httpx.AsyncClient() as browser:
@@ -132,10 +133,10 @@ async def test_expired_token_is_refreshed_once_and_bad_credentials_refused(sim, 
     seller.credentials["access_token_expire_in"] = str(int(later + 365 * 86400))
     await adapter.find_by_sku(seller, "agm-none")
     assert sim.state.renewals == 1 and seller.credentials["access_token"] != first
-    wrong = Account(SHOP, tiktok_sim.demo_credentials(SHOP) | {"app_secret": "x" * 32})
+    wrong = Account(SHOP, demo_credentials(SHOP) | {"app_secret": "x" * 32})
     with pytest.raises(CredentialsError):
         await adapter.verify_credentials(wrong)
-    other = Account("7495000000000000999", tiktok_sim.demo_credentials(SHOP))
+    other = Account("7495000000000000999", demo_credentials(SHOP))
     with pytest.raises(CredentialsError):
         await adapter.verify_credentials(other)
 

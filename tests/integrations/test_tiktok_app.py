@@ -15,6 +15,7 @@ from integrations.plugin import build_adapters
 from integrations.settings import IntegrationsSettings
 from integrations.simulators import base
 from integrations.simulators import tiktok as tiktok_sim
+from integrations.simulators.tiktok_auth import demo_credentials
 from integrations.tables import Listing, MarketplaceAccount, MarketplaceOrder
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.integrations.conftest import LiveSim, drain
@@ -43,7 +44,7 @@ async def test_connect_through_tiktoks_consent_page(client, accounts, tiktok, in
     await web_login(client, farmer.phone)
     page = await client.get("/marketplace-accounts")
     assert 'formaction="/marketplace-accounts/tiktok/authorize"' in page.text
-    app = tiktok_sim.demo_credentials(SHOP)
+    app = demo_credentials(SHOP)
     typed = {
         "_csrf_token": csrf(page.text),
         "shop_id": SHOP,
@@ -95,7 +96,7 @@ async def test_worker_syncs_a_tiktok_listing_once_under_30_percent_faults(
     """Listed once, price and stock changed once, delisted once, each order received once."""
     sim = tiktok.state
     farmer = await accounts.household()
-    creds = tiktok_sim.demo_credentials(SHOP)
+    creds = demo_credentials(SHOP)
     connected = await client.post(
         "/api/v1/marketplace-accounts",
         json={"marketplace": "tiktok", "shop_id": SHOP, "credentials": creds},
