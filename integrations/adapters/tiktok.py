@@ -64,7 +64,8 @@ from integrations.adapters.base import (
     clip,
     new_client,
 )
-from integrations.adapters.shopee_auth import LEASE_S, TokenStore, wait_for_renewal
+from integrations.adapters.shopee_auth import TokenStore
+from integrations.adapters.tiktok_auth import TokenExpired
 
 CODE = "tiktok"
 NAME = "TikTok Shop"
@@ -106,10 +107,6 @@ def authorize_url(base_url: str, credentials: dict[str, str], state: str) -> str
     return auth.authorize_url(base_url, credentials["app_key"], state)
 
 
-class TokenExpired(CredentialsError):
-    """The access token was refused: renew it once before giving up."""
-
-
 def check(response: httpx.Response) -> dict:
     """The answer's body, or the classified error its ``code``/``message`` stand for."""
     try:
@@ -136,7 +133,7 @@ def check(response: httpx.Response) -> dict:
     raise Rejected(f"TikTok Shop từ chối: {message or code}"[:300], f"TikTok Shop refused: {message or code}")
 
 
-class TiktokAdapter:
+class TiktokAdapter(auth.TokenKeeper):
     code = CODE
 
     def __init__(
@@ -220,69 +217,6 @@ class TiktokAdapter:
                 )
             creds["shop_cipher"] = str(ours[0]["cipher"])
         return creds["shop_cipher"]
-
-    # ------------------------------------------------------------ tokens
-
-    async def _renew(self, account: Account) -> None:
-        """Trade the refresh token (or, the first time, the authorisation code) on the auth host."""
-        app_key, app_secret = self._app(account)
-        creds = account.credentials
-        params = {"app_key": app_key, "app_secret": app_secret}
-        if creds.get("refresh_token"):
-            path = auth.TOKEN_REFRESH
-            params |= {"refresh_token": creds["refresh_token"], "grant_type": "refresh_token"}
-        elif creds.get("auth_code"):
-            path = auth.TOKEN_GET
-            params |= {"auth_code": creds["auth_code"], "grant_type": "authorized_code"}
-        else:
-            raise CredentialsError("TikTok Shop: thiếu mã ủy quyền, hãy ủy quyền lại gian hàng.")
-        try:
-            answer = await self._send(
-                self.client.build_request("GET", f"{self.auth_base}{path}", params=params)
-            )
-        except (TokenExpired, Rejected) as exc:
-            raise CredentialsError(f"TikTok Shop không cấp lại phiên truy cập: {exc}"[:300]) from exc
-        data = answer["data"]
-        for key in ("access_token", "access_token_expire_in", "refresh_token", "refresh_token_expire_in"):
-            creds[key] = str(data[key])
-        creds.pop("auth_code", None)  # single use
-
-    async def _access_token(self, account: Account, forced: bool) -> str:
-        creds = account.credentials
-        if not forced and auth.seconds_left(creds, self.clock()) > auth.RENEW_AHEAD_S:
-            return creds["access_token"]
-        if self.tokens is None or account.account_id is None:
-            async with self._lock:
-                if forced or auth.seconds_left(creds, self.clock()) <= auth.RENEW_AHEAD_S:
-                    await self._renew(account)
-            return creds["access_token"]
-        return await self._shared_token(account, forced)
-
-    async def _shared_token(self, account: Account, forced: bool) -> str:
-        """Renew through the store's lease (a refresh token may be single use, as Shopee's is)."""
-        store, account_id, creds = self.tokens, account.account_id, account.credentials
-        assert store is not None and account_id is not None
-        stale = creds.get("access_token", "")
-        if await store.claim(account_id, LEASE_S):
-            try:
-                creds.update(await store.load(account_id) or {})
-                renewed_elsewhere = creds.get("access_token") != stale
-                if auth.seconds_left(creds, self.clock()) <= auth.RENEW_AHEAD_S or (
-                    forced and not renewed_elsewhere
-                ):
-                    await self._renew(account)
-                await store.save(account_id, creds)
-            except BaseException:
-                await store.release(account_id)
-                raise
-            return creds["access_token"]
-        if not forced and auth.seconds_left(creds, self.clock()) > auth.USABLE_MARGIN_S:
-            return creds["access_token"]
-        renewed = await wait_for_renewal(store, account_id, stale)
-        if renewed is None:
-            raise Retryable("TikTok Shop: another worker is renewing the access token")
-        creds.update(renewed)
-        return creds["access_token"]
 
     # ------------------------------------------------------------ products
 

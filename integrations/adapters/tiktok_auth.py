@@ -22,10 +22,17 @@ renews for all: see ``shopee_auth``).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlencode
+
+import httpx
+
+from integrations.adapters.base import Account, CredentialsError, Rejected, Retryable
+from integrations.adapters.shopee_auth import LEASE_S, TokenStore, wait_for_renewal
 
 AUTH_HOST = "https://auth.tiktok-shops.com"
 API_HOST = "https://open-api.tiktokglobalshop.com"
@@ -69,3 +76,82 @@ def seconds_left(credentials: Mapping[str, str], now: float) -> float:
         return float(credentials.get("access_token_expire_in") or 0) - now
     except ValueError:
         return 0.0
+
+
+class TokenExpired(CredentialsError):
+    """The access token was refused (105002): renew it once before giving up."""
+
+
+class TokenKeeper:
+    """The adapter's tokens: the code traded once, renewed ahead of expiry, shared through the store."""
+
+    client: httpx.AsyncClient
+    auth_base: str
+    tokens: TokenStore | None
+    clock: Callable[[], float]
+    _lock: asyncio.Lock
+
+    def _app(self, account: Account) -> tuple[str, str]:
+        raise NotImplementedError
+
+    async def _send(self, request: httpx.Request) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def _renew(self, account: Account) -> None:
+        """Trade the refresh token (or, the first time, the authorisation code) on the auth host."""
+        app_key, app_secret = self._app(account)
+        creds = account.credentials
+        params = {"app_key": app_key, "app_secret": app_secret}
+        if creds.get("refresh_token"):
+            path = TOKEN_REFRESH
+            params |= {"refresh_token": creds["refresh_token"], "grant_type": "refresh_token"}
+        elif creds.get("auth_code"):
+            path = TOKEN_GET
+            params |= {"auth_code": creds["auth_code"], "grant_type": "authorized_code"}
+        else:
+            raise CredentialsError("TikTok Shop: thiếu mã ủy quyền, hãy ủy quyền lại gian hàng.")
+        try:
+            answer = await self._send(
+                self.client.build_request("GET", f"{self.auth_base}{path}", params=params)
+            )
+        except (TokenExpired, Rejected) as exc:
+            raise CredentialsError(f"TikTok Shop không cấp lại phiên truy cập: {exc}"[:300]) from exc
+        data = answer["data"]
+        for key in ("access_token", "access_token_expire_in", "refresh_token", "refresh_token_expire_in"):
+            creds[key] = str(data[key])
+        creds.pop("auth_code", None)  # single use
+
+    async def _access_token(self, account: Account, forced: bool) -> str:
+        creds = account.credentials
+        if not forced and seconds_left(creds, self.clock()) > RENEW_AHEAD_S:
+            return creds["access_token"]
+        if self.tokens is None or account.account_id is None:
+            async with self._lock:
+                if forced or seconds_left(creds, self.clock()) <= RENEW_AHEAD_S:
+                    await self._renew(account)
+            return creds["access_token"]
+        return await self._shared_token(account, forced)
+
+    async def _shared_token(self, account: Account, forced: bool) -> str:
+        """Renew through the store's lease (a refresh token may be single use, as Shopee's is)."""
+        store, account_id, creds = self.tokens, account.account_id, account.credentials
+        assert store is not None and account_id is not None
+        stale = creds.get("access_token", "")
+        if await store.claim(account_id, LEASE_S):
+            try:
+                creds.update(await store.load(account_id) or {})
+                renewed_elsewhere = creds.get("access_token") != stale
+                if seconds_left(creds, self.clock()) <= RENEW_AHEAD_S or (forced and not renewed_elsewhere):
+                    await self._renew(account)
+                await store.save(account_id, creds)
+            except BaseException:
+                await store.release(account_id)
+                raise
+            return creds["access_token"]
+        if not forced and seconds_left(creds, self.clock()) > USABLE_MARGIN_S:
+            return creds["access_token"]
+        renewed = await wait_for_renewal(store, account_id, stale)
+        if renewed is None:
+            raise Retryable("TikTok Shop: another worker is renewing the access token")
+        creds.update(renewed)
+        return creds["access_token"]
