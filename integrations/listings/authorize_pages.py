@@ -116,6 +116,7 @@ class MarketplaceAuthorizePages(Controller):
         given_state: Annotated[str, QueryParameter(name="state")] = "",
     ) -> Template | Redirect:
         """The marketplace's redirect: check the state, then connect with the code it gave."""
+        await accounts.seller_accounts(viewer)  # Forbidden for anyone who cannot own an account
         integrations = settings.section(IntegrationsSettings)
         pending: dict[str, str] = {}
         try:
