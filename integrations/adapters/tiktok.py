@@ -30,7 +30,7 @@ access token in the ``x-tts-access-token`` header. Calls (each the guide's page 
 - "Deactivate Products" / "Activate Product": ``POST /product/202309/products/deactivate`` and
   ``…/activate`` with ``{"product_ids": […]}`` → ``data.errors[]`` per product; an already
   deactivated product is not deactivated again (delisting is idempotent).
-- Orders: ``tiktok_orders`` ("Get Order List").
+- Orders: ``tiktok_orders`` ("Get Order List"); the order desk's calls: ``tiktok_desk``.
 
 Errors ("Common error codes"): HTTP 429 and 5xx are retried; ``105002`` (access token expired) is
 renewed once; ``106001`` (invalid signature), ``105001`` (invalid access token after renewal) and the
@@ -66,6 +66,7 @@ from integrations.adapters.base import (
 )
 from integrations.adapters.shopee_auth import TokenStore
 from integrations.adapters.tiktok_auth import TokenExpired
+from integrations.adapters.tiktok_desk import TiktokDesk
 
 CODE = "tiktok"
 NAME = "TikTok Shop"
@@ -133,7 +134,7 @@ def check(response: httpx.Response) -> dict:
     raise Rejected(f"TikTok Shop từ chối: {message or code}"[:300], f"TikTok Shop refused: {message or code}")
 
 
-class TiktokAdapter(auth.TokenKeeper):
+class TiktokAdapter(TiktokDesk, auth.TokenKeeper):
     code = CODE
 
     def __init__(

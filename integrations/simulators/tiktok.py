@@ -417,7 +417,7 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
             search,
             product_page,
             *auth_routes(state, answer),
-            *order_routes(state, authenticate, answer),
+            *order_routes(state, authenticate, answer, write),
             *public_routes(state, TITLE, public_answer),
         ],
         middleware=[DropMiddleware],

@@ -7,12 +7,26 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 
-from litestar import Request, Response, post
+from litestar import Request, Response, get, post
 
-from integrations.adapters import tiktok_orders
+from integrations.adapters import tiktok_desk, tiktok_orders
+from integrations.simulators import desk
 from integrations.simulators import orders as order_book
 
 SLA_S = 2 * 86400  # ready-to-ship within 2 days of the order (rts_sla_time)
+# The seller's cancellation reasons TikTok takes, by the order's status (its reason list's
+# available statuses: 100 UNPAID; 111 AWAITING_SHIPMENT, 112 AWAITING_COLLECTION).
+REASONS = {
+    "UNPAID": {"seller_cancel_unpaid_reason_out_of_stock", "seller_cancel_reason_wrong_price"},
+    "AWAITING_SHIPMENT": {
+        "seller_cancel_reason_out_of_stock",
+        "seller_cancel_paid_reason_address_not_deliver",
+    },
+    "AWAITING_COLLECTION": {
+        "seller_cancel_reason_out_of_stock",
+        "seller_cancel_paid_reason_address_not_deliver",
+    },
+}
 
 
 def _order(order: order_book.SimOrder) -> dict:
@@ -47,7 +61,10 @@ def _order(order: order_book.SimOrder) -> dict:
 
 
 def order_routes(
-    state, authenticate: Callable[[Request], Awaitable[Response | None]], answer: Callable[..., Response]
+    state,
+    authenticate: Callable[[Request], Awaitable[Response | None]],
+    answer: Callable[..., Response],
+    write: Callable[..., Awaitable[Response]],
 ) -> list:
     @post(tiktok_orders.SEARCH, status_code=200)
     async def search(request: Request) -> Response:
@@ -74,4 +91,41 @@ def order_routes(
             total_count=len(found),
         )
 
-    return [search]
+    @get(tiktok_desk.DETAIL)
+    async def detail(request: Request) -> Response:
+        denied = await authenticate(request)
+        if denied:
+            return denied
+        await desk.expire(state)
+        wanted = request.query_params.get("ids", "").split(",")[:50]
+        found = [
+            state.orders[i]
+            for i in wanted
+            if i in state.orders and state.orders[i].shop_id == request.state.shop
+        ]
+        return answer(orders=[_order(o) for o in found])
+
+    @post(tiktok_desk.CANCEL, status_code=200)
+    async def cancel(request: Request) -> Response:
+        def apply(shop: str, body: dict):
+            order = state.orders.get(str(body.get("order_id")))
+            if order is None or order.shop_id != shop:
+                return 404, {"code": 36009002, "message": "Order not found.", "request_id": "", "data": {}}
+            status = tiktok_orders.STAGE_WIRE[order.stage]
+            if body.get("cancel_reason") not in REASONS.get(status, set()):
+                message = f"cancel_reason is not available for an order in {status}."
+                return 400, {"code": 36009003, "message": message, "request_id": "", "data": {}}
+            if desk.cancel(state, order, str(body["cancel_reason"])):
+                return 400, {
+                    "code": 36009003,
+                    "message": "The order cannot be cancelled now.",
+                    "request_id": "",
+                    "data": {},
+                }
+            state.calls[(order.id, "cancel")] += 1
+            data = {"cancel_id": f"C{order.id}", "cancel_status": "CANCELLATION_REQUEST_COMPLETE"}
+            return 200, {"code": 0, "message": "Success", "request_id": "", "data": data}
+
+        return await write(request, apply)
+
+    return [search, detail, cancel]

@@ -250,3 +250,24 @@ async def _settle() -> None:
 def test_body_is_compact_json_as_signed():
     raw = json.dumps({"a": "ư"}, separators=(",", ":"), ensure_ascii=False).encode()
     assert raw == '{"a":"ư"}'.encode()
+
+
+async def test_desk_cancels_once_under_faults_with_tiktoks_reason_keys(sim, adapter):
+    state, seller = sim.state, account()
+    listed = await adapter.publish(seller, payload(), "1")
+    async with httpx.AsyncClient(base_url=sim.url) as buyer:
+        placed = (await buyer.post(f"/orders/{listed.external_id}", params={"quantity": 1})).json()
+    order_id = placed["order_id"]
+    assert (await adapter.fetch_order(seller, order_id)).stage == "to_ship"
+    with pytest.raises(Rejected):  # a reason key TikTok does not take
+        await adapter.cancel_order(seller, order_id, "OUT_OF_STOCK", "k0")
+    faults = state.config.faults
+    faults.error_rate = faults.throttle_rate = faults.timeout_rate = faults.drop_rate = 0.075
+    faults.hang_s, faults.retry_after_s = 0.8, 0.05
+    for key in ("k1", "k2"):  # the farmer's tap, then a repeat: cancelled once
+        done = await until_done(
+            lambda key=key: adapter.cancel_order(seller, order_id, "seller_cancel_reason_out_of_stock", key)
+        )
+        assert (done.stage, done.status) == ("cancelled", "cancelled")
+    assert state.calls[(order_id, "cancel")] == 1
+    assert state.orders[order_id].cancel_reason == "seller_cancel_reason_out_of_stock"
