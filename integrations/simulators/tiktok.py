@@ -42,8 +42,8 @@ from integrations.simulators.tiktok_auth import (
     demo_app_secret,
 )
 from integrations.simulators.tiktok_orders import order_routes
+from integrations.simulators.tiktok_products import inventory, partial, price, product
 
-STATUS = {"live": "ACTIVATE", "delisted": "SELLER_DEACTIVATED", "rejected": "FAILED"}
 _VERSIONED = re.compile(r"/[a-z_]+/20\d{4}/")
 
 
@@ -102,26 +102,6 @@ def answer(code: int = 0, message: str = "Success", http_status: int = 200, **da
     body = {"code": code, "message": message, "request_id": uuid.uuid4().hex.upper(), "data": data}
     headers = {"Retry-After": "1"} if http_status == 429 else None
     return Response(body, status_code=http_status, headers=headers)
-
-
-def product(state: TiktokState, item: Item) -> dict:
-    status = "PLATFORM_DEACTIVATED" if item.moderated else STATUS[item.status]
-    fields = item.fields
-    sku = {
-        "id": fields["sku_id"],
-        "seller_sku": item.sku,
-        "price": {"currency": "VND", "sale_price": str(fields["price"])},
-        "inventory": [{"warehouse_id": fields["warehouse_id"], "quantity": fields["stock"]}],
-    }
-    reasons = [{"reasons": [item.reason]}] if item.moderated and item.reason else []
-    return {
-        "id": item.id,
-        "status": status,
-        "title": fields["name"],
-        "description": fields["description"],
-        "skus": [sku],
-        "audit_failed_reasons": reasons,
-    }
 
 
 def create_app(config: TiktokConfig | None = None) -> Litestar:
@@ -296,42 +276,6 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
 
         return apply
 
-    def partial(item: Item, body: dict) -> str | None:
-        title = str(body.get("title", item.fields["name"]))
-        if not title.strip() or len(title) > contract.NAME_MAX:
-            return "Invalid title."
-        item.fields["name"], item.fields["description"] = (
-            title,
-            str(body.get("description", item.fields["description"])),
-        )
-        return None
-
-    def sku_of(item: Item, body: dict) -> dict | None:
-        skus = [s for s in body.get("skus") or [] if s.get("id") == item.fields["sku_id"]]
-        return skus[0] if skus else None
-
-    def price(item: Item, body: dict) -> str | None:
-        sku = sku_of(item, body)
-        amount = str(((sku or {}).get("price") or {}).get("amount", ""))
-        if sku is None or not amount.isdigit() or int(amount) < 1000:
-            return "skus[].id must be the product's SKU and price.amount at least 1000 VND."
-        item.fields["price"] = int(amount)
-        return None
-
-    def inventory(item: Item, body: dict) -> str | None:
-        sku = sku_of(item, body)
-        rows = (sku or {}).get("inventory") or [{}]
-        quantity = rows[0].get("quantity")
-        if (
-            sku is None
-            or not isinstance(quantity, int)
-            or quantity < 0
-            or rows[0].get("warehouse_id") != item.fields["warehouse_id"]
-        ):
-            return "skus[].id, inventory[].warehouse_id and a quantity of 0 or more are required."
-        item.fields["stock"] = quantity
-        return None
-
     @post(f"{contract.PRODUCTS}/{{product_id:str}}/partial_edit", status_code=200)
     async def partial_edit(request: Request, product_id: str) -> Response:
         return await write(request, edit(product_id, "partial_edit", partial))
@@ -379,7 +323,7 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
         if denied:
             return denied
         item = own(request.state.shop, product_id)
-        return answer(**product(state, item)) if item else answer(12052700, "Product not found.", 404)
+        return answer(**product(item)) if item else answer(12052700, "Product not found.", 404)
 
     @post(f"{contract.PRODUCTS}/search", status_code=200)
     async def search(request: Request) -> Response:
@@ -388,7 +332,7 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
             return denied
         wanted = set((await body_of(request)).get("seller_skus") or [])
         found = [
-            product(state, i)
+            product(i)
             for i in state.items.values()
             if i.shop_id == request.state.shop and (not wanted or i.sku in wanted)
         ]
@@ -399,7 +343,7 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
         return item_page(state, TITLE, product_id)
 
     def public_answer(_state: SimState, item: Item) -> dict:
-        return product(state, item)
+        return product(item)
 
     app = Litestar(
         route_handlers=[
