@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from functools import partial
 from pathlib import Path
 
 from litestar import asgi
@@ -27,6 +28,7 @@ from integrations.listings import service as listings
 from integrations.listings import views as listing_views
 from integrations.listings.account_pages import MarketplaceAccountPages
 from integrations.listings.api import ROUTES
+from integrations.listings.authorize_pages import MarketplaceAuthorizePages
 from integrations.listings.pages import ListingPages
 from integrations.listings.service import ensure_marketplaces
 from integrations.listings.tokens import AccountTokenStore
@@ -39,6 +41,7 @@ from integrations.simulators import buyers
 from integrations.simulators import postmart as postmart_sim
 from integrations.simulators import shopee as shopee_sim
 from integrations.simulators import sms as sms_sim
+from integrations.simulators import tiktok as tiktok_sim
 from integrations.simulators import voso as voso_sim
 from integrations.simulators import webpush as webpush_sim
 from integrations.simulators import zalo as zalo_sim
@@ -156,6 +159,7 @@ class IntegrationsPlugin(InitPluginProtocol):
                 OrdersController,
                 ListingPages,
                 MarketplaceAccountPages,
+                MarketplaceAuthorizePages,
                 OrderPages,
                 OrderDeskPages,
                 StockSharePages,
@@ -182,6 +186,14 @@ class IntegrationsPlugin(InitPluginProtocol):
                 ("postmart", postmart_sim, SimConfig),
                 ("voso", voso_sim, SimConfig),
                 ("shopee", shopee_sim, shopee_sim.ShopeeConfig),
+                # TikTok sends the seller back to the redirect URL registered for the app: ours.
+                (
+                    "tiktok",
+                    tiktok_sim,
+                    partial(
+                        tiktok_sim.TiktokConfig, redirect_url=f"{base}/marketplace-accounts/tiktok/authorized"
+                    ),
+                ),
             ):
                 config = config_type(
                     public_url=f"{base}/sim/{code}",

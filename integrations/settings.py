@@ -22,6 +22,7 @@ URL_VARIABLES = {
     "postmart": "INTEGRATIONS_POSTMART_URL",
     "voso": "INTEGRATIONS_VOSO_URL",
     "shopee": "INTEGRATIONS_SHOPEE_URL",
+    "tiktok": "INTEGRATIONS_TIKTOK_URL",
 }
 
 
@@ -72,6 +73,8 @@ class IntegrationsSettings:
     voso_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_VOSO_URL"))
     # Shopee's real host is https://partner.shopeemobile.com (sandbox: openplatform.sandbox.test-stable.shopee.sg).
     shopee_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_SHOPEE_URL"))
+    # TikTok Shop's real host is https://open-api.tiktokglobalshop.com (tokens: auth.tiktok-shops.com).
+    tiktok_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_TIKTOK_URL"))
     # Mount the simulators under /sim/postmart, /sim/voso and /sim/shopee. None (unset): only in
     # development and test, since anyone reaching them pushes fake orders and takedowns to farmers.
     simulators: bool | None = field(default_factory=lambda: env_flag("INTEGRATIONS_SIMULATORS", None))
@@ -134,7 +137,8 @@ class IntegrationsSettings:
         return self.webhook_secrets.get(code) or self.webhook_secret
 
     def configured_url(self, code: str) -> str:
-        return {"postmart": self.postmart_url, "voso": self.voso_url, "shopee": self.shopee_url}.get(code, "")
+        urls = {"postmart": self.postmart_url, "voso": self.voso_url, "shopee": self.shopee_url}
+        return (urls | {"tiktok": self.tiktok_url}).get(code, "")
 
     def marketplace_url(self, code: str, public_base_url: str) -> str:
         # Outside development the settings check has made sure a URL is configured here, unless the

@@ -26,7 +26,7 @@ from agrimarket.messages.service import Draft, to_household, to_owner
 from agrimarket.tables import Product, TrainingSession
 from agrimarket.web.i18n import format_vnd
 
-MARKETPLACE_NAMES = {"postmart": "Postmart", "voso": "Voso", "shopee": "Shopee"}
+MARKETPLACE_NAMES = {"postmart": "Postmart", "voso": "Voso", "shopee": "Shopee", "tiktok": "TikTok Shop"}
 AREA_STATUS_WORDS = {
     "verified": "đã được xác minh",
     "suspended": "bị tạm dừng",

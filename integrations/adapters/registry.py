@@ -10,15 +10,16 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from integrations.adapters import postmart, shopee, voso
+from integrations.adapters import postmart, shopee, tiktok, voso
 from integrations.adapters.base import CredentialField, MarketplaceAdapter
 from integrations.adapters.shopee_auth import TokenStore
 
-MODULES = {postmart.CODE: postmart, voso.CODE: voso, shopee.CODE: shopee}
+MODULES = {postmart.CODE: postmart, voso.CODE: voso, shopee.CODE: shopee, tiktok.CODE: tiktok}
 ADAPTERS: dict[str, Callable[..., MarketplaceAdapter]] = {
     postmart.CODE: postmart.PostmartAdapter,
     voso.CODE: voso.VosoAdapter,
     shopee.CODE: shopee.ShopeeAdapter,
+    tiktok.CODE: tiktok.TiktokAdapter,
 }
 # Seeded at start-up: code -> (name, partner rate limit per second).
 MARKETPLACES = {
@@ -26,6 +27,7 @@ MARKETPLACES = {
     voso.CODE: (voso.NAME, 10.0),
     # API calls per second (each call is paced, and one listing operation is 3-6 of them).
     shopee.CODE: (shopee.NAME, 15.0),
+    tiktok.CODE: (tiktok.NAME, tiktok.RATE_LIMIT_PER_S),
 }
 
 
@@ -33,6 +35,11 @@ def credential_fields(code: str) -> tuple[CredentialField, ...]:
     """The credentials the marketplace's contract needs (empty for an unknown code)."""
     module = MODULES.get(code)
     return module.CREDENTIALS if module else ()
+
+
+def authorizes(code: str) -> bool:
+    """The marketplace sends sellers to its own consent page (``authorize_url`` in its module)."""
+    return hasattr(MODULES.get(code), "authorize_url")
 
 
 class Adapters:

@@ -78,6 +78,7 @@ class MarketplaceStatus(msgspec.Struct):
     attention_reason: str
     cooperative_shop_id: str  # a member household's cooperative's shop there ("" if none)
     credential_fields: tuple[CredentialField, ...]
+    authorize: bool = False  # the marketplace has its own consent page (listings.authorize_pages)
 
 
 class TroubledJobRead(msgspec.Struct):

@@ -378,6 +378,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/channels/zalo/events"): PUBLIC,
     ("GET", "/marketplace-accounts"): PAGE_SELLERS,
     ("POST", "/marketplace-accounts/{marketplace:str}"): PAGE_SELLERS,
+    ("POST", "/marketplace-accounts/{marketplace:str}/authorize"): PAGE_SELLERS,
+    ("GET", "/marketplace-accounts/{marketplace:str}/authorized"): PAGE_SELLERS,
     # The card's poll of its listings' state: a read, though htmx sends it as a POST.
     ("POST", "/products/{product_id:int}/listings"): PAGE_READ,
     ("POST", "/products/{product_id:int}/listings/{marketplace:str}"): PAGE_OWNED,
@@ -428,7 +430,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/admin/sync-jobs/{job_id:int}/retry"): PAGE_ADMIN,
 }
 # Mounted marketplace and message-channel simulators (demo and tests only): they carry their own auth.
-MOUNTED_APPS = {"/sim/postmart", "/sim/voso", "/sim/shopee", "/sim/zalo", "/sim/sms", "/sim/webpush"}
+MOUNTED_APPS = {
+    *("/sim/postmart", "/sim/voso", "/sim/shopee", "/sim/tiktok"),
+    *("/sim/zalo", "/sim/sms", "/sim/webpush"),
+}
 
 
 def app_routes(app) -> set[tuple[str, str]]:

@@ -28,6 +28,7 @@ PRODUCTION = {
     "INTEGRATIONS_POSTMART_URL": "https://partner.postmart.example.vn",
     "INTEGRATIONS_VOSO_URL": "https://api.voso.example.vn",
     "INTEGRATIONS_SHOPEE_URL": "https://partner.shopeemobile.com",
+    "INTEGRATIONS_TIKTOK_URL": "https://open-api.tiktokglobalshop.com",
 }
 
 
@@ -56,7 +57,10 @@ async def test_production_serves_no_simulator_path(app, production):
     # The development (test) app's own list: the simulators' whole surface, fake orders included.
     routes = simulator_routes(app)
     mounted = {route.path for route in app.routes if not isinstance(route, HTTPRoute)}
-    assert mounted == {"/sim/postmart", "/sim/voso", "/sim/shopee", "/sim/zalo", "/sim/sms", "/sim/webpush"}
+    assert mounted == {
+        *("/sim/postmart", "/sim/voso", "/sim/shopee", "/sim/tiktok"),
+        *("/sim/zalo", "/sim/sms", "/sim/webpush"),
+    }
     assert ("POST", "/sim/postmart/orders/1") in routes
     assert any(method == "POST" and path.endswith("/takedown") for method, path in routes)
 
@@ -81,11 +85,18 @@ async def test_the_production_adapters_call_the_configured_marketplaces(producti
         "postmart": "https://partner.postmart.example.vn",
         "voso": "https://api.voso.example.vn",
         "shopee": "https://partner.shopeemobile.com",
+        "tiktok": "https://open-api.tiktokglobalshop.com",
     }
 
 
 @pytest.mark.parametrize(
-    "variable", ["INTEGRATIONS_POSTMART_URL", "INTEGRATIONS_VOSO_URL", "INTEGRATIONS_SHOPEE_URL"]
+    "variable",
+    [
+        "INTEGRATIONS_POSTMART_URL",
+        "INTEGRATIONS_VOSO_URL",
+        "INTEGRATIONS_SHOPEE_URL",
+        "INTEGRATIONS_TIKTOK_URL",
+    ],
 )
 def test_a_marketplace_without_a_url_stops_production_start_up_naming_the_variable(production, variable):
     production.delenv(variable)
@@ -95,7 +106,12 @@ def test_a_marketplace_without_a_url_stops_production_start_up_naming_the_variab
 
 def test_development_falls_back_to_the_mounted_simulators(monkeypatch):
     monkeypatch.setenv("APP_ENV", "development")
-    for variable in ("INTEGRATIONS_POSTMART_URL", "INTEGRATIONS_VOSO_URL", "INTEGRATIONS_SHOPEE_URL"):
+    for variable in (
+        "INTEGRATIONS_POSTMART_URL",
+        "INTEGRATIONS_VOSO_URL",
+        "INTEGRATIONS_SHOPEE_URL",
+        "INTEGRATIONS_TIKTOK_URL",
+    ):
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.delenv("INTEGRATIONS_SIMULATORS", raising=False)
     settings = Settings()
@@ -130,6 +146,7 @@ def test_the_test_environment_mounts_them_without_a_warning(settings, caplog):
         "/sim/postmart",
         "/sim/voso",
         "/sim/shopee",
+        "/sim/tiktok",
         "/sim/zalo",
         "/sim/sms",
         "/sim/webpush",
