@@ -76,9 +76,10 @@
     }
   });
 
-  // The order desk's forms post without htmx (and carry their own key, one per page shown, which
-  // the desk dedupes on): offline, they are kept the same way instead of failing to load.
-  const DESK_FORM = /^\/orders\/\d+\/(confirm|cancel|cancellation)$/;
+  // The order desk's forms post without htmx: offline, they are kept the same way instead of failing
+  // to load, each with its own key (the page's form key is the same for every tap on a kept copy).
+  // The ship form is chosen from the options its kept copy shows (sw.js keeps /orders/{id}/ship).
+  const DESK_FORM = /^\/orders\/\d+\/(confirm|cancel|cancellation|ship)$/;
   body.addEventListener("submit", (event) => {
     const form = event.target;
     const path = new URL(form.action, location.href).pathname;
@@ -88,7 +89,7 @@
     event.preventDefault();
     const formData = new FormData(form, event.submitter);
     const headers = { "Idempotency-Key": Outbox.newKey(), "x-csrftoken": formData.get("_csrf_token") || "" };
-    keep({ path: path, formData: formData, headers: headers, target: null, elt: event.submitter || form });
+    keep({ path: path, formData: formData, headers: headers, target: null, elt: event.submitter || form }, form);
     if (panel) {
       panel.open = true; // no card to mark: the queue itself shows the farmer it is kept
     }
@@ -128,7 +129,20 @@
       .join(" · ");
   }
 
-  async function keep(config) {
+  /** A desk action as the farmer chose it: "Voso · VS0000001 · Xác nhận gửi hàng: 08:00–12:00 …",
+   * the chosen radios by their words (a slot, a post office, a reason), not their codes. */
+  function describeDesk(form, submitter) {
+    const order = form.closest("[data-order-label]");
+    const action = ((submitter && submitter.textContent) || "").trim();
+    const chosen = Array.from(form.querySelectorAll("input[type=radio]:checked"), (radio) =>
+      (radio.closest("label") || radio).textContent.replace(/\s+/g, " ").trim()
+    ).filter(Boolean);
+    return [order ? order.dataset.orderLabel : "", action + (chosen.length ? ": " + chosen.join(", ") : "")]
+      .filter(Boolean)
+      .join(" · ");
+  }
+
+  async function keep(config, deskForm) {
     const fields = typed(config.formData);
     const target = config.target && config.target.id ? "#" + config.target.id : "";
     const item = await Outbox.add({
@@ -137,7 +151,7 @@
       url: config.path,
       body: new URLSearchParams(fields).toString(),
       csrf: config.headers["x-csrftoken"] || "",
-      label: describe(config.elt, fields),
+      label: deskForm ? describeDesk(deskForm, config.elt) : describe(config.elt, fields),
       target: target,
       fields: fields,
     });
@@ -203,9 +217,17 @@
 
   function putBack(element, fields) {
     for (const [name, value] of Object.entries(fields || {})) {
-      const input = element.querySelector(`[name="${CSS.escape(name)}"]:not([type=hidden])`);
+      const named = `[name="${CSS.escape(name)}"]`;
+      // A radio (a slot, a post office, a reason) is chosen again; a text field is typed again.
+      const input =
+        element.querySelector(`input[type=radio]${named}[value="${CSS.escape(value)}"]`) ||
+        element.querySelector(`${named}:not([type=hidden]):not([type=radio])`);
       if (input) {
-        input.value = value;
+        if (input.type === "radio") {
+          input.checked = true;
+        } else {
+          input.value = value;
+        }
         const details = input.closest("details");
         if (details) {
           details.open = true;

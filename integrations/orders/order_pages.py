@@ -21,6 +21,7 @@ from agrimarket.web.auth import provide_actor
 from agrimarket.web.errors import with_retry_after
 from agrimarket.web.forms import form_values
 from agrimarket.web.i18n import request_lang
+from agrimarket.web.idempotency import IdempotencyMiddleware
 from integrations.adapters.desk import ShipmentChoice
 from integrations.adapters.registry import Adapters
 from integrations.orders import desk, detail, inbox
@@ -101,22 +102,22 @@ class OrderDeskPages(Controller):
         }
         return Template("integrations/order_ship.html", context=context)
 
-    @post("/confirm")
+    @post("/confirm", middleware=[IdempotencyMiddleware])
     async def confirm(
         self, request: Request, viewer: Actor, order_id: int, adapters: Adapters
     ) -> Template | Redirect:
         values = form_values(await request.form())
-        return await _act(request, viewer, order_id, adapters, desk.confirm(viewer, order_id, _key(values)))
+        return await _act(request, viewer, order_id, adapters, desk.confirm(viewer, order_id, _key(request, values)))
 
-    @post("/cancel")
+    @post("/cancel", middleware=[IdempotencyMiddleware])
     async def cancel(
         self, request: Request, viewer: Actor, order_id: int, adapters: Adapters
     ) -> Template | Redirect:
         values = form_values(await request.form())
-        action = desk.cancel(viewer, order_id, values.get("reason", ""), adapters, _key(values))
+        action = desk.cancel(viewer, order_id, values.get("reason", ""), adapters, _key(request, values))
         return await _act(request, viewer, order_id, adapters, action)
 
-    @post("/cancellation")
+    @post("/cancellation", middleware=[IdempotencyMiddleware])
     async def answer_cancellation(
         self, request: Request, viewer: Actor, order_id: int, adapters: Adapters
     ) -> Template | Redirect:
@@ -126,10 +127,10 @@ class OrderDeskPages(Controller):
                 "accept", "Hãy chọn đồng ý hoặc không đồng ý hủy.", "Accept or refuse the cancellation."
             )
             return await order_page(request, viewer, order_id, adapters, refused)
-        action = desk.answer_cancellation(viewer, order_id, values["accept"] == "yes", _key(values))
+        action = desk.answer_cancellation(viewer, order_id, values["accept"] == "yes", _key(request, values))
         return await _act(request, viewer, order_id, adapters, action)
 
-    @post("/ship")
+    @post("/ship", middleware=[IdempotencyMiddleware])
     async def ship(
         self, request: Request, viewer: Actor, order_id: int, adapters: Adapters
     ) -> Template | Redirect:
@@ -138,7 +139,7 @@ class OrderDeskPages(Controller):
             choice = shipment_choice(values.get("choice", ""))
         except DomainError as exc:
             return await order_page(request, viewer, order_id, adapters, exc)
-        action = desk.arrange_shipment(viewer, order_id, choice, _key(values))
+        action = desk.arrange_shipment(viewer, order_id, choice, _key(request, values))
         return await _act(request, viewer, order_id, adapters, action)
 
     @post("/restock")
@@ -152,8 +153,13 @@ class OrderDeskPages(Controller):
         return Redirect(f"/orders/{order_id}")
 
 
-def _key(values: dict) -> str | None:
-    """The form's own key (one per page shown), so a double tap sends the action once."""
+def _key(request: Request, values: dict) -> str | None:
+    """The phone's ``Idempotency-Key`` (one per queued tap, app.js), else the form's own key (one per
+    page shown), so a double tap sends the action once. The header comes first: an offline queue sends
+    taps from a kept copy of the page, whose form key is the same for every tap made on it."""
+    header = request.headers.get("idempotency-key", "").strip()
+    if header:
+        return f"web-{header}"
     key = values.get("key", "")
     return f"web-{key}" if key else None
 
