@@ -19,6 +19,11 @@
   // The routes whose writes may wait for a signal; each honours Idempotency-Key on the server.
   const QUEUEABLE = [/^\/products\/\d+\/(stock|price)$/, /^\/batches\/\d+\/events$/];
   const INSTALL_ASKED = "install-offered";
+  // Where a desk tap sent from the queue lands: its action's state, followed until the marketplace
+  // has answered (below).
+  const DESK_ACTION = /\/orders\/\d+\/actions\/\d+$/;
+  const FOLLOW_EVERY_MS = 3000;
+  let following = null;
 
   /* ---- the service worker ---- */
 
@@ -241,8 +246,11 @@
   const panel = document.getElementById("outbox");
 
   function fate(item) {
+    if (item.state === "sent" && awaitingMarket(item)) {
+      return "✔ " + t("Đã gửi · chờ sàn trả lời…", "Sent · waiting for the marketplace…");
+    }
     if (item.state === "sent") {
-      return "✔ " + t("Đã gửi", "Sent");
+      return "✔ " + t("Đã gửi", "Sent") + (item.answered ? t(" · sàn đã nhận", " · the marketplace took it") : "");
     }
     if (item.state === "refused") {
       return "✖ " + t("Bị từ chối", "Refused") + ": " + item.reason;
@@ -293,10 +301,45 @@
         .catch(() => false)
         .finally(() => {
           replaying = null;
-          draw();
+          draw().then(follow);
         });
     }
     return replaying;
+  }
+
+  /* ---- the order desk's taps, followed to the marketplace's answer ---- */
+
+  // A desk tap sent from the queue lands on its action (/orders/{id}/actions/{id}, JSON): our server
+  // took it, and the desk's outbox sends it on. The marketplace answers later and may refuse (a
+  // pickup slot it no longer offers): that refusal is the tap's fate too, shown with what was chosen.
+  function awaitingMarket(item) {
+    return item.state === "sent" && !item.answered && DESK_ACTION.test(item.landed || "");
+  }
+
+  async function follow() {
+    clearTimeout(following);
+    if (!navigator.onLine) {
+      return;
+    }
+    const waiting = (await Outbox.all()).filter((item) => item.user === user && awaitingMarket(item));
+    for (const item of waiting) {
+      const action = await fetch(item.landed, { credentials: "same-origin", headers: { accept: "application/json" } })
+        .then((answer) => (answer.ok ? answer.json() : null))
+        .catch(() => null);
+      if (!action || !["done", "failed", "dead"].includes(action.status)) {
+        continue; // still on its way: asked again below
+      }
+      item.answered = true;
+      if (action.status !== "done") {
+        item.state = "refused";
+        item.reason = (english ? action.reason_en : action.reason_vi) || action.status_vi;
+      }
+      await Outbox.put(item);
+    }
+    await draw();
+    if (waiting.some(awaitingMarket)) {
+      following = setTimeout(follow, FOLLOW_EVERY_MS);
+    }
   }
 
   window.addEventListener("online", sendQueue);

@@ -102,12 +102,20 @@ class OrderDeskPages(Controller):
         }
         return Template("integrations/order_ship.html", context=context)
 
+    @get("/actions/{action_id:int}")
+    async def action(self, viewer: Actor, order_id: int, action_id: int) -> ActionRead:
+        """One action's state (queued, running, done, failed with the marketplace's reason) for the
+        phone's offline queue, which shows a refusal that comes after its tap was sent."""
+        return await desk.action_state(viewer, order_id, action_id)
+
     @post("/confirm", middleware=[IdempotencyMiddleware])
     async def confirm(
         self, request: Request, viewer: Actor, order_id: int, adapters: Adapters
     ) -> Template | Redirect:
         values = form_values(await request.form())
-        return await _act(request, viewer, order_id, adapters, desk.confirm(viewer, order_id, _key(request, values)))
+        return await _act(
+            request, viewer, order_id, adapters, desk.confirm(viewer, order_id, _key(request, values))
+        )
 
     @post("/cancel", middleware=[IdempotencyMiddleware])
     async def cancel(
@@ -167,9 +175,13 @@ def _key(request: Request, values: dict) -> str | None:
 async def _act(
     request: Request, viewer: Actor, order_id: int, adapters: Adapters, action: Awaitable[ActionRead]
 ) -> Template | Redirect:
-    """Queue the action (an awaitable of the desk service), then back to the order's page."""
+    """Queue the action (an awaitable of the desk service), then back to the order's page; a tap
+    from the phone's offline queue (it sends an ``Idempotency-Key``) is answered with the action
+    itself, whose state the queue follows to the marketplace's answer (app.js)."""
     try:
-        await action
+        queued = await action
     except DomainError as exc:
         return await order_page(request, viewer, order_id, adapters, exc)
+    if request.headers.get("idempotency-key"):
+        return Redirect(f"/orders/{order_id}/actions/{queued.id}")
     return Redirect(f"/orders/{order_id}")

@@ -2,12 +2,14 @@
 
 A household opens its orders with a signal; offline (``context.set_offline``) the inbox, an order's
 page and its ship form open from the service worker's copies with "Đang ngoại tuyến · dữ liệu lúc
-HH:MM"; it confirms one order and ships two others with the options the kept ship forms show.
+HH:MM"; it confirms one order and ships three others with the options the kept ship forms show.
 Meanwhile the buyer cancels the third at the marketplace. The page is closed, the signal returns,
 and the browser's own Background Sync event (dispatched through the DevTools protocol, as Chromium
 fires it) replays the queue from the service worker: the confirmation and the first shipment are
 applied exactly once at the Voso simulator, and the third is refused by our server (the
-marketplace's state wins), its queue line showing the reason and the option that was chosen.
+marketplace's state wins), its queue line showing the reason and the option that was chosen. A
+fourth shipment, chosen from a kept pickup slot the carrier has withdrawn since, is taken by our
+server and refused by the marketplace: the queue follows the action there and shows that refusal.
 """
 
 from __future__ import annotations
@@ -55,8 +57,8 @@ def desk_app(settings) -> Iterator[tuple[str, SimState]]:
         yield url, plugin.simulator_apps["/sim/voso"].state.sim
 
 
-def three_orders_on_voso(base_url: str) -> tuple[httpx.Client, str, list[tuple[int, str]]]:
-    """A household with a product live on Voso and three buyers' orders of it, told by webhook:
+def orders_on_voso(base_url: str, count: int) -> tuple[httpx.Client, str, list[tuple[int, str]]]:
+    """A household with a product live on Voso and ``count`` buyers' orders of it, told by webhook:
     (its API client, its phone, [(our order id, Voso's order code)] oldest first)."""
     api, phone, product_id = a_household_listing_on_voso(base_url, name="Phạm Thị Hoa")
 
@@ -66,7 +68,7 @@ def three_orders_on_voso(base_url: str) -> tuple[httpx.Client, str, list[tuple[i
 
     item = until_sync(live_item, timeout=30, every=0.1, what="the listing to be live on Voso")
     refs = []
-    for _ in range(3):
+    for _ in range(count):
         bought = httpx.post(f"{base_url}/sim/voso/orders/{item}", params={"quantity": 1, "payment": "cod"})
         assert bought.status_code == 200, bought.text
         refs.append(bought.json()["order_id"])
@@ -121,11 +123,11 @@ def dispatch_background_sync(page: Page, origin: str) -> None:
 
 def test_desk_actions_made_offline_are_applied_once_and_a_refused_one_keeps_its_choice(browser, desk_app):
     base_url, voso = desk_app
-    api, phone_number, orders = three_orders_on_voso(base_url)
-    (to_confirm, ref_a), (to_ship, ref_b), (cancelled, ref_c) = orders
-    for order_id in (to_ship, cancelled):  # confirmed with a signal, the day before
+    api, phone_number, orders = orders_on_voso(base_url, 4)
+    (to_confirm, ref_a), (to_ship, ref_b), (cancelled, ref_c), (stale, ref_d) = orders
+    for order_id in (to_ship, cancelled, stale):  # confirmed with a signal, the day before
         assert api.post(f"/api/v1/orders/{order_id}/confirm").status_code == 202
-    for order_id in (to_ship, cancelled):
+    for order_id in (to_ship, cancelled, stale):
         until_sync(lambda o=order_id: stage(api, o) == "to_ship", timeout=30, every=0.1, what="confirmed")
 
     expect.set_options(timeout=5_000)
@@ -138,11 +140,12 @@ def test_desk_actions_made_offline_are_applied_once_and_a_refused_one_keeps_its_
     try:
         sign_in(page, phone_number, PASSWORD)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-        # With a signal: the inbox, the order and the two ship forms are kept as they are opened.
+        # With a signal: the inbox, the order and the three ship forms are kept as they are opened.
         for path in (
             "/orders",
             f"/orders/{to_confirm}",
             f"/orders/{to_ship}/ship",
+            f"/orders/{stale}/ship",
             f"/orders/{cancelled}/ship",
         ):
             page.goto(path)
@@ -171,8 +174,16 @@ def test_desk_actions_made_offline_are_applied_once_and_a_refused_one_keeps_its_
         page.goto(f"/orders/{cancelled}/ship")
         page.get_by_label(re.compile("Bưu cục Viettel Post Ninh Kiều")).check()
         page.get_by_role("button", name="Xác nhận gửi hàng").click()
+        expect(page.locator('#outbox [data-state="queued"]')).to_have_count(3)
+
+        # The fourth ship form was kept with a pickup slot the carrier has withdrawn since.
+        page.goto(f"/orders/{stale}/ship")
+        withdrawn = page.locator('input[name="choice"][value^="pickup|"]').first
+        withdrawn.evaluate("(radio) => { radio.value = radio.value.replace(/[^|]*$/, '20200101-AM'); }")
+        withdrawn.check()
+        page.get_by_role("button", name="Xác nhận gửi hàng").click()
         queued = page.locator('#outbox [data-state="queued"]')
-        expect(queued).to_have_count(3)
+        expect(queued).to_have_count(4)
         expect(queued.nth(0)).to_contain_text(f"{ref_a} · Đồng ý xác nhận")
         expect(queued.nth(1)).to_contain_text(f"{ref_b} · Xác nhận gửi hàng: {slot}")
         expect(queued.nth(2)).to_contain_text("Bưu cục Viettel Post Ninh Kiều")
@@ -205,6 +216,12 @@ def test_desk_actions_made_offline_are_applied_once_and_a_refused_one_keeps_its_
         expect(refused).to_contain_text("Bị từ chối: Đơn đang ở trạng thái “Đã hủy”, không thể gửi hàng.")
         expect(refused).to_contain_text("Bưu cục Viettel Post Ninh Kiều")
         expect(page.get_by_test_id("result")).to_have_text("✓ Xác nhận đơn: đã xong", timeout=ANSWERED_MS)
+        # Our server took the fourth; the marketplace refused it later, and the queue follows it there.
+        expect(items.nth(0)).to_contain_text("Đã gửi · sàn đã nhận", timeout=ANSWERED_MS)
+        withdrawn = items.nth(3)
+        expect(withdrawn).to_have_attribute("data-state", "refused", timeout=ANSWERED_MS)
+        expect(withdrawn).to_contain_text("Bị từ chối: Khung giờ lấy hàng không còn")
+        expect(withdrawn).to_contain_text(f"{ref_d} · Xác nhận gửi hàng: {slot}")
 
         # At the marketplace: confirmed once, shipped once, the cancelled order left as it is.
         until_sync(lambda: voso.orders[ref_b].stage == "to_pickup", timeout=30, every=0.1, what="the waybill")
@@ -214,8 +231,9 @@ def test_desk_actions_made_offline_are_applied_once_and_a_refused_one_keeps_its_
 
         dispatch_background_sync(page, base_url)  # a second sync finds nothing left to send
         page.reload()
-        expect(page.locator("#outbox [data-outbox-item]")).to_have_count(3)
+        expect(page.locator("#outbox [data-outbox-item]")).to_have_count(4)
         assert (actions(to_confirm, "confirm"), actions(to_ship, "arrange_shipment")) == (1, 1)
-        assert actions(cancelled, "arrange_shipment") == 0
+        assert actions(cancelled, "arrange_shipment") == 0 and actions(stale, "arrange_shipment") == 1
+        assert voso.orders[ref_d].stage == "to_ship" and not voso.orders[ref_d].tracking_number
     finally:
         context.close()
