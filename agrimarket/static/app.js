@@ -362,7 +362,16 @@
     .then(() => Outbox.setUser(user))
     .then(draw)
     .then(() => Outbox.all())
-    .then((items) => items.filter((i) => i.state === "queued" && i.user === user).forEach(noteOn))
+    .then((items) => {
+      items.filter((i) => i.state === "queued" && i.user === user).forEach(noteOn);
+      // A refused desk tap: its choice selected again on its form (the slot, post office, reason).
+      for (const item of items.filter((i) => i.state === "refused" && i.user === user)) {
+        const form = DESK_FORM.test(item.url) && document.querySelector(`form[action="${item.url}"]`);
+        if (form) {
+          putBack(form, item.fields);
+        }
+      }
+    })
     .then(sendQueue)
     .catch(() => {});
 })();

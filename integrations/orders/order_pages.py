@@ -2,7 +2,12 @@
 forms of its actions. Each form posts here, the desk service queues the action (``orders.desk``),
 and the farmer lands back on the order's page, which shows "đang gửi…" until the marketplace has
 answered. A refusal (409 naming the stage, a marketplace that does not answer) is shown on the
-order's page with its Vietnamese message, never as a server error."""
+order's page with its Vietnamese message, never as a server error.
+
+The phone's offline queue (issue 22, agrimarket/static/app.js) posts these same forms with an
+``Idempotency-Key`` per tap: the action routes mount ``IdempotencyMiddleware``, use that key as the
+desk's, and answer with the action's state (``…/actions/{action_id}``), which the queue follows until
+the marketplace has answered."""
 
 from __future__ import annotations
 
