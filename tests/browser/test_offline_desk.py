@@ -2,11 +2,12 @@
 
 A household opens its orders with a signal; offline (``context.set_offline``) the inbox, an order's
 page and its ship form open from the service worker's copies with "Đang ngoại tuyến · dữ liệu lúc
-HH:MM"; it confirms one order and ships three others with the options the kept ship forms show.
-Meanwhile the buyer cancels the third at the marketplace. The page is closed, the signal returns,
+HH:MM"; it confirms one order, ships three others with the options the kept ship forms show and
+cancels a fifth with one of the marketplace's reasons. Meanwhile the buyer cancels the third order
+at the marketplace. The page is closed, the signal returns,
 and the browser's own Background Sync event (dispatched through the DevTools protocol, as Chromium
-fires it) replays the queue from the service worker: the confirmation and the first shipment are
-applied exactly once at the Voso simulator, and the third is refused by our server (the
+fires it) replays the queue from the service worker: the confirmation, the first shipment and the
+cancellation are applied exactly once at the Voso simulator, and the third is refused by our server (the
 marketplace's state wins), its queue line showing the reason and the option that was chosen. A
 fourth shipment, chosen from a kept pickup slot the carrier has withdrawn since, is taken by our
 server and refused by the marketplace: the queue follows the action there and shows that refusal.
@@ -123,8 +124,8 @@ def dispatch_background_sync(page: Page, origin: str) -> None:
 
 def test_desk_actions_made_offline_are_applied_once_and_a_refused_one_keeps_its_choice(browser, desk_app):
     base_url, voso = desk_app
-    api, phone_number, orders = orders_on_voso(base_url, 4)
-    (to_confirm, ref_a), (to_ship, ref_b), (cancelled, ref_c), (stale, ref_d) = orders
+    api, phone_number, orders = orders_on_voso(base_url, 5)
+    (to_confirm, ref_a), (to_ship, ref_b), (cancelled, ref_c), (stale, ref_d), (to_cancel, ref_e) = orders
     for order_id in (to_ship, cancelled, stale):  # confirmed with a signal, the day before
         assert api.post(f"/api/v1/orders/{order_id}/confirm").status_code == 202
     for order_id in (to_ship, cancelled, stale):
@@ -140,10 +141,11 @@ def test_desk_actions_made_offline_are_applied_once_and_a_refused_one_keeps_its_
     try:
         sign_in(page, phone_number, PASSWORD)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-        # With a signal: the inbox, the order and the three ship forms are kept as they are opened.
+        # With a signal: the inbox, two orders and three ship forms are kept as they are opened.
         for path in (
             "/orders",
             f"/orders/{to_confirm}",
+            f"/orders/{to_cancel}",
             f"/orders/{to_ship}/ship",
             f"/orders/{stale}/ship",
             f"/orders/{cancelled}/ship",
@@ -182,8 +184,15 @@ def test_desk_actions_made_offline_are_applied_once_and_a_refused_one_keeps_its_
         withdrawn.evaluate("(radio) => { radio.value = radio.value.replace(/[^|]*$/, '20200101-AM'); }")
         withdrawn.check()
         page.get_by_role("button", name="Xác nhận gửi hàng").click()
+        expect(page.locator('#outbox [data-state="queued"]')).to_have_count(4)
+
+        page.goto(f"/orders/{to_cancel}")  # the fifth is cancelled, with one of Voso's reasons
+        page.locator("summary", has_text="Hủy đơn").click()
+        page.get_by_label("Sai giá sản phẩm").check()
+        page.get_by_role("button", name="Hủy đơn này").click()
         queued = page.locator('#outbox [data-state="queued"]')
-        expect(queued).to_have_count(4)
+        expect(queued).to_have_count(5)
+        expect(queued.nth(4)).to_contain_text(f"{ref_e} · Hủy đơn này: Sai giá sản phẩm")
         expect(queued.nth(0)).to_contain_text(f"{ref_a} · Đồng ý xác nhận")
         expect(queued.nth(1)).to_contain_text(f"{ref_b} · Xác nhận gửi hàng: {slot}")
         expect(queued.nth(2)).to_contain_text("Bưu cục Viettel Post Ninh Kiều")
@@ -218,6 +227,7 @@ def test_desk_actions_made_offline_are_applied_once_and_a_refused_one_keeps_its_
         expect(page.get_by_test_id("result")).to_have_text("✓ Xác nhận đơn: đã xong", timeout=ANSWERED_MS)
         # Our server took the fourth; the marketplace refused it later, and the queue follows it there.
         expect(items.nth(0)).to_contain_text("Đã gửi · sàn đã nhận", timeout=ANSWERED_MS)
+        expect(items.nth(4)).to_contain_text("Đã gửi · sàn đã nhận", timeout=ANSWERED_MS)
         withdrawn = items.nth(3)
         expect(withdrawn).to_have_attribute("data-state", "refused", timeout=ANSWERED_MS)
         expect(withdrawn).to_contain_text("Bị từ chối: Khung giờ lấy hàng không còn")
@@ -227,13 +237,16 @@ def test_desk_actions_made_offline_are_applied_once_and_a_refused_one_keeps_its_
         until_sync(lambda: voso.orders[ref_b].stage == "to_pickup", timeout=30, every=0.1, what="the waybill")
         assert stages_pushed(voso, ref_a).count("to_ship") == 1
         assert stages_pushed(voso, ref_b).count("to_pickup") == 1
+        assert stages_pushed(voso, ref_e).count("cancelled") == 1
+        assert voso.orders[ref_e].cancel_reason == "WRONG_PRICE"
         assert voso.orders[ref_c].stage == "cancelled" and not voso.orders[ref_c].tracking_number
 
         dispatch_background_sync(page, base_url)  # a second sync finds nothing left to send
         page.reload()
-        expect(page.locator("#outbox [data-outbox-item]")).to_have_count(4)
+        expect(page.locator("#outbox [data-outbox-item]")).to_have_count(5)
         assert (actions(to_confirm, "confirm"), actions(to_ship, "arrange_shipment")) == (1, 1)
         assert actions(cancelled, "arrange_shipment") == 0 and actions(stale, "arrange_shipment") == 1
+        assert actions(to_cancel, "cancel") == 1
         assert voso.orders[ref_d].stage == "to_ship" and not voso.orders[ref_d].tracking_number
     finally:
         context.close()
