@@ -33,6 +33,7 @@
       const data = event.data || {};
       if (data.type === "outbox-done") {
         settled(data.item, data.html);
+        follow(); // a desk tap the worker sent: its marketplace answer is followed from here
       }
     });
   }
