@@ -20,6 +20,11 @@
   // The routes whose writes may wait for a signal; each honours Idempotency-Key on the server.
   const QUEUEABLE = [/^\/products\/\d+\/(stock|price)$/, /^\/batches\/\d+\/events$/];
   const INSTALL_ASKED = "install-offered";
+  // Where a desk tap sent from the queue lands: its action's state, followed until the marketplace
+  // has answered (below).
+  const DESK_ACTION = /\/orders\/\d+\/actions\/\d+$/;
+  const FOLLOW_EVERY_MS = 3000;
+  let following = null;
 
   /* ---- CSRF: every htmx request carries the page's token ---- */
 
@@ -40,6 +45,7 @@
       const data = event.data || {};
       if (data.type === "outbox-done") {
         settled(data.item, data.html);
+        follow(); // a desk tap the worker sent: its marketplace answer is followed from here
       }
     });
   }
@@ -88,9 +94,10 @@
     }
   });
 
-  // The order desk's forms post without htmx (and carry their own key, one per page shown, which
-  // the desk dedupes on): offline, they are kept the same way instead of failing to load.
-  const DESK_FORM = /^\/orders\/\d+\/(confirm|cancel|cancellation)$/;
+  // The order desk's forms post without htmx: offline, they are kept the same way instead of failing
+  // to load, each with its own key (the page's form key is the same for every tap on a kept copy).
+  // The ship form is chosen from the options its kept copy shows (sw.js keeps /orders/{id}/ship).
+  const DESK_FORM = /^\/orders\/\d+\/(confirm|cancel|cancellation|ship)$/;
   body.addEventListener("submit", (event) => {
     const form = event.target;
     const path = new URL(form.action, location.href).pathname;
@@ -100,7 +107,7 @@
     event.preventDefault();
     const formData = new FormData(form, event.submitter);
     const headers = { "Idempotency-Key": Outbox.newKey(), "x-csrftoken": formData.get("_csrf_token") || "" };
-    keep({ path: path, formData: formData, headers: headers, target: null, elt: event.submitter || form });
+    keep({ path: path, formData: formData, headers: headers, target: null, elt: event.submitter || form }, form);
     if (panel) {
       panel.open = true; // no card to mark: the queue itself shows the farmer it is kept
     }
@@ -140,7 +147,20 @@
       .join(" · ");
   }
 
-  async function keep(config) {
+  /** A desk action as the farmer chose it: "Voso · VS0000001 · Xác nhận gửi hàng: 08:00–12:00 …",
+   * the chosen radios by their words (a slot, a post office, a reason), not their codes. */
+  function describeDesk(form, submitter) {
+    const order = form.closest("[data-order-label]");
+    const action = ((submitter && submitter.textContent) || "").trim();
+    const chosen = Array.from(form.querySelectorAll("input[type=radio]:checked"), (radio) =>
+      (radio.closest("label") || radio).textContent.replace(/\s+/g, " ").trim()
+    ).filter(Boolean);
+    return [order ? order.dataset.orderLabel : "", action + (chosen.length ? ": " + chosen.join(", ") : "")]
+      .filter(Boolean)
+      .join(" · ");
+  }
+
+  async function keep(config, deskForm) {
     const fields = typed(config.formData);
     const target = config.target && config.target.id ? "#" + config.target.id : "";
     const item = await Outbox.add({
@@ -149,7 +169,7 @@
       url: config.path,
       body: new URLSearchParams(fields).toString(),
       csrf: config.headers["x-csrftoken"] || "",
-      label: describe(config.elt, fields),
+      label: deskForm ? describeDesk(deskForm, config.elt) : describe(config.elt, fields),
       target: target,
       fields: fields,
     });
@@ -215,9 +235,17 @@
 
   function putBack(element, fields) {
     for (const [name, value] of Object.entries(fields || {})) {
-      const input = element.querySelector(`[name="${CSS.escape(name)}"]:not([type=hidden])`);
+      const named = `[name="${CSS.escape(name)}"]`;
+      // A radio (a slot, a post office, a reason) is chosen again; a text field is typed again.
+      const input =
+        element.querySelector(`input[type=radio]${named}[value="${CSS.escape(value)}"]`) ||
+        element.querySelector(`${named}:not([type=hidden]):not([type=radio])`);
       if (input) {
-        input.value = value;
+        if (input.type === "radio") {
+          input.checked = true;
+        } else {
+          input.value = value;
+        }
         const details = input.closest("details");
         if (details) {
           details.open = true;
@@ -231,8 +259,11 @@
   const panel = document.getElementById("outbox");
 
   function fate(item) {
+    if (item.state === "sent" && awaitingMarket(item)) {
+      return "✔ " + t("Đã gửi · chờ sàn trả lời…", "Sent · waiting for the marketplace…");
+    }
     if (item.state === "sent") {
-      return "✔ " + t("Đã gửi", "Sent");
+      return "✔ " + t("Đã gửi", "Sent") + (item.answered ? t(" · sàn đã nhận", " · the marketplace took it") : "");
     }
     if (item.state === "refused") {
       return "✖ " + t("Bị từ chối", "Refused") + ": " + item.reason;
@@ -283,10 +314,45 @@
         .catch(() => false)
         .finally(() => {
           replaying = null;
-          draw();
+          draw().then(follow);
         });
     }
     return replaying;
+  }
+
+  /* ---- the order desk's taps, followed to the marketplace's answer ---- */
+
+  // A desk tap sent from the queue lands on its action (/orders/{id}/actions/{id}, JSON): our server
+  // took it, and the desk's outbox sends it on. The marketplace answers later and may refuse (a
+  // pickup slot it no longer offers): that refusal is the tap's fate too, shown with what was chosen.
+  function awaitingMarket(item) {
+    return item.state === "sent" && !item.answered && DESK_ACTION.test(item.landed || "");
+  }
+
+  async function follow() {
+    clearTimeout(following);
+    if (!navigator.onLine) {
+      return;
+    }
+    const waiting = (await Outbox.all()).filter((item) => item.user === user && awaitingMarket(item));
+    for (const item of waiting) {
+      const action = await fetch(item.landed, { credentials: "same-origin", headers: { accept: "application/json" } })
+        .then((answer) => (answer.ok ? answer.json() : null))
+        .catch(() => null);
+      if (!action || !["done", "failed", "dead"].includes(action.status)) {
+        continue; // still on its way: asked again below
+      }
+      item.answered = true;
+      if (action.status !== "done") {
+        item.state = "refused";
+        item.reason = (english ? action.reason_en : action.reason_vi) || action.status_vi;
+      }
+      await Outbox.put(item);
+    }
+    await draw();
+    if (waiting.some(awaitingMarket)) {
+      following = setTimeout(follow, FOLLOW_EVERY_MS);
+    }
   }
 
   window.addEventListener("online", sendQueue);
@@ -309,7 +375,16 @@
     .then(() => Outbox.setUser(user))
     .then(draw)
     .then(() => Outbox.all())
-    .then((items) => items.filter((i) => i.state === "queued" && i.user === user).forEach(noteOn))
+    .then((items) => {
+      items.filter((i) => i.state === "queued" && i.user === user).forEach(noteOn);
+      // A refused desk tap: its choice selected again on its form (the slot, post office, reason).
+      for (const item of items.filter((i) => i.state === "refused" && i.user === user)) {
+        const form = DESK_FORM.test(item.url) && document.querySelector(`form[action="${item.url}"]`);
+        if (form) {
+          putBack(form, item.fields);
+        }
+      }
+    })
     .then(sendQueue)
     .catch(() => {});
 })();

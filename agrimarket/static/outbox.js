@@ -134,7 +134,9 @@
       return { state: null, html: "" };
     }
     const html = await answer.text();
-    return { state: answer.status < 400 ? "sent" : "refused", status: answer.status, html: html };
+    const state = answer.status < 400 ? "sent" : "refused";
+    // Where the answer came from after redirects: an order desk action's own state, to follow.
+    return { state: state, status: answer.status, html: html, landed: answer.url };
   }
 
   /** Send the queued writes of the signed-in user, oldest first; onEach(item, html) after each.
@@ -156,6 +158,7 @@
         item.state = result.state;
         item.status = result.status;
         item.reason = result.state === "refused" ? reasonIn(result.html, result.status) : "";
+        item.landed = result.landed || "";
         item.doneAt = Date.now();
         await put(item);
         if (onEach) {
@@ -178,5 +181,5 @@
     }
   }
 
-  scope.Outbox = { add, all, remove, replay, newKey, currentUser, setUser, reasonIn };
+  scope.Outbox = { add, all, put, remove, replay, newKey, currentUser, setUser, reasonIn };
 })(self);

@@ -103,6 +103,9 @@ const KEPT_PAGES = [
   /^\/products\/new$/,
   /^\/orders\/?$/,
   /^\/orders\/\d+$/,
+  // The ship form as the marketplace last offered it (carrier, pickup slots, post offices): the
+  // options are asked of the marketplace live, so its kept copy is what a farmer chooses from offline.
+  /^\/orders\/\d+\/ship$/,
   /^\/batches\/\d+$/,
 ];
 

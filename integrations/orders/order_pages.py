@@ -2,7 +2,12 @@
 forms of its actions. Each form posts here, the desk service queues the action (``orders.desk``),
 and the farmer lands back on the order's page, which shows "đang gửi…" until the marketplace has
 answered. A refusal (409 naming the stage, a marketplace that does not answer) is shown on the
-order's page with its Vietnamese message, never as a server error."""
+order's page with its Vietnamese message, never as a server error.
+
+The phone's offline queue (issue 22, agrimarket/static/app.js) posts these same forms with an
+``Idempotency-Key`` per tap: the action routes mount ``IdempotencyMiddleware``, use that key as the
+desk's, and answer with the action's state (``…/actions/{action_id}``), which the queue follows until
+the marketplace has answered."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from agrimarket.web.auth import provide_actor
 from agrimarket.web.errors import with_retry_after
 from agrimarket.web.forms import form_values
 from agrimarket.web.i18n import request_lang
+from agrimarket.web.idempotency import IdempotencyMiddleware
 from integrations.adapters.desk import ShipmentChoice
 from integrations.adapters.registry import Adapters
 from integrations.orders import desk, detail, inbox
@@ -101,22 +107,30 @@ class OrderDeskPages(Controller):
         }
         return Template("integrations/order_ship.html", context=context)
 
-    @post("/confirm")
+    @get("/actions/{action_id:int}")
+    async def action(self, viewer: Actor, order_id: int, action_id: int) -> ActionRead:
+        """One action's state (queued, running, done, failed with the marketplace's reason) for the
+        phone's offline queue, which shows a refusal that comes after its tap was sent."""
+        return await desk.action_state(viewer, order_id, action_id)
+
+    @post("/confirm", middleware=[IdempotencyMiddleware])
     async def confirm(
         self, request: Request, viewer: Actor, order_id: int, adapters: Adapters
     ) -> Template | Redirect:
         values = form_values(await request.form())
-        return await _act(request, viewer, order_id, adapters, desk.confirm(viewer, order_id, _key(values)))
+        return await _act(
+            request, viewer, order_id, adapters, desk.confirm(viewer, order_id, _key(request, values))
+        )
 
-    @post("/cancel")
+    @post("/cancel", middleware=[IdempotencyMiddleware])
     async def cancel(
         self, request: Request, viewer: Actor, order_id: int, adapters: Adapters
     ) -> Template | Redirect:
         values = form_values(await request.form())
-        action = desk.cancel(viewer, order_id, values.get("reason", ""), adapters, _key(values))
+        action = desk.cancel(viewer, order_id, values.get("reason", ""), adapters, _key(request, values))
         return await _act(request, viewer, order_id, adapters, action)
 
-    @post("/cancellation")
+    @post("/cancellation", middleware=[IdempotencyMiddleware])
     async def answer_cancellation(
         self, request: Request, viewer: Actor, order_id: int, adapters: Adapters
     ) -> Template | Redirect:
@@ -126,10 +140,10 @@ class OrderDeskPages(Controller):
                 "accept", "Hãy chọn đồng ý hoặc không đồng ý hủy.", "Accept or refuse the cancellation."
             )
             return await order_page(request, viewer, order_id, adapters, refused)
-        action = desk.answer_cancellation(viewer, order_id, values["accept"] == "yes", _key(values))
+        action = desk.answer_cancellation(viewer, order_id, values["accept"] == "yes", _key(request, values))
         return await _act(request, viewer, order_id, adapters, action)
 
-    @post("/ship")
+    @post("/ship", middleware=[IdempotencyMiddleware])
     async def ship(
         self, request: Request, viewer: Actor, order_id: int, adapters: Adapters
     ) -> Template | Redirect:
@@ -138,7 +152,7 @@ class OrderDeskPages(Controller):
             choice = shipment_choice(values.get("choice", ""))
         except DomainError as exc:
             return await order_page(request, viewer, order_id, adapters, exc)
-        action = desk.arrange_shipment(viewer, order_id, choice, _key(values))
+        action = desk.arrange_shipment(viewer, order_id, choice, _key(request, values))
         return await _act(request, viewer, order_id, adapters, action)
 
     @post("/restock")
@@ -152,8 +166,13 @@ class OrderDeskPages(Controller):
         return Redirect(f"/orders/{order_id}")
 
 
-def _key(values: dict) -> str | None:
-    """The form's own key (one per page shown), so a double tap sends the action once."""
+def _key(request: Request, values: dict) -> str | None:
+    """The phone's ``Idempotency-Key`` (one per queued tap, app.js), else the form's own key (one per
+    page shown), so a double tap sends the action once. The header comes first: an offline queue sends
+    taps from a kept copy of the page, whose form key is the same for every tap made on it."""
+    header = request.headers.get("idempotency-key", "").strip()
+    if header:
+        return f"web-{header}"
     key = values.get("key", "")
     return f"web-{key}" if key else None
 
@@ -161,9 +180,13 @@ def _key(values: dict) -> str | None:
 async def _act(
     request: Request, viewer: Actor, order_id: int, adapters: Adapters, action: Awaitable[ActionRead]
 ) -> Template | Redirect:
-    """Queue the action (an awaitable of the desk service), then back to the order's page."""
+    """Queue the action (an awaitable of the desk service), then back to the order's page; a tap
+    from the phone's offline queue (it sends an ``Idempotency-Key``) is answered with the action
+    itself, whose state the queue follows to the marketplace's answer (app.js)."""
     try:
-        await action
+        queued = await action
     except DomainError as exc:
         return await order_page(request, viewer, order_id, adapters, exc)
+    if request.headers.get("idempotency-key"):
+        return Redirect(f"/orders/{order_id}/actions/{queued.id}")
     return Redirect(f"/orders/{order_id}")

@@ -362,6 +362,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/orders/{order_id:int}/cancellation"): PAGE_DESK,
     ("POST", "/orders/{order_id:int}/ship"): PAGE_DESK,
     ("POST", "/orders/{order_id:int}/restock"): PAGE_DESK,
+    # An action's state for the phone's offline queue (issue 22), as the API's, with the web session.
+    ("GET", "/orders/{order_id:int}/actions/{action_id:int}"): PAGE_DESK,
     # The caller's own parcels ready today, in one PDF (an empty day is a 409 in words); that no one
     # gets another seller's labels is tests/integrations/test_order_labels.py's.
     ("GET", "/orders/labels-today.pdf"): Access("login", *["allow"] * 6),
