@@ -109,14 +109,17 @@ def close_together(sims: Iterable[LiveSim]) -> None:
 # for every test: the simulators to their state as started, the database by clean_tables.
 @pytest.fixture(scope="module")
 def module_sims() -> Iterator[dict[str, LiveSim]]:
-    from integrations.simulators import postmart, shopee, voso
+    from integrations.simulators import postmart, shopee, tiktok, voso
     from integrations.simulators.state import SimConfig
 
+    # TikTok's consent page sends the seller back to the test client's host.
+    back = "http://testserver.local/marketplace-accounts/tiktok/authorized"
     started = up_together(
         {
             "postmart": LiveSim(postmart, SimConfig(seed=1), wait=False),
             "voso": LiveSim(voso, SimConfig(seed=2), wait=False),
             "shopee": LiveSim(shopee, shopee.ShopeeConfig(seed=3), wait=False),
+            "tiktok": LiveSim(tiktok, tiktok.TiktokConfig(seed=4, redirect_url=back), wait=False),
         }
     )
     yield started
@@ -137,6 +140,7 @@ def module_settings(settings, module_sims):
         postmart_url=module_sims["postmart"].url,
         voso_url=module_sims["voso"].url,
         shopee_url=module_sims["shopee"].url,
+        tiktok_url=module_sims["tiktok"].url,
         worker="off",
         simulators=False,
         **FAST,

@@ -3,8 +3,6 @@ accounts page, and a TikTok listing synced by the worker over real HTTP."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import httpx
 import pytest
 
@@ -14,11 +12,10 @@ from integrations.orders.pull import pull_orders
 from integrations.plugin import build_adapters
 from integrations.settings import IntegrationsSettings
 from integrations.simulators import base
-from integrations.simulators import tiktok as tiktok_sim
 from integrations.simulators.tiktok_auth import demo_credentials
 from integrations.tables import Listing, MarketplaceAccount, MarketplaceOrder
 from tests.agrimarket.test_web_pages import csrf, web_login
-from tests.integrations.conftest import LiveSim, drain
+from tests.integrations.conftest import drain
 from tests.integrations.helpers import product_with_photo, publish
 from tests.waiting import until
 
@@ -27,16 +24,8 @@ BACK = "http://testserver.local/marketplace-accounts/tiktok/authorized"
 
 
 @pytest.fixture
-def tiktok():
-    live = LiveSim(tiktok_sim, tiktok_sim.TiktokConfig(seed=3, redirect_url=BACK))
-    yield live
-    live.close()
-
-
-@pytest.fixture
-def int_settings(int_settings, tiktok):
-    section = dataclasses.replace(int_settings.section(IntegrationsSettings), tiktok_url=tiktok.url)
-    return int_settings.with_section(section)
+def tiktok(sims):
+    return sims["tiktok"]
 
 
 async def test_connect_through_tiktoks_consent_page(client, accounts, tiktok, int_settings):
