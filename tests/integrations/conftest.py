@@ -88,14 +88,13 @@ def close_together(sims: Iterable[LiveSim]) -> None:
 
 @pytest.fixture
 def sims() -> Iterator[dict[str, LiveSim]]:
-    from integrations.simulators import postmart, shopee, voso
-    from integrations.simulators.state import SimConfig
+    from integrations.simulators.registry import SIMULATORS
 
+    # Every registered marketplace's simulator (postmart seed 1, voso 2, shopee 3, then the next).
     started = up_together(
         {
-            "postmart": LiveSim(postmart, SimConfig(seed=1), wait=False),
-            "voso": LiveSim(voso, SimConfig(seed=2), wait=False),
-            "shopee": LiveSim(shopee, shopee.ShopeeConfig(seed=3), wait=False),
+            code: LiveSim(module, module.CONFIG(seed=seed), wait=False)
+            for seed, (code, module) in enumerate(SIMULATORS.items(), start=1)
         }
     )
     yield started
@@ -106,9 +105,7 @@ def sims() -> Iterator[dict[str, LiveSim]]:
 def int_settings(settings, sims):
     integrations = dataclasses.replace(
         settings.section(IntegrationsSettings),
-        postmart_url=sims["postmart"].url,
-        voso_url=sims["voso"].url,
-        shopee_url=sims["shopee"].url,
+        marketplace_urls={code: sim.url for code, sim in sims.items()},
         worker="off",
         simulators=False,
         **FAST,
