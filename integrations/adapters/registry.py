@@ -16,12 +16,12 @@ from types import ModuleType
 
 import httpx
 
-from integrations.adapters import postmart, shopee, voso
+from integrations.adapters import lazada, postmart, shopee, voso
 from integrations.adapters.base import CredentialField, MarketplaceAdapter
 from integrations.adapters.shopee_auth import TokenStore
 
 # The one line a new marketplace adds.
-MODULES: tuple[ModuleType, ...] = (postmart, voso, shopee)
+MODULES: tuple[ModuleType, ...] = (postmart, voso, shopee, lazada)
 
 BY_CODE: dict[str, ModuleType] = {module.CODE: module for module in MODULES}
 ADAPTERS: dict[str, Callable[..., MarketplaceAdapter]] = {module.CODE: module.ADAPTER for module in MODULES}
