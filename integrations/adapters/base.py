@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import socket
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import httpx
 import msgspec
@@ -165,6 +165,13 @@ class MarketplaceAdapter(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class Authorizes(Protocol):
+    """An adapter whose marketplace authorizes sellers by redirect (a consent page answering a code)."""
+
+    def authorize_url(self, client_id: str, redirect_uri: str, state: str = "") -> str: ...
 
 
 def new_client(base_url: str, timeout_s: float) -> httpx.AsyncClient:

@@ -66,8 +66,12 @@ HANDOVER_VI = "Cần giao cho đơn vị vận chuyển trước"
 CREDENTIALS = (
     CredentialField("app_key", "Mã ứng dụng (App Key)", "App Key", secret=False),
     CredentialField("app_secret", "Khóa bí mật (App Secret)", "App Secret"),
-    CredentialField("code", "Mã ủy quyền (code)", "Authorization code"),
+    # Single use and short-lived: shown, so Lazada's redirect back can fill it in.
+    CredentialField("code", "Mã ủy quyền (code)", "Authorization code", secret=False),
 )
+# The connect form opens Lazada's consent page with this credential as its client_id; Lazada
+# redirects back with ``code`` (``MarketplaceAccountPages.authorized``).
+AUTHORIZE_WITH = "app_key"
 SERVICES = ("tokens",)
 NAME_MAX, DESCRIPTION_MAX, IMAGES_MAX = 255, 25000, 8
 STOREFRONT = "https://www.lazada.vn"
@@ -166,6 +170,11 @@ class LazadaAdapter:
         self.auth_base = f"{auth.AUTH_HOST}/rest" if real else base_url.rstrip("/")
         # Lazada's product pages, or the simulator's own.
         self.item_url = f"{STOREFRONT}/products/i{{}}.html" if real else base_url.rstrip("/") + "/item/{}"
+
+    def authorize_url(self, client_id: str, redirect_uri: str, state: str = "") -> str:
+        """Lazada's consent page for our app (the simulator's own in development)."""
+        host = auth.AUTH_HOST if self.auth_base.startswith(auth.AUTH_HOST) else self.auth_base
+        return auth.authorize_url(host, client_id, redirect_uri, state)
 
     # ------------------------------------------------------------ transport
 

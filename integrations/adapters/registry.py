@@ -3,7 +3,8 @@
 An adapter module defines ``CODE``, ``NAME``, ``CREDENTIALS`` (the fields the connect form asks
 for), ``RATE_LIMIT_PER_S`` (API calls per second, paced), ``ADAPTER`` (its class implementing
 ``base.MarketplaceAdapter``) and optionally ``SERVICES`` (what ``Adapters`` hands it), ``act_by``
-(the deadline rule of a contract that sends none), ``ACT_BY_VI`` / ``HANDOVER_VI`` (what its
+(the deadline rule of a contract that sends none), ``AUTHORIZE_WITH`` (the credential its
+consent page is opened with; its adapter then has ``authorize_url``), ``ACT_BY_VI`` / ``HANDOVER_VI`` (what its
 deadline asks of the seller). Its base URL is read from ``INTEGRATIONS_<CODE>_URL``
 (``url_variable``); its simulator is ``integrations.simulators.<code>`` (mounted at /sim/<code>).
 Everything else here is derived from ``MODULES``.
@@ -44,6 +45,12 @@ def credential_fields(code: str) -> tuple[CredentialField, ...]:
     """The credentials the marketplace's contract needs (empty for an unknown code)."""
     module = BY_CODE.get(code)
     return module.CREDENTIALS if module else ()
+
+
+def authorize_field(code: str) -> str:
+    """The credential a marketplace's consent page is opened with (its ``AUTHORIZE_WITH``; "" when
+    the seller copies everything by hand)."""
+    return str(getattr(BY_CODE.get(code), "AUTHORIZE_WITH", ""))
 
 
 def deadline_actions(code: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from agrimarket.products.access import require_writer, seller_owner
 from agrimarket.tables import Household
 from integrations import crypto
 from integrations.adapters.base import Account, CredentialsError, Rejected, Retryable
-from integrations.adapters.registry import Adapters, credential_fields
+from integrations.adapters.registry import Adapters, authorize_field, credential_fields
 from integrations.listings.schemas import MarketplaceStatus
 from integrations.listings.service import marketplace_by_code
 from integrations.settings import IntegrationsSettings
@@ -190,6 +190,7 @@ async def overview(actor: Actor) -> list[MarketplaceStatus]:
                 attention_reason=account["attention_reason"] if account else "",
                 cooperative_shop_id=via_coop.get(m["code"], {}).get("shop_id", ""),
                 credential_fields=credential_fields(m["code"]),
+                authorize_field=authorize_field(m["code"]),
             )
         )
     return statuses

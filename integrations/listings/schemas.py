@@ -78,6 +78,8 @@ class MarketplaceStatus(msgspec.Struct):
     attention_reason: str
     cooperative_shop_id: str  # a member household's cooperative's shop there ("" if none)
     credential_fields: tuple[CredentialField, ...]
+    # The credential the marketplace's consent page is opened with ("": no authorization redirect).
+    authorize_field: str = ""
 
 
 class TroubledJobRead(msgspec.Struct):

@@ -9,12 +9,15 @@ as JSON (Lazada takes JSON or XML; we send JSON).
 from __future__ import annotations
 
 import hmac
+import html
 import json
 import secrets
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.params import Parameter
 from litestar.response import Redirect
 
 from integrations.adapters import lazada_auth as auth
@@ -107,22 +110,34 @@ def create_app(config: LazadaConfig | None = None) -> Litestar:
         return Response(token_answer(owner[0], owner[1]))
 
     @get(auth.AUTHORIZE_PATH)
-    async def consent(client_id: str, redirect_uri: str, seller_id: str = "") -> Response:
-        """Lazada's consent page, simulated: the seller names the shop and authorizes our app."""
+    async def consent(
+        client_id: str,
+        redirect_uri: str,
+        seller_id: str = "",
+        oauth_state: Annotated[str, Parameter(query="state")] = "",
+    ) -> Response:
+        """Lazada's consent page, simulated: the seller names the shop and authorizes our app; the
+        redirect back carries ``code`` and the ``state`` it was given."""
         if not seller_id:
+            hidden = "".join(
+                f'<input type="hidden" name="{name}" value="{html.escape(value)}">'
+                for name, value in (
+                    ("client_id", client_id),
+                    ("redirect_uri", redirect_uri),
+                    ("state", oauth_state),
+                )
+            )
             page = (
                 '<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
                 "<title>Lazada — ủy quyền</title><h1>Lazada (mô phỏng): ủy quyền ứng dụng</h1>"
-                f'<form method="get"><input type="hidden" name="client_id" value="{client_id}">'
-                f'<input type="hidden" name="redirect_uri" value="{redirect_uri}">'
+                f'<form method="get">{hidden}'
                 '<label>Mã người bán (seller ID) <input name="seller_id" inputmode="numeric" required></label>'
                 "<button>Đồng ý ủy quyền / Authorize</button></form></html>"
             )
             return Response(page, media_type="text/html")
+        back = {"code": lazada_demo_code(client_id, seller_id), "state": oauth_state, "seller_id": seller_id}
         joiner = "&" if "?" in redirect_uri else "?"
-        return Redirect(
-            f"{redirect_uri}{joiner}code={lazada_demo_code(client_id, seller_id)}&seller_id={seller_id}"
-        )
+        return Redirect(f"{redirect_uri}{joiner}{urlencode(back)}")
 
     async def write(request: Request, path: str, change) -> Response:
         got = await signed(request, path)
