@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import httpx
 
+from agrimarket import clock
+from agrimarket.indicators.area import area_by_code
+from agrimarket.indicators.service import build_report
 from integrations.adapters.base import Account
 from integrations.orders.pull import pull_orders
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.state import Faults
 from integrations.tables import Listing, MarketplaceOrder, OrderItem
+from tests.factories import HAI_PHONG
 from tests.integrations.conftest import drain
 from tests.integrations.helpers import connect, product_with_photo, publish
 from tests.integrations.test_shopee_sync import stored_credentials
@@ -50,6 +54,10 @@ async def test_listed_once_changed_and_delisted_idempotently_under_faults(
     assert item.shop_id == SELLER and item.fields["stock"] == product["stock"]
     assert all("/lazada-sim/" in url for url in item.fields["images"])  # migrated onto Lazada first
     assert sum(lazada.injected.values()) > 0, "no fault was played"
+    # The indicators count it as a synced marketplace like the others.
+    report = await build_report(await area_by_code(HAI_PHONG), clock.today(), with_series=False)
+    assert report.households == 1
+    assert {m.key: (m.households, m.live_listings) for m in report.marketplaces} == {"lazada": (1, 1)}
 
     changed = await client.patch(
         f"/api/v1/products/{product['id']}", json={"price_vnd": 45_000, "stock": 7}, headers=farmer.headers
