@@ -67,6 +67,8 @@ class QueryPorts:
     # The other apps' parts of the retention job (``agrimarket.privacy.retention``): traceability
     # blanks old scans' hashed client addresses, integrations old orders' delivery data.
     retention_steps: tuple[RetentionStep, ...] = ()
+    # Marketplace code -> its name, for the messages about orders (provided by integrations).
+    marketplace_names: dict[str, str] = field(default_factory=dict)
 
 
 _ports = QueryPorts()

@@ -120,6 +120,7 @@ def environment(topology: Topology, s3_endpoint: str) -> dict[str, str]:
         "INTEGRATIONS_VOSO_URL": f"{simulators}/voso",
         "INTEGRATIONS_SHOPEE_URL": f"{simulators}/shopee",
         "INTEGRATIONS_TIKTOK_URL": f"{simulators}/tiktok",
+        "INTEGRATIONS_LAZADA_URL": f"{simulators}/lazada",
         # Messages go from the app processes (claimed with SKIP LOCKED) to the simulators' process.
         "MESSAGE_ZALO_OAUTH_URL": f"{simulators}/zalo",
         "MESSAGE_ZALO_ZNS_URL": f"{simulators}/zalo",

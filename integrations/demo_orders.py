@@ -36,10 +36,7 @@ from integrations.orders import desk, detail, labels
 from integrations.orders.pull import pull_orders
 from integrations.plugin import build_adapters
 from integrations.settings import IntegrationsSettings
-from integrations.simulators import postmart as postmart_sim
-from integrations.simulators import shopee as shopee_sim
-from integrations.simulators import voso as voso_sim
-from integrations.simulators.state import SimConfig
+from integrations.simulators.registry import SIMULATORS
 from integrations.sync.worker import Worker
 from integrations.tables import Listing, MarketplaceAccount, MarketplaceOrder, OrderAction, SyncJob
 
@@ -65,8 +62,6 @@ PLAN = (
     ("voso", "ho-luong-van-sang", ("to_confirm", "in_transit")),
     ("shopee", "880001", ("to_ship", "to_pickup", "delivered")),
 )
-SIMULATORS = {"postmart": (postmart_sim, SimConfig), "voso": (voso_sim, SimConfig)}
-SIMULATORS["shopee"] = (shopee_sim, shopee_sim.ShopeeConfig)
 
 
 async def seed() -> list[str]:
@@ -82,9 +77,7 @@ async def seed() -> list[str]:
         seeded = settings.with_section(
             dataclasses.replace(
                 section,
-                postmart_url=urls["postmart"],
-                voso_url=urls["voso"],
-                shopee_url=urls["shopee"],
+                marketplace_urls=urls,
                 backoff_base_seconds=0.05,
                 backoff_cap_seconds=1.0,
             )
@@ -103,8 +96,8 @@ def serve_simulators(settings: Settings, state_dir: Path) -> Iterator[dict[str, 
     secrets and state files), but pushing to no app: the seed hears of orders by pulling."""
     section = settings.section(IntegrationsSettings)
     servers, urls = [], {}
-    for code, (module, config_type) in SIMULATORS.items():
-        config = config_type(
+    for code, module in SIMULATORS.items():
+        config = module.CONFIG(
             public_url=f"{settings.public_base_url}/sim/{code}",
             webhook_secret=section.webhook_secret_for(code),
             state_file=str(state_dir / f"sim-{code}.json"),

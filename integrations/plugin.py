@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from functools import partial
 from pathlib import Path
 
 from litestar import asgi
@@ -38,13 +37,10 @@ from integrations.orders.pages import OrderPages
 from integrations.orders.retention import forget_delivery_data
 from integrations.settings import IntegrationsSettings
 from integrations.simulators import buyers
-from integrations.simulators import postmart as postmart_sim
-from integrations.simulators import shopee as shopee_sim
 from integrations.simulators import sms as sms_sim
-from integrations.simulators import tiktok as tiktok_sim
-from integrations.simulators import voso as voso_sim
 from integrations.simulators import webpush as webpush_sim
 from integrations.simulators import zalo as zalo_sim
+from integrations.simulators.registry import SIMULATORS
 from integrations.simulators.state import SimConfig
 from integrations.stock.pages import StockSharePages
 from integrations.sync import ratelimit
@@ -123,6 +119,7 @@ def connect(bus: EventBus, ports: QueryPorts) -> None:
     ports.listing_cards = listing_views.card_context
     ports.listings_in_rows = listing_views.listings_in
     ports.message_gateway = build_channels
+    ports.marketplace_names = {code: name for code, (name, _rate) in MARKETPLACES.items()}
     ports.data_parts.append(privacy_port.PART)
     bus.subscribe(HouseholdErased, privacy_port.on_household_erased)
     ports.retention_steps = (*ports.retention_steps, forget_delivery_data)
@@ -182,24 +179,13 @@ class IntegrationsPlugin(InitPluginProtocol):
         if self.integrations.mount_simulators:
             base = self.settings.public_base_url
             state_dir = Path(self.integrations.sim_state_dir or self.settings.media_dir.parent)
-            for code, module, config_type in (
-                ("postmart", postmart_sim, SimConfig),
-                ("voso", voso_sim, SimConfig),
-                ("shopee", shopee_sim, shopee_sim.ShopeeConfig),
-                # TikTok sends the seller back to the redirect URL registered for the app: ours.
-                (
-                    "tiktok",
-                    tiktok_sim,
-                    partial(
-                        tiktok_sim.TiktokConfig, redirect_url=f"{base}/marketplace-accounts/tiktok/authorized"
-                    ),
-                ),
-            ):
-                config = config_type(
+            for code, module in SIMULATORS.items():
+                config = module.CONFIG(
                     public_url=f"{base}/sim/{code}",
                     webhook_url=f"{base}/api/v1/webhooks/{code}",
                     webhook_secret=self.integrations.webhook_secret_for(code),
                     state_file=str(state_dir / f"sim-{code}.json"),
+                    redirect_url=f"{base}/marketplace-accounts/{code}/authorized",
                 )
                 sim_app = module.create_app(config)
                 self._sims.append(sim_app.state.sim)

@@ -11,19 +11,20 @@ from dataclasses import dataclass, field
 from typing import Self
 
 from agrimarket.env import DEVELOPMENT_ENVIRONMENTS, SettingsError, env_flag, env_float, env_int, env_str
+from integrations.adapters.registry import MARKETPLACES, url_variable
 
 DEV_CREDENTIALS_KEY = "dev-only-credentials-key-change-me-0123456789"  # refused outside development
 DEV_WEBHOOK_SECRET = "dev-only-webhook-secret"  # noqa: S105 - the simulators sign with it in development
 WEBHOOK_ENV_PREFIX = "INTEGRATIONS_WEBHOOK_SECRET_"
 
 
-# Marketplace code -> the variable holding its base URL.
-URL_VARIABLES = {
-    "postmart": "INTEGRATIONS_POSTMART_URL",
-    "voso": "INTEGRATIONS_VOSO_URL",
-    "shopee": "INTEGRATIONS_SHOPEE_URL",
-    "tiktok": "INTEGRATIONS_TIKTOK_URL",
-}
+# Marketplace code -> the variable holding its base URL (INTEGRATIONS_<CODE>_URL), for every registered one.
+URL_VARIABLES = {code: url_variable(code) for code in MARKETPLACES}
+
+
+def _marketplace_urls() -> dict[str, str]:
+    """Each registered marketplace's base URL from INTEGRATIONS_<CODE>_URL; empty when unset."""
+    return {code: env_str(variable) for code, variable in URL_VARIABLES.items()}
 
 
 def _webhook_secrets() -> dict[str, str]:
@@ -67,15 +68,11 @@ class IntegrationsSettings:
     deadline_scan_seconds: float = field(
         default_factory=lambda: env_float("INTEGRATIONS_DEADLINE_SCAN_SECONDS", 60)
     )
-    # Marketplace base URLs; empty means the simulator mounted in this app (PUBLIC_BASE_URL/sim/<code>),
-    # which only development and test (or INTEGRATIONS_SIMULATORS=1) allow.
-    postmart_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_POSTMART_URL"))
-    voso_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_VOSO_URL"))
-    # Shopee's real host is https://partner.shopeemobile.com (sandbox: openplatform.sandbox.test-stable.shopee.sg).
-    shopee_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_SHOPEE_URL"))
-    # TikTok Shop's real host is https://open-api.tiktokglobalshop.com (tokens: auth.tiktok-shops.com).
-    tiktok_url: str = field(default_factory=lambda: env_str("INTEGRATIONS_TIKTOK_URL"))
-    # Mount the simulators under /sim/postmart, /sim/voso and /sim/shopee. None (unset): only in
+    # Marketplace code -> base URL (INTEGRATIONS_<CODE>_URL; each adapter module notes the real host);
+    # empty means the simulator mounted in this app (PUBLIC_BASE_URL/sim/<code>), which only
+    # development and test (or INTEGRATIONS_SIMULATORS=1) allow.
+    marketplace_urls: dict[str, str] = field(default_factory=_marketplace_urls)
+    # Mount the marketplaces' simulators under /sim/<code>. None (unset): only in
     # development and test, since anyone reaching them pushes fake orders and takedowns to farmers.
     simulators: bool | None = field(default_factory=lambda: env_flag("INTEGRATIONS_SIMULATORS", None))
     # Seconds between the mounted simulators' generated orders (the demo's buyers); 0 turns them
@@ -137,8 +134,7 @@ class IntegrationsSettings:
         return self.webhook_secrets.get(code) or self.webhook_secret
 
     def configured_url(self, code: str) -> str:
-        urls = {"postmart": self.postmart_url, "voso": self.voso_url, "shopee": self.shopee_url}
-        return (urls | {"tiktok": self.tiktok_url}).get(code, "")
+        return self.marketplace_urls.get(code, "")
 
     def marketplace_url(self, code: str, public_base_url: str) -> str:
         # Outside development the settings check has made sure a URL is configured here, unless the

@@ -26,7 +26,6 @@ from agrimarket.messages.service import Draft, to_household, to_owner
 from agrimarket.tables import Product, TrainingSession
 from agrimarket.web.i18n import format_vnd
 
-MARKETPLACE_NAMES = {"postmart": "Postmart", "voso": "Voso", "shopee": "Shopee", "tiktok": "TikTok Shop"}
 AREA_STATUS_WORDS = {
     "verified": "đã được xác minh",
     "suspended": "bị tạm dừng",
@@ -34,12 +33,17 @@ AREA_STATUS_WORDS = {
 }
 
 
+def _marketplace_name(code: str) -> str:
+    """The marketplace's name as integrations registers it (its code without integrations)."""
+    return ports.current().marketplace_names.get(code, code)
+
+
 def _local(moment: datetime) -> str:
     return clock.to_local(moment).strftime("%H:%M %d/%m")
 
 
 async def on_order_received(event: OrderReceived) -> None:
-    market = MARKETPLACE_NAMES.get(event.marketplace, event.marketplace)
+    market = _marketplace_name(event.marketplace)
     # The order desk adds the marketplace's deadline to the event (act_by); older publishers do not.
     act_by = getattr(event, "act_by", None)
     deadline = f" Cần xử lý trước {_local(act_by)}." if isinstance(act_by, datetime) else ""
@@ -53,7 +57,7 @@ async def on_order_received(event: OrderReceived) -> None:
 
 async def on_order_deadline_near(event: OrderDeadlineNear) -> None:
     """Once per order (the cause names it): the seller has not acted and under 4 hours are left."""
-    market = MARKETPLACE_NAMES.get(event.marketplace, event.marketplace)
+    market = _marketplace_name(event.marketplace)
     what = event.deadline_vi or f"Cần xử lý trước {_local(event.act_by)}"
     draft = Draft(
         kinds.ORDER_DEADLINE_NEAR,

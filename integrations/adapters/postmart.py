@@ -112,6 +112,10 @@ from integrations.adapters.postmart_orders import act_by as act_by
 
 CODE = "postmart"
 NAME = "Postmart"
+RATE_LIMIT_PER_S = 10.0
+# What the order deadline asks of the seller, in this marketplace's terms (the order inbox).
+ACT_BY_VI = "Cần giao cho bưu điện trước"  # our Postmart contract: to Vietnam Post within 48 h
+HANDOVER_VI = "Cần giao cho bưu điện trước"
 # What the seller copies from Postmart's partner portal into our connect form.
 CREDENTIALS = (
     CredentialField("api_key", "Khóa API (API key)", "API key", secret=False),
@@ -240,3 +244,6 @@ class PostmartAdapter(PostmartOrders):
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+ADAPTER = PostmartAdapter

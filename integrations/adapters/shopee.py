@@ -62,6 +62,11 @@ from integrations.adapters.shopee_desk import ShopeeDesk, refusal
 
 CODE = "shopee"
 NAME = "Shopee"
+# API calls per second (each call is paced, and one listing operation is 3-6 of them).
+RATE_LIMIT_PER_S = 15.0
+# What the order deadline asks of the seller, in this marketplace's terms (the order inbox).
+ACT_BY_VI = "Cần gửi hàng trước"  # ship_by_date: handed to the carrier
+HANDOVER_VI = "Cần gửi hàng trước"
 # The seller's own Shopee app (Seller In-house System) and the code Shopee gave after authorizing it.
 CREDENTIALS = (
     CredentialField("partner_id", "Mã đối tác (Partner ID)", "Partner ID", secret=False),
@@ -404,3 +409,6 @@ class ShopeeAdapter(ShopeeDesk):
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+ADAPTER = ShopeeAdapter

@@ -79,7 +79,6 @@ CREDENTIALS = (
 SERVICES = ("tokens", "read_photo")
 # The connect flow's redirect (integrations.listings.authorize_pages) fills this field with the code.
 AUTH_CODE_FIELD = "auth_code"
-URL_VARIABLE = "INTEGRATIONS_TIKTOK_URL"
 RATE_LIMIT_PER_S = 10.0  # TikTok's documented default is per app and API; we stay well under it
 NAME_MAX, DESCRIPTION_MAX, IMAGES_MAX = 255, 10000, 9
 STOREFRONT = "https://shop.tiktok.com"
@@ -103,8 +102,9 @@ TOKEN_EXPIRED = {105002}
 CREDENTIAL_CODES = {105001, 106001, 36004001, 36004005}
 
 
-def authorize_url(base_url: str, credentials: dict[str, str], state: str) -> str:
-    """The seller's consent page for the app ("Authorization overview")."""
+def authorize_url(base_url: str, credentials: dict[str, str], state: str, redirect_uri: str = "") -> str:
+    """The seller's consent page for the app ("Authorization overview"); TikTok sends the seller back
+    to the redirect URL registered for the app, so ``redirect_uri`` is not sent."""
     return auth.authorize_url(base_url, credentials["app_key"], state)
 
 
@@ -366,3 +366,6 @@ class TiktokAdapter(TiktokDesk, auth.TokenKeeper):
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+ADAPTER = TiktokAdapter

@@ -113,6 +113,10 @@ from integrations.adapters.voso_orders import act_by as act_by
 
 CODE = "voso"
 NAME = "Voso"
+RATE_LIMIT_PER_S = 10.0
+# What the order deadline asks of the seller, in this marketplace's terms (the order inbox).
+ACT_BY_VI = "Cần xác nhận trước"  # our Voso contract: confirm within 24 h
+HANDOVER_VI = "Cần giao cho Viettel Post trước"
 # What the seller copies from Voso's seller centre into our connect form.
 CREDENTIALS = (
     CredentialField("client_id", "Mã ứng dụng (client ID)", "Client ID", secret=False),
@@ -235,3 +239,6 @@ class VosoAdapter(VosoOrders):
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+ADAPTER = VosoAdapter

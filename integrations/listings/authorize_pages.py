@@ -1,4 +1,4 @@
-"""Connecting a seller account through the marketplace's own authorisation page (TikTok Shop; any
+"""Connecting a seller account through the marketplace's own authorisation page (TikTok Shop, Lazada; any
 marketplace whose adapter module defines ``authorize_url`` and ``AUTH_CODE_FIELD``).
 
 The farmer types the shop id and the app's key and secret and taps "Ủy quyền": we keep them, encrypted,
@@ -29,7 +29,7 @@ from agrimarket.settings import Settings
 from agrimarket.web.auth import provide_actor
 from agrimarket.web.forms import form_error, form_values
 from integrations import crypto
-from integrations.adapters.registry import MODULES, Adapters, credential_fields
+from integrations.adapters.registry import BY_CODE, Adapters, authorizes, credential_fields
 from integrations.listings import accounts
 from integrations.listings.account_pages import TEMPLATE
 from integrations.settings import IntegrationsSettings
@@ -40,12 +40,11 @@ PENDING_S = 900  # the farmer has 15 minutes on the marketplace's page
 
 
 def _module(code: str):
-    module = MODULES.get(code)
-    if module is None or not hasattr(module, "authorize_url"):
+    if not authorizes(code):
         raise Invalid(
             "marketplace", "Sàn này không có trang ủy quyền.", "This marketplace has no authorisation page."
         )
-    return module
+    return BY_CODE[code]
 
 
 class MarketplaceAuthorizePages(Controller):
@@ -102,7 +101,8 @@ class MarketplaceAuthorizePages(Controller):
             samesite="lax",  # sent on the marketplace's top-level redirect back to us
             secure=request.url.scheme == "https",
         )
-        return Redirect(module.authorize_url(base, credentials, state), cookies=[cookie])
+        back = f"{settings.public_base_url}{COOKIE_PATH}/{marketplace}/authorized"
+        return Redirect(module.authorize_url(base, credentials, state, back), cookies=[cookie])
 
     @get("/authorized")
     async def back(

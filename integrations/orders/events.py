@@ -8,7 +8,6 @@ the product's current price, so every sale is an order and counts once with it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Annotated, Literal
 
 import msgspec
@@ -16,9 +15,9 @@ import msgspec
 from agrimarket.errors import Invalid
 from agrimarket.tables import Product
 from agrimarket.web.input import CleanText
-from integrations.adapters import postmart, voso
 from integrations.adapters.base import ORDER_STATUSES, RemoteOrder, RemoteOrderItem
 from integrations.adapters.desk import DESK_STAGES
+from integrations.adapters.registry import DEADLINE_RULES
 from integrations.tables import Listing
 
 Positive = Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
@@ -46,10 +45,6 @@ class OrderEvent(CleanText):
     commune: Annotated[str, msgspec.Meta(max_length=100)] = ""
     stage: str = ""  # one of desk.DESK_STAGES, when the marketplace says
     tracking_number: Annotated[str, msgspec.Meta(max_length=60)] = ""
-
-
-# Marketplaces whose deadline is a rule of our contract, not a field they send.
-DEADLINE_RULES: dict[str, Callable[[float], float]] = {voso.CODE: voso.act_by, postmart.CODE: postmart.act_by}
 
 
 class SaleEvent(CleanText):

@@ -13,6 +13,7 @@ from piccolo.query.functions.aggregate import Count
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
 from agrimarket.privacy import access_log
+from integrations.adapters.registry import deadline_actions
 from integrations.orders.access import desk_orders
 from integrations.orders.schemas import InboxOrderRead, InboxRead, Tab, TabRead, Urgency
 from integrations.orders.service import current_stage
@@ -34,20 +35,9 @@ NEEDS_ACTION = TABS["to_handle"][1]
 AT_RISK = timedelta(hours=4)
 # Mid-sentence forms (datetime.weekday(): Monday is 0): "thứ Năm", but "Chủ Nhật".
 WEEKDAYS_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ Nhật")
-# What the deadline asks of the seller, in each marketplace's terms.
-ACTION_VI = {
-    "shopee": "Cần gửi hàng trước",  # ship_by_date: handed to the carrier
-    "voso": "Cần xác nhận trước",  # our Voso contract: confirm within 24 h
-    "postmart": "Cần giao cho bưu điện trước",  # our Postmart contract: to Vietnam Post within 48 h
-}
 # Once the desk knows the stage, the deadline is the next step's: confirming, answering the buyer,
-# or handing the parcel to the carrier (each marketplace's words for it).
+# or handing the parcel to the carrier (each marketplace's words for it: registry.deadline_actions).
 STAGE_ACTION_VI = {"to_confirm": "Cần xác nhận trước", "cancel_requested": "Cần trả lời người mua trước"}
-HANDOVER_VI = {
-    "shopee": "Cần gửi hàng trước",
-    "voso": "Cần giao cho Viettel Post trước",
-    "postmart": "Cần giao cho bưu điện trước",
-}
 URGENCY_VI = {"at_risk": "Sắp hết hạn", "overdue": "Quá hạn"}
 LIMIT = 200
 
@@ -58,10 +48,11 @@ def deadline_words(marketplace_code: str, act_by: datetime | None, stage: str = 
     if act_by is None:
         return ""
     local = clock.to_local(act_by)
+    act, handover = deadline_actions(marketplace_code)
     action = STAGE_ACTION_VI.get(stage, "")
     if not action and stage in ("to_ship", "to_pickup"):
-        action = HANDOVER_VI.get(marketplace_code, "")
-    action = action or ACTION_VI.get(marketplace_code, "Cần xử lý trước")
+        action = handover
+    action = action or act
     return f"{action} {local:%H:%M} {WEEKDAYS_VI[local.weekday()]} {local:%d/%m}"
 
 

@@ -20,6 +20,15 @@ def shopee_demo_code(partner_id: str, shop_id: str) -> str:
     return demo_mac(f"shopee-code:{partner_id}:{shop_id}")[:32]
 
 
+def lazada_demo_secret(app_key: str) -> str:
+    return demo_mac(f"lazada-secret:{app_key}")[:32]
+
+
+def lazada_demo_code(app_key: str, seller_id: str) -> str:
+    """Shaped like Lazada's codes (``0_<number>_<random>``), the seller id in the middle."""
+    return f"0_{seller_id}_{demo_mac(f'lazada-code:{app_key}:{seller_id}')[:24]}"
+
+
 def demo_credentials(code: str, shop_id: str) -> dict[str, str]:
     """Credentials every simulator accepts for any shop id (used by the demo seed)."""
     secret = demo_mac(f"{code}:{shop_id}")[:32]
@@ -30,6 +39,14 @@ def demo_credentials(code: str, shop_id: str) -> dict[str, str]:
             "partner_id": partner_id,
             "partner_key": shopee_demo_partner_key(partner_id),
             "code": shopee_demo_code(partner_id, shop_id),
+        }
+    if code == "lazada":
+        # Lazada's shape: a numeric app key, its secret, and the code its consent page gives.
+        app_key = str(100_000 + int(demo_mac(f"lazada-app:{shop_id}")[:6], 16) % 800_000)
+        return {
+            "app_key": app_key,
+            "app_secret": lazada_demo_secret(app_key),
+            "code": lazada_demo_code(app_key, shop_id),
         }
     if code == "voso":
         return {"client_id": f"demo-{shop_id}", "client_secret": secret}

@@ -64,6 +64,9 @@ def _fields(body: dict) -> dict:
     }
 
 
+CONFIG = SimConfig  # the config type integrations.plugin mounts this simulator with
+
+
 def create_app(config: SimConfig | None = None) -> Litestar:
     state = SimState(contract.CODE, config or SimConfig())
     prefix = "/api/partner/v1/shops/{shop_id:str}"

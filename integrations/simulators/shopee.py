@@ -112,6 +112,9 @@ def _item_answer(state: SimState, item: Item) -> dict:
     return {"item_id": int(item.id), "item_status": status, "item_sku": item.sku}
 
 
+CONFIG = ShopeeConfig  # the config type integrations.plugin mounts this simulator with
+
+
 def create_app(config: ShopeeConfig | None = None) -> Litestar:
     state = ShopeeState(config or ShopeeConfig())
 

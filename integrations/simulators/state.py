@@ -41,6 +41,8 @@ class Faults:
 @dataclass
 class SimConfig:
     public_url: str = ""
+    # Our app's redirect URL as registered with the marketplace: where its consent page sends the code.
+    redirect_url: str = ""
     rate_limit_per_s: float = 0.0  # 0: unlimited
     faults: Faults = field(default_factory=Faults)
     shops: dict[str, dict[str, str]] = field(default_factory=dict)  # shop id -> credentials
@@ -81,7 +83,7 @@ class SimState:
         self.max_per_window = 0
         self.rate_limited = 0
         self.injected: dict[str, int] = dict.fromkeys(("error", "throttle", "timeout", "drop"), 0)
-        self.tokens: dict[str, tuple[str, float]] = {}  # bearer token -> (client id, expiry), if issued
+        self.bearer_tokens: dict[str, tuple[str, float]] = {}  # token -> (client id, expiry), if issued
         self.key_uses: dict[str, str] = {}  # a seller step's idempotency key -> the write it named
         self.hung: list[str | None] = []  # idempotency keys of the writes a timeout fault held
         self.requests = 0

@@ -54,8 +54,9 @@ class TiktokConfig(SimConfig):
     window_s: int = auth.TIMESTAMP_WINDOW_S
     token_secret: bytes = DEMO_MASTER
     apps: dict[str, str] = field(default_factory=dict)  # app_key -> app_secret, besides the demo ones
-    # The app's redirect URL registered in Partner Center: where the consent page sends the code.
-    redirect_url: str = ""
+
+
+CONFIG = TiktokConfig  # the config type integrations.plugin mounts this simulator with
 
 
 class TiktokState(SimState):

@@ -44,6 +44,9 @@ def _fields(body: dict) -> dict:
     }
 
 
+CONFIG = SimConfig  # the config type integrations.plugin mounts this simulator with
+
+
 def create_app(config: SimConfig | None = None) -> Litestar:
     state = SimState(contract.CODE, config or SimConfig())
     prefix = "/v2/sellers/{shop_id:str}"
@@ -67,7 +70,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
         if limited:
             return limited
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        owner = state.tokens.get(token) if scheme.lower() == "bearer" else None
+        owner = state.bearer_tokens.get(token) if scheme.lower() == "bearer" else None
         if owner is None or owner[1] < state.now():
             return error(401, "invalid_token", "Phiên truy cập hết hạn.", "Invalid or expired token.")
         creds = _credentials(shop_id)
@@ -89,7 +92,7 @@ def create_app(config: SimConfig | None = None) -> Litestar:
         ):
             return Response({"error": "invalid_client"}, status_code=401)
         value = secrets.token_urlsafe(24)
-        state.tokens[value] = (client_id, state.now() + TOKEN_TTL_S)
+        state.bearer_tokens[value] = (client_id, state.now() + TOKEN_TTL_S)
         return Response({"access_token": value, "token_type": "bearer", "expires_in": TOKEN_TTL_S})
 
     def write(shop_id: str, body: dict, item_id: str | None):

@@ -338,8 +338,7 @@ async def world(database, settings):
     sims = [LiveSim(postmart, SimConfig(seed=1)), LiveSim(voso, SimConfig(seed=2))]
     integrations = dataclasses.replace(
         settings.section(IntegrationsSettings),
-        postmart_url=sims[0].url,
-        voso_url=sims[1].url,
+        marketplace_urls={"postmart": sims[0].url, "voso": sims[1].url},
         worker="off",
         simulators=False,
         **FAST,

@@ -433,7 +433,7 @@ MATRIX: dict[tuple[str, str], Access] = {
 }
 # Mounted marketplace and message-channel simulators (demo and tests only): they carry their own auth.
 MOUNTED_APPS = {
-    *("/sim/postmart", "/sim/voso", "/sim/shopee", "/sim/tiktok"),
+    *("/sim/postmart", "/sim/voso", "/sim/shopee", "/sim/lazada", "/sim/tiktok"),
     *("/sim/zalo", "/sim/sms", "/sim/webpush"),
 }
 

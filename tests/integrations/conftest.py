@@ -109,17 +109,15 @@ def close_together(sims: Iterable[LiveSim]) -> None:
 # for every test: the simulators to their state as started, the database by clean_tables.
 @pytest.fixture(scope="module")
 def module_sims() -> Iterator[dict[str, LiveSim]]:
-    from integrations.simulators import postmart, shopee, tiktok, voso
-    from integrations.simulators.state import SimConfig
+    from integrations.simulators.registry import SIMULATORS
 
-    # TikTok's consent page sends the seller back to the test client's host.
-    back = "http://testserver.local/marketplace-accounts/tiktok/authorized"
+    # Every registered marketplace's simulator (postmart seed 1, voso 2, shopee 3, then the next);
+    # a consent page sends the seller back to the test client's host.
+    back = "http://testserver.local/marketplace-accounts/{}/authorized"
     started = up_together(
         {
-            "postmart": LiveSim(postmart, SimConfig(seed=1), wait=False),
-            "voso": LiveSim(voso, SimConfig(seed=2), wait=False),
-            "shopee": LiveSim(shopee, shopee.ShopeeConfig(seed=3), wait=False),
-            "tiktok": LiveSim(tiktok, tiktok.TiktokConfig(seed=4, redirect_url=back), wait=False),
+            code: LiveSim(module, module.CONFIG(seed=seed, redirect_url=back.format(code)), wait=False)
+            for seed, (code, module) in enumerate(SIMULATORS.items(), start=1)
         }
     )
     yield started
@@ -137,10 +135,7 @@ def sims(module_sims) -> dict[str, LiveSim]:
 def module_settings(settings, module_sims):
     integrations = dataclasses.replace(
         settings.section(IntegrationsSettings),
-        postmart_url=module_sims["postmart"].url,
-        voso_url=module_sims["voso"].url,
-        shopee_url=module_sims["shopee"].url,
-        tiktok_url=module_sims["tiktok"].url,
+        marketplace_urls={code: sim.url for code, sim in module_sims.items()},
         worker="off",
         simulators=False,
         **FAST,

@@ -51,7 +51,7 @@ async def test_bad_credentials_rerender_and_save_nothing(client, accounts):
     assert 'value="demo-shop-7"' in refused.text  # the key and shop id are kept for a fix
     missing = await post_form(client, "voso", page.text, shop_id="v-1", client_id="demo-v-1")
     assert missing.status_code == 422 and "Hãy nhập Mã bí mật" in missing.text
-    unknown = await post_form(client, "lazada", page.text, shop_id="x", api_key="a", api_secret="b")
+    unknown = await post_form(client, "sendo", page.text, shop_id="x", api_key="a", api_secret="b")
     assert unknown.status_code == 422 and "chưa được hỗ trợ" in unknown.text
     no_token = await client.post("/marketplace-accounts/postmart", data={"shop_id": "shop-7", **wrong})
     assert no_token.status_code == 403

@@ -15,8 +15,9 @@ from litestar.testing import AsyncTestClient
 
 from agrimarket.app import create_app
 from agrimarket.settings import Settings, SettingsError
+from integrations.adapters.registry import MARKETPLACES
 from integrations.plugin import IntegrationsPlugin
-from integrations.settings import IntegrationsSettings
+from integrations.settings import URL_VARIABLES, IntegrationsSettings
 from tests.agrimarket.test_settings import PRODUCTION as PRODUCTION_SECRETS
 
 BASE = "http://testserver.local"
@@ -25,11 +26,10 @@ BASE = "http://testserver.local"
 PRODUCTION = {
     **{name: value for name, value in PRODUCTION_SECRETS.items() if name != "INTEGRATIONS_SIMULATORS"},
     "INTEGRATIONS_WORKER": "off",
-    "INTEGRATIONS_POSTMART_URL": "https://partner.postmart.example.vn",
-    "INTEGRATIONS_VOSO_URL": "https://api.voso.example.vn",
-    "INTEGRATIONS_SHOPEE_URL": "https://partner.shopeemobile.com",
-    "INTEGRATIONS_TIKTOK_URL": "https://open-api.tiktokglobalshop.com",
+    # Every registered marketplace's INTEGRATIONS_<CODE>_URL (a new marketplace adds nothing here).
+    **{variable: f"https://partner.{code}.example.vn" for code, variable in URL_VARIABLES.items()},
 }
+MOUNTED = {f"/sim/{code}" for code in MARKETPLACES} | {"/sim/zalo", "/sim/sms", "/sim/webpush"}
 
 
 @pytest.fixture
@@ -57,10 +57,7 @@ async def test_production_serves_no_simulator_path(app, production):
     # The development (test) app's own list: the simulators' whole surface, fake orders included.
     routes = simulator_routes(app)
     mounted = {route.path for route in app.routes if not isinstance(route, HTTPRoute)}
-    assert mounted == {
-        *("/sim/postmart", "/sim/voso", "/sim/shopee", "/sim/tiktok"),
-        *("/sim/zalo", "/sim/sms", "/sim/webpush"),
-    }
+    assert mounted == MOUNTED
     assert ("POST", "/sim/postmart/orders/1") in routes
     assert any(method == "POST" and path.endswith("/takedown") for method, path in routes)
 
@@ -81,23 +78,10 @@ async def test_production_serves_no_simulator_path(app, production):
 
 async def test_the_production_adapters_call_the_configured_marketplaces(production):
     urls = create_app(Settings()).plugins.get(IntegrationsPlugin).adapters.urls
-    assert urls == {
-        "postmart": "https://partner.postmart.example.vn",
-        "voso": "https://api.voso.example.vn",
-        "shopee": "https://partner.shopeemobile.com",
-        "tiktok": "https://open-api.tiktokglobalshop.com",
-    }
+    assert urls == {code: f"https://partner.{code}.example.vn" for code in MARKETPLACES}
 
 
-@pytest.mark.parametrize(
-    "variable",
-    [
-        "INTEGRATIONS_POSTMART_URL",
-        "INTEGRATIONS_VOSO_URL",
-        "INTEGRATIONS_SHOPEE_URL",
-        "INTEGRATIONS_TIKTOK_URL",
-    ],
-)
+@pytest.mark.parametrize("variable", sorted(URL_VARIABLES.values()))
 def test_a_marketplace_without_a_url_stops_production_start_up_naming_the_variable(production, variable):
     production.delenv(variable)
     with pytest.raises(SettingsError, match=f"{variable} must be set"):
@@ -106,12 +90,7 @@ def test_a_marketplace_without_a_url_stops_production_start_up_naming_the_variab
 
 def test_development_falls_back_to_the_mounted_simulators(monkeypatch):
     monkeypatch.setenv("APP_ENV", "development")
-    for variable in (
-        "INTEGRATIONS_POSTMART_URL",
-        "INTEGRATIONS_VOSO_URL",
-        "INTEGRATIONS_SHOPEE_URL",
-        "INTEGRATIONS_TIKTOK_URL",
-    ):
+    for variable in URL_VARIABLES.values():
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.delenv("INTEGRATIONS_SIMULATORS", raising=False)
     settings = Settings()
@@ -142,13 +121,5 @@ async def test_explicitly_enabled_simulators_are_mounted_with_a_warning(producti
 def test_the_test_environment_mounts_them_without_a_warning(settings, caplog):
     with caplog.at_level(logging.WARNING, logger="integrations.plugin"):
         app = create_app(settings)
-    assert set(app.plugins.get(IntegrationsPlugin).simulator_apps) == {
-        "/sim/postmart",
-        "/sim/voso",
-        "/sim/shopee",
-        "/sim/tiktok",
-        "/sim/zalo",
-        "/sim/sms",
-        "/sim/webpush",
-    }
+    assert set(app.plugins.get(IntegrationsPlugin).simulator_apps) == MOUNTED
     assert not [r for r in caplog.records if "INTEGRATIONS_SIMULATORS" in r.getMessage()]

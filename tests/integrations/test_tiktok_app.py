@@ -97,6 +97,7 @@ async def test_worker_syncs_a_tiktok_listing_once_under_30_percent_faults(
         f"p/{product['id']}.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"
     )
     faults = sim.config.faults
+    sim._random.seed(3)  # dice whose first throws inject faults within these few writes
     faults.error_rate = faults.throttle_rate = faults.timeout_rate = faults.drop_rate = 0.075
     faults.hang_s, faults.retry_after_s = 0.8, 0.05
     assert (await publish(client, farmer, product["id"], "tiktok")).status_code == 202

@@ -1,0 +1,114 @@
+"""Lazada orders as the Open Platform's Order API documents them (API reference > Order API).
+
+- ``GET /orders/get`` (GetOrders): ``update_after`` (ISO 8601), ``sort_by=updated_at``,
+  ``sort_direction``, ``offset``, ``limit`` (at most 100); answers ``data.count``,
+  ``data.countTotal`` and ``data.orders[]`` with ``order_id``, ``created_at``, ``updated_at``
+  (``"2026-12-07 09:15:00 +0700"``), ``price`` (a decimal string), ``payment_method``
+  (``COD`` or another method), ``statuses[]`` (one per item's status) and ``address_shipping``.
+- ``GET /order/items/get`` (GetOrderItems): ``order_id``; answers ``data[]``, one entry per unit
+  sold, each with ``order_item_id``, ``product_id`` (the item id our listing holds), ``sku``
+  (the seller SKU), ``item_price``, ``paid_price``, ``status``, ``tracking_code``.
+
+Statuses ("Order status flow" guide): ``unpaid``, ``pending``, ``packed``, ``repacked``,
+``ready_to_ship``, ``shipped``, ``failed_delivery`` / ``failed``, ``lost_by_3pl``,
+``damaged_by_3pl``, ``delivered``, ``canceled``, ``returned``, ``shipped_back``…
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from integrations.adapters.base import RemoteOrder, RemoteOrderItem
+
+# Lazada's status -> (our order status, the desk's stage).
+STATUS = {
+    "unpaid": ("placed", "unpaid"),
+    "pending": ("placed", "to_ship"),
+    "topack": ("placed", "to_ship"),
+    "packed": ("placed", "to_ship"),
+    "repacked": ("placed", "to_ship"),
+    "toship": ("placed", "to_pickup"),
+    "ready_to_ship": ("placed", "to_pickup"),
+    "shipped": ("shipped", "in_transit"),
+    "shipping": ("shipped", "in_transit"),
+    "failed_delivery": ("shipped", "delivery_failed"),
+    "failed": ("shipped", "delivery_failed"),
+    "lost_by_3pl": ("cancelled", "cancelled"),
+    "damaged_by_3pl": ("cancelled", "cancelled"),
+    "delivered": ("delivered", "delivered"),
+    "confirmed": ("delivered", "delivered"),
+    "canceled": ("cancelled", "cancelled"),
+    "returned": ("returned", "returned"),
+    "shipped_back": ("returned", "returned"),
+    "shipped_back_success": ("returned", "returned"),
+}
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+PAGE = 100
+
+Call = Callable[..., Awaitable[dict]]  # (method, api path, **business parameters) -> the answer
+
+
+def lazada_time(epoch: float) -> str:
+    """ISO 8601 as Lazada's ``update_after`` takes it."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def parse_time(text: str) -> float:
+    return datetime.strptime(text, TIME_FORMAT).timestamp()
+
+
+def order_status(statuses: list[str]) -> tuple[str, str]:
+    """The order's status and stage from its items' statuses (the least advanced item decides)."""
+    known = [STATUS[s] for s in statuses if s in STATUS] or [("placed", "to_ship")]
+    order = ("placed", "shipped", "delivered", "returned", "cancelled")
+    return min(known, key=lambda pair: order.index(pair[0]))
+
+
+def _items(lines: list[dict]) -> list[RemoteOrderItem]:
+    """One entry per unit on Lazada; one line per item here."""
+    units: Counter[str] = Counter()
+    price: dict[str, int] = {}
+    for line in lines:
+        item_id = str(line["product_id"])
+        units[item_id] += 1
+        price[item_id] = round(float(line.get("paid_price") or line.get("item_price") or 0))
+    return [RemoteOrderItem(external_id=i, quantity=n, price_vnd=price[i]) for i, n in units.items()]
+
+
+async def fetch_orders(call: Call, since: float) -> list[RemoteOrder]:
+    found: list[RemoteOrder] = []
+    offset = 0
+    while True:
+        answer = await call(
+            "GET",
+            "/orders/get",
+            update_after=lazada_time(since),
+            sort_by="updated_at",
+            sort_direction="ASC",
+            offset=str(offset),
+            limit=str(PAGE),
+        )
+        orders = (answer.get("data") or {}).get("orders") or []
+        for order in orders:
+            lines = (await call("GET", "/order/items/get", order_id=str(order["order_id"]))).get("data") or []
+            status, stage = order_status(list(order.get("statuses") or []))
+            tracking = next((str(line["tracking_code"]) for line in lines if line.get("tracking_code")), "")
+            found.append(
+                RemoteOrder(
+                    order_id=str(order["order_id"]),
+                    status=status,
+                    stage=stage,
+                    placed_at=parse_time(order["created_at"]),
+                    updated_at=parse_time(order["updated_at"]),
+                    amount_vnd=round(float(str(order.get("price") or "0").replace(",", ""))),
+                    items=_items(lines),
+                    payment="cod" if str(order.get("payment_method", "")).upper() == "COD" else "prepaid",
+                    commune=str((order.get("address_shipping") or {}).get("address5") or ""),
+                    tracking_number=tracking,
+                )
+            )
+        offset += len(orders)
+        if len(orders) < PAGE:
+            return found
