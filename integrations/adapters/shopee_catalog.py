@@ -208,7 +208,7 @@ def _brand(brands: dict) -> dict:
 def _question(attribute: dict, category: str) -> Question:
     info = attribute.get("attribute_info") or {}
     name = str(attribute.get("name") or attribute["attribute_id"])
-    options = ()
+    options: tuple[tuple[str, str], ...] = ()
     if info.get("input_type") in DROP_DOWNS:
         options = tuple(
             (str(v["value_id"]), _vi(v, str(v.get("name") or v["value_id"])))

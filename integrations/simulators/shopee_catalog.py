@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from litestar import Request, Response, get
 
@@ -46,7 +47,7 @@ def _values(*values: tuple[int, str, str]) -> list[dict]:
     return [{"value_id": i, "name": en, "value_unit": "", "multi_lang": _lang(vi)} for i, vi, en in values]
 
 
-ATTRIBUTES = {
+ATTRIBUTES: dict[int, dict[str, Any]] = {
     ORIGIN: {
         "name": "Country of Origin", "multi_lang": _lang("Xuất xứ"),
         "attribute_info": {"input_type": 1, "input_validation_type": 0, "format_type": 1},
