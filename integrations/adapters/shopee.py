@@ -347,7 +347,7 @@ class ShopeeAdapter(ShopeeDesk):
         if not items:
             raise Rejected("Shopee không còn sản phẩm này.", "Shopee has no such item.")
         current = items[0]
-        body = item_body(payload)
+        body = item_body(payload) | await self._attributes(account, payload)
         if any(current.get(key) != value for key, value in body.items()):
             await self._shop(account, "POST", "/api/v2/product/update_item", json={"item_id": item_id} | body)
         prices = current.get("price_info") or [{}]
@@ -365,6 +365,17 @@ class ShopeeAdapter(ShopeeDesk):
             await self._unlist(account, item_id, unlist=False)  # listed again by the farmer
             remote = await self.fetch_status(account, external_id)
         return remote
+
+    async def _attributes(self, account: Account, payload: ListingPayload) -> dict:
+        """The farmer's answers changed after the item went up: ``attribute_list`` for update_item.
+        Answers still incomplete leave Shopee's attributes as they are (the item is already up)."""
+        if not payload.attributes:
+            return {}
+        try:
+            fields = await self.catalog.item_fields(account, partial(self._shop, account), payload)
+        except Rejected:
+            return {}
+        return {"attribute_list": fields["attribute_list"]}
 
     async def _unlist(self, account: Account, item_id: int, unlist: bool) -> None:
         body = {"item_list": [{"item_id": item_id, "unlist": unlist}]}

@@ -26,7 +26,12 @@ from integrations.simulators.base import play_write, upsert, validate
 from integrations.simulators.credentials import DEMO_MASTER, shopee_demo_code, shopee_demo_partner_key
 from integrations.simulators.public import item_page, public_routes
 from integrations.simulators.responses import DropMiddleware
-from integrations.simulators.shopee_catalog import catalog_routes, image_problem, item_problem
+from integrations.simulators.shopee_catalog import (
+    attributes_problem,
+    catalog_routes,
+    image_problem,
+    item_problem,
+)
 from integrations.simulators.shopee_desk import desk_routes
 from integrations.simulators.shopee_logistics import logistics_routes, shipping_problem, weight_problem
 from integrations.simulators.shopee_orders import order_routes
@@ -299,6 +304,13 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
         problem = weight_problem(body["weight"]) if "weight" in body else None
         if problem:
             return problem
+        if "attribute_list" in body:
+            problem = attributes_problem(item.fields.get("category"), body["attribute_list"])
+            if problem:
+                return problem
+            item.fields["attributes"] = {
+                a["attribute_id"]: a["attribute_value_list"] for a in body["attribute_list"]
+            }
         item.fields["name"] = name
         item.fields["description"] = str(body.get("description", item.fields["description"]))
         item.fields["weight_kg"] = body.get("weight", item.fields.get("weight_kg"))
@@ -363,6 +375,10 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
                     "item_name": fields["name"],
                     "description": fields["description"],
                     "weight": fields.get("weight_kg"),
+                    "attribute_list": [
+                        {"attribute_id": int(i), "attribute_value_list": v}
+                        for i, v in (fields.get("attributes") or {}).items()
+                    ],
                     "price_info": [{"original_price": fields["price"], "currency": "VND"}],
                     "stock_info_v2": {"summary_info": {"total_available_stock": fields["stock"]}},
                 }

@@ -123,18 +123,13 @@ def _value_problem(attribute_id: int, values: object) -> str | None:
     return None
 
 
-def item_problem(body: dict) -> str | None:
-    """Why add_item refuses the body's category, attributes or brand (None when all are right)."""
-    category_id = body.get("category_id")
-    if category_id not in CATEGORIES:
-        return f"Invalid category_id {category_id}."
-    if has_children(category_id):
-        return f"category_id {category_id} is not a leaf category: choose one of its sub-categories."
+def attributes_problem(category_id: object, attribute_list: object) -> str | None:
+    """Why an ``attribute_list`` does not fit the leaf: a mandatory attribute missing or a bad value."""
     given = {}
-    for entry in body.get("attribute_list") or []:
+    for entry in attribute_list if isinstance(attribute_list, list) else []:
         if isinstance(entry, dict) and entry.get("attribute_id") in ATTRIBUTES:
             given[entry["attribute_id"]] = entry.get("attribute_value_list")
-    for attribute_id in MANDATORY.get(category_id, ()):
+    for attribute_id in MANDATORY.get(category_id, ()) if isinstance(category_id, int) else ():
         if attribute_id not in given:
             name = ATTRIBUTES[attribute_id]["name"]
             return f"Mandatory attribute {attribute_id} ({name}) is missing in attribute_list."
@@ -142,6 +137,19 @@ def item_problem(body: dict) -> str | None:
         problem = _value_problem(attribute_id, values)
         if problem:
             return problem
+    return None
+
+
+def item_problem(body: dict) -> str | None:
+    """Why add_item refuses the body's category, attributes or brand (None when all are right)."""
+    category_id = body.get("category_id")
+    if category_id not in CATEGORIES:
+        return f"Invalid category_id {category_id}."
+    if has_children(category_id):
+        return f"category_id {category_id} is not a leaf category: choose one of its sub-categories."
+    problem = attributes_problem(category_id, body.get("attribute_list"))
+    if problem:
+        return problem
     brand = body.get("brand")
     if not isinstance(brand, dict) or "brand_id" not in brand:
         return "brand is mandatory for this category: use brand_id 0 and original_brand_name NoBrand."

@@ -96,9 +96,17 @@ async def test_missing_answers_are_the_farmers_to_give_then_the_listing_goes_liv
     await drain(worker)
     listing = await Listing.select().where(Listing.id == listing["id"]).first()
     assert listing["state"] == "live", listing
-    assert set(sim_catalog.MANDATORY[SPECIALITY]) <= set(
-        shopee.items[listing["external_id"]].fields["attributes"]
+    item = shopee.items[listing["external_id"]]
+    assert set(sim_catalog.MANDATORY[SPECIALITY]) <= set(item.fields["attributes"])
+    # A changed answer reaches the live item through update_item's attribute_list.
+    longer = ANSWERS | {f"shopee.{sim_catalog.SHELF_LIFE}": "2006"}
+    changed = await client.patch(
+        f"/api/v1/products/{product['id']}", json={"marketplace_attributes": longer}, headers=farmer.headers
     )
+    assert changed.status_code == 200, changed.text
+    await drain(worker)
+    assert item.fields["attributes"][sim_catalog.SHELF_LIFE][0]["value_id"] == 2006
+    assert len(shopee.items) == 1
 
 
 async def test_answers_are_checked_like_any_product_field(client, accounts):
