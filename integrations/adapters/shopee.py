@@ -20,7 +20,8 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
   ``brand`` (``shopee_catalog.item_fields``), ``image.image_id_list``,
   ``weight`` (kg) and ``logistic_info: [{"logistic_id", "enabled"}]`` (the shop's enabled channels),
   both required by Shopee.
-- ``POST /api/v2/product/update_item`` (name, description, weight when known), ``update_price``
+- ``POST /api/v2/product/update_item`` (name, description, weight when known, ``attribute_list`` once
+  the farmer's answers are complete), ``update_price``
   (``price_list: [{"original_price"}]``), ``update_stock`` (``stock_list: [{"seller_stock": [{"stock"}]}]``),
   each sent only when get_item_base_info shows Shopee's value differs from ours.
 - ``POST /api/v2/product/unlist_item`` — ``item_list: [{"item_id", "unlist"}]`` (also relists).
