@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from agrimarket.accounts.actor import Actor
 from agrimarket.messages.channel import MessageGateway, NoChannels
 from agrimarket.privacy.parts import DataPart
@@ -39,6 +41,24 @@ async def _no_subject(kind: str, subject_id: int) -> dict | None:
     return None
 
 
+class ExtraField(msgspec.Struct, frozen=True):
+    """Something a marketplace needs of a product that only the farmer can tell (Shopee's mandatory
+    attributes: origin, shelf life…), asked on the product form and kept in
+    ``Product.marketplace_attributes`` under ``key``."""
+
+    key: str  # "<marketplace code>.<its attribute id>"
+    label_vi: str
+    label_en: str
+    marketplace: str  # the marketplace's name, shown beside the question
+    categories: tuple[str, ...]  # our product categories that need it
+    options: tuple[tuple[str, str], ...] = ()  # (value, label); empty: typed text
+    unit: str = ""  # a quantity's unit, shown after the input
+
+
+async def _no_fields(actor: Actor) -> list[ExtraField]:
+    return []
+
+
 def _no_gateway(settings: Settings) -> MessageGateway:
     return NoChannels()
 
@@ -55,6 +75,9 @@ class QueryPorts:
     # Per product, its newest batch's growing area and a valid stamp:
     # {product id: {"area_code", "area_status", "serial"}} (the product feed).
     latest_traces: Callable[[list[int]], Awaitable[dict[int, dict]]] = _no_traces
+    # What the actor's marketplaces need of a product beyond our fields, for the product form
+    # (provided by integrations from the connected accounts; none when it cannot ask right now).
+    marketplace_fields: Callable[[Actor], Awaitable[list[ExtraField]]] = _no_fields
     # The message channels (Zalo ZNS, SMS, Web Push) built from the settings: the delivery worker
     # (``agrimarket.messages.delivery``) sends through them; none without integrations.
     message_gateway: Callable[[Settings], MessageGateway] = _no_gateway

@@ -176,6 +176,10 @@ class Product(Table):
     # Grams in one selling unit, for units that are not a mass (bó, quả, hộp…); marketplaces
     # price shipping by weight. None: not given (a mass unit such as kg implies it).
     unit_weight_g = Integer(null=True, default=None)
+    # The farmer's answers to what a marketplace asks beyond our fields (Shopee's mandatory category
+    # attributes such as origin or shelf life): {"<code>.<attribute id>": value}; the questions come
+    # from the marketplaces through ``agrimarket.ports`` (``marketplace_fields``).
+    marketplace_attributes = JSON(default="{}")
     status = Varchar(length=10, default="active", index=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()

@@ -77,7 +77,10 @@ def _pct(values: list[float], q: int) -> float:
 
 
 async def _seed() -> list[tuple]:
+    import io
     from datetime import UTC, datetime
+
+    from PIL import Image
 
     from agrimarket.accounts import service as accounts
     from agrimarket.demo import actor_for
@@ -87,6 +90,7 @@ async def _seed() -> list[tuple]:
     from agrimarket.tables import ProductPhoto
     from integrations import crypto
     from integrations.simulators.credentials import demo_credentials
+    from integrations.simulators.shopee_catalog import ORIGIN, VIETNAM
     from integrations.tables import Marketplace, MarketplaceAccount
 
     settings = get_settings()
@@ -110,10 +114,14 @@ async def _seed() -> list[tuple]:
         )
     storage = build_storage(settings)
     made = []
+    photo = io.BytesIO()
+    Image.new("RGB", (8, 6), "#4f76a0").save(photo, "WEBP")  # a real photo: Shopee gets it as JPEG
     for i in range(N):
         values = {"name": f"Cá {i}", "category": "thuy_san", "unit": "kg", "price_vnd": 50000, "stock": 9}
+        # Shopee's fresh seafood leaf asks for the country of origin (issue 24): made in Việt Nam.
+        values["marketplace_attributes"] = {f"shopee.{ORIGIN}": str(VIETNAM)}
         pid = await create_product(actor, values)
-        await storage.put(f"f/{pid}.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp")
+        await storage.put(f"f/{pid}.webp", photo.getvalue(), "image/webp")
         made.append((actor, pid))
     await ProductPhoto.insert(
         *[ProductPhoto(product=p, image_key=f"f/{p}.webp", thumb_key="t", width=1, height=1) for _, p in made]

@@ -17,10 +17,13 @@ from integrations import crypto
 from integrations.listings import service as listings
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.credentials import demo_credentials
+from integrations.simulators.shopee_catalog import ORIGIN, SHELF_LIFE, VIETNAM
 from integrations.tables import Listing, Marketplace, MarketplaceAccount
 
 SHOPEE_SHOP = "880001"  # the demo cooperative's shop on the simulated Shopee
 SHOPEE_PRODUCTS = 4  # the cooperative's first products also go on Shopee
+# What the farmers answered on the product form for Shopee: made in Việt Nam, keeps 12 months.
+SHOPEE_ANSWERS = {f"shopee.{ORIGIN}": str(VIETNAM), f"shopee.{SHELF_LIFE}": "2005"}
 
 
 async def seed() -> list[str]:
@@ -66,6 +69,9 @@ async def seed() -> list[str]:
         if i % 2 == 0:
             await listings.publish(manager_actor, row["id"], "voso")
         if i < SHOPEE_PRODUCTS:
+            await Product.update({Product.marketplace_attributes: SHOPEE_ANSWERS}).where(
+                Product.id == row["id"]
+            )
             listing_id = await listings.publish(manager_actor, row["id"], "shopee")
             # Half the stock on Shopee: a rush there cannot sell what Postmart buyers are taking.
             await Listing.update({Listing.share_percent: 50}).where(Listing.id == listing_id)

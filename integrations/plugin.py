@@ -16,6 +16,7 @@ from litestar.types import Receive, Scope, Send
 from agrimarket.events import EventBus, HouseholdErased, MembershipEnded, ProductChanged
 from agrimarket.media.storage import build_storage
 from agrimarket.ports import QueryPorts
+from agrimarket.ports import current as query_ports
 from agrimarket.settings import Settings
 from agrimarket.startup import DatabaseStartup
 from integrations import privacy_port
@@ -28,6 +29,7 @@ from integrations.listings import views as listing_views
 from integrations.listings.account_pages import MarketplaceAccountPages
 from integrations.listings.api import ROUTES
 from integrations.listings.authorize_pages import MarketplaceAuthorizePages
+from integrations.listings.extra_fields import MarketplaceFields
 from integrations.listings.pages import ListingPages
 from integrations.listings.service import ensure_marketplaces
 from integrations.listings.tokens import AccountTokenStore
@@ -148,6 +150,8 @@ class IntegrationsPlugin(InitPluginProtocol):
         self._buyers_stop = asyncio.Event()
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        # The product form's marketplace questions come through this app's adapters (their caches).
+        query_ports().marketplace_fields = MarketplaceFields(self.adapters, self.integrations.credentials_key)
         app_config.route_handlers.extend(
             [
                 *ROUTES,

@@ -19,6 +19,9 @@ MAX_NAME, MAX_DESCRIPTION, MAX_HARVEST_SEASON = 150, 2000, 100
 _DIGITS = re.compile(r"^[0-9]+$")  # not \d, which takes any script's digits
 # Whole grams, thousands grouped or not ("1.500", "1 500", "1500"); a decimal such as "0,5" is refused
 # rather than read as 5 g.
+# "<marketplace code>.<its attribute id>": the key a marketplace's question names (ports.ExtraField).
+_ANSWER_KEY = re.compile(r"^[a-z][a-z0-9_]{1,19}\.[A-Za-z0-9_-]{1,40}$")
+MAX_ANSWERS, MAX_ANSWER = 40, 200
 _GRAMS = re.compile(r"^(?:[0-9]{1,3}(?:[.,\s][0-9]{3})+|[0-9]+)$")
 
 
@@ -130,6 +133,23 @@ def clean_product(values: dict[str, Any], partial: bool = False) -> dict[str, An
                 "The weight of one unit must be a whole number of grams, from 1 to 100,000 (e.g. 500).",
             )
         clean["unit_weight_g"] = grams
+    if wanted("marketplace_attributes"):
+        clean["marketplace_attributes"] = _answers(values.get("marketplace_attributes"), errors)
     if errors:
         raise Invalid.from_fields(errors)
     return clean
+
+
+def _answers(raw: Any, errors: dict) -> dict[str, str]:
+    """The farmer's answers to the marketplaces' questions; an empty answer is no answer."""
+    raw = raw if isinstance(raw, dict) else {}
+    answers = {str(key): clean_line(str(value or "")) for key, value in raw.items()}
+    answers = {key: value for key, value in answers.items() if value}
+    if len(answers) > MAX_ANSWERS or not all(_ANSWER_KEY.match(key) for key in answers):
+        errors["marketplace_attributes"] = ("Thông tin cho sàn không hợp lệ.", "Invalid marketplace details.")
+    elif any(len(value) > MAX_ANSWER for value in answers.values()):
+        errors["marketplace_attributes"] = (
+            f"Mỗi thông tin cho sàn dài tối đa {MAX_ANSWER} ký tự.",
+            f"Each marketplace detail is at most {MAX_ANSWER} characters.",
+        )
+    return answers

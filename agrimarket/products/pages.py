@@ -41,6 +41,20 @@ async def _members(actor: Actor) -> list | None:
     return None
 
 
+ANSWER_FIELD = "attr:"
+
+
+async def _form_context(viewer: Actor, values: dict) -> dict:
+    """The product form: its values, the members a manager lists for, and what the marketplaces ask."""
+    return {
+        "viewer": viewer,
+        "values": values,
+        "members": await _members(viewer),
+        "extra_fields": await query_ports().marketplace_fields(viewer),
+        "answer_field": ANSWER_FIELD,
+    }
+
+
 class ProductPages(Controller):
     include_in_schema = False
     dependencies = {"viewer": Provide(provide_actor)}
@@ -62,10 +76,7 @@ class ProductPages(Controller):
     @get("/products/new")
     async def new_form(self, viewer: Actor, owner: int | None = None) -> Template:
         values = {"owner": str(owner) if owner else ""}
-        return Template(
-            "products/new.html",
-            context={"viewer": viewer, "values": values, "members": await _members(viewer)},
-        )
+        return Template("products/new.html", context=await _form_context(viewer, values))
 
     @post("/products/new", request_max_body_size=FORM_REQUEST_LIMIT, middleware=[IdempotencyMiddleware])
     async def create(self, request: Request, viewer: Actor, storage: Storage) -> Template | Redirect:
@@ -77,13 +88,17 @@ class ProductPages(Controller):
         ]
         owner = ascii_int(values.pop("owner", None)) if values.get("owner") else None
         values.pop("_csrf_token", None)
+        # The marketplaces' questions arrive as "attr:<key>" fields (ports.ExtraField).
+        values["marketplace_attributes"] = {
+            name.removeprefix(ANSWER_FIELD): values.pop(name)
+            for name in [n for n in values if n.startswith(ANSWER_FIELD)]
+        }
         try:
             # A chosen file that arrives empty is refused (422), not dropped: the farmer expects a photo.
             product_id = await create_with_photos(viewer, values, uploads, storage, owner)
         except DomainError as exc:
             values["owner"] = str(owner or "")
-            context = {"viewer": viewer, "values": values, "members": await _members(viewer)}
-            return form_error(request, "products/new.html", exc, context)
+            return form_error(request, "products/new.html", exc, await _form_context(viewer, values))
         return Redirect(f"/products?created={product_id}")
 
     async def _card(

@@ -32,6 +32,8 @@ Certifications = list[Annotated[str, checked(enum=CERTIFICATIONS)]]
 # 8, 12, 13 or 14 digits; the check digit is the service's.
 Gtin = Annotated[str, checked(pattern="^([0-9]{8}|[0-9]{12,14})?$")]
 UnitWeight = Annotated[int, checked(ge=1, le=MAX_UNIT_WEIGHT_G)]
+# {"<marketplace code>.<its attribute id>": the farmer's answer}; keys and lengths are the service's.
+Answers = dict[str, str]
 
 
 class ProductCreate(Input):
@@ -46,6 +48,8 @@ class ProductCreate(Input):
     gtin: Gtin | None = None
     # Grams in one selling unit; needed by Shopee unless the unit is a mass (kg, yến, tạ, tấn).
     unit_weight_g: UnitWeight | None = None
+    # Answers to what a marketplace needs and we cannot fill (Shopee: origin, shelf life…).
+    marketplace_attributes: Answers = msgspec.field(default_factory=dict)
     status: Status = "active"
     # A coop manager lists for a member household, or for the cooperative itself when omitted.
     owner_household_id: Id | None = None
@@ -62,6 +66,7 @@ class ProductUpdate(Input, omit_defaults=True):
     certifications: Certifications | msgspec.UnsetType = msgspec.UNSET
     gtin: Gtin | msgspec.UnsetType | None = msgspec.UNSET
     unit_weight_g: UnitWeight | msgspec.UnsetType | None = msgspec.UNSET
+    marketplace_attributes: Answers | msgspec.UnsetType = msgspec.UNSET  # replaces all answers
     status: Status | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -91,6 +96,7 @@ class ProductRead(msgspec.Struct):
     certifications: list[str]
     gtin: str | None
     unit_weight_g: int | None  # as typed; a mass unit implies its own weight
+    marketplace_attributes: dict[str, str]
     status: str
     owner: OwnerRead
     origin: str  # commune, province of the owner

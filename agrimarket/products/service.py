@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,13 @@ def _origin(row: Mapping[str, Any]) -> str:
     return f"{row[f'{side}_commune']}, {row[f'{side}_province']}"
 
 
+def answers_of(row: Mapping[str, Any]) -> dict[str, str]:
+    """The product's answers to the marketplaces' questions (a JSON column reads back as text)."""
+    raw = row.get("marketplace_attributes") or {}
+    raw = json.loads(raw) if isinstance(raw, str) else raw
+    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
 def _not_found() -> NotFound:
     return NotFound("Không tìm thấy sản phẩm.", "Product not found.")
 
@@ -60,6 +68,7 @@ def _read(row: Mapping[str, Any], photos: list[PhotoRead], public_base_url: str)
         certifications=list(row["certifications"] or []),
         gtin=row["gtin"],
         unit_weight_g=row["unit_weight_g"],
+        marketplace_attributes=answers_of(row),
         status=row["status"],
         owner=OwnerRead("household", row["owner_household"], row["household_name"])
         if row["owner_household"]

@@ -76,3 +76,24 @@
       .finally(() => (button.disabled = false));
   });
 })();
+
+/* The marketplaces' questions (issue #24): only those the chosen category needs are shown. */
+(function () {
+  const category = document.getElementById("category");
+  const fields = document.querySelectorAll(".marketplace-field[data-categories]");
+  const fieldset = document.getElementById("marketplace-fields");
+  if (!category || !fields.length) {
+    return;
+  }
+  function show() {
+    let shown = 0;
+    fields.forEach((field) => {
+      const wanted = field.dataset.categories.split(" ").includes(category.value);
+      field.hidden = !wanted;
+      shown += wanted ? 1 : 0;
+    });
+    fieldset.hidden = shown === 0;
+  }
+  category.addEventListener("change", show);
+  show();
+})();

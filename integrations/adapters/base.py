@@ -65,6 +65,9 @@ class ListingPayload(msgspec.Struct):
     # One selling unit's weight in kg (implied by a mass unit, else as the farmer typed it); None
     # when unknown. Shopee prices shipping by it and refuses a new item without it.
     weight_kg: float | None = None
+    # The farmer's answers to what a marketplace asks beyond our fields (Shopee's mandatory category
+    # attributes), keyed "<code>.<the marketplace's attribute id>"; each adapter reads its own.
+    attributes: dict[str, str] = {}
 
 
 class RemoteListing(msgspec.Struct):

@@ -4,7 +4,10 @@ Unlike Postmart and Voso, Shopee publishes its seller API; this module follows i
 tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
 ``{"error": "", "message": "", "request_id": "…", "response": {…}}``, ``error`` empty on success):
 - ``POST /api/v2/auth/token/get``, ``/api/v2/auth/access_token/get`` — tokens (public APIs).
-- ``POST /api/v2/media_space/upload_image`` — multipart ``image``; answers ``image_info.image_id``.
+- ``POST /api/v2/media_space/upload_image`` — multipart ``image``, JPG/JPEG/PNG only (our WebP photos
+  are re-encoded as JPEG, ``shopee_catalog.to_jpeg``); answers ``image_info.image_id``.
+- ``get_category``, ``get_attribute_tree``, ``get_brand_list`` — the leaf category, its mandatory
+  attributes and the brand for add_item: ``shopee_catalog`` (cached per shop).
 - ``GET  /api/v2/shop/get_shop_info`` — checks the credentials.
 - ``GET  /api/v2/product/search_item?item_sku=…`` — find our item again (Shopee has no
   idempotency keys: a publish whose answer was lost must not create a second item, and a delist
@@ -13,10 +16,12 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
 - ``GET  /api/v2/logistics/get_channel_list`` — the shop's shipping channels
   (``logistics_channel_list: [{"logistics_channel_id", "logistics_channel_name", "enabled"}]``).
 - ``POST /api/v2/product/add_item`` — ``item_name``, ``description``, ``item_sku``,
-  ``original_price``, ``seller_stock: [{"stock"}]``, ``category_id``, ``image.image_id_list``,
+  ``original_price``, ``seller_stock: [{"stock"}]``, ``category_id`` (a leaf), ``attribute_list``,
+  ``brand`` (``shopee_catalog.item_fields``), ``image.image_id_list``,
   ``weight`` (kg) and ``logistic_info: [{"logistic_id", "enabled"}]`` (the shop's enabled channels),
   both required by Shopee.
-- ``POST /api/v2/product/update_item`` (name, description, weight when known), ``update_price``
+- ``POST /api/v2/product/update_item`` (name, description, weight when known, ``attribute_list`` once
+  the farmer's answers are complete), ``update_price``
   (``price_list: [{"original_price"}]``), ``update_stock`` (``stock_list: [{"seller_stock": [{"stock"}]}]``),
   each sent only when get_item_base_info shows Shopee's value differs from ours.
 - ``POST /api/v2/product/unlist_item`` — ``item_list: [{"item_id", "unlist"}]`` (also relists).
@@ -44,6 +49,7 @@ import httpx
 
 from agrimarket.text import ascii_digits
 from integrations.adapters import shopee_auth as auth
+from integrations.adapters import shopee_catalog as catalog
 from integrations.adapters import shopee_orders
 from integrations.adapters.base import (
     Account,
@@ -77,11 +83,7 @@ SERVICES = ("tokens", "read_photo")  # what registry.Adapters hands this adapter
 NAME_MAX, DESCRIPTION_MAX, IMAGES_MAX = 120, 3000, 9
 STOREFRONT = "https://shopee.vn"
 # Our category -> a Shopee VN leaf category id (the seller may move it on Shopee).
-CATEGORY = {
-    "rau_cu": 100630, "trai_cay": 100631, "lua_gao": 100632, "thuy_san": 100633, "hai_san": 100634,
-    "thit_trung": 100635, "che_ca_phe": 100636, "gia_vi_duoc_lieu": 100637, "mat_ong": 100638,
-    "che_bien": 100639, "khac": 100640,
-}  # fmt: skip
+CATEGORY = catalog.CATEGORY
 STATE = {
     "NORMAL": "live", "REVIEWING": "live", "UNLIST": "delisted", "BANNED": "delisted",
     "SELLER_DELETE": "delisted", "SHOPEE_DELETE": "delisted",
@@ -154,6 +156,7 @@ class ShopeeAdapter(ShopeeDesk):
         # Epoch seconds for timestamps and token expiry; tests skew or move it instead of waiting.
         self.clock = clock
         self._lock = asyncio.Lock()
+        self.catalog = catalog.Catalog(clock=lambda: self.clock())  # the shop's categories, on our clock
         # The simulator serves its own product pages; the real API's items live on shopee.vn.
         self.storefront = STOREFRONT if "shopeemobile.com" in base_url else base_url.rstrip("/")
 
@@ -275,9 +278,9 @@ class ShopeeAdapter(ShopeeDesk):
                 raise Rejected(
                     "Không đọc được ảnh sản phẩm, hãy thêm lại ảnh.", f"Photo unreadable: {exc}"
                 ) from exc
-            answer = await self._public(
-                account, "/api/v2/media_space/upload_image", files={"image": (key, data, "image/webp")}
-            )
+            name = key.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".jpg"
+            image = (name, await catalog.jpeg(data), "image/jpeg")  # Shopee takes no WebP
+            answer = await self._public(account, "/api/v2/media_space/upload_image", files={"image": image})
             ids.append(str(answer["response"]["image_info"]["image_id"]))
         return ids
 
@@ -321,17 +324,22 @@ class ShopeeAdapter(ShopeeDesk):
                 "Shopee cần khối lượng mỗi đơn vị hàng: hãy nhập khối lượng (gam) cho sản phẩm.",
                 "Shopee needs the weight of one unit: enter the product's weight (grams).",
             )
+        # Leaf category, mandatory attributes and brand first: a missing answer uploads nothing.
+        fields = await self.catalog.item_fields(account, partial(self._shop, account), payload)
         logistic_info = await self._logistic_info(account)
         image_ids = await self._upload_images(account, payload)
-        body = item_body(payload) | {
-            "logistic_info": logistic_info,
-            "original_price": float(payload.price_vnd),
-            "seller_stock": [{"stock": max(0, payload.stock)}],
-            "category_id": CATEGORY.get(payload.category, CATEGORY["khac"]),
-            "image": {"image_id_list": image_ids},
-            "condition": "NEW",
-            "item_status": "NORMAL",
-        }
+        body = (
+            item_body(payload)
+            | fields
+            | {
+                "logistic_info": logistic_info,
+                "original_price": float(payload.price_vnd),
+                "seller_stock": [{"stock": max(0, payload.stock)}],
+                "image": {"image_id_list": image_ids},
+                "condition": "NEW",
+                "item_status": "NORMAL",
+            }
+        )
         answer = await self._shop(account, "POST", "/api/v2/product/add_item", json=body)
         return await self.fetch_status(account, str(answer["response"]["item_id"]))
 
@@ -345,7 +353,7 @@ class ShopeeAdapter(ShopeeDesk):
         if not items:
             raise Rejected("Shopee không còn sản phẩm này.", "Shopee has no such item.")
         current = items[0]
-        body = item_body(payload)
+        body = item_body(payload) | await self._attributes(account, payload)
         if any(current.get(key) != value for key, value in body.items()):
             await self._shop(account, "POST", "/api/v2/product/update_item", json={"item_id": item_id} | body)
         prices = current.get("price_info") or [{}]
@@ -363,6 +371,17 @@ class ShopeeAdapter(ShopeeDesk):
             await self._unlist(account, item_id, unlist=False)  # listed again by the farmer
             remote = await self.fetch_status(account, external_id)
         return remote
+
+    async def _attributes(self, account: Account, payload: ListingPayload) -> dict:
+        """The farmer's answers changed after the item went up: ``attribute_list`` for update_item.
+        Answers still incomplete leave Shopee's attributes as they are (the item is already up)."""
+        if not payload.attributes:
+            return {}
+        try:
+            fields = await self.catalog.item_fields(account, partial(self._shop, account), payload)
+        except Rejected:
+            return {}
+        return {"attribute_list": fields["attribute_list"]}
 
     async def _unlist(self, account: Account, item_id: int, unlist: bool) -> None:
         body = {"item_list": [{"item_id": item_id, "unlist": unlist}]}
@@ -403,6 +422,10 @@ class ShopeeAdapter(ShopeeDesk):
 
     async def fetch_orders(self, account: Account, since: float) -> list[RemoteOrder]:
         return await shopee_orders.fetch_orders(partial(self._shop, account), since)
+
+    async def farmer_questions(self, account: Account) -> list[catalog.Question]:
+        """The mandatory attributes of our categories' leaves that only the farmer can answer."""
+        return await self.catalog.questions(account, partial(self._shop, account))
 
     async def verify_credentials(self, account: Account) -> None:
         await self._shop(account, "GET", "/api/v2/shop/get_shop_info")

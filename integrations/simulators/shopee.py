@@ -26,6 +26,12 @@ from integrations.simulators.base import play_write, upsert, validate
 from integrations.simulators.credentials import DEMO_MASTER, shopee_demo_code, shopee_demo_partner_key
 from integrations.simulators.public import item_page, public_routes
 from integrations.simulators.responses import DropMiddleware
+from integrations.simulators.shopee_catalog import (
+    attributes_problem,
+    catalog_routes,
+    image_problem,
+    item_problem,
+)
 from integrations.simulators.shopee_desk import desk_routes
 from integrations.simulators.shopee_logistics import logistics_routes, shipping_problem, weight_problem
 from integrations.simulators.shopee_orders import order_routes
@@ -57,6 +63,7 @@ class ShopeeState(SimState):
         self.used: set[str] = set()  # codes and refresh tokens already traded
         self.superseded: dict[str, float] = {}  # old access token -> until when it still works
         self.images: dict[str, bytes] = {}
+        self.catalog_calls: Counter[str] = Counter()  # get_category / get_attribute_tree / get_brand_list
         self.renewals = 0
         # The desk (shopee_desk): writes applied per (order_sn, call); documents made, and looks at them
         self.desk_applied: Counter[tuple[str, str]] = Counter()
@@ -200,6 +207,9 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
         data = await upload.read() if isinstance(upload, UploadFile) else b""
         if not data:
             return answer("error_param", "image is required.", 400)
+        problem = image_problem(data)
+        if problem:
+            return answer("error_param", problem, 400)
         image_id = uuid.uuid4().hex[:24]
         state.images[image_id] = data
         url = f"{state.config.public_url}/img/{image_id}"
@@ -209,7 +219,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
     @get("/img/{image_id:str}")
     async def image(image_id: str) -> Response:
         data = state.images.get(image_id)
-        return Response(data or b"", media_type="image/webp", status_code=200 if data else 404)
+        return Response(data or b"", media_type="image/jpeg", status_code=200 if data else 404)
 
     @get("/api/v2/shop/get_shop_info")
     async def shop_info(request: Request) -> Response:
@@ -261,10 +271,15 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
                 invalid[1]
                 if invalid
                 else shipping_problem(body, shop_id, state.config.shops_without_shipping)
+                or item_problem(body)
             )
             if problem:
                 return 400, {"error": "error_param", "message": problem, "request_id": ""}
             fields["weight_kg"] = body["weight"]
+            fields["attributes"] = {
+                a["attribute_id"]: a["attribute_value_list"] for a in body.get("attribute_list") or []
+            }
+            fields["brand"] = body["brand"]
             fields["logistic_ids"] = [i["logistic_id"] for i in body["logistic_info"] if i.get("enabled")]
             item = upsert(state, shop_id, str(body.get("item_sku", "")), fields, 0, None)
             return 200, {"error": "", "message": "", "request_id": "", "response": _item_answer(state, item)}
@@ -292,6 +307,13 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
         problem = weight_problem(body["weight"]) if "weight" in body else None
         if problem:
             return problem
+        if "attribute_list" in body:
+            problem = attributes_problem(item.fields.get("category"), body["attribute_list"])
+            if problem:
+                return problem
+            item.fields["attributes"] = {
+                a["attribute_id"]: a["attribute_value_list"] for a in body["attribute_list"]
+            }
         item.fields["name"] = name
         item.fields["description"] = str(body.get("description", item.fields["description"]))
         item.fields["weight_kg"] = body.get("weight", item.fields.get("weight_kg"))
@@ -356,6 +378,10 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
                     "item_name": fields["name"],
                     "description": fields["description"],
                     "weight": fields.get("weight_kg"),
+                    "attribute_list": [
+                        {"attribute_id": int(i), "attribute_value_list": v}
+                        for i, v in (fields.get("attributes") or {}).items()
+                    ],
                     "price_info": [{"original_price": fields["price"], "currency": "VND"}],
                     "stock_info_v2": {"summary_info": {"total_available_stock": fields["stock"]}},
                 }
@@ -395,6 +421,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
             *order_routes(state, authenticate, answer),
             *desk_routes(state, authenticate, answer, write),
             *logistics_routes(state, authenticate, answer),
+            *catalog_routes(state, authenticate, answer),
             *public_routes(state, TITLE, _item_answer),
         ],
         middleware=[DropMiddleware],

@@ -15,6 +15,7 @@ import time
 
 from agrimarket.media.storage import Storage
 from agrimarket.products.catalog import unit_weight_grams
+from agrimarket.products.service import answers_of
 from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.tables import Product, ProductPhoto
 from integrations import crypto
@@ -63,6 +64,7 @@ async def _payload(listing: dict, storage: Storage) -> ListingPayload | None:
         version=listing["version"],
         photo_keys=[p["image_key"] for p in photos],
         weight_kg=None if grams is None else grams / 1000,
+        attributes=answers_of(product),
     )
 
 

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image
+
 from integrations.simulators.credentials import demo_credentials
+from integrations.simulators.shopee_catalog import ORIGIN, VIETNAM
+
+
+def _webp() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), "#3f9a3c").save(out, "WEBP")
+    return out.getvalue()
+
+
+# A stored product photo as our pages keep it (WebP); Shopee gets it re-encoded as JPEG.
+WEBP_PHOTO = _webp()
+# The farmer's answer every Shopee food category asks for: made in Việt Nam.
+SHOPEE_ANSWERS = {f"shopee.{ORIGIN}": str(VIETNAM)}
 
 
 async def connect(client, session, code: str, shop_id: str = "shop-1") -> dict:
@@ -18,6 +35,7 @@ async def connect(client, session, code: str, shop_id: str = "shop-1") -> dict:
 async def product_with_photo(accounts, session, **overrides) -> dict:
     from agrimarket.tables import ProductPhoto
 
+    overrides.setdefault("marketplace_attributes", SHOPEE_ANSWERS)
     product = await accounts.product(session, **overrides)
     await ProductPhoto.insert(
         ProductPhoto(

@@ -13,6 +13,7 @@ from integrations.adapters.base import Account, CredentialsError, ListingPayload
 from integrations.adapters.shopee import ShopeeAdapter
 from integrations.simulators.credentials import demo_credentials
 from integrations.simulators.shopee_logistics import CHANNELS
+from tests.integrations.helpers import SHOPEE_ANSWERS, WEBP_PHOTO
 from tests.waiting import until
 
 SHOP = "880001"
@@ -25,12 +26,13 @@ def payload(**overrides) -> ListingPayload:
     values = dict(
         sku="agm-1", name="Cá song nuôi lồng", description="Cá tươi Cát Hải", category="thuy_san", unit="kg",
         price_vnd=380_000, stock=120, photo_urls=[], version=1, photo_keys=["p/1.webp"], weight_kg=1.0,
+        attributes=SHOPEE_ANSWERS,
     )  # fmt: skip
     return ListingPayload(**(values | overrides))
 
 
 async def read_photo(key: str) -> bytes:
-    return b"RIFF\x00\x00\x00\x00WEBPVP8 "
+    return WEBP_PHOTO
 
 
 @pytest.fixture
@@ -249,8 +251,10 @@ async def test_simulator_refuses_add_item_without_weight_or_channels(sims, adapt
     image_ids = await adapter._upload_images(seller, payload())
     good = {
         "item_name": "Dừa xiêm", "description": "", "item_sku": "agm-9", "original_price": 15000.0,
-        "seller_stock": [{"stock": 5}], "category_id": 100631, "image": {"image_id_list": image_ids},
+        "seller_stock": [{"stock": 5}], "category_id": 100782, "image": {"image_id_list": image_ids},
         "weight": 1.2, "logistic_info": [{"logistic_id": 50021, "enabled": True}],
+        "attribute_list": [{"attribute_id": 100010, "attribute_value_list": [{"value_id": 1001}]}],
+        "brand": {"brand_id": 0, "original_brand_name": "NoBrand"},
     }  # fmt: skip
     for broken, said in (
         ({"weight": None}, "weight"),

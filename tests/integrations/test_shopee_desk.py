@@ -19,13 +19,14 @@ from integrations.adapters.shopee_desk import CANCEL, DOCUMENT_TYPE, SHIP, optio
 from integrations.adapters.shopee_orders import order_from_wire
 from integrations.simulators.credentials import demo_credentials
 from integrations.simulators.state import Faults
+from tests.integrations.helpers import SHOPEE_ANSWERS, WEBP_PHOTO
 
 SHOP = "880001"
 DAY = 86400.0
 
 
 async def read_photo(key: str) -> bytes:
-    return b"RIFF\x00\x00\x00\x00WEBPVP8 "
+    return WEBP_PHOTO
 
 
 @pytest.fixture
@@ -47,6 +48,7 @@ async def item(adapter, seller) -> str:
     payload = ListingPayload(
         sku="agm-1", name="Bưởi da xanh", description="Bưởi Bến Tre", category="trai_cay", unit="kg",
         price_vnd=60_000, stock=500, photo_urls=[], version=1, photo_keys=["p/1.webp"], weight_kg=1.5,
+        attributes=SHOPEE_ANSWERS,
     )  # fmt: skip
     return (await adapter.publish(seller, payload, "key-1")).external_id
 

@@ -12,7 +12,7 @@ from integrations.settings import IntegrationsSettings
 from integrations.simulators.shopee_logistics import CHANNELS
 from integrations.tables import Listing, MarketplaceAccount
 from tests.integrations.conftest import drain
-from tests.integrations.helpers import connect, product_with_photo, publish
+from tests.integrations.helpers import WEBP_PHOTO, connect, product_with_photo, publish
 
 
 async def stored_credentials(int_settings) -> dict[str, str]:
@@ -25,9 +25,7 @@ async def stored_credentials(int_settings) -> dict[str, str]:
 async def photo_in_storage(int_settings, product_id: int) -> None:
     from agrimarket.media.storage import build_storage
 
-    await build_storage(int_settings).put(
-        f"p/{product_id}.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"
-    )
+    await build_storage(int_settings).put(f"p/{product_id}.webp", WEBP_PHOTO, "image/webp")
 
 
 async def test_live_on_shopee_and_tokens_renewed_once(client, accounts, worker, sims, int_settings):

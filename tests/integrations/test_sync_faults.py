@@ -9,7 +9,7 @@ import pytest
 
 from integrations.tables import Listing, ListingHistory, SyncJob
 from tests.integrations.conftest import drain
-from tests.integrations.helpers import connect, product_with_photo, publish
+from tests.integrations.helpers import WEBP_PHOTO, connect, product_with_photo, publish
 
 SHOPS = {"postmart": "shop-1", "voso": "shop-1", "shopee": "880001"}
 
@@ -39,9 +39,7 @@ async def listed_product(client, accounts, int_settings, code: str) -> tuple:
     farmer = await accounts.household()
     await connect(client, farmer, code, SHOPS[code])
     product = await product_with_photo(accounts, farmer, unit_weight_g=300)
-    await build_storage(int_settings).put(
-        f"p/{product['id']}.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"
-    )
+    await build_storage(int_settings).put(f"p/{product['id']}.webp", WEBP_PHOTO, "image/webp")
     assert (await publish(client, farmer, product["id"], code)).status_code == 202
     return farmer, product
 

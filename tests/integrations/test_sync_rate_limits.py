@@ -8,7 +8,7 @@ import dataclasses
 from agrimarket.media.storage import build_storage
 from integrations.sync import outbox
 from integrations.tables import Listing, Marketplace, SyncJob
-from tests.integrations.helpers import connect, product_with_photo, publish
+from tests.integrations.helpers import WEBP_PHOTO, connect, product_with_photo, publish
 from tests.waiting import until
 
 SHOPEE_RATE = 2.0  # calls per second; one publish on Shopee is 5 calls (2.7 s apart)
@@ -33,7 +33,7 @@ async def test_postmart_is_not_held_up_while_shopee_is_saturated(
     products = []
     for i in range(12):
         product = await product_with_photo(accounts, farmer, name=f"Rau {i}", unit_weight_g=300)
-        await storage.put(f"p/{product['id']}.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp")
+        await storage.put(f"p/{product['id']}.webp", WEBP_PHOTO, "image/webp")
         products.append(product)
     # Shopee's backlog is queued first: claimed by due time only, it would take every worker.
     for product in products[:6]:
@@ -121,9 +121,7 @@ async def test_a_shopee_change_sends_only_the_calls_shopee_lacks(
     farmer = await accounts.household()
     await connect(client, farmer, "shopee", "880001")
     product = await product_with_photo(accounts, farmer, unit_weight_g=300)
-    await build_storage(int_settings).put(
-        f"p/{product['id']}.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"
-    )
+    await build_storage(int_settings).put(f"p/{product['id']}.webp", WEBP_PHOTO, "image/webp")
     assert (await publish(client, farmer, product["id"], "shopee")).status_code == 202
     await drain(worker)
     before = shopee.writes_applied

@@ -10,7 +10,7 @@ from integrations.adapters.base import RemoteListing
 from integrations.listings import service as listings
 from integrations.tables import Listing, ListingHistory
 from tests.integrations.conftest import drain
-from tests.integrations.helpers import connect, product_with_photo, publish
+from tests.integrations.helpers import WEBP_PHOTO, connect, product_with_photo, publish
 
 
 async def live_listing(
@@ -22,7 +22,7 @@ async def live_listing(
     if int_settings is not None:  # and the photo's bytes, which it uploads
         from agrimarket.media.storage import build_storage
 
-        webp = b"RIFF\x00\x00\x00\x00WEBPVP8 "
+        webp = WEBP_PHOTO
         await build_storage(int_settings).put(f"p/{product['id']}.webp", webp, "image/webp")
     assert (await publish(client, farmer, product["id"], code)).status_code == 202
     await drain(worker)
