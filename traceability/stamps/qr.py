@@ -3,6 +3,12 @@
 Every stamp of an issuance has a URL of the same length, so the function patterns and the order
 of the data modules are computed once (``_plan``); per stamp only the data codewords are made
 (by qrcode's own encoder) and laid along that walk.
+
+A short URL (``/T/{serial}``) is one alphanumeric segment. A Digital Link (``/01/…/10/{lot}/21/
+{serial}?17=…``) mixes modes (ISO/IEC 18004 §7.4: numeric for the GTIN's digits, alphanumeric for
+the path, byte for ``?``, ``=`` and lower-case letters): ``mixed_segments`` picks, once per
+issuance, the split of qrcode's ``optimal_data_chunks`` that needs the fewest bits, and every stamp
+of the issuance is cut the same way (its serial always falls in an alphanumeric or byte segment).
 """
 
 from __future__ import annotations
@@ -40,10 +46,59 @@ def _qr_data(url: str) -> qr_util.QRData:
     return qr_util.QRData(url.encode(), mode=mode)  # type: ignore[call-overload]
 
 
-def fixed_qr(url_prefix: str) -> tuple[int, int]:
+# (mode, start, end) byte ranges of a stamp's URL, the same for every stamp of an issuance.
+Segments = tuple[tuple[int, int, int], ...]
+
+
+def _chunks(url: str, segments: Segments | None) -> list[qr_util.QRData]:
+    if segments is None:
+        return [_qr_data(url)]
+    data = url.encode()
+    # types-qrcode types QRData's mode as Literal values; ours come from qrcode's own chunks.
+    return [qr_util.QRData(data[a:b], mode=m, check_data=False) for m, a, b in segments]  # type: ignore[call-overload]
+
+
+def _bits(segments: Segments, version: int) -> int:
+    per_char = {qr_util.MODE_NUMBER: 10 / 3, qr_util.MODE_ALPHA_NUM: 5.5, qr_util.MODE_8BIT_BYTE: 8}
+    return sum(
+        4 + qr_util.length_in_bits(m, version) + int(-(-(b - a) * per_char[m] // 1)) for m, a, b in segments
+    )
+
+
+def _version(chunks: list[qr_util.QRData]) -> int:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    for chunk in chunks:
+        code.add_data(chunk)
+    return code.best_fit()
+
+
+@lru_cache(maxsize=32)
+def mixed_segments(url_prefix: str, url_suffix: str = "") -> Segments:
+    """The fewest-bits split of ``prefix + serial + suffix`` among qrcode's optimal_data_chunks
+    (each minimum run length) and a single segment; found on a sample serial of Z's, which keeps the
+    serial out of numeric segments, so any serial fits the same split."""
+    sample = (url_prefix + "Z" * LENGTH + url_suffix).encode()
+    candidates: list[Segments] = []
+    for minimum in (*range(1, 9), len(sample)):
+        chunks, start, cut = qr_util.optimal_data_chunks(sample, minimum=minimum), 0, []
+        for chunk in chunks:
+            cut.append((chunk.mode, start, start + len(chunk.data)))
+            start += len(chunk.data)
+        candidates.append(tuple(cut))
+    whole = _qr_data(sample.decode())
+    candidates.append(((whole.mode, 0, len(sample)),))
+    ranked = []
+    for segments in candidates:
+        version = _version(_chunks(sample.decode(), segments))
+        ranked.append((version, _bits(segments, version), len(segments), segments))
+    return min(ranked)[3]
+
+
+def fixed_qr(url_prefix: str, url_suffix: str = "", segments: Segments | None = None) -> tuple[int, int]:
     """Version and mask used for every stamp of an issuance (computed once, from a sample URL)."""
     sample = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
-    sample.add_data(_qr_data(url_prefix + "Z" * LENGTH))
+    for chunk in _chunks(url_prefix + "Z" * LENGTH + url_suffix, segments):
+        sample.add_data(chunk)
     sample.make(fit=True)
     return sample.version, sample.best_mask_pattern()
 
@@ -81,10 +136,10 @@ def _plan(version: int, mask: int) -> tuple[bytearray, list[tuple[int, bool]], i
     return blank, walk, side
 
 
-def qr_matrix(url: str, version: int, mask: int) -> tuple[bytes, int]:
+def qr_matrix(url: str, version: int, mask: int, segments: Segments | None = None) -> tuple[bytes, int]:
     """The QR of ``url`` as side x side bytes (0 dark, 255 light) including the quiet zone."""
     blank, walk, side = _plan(version, mask)
-    data = qr_util.create_data(version, ERROR_CORRECT_M, [_qr_data(url)])
+    data = qr_util.create_data(version, ERROR_CORRECT_M, _chunks(url, segments))
     bits = len(data) * 8
     matrix = bytearray(blank)
     for i, (offset, flip) in enumerate(walk):
@@ -93,10 +148,13 @@ def qr_matrix(url: str, version: int, mask: int) -> tuple[bytes, int]:
     return bytes(matrix), side
 
 
-def qr_modules(url: str, version: int, mask: int) -> list[list[bool | None]]:
+def qr_modules(
+    url: str, version: int, mask: int, segments: Segments | None = None
+) -> list[list[bool | None]]:
     """The module matrix (True = dark) without quiet zone (reference path, for tests)."""
     code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0, mask_pattern=mask)
-    code.add_data(_qr_data(url))
+    for chunk in _chunks(url, segments):
+        code.add_data(chunk)
     code.make(fit=False)
     return code.modules
 
