@@ -133,8 +133,7 @@ def clean_product(values: dict[str, Any], partial: bool = False) -> dict[str, An
             errors["certifications"] = ("Chỉ chọn một hạng sao OCOP.", "Pick one OCOP star rating.")
         clean["certifications"] = certs
     if wanted("gtin"):
-        # Spaces people type between the groups printed under a barcode are dropped; stored as 14 digits.
-        gtin = str(values.get("gtin") or "").replace(" ", "").strip() or None
+        gtin = str(values.get("gtin") or "").strip() or None  # stored as 14 digits
         problem = gtin_problem(gtin) if gtin is not None else None
         if problem:
             errors["gtin"] = problem
