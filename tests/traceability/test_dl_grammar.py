@@ -65,7 +65,7 @@ def test_the_reader_refuses_what_the_grammar_does_not_produce(text):
 
 def test_the_reader_takes_a_prefix_capitals_and_gtin_13():
     parsed = parse_uri(
-        f"HTTPS://TRUYXUAT.EXAMPLE.VN:8443/truy-xuat/01/9506000134352/22/V1/10/L1?17=270200&linkType=all",
+        "HTTPS://TRUYXUAT.EXAMPLE.VN:8443/truy-xuat/01/9506000134352/22/V1/10/L1?17=270200&linkType=all",
         TODAY,
     )
     assert (parsed.gtin, parsed.variant, parsed.lot, parsed.serial) == (GTIN, "V1", "L1", None)

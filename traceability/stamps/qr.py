@@ -13,6 +13,7 @@ of the issuance is cut the same way (its serial always falls in an alphanumeric 
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import qrcode
@@ -59,10 +60,13 @@ def _chunks(url: str, segments: Segments | None) -> list[qr_util.QRData]:
 
 
 def _bits(segments: Segments, version: int) -> int:
-    per_char = {qr_util.MODE_NUMBER: 10 / 3, qr_util.MODE_ALPHA_NUM: 5.5, qr_util.MODE_8BIT_BYTE: 8}
-    return sum(
-        4 + qr_util.length_in_bits(m, version) + int(-(-(b - a) * per_char[m] // 1)) for m, a, b in segments
-    )
+    """Data bits of the segments (mode indicator + character count + data), ISO/IEC 18004 §7.4."""
+    per_char = {qr_util.MODE_NUMBER: 10 / 3, qr_util.MODE_ALPHA_NUM: 5.5, qr_util.MODE_8BIT_BYTE: 8.0}
+    total = 0
+    for mode, start, end in segments:
+        count_bits: int = qr_util.length_in_bits(mode, version)  # type: ignore[arg-type]
+        total += 4 + count_bits + math.ceil((end - start) * per_char[mode])
+    return total
 
 
 def _version(chunks: list[qr_util.QRData]) -> int:
