@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import qrcode.util as qr_util
+from qrcode.constants import ERROR_CORRECT_M
+from qrcode.exceptions import DataOverflowError
 
 from agrimarket.errors import Conflict
 from tests.agrimarket.test_web_pages import csrf, web_login
@@ -14,7 +17,7 @@ from tests.traceability.test_export_labels import export_batch
 from tests.traceability.test_pins import sheet_pins, verify_form
 from tests.traceability.test_stamps_helpers import BASE, issue, make_batch, media_bytes, pdf_codes, zip_codes
 from traceability.resolver.dl_grammar import parse_uri
-from traceability.stamps import digital_link, label_layout, qr
+from traceability.stamps import digital_link, label_layout, qr, qr_codewords
 from traceability.stamps.scan import BUFFER
 from traceability.tables import Batch, Scan, Stamp, StampIssue
 
@@ -168,3 +171,27 @@ async def test_the_issue_form_offers_the_digital_link_ticked_only_with_a_gtin(cl
     assert unticked.status_code == 200
     rows = await StampIssue.select(StampIssue.digital_link).where(StampIssue.batch == linked)
     assert [r["digital_link"] for r in rows] == [False]
+
+
+def _reference(version: int, text: str, minimum: int) -> tuple[list, bytes] | None:
+    chunks = list(qr_util.optimal_data_chunks(text.encode(), minimum=minimum))
+    try:
+        return chunks, bytes(qr_util.create_data(version, ERROR_CORRECT_M, chunks))
+    except DataOverflowError:
+        return None
+
+
+def test_fast_codewords_equal_qrcodes_own_for_every_version_a_label_prints():
+    # Up to 12, the largest any label size prints at 0.4 mm modules; 20 and 40 for the block layouts.
+    for version in (*range(1, 13), 20, 40):
+        for n, serial in enumerate(("7K3M9QXT2BFAWN4D", "0123456789ABCDEF")):
+            text = f"HTTPS://X.VN/01/{GTIN}/10/lo-a/21/{serial}?17=270531" * (1 + version // 2)
+            low, high = 1, len(text)  # the longest start of the text this version holds
+            while low < high:
+                middle = (low + high + 1) // 2
+                low, high = (middle, high) if _reference(version, text[:middle], 3 + n) else (low, middle - 1)
+            found = _reference(version, text[:low], 3 + n)
+            assert found is not None
+            chunks, reference = found
+            ours = qr_codewords.codewords(version, ERROR_CORRECT_M, [(c.mode, c.data) for c in chunks])
+            assert ours == reference, (version, low)
