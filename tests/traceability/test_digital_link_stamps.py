@@ -171,6 +171,25 @@ async def test_the_issue_form_offers_the_digital_link_ticked_only_with_a_gtin(cl
     assert unticked.status_code == 200
     rows = await StampIssue.select(StampIssue.digital_link).where(StampIssue.batch == linked)
     assert [r["digital_link"] for r in rows] == [False]
+    ticked = await client.post(
+        f"/batches/{linked}/stamps/new",
+        data={
+            "count": "2",
+            "label_size": "30x40",
+            "digital_link_offered": "1",
+            "digital_link": "on",
+            "_csrf_token": csrf(form),
+        },
+    )
+    assert ticked.status_code == 200
+    rows = (
+        await StampIssue.select(StampIssue.digital_link)
+        .where(StampIssue.batch == linked)
+        .order_by(StampIssue.id)
+    )
+    assert [r["digital_link"] for r in rows] == [False, True]
+    page = (await client.get(f"/batches/{linked}")).text
+    assert page.count("· GS1 Digital Link") == 1  # the batch page tells the two issuances apart
 
 
 def _reference(version: int, text: str, minimum: int) -> tuple[list, bytes] | None:
