@@ -96,6 +96,10 @@ PRODUCTS = (
     ("ben_tre", "Dừa xiêm Bến Tre", "trai_cay", "qua", 15_000, 1500, YEAR_ROUND, ("vietgap",), "round", "#6fa53a"),
     ("ben_tre", "Kẹo dừa Mỏ Cày", "che_bien", "goi", 40_000, 400, YEAR_ROUND, ("ocop_3",), "box", "#c44b3b"),
 )  # fmt: skip
+# GTINs of the demo products whose batches get Digital Link stamps. GS1 restricted-circulation
+# numbers (GTIN-13 prefix 20, GS1 General Specifications' RCN-13: for use inside one company), so they
+# can never be a real company's product; Rau muống keeps none and prints short-URL stamps.
+DEMO_GTINS = {"Na Cát Hải": "2000000000015", "Mật ong rừng Cát Bà": "2000000000022"}
 # Grams in one selling unit of the products not sold by mass (Shopee needs a weight to list them).
 UNIT_WEIGHT_G = {
     "Rau muống": 500,
@@ -328,6 +332,7 @@ async def _create() -> list[str]:
         }
         values |= {"harvest_season": season, "certifications": list(certs)}
         values["unit_weight_g"] = UNIT_WEIGHT_G.get(name)
+        values["gtin"] = DEMO_GTINS.get(name)
         await create_with_photos(actor, values, [photo(name, shape, colour)], storage, household_id)
     extra = [line for seeder in (*app_seeders(), training_demo.seed) for line in await seeder()]
     await accounts.create_staff(ADMIN[0], PASSWORD, ADMIN[1], Role.ADMIN, None)  # last: marks a complete seed

@@ -10,6 +10,7 @@ from agrimarket.errors import Conflict
 from agrimarket.media.storage import build_storage
 from agrimarket.settings import get_settings
 from traceability.batches.service import assert_stampable
+from traceability.resolver import uri
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import jobs, revocation, scan
 from traceability.stamps.schemas import RevokeRequest
@@ -23,7 +24,11 @@ async def seed() -> list[str]:
     settings = get_settings()
     storage = build_storage(settings)
     batches = await Batch.select(
-        Batch.id, Batch.lot_code, Batch.product.created_by.as_alias("user")
+        Batch.id,
+        Batch.lot_code,
+        Batch.expiry_date,
+        Batch.product.gtin.as_alias("gtin"),
+        Batch.product.created_by.as_alias("user"),
     ).order_by(Batch.id)
     issued: list[tuple[dict[str, Any], int]] = []
     skipped: list[str] = []
@@ -36,7 +41,10 @@ async def seed() -> list[str]:
             continue
         actor = await actor_for(batch["user"])
         size = "30x40" if len(issued) % 2 == 0 else "50x30"
-        issue_id = await jobs.issue(actor, batch["id"], STAMPS_PER_BATCH, size, settings, storage)
+        # A product with a GTIN gets GS1 Digital Link QR codes (the default), the others the short URL.
+        issue_id = await jobs.issue(
+            actor, batch["id"], STAMPS_PER_BATCH, size, settings, storage, digital_link_qr=None
+        )
         issued.append((batch, issue_id))
     if not issued:
         return ["Stamps: no stampable demo batch."]
@@ -58,6 +66,14 @@ async def seed() -> list[str]:
         f"/stamps/issues/{issued[0][1]}",
         f"Scan a stamp: {base}/t/{stamps[0]['serial']} (scanned 3 times); revoked: {base}/t/{stamps[1]['serial']}",
     ]
+    linked = next((b for b, _ in issued if b["gtin"]), None)
+    if linked:
+        serial = await Stamp.select(Stamp.serial).where(Stamp.batch == linked["id"]).first()
+        assert serial is not None
+        link = uri.stamp_uri(
+            base, linked["gtin"], linked["lot_code"], serial["serial"], linked["expiry_date"]
+        )
+        lines.append(f"A GS1 Digital Link stamp: {link}")
     if skipped:
         lines.append(f"Stamps not issued for flagged batch(es): {', '.join(skipped)}")
     return lines

@@ -141,6 +141,8 @@ class StampIssue(Table):
     stamp_count = Integer()
     label_size = Varchar(length=10)  # e.g. 30x40, 50x30 (mm)
     with_pin = Boolean(default=False)  # each label carries a PIN under a scratch-off layer
+    # The QR carries the GS1 Digital Link /01/{gtin}/10/{lot}/21/{serial} (traceability.stamps.digital_link)
+    digital_link = Boolean(default=False)
     status = Varchar(length=10, default="queued", index=True)  # queued|running|done|failed
     progress = Integer(default=0)  # stamps rendered so far
     sheet_key = Varchar(length=200, null=True, default=None)  # PDF in media storage

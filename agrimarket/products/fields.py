@@ -46,11 +46,31 @@ def parse_grams(raw: Any) -> int | None:
 
 
 def gtin_ok(gtin: str) -> bool:
-    if len(gtin) not in (8, 12, 13, 14) or not _DIGITS.match(gtin):
-        return False
+    return gtin_problem(gtin) is None
+
+
+def gtin_problem(gtin: str) -> tuple[str, str] | None:
+    """Why ``gtin`` is not a GTIN-8, -12, -13 or -14 (GS1 General Specifications 7.9: mod-10 check
+    digit), in Vietnamese and English; None when it is one."""
+    if not _DIGITS.match(gtin):
+        return (
+            "Mã GTIN chỉ gồm chữ số 0–9 (không chữ, không dấu).",
+            "A GTIN has only the digits 0–9.",
+        )
+    if len(gtin) not in (8, 12, 13, 14):
+        return (
+            f"Mã GTIN có 8, 12, 13 hoặc 14 chữ số, mã này có {len(gtin)}.",
+            f"A GTIN has 8, 12, 13 or 14 digits, this one has {len(gtin)}.",
+        )
     digits = [int(d) for d in gtin.zfill(14)]
     total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(digits[:-1]))
-    return (10 - total % 10) % 10 == digits[-1]
+    expected = (10 - total % 10) % 10
+    if expected != digits[-1]:
+        return (
+            f"Số kiểm tra (chữ số cuối) của mã GTIN phải là {expected}: hãy xem lại mã in dưới mã vạch.",
+            f"The GTIN's check digit (last digit) should be {expected}: check the number under the barcode.",
+        )
+    return None
 
 
 def _text(
@@ -116,13 +136,11 @@ def clean_product(values: dict[str, Any], partial: bool = False) -> dict[str, An
             errors["certifications"] = ("Chỉ chọn một hạng sao OCOP.", "Pick one OCOP star rating.")
         clean["certifications"] = certs
     if wanted("gtin"):
-        gtin = str(values.get("gtin") or "").strip() or None
-        if gtin is not None and not gtin_ok(gtin):
-            errors["gtin"] = (
-                "Mã vạch GTIN không đúng (8, 12, 13 hoặc 14 chữ số, số kiểm tra đúng).",
-                "Invalid GTIN (8, 12, 13 or 14 digits with a correct check digit).",
-            )
-        clean["gtin"] = gtin.zfill(14) if gtin and not errors.get("gtin") else gtin
+        gtin = str(values.get("gtin") or "").strip() or None  # stored as 14 digits
+        problem = gtin_problem(gtin) if gtin is not None else None
+        if problem:
+            errors["gtin"] = problem
+        clean["gtin"] = gtin.zfill(14) if gtin and not problem else gtin
     if wanted("unit_weight_g"):
         raw = values.get("unit_weight_g")
         given = str(raw if raw is not None else "").strip() != ""

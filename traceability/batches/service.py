@@ -177,6 +177,9 @@ async def update_labels(actor: Actor, batch_id: int, data: BatchUpdate) -> None:
         await audit.record(actor, "batch", batch_id, "update", changes)
 
 
+GS1_LOT_MAX = 20  # GS1 AI 10 (batch/lot number): up to 20 characters of set 82
+
+
 async def create_batch(actor: Actor, data: BatchCreate) -> int:
     """Product writable by the actor, area visible and usable (not suspended/revoked: 409)."""
     await ensure_writable(actor, data.product_id)
@@ -186,11 +189,18 @@ async def create_batch(actor: Actor, data: BatchCreate) -> int:
         await usable_facility(actor, data.packing_facility_id)  # 409 when suspended or revoked
         fields["packing_facility"] = data.packing_facility_id
     owner = (
-        await Product.select(Product.owner_household, Product.owner_cooperative)
+        await Product.select(Product.owner_household, Product.owner_cooperative, Product.gtin)
         .where(Product.id == data.product_id)
         .first()
     )
     assert owner is not None
+    if owner["gtin"] and len(fields["lot_code"]) > GS1_LOT_MAX:
+        # Its stamps carry the lot in a GS1 Digital Link (AI 10: at most 20 characters).
+        raise Invalid(
+            "lot_code",
+            f"Sản phẩm có mã GTIN nên mã lô được in trong mã QR GS1 Digital Link: tối đa {GS1_LOT_MAX} ký tự.",
+            f"The product has a GTIN, so the lot code goes into a GS1 Digital Link QR: at most {GS1_LOT_MAX} characters.",
+        )
     prefix = (
         f"h:{owner['owner_household']}" if owner["owner_household"] else f"c:{owner['owner_cooperative']}"
     )

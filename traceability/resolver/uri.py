@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import quote, unquote
 
 from agrimarket.errors import DomainError
@@ -112,3 +113,25 @@ def parse(raw_path: str) -> DigitalLink:
             )
         qualifiers.append((ai, value))
     return DigitalLink(gtin, tuple(qualifiers))
+
+
+def stamp_uri(base: str, gtin: str, lot: str, serial: str, expiry: date | None = None) -> str:
+    """The serial-level Digital Link of a stamp: ``{base}/01/{gtin14}/10/{lot}/21/{serial}``, plus
+    ``?17={YYMMDD}`` (expiry date, a data attribute, so in the query) when the batch has one.
+
+    Values are percent-encoded as the standard's grammar (XCHAR) asks: letters, digits and - . _
+    stand as they are, every other set-82 character is written %XX (``DigitalLink.path``).
+    BadLink when the GTIN, lot or serial cannot be written (the callers check before printing).
+    """
+    link = DigitalLink(gtin14(gtin), (("10", lot), ("21", serial)))
+    for ai, value in link.qualifiers:
+        if not CSET82.fullmatch(value):
+            vi, en = NAMES[ai]
+            raise BadLink(
+                f"{vi.capitalize()} “{value[:40]}” không ghi được trong GS1 Digital Link: tối đa 20 ký tự, "
+                "chữ không dấu, số và dấu thuộc bộ ký tự GS1.",
+                f"The {en} “{value[:40]}” cannot go into a GS1 Digital Link: at most 20 characters of "
+                "the GS1 character set.",
+            )
+    query = f"?17={expiry:%y%m%d}" if expiry else ""
+    return f"{base.rstrip('/')}{link.path()}{query}"

@@ -46,9 +46,18 @@ class StampController(Controller):
         """Issue 1..100,000 stamps; large issuances render in the background (follow ``page_url``).
 
         Per owner: at most ``STAMP_DAILY_LIMIT`` stamps a day (429) and ``STAMP_BACKGROUND_JOBS``
-        background issuances at once (409); 409 too when the stamp file budget is full."""
+        background issuances at once (409); 409 too when the stamp file budget is full.
+        ``digital_link``: GS1 Digital Link QR codes, by default when the product has a GTIN (409 when
+        the lot cannot be written in one, or the label size is too small for its QR)."""
         issue_id = await jobs.issue(
-            actor, batch_id, data.count, data.label_size, settings, storage, with_pin=data.with_pin
+            actor,
+            batch_id,
+            data.count,
+            data.label_size,
+            settings,
+            storage,
+            with_pin=data.with_pin,
+            digital_link_qr=data.digital_link,
         )
         return await service.get_issue(actor, issue_id, storage)
 

@@ -20,7 +20,7 @@ from agrimarket.media.storage import Storage
 from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.settings import Settings
 from traceability.settings import TraceabilitySettings
-from traceability.stamps import budget, label_layout, pins, qr, render, service
+from traceability.stamps import budget, digital_link, label_layout, pins, render, service
 from traceability.stamps.background import engine_usable
 from traceability.stamps.schemas import IssueRead
 from traceability.stamps.service import LEASE, storage_keys
@@ -31,7 +31,7 @@ PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 
 async def sheet_spec(
-    batch_id: int, label_size: str, public_base_url: str, with_pin: bool = False
+    batch_id: int, label_size: str, public_base_url: str, with_pin: bool = False, with_link: bool = False
 ) -> label_layout.SheetSpec:
     row = (
         await Batch.select(
@@ -43,11 +43,20 @@ async def sheet_spec(
         .first()
     )
     assert row is not None
-    prefix = qr.qr_url_prefix(public_base_url)
-    version, mask = qr.fixed_qr(prefix)
+    content = await digital_link.content(batch_id, public_base_url, with_link)
+    version, mask = content.version_and_mask()
     area = row["area_code"] or label_layout.NO_AREA_CODE
     return label_layout.SheetSpec(
-        label_size, prefix, row["product_name"], area, version, mask, with_pin, row["facility_code"]
+        label_size,
+        content.prefix,
+        row["product_name"],
+        area,
+        version,
+        mask,
+        with_pin,
+        row["facility_code"],
+        content.suffix,
+        content.segments,
     )
 
 
@@ -79,7 +88,11 @@ async def render_claimed(issue_id: int, settings: Settings, storage: Storage) ->
     try:
         assert issue is not None  # inside the try: a vanished issuance fails like any other
         spec = await sheet_spec(
-            issue["batch"], issue["label_size"], settings.public_base_url, issue["with_pin"]
+            issue["batch"],
+            issue["label_size"],
+            settings.public_base_url,
+            issue["with_pin"],
+            issue["digital_link"],
         )
         rows = [
             (r["seq"], r["serial"])
@@ -149,6 +162,7 @@ async def issue(
     settings: Settings,
     storage: Storage,
     with_pin: bool = False,
+    digital_link_qr: bool | None = False,
 ) -> int:
     """Issue stamps; up to ``background_threshold`` they are rendered at once, beyond it in the background."""
     inline = count <= settings.section(TraceabilitySettings).background_threshold
@@ -161,6 +175,8 @@ async def issue(
         with_pin=with_pin,
         limits=settings.section(TraceabilitySettings),
         storage=storage,
+        digital_link_qr=digital_link_qr,
+        public_base_url=settings.public_base_url,
     )
     if inline:
         await render_claimed(issue_id, settings, storage)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from traceability.stamps.qr import QUIET
+from traceability.stamps.qr import QUIET, Segments
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 DPI = 300
@@ -60,6 +60,8 @@ class SheetSpec:
     mask: int
     with_pin: bool = False  # a box for a scratch-off PIN at the foot of the text column
     facility_code: str | None = None  # the packing facility's official code (export labels)
+    url_suffix: str = ""  # after the serial: a Digital Link's ?17={expiry}
+    segments: Segments | None = None  # a Digital Link's mixed-mode split (None: one segment)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,21 @@ def layout(label_size: str, version: int) -> Layout:
         module_px,
         side * module_px,
     )
+
+
+# What a phone camera and a till's 2D imager read reliably off a thermal-printed label: modules of at
+# least 0.4 mm, i.e. 5 px at 300 dpi (0.42 mm). Digital Link stamps refuse a size that would go below.
+MIN_MODULE_MM = 0.4
+
+
+def module_mm(label_size: str, version: int) -> float:
+    """The printed size of one QR module of this version on this label size."""
+    return layout(label_size, version).module_px * 25.4 / DPI
+
+
+def largest_version(label_size: str) -> int:
+    """The largest QR version whose modules stay at MIN_MODULE_MM or more on this label size."""
+    return max(v for v in range(1, 41) if module_mm(label_size, v) >= MIN_MODULE_MM)
 
 
 @lru_cache

@@ -29,7 +29,7 @@ from agrimarket.web.i18n import request_lang
 from agrimarket.web.services import app_services
 from traceability.batches.pages import detail_context
 from traceability.settings import TraceabilitySettings
-from traceability.stamps import jobs, pins, public, review, revocation, serials, service
+from traceability.stamps import digital_link, jobs, pins, public, review, revocation, serials, service
 from traceability.stamps.scan import ScanResult
 from traceability.stamps.scan_zh import ZH
 from traceability.stamps.schemas import RevokeRequest
@@ -69,6 +69,11 @@ def revoke_request(values: dict, batch_id: int) -> RevokeRequest:
     raise Invalid("scope", "Hãy chọn cách thu hồi.", "Choose what to revoke.")
 
 
+async def _link_offer(batch_id: int) -> dict[str, Any]:
+    """The issue form offers a Digital Link QR (ticked by default) when the product has a GTIN."""
+    return {"gtin": await digital_link.gtin_of(batch_id)}
+
+
 class IssuePages(Controller):
     include_in_schema = False
     dependencies = {"viewer": Provide(provide_actor)}
@@ -88,7 +93,7 @@ class IssuePages(Controller):
     @get("/batches/{batch_id:int}/stamps/new")
     async def new_form(self, viewer: Actor, batch_id: int) -> Template:
         await service.writable_batch(viewer, batch_id)
-        context = {"viewer": viewer, "batch_id": batch_id, "values": {}}
+        context = {"viewer": viewer, "batch_id": batch_id, "values": {}, **await _link_offer(batch_id)}
         return Template("traceability/stamps/new.html", context=context)
 
     @post("/batches/{batch_id:int}/stamps/new")
@@ -103,18 +108,37 @@ class IssuePages(Controller):
                 raise ValueError(values["count"])  # not a whole number in 0-9 digits
             label_size = values.get("label_size", "")
             with_pin = values.get("with_pin") in ("on", "1", "yes", "true")
+            # The box is shown (ticked) only for a product with a GTIN; unticked sends nothing.
+            link = values.get("digital_link") == "on" if values.get("digital_link_offered") else False
             issue_id = await jobs.issue(
-                viewer, batch_id, count, label_size, settings, storage, with_pin=with_pin
+                viewer,
+                batch_id,
+                count,
+                label_size,
+                settings,
+                storage,
+                with_pin=with_pin,
+                digital_link_qr=link,
             )
         except ValueError:
             exc = DomainError("Số tem phải là số.", "The number of stamps must be a number.")
             exc.field_messages = {"count": (exc.message_vi, exc.message_en)}
-            context = {"viewer": viewer, "batch_id": batch_id, "values": values}
+            context = {
+                "viewer": viewer,
+                "batch_id": batch_id,
+                "values": values,
+                **await _link_offer(batch_id),
+            }
             return form_error(request, "traceability/stamps/new.html", exc, context)
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            context = {"viewer": viewer, "batch_id": batch_id, "values": values}
+            context = {
+                "viewer": viewer,
+                "batch_id": batch_id,
+                "values": values,
+                **await _link_offer(batch_id),
+            }
             return form_error(request, "traceability/stamps/new.html", exc, context)
         return Redirect(f"/stamps/issues/{issue_id}")
 

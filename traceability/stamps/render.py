@@ -57,7 +57,9 @@ def render_chunk(spec: SheetSpec, stamps: Sequence[tuple[int, str, str | None]])
     clock = time.perf_counter
     for seq, serial, pin in stamps:
         t0 = clock()
-        matrix, side = qr_matrix(spec.url_prefix + serial, spec.version, spec.mask)
+        matrix, side = qr_matrix(
+            spec.url_prefix + serial + spec.url_suffix, spec.version, spec.mask, spec.segments
+        )
         t1 = clock()
         label = template.copy()
         label.paste(qr_image(matrix, side, lay.module_px), (qr_x, 0))

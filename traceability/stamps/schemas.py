@@ -18,6 +18,9 @@ class IssueCreate(Input):
     count: Annotated[int, checked(ge=1, le=MAX_STAMPS)]
     label_size: Annotated[str, checked(enum=LABEL_SIZES)] = "30x40"
     with_pin: bool = False  # a scratch-off PIN printed beside each QR
+    # The QR carries the GS1 Digital Link /01/{gtin}/10/{lot}/21/{serial}[?17=YYMMDD]; left out: yes
+    # when the product has a GTIN, else the short /T/{serial}.
+    digital_link: bool | None = None
 
 
 class IssueRead(msgspec.Struct):
@@ -35,6 +38,7 @@ class IssueRead(msgspec.Struct):
     page_url: str
     revoked: int = 0  # stamps of this issuance revoked since
     with_pin: bool = False
+    digital_link: bool = False  # its QR codes carry the GS1 Digital Link
     # Its files were removed for room (traceability.stamps.budget): without PINs, opening the
     # issuance renders them again; with PINs they are gone for good (the stamps stay valid).
     files_removed: bool = False

@@ -22,7 +22,7 @@ from agrimarket.products.service import ensure_writable
 from traceability.areas.access import visible_batches
 from traceability.batches import service as batches
 from traceability.settings import TraceabilitySettings
-from traceability.stamps import budget, quota, serials
+from traceability.stamps import budget, digital_link, quota, serials
 from traceability.stamps.label_layout import LABEL_SIZES
 from traceability.stamps.schemas import MAX_STAMPS, IssueRead
 from traceability.tables import Batch, Stamp, StampIssue
@@ -70,6 +70,8 @@ async def create_issue(
     with_pin: bool = False,
     limits: TraceabilitySettings | None = None,
     storage: Storage | None = None,
+    digital_link_qr: bool | None = False,
+    public_base_url: str = "",
 ) -> int:
     """Validate, check scope and the batch's flag, then write the issuance and its stamps.
 
@@ -79,6 +81,8 @@ async def create_issue(
     ``limits``: the owner's daily count and background-job cap are checked (traceability.stamps.quota)
     and room is made in ``storage`` for the files (traceability.stamps.budget); every request passes
     them, only the demo seed and the bench leave them out.
+    ``digital_link_qr``: the QR carries the GS1 Digital Link (traceability.stamps.digital_link) under
+    ``public_base_url``; None means yes when the product has a GTIN. The label size must hold it.
     """
     if not 1 <= count <= MAX_STAMPS:
         raise Invalid("count", "Số tem phải từ 1 đến 100.000.", "Issue between 1 and 100,000 stamps.")
@@ -92,6 +96,9 @@ async def create_issue(
     await batches.assert_stampable(batch_id)
     if LABEL_SIZES[label_size].lang:
         await _assert_exportable(batch_id)
+    with_link = await digital_link.wanted(batch_id, digital_link_qr)
+    if with_link:
+        digital_link.assert_fits(label_size, await digital_link.content(batch_id, public_base_url, True))
     owner = await quota.owner_of(batch_id)
     if limits is not None:
         await quota.check(owner, count, limits)  # early, before any file is removed for room
@@ -107,6 +114,7 @@ async def create_issue(
             stamp_count=count,
             label_size=label_size,
             with_pin=with_pin,
+            digital_link=with_link,
             status="running" if claimed else "queued",
             claimed_until=now + LEASE if claimed else None,
             created_by=actor.user_id,
@@ -161,6 +169,7 @@ def _read(row: dict[str, Any], storage: Storage, revoked: int = 0) -> IssueRead:
         stamp_count=row["stamp_count"],
         label_size=row["label_size"],
         with_pin=row["with_pin"],
+        digital_link=row["digital_link"],
         status=row["status"],
         progress=row["progress"],
         pdf_url=storage.url(row["sheet_key"]) if row["status"] == "done" and row["sheet_key"] else None,
