@@ -16,11 +16,11 @@ async def test_create_read_update_product(client, accounts):
         stock=50,
         harvest_season="Tháng 7 – tháng 9",
         certifications=["vietgap", "ocop_3"],
-        gtin="8938505974194",
+        gtin="9506000134352",
     )
     assert created["owner"] == {"kind": "household", "id": farmer.me["household_id"], "name": "Nguyễn Văn An"}
     assert created["created_by_id"] == farmer.me["id"]
-    assert created["gtin"] == "08938505974194"
+    assert created["gtin"] == "09506000134352"
     assert created["origin"] == "Đặc khu Cát Hải, Thành phố Hải Phòng"
     assert created["public_url"].endswith(f"/p/{created['id']}")
 
@@ -45,7 +45,7 @@ async def test_invalid_fields_all_reported_and_nothing_written(client, accounts)
             "unit": "kg",
             "price_vnd": 0,
             "certifications": ["ocop_3", "ocop_4"],
-            "gtin": "8938505974195",
+            "gtin": "9506000134353",
         },
         headers=farmer.headers,
     )

@@ -59,7 +59,7 @@ async def test_the_public_pages_have_no_html_errors(client, accounts, tmp_path):
     command = vnu_command()  # before any data: a missing checker says so at once
     assert command
     session, product, batch_id = await make_batch(
-        accounts, gtin="8938505974194", lot="LO-VNU", expiry=clock.today() + timedelta(days=20)
+        accounts, gtin="9506000134352", lot="LO-VNU", expiry=clock.today() + timedelta(days=20)
     )
     entries = [
         {"kind": "planting", "occurred_at": "2026-02-01T07:00:00+07:00"},

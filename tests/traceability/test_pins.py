@@ -246,9 +246,9 @@ async def test_hashes_are_written_in_chunks(client, accounts, monkeypatch):
 
 
 async def test_the_resolver_links_to_the_pin_form_of_stamps_that_have_one(client, accounts):
-    _, _, issued = await issue_with_pin(client, accounts, count=1, gtin="8938505974194", lot="LO-9")
+    _, _, issued = await issue_with_pin(client, accounts, count=1, gtin="9506000134352", lot="LO-9")
     ((serial, _),) = (await sheet_pins(client, issued)).items()
-    uri = f"/01/08938505974194/10/LO-9/21/{serial}?linkType=gs1:verificationService"
+    uri = f"/01/09506000134352/10/LO-9/21/{serial}?linkType=gs1:verificationService"
     response = await client.get(uri, follow_redirects=False, headers={"accept-language": "en"})
     assert response.status_code == 307
     assert response.headers["location"] == f"{BASE}/t/{serial}?lang=en&linkType=gs1:verificationService#pin"

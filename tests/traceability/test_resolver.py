@@ -19,7 +19,7 @@ from traceability.resolver.uri import parse
 from traceability.settings import TraceabilitySettings
 from traceability.tables import Stamp
 
-GTIN13 = "8938505974194"
+GTIN13 = "9506000134352"
 GTIN14 = "0" + GTIN13
 BASE = "http://testserver.local"
 BROWSER = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -210,7 +210,7 @@ async def test_bad_syntax_is_a_400_never_a_200(client, accounts):
     """SHALL validate the URI syntax and report errors with 400; SHALL NOT use 200 for an error."""
     _, serials = await stamped(client, accounts)
     bad = {
-        f"/01/8938505974195/10/LO-2026.11/21/{serials[0]}": "kiểm tra",
+        f"/01/9506000134353/10/LO-2026.11/21/{serials[0]}": "kiểm tra",
         f"/01/{GTIN13}/21/{serials[0]}/10/LO-2026.11": "thứ tự",
         f"{dl(serials[0])}/foo": "cặp",
         f"/01/{GTIN13}/99/x": "không phải là mã AI",

@@ -6,14 +6,14 @@ import pytest
 
 from traceability.resolver.uri import BadLink, gtin14, gtin_forms, parse
 
-GTIN13 = "8938505974194"
+GTIN13 = "9506000134352"
 
 
 def test_gtins_are_padded_to_14_digits_and_check_digits_checked():
     assert gtin14(GTIN13) == "0" + GTIN13
     assert gtin14("96385074") == "00000096385074"  # GTIN-8
     assert gtin14("036000291452") == "00036000291452"  # GTIN-12 (UPC-A)
-    for bad in ("8938505974195", "12345", "abcdefghijklm", "١٢٣٤٥٦٧٨", "893850597419412"):
+    for bad in ("9506000134353", "12345", "abcdefghijklm", "١٢٣٤٥٦٧٨", "950600013435212"):
         with pytest.raises(BadLink):
             gtin14(bad)
     assert gtin_forms("0" + GTIN13) == ["0" + GTIN13, GTIN13]
@@ -45,7 +45,7 @@ def test_qualifiers_in_the_standard_order_with_encoded_values():
         (f"/01/{GTIN13}/10/" + "X" * 21, "1–20"),
         (f"/01/{GTIN13}/10/L%C3%94", "1–20"),  # Ô is outside the GS1 character set
         (f"/01/{GTIN13}//", "cặp"),
-        ("/01/8938505974195", "kiểm tra"),
+        ("/01/9506000134353", "kiểm tra"),
         ("/01/abc", "chữ số"),
     ],
 )

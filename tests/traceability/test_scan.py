@@ -102,7 +102,7 @@ async def test_trace_api_returns_the_minimum_data(client, accounts):
     from agrimarket.tables import Household, Product
     from traceability.tables import BatchEvent, GrowingArea
 
-    session, product, batch_id = await make_batch(accounts, gtin="8938505974194", complete=False)
+    session, product, batch_id = await make_batch(accounts, gtin="9506000134352", complete=False)
     await Product.update({Product.certifications: []}).where(Product.id == product["id"])
     refused = await issue(client, session, batch_id, 2)
     assert refused.status_code == 409, refused.text
@@ -163,10 +163,10 @@ async def test_trace_api_returns_the_minimum_data(client, accounts):
     assert harvested["location_code"] == body["location_code"] and body["location_code"].startswith("VN-HP-")
     assert harvested["location_code_kind"] == "official"
     assert planted["location_code"] == f"area:{nursery.id}" and planted["location_code_kind"] == "agrimarket"
-    assert {stage["product_code"] for stage in body["stages"]} == {"08938505974194"}
+    assert {stage["product_code"] for stage in body["stages"]} == {"09506000134352"}
     assert harvested["product_code_kind"] == "gtin"
     assert body["harvest_date"] == "2026-11-01"  # 6
-    assert body["lot_code"] == "LO-01" and body["gtin"] == "08938505974194"  # 8
+    assert body["lot_code"] == "LO-01" and body["gtin"] == "09506000134352"  # 8
     assert body["brand"] == "Bưởi Đồng Bài"  # 8
     assert "expiry_date" in body  # 9
     assert body["certifications"] == [] and body["standards"] == "TCCS 01:2026/HTX"  # 10
@@ -181,7 +181,7 @@ async def test_trace_api_returns_the_minimum_data(client, accounts):
         "Các công đoạn sản xuất",  # 5
         "10:00 01/11/2026",  # 5: the harvest's time, in Vietnam
         f"area:{nursery.id}",  # 5: the planting's location code
-        "08938505974194",  # 5, 8
+        "09506000134352",  # 5, 8
         "Thu hoạch",  # 6
         "LO-01",  # 7
         "Bưởi Đồng Bài",  # 8
