@@ -16,6 +16,7 @@ from agrimarket.errors import DomainError
 from agrimarket.privacy import consent, deletion, fresh, service
 from agrimarket.privacy.my_data import as_csv
 from agrimarket.privacy.notice import GRACE_DAYS, NOTICE_VERSION, OPTIONAL, PURPOSES
+from agrimarket.privacy.periods import RetentionSettings
 from agrimarket.settings import Settings
 from agrimarket.web.auth import SESSION_COOKIE, provide_actor, provide_viewer
 from agrimarket.web.downloads import attachment
@@ -31,8 +32,9 @@ class NoticePages(Controller):
     include_in_schema = False
 
     @get("/", dependencies={"viewer": Provide(provide_viewer)})
-    async def notice(self, viewer: Actor | None) -> Template:
-        return Template("privacy/notice.html", context={"viewer": viewer, **NOTICE})
+    async def notice(self, viewer: Actor | None, settings: Settings) -> Template:
+        scan_days = settings.section(RetentionSettings).scan_address_days
+        return Template("privacy/notice.html", context={"viewer": viewer, "scan_days": scan_days, **NOTICE})
 
     @get("/consent", dependencies={"viewer": Provide(provide_actor)})
     async def ask(self, viewer: Actor, next: str | None = None) -> Template:

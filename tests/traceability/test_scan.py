@@ -18,6 +18,7 @@ from litestar.testing import AsyncTestClient
 
 from agrimarket import clock
 from agrimarket.app import create_app
+from agrimarket.privacy.periods import RetentionSettings
 from agrimarket.web.services import app_services
 from tests.conftest import ENGINE
 from tests.traceability.test_stamps_helpers import issue, make_batch
@@ -89,6 +90,15 @@ async def test_scan_log_keeps_only_a_keyed_hash_and_a_device_class(client, accou
         assert re.fullmatch(r"[0-9a-f]{64}", row["client_hash"])
         assert "127.0.0.1" not in str(row) and "testclient" not in str(row)
     assert rows[0]["client_hash"] == rows[1]["client_hash"]
+
+
+async def test_the_scan_page_links_to_what_a_scan_records(client, accounts, settings):
+    _, _, _, serials = await stamped(client, accounts)
+    page = (await client.get(f"/t/{serials[0]}")).text
+    assert '<a href="/privacy#scan">Dữ liệu cá nhân khi quét tem</a>' in page
+    notice = (await client.get("/privacy")).text
+    days = settings.section(RetentionSettings).scan_address_days
+    assert 'id="scan"' in notice and f"Sau {days} ngày mã băm bị xoá" in notice
 
 
 async def test_trace_api_returns_the_minimum_data(client, accounts):

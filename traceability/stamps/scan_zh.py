@@ -5,6 +5,7 @@ from __future__ import annotations
 
 ZH: dict[str, str] = {
     "Traceability": "产品溯源",
+    "Personal data when you scan": "扫描时的个人数据",
     "This stamp is registered": "此标签已在系统中登记",
     "Stamp revoked": "标签已被撤销",
     "Reason": "原因",
