@@ -41,7 +41,7 @@ from functools import partial
 import httpx
 
 from integrations.adapters import lazada_auth as auth
-from integrations.adapters import lazada_orders, shopee_auth
+from integrations.adapters import lazada_orders, leased_tokens
 from integrations.adapters.base import (
     Account,
     CredentialField,
@@ -55,6 +55,7 @@ from integrations.adapters.base import (
     clip,
     new_client,
 )
+from integrations.adapters.leased_tokens import LeasedTokens, TokenStore
 
 CODE = "lazada"
 NAME = "Lazada"
@@ -162,15 +163,17 @@ def authorize_url(base_url: str, credentials: dict[str, str], state: str, redire
     return auth.authorize_url(host, credentials["app_key"], redirect_uri, state)
 
 
-class LazadaAdapter:
+class LazadaAdapter(LeasedTokens):
     code = CODE
+    TOKENS_OF = NAME
+    RENEW_AHEAD_S = auth.RENEW_AHEAD_S
 
     def __init__(
         self,
         base_url: str,
         timeout_s: float = 10.0,
-        tokens: shopee_auth.TokenStore | None = None,
-        clock: Callable[[], float] = shopee_auth.now,
+        tokens: TokenStore | None = None,
+        clock: Callable[[], float] = leased_tokens.now,
     ) -> None:
         self.client = new_client(base_url, timeout_s)
         self.tokens = tokens
@@ -243,40 +246,6 @@ class LazadaAdapter:
         creds["refresh_token"] = str(answer["refresh_token"])
         creds["expire_at"] = str(int(self.clock()) + int(answer.get("expires_in") or 604800))
         creds.pop("code", None)  # single use
-
-    def _fresh(self, creds: dict[str, str], margin: float) -> bool:
-        return shopee_auth.seconds_left(creds, self.clock()) > margin
-
-    async def _access_token(self, account: Account, forced: bool) -> str:
-        creds = account.credentials
-        if not forced and self._fresh(creds, auth.RENEW_AHEAD_S):
-            return creds["access_token"]
-        store, account_id = self.tokens, account.account_id
-        if store is None or account_id is None:
-            async with self._lock:  # connect form, contract tests: this process only
-                if forced or not self._fresh(creds, auth.RENEW_AHEAD_S):
-                    await self._renew(account)
-            return creds["access_token"]
-        stale = creds.get("access_token", "")
-        if await store.claim(account_id, shopee_auth.LEASE_S):  # one process renews, the others wait
-            try:
-                creds.update(await store.load(account_id) or {})
-                if not self._fresh(creds, auth.RENEW_AHEAD_S) or (
-                    forced and creds.get("access_token") == stale
-                ):
-                    await self._renew(account)
-                await store.save(account_id, creds)
-            except BaseException:
-                await store.release(account_id)
-                raise
-            return creds["access_token"]
-        if not forced and self._fresh(creds, shopee_auth.USABLE_MARGIN_S):
-            return creds["access_token"]
-        renewed = await shopee_auth.wait_for_renewal(store, account_id, stale)
-        if renewed is None:
-            raise Retryable("Lazada: another worker is renewing the access token")
-        creds.update(renewed)
-        return creds["access_token"]
 
     # ------------------------------------------------------------ items
 

@@ -20,7 +20,7 @@ import httpx
 
 from integrations.adapters import lazada, postmart, shopee, tiktok, voso
 from integrations.adapters.base import CredentialField, MarketplaceAdapter
-from integrations.adapters.shopee_auth import TokenStore
+from integrations.adapters.leased_tokens import TokenStore
 
 # The one line a new marketplace adds.
 MODULES: tuple[ModuleType, ...] = (postmart, voso, shopee, lazada, tiktok)

@@ -48,9 +48,9 @@ from functools import partial
 import httpx
 
 from agrimarket.text import ascii_digits
+from integrations.adapters import leased_tokens, shopee_orders
 from integrations.adapters import shopee_auth as auth
 from integrations.adapters import shopee_catalog as catalog
-from integrations.adapters import shopee_orders
 from integrations.adapters.base import (
     Account,
     CredentialField,
@@ -64,6 +64,7 @@ from integrations.adapters.base import (
     clip,
     new_client,
 )
+from integrations.adapters.leased_tokens import LeasedTokens, TokenStore
 from integrations.adapters.shopee_desk import ShopeeDesk, refusal
 
 CODE = "shopee"
@@ -139,16 +140,18 @@ def item_body(payload: ListingPayload) -> dict:
     return body if payload.weight_kg is None else body | {"weight": payload.weight_kg}
 
 
-class ShopeeAdapter(ShopeeDesk):
+class ShopeeAdapter(ShopeeDesk, LeasedTokens):
     code = CODE
+    TOKENS_OF = NAME
+    RENEW_AHEAD_S = auth.RENEW_AHEAD_S
 
     def __init__(
         self,
         base_url: str,
         timeout_s: float = 10.0,
-        tokens: auth.TokenStore | None = None,
+        tokens: TokenStore | None = None,
         read_photo: Callable[[str], Awaitable[bytes]] | None = None,
-        clock: Callable[[], float] = auth.now,
+        clock: Callable[[], float] = leased_tokens.now,
     ) -> None:
         self.client = new_client(base_url, timeout_s)
         self.tokens = tokens
@@ -226,43 +229,6 @@ class ShopeeAdapter(ShopeeDesk):
         creds["refresh_token"] = str(answer["refresh_token"])
         creds["expire_at"] = str(int(self.clock()) + int(answer.get("expire_in") or 14400))
         creds.pop("code", None)  # single use
-
-    async def _access_token(self, account: Account, forced: bool) -> str:
-        creds = account.credentials
-        if not forced and auth.seconds_left(creds, self.clock()) > auth.RENEW_AHEAD_S:
-            return creds["access_token"]
-        if self.tokens is None or account.account_id is None:
-            async with self._lock:  # no shared store (connect form, contract tests): this process only
-                if forced or auth.seconds_left(creds, self.clock()) <= auth.RENEW_AHEAD_S:
-                    await self._renew(account)
-            return creds["access_token"]
-        return await self._shared_token(account, forced)
-
-    async def _shared_token(self, account: Account, forced: bool) -> str:
-        """Renew through the store's lease; losers keep the old token while it is still good."""
-        store, account_id, creds = self.tokens, account.account_id, account.credentials
-        assert store is not None and account_id is not None
-        stale = creds.get("access_token", "")
-        if await store.claim(account_id, auth.LEASE_S):
-            try:
-                latest = await store.load(account_id) or {}
-                creds.update(latest)
-                renewed_elsewhere = creds.get("access_token") != stale
-                left = auth.seconds_left(creds, self.clock())
-                if left <= auth.RENEW_AHEAD_S or (forced and not renewed_elsewhere):
-                    await self._renew(account)
-                await store.save(account_id, creds)
-            except BaseException:
-                await store.release(account_id)
-                raise
-            return creds["access_token"]
-        if not forced and auth.seconds_left(creds, self.clock()) > auth.USABLE_MARGIN_S:
-            return creds["access_token"]
-        renewed = await auth.wait_for_renewal(store, account_id, stale)
-        if renewed is None:
-            raise Retryable("Shopee: another worker is renewing the access token")
-        creds.update(renewed)
-        return creds["access_token"]
 
     # ------------------------------------------------------------ items
 

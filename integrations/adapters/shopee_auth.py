@@ -11,26 +11,19 @@ Tokens: the seller's authorization ``code`` is exchanged once (``/api/v2/auth/to
 ``access_token`` (4 hours) and a ``refresh_token`` (30 days, single use);
 ``/api/v2/auth/access_token/get`` trades the refresh token for a new pair. Because a refresh token
 works once, two worker processes refreshing together would lock one of them out: renewals are
-claimed through a ``TokenStore`` lease (one process renews and writes the new pair back to the
-account's encrypted credentials; the others keep using the still-valid token, or wait for the new one).
+claimed through a lease (``leased_tokens``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-import time
-from typing import Protocol
 
 TOKEN_GET = "/api/v2/auth/token/get"  # noqa: S105 - an API path, not a secret
 TOKEN_REFRESH = "/api/v2/auth/access_token/get"  # noqa: S105 - an API path
 TIMESTAMP_WINDOW_S = 300
 # Renew half an hour before the 4-hour expiry, so a slow or failed renewal still has a valid token.
 RENEW_AHEAD_S = 1800
-# A token with less than this left is not sent: it could expire on the way.
-USABLE_MARGIN_S = 60
-LEASE_S = 30.0  # how long one process may take to renew before another may try
 
 
 def base_string(partner_id: str, path: str, timestamp: str, access_token: str = "", shop_id: str = "") -> str:
@@ -51,45 +44,3 @@ def common_params(
         params |= {"access_token": access_token, "shop_id": shop_id}
     params["sign"] = sign(partner_key, base_string(partner_id, path, str(timestamp), access_token, shop_id))
     return params
-
-
-def seconds_left(credentials: dict[str, str], now: float) -> float:
-    """How long the stored access token still works (0 when there is none)."""
-    if not credentials.get("access_token"):
-        return 0.0
-    try:
-        return float(credentials.get("expire_at") or 0) - now
-    except ValueError:
-        return 0.0
-
-
-class TokenStore(Protocol):
-    """Where renewed tokens are kept so every process shares them (see integrations.listings.tokens)."""
-
-    async def load(self, account_id: int) -> dict[str, str] | None: ...
-
-    async def claim(self, account_id: int, lease_s: float) -> bool:
-        """True for the one caller allowed to renew now."""
-        ...
-
-    async def save(self, account_id: int, credentials: dict[str, str]) -> None:
-        """Store the renewed credentials and end the caller's claim."""
-        ...
-
-    async def release(self, account_id: int) -> None: ...
-
-
-async def wait_for_renewal(
-    store: TokenStore, account_id: int, stale_token: str, polls: int = 40, every_s: float = 0.25
-) -> dict[str, str] | None:
-    """Another process is renewing: poll the store until its new token shows up (None: it did not)."""
-    for _ in range(polls):
-        await asyncio.sleep(every_s)
-        latest = await store.load(account_id)
-        if latest and latest.get("access_token") and latest.get("access_token") != stale_token:
-            return latest
-    return None
-
-
-def now() -> float:
-    return time.time()

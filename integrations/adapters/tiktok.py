@@ -64,7 +64,7 @@ from integrations.adapters.base import (
     clip,
     new_client,
 )
-from integrations.adapters.shopee_auth import TokenStore
+from integrations.adapters.leased_tokens import TokenStore
 from integrations.adapters.tiktok_auth import TokenExpired
 from integrations.adapters.tiktok_desk import TiktokDesk
 

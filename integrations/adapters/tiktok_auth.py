@@ -16,23 +16,22 @@ traded once, on the auth host, with ``GET /api/v2/token/get?app_key&app_secret&a
 &grant_type=authorized_code``; ``GET /api/v2/token/refresh?app_key&app_secret&refresh_token
 &grant_type=refresh_token`` renews. Both answer ``data.access_token``, ``access_token_expire_in``,
 ``refresh_token``, ``refresh_token_expire_in`` (Unix timestamps of expiry, read off the answer, never
-assumed), ``open_id``, ``seller_name``. Renewals share Shopee's ``TokenStore`` lease (one process
+assumed), ``open_id``, ``seller_name``. Renewals share the ``leased_tokens`` lease (one process
 renews for all: see ``shopee_auth``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
-from integrations.adapters.base import Account, CredentialsError, Rejected, Retryable
-from integrations.adapters.shopee_auth import LEASE_S, TokenStore, wait_for_renewal
+from integrations.adapters.base import Account, CredentialsError, Rejected
+from integrations.adapters.leased_tokens import LeasedTokens
 
 AUTH_HOST = "https://auth.tiktok-shops.com"
 API_HOST = "https://open-api.tiktokglobalshop.com"
@@ -44,7 +43,6 @@ TIMESTAMP_WINDOW_S = 300
 UNSIGNED = ("sign", "access_token")
 # Renew a day before expiry (TikTok's access tokens last days, not hours); never send one about to lapse.
 RENEW_AHEAD_S = 86400
-USABLE_MARGIN_S = 60
 
 
 def base_string(path: str, params: Mapping[str, object], body: bytes = b"", multipart: bool = False) -> str:
@@ -82,14 +80,13 @@ class TokenExpired(CredentialsError):
     """The access token was refused (105002): renew it once before giving up."""
 
 
-class TokenKeeper:
+class TokenKeeper(LeasedTokens):
     """The adapter's tokens: the code traded once, renewed ahead of expiry, shared through the store."""
 
     client: httpx.AsyncClient
     auth_base: str
-    tokens: TokenStore | None
-    clock: Callable[[], float]
-    _lock: asyncio.Lock
+    TOKENS_OF = "TikTok Shop"
+    RENEW_AHEAD_S = RENEW_AHEAD_S
 
     def _app(self, account: Account) -> tuple[str, str]:
         raise NotImplementedError
@@ -121,37 +118,5 @@ class TokenKeeper:
             creds[key] = str(data[key])
         creds.pop("auth_code", None)  # single use
 
-    async def _access_token(self, account: Account, forced: bool) -> str:
-        creds = account.credentials
-        if not forced and seconds_left(creds, self.clock()) > RENEW_AHEAD_S:
-            return creds["access_token"]
-        if self.tokens is None or account.account_id is None:
-            async with self._lock:
-                if forced or seconds_left(creds, self.clock()) <= RENEW_AHEAD_S:
-                    await self._renew(account)
-            return creds["access_token"]
-        return await self._shared_token(account, forced)
-
-    async def _shared_token(self, account: Account, forced: bool) -> str:
-        """Renew through the store's lease (a refresh token may be single use, as Shopee's is)."""
-        store, account_id, creds = self.tokens, account.account_id, account.credentials
-        assert store is not None and account_id is not None
-        stale = creds.get("access_token", "")
-        if await store.claim(account_id, LEASE_S):
-            try:
-                creds.update(await store.load(account_id) or {})
-                renewed_elsewhere = creds.get("access_token") != stale
-                if seconds_left(creds, self.clock()) <= RENEW_AHEAD_S or (forced and not renewed_elsewhere):
-                    await self._renew(account)
-                await store.save(account_id, creds)
-            except BaseException:
-                await store.release(account_id)
-                raise
-            return creds["access_token"]
-        if not forced and seconds_left(creds, self.clock()) > USABLE_MARGIN_S:
-            return creds["access_token"]
-        renewed = await wait_for_renewal(store, account_id, stale)
-        if renewed is None:
-            raise Retryable("TikTok Shop: another worker is renewing the access token")
-        creds.update(renewed)
-        return creds["access_token"]
+    def _seconds_left(self, credentials: Mapping[str, str]) -> float:
+        return seconds_left(credentials, self.clock())

@@ -1,7 +1,7 @@
 """Marketplace tokens shared by every process: renewed ones are written back, encrypted, to the account.
 
 A renewal is claimed with a lease on the account row (one atomic UPDATE, so one winner across
-processes and engines); see ``integrations.adapters.shopee_auth`` for why it matters.
+processes and engines); see ``integrations.adapters.leased_tokens`` for why it matters.
 """
 
 from __future__ import annotations

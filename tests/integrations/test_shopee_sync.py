@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from integrations import crypto
-from integrations.adapters import shopee_auth as auth
+from integrations.adapters.leased_tokens import LEASE_S
 from integrations.listings.tokens import AccountTokenStore
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.shopee_logistics import CHANNELS
@@ -121,11 +121,11 @@ async def test_a_renewal_lease_is_one_winner_until_it_lapses(client, accounts, i
     store = AccountTokenStore(
         int_settings.section(IntegrationsSettings).credentials_key, clock=lambda: now[0]
     )
-    assert await store.claim(account_id, auth.LEASE_S)
-    assert not await store.claim(account_id, auth.LEASE_S)  # another process: the lease is taken
-    now[0] += auth.LEASE_S - 1
-    assert not await store.claim(account_id, auth.LEASE_S)  # still within the lease
+    assert await store.claim(account_id, LEASE_S)
+    assert not await store.claim(account_id, LEASE_S)  # another process: the lease is taken
+    now[0] += LEASE_S - 1
+    assert not await store.claim(account_id, LEASE_S)  # still within the lease
     now[0] += 2  # the renewer died holding it: the lease lapsed, someone else may renew
-    assert await store.claim(account_id, auth.LEASE_S)
+    assert await store.claim(account_id, LEASE_S)
     await store.save(account_id, await store.load(account_id) or {})
-    assert await store.claim(account_id, auth.LEASE_S)  # a saved renewal ends the claim at once
+    assert await store.claim(account_id, LEASE_S)  # a saved renewal ends the claim at once
