@@ -43,6 +43,11 @@ async def play_write(state: SimState, key: str | None, apply) -> Response:
 _late_applies: set[asyncio.Future] = set()
 
 
+def held_writes() -> int:
+    """Writes a timeout fault still holds (in any simulator of this process), to land later."""
+    return len(_late_applies)
+
+
 async def _apply_late(state: SimState, key: str | None, apply) -> tuple[int, Any]:
     await asyncio.sleep(state.config.faults.hang_s)
     return _apply_once(state, key, apply)

@@ -60,7 +60,16 @@ class LiveSim:
 
     def reset(self) -> None:
         """The simulator as if just started (its handlers hold the state object, so refill it), and
-        serving again on its port if a test stopped it (a marketplace down)."""
+        serving again on its port if a test stopped it (a marketplace down).
+
+        A request the last test left under way (a write a timeout fault holds) lands first: it would
+        otherwise land in this test's fresh state."""
+        from integrations.simulators.base import held_writes
+
+        def quiet() -> bool:
+            return not held_writes() and not self.server.server_state.tasks
+
+        until_sync(quiet, timeout=15, every=0.01, what=f"the {self.name} simulator's requests to finish")
         if self._pristine is not None:
             self.state.__dict__.clear()
             self.state.__dict__.update(copy.deepcopy(self._pristine))
