@@ -375,10 +375,12 @@ async def import_file(client, session, name: str, data: bytes):
 async def test_hostile_spreadsheets_are_refused_quickly_and_leave_nothing(client, accounts):
     officer = await accounts.staff(Role.OFFICER, "31")
     for name, (data, status) in SPREADSHEETS.items():
-        started = time.monotonic()
+        # CPU seconds, not wall time: the guard is against minutes of parsing, whatever else the
+        # machine is doing meanwhile.
+        started = time.process_time()
         response = await import_file(client, officer, name, spreadsheet_bytes(name, data))
         assert_refusal(response, status, name)
-        assert time.monotonic() - started < 5, name
+        assert time.process_time() - started < 5, name
     assert await HouseholdImport.count() == 0 and await Household.count() == 0
 
 

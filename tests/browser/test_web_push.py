@@ -110,6 +110,11 @@ def test_a_household_turns_on_notifications_and_a_push_shows_and_opens_its_messa
     registration = page.evaluate(
         """async () => {
             const r = await navigator.serviceWorker.ready;
+            // The worker claims the open page when it activates: wait for that, not only for "ready".
+            if (!navigator.serviceWorker.controller) {
+                await new Promise((done) =>
+                    navigator.serviceWorker.addEventListener("controllerchange", done, { once: true }));
+            }
             return { scope: r.scope, script: r.active.scriptURL,
                      controlled: Boolean(navigator.serviceWorker.controller) };
         }"""
