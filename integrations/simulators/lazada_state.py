@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ class LazadaState(SimState):
         self.used_codes: set[str] = set()
         self.renewals = 0
         self.images = 0
+        self.desk_applied: Counter[tuple[str, str]] = Counter()  # (order id, desk call) -> applied
 
     def next_id(self) -> str:
         return str(next(self._item_ids))
