@@ -25,6 +25,8 @@ from integrations.simulators import orders as order_book
 from integrations.simulators.lazada_orders import find, lazada_id, package_id, status
 
 CARRIER, CARRIER_CODE = "LEX VN", "LEXVN"  # Lazada Express, Lazada's own carrier in Vietnam
+# The carriers a seller who picks one (``LazadaConfig.sellers_choosing_carrier``) is offered.
+CARRIERS = {CARRIER_CODE: CARRIER, "JTVN": "J&T Express"}
 REASONS = {
     "10000019": "Sourcing Delay",
     "10000021": "Out of Stock",
@@ -85,11 +87,13 @@ def desk_routes(
         for entry in asked.get("orders") or [{}]:
             if find(state, seller, entry.get("order_id")) is None:
                 return Response(result(code="700021", message="order not found")[1])
-        # A local (TFS) shop: Lazada allocates the carrier (platform_default 1).
+        # A local (TFS) shop: Lazada allocates the carrier (platform_default 1); else the seller picks.
+        choosing = seller in state.config.sellers_choosing_carrier
+        offered = CARRIERS if choosing else {CARRIER_CODE: CARRIER}
         data = {
-            "platform_default": "1",
-            "shipping_allocate_type": "TFS",
-            "shipment_providers": [{"name": CARRIER, "provider_code": CARRIER_CODE}],
+            "platform_default": "0" if choosing else "1",
+            "shipping_allocate_type": "NTFS" if choosing else "TFS",
+            "shipment_providers": [{"name": name, "provider_code": code} for code, name in offered.items()],
         }
         return Response(result(data)[1])
 
@@ -101,7 +105,11 @@ def desk_routes(
                 return result(code="700017", message="param can't be null")
             if asked.get("delivery_type") != contract.DELIVERY_TYPE:
                 return result(code="700013", message="operation is no support")
-            if asked.get("shipping_allocate_type") == "TFS" and asked.get("shipment_provider_code"):
+            chosen = asked.get("shipment_provider_code")
+            if seller in state.config.sellers_choosing_carrier:
+                if chosen not in CARRIERS:
+                    return result(code="700001", message="shipment provider code not exits")
+            elif chosen:
                 return result(code="700004", message="param illegal: shipment_provider_code with TFS")
             packed = []
             for entry in asked["pack_order_list"]:
@@ -115,13 +123,14 @@ def desk_routes(
                     lines = [{"order_item_id": i, "item_err_code": "700026",
                               "msg": "item current status not allow to pack", "retry": "false"} for i in wanted]  # fmt: skip
                 else:
-                    order.carrier = CARRIER
-                    order.tracking_number = f"{CARRIER_CODE}{lazada_id(order):013d}"
+                    code = str(chosen or CARRIER_CODE)
+                    order.carrier = CARRIERS[code]
+                    order.tracking_number = f"{code}{lazada_id(order):013d}"
                     order.updated = state.now()
                     applied(order, "pack")
                     lines = [{"order_item_id": i, "item_err_code": "0", "msg": "success",
                               "package_id": package_id(order), "tracking_number": order.tracking_number,
-                              "shipment_provider": CARRIER, "retry": "false"} for i in wanted]  # fmt: skip
+                              "shipment_provider": order.carrier, "retry": "false"} for i in wanted]  # fmt: skip
                 packed.append({"order_id": lazada_id(order), "order_item_list": lines})
             return result({"pack_order_list": packed})
 

@@ -7,7 +7,7 @@ import itertools
 import json
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Response
@@ -24,6 +24,8 @@ FAULT_CODES = {429: ("ISV", "ApiCallLimit"), 503: ("SYSTEM", "ServiceUnavailable
 class LazadaConfig(SimConfig):
     access_ttl_s: int = 7 * 86400  # an app in test: 7 days (30 online)
     refresh_ttl_s: int = 30 * 86400
+    # Sellers who pick the carrier themselves (GetShipmentProvider's platform_default 0, NTFS).
+    sellers_choosing_carrier: set[str] = field(default_factory=set)
 
 
 class LazadaState(SimState):
