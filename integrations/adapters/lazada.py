@@ -27,8 +27,7 @@ Orders: ``lazada_orders``. The official SDK (PyPI ``lazop-sdk``) is synchronous 
 logs into ``~/logs``: it does not fit our pooled, paced async httpx client, so it is used only in a
 test, against our simulator. Lazada keeps no idempotency keys: a create is preceded by a look-up
 by ``SellerSku`` (our sku), and the other writes set values, so repeating one changes nothing.
-The order desk (pack, ready to ship, cancel) is not mapped yet: Lazada orders show on the desk
-and in the indicators, and the farmer acts on them in Lazada Seller Center.
+The order desk (pack, ready to ship, waybill, cancel with Lazada's reasons): ``lazada_desk``.
 """
 
 from __future__ import annotations
@@ -55,6 +54,7 @@ from integrations.adapters.base import (
     clip,
     new_client,
 )
+from integrations.adapters.lazada_desk import LazadaDesk, refusal
 from integrations.adapters.leased_tokens import LeasedTokens, TokenStore
 
 CODE = "lazada"
@@ -119,7 +119,7 @@ def check(response: httpx.Response) -> dict:
         raise CredentialsError(f"Lazada từ chối thông tin đăng nhập: {message or code}"[:300])
     if "timestamp" in code.lower():
         raise Retryable(f"Lazada refused our timestamp (is this server's clock right?): {message}")
-    raise Rejected(f"Lazada từ chối: {message or code}"[:300], f"Refused by Lazada: {message or code}"[:300])
+    raise refusal(code, message)  # in Vietnamese when the desk knows the code
 
 
 def product(payload: ListingPayload, images: list[str] | None = None) -> dict:
@@ -163,7 +163,7 @@ def authorize_url(base_url: str, credentials: dict[str, str], state: str, redire
     return auth.authorize_url(host, credentials["app_key"], redirect_uri, state)
 
 
-class LazadaAdapter(LeasedTokens):
+class LazadaAdapter(LazadaDesk, LeasedTokens):
     code = CODE
     TOKENS_OF = NAME
     RENEW_AHEAD_S = auth.RENEW_AHEAD_S

@@ -7,7 +7,12 @@
   (``COD`` or another method), ``statuses[]`` (one per item's status) and ``address_shipping``.
 - ``GET /order/items/get`` (GetOrderItems): ``order_id``; answers ``data[]``, one entry per unit
   sold, each with ``order_item_id``, ``product_id`` (the item id our listing holds), ``sku``
-  (the seller SKU), ``item_price``, ``paid_price``, ``status``, ``tracking_code``.
+  (the seller SKU), ``item_price``, ``paid_price``, ``status``, ``tracking_code``, ``package_id``
+  (once packed), ``shipment_provider`` and ``sla_time_stamp`` (ISO 8601, e.g.
+  ``"2019-06-24T23:59:59+08:00"``: the item's ship-by time, by which it is packed, ready to ship
+  and handed to the carrier — our ``act_by``).
+- ``GET /order/get`` (GetOrder): ``order_id``; answers ``data``, one order as GetOrders lists it
+  (``lazada_desk`` reads it before each desk step).
 
 Statuses ("Order status flow" guide): ``unpaid``, ``pending``, ``packed``, ``repacked``,
 ``ready_to_ship``, ``shipped``, ``failed_delivery`` / ``failed``, ``lost_by_3pl``,
@@ -77,6 +82,36 @@ def _items(lines: list[dict]) -> list[RemoteOrderItem]:
     return [RemoteOrderItem(external_id=i, quantity=n, price_vnd=price[i]) for i, n in units.items()]
 
 
+def _sla(lines: list[dict]) -> float | None:
+    """The earliest item's ``sla_time_stamp``: when the order must be shipped by."""
+    stamps = []
+    for line in lines:
+        try:
+            stamps.append(datetime.fromisoformat(str(line.get("sla_time_stamp") or "")).timestamp())
+        except ValueError:
+            continue
+    return min(stamps) if stamps else None
+
+
+def order_from_wire(order: dict, lines: list[dict]) -> RemoteOrder:
+    """One order of GetOrders / GetOrder with its GetOrderItems lines, in our terms."""
+    status, stage = order_status(list(order.get("statuses") or []))
+    tracking = next((str(line["tracking_code"]) for line in lines if line.get("tracking_code")), "")
+    return RemoteOrder(
+        order_id=str(order["order_id"]),
+        status=status,
+        stage=stage,
+        placed_at=parse_time(order["created_at"]),
+        updated_at=parse_time(order["updated_at"]),
+        amount_vnd=round(float(str(order.get("price") or "0").replace(",", ""))),
+        items=_items(lines),
+        act_by=_sla(lines) if stage in ("to_ship", "to_pickup") else None,
+        payment="cod" if str(order.get("payment_method", "")).upper() == "COD" else "prepaid",
+        commune=str((order.get("address_shipping") or {}).get("address5") or ""),
+        tracking_number=tracking,
+    )
+
+
 async def fetch_orders(call: Call, since: float) -> list[RemoteOrder]:
     found: list[RemoteOrder] = []
     offset = 0
@@ -93,22 +128,7 @@ async def fetch_orders(call: Call, since: float) -> list[RemoteOrder]:
         orders = (answer.get("data") or {}).get("orders") or []
         for order in orders:
             lines = (await call("GET", "/order/items/get", order_id=str(order["order_id"]))).get("data") or []
-            status, stage = order_status(list(order.get("statuses") or []))
-            tracking = next((str(line["tracking_code"]) for line in lines if line.get("tracking_code")), "")
-            found.append(
-                RemoteOrder(
-                    order_id=str(order["order_id"]),
-                    status=status,
-                    stage=stage,
-                    placed_at=parse_time(order["created_at"]),
-                    updated_at=parse_time(order["updated_at"]),
-                    amount_vnd=round(float(str(order.get("price") or "0").replace(",", ""))),
-                    items=_items(lines),
-                    payment="cod" if str(order.get("payment_method", "")).upper() == "COD" else "prepaid",
-                    commune=str((order.get("address_shipping") or {}).get("address5") or ""),
-                    tracking_number=tracking,
-                )
-            )
+            found.append(order_from_wire(order, lines))
         offset += len(orders)
         if len(orders) < PAGE:
             return found

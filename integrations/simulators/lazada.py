@@ -1,6 +1,7 @@
 """Lazada Open Platform simulator: the calls ``integrations.adapters.lazada`` documents, signed and
 answered as Lazada does (``lazada_auth``), with faults, a rate limit, a storefront and the consent
-page of Lazada's seller authorization. Orders: ``lazada_orders`` (the wire format of GetOrders).
+page of Lazada's seller authorization. Orders: ``lazada_orders`` (the wire format of GetOrders);
+the order desk (Pack, ReadyToShip, PrintAWB, cancel): ``lazada_desk``.
 
 Errors come in Lazada's shape, ``{"type", "code", "message", "request_id"}``. Payloads are read
 as JSON (Lazada takes JSON or XML; we send JSON).
@@ -23,6 +24,7 @@ from litestar.response import Redirect
 from integrations.adapters import lazada_auth as auth
 from integrations.simulators.base import play_write
 from integrations.simulators.credentials import lazada_demo_code
+from integrations.simulators.lazada_desk import desk_routes
 from integrations.simulators.lazada_items import item_writes
 from integrations.simulators.lazada_orders import order_routes
 from integrations.simulators.lazada_state import LazadaConfig, LazadaState, failure, lazada_shape, ok, render
@@ -240,6 +242,7 @@ def create_app(config: LazadaConfig | None = None) -> Litestar:
             products,
             seller_info,
             *order_routes(state, read),
+            *desk_routes(state, read, write),
             *public_routes(state, TITLE, render),
         ],
         middleware=[DropMiddleware],

@@ -1,5 +1,7 @@
-"""Lazada's order reads in the simulator (GetOrders ``/orders/get``, GetOrderItems ``/order/items/get``),
-in the wire format ``integrations.adapters.lazada_orders`` documents. Order ids are Lazada-like numbers.
+"""Lazada's order reads in the simulator (GetOrders ``/orders/get``, GetOrder ``/order/get``,
+GetOrderItems ``/order/items/get``), in the wire format ``integrations.adapters.lazada_orders``
+documents. Order ids are Lazada-like numbers. A packed order (``lazada_desk``) is one still to ship
+whose carrier has given its waybill: its items are ``packed``, with the package's id.
 """
 
 from __future__ import annotations
@@ -26,6 +28,25 @@ def lazada_id(order: order_book.SimOrder) -> int:
     return 400_000_000_000 + int(order.id.rsplit("-", 1)[1])
 
 
+def package_id(order: order_book.SimOrder) -> str:
+    """The order's one package (Lazada's ``FP…`` ids), once packed."""
+    return f"FP{lazada_id(order)}" if order.tracking_number else ""
+
+
+def status(order: order_book.SimOrder) -> str:
+    """The items' Lazada status: ``pending`` until packed, then ``packed``, then the desk's stage."""
+    if order.stage == "to_ship" and order.tracking_number:
+        return "packed"
+    return WIRE[order.stage]
+
+
+def find(state, seller: str, wanted: object) -> order_book.SimOrder | None:
+    """The seller's order by Lazada's numeric id."""
+    return next(
+        (o for o in state.orders.values() if o.shop_id == seller and str(lazada_id(o)) == str(wanted)), None
+    )
+
+
 def _time(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, VIETNAM).strftime(lazada_orders.TIME_FORMAT)
 
@@ -39,10 +60,17 @@ def _order(order: order_book.SimOrder) -> dict:
         "updated_at": _time(order.updated),
         "price": f"{order.total:.2f}",
         "payment_method": "COD" if order.payment == "cod" else "MIXEDCARD",
-        "statuses": [WIRE[order.stage]],
+        "statuses": [status(order)],
         "items_count": units,
         "address_shipping": {"country": "Vietnam", "address5": order.commune},
     }
+
+
+def _sla(order: order_book.SimOrder) -> str:
+    """When the items must be ready to ship (ISO 8601, Vietnam's offset), as GetOrderItems says it."""
+    if order.act_by is None:
+        return ""
+    return datetime.fromtimestamp(order.act_by, VIETNAM).isoformat(timespec="seconds")
 
 
 def _items(order: order_book.SimOrder) -> list[dict]:
@@ -58,8 +86,11 @@ def _items(order: order_book.SimOrder) -> list[dict]:
                     "sku": line.get("sku", ""),
                     "item_price": float(line["price"]),
                     "paid_price": float(line["price"]),
-                    "status": WIRE[order.stage],
+                    "status": status(order),
                     "tracking_code": order.tracking_number,
+                    "package_id": package_id(order),
+                    "shipment_provider": order.carrier,
+                    "sla_time_stamp": _sla(order),
                 }
             )
             del unit
@@ -98,14 +129,24 @@ def order_routes(state, read: Callable[[Request, str], Awaitable]) -> list:
         if isinstance(got, Response):
             return got
         params, seller = got
-        wanted = str(params.get("order_id", ""))
-        order = next(
-            (o for o in state.orders.values() if o.shop_id == seller and str(lazada_id(o)) == wanted), None
-        )
+        order = find(state, seller, params.get("order_id", ""))
         if order is None:
             return Response(
                 {"type": "ISP", "code": "16", "message": "Order not found", "request_id": state.request_id()}
             )
         return Response({"code": "0", "data": _items(order), "request_id": state.request_id()})
 
-    return [orders_get, order_items]
+    @get("/order/get")
+    async def order_get(request: Request) -> Response:
+        got = await read(request, "/order/get")
+        if isinstance(got, Response):
+            return got
+        params, seller = got
+        order = find(state, seller, params.get("order_id", ""))
+        if order is None:
+            return Response(
+                {"type": "ISP", "code": "16", "message": "Order not found", "request_id": state.request_id()}
+            )
+        return Response({"code": "0", "data": _order(order), "request_id": state.request_id()})
+
+    return [orders_get, order_get, order_items]

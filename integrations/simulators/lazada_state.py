@@ -6,7 +6,8 @@ from __future__ import annotations
 import itertools
 import json
 import secrets
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Response
@@ -23,6 +24,8 @@ FAULT_CODES = {429: ("ISV", "ApiCallLimit"), 503: ("SYSTEM", "ServiceUnavailable
 class LazadaConfig(SimConfig):
     access_ttl_s: int = 7 * 86400  # an app in test: 7 days (30 online)
     refresh_ttl_s: int = 30 * 86400
+    # Sellers who pick the carrier themselves (GetShipmentProvider's platform_default 0, NTFS).
+    sellers_choosing_carrier: set[str] = field(default_factory=set)
 
 
 class LazadaState(SimState):
@@ -37,6 +40,7 @@ class LazadaState(SimState):
         self.used_codes: set[str] = set()
         self.renewals = 0
         self.images = 0
+        self.desk_applied: Counter[tuple[str, str]] = Counter()  # (order id, desk call) -> applied
 
     def next_id(self) -> str:
         return str(next(self._item_ids))
