@@ -66,7 +66,7 @@ from integrations.adapters.base import (
 )
 from integrations.adapters.shopee_auth import TokenStore
 from integrations.adapters.tiktok_auth import TokenExpired
-from integrations.adapters.tiktok_desk import TiktokDesk
+from integrations.adapters.tiktok_desk import TiktokDesk, TiktokRefusal
 
 CODE = "tiktok"
 NAME = "TikTok Shop"
@@ -131,7 +131,7 @@ def check(response: httpx.Response) -> dict:
         raise Retryable(f"TikTok refused our timestamp (is this server's clock right?): {message}")
     if code in CREDENTIAL_CODES or status in (401, 403):
         raise CredentialsError(f"TikTok Shop từ chối thông tin đăng nhập: {message or code}"[:300])
-    raise Rejected(f"TikTok Shop từ chối: {message or code}"[:300], f"TikTok Shop refused: {message or code}")
+    raise TiktokRefusal(code, message)
 
 
 class TiktokAdapter(TiktokDesk, auth.TokenKeeper):

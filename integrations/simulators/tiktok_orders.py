@@ -12,6 +12,7 @@ from litestar import Request, Response, get, post
 from integrations.adapters import tiktok_desk, tiktok_orders
 from integrations.simulators import desk
 from integrations.simulators import orders as order_book
+from integrations.simulators.tiktok_fulfillment import line_fields, order_fields
 
 SLA_S = 2 * 86400  # ready-to-ship within 2 days of the order (rts_sla_time)
 # The seller's cancellation reasons TikTok takes, by the order's status (its reason list's
@@ -38,6 +39,7 @@ def _order(order: order_book.SimOrder) -> dict:
             "sale_price": str(line["price"]),
             "currency": "VND",
         }
+        | line_fields(order)
         for line in order.lines
         for unit in range(line["quantity"])
     ]
@@ -57,7 +59,7 @@ def _order(order: order_book.SimOrder) -> dict:
         "tracking_number": order.tracking_number,
         "recipient_address": {"district_info": [commune]},
         "line_items": lines,
-    }
+    } | order_fields(order)
 
 
 def order_routes(
