@@ -79,6 +79,8 @@ CREDENTIALS = (
 SERVICES = ("tokens", "read_photo")
 # The connect flow's redirect (integrations.listings.authorize_pages) fills this field with the code.
 AUTH_CODE_FIELD = "auth_code"
+# rts_sla_time is "the latest shipping time": Ship Package (arranged) by then, or TikTok may cancel.
+ACT_BY_VI = "Cần gửi hàng trước"
 RATE_LIMIT_PER_S = 10.0  # TikTok's documented default is per app and API; we stay well under it
 NAME_MAX, DESCRIPTION_MAX, IMAGES_MAX = 255, 10000, 9
 STOREFRONT = "https://shop.tiktok.com"
