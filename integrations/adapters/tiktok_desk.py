@@ -8,6 +8,14 @@ the guide page of that name.
 - Return and Refund API "Cancel Order": ``POST /return_refund/202309/cancellations`` with
   ``{"order_id", "cancel_reason"}``. The reason keys are TikTok's own and depend on the order's
   status (``seller_cancel_unpaid_reason_*`` before payment, the others once paid).
+- "Search Cancellations": ``POST /return_refund/202309/cancellations/search`` body ``{"order_ids"}``
+  → ``data.cancellations[]``: ``cancel_id``, ``cancel_type`` (BUYER_CANCEL), ``cancel_status``
+  (CANCELLATION_REQUEST_PENDING while the seller must answer); then "Approve Cancellation"
+  ``POST /return_refund/202309/cancellations/{cancel_id}/approve?idempotency_key=`` (TikTok keeps this
+  key: our action's key is sent). An order with ``is_buyer_request_cancel`` is at the desk's
+  ``cancel_requested``. "Reject Cancellation" needs a ``reject_reason`` key from TikTok's cancel reason
+  appendix, which we could not read: rejecting is refused with a message sending the farmer to Seller
+  Center.
 - Fulfillment API "Get Package Handover Time Slots":
   ``GET /fulfillment/202309/packages/{package_id}/handover_time_slots`` → ``can_pickup``,
   ``can_drop_off``, ``pickup_slots[]: {start_time, end_time, avaliable}`` (TikTok's spelling) and
@@ -65,6 +73,8 @@ PACKAGE = "/fulfillment/202309/packages/{}"
 TIME_SLOTS = PACKAGE + "/handover_time_slots"
 SHIP = PACKAGE + "/ship"
 DOCUMENTS = PACKAGE + "/shipping_documents"
+CANCELLATIONS = "/return_refund/202309/cancellations/search"
+APPROVE = "/return_refund/202309/cancellations/{}/approve"
 CANCEL_REASONS = (
     CancelReason("seller_cancel_reason_out_of_stock", "Hết hàng", "Out of stock"),
     CancelReason(
@@ -103,6 +113,7 @@ REFUSALS = {
     21021010: "Người mua đang yêu cầu trả hàng/hoàn tiền: hãy xử lý yêu cầu đó trước.",
     21011001: "Khung giờ lấy hàng này không còn: hãy chọn khung giờ khác.",
     21011002: "TikTok không nhận cách giao này cho đơn: hãy chọn cách khác.",
+    21011003: "Kiện hàng không còn chờ gửi (đã gửi, đã hủy hoặc người mua đang yêu cầu hủy).",
 }
 
 
@@ -178,6 +189,34 @@ class TiktokDesk:
         except Rejected:
             if (await self.fetch_order(account, order_id)).stage != "cancelled":
                 raise
+        return await self.fetch_order(account, order_id)
+
+    async def answer_cancellation(
+        self, account: Account, order_id: str, accept: bool, idempotency_key: str
+    ) -> RemoteOrder:
+        order = await self.fetch_order(account, order_id)
+        if order.stage != "cancel_requested":
+            if (order.stage == "cancelled") == accept:
+                return order  # answered already (our earlier call, its answer lost)
+            raise wrong_state(order, "trả lời yêu cầu hủy", "answer the cancellation")
+        if not accept:
+            raise Rejected(
+                "Từ chối yêu cầu hủy trên TikTok Shop cần một lý do trong danh sách của TikTok: "
+                "hãy từ chối trong TikTok Seller Center (hoặc chấp nhận tại đây).",
+                "Rejecting needs one of TikTok's reject reasons: reject it in TikTok Seller Center.",
+            )
+        found = await self._shop(
+            account, "POST", CANCELLATIONS, params={"page_size": 10}, json={"order_ids": [order_id]}
+        )
+        pending = [
+            c
+            for c in (found.get("data") or {}).get("cancellations") or []
+            if c.get("cancel_type") == "BUYER_CANCEL"
+            and c.get("cancel_status") == "CANCELLATION_REQUEST_PENDING"
+        ]
+        if pending:
+            key = {"idempotency_key": idempotency_key[:255]}
+            await self._shop(account, "POST", APPROVE.format(pending[0]["cancel_id"]), params=key, json={})
         return await self.fetch_order(account, order_id)
 
     async def shipping_options(self, account: Account, order_id: str) -> ShippingOptions:

@@ -57,6 +57,8 @@ def money(text: object) -> int:
 
 def order_from_wire(body: dict) -> RemoteOrder:
     stage = ORDER_STAGE.get(str(body.get("status")), "to_ship")
+    if body.get("is_buyer_request_cancel") and stage in ("to_ship", "to_pickup"):
+        stage = "cancel_requested"  # "True when the buyer has a pending cancellation request"
     units: Counter[str] = Counter()
     prices: dict[str, int] = {}
     for line in body.get("line_items") or []:  # one line per unit: count them per product

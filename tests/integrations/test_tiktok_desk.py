@@ -180,3 +180,25 @@ async def test_on_hold_is_its_own_stage_where_nothing_can_be_done_yet(
         ).status_code
         == 404
     )
+
+
+async def test_buyers_cancellation_request_approved_once(client, accounts, worker, sims, int_settings):
+    farmer, _product, _item, ref, order = await ordered(client, accounts, worker, sims, int_settings, CODE)
+    assert public(sims, CODE, f"/orders/{ref}/cancel-request").status_code == 200
+    assert await deliver(client, sims, int_settings, CODE) is True
+    assert await pull(worker, int_settings) in (0, 1)
+    shown = await detail(client, farmer, order)
+    assert (shown["stage"], shown["allowed"]) == ("cancel_requested", ["answer_cancellation"])
+    rejected = await act(client, farmer, order, "cancellation", {"accept": False})
+    await settle(worker)
+    answer = await client.get(
+        f"/api/v1/orders/{order}/actions/{rejected.json()['id']}", headers=farmer.headers
+    )
+    assert answer.json()["reason_vi"].startswith("Từ chối yêu cầu hủy trên TikTok Shop cần một lý do")
+    sims[CODE].state.config.faults = Faults(
+        error_rate=0.1, throttle_rate=0.1, drop_rate=0.1, retry_after_s=0.05
+    )
+    assert (await act(client, farmer, order, "cancellation", {"accept": True})).status_code == 202
+    await settle(worker, timeout=120)
+    assert (await detail(client, farmer, order))["stage"] == "cancelled"
+    assert applied(sims, ref, "approve") == 1
