@@ -1,9 +1,11 @@
 """Demo marketplace accounts and listings (listed in integrations/piccolo_app.py's DEMO_SEEDERS, run
 by agrimarket.demo.seed() after the core's products exist).
 
-Connects the demo cooperative and two households to the simulated Postmart, Voso and Shopee
-(mounted in `make run`) and publishes their products; the in-process worker makes them live once
-the app runs. On Shopee the cooperative shows only half of each product's stock (a stock share).
+Connects the demo cooperative and two households to the simulated Postmart, Voso, Shopee, Lazada and
+TikTok Shop (mounted in `make run`) and publishes their products; the in-process worker makes them
+live once the app runs. On Shopee the cooperative shows only half of each product's stock (a stock
+share). Lazada and TikTok Shop accounts hold the code their consent page would give (the simulators
+accept the demo apps), traded for tokens on the first push as a real connection's is.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from integrations.simulators.shopee_catalog import ORIGIN, SHELF_LIFE, VIETNAM
 from integrations.tables import Listing, Marketplace, MarketplaceAccount
 
 SHOPEE_SHOP = "880001"  # the demo cooperative's shop on the simulated Shopee
-SHOPEE_PRODUCTS = 4  # the cooperative's first products also go on Shopee
+SHOPEE_PRODUCTS = 4  # the cooperative's first products also go on Shopee, Lazada and TikTok Shop
+LAZADA_SHOP = "200880"  # the demo cooperative's seller id on the simulated Lazada
+TIKTOK_SHOP = "7494000000000880001"  # and its shop id on the simulated TikTok Shop
 # What the farmers answered on the product form for Shopee: made in Việt Nam, keeps 12 months.
 SHOPEE_ANSWERS = {f"shopee.{ORIGIN}": str(VIETNAM), f"shopee.{SHELF_LIFE}": "2005"}
 
@@ -59,6 +63,8 @@ async def seed() -> list[str]:
     await account("voso", "ho-luong-van-sang", owner_household=other["id"])
     # Shopee shop ids are numbers; the demo code is traded for tokens on the first push.
     await account("shopee", SHOPEE_SHOP, owner_cooperative=coop["id"])
+    await account("lazada", LAZADA_SHOP, owner_cooperative=coop["id"])
+    await account("tiktok", TIKTOK_SHOP, owner_cooperative=coop["id"])
 
     manager_actor = await demo.actor_for(manager["id"])
     coop_products = await Product.select(Product.id).where(
@@ -75,15 +81,18 @@ async def seed() -> list[str]:
             listing_id = await listings.publish(manager_actor, row["id"], "shopee")
             # Half the stock on Shopee: a rush there cannot sell what Postmart buyers are taking.
             await Listing.update({Listing.share_percent: 50}).where(Listing.id == listing_id)
+            await listings.publish(manager_actor, row["id"], "lazada")
+            await listings.publish(manager_actor, row["id"], "tiktok")
     other_user = await User.select(User.id).where(User.phone == demo.OTHERS[0][1]).first()
     assert other_user is not None
     for row in await Product.select(Product.id).where(Product.owner_household == other["id"]):
         await listings.publish(await demo.actor_for(other_user["id"]), row["id"], "voso")
     base = settings.public_base_url
     return [
-        f"Marketplaces: {await Listing.count()} listings queued on the simulated Postmart, Voso and Shopee "
-        "(live within seconds of `make run`):",
+        f"Marketplaces: {await Listing.count()} listings queued on the simulated Postmart, Voso, Shopee, "
+        "Lazada and TikTok Shop (live within seconds of `make run`):",
         f"  {base}/sim/postmart/shop/htx-cat-hai  {base}/sim/voso/shop/htx-cat-hai",
+        f"  {base}/sim/lazada/shop/{LAZADA_SHOP}  {base}/sim/tiktok/shop/{TIKTOK_SHOP}",
         f"  {base}/sim/shopee/shop/{SHOPEE_SHOP}  (Shopee is shown 50 % of the stock; "
         "set it per listing under “Chia hàng cho các sàn” on a product card)",
     ]

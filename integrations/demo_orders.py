@@ -32,6 +32,7 @@ from agrimarket.media.storage import build_storage
 from agrimarket.settings import Settings, get_settings
 from agrimarket.tables import User
 from integrations.adapters.desk import OrderDesk, ShipmentChoice
+from integrations.demo import TIKTOK_SHOP
 from integrations.orders import desk, detail, labels
 from integrations.orders.pull import pull_orders
 from integrations.plugin import build_adapters
@@ -55,13 +56,15 @@ STEPS = {
 }
 # Whose orders, on which marketplace, in which stages: the cooperative's Voso shop has every stage;
 # the member household's Postmart shop, the other household's Voso shop and the cooperative's Shopee
-# shop a few each, so every demo login has orders on its desk.
+# and TikTok Shop shops a few each, so every demo login has orders on its desk.
 PLAN = (
     ("voso", "htx-cat-hai", tuple(STEPS)),
     ("postmart", "ho-nguyen-van-hung", ("to_confirm", "to_pickup", "delivered")),
     ("voso", "ho-luong-van-sang", ("to_confirm", "in_transit")),
     ("shopee", "880001", ("to_ship", "to_pickup", "delivered")),
+    ("tiktok", TIKTOK_SHOP, ("to_ship", "to_pickup", "in_transit")),
 )
+NO_CONFIRM = ("shopee", "tiktok")  # a paid (or COD) order is ready to ship at once
 
 
 async def seed() -> list[str]:
@@ -142,6 +145,7 @@ async def _sellers() -> dict[str, Actor]:
     phones = {
         "htx-cat-hai": demo.MANAGER[0],
         "880001": demo.MANAGER[0],
+        TIKTOK_SHOP: demo.MANAGER[0],
         "ho-nguyen-van-hung": demo.member_phone(0),
         "ho-luong-van-sang": demo.OTHERS[0][1],
     }
@@ -210,7 +214,7 @@ async def seed_orders(settings: Settings, worker: Worker, urls: dict[str, str]) 
             if item is None or shop not in sellers:
                 continue
             steps_of = {s: STEPS[s] for s in stages}
-            if code == "shopee":  # no confirm step on Shopee: a paid order is ready to ship
+            if code in NO_CONFIRM:
                 steps_of = {s: tuple(x for x in steps if x != "confirm") for s, steps in steps_of.items()}
             for n, (stage, steps) in enumerate(steps_of.items()):
                 payment = "prepaid" if n % 3 == 2 else "cod"

@@ -19,6 +19,8 @@ from integrations.adapters.base import Account, RemoteOrder
 
 # Where an order stands on the desk, finer than ORDER_STATUSES (which the indicators count):
 # - unpaid: the buyer has not paid yet (Shopee's UNPAID): nothing to do but wait;
+# - on_hold: paid (or COD accepted) but the buyer may still cancel freely (TikTok's ON_HOLD): prepare
+#   the goods, nothing can be shipped or cancelled by the seller yet;
 # - to_confirm: the marketplace asks the seller to confirm (accept) it first;
 # - to_ship: confirmed (or needing no confirmation): arrange the shipment;
 # - cancel_requested: the buyer asked to cancel: accept or reject;
@@ -27,13 +29,13 @@ from integrations.adapters.base import Account, RemoteOrder
 # - delivered, cancelled, returned: finished.
 DESK_STAGES = (
     "unpaid", "to_confirm", "to_ship", "cancel_requested", "to_pickup",
-    "in_transit", "delivery_failed", "delivered", "cancelled", "returned",
+    "in_transit", "delivery_failed", "delivered", "cancelled", "returned", "on_hold",
 )  # fmt: skip
 # Each stage's order status (what the indicators and the stock rules read).
 STAGE_STATUS = {
     "unpaid": "placed", "to_confirm": "placed", "to_ship": "placed", "cancel_requested": "placed",
     "to_pickup": "placed", "in_transit": "shipped", "delivery_failed": "shipped",
-    "delivered": "delivered", "cancelled": "cancelled", "returned": "returned",
+    "delivered": "delivered", "cancelled": "cancelled", "returned": "returned", "on_hold": "placed",
 }  # fmt: skip
 # The stage an order is first known in when its report names only a status.
 STATUS_STAGE = {"placed": "to_ship", "shipped": "in_transit", "delivered": "delivered",

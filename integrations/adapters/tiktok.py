@@ -66,7 +66,7 @@ from integrations.adapters.base import (
 )
 from integrations.adapters.leased_tokens import TokenStore
 from integrations.adapters.tiktok_auth import TokenExpired
-from integrations.adapters.tiktok_desk import TiktokDesk
+from integrations.adapters.tiktok_desk import TiktokDesk, TiktokRefusal
 
 CODE = "tiktok"
 NAME = "TikTok Shop"
@@ -79,6 +79,8 @@ CREDENTIALS = (
 SERVICES = ("tokens", "read_photo")
 # The connect flow's redirect (integrations.listings.authorize_pages) fills this field with the code.
 AUTH_CODE_FIELD = "auth_code"
+# rts_sla_time is "the latest shipping time": Ship Package (arranged) by then, or TikTok may cancel.
+ACT_BY_VI = "Cần gửi hàng trước"
 RATE_LIMIT_PER_S = 10.0  # TikTok's documented default is per app and API; we stay well under it
 NAME_MAX, DESCRIPTION_MAX, IMAGES_MAX = 255, 10000, 9
 STOREFRONT = "https://shop.tiktok.com"
@@ -131,7 +133,7 @@ def check(response: httpx.Response) -> dict:
         raise Retryable(f"TikTok refused our timestamp (is this server's clock right?): {message}")
     if code in CREDENTIAL_CODES or status in (401, 403):
         raise CredentialsError(f"TikTok Shop từ chối thông tin đăng nhập: {message or code}"[:300])
-    raise Rejected(f"TikTok Shop từ chối: {message or code}"[:300], f"TikTok Shop refused: {message or code}")
+    raise TiktokRefusal(code, message)
 
 
 class TiktokAdapter(TiktokDesk, auth.TokenKeeper):

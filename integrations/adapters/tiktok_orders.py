@@ -11,9 +11,9 @@ our last pull, read into our terms.
   each with ``product_id``, ``sku_id``, ``seller_sku`` and ``sale_price`` (a decimal string).
 
 ``status`` as the guide lists it, and the desk stage we read into it (``integrations.adapters.desk``):
-UNPAID (not paid yet), ON_HOLD (paid, inside the buyer's free-cancellation window: TikTok lets no
-one ship yet, so the seller waits as for an unpaid order; the desk's ``to_confirm`` would offer a
-confirm step TikTok does not have), AWAITING_SHIPMENT (ship it), PARTIALLY_SHIPPING (some packages left: still
+UNPAID (not paid yet), ON_HOLD (paid, inside the buyer's free-cancellation window: the desk's own
+``on_hold`` stage, "Tạm giữ: chuẩn bị hàng" — the seller prepares the goods but can neither ship nor
+cancel yet; ``rts_sla_time`` already runs), AWAITING_SHIPMENT (ship it), PARTIALLY_SHIPPING (some packages left: still
 to ship), AWAITING_COLLECTION (arranged, waiting for the carrier), IN_TRANSIT, DELIVERED, COMPLETED,
 CANCELLED.
 """
@@ -29,7 +29,7 @@ from integrations.adapters.desk import STAGE_STATUS
 SEARCH = "/order/202309/orders/search"
 PAGE_SIZE = 50
 ORDER_STAGE = {
-    "UNPAID": "unpaid", "ON_HOLD": "unpaid", "AWAITING_SHIPMENT": "to_ship",
+    "UNPAID": "unpaid", "ON_HOLD": "on_hold", "AWAITING_SHIPMENT": "to_ship",
     "PARTIALLY_SHIPPING": "to_ship", "AWAITING_COLLECTION": "to_pickup", "IN_TRANSIT": "in_transit",
     "DELIVERED": "delivered", "COMPLETED": "delivered", "CANCELLED": "cancelled",
 }  # fmt: skip
@@ -40,7 +40,7 @@ STAGE_WIRE = {
     "unpaid": "UNPAID", "to_confirm": "AWAITING_SHIPMENT", "to_ship": "AWAITING_SHIPMENT",
     "cancel_requested": "AWAITING_SHIPMENT", "to_pickup": "AWAITING_COLLECTION",
     "in_transit": "IN_TRANSIT", "delivery_failed": "IN_TRANSIT", "delivered": "DELIVERED",
-    "cancelled": "CANCELLED", "returned": "CANCELLED",
+    "cancelled": "CANCELLED", "returned": "CANCELLED", "on_hold": "ON_HOLD",
 }  # fmt: skip
 COMMUNE_LEVEL = "L3"
 
@@ -57,6 +57,8 @@ def money(text: object) -> int:
 
 def order_from_wire(body: dict) -> RemoteOrder:
     stage = ORDER_STAGE.get(str(body.get("status")), "to_ship")
+    if body.get("is_buyer_request_cancel") and stage in ("to_ship", "to_pickup"):
+        stage = "cancel_requested"  # "True when the buyer has a pending cancellation request"
     units: Counter[str] = Counter()
     prices: dict[str, int] = {}
     for line in body.get("line_items") or []:  # one line per unit: count them per product

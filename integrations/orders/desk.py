@@ -45,6 +45,8 @@ STAGE_VI = {
     "delivered": ("Đã giao", "delivered"),
     "cancelled": ("Đã hủy", "cancelled"),
     "returned": ("Bị trả lại", "returned"),
+    # TikTok's ON_HOLD: paid, the buyer may still cancel freely; no ship or cancel yet (not in ALLOWED).
+    "on_hold": ("Tạm giữ: chuẩn bị hàng", "on hold: prepare the goods"),
 }
 # What each action does, as the refusal names it ("không thể hủy") and as the timeline shows it.
 VERB = {

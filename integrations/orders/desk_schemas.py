@@ -16,7 +16,7 @@ ActionKind = Literal["confirm", "cancel", "answer_cancellation", "arrange_shipme
 ActionStatus = Literal["queued", "running", "done", "failed", "dead"]
 Stage = Literal[
     "unpaid", "to_confirm", "to_ship", "cancel_requested", "to_pickup",
-    "in_transit", "delivery_failed", "delivered", "cancelled", "returned",
+    "in_transit", "delivery_failed", "delivered", "cancelled", "returned", "on_hold",
 ]  # fmt: skip
 Ref = Annotated[str, checked(max_length=80)]
 

@@ -50,7 +50,7 @@ def deadline_words(marketplace_code: str, act_by: datetime | None, stage: str = 
     local = clock.to_local(act_by)
     act, handover = deadline_actions(marketplace_code)
     action = STAGE_ACTION_VI.get(stage, "")
-    if not action and stage in ("to_ship", "to_pickup"):
+    if not action and stage in ("to_ship", "to_pickup", "on_hold"):
         action = handover
     action = action or act
     return f"{action} {local:%H:%M} {WEEKDAYS_VI[local.weekday()]} {local:%d/%m}"

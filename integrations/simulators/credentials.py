@@ -29,6 +29,14 @@ def lazada_demo_code(app_key: str, seller_id: str) -> str:
     return f"0_{seller_id}_{demo_mac(f'lazada-code:{app_key}:{seller_id}')[:24]}"
 
 
+def tiktok_demo_secret(app_key: str) -> str:
+    return demo_mac(f"tiktok-secret:{app_key}")[:32]
+
+
+def tiktok_demo_code(app_key: str, shop_id: str) -> str:
+    return f"ROW_{shop_id}_{demo_mac(f'tiktok-code:{app_key}:{shop_id}')[:24]}"
+
+
 def demo_credentials(code: str, shop_id: str) -> dict[str, str]:
     """Credentials every simulator accepts for any shop id (used by the demo seed)."""
     secret = demo_mac(f"{code}:{shop_id}")[:32]
@@ -47,6 +55,14 @@ def demo_credentials(code: str, shop_id: str) -> dict[str, str]:
             "app_key": app_key,
             "app_secret": lazada_demo_secret(app_key),
             "code": lazada_demo_code(app_key, shop_id),
+        }
+    if code == "tiktok":
+        # TikTok's shape: an app key and secret, and the code its consent page gives.
+        app_key = "demo" + demo_mac(f"tiktok-app:{shop_id}")[:10]
+        return {
+            "app_key": app_key,
+            "app_secret": tiktok_demo_secret(app_key),
+            "auth_code": tiktok_demo_code(app_key, shop_id),
         }
     if code == "voso":
         return {"client_id": f"demo-{shop_id}", "client_secret": secret}

@@ -24,6 +24,7 @@ CARRIERS = {
     "shopee": ("SPX Express", "SPXVN06{:09d}"),
     "voso": ("Viettel Post", "VTP{:010d}"),
     "postmart": ("Vietnam Post", "EB{:09d}VN"),
+    "tiktok": ("J&T Express", "852{:09d}"),
 }
 # The marketplace's fees (commission + payment), in basis points of the order's amount.
 FEES_BP = {"shopee": 900, "voso": 500, "postmart": 300}
@@ -104,6 +105,13 @@ LABEL_DPI = 203
 
 def label_pdf(order: SimOrder, size: str) -> bytes:
     """The carrier's waybill as a one-page PDF: carrier, tracking number (with its QR), commune, COD."""
+    out = io.BytesIO()
+    label_image(order, size).save(out, format="PDF", resolution=LABEL_DPI)
+    return out.getvalue()
+
+
+def label_image(order: SimOrder, size: str) -> Image.Image:
+    """The waybill as a picture (TikTok also gives it as a PNG)."""
     if size not in LABEL_SIZES:
         raise ValueError(size)
     width, height = LABEL_PIXELS[size]
@@ -121,9 +129,7 @@ def label_pdf(order: SimOrder, size: str) -> bytes:
     ]
     for row, text in enumerate(lines):
         draw.text((20, 30 + row * 40), text, fill=0, font_size=28 if row < 2 else 22)
-    out = io.BytesIO()
-    page.save(out, format="PDF", resolution=LABEL_DPI)
-    return out.getvalue()
+    return page
 
 
 # What the carrier reports: the stages each event may come in, and the stage it moves the order to.

@@ -41,6 +41,7 @@ from integrations.simulators.tiktok_auth import (
     auth_routes,
     demo_app_secret,
 )
+from integrations.simulators.tiktok_fulfillment import fulfillment_routes
 from integrations.simulators.tiktok_orders import order_routes
 from integrations.simulators.tiktok_products import inventory, partial, price, product
 
@@ -68,6 +69,7 @@ class TiktokState(SimState):
         self.images: dict[str, bytes] = {}
         self.renewals = 0
         self.calls: Counter[tuple[str, str]] = Counter()  # (product_id, call) -> writes applied
+        self.documents: set[tuple[str, str]] = set()  # (package, document type) the carrier has made
 
     def next_id(self) -> str:
         return str(next(self._product_ids))
@@ -363,6 +365,7 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
             product_page,
             *auth_routes(state, answer),
             *order_routes(state, authenticate, answer, write),
+            *fulfillment_routes(state, authenticate, answer, write),
             *public_routes(state, TITLE, public_answer),
         ],
         middleware=[DropMiddleware],

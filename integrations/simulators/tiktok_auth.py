@@ -17,25 +17,20 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect
 
 from integrations.adapters import tiktok_auth as auth
-from integrations.simulators.credentials import demo_mac
+from integrations.simulators import credentials
 
 TITLE = "TikTok Shop"
 BAD_SIGN, TOKEN_EXPIRED, TOKEN_INVALID, BAD_TIMESTAMP, THROTTLED = 106001, 105002, 105001, 106002, 36009004
 AUTH_RECORD_MISSING, REFRESH_EXPIRED = 36004005, 36004001
 
 
-def demo_app_secret(app_key: str) -> str:
-    return demo_mac(f"tiktok-secret:{app_key}")[:32]
+demo_app_secret = credentials.tiktok_demo_secret
+_code = credentials.tiktok_demo_code
 
 
 def demo_credentials(shop_id: str) -> dict[str, str]:
     """An app the simulator accepts for any shop, and the code its consent page would give."""
-    app_key = "demo" + demo_mac(f"tiktok-app:{shop_id}")[:10]
-    return {"app_key": app_key, "app_secret": demo_app_secret(app_key), "auth_code": _code(app_key, shop_id)}
-
-
-def _code(app_key: str, shop_id: str) -> str:
-    return f"ROW_{shop_id}_{demo_mac(f'tiktok-code:{app_key}:{shop_id}')[:24]}"
+    return credentials.demo_credentials("tiktok", shop_id)
 
 
 def auth_routes(state, answer) -> list:

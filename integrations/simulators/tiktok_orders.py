@@ -12,7 +12,9 @@ from litestar import Request, Response, get, post
 from integrations.adapters import tiktok_desk, tiktok_orders
 from integrations.simulators import desk
 from integrations.simulators import orders as order_book
+from integrations.simulators.tiktok_fulfillment import line_fields, order_fields
 
+PENDING = "CANCELLATION_REQUEST_PENDING"
 SLA_S = 2 * 86400  # ready-to-ship within 2 days of the order (rts_sla_time)
 # The seller's cancellation reasons TikTok takes, by the order's status (its reason list's
 # available statuses: 100 UNPAID; 111 AWAITING_SHIPMENT, 112 AWAITING_COLLECTION).
@@ -38,6 +40,7 @@ def _order(order: order_book.SimOrder) -> dict:
             "sale_price": str(line["price"]),
             "currency": "VND",
         }
+        | line_fields(order)
         for line in order.lines
         for unit in range(line["quantity"])
     ]
@@ -48,7 +51,10 @@ def _order(order: order_book.SimOrder) -> dict:
     }
     return {
         "id": order.id,
-        "status": tiktok_orders.STAGE_WIRE[order.stage],
+        "status": tiktok_orders.STAGE_WIRE[
+            (order.stage_before_request or "to_ship") if order.stage == "cancel_requested" else order.stage
+        ],
+        "is_buyer_request_cancel": order.stage == "cancel_requested",
         "create_time": int(order.created),
         "update_time": int(order.updated),
         "payment": {"currency": "VND", "total_amount": str(order.total)},
@@ -57,7 +63,7 @@ def _order(order: order_book.SimOrder) -> dict:
         "tracking_number": order.tracking_number,
         "recipient_address": {"district_info": [commune]},
         "line_items": lines,
-    }
+    } | order_fields(order)
 
 
 def order_routes(
@@ -128,4 +134,49 @@ def order_routes(
 
         return await write(request, apply)
 
-    return [search, detail, cancel]
+    @post(tiktok_desk.CANCELLATIONS, status_code=200)
+    async def cancellations(request: Request) -> Response:
+        denied = await authenticate(request)
+        if denied:
+            return denied
+        try:
+            wanted = json.loads(await request.body() or b"{}").get("order_ids") or []
+        except (ValueError, AttributeError):
+            wanted = []
+        found = [
+            {
+                "cancel_id": f"C{o.id}",
+                "order_id": o.id,
+                "cancel_type": "BUYER_CANCEL",
+                "role": "BUYER",
+                "cancel_status": PENDING
+                if o.stage == "cancel_requested"
+                else "CANCELLATION_REQUEST_COMPLETE",
+            }
+            for o in (state.orders.get(str(i)) for i in wanted[:50])
+            if o is not None
+            and o.shop_id == request.state.shop
+            and (o.stage_before_request or o.stage == "cancel_requested")
+        ]
+        return answer(cancellations=found, total_count=len(found), next_page_token="")
+
+    @post(tiktok_desk.APPROVE.format("{cancel_id:str}"), status_code=200)
+    async def approve(request: Request, cancel_id: str) -> Response:
+        def apply(shop: str, body: dict):
+            order = state.orders.get(cancel_id.removeprefix("C"))
+            if order is None or order.shop_id != shop:
+                return 404, {
+                    "code": 36009002,
+                    "message": "Cancellation not found.",
+                    "request_id": "",
+                    "data": {},
+                }
+            if desk.answer_cancellation(state, order, True):
+                message = "The cancellation request is not pending."
+                return 400, {"code": 36009003, "message": message, "request_id": "", "data": {}}
+            state.calls[(order.id, "approve")] += 1
+            return 200, {"code": 0, "message": "Success", "request_id": "", "data": {}}
+
+        return await write(request, apply)
+
+    return [search, detail, cancel, cancellations, approve]

@@ -27,7 +27,7 @@ from tests.integrations.helpers import connect, product_with_photo, publish
 from tests.integrations.test_shopee_sync import photo_in_storage
 from tests.waiting import until
 
-SHOPS = {"postmart": "shop-1", "voso": "shop-1", "shopee": "880001"}
+SHOPS = {"postmart": "shop-1", "voso": "shop-1", "shopee": "880001", "tiktok": "7495000000000000042"}
 
 
 async def live_listing(client, accounts, worker, int_settings, code: str):
