@@ -55,6 +55,7 @@ from urllib.parse import urlsplit
 import httpx
 from PIL import Image
 
+from agrimarket.text import ascii_digits
 from integrations.adapters.base import Account, Rejected, RemoteOrder, Retryable
 from integrations.adapters.desk import (
     CancelReason,
@@ -328,7 +329,7 @@ def _ship_body(choice: ShipmentChoice) -> dict:
         return {"handover_method": "DROP_OFF"}
     if choice.method == "pickup":
         start, _, end = choice.slot_id.partition("-")
-        if not (start.isdigit() and end.isdigit()):
+        if not (ascii_digits(start) and ascii_digits(end)):
             raise Rejected("Hãy chọn khung giờ lấy hàng.", "Choose a pickup time slot.")
         return {"handover_method": "PICKUP", "pickup_slot": {"start_time": int(start), "end_time": int(end)}}
     raise Rejected(
