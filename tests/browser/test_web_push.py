@@ -87,6 +87,24 @@ def test_the_sw_script_is_served_at_the_root_for_the_whole_site(messages_server)
     assert again.status_code == 304
 
 
+def worker_registration(page) -> dict:
+    """The page's service worker, once it controls the page (a few seconds at most: not forever)."""
+    return page.evaluate(
+        """async () => {
+            const r = await navigator.serviceWorker.ready;
+            if (!navigator.serviceWorker.controller) {
+                await Promise.race([
+                    new Promise((done) =>
+                        navigator.serviceWorker.addEventListener("controllerchange", done, { once: true })),
+                    new Promise((done) => setTimeout(done, 5000)),
+                ]);
+            }
+            return { scope: r.scope, script: r.active.scriptURL,
+                     controlled: Boolean(navigator.serviceWorker.controller) };
+        }"""
+    )
+
+
 def test_a_household_turns_on_notifications_and_a_push_shows_and_opens_its_message(
     messages_phone: Page, messages_server: str, shot
 ):
@@ -107,18 +125,12 @@ def test_a_household_turns_on_notifications_and_a_push_shows_and_opens_its_messa
     expect(on).to_be_hidden()
     shot(page, "push-02-on")
 
-    registration = page.evaluate(
-        """async () => {
-            const r = await navigator.serviceWorker.ready;
-            // The worker claims the open page when it activates: wait for that, not only for "ready".
-            if (!navigator.serviceWorker.controller) {
-                await new Promise((done) =>
-                    navigator.serviceWorker.addEventListener("controllerchange", done, { once: true }));
-            }
-            return { scope: r.scope, script: r.active.scriptURL,
-                     controlled: Boolean(navigator.serviceWorker.controller) };
-        }"""
-    )
+    registration = worker_registration(page)
+    if not registration["controlled"]:
+        # Chromium claims only the pages ready when the worker activates; one still loading then is
+        # taken over at its next load, as the household's next visit would be.
+        page.reload()
+        registration = worker_registration(page)
     assert registration == {
         "scope": f"{messages_server}/",
         "script": f"{messages_server}/sw.js",
