@@ -4,19 +4,25 @@ open the same scan page that logs the scan and takes the PIN; label sizes too sm
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
 import qrcode.util as qr_util
+from litestar.testing import AsyncTestClient
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.exceptions import DataOverflowError
 
+from agrimarket.app import create_app
 from agrimarket.errors import Conflict
 from tests.agrimarket.test_web_pages import csrf, web_login
 from tests.traceability.test_export_labels import export_batch
+from tests.traceability.test_pins import BASE as BASE_URL
 from tests.traceability.test_pins import sheet_pins, verify_form
+from tests.traceability.test_scan import stamped
 from tests.traceability.test_stamps_helpers import BASE, issue, make_batch, media_bytes, pdf_codes, zip_codes
 from traceability.resolver.dl_grammar import parse_uri
+from traceability.settings import TraceabilitySettings
 from traceability.stamps import digital_link, label_layout, qr, qr_codewords
 from traceability.stamps.scan import BUFFER
 from traceability.tables import Batch, Scan, Stamp, StampIssue
@@ -214,3 +220,21 @@ def test_fast_codewords_equal_qrcodes_own_for_every_version_a_label_prints():
             chunks, reference = found
             ours = qr_codewords.codewords(version, ERROR_CORRECT_M, [(c.mode, c.data) for c in chunks])
             assert ours == reference, (version, low)
+
+
+async def test_a_buyers_digital_link_scan_counts_once_against_the_scan_limit(client, accounts, settings):
+    """The resolver's lookup is counted and prepays the scan page it redirects to, once, for that
+    client and serial; any other view of the scan page is counted as before."""
+    _, _, _, (first, second, *_) = await stamped(client, accounts, gtin=GTIN, expiry=EXPIRY)
+    low = dataclasses.replace(settings.section(TraceabilitySettings), scan_rate_limit="5/minute")
+    async with AsyncTestClient(app=create_app(settings.with_section(low)), base_url=BASE_URL) as limited:
+
+        def resolve(serial: str, follow: bool):
+            return limited.get(f"/01/{GTIN}/10/LO-01/21/{serial}?17=270531", follow_redirects=follow)
+
+        statuses = [(await resolve(first, True)).status_code for _ in range(2)]  # 2 buyer scans: 2 counts
+        statuses.append((await resolve(first, False)).status_code)  # 3, and one prepaid view of first
+        statuses.append((await limited.get(f"/t/{second}")).status_code)  # 4: not the serial prepaid
+        statuses += [(await limited.get(f"/t/{first}")).status_code for _ in range(3)]  # free, 5, over
+        statuses.append((await resolve(first, True)).status_code)
+        assert statuses == [200, 200, 307, 200, 200, 200, 429, 429]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar import MediaType, Request, Response, get, route
 from litestar.response import Template
 
@@ -9,7 +11,7 @@ from agrimarket.errors import DomainError
 from agrimarket.web.i18n import choose_lang
 from agrimarket.web.services import app_services
 from traceability.resolver import service
-from traceability.stamps.throttle import scan_throttle
+from traceability.stamps.throttle import prepay_scan_page, scan_throttle
 
 METHODS = "GET, HEAD, OPTIONS"
 # Any web page or app may ask a resolver (resolver standard: CORS), and read where it points.
@@ -58,6 +60,9 @@ async def resolve(request: Request) -> Response:
         )
     except DomainError as exc:
         return _error(request, exc)
+    _, to_scan_page, serial = urlsplit(found.headers.get("Location", "")).path.rpartition("/t/")
+    if found.status == 307 and to_scan_page and serial and "/" not in serial:
+        prepay_scan_page(request, settings, serial)  # one buyer's scan counts once, here
     return Response(  # a HEAD runs as GET; agrimarket.web.head drops the body
         found.body, status_code=found.status, media_type=found.media_type, headers={**CORS, **found.headers}
     )

@@ -266,7 +266,7 @@ class ScanPages(Controller):
     ) -> Response[str] | Template:
         # Nothing injected, the throttle called: see agrimarket.web.services.
         settings, storage = app_services(request.app)
-        await scan_throttle(request, settings)
+        await scan_throttle(request, settings, serial)  # free when the resolver sent the client here
         language = public.page_lang(request, lang)
         try:
             seen = await public.lookup(request, serial, settings, storage)

@@ -2,10 +2,10 @@
 
 Everything that is the same for every stamp of an issuance (layout, product name, area line, QR
 version and mask) is computed once into a ``SheetSpec`` and a label template; per stamp only the
-QR modules (pasted as pixels, no intermediate PNG), the serial and the scratch-off PIN, if any
-(pasted from digits drawn once), are drawn, then the label is encoded once as a 1-bit PNG. That PNG
-goes into the ZIP as is and into the PDF as an image (traceability.stamps.pdf). Chunks of labels are
-rendered across processes for big issuances.
+QR modules (one 1-bit image, scaled), the serial (pasted from glyphs drawn once) and the
+scratch-off PIN, if any (pasted from digits drawn once), are drawn, then the label is written once
+as a 1-bit PNG (traceability.stamps.png). That PNG goes into the ZIP as is and into the PDF as an
+image (traceability.stamps.pdf). Chunks of labels are rendered across processes for big issuances.
 
 The geometry and fonts are in traceability.stamps.label_layout, the template and the PIN's drawing
 in traceability.stamps.label_drawing; this module renders chunks, runs the process pool and builds
@@ -24,9 +24,10 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from PIL import ImageDraw
+from PIL import Image
 
-from traceability.stamps.label_drawing import draw_pin, export_lines, label_template, pin_box, serial_font
+from traceability.stamps import png
+from traceability.stamps.label_drawing import draw_pin, export_lines, label_template, pin_box, serial_glyphs
 from traceability.stamps.label_layout import DPI, GAP_MM, LABEL_SIZES, Layout, SheetSpec, layout, mm, text_box
 from traceability.stamps.pdf import build_pdf
 from traceability.stamps.qr import qr_image, qr_matrix
@@ -43,15 +44,19 @@ def render_chunk(spec: SheetSpec, stamps: Sequence[tuple[int, str, str | None]])
     """One PNG per stamp ((seq, serial, PIN or None)): the shared label, its QR, serial and PIN.
 
     The same PNG goes into the ZIP and, as a Flate image with PNG predictors, into the PDF, so
-    each label is encoded once.
+    each label is encoded once. Labels are drawn on traceability.stamps.png's wider canvas, so
+    every x below is shifted by its filter column.
     """
     lay = layout(spec.label_size, spec.version)
-    template = label_template(spec)
-    font = serial_font(spec, lay)
+    wide = _canvas(spec)
+    png_head = png.head(lay.label_w, lay.label_h, DPI)
+    glyphs = serial_glyphs(spec)
     tx, ty, tw = text_box(spec, lay)
     portrait = LABEL_SIZES[spec.label_size].portrait
     qr_x = (lay.label_w - lay.qr_px) // 2 if portrait else 0
     box = pin_box(spec, lay) if spec.with_pin else None
+    shift = png.FILTER_PX
+    pin_at = (box[0] + shift, box[1], box[2] + shift, box[3]) if box else None
     timings = {"qr": 0.0, "draw": 0.0, "png": 0.0}
     labels = []
     clock = time.perf_counter
@@ -61,22 +66,25 @@ def render_chunk(spec: SheetSpec, stamps: Sequence[tuple[int, str, str | None]])
             spec.url_prefix + serial + spec.url_suffix, spec.version, spec.mask, spec.segments
         )
         t1 = clock()
-        label = template.copy()
-        label.paste(qr_image(matrix, side, lay.module_px), (qr_x, 0))
+        label = wide.copy()
+        label.paste(qr_image(matrix, side, lay.module_px), (qr_x + shift, 0))
         text = grouped(serial)
-        x = tx + (tw - font.getlength(text)) // 2 if portrait else tx
-        draw = ImageDraw.Draw(label)
-        draw.text((x, ty), text, font=font, fill=0)
-        if box and pin:
-            draw_pin(label, box, pin)
+        x = tx + (tw - glyphs.length(text)) // 2 if portrait else tx
+        glyphs.draw(label, (int(x) + shift, ty), text)
+        if pin_at and pin:
+            draw_pin(label, pin_at, pin)
+        label.paste(0, (0, 0, shift, lay.label_h))  # the filter column, whatever overlapped it
         t2 = clock()
-        buffer = io.BytesIO()
-        label.save(buffer, "PNG", dpi=(DPI, DPI), compress_level=1)
-        labels.append((seq, serial, buffer.getvalue(), pin))
+        labels.append((seq, serial, png.encode(png_head, label), pin))
         timings["qr"] += t1 - t0
         timings["draw"] += t2 - t1
         timings["png"] += clock() - t2
     return ChunkResult(labels, timings)
+
+
+@lru_cache(maxsize=4)
+def _canvas(spec: SheetSpec) -> Image.Image:
+    return png.canvas(label_template(spec))
 
 
 def _render_chunk_job(args: tuple) -> ChunkResult:

@@ -12,6 +12,13 @@ the window ends (at most LEASE_SHARE - 1 scans' worth of quota per process; none
 LEASE_SHARE a window, where the lease is one scan and counting is exact). Once the shared counter
 is full, the process remembers it until the window ends, so a brute-force run past the limit costs
 no query at all.
+
+A buyer scanning a Digital Link stamp makes two requests: the resolver's lookup (/01/…/21/{serial},
+counted) and its 307 to the scan page. The resolver leaves this process a prepaid view of that
+serial's scan page for that client, in that window, which the scan page spends instead of counting
+again: one scan, one count. Prepaid views never outnumber counted lookups, so neither route admits
+more lookups of unknown serials than before; a redirect followed on another process is counted
+there, as before.
 """
 
 from __future__ import annotations
@@ -35,17 +42,18 @@ _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 class Leases:
     """This process's unspent leases per client, for the current window only."""
 
-    __slots__ = ("asking", "full", "left", "window")
+    __slots__ = ("asking", "full", "left", "prepaid", "window")
 
     def __init__(self) -> None:
         self.window = -1
         self.left: dict[str, int] = {}
         self.full: set[str] = set()
         self.asking: dict[str, asyncio.Future[None]] = {}  # clients whose next lease is being taken
+        self.prepaid: dict[tuple[str, str], int] = {}  # (client, serial): scan-page views paid for
 
     def roll(self, window: int) -> None:
         if window != self.window:  # a new window: every client starts afresh
-            self.window, self.left, self.full = window, {}, set()
+            self.window, self.left, self.full, self.prepaid = window, {}, set(), {}
 
     def take(self, client: str) -> bool:
         left = self.left.get(client, 0)
@@ -63,14 +71,37 @@ def _leases(request: Request) -> Leases:
     return leases
 
 
-async def scan_throttle(request: Request, settings: Settings) -> None:
-    """Fixed window per client address; 429 with Retry-After once the window's quota is used."""
+def _window(settings: Settings) -> tuple[float, int, int, int]:
+    """Now, the window's length in seconds, its number and the quota of a client in it."""
     unit, allowed = settings.section(TraceabilitySettings).scan_limit
     seconds = _SECONDS.get(unit, 60)
     now = time.time()
-    window = int(now // seconds)
+    return now, seconds, int(now // seconds), allowed
+
+
+def prepay_scan_page(request: Request, settings: Settings, serial: str) -> None:
+    """The resolver counted this lookup and sends the client to ``serial``'s scan page: that view
+    is paid for (see the module's docstring)."""
+    window = _window(settings)[2]
+    leases = _leases(request)
+    leases.roll(window)
+    key = (client_address(request), serial)
+    leases.prepaid[key] = leases.prepaid.get(key, 0) + 1
+
+
+async def scan_throttle(request: Request, settings: Settings, serial: str | None = None) -> None:
+    """Fixed window per client address; 429 with Retry-After once the window's quota is used.
+
+    ``serial``: the scan page of that serial, free once per view the resolver prepaid."""
+    now, seconds, window, allowed = _window(settings)
     client = client_address(request)
     leases = _leases(request)
+    if serial is not None:
+        leases.roll(window)
+        paid = leases.prepaid.get((client, serial), 0)
+        if paid > 0:
+            leases.prepaid[client, serial] = paid - 1
+            return
     while True:
         leases.roll(window)
         if leases.take(client):
