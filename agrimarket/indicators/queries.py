@@ -19,7 +19,8 @@ from agrimarket.tables import DeclaredListing
 from integrations import indicators_port as history  # the listing history's SQL, owned by integrations
 
 # A summary row (``selling_span``, see agrimarket.indicators.summary) covering the end of :day.
-COVERS_DAY = "s.from_day <= :day AND (s.to_day IS NULL OR s.to_day > :day)"
+# ``to_day`` first: the indexes range over it (see the backfill migration), open spans included.
+COVERS_DAY = "s.to_day > :day AND s.from_day <= :day"
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ async def headline_series(area: AreaFilter, days: list[date]) -> dict[date, dict
     sql = f"""SELECT s.source AS key,
   {columns}
 FROM selling_span s
-WHERE {where} AND s.market = '' AND s.from_day <= :last AND (s.to_day IS NULL OR s.to_day > :first)
+WHERE {where} AND s.market = '' AND s.to_day > :first AND s.from_day <= :last
 GROUP BY s.source"""  # noqa: S608 - fixed SQL fragments only
     rows = await run(
         sql, {**params, **dict(zip(names, days, strict=True)), "first": min(days), "last": max(days)}

@@ -2,8 +2,8 @@
 selling online, merged into disjoint half-open ranges, at three levels (any; by kind, synced or
 declared; by marketplace), with its current commune, province and legacy district copied in.
 
-A past date is then a range read of one province's index (``from_day <= D < to_day``), one row per
-household selling, with no DISTINCT and no scan of listing spans, suppliers and declared listings.
+A past date is then a range read of one province's index (``to_day > D``, then ``from_day <= D``),
+one row per household selling, with no DISTINCT and no scan of listing spans, suppliers and declared listings.
 
 Maintained in the same transaction as the change it summarises, not by a worker:
 - a figure is asked right after a change (an officer declares a listing, then opens the report):
@@ -33,7 +33,7 @@ from agrimarket.events import EventBus, ListingStateChanged
 from agrimarket.tables import SellingSpan
 from integrations import indicators_port as history  # the listing history's SQL, owned by integrations
 
-OPEN_END = "9999-12-31"  # stands for an open range while merging
+OPEN_END = "9999-12-31"  # to_day of a household still selling (see SellingSpan)
 
 
 def _is_postgres() -> bool:
@@ -84,7 +84,7 @@ islands AS (
   FROM reach
 ),
 merged AS (
-  SELECT household, market, source, MIN(from_day) AS from_day, NULLIF(MAX(until), '{OPEN_END}') AS to_day
+  SELECT household, market, source, MIN(from_day) AS from_day, MAX(until) AS to_day
   FROM islands GROUP BY household, market, source, island
 )
 SELECT x.household, x.market, x.source, x.from_day, x.to_day, hh.commune, c.province, hh.legacy_district

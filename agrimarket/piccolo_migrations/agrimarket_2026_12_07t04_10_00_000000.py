@@ -157,8 +157,8 @@ async def forwards():
         column_class_name="Date",
         column_class=Date,
         params={
-            "default": None,
-            "null": True,
+            "default": DateNow(),
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
