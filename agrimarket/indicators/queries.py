@@ -100,13 +100,17 @@ async def household_counts(area: AreaFilter, day: date) -> list[dict]:
     """Rows (dim, key, n): dim is total, source, market, commune, commune_source ("code:source"),
     district or district_source (legacy district as recorded, '' when unknown).
 
-    One range read of the summary grouped by every level; the dimensions are sums of its groups
+    Read from the summary grouped by level; the dimensions are sums of its groups
     (each household has at most one row per level covering the day).
     """
     where, params = _summary_area(area)
-    sql = f"""SELECT s.market, s.source, s.commune, COALESCE(s.legacy_district, '') AS district, COUNT(*) AS n
-FROM selling_span s WHERE {where} AND {COVERS_DAY}
-GROUP BY s.market, s.source, s.commune, COALESCE(s.legacy_district, '')"""  # noqa: S608
+    # Per level, so each part is index ranges on to_day (one per kind) rather than the whole area.
+    sql = f"""SELECT '' AS market, s.source, s.commune, COALESCE(s.legacy_district, '') AS district, COUNT(*) AS n
+FROM selling_span s WHERE {where} AND s.market = '' AND s.source IN ('', 'synced', 'declared') AND {COVERS_DAY}
+GROUP BY s.source, s.commune, COALESCE(s.legacy_district, '')
+UNION ALL
+SELECT s.market, '', '', '', COUNT(*) FROM selling_span s
+WHERE {where} AND s.market > '' AND s.source = '' AND {COVERS_DAY} GROUP BY s.market"""  # noqa: S608
     counts: dict[tuple[str, str], int] = {}
 
     def add(dim: str, key: str, n: int) -> None:
