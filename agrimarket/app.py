@@ -40,6 +40,7 @@ from agrimarket.households.api import HouseholdImportController
 from agrimarket.households.directory_api import HouseholdDirectoryController
 from agrimarket.households.directory_pages import HouseholdDirectoryPages
 from agrimarket.households.pages import HouseholdImportPages
+from agrimarket.indicators import summary as indicator_summary
 from agrimarket.indicators.routes import INDICATOR_HANDLERS
 from agrimarket.media.storage import S3Storage, Storage, StorageUnavailable, build_storage
 from agrimarket.messages import subscribers as message_subscribers
@@ -99,6 +100,7 @@ def connect_apps() -> tuple[EventBus, QueryPorts]:
     """
     bus, ports = EventBus(), QueryPorts()
     message_subscribers.connect(bus)
+    indicator_summary.connect(bus)
     traceability_plugin.connect(bus, ports)
     integrations_plugin.connect(bus, ports)
     install_bus(bus)

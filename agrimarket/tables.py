@@ -243,6 +243,28 @@ class DeclaredListing(Table):
     created_at = Timestamptz()
 
 
+class SellingSpan(Table):
+    """The indicator's pre-aggregated history: the days a household was selling online, merged.
+
+    Kept by ``agrimarket.indicators.summary`` (its docstring says when and why). Days are half-open,
+    ``from_day <= D < to_day``; ``to_day`` 9999-12-31 while still selling (not NULL: "covers D" is
+    then one index range on ``to_day``). One household has disjoint spans per
+    level: ``market`` and ``source`` '' mean "any", so (market '', source '') answers "selling at all",
+    (market '', source 'synced'/'declared') by kind, (market code, source '') by marketplace. Commune,
+    province and legacy district are the household's current ones, copied so an area is one index range.
+    """
+
+    id = Serial(primary_key=True)
+    household = ForeignKey(Household, on_delete=OnDelete.cascade, index=True)
+    market = Varchar(length=20, default="")
+    source = Varchar(length=10, default="")
+    from_day = Date()
+    to_day = Date()
+    commune = Varchar(length=10)
+    province = Varchar(length=10)
+    legacy_district = Varchar(length=100, null=True, default=None)
+
+
 class TrainingSession(Table):
     """An e-commerce training session for farmers, recorded by an officer or a coop manager."""
 

@@ -99,3 +99,38 @@ FROM marketplace_order o JOIN marketplace m ON m.id = o.marketplace
   LEFT JOIN cooperative co ON co.id = o.cooperative
 WHERE {ORDERED} AND {area_where}
 GROUP BY m.code"""  # noqa: S608 - fixed SQL fragments only
+
+
+def synced_day_ranges(day_of: str, households: str) -> str:
+    """Rows (household, market, source 'synced', from_day, to_day) of the summary
+    (``agrimarket.indicators.summary``): each live span as the half-open range of days at whose end it
+    is live, for its own household and for each supplier of its cooperative product (the span cut to
+    the supply's own range). ``day_of`` formats a timestamp as its Vietnam day (``{}`` the column);
+    ``households`` tests a household column (``{}``), e.g. ``{} IN (1, 2)``. Ranges may be empty
+    (from_day >= to_day): the caller drops them.
+
+    Live at the end of day D is ``live_from < cutoff(D) <= live_until``, that is
+    ``day(live_from) <= D < day(live_until)``; a supply the same with added_at and removed_at.
+    """
+    own_from, own_to = day_of.format("s.live_from"), day_of.format("s.live_until")
+    ps_from, ps_to = day_of.format("ps.added_at"), day_of.format("ps.removed_at")
+    return f"""SELECT s.household, m.code AS market, 'synced' AS source, {own_from} AS from_day, {own_to} AS to_day
+  FROM listing_span s JOIN marketplace m ON m.id = s.marketplace
+  WHERE s.household IS NOT NULL AND {households.format("s.household")}
+  UNION ALL
+  SELECT ps.household, m.code, 'synced',
+    CASE WHEN {own_from} > {ps_from} THEN {own_from} ELSE {ps_from} END,
+    CASE WHEN {own_to} IS NULL THEN {ps_to} WHEN {ps_to} IS NULL OR {own_to} < {ps_to} THEN {own_to}
+      ELSE {ps_to} END
+  FROM product_supplier ps JOIN listing li ON li.product = ps.product
+    JOIN listing_span s ON s.listing = li.id JOIN marketplace m ON m.id = s.marketplace
+  WHERE {households.format("ps.household")}"""  # noqa: S608 - fixed SQL fragments only
+
+
+# The households whose summary a listing's history touches: its own, and every supplier its
+# product ever had (a back-dated row can fall in a past supply). ``:listing`` is the listing's id.
+LISTING_HOUSEHOLDS = """
+  SELECT li.household FROM listing li WHERE li.id = :listing AND li.household IS NOT NULL
+  UNION
+  SELECT ps.household FROM product_supplier ps JOIN listing li ON li.product = ps.product
+  WHERE li.id = :listing"""

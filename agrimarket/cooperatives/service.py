@@ -27,6 +27,7 @@ from agrimarket.cooperatives.tax_code import normalize_tax_code
 from agrimarket.db import write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.events import MembershipEnded, publish
+from agrimarket.indicators import summary
 from agrimarket.privacy import access_log
 from agrimarket.tables import Cooperative, CoopMembership, Household, Product, ProductSupplier, User
 
@@ -288,6 +289,7 @@ async def remove_member(actor: Actor, coop_id: int, household_id: int) -> int:
                 & ProductSupplier.product.is_in(products)
                 & ProductSupplier.removed_at.is_null()
             )
+            await summary.refresh([household_id])
         await CoopMembership.update(
             {
                 CoopMembership.left_at: now,

@@ -19,6 +19,7 @@ from agrimarket.declared.access import (
 from agrimarket.declared.catalog import MARKETPLACES, marketplace_label
 from agrimarket.declared.schemas import MAX_URL, DeclaredListingCreate, DeclaredListingRead
 from agrimarket.errors import Invalid, NotFound
+from agrimarket.indicators import summary
 from agrimarket.tables import Cooperative, DeclaredListing, Household
 
 
@@ -92,6 +93,7 @@ async def create(actor: Actor, data: DeclaredListingCreate) -> DeclaredListingRe
     )
     async with write_transaction():
         await row.save()
+        await summary.refresh([row.household])  # a back-dated start counts from its first day
         await audit.record(actor, "declared_listing", row.id, "create", _declared(row))
     return await get(actor, row.id)
 
@@ -135,6 +137,7 @@ async def set_end(actor: Actor, listing_id: int, to_date: date | None) -> Declar
         await DeclaredListing.update({DeclaredListing.to_date: to_date}).where(
             DeclaredListing.id == listing_id
         )
+        await summary.refresh([current.household_id])
         change = audit.diff({"to_date": current.to_date}, {"to_date": to_date})
         await audit.record(actor, "declared_listing", listing_id, "update", change)
     return await get(actor, listing_id)

@@ -9,6 +9,7 @@ from agrimarket.audit import service as audit
 from agrimarket.db import write_transaction
 from agrimarket.declared.schemas import SupplierRead
 from agrimarket.errors import Forbidden, Invalid, NotFound
+from agrimarket.indicators import summary
 from agrimarket.products.access import visible_products
 from agrimarket.tables import Household, Product, ProductSupplier
 
@@ -87,6 +88,7 @@ async def set_suppliers(actor: Actor, product_id: int, household_ids: list[int])
         ]
         if new:
             await ProductSupplier.insert(*new)
+        await summary.refresh(current ^ wanted)
         if current != wanted:
             added, removed = sorted(wanted - current), sorted(current - wanted)
             await audit.record(

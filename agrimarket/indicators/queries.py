@@ -1,10 +1,11 @@
 """The indicator's SQL, portable between SQLite and PostgreSQL.
 
-A listing's state at the end of day D is the ``to_state`` of its last history row before the cutoff
-(ties broken by id), read from its live spans through integrations' read port
-(``integrations.indicators_port``, the one integrations module the indicators import). Households
-count through their own listings, as suppliers of a cooperative product's listing, or through a
-declared listing covering D.
+Households selling at the end of day D are read from the pre-aggregated history (``selling_span``,
+kept by ``agrimarket.indicators.summary``): a household counts through its own listings, as a
+supplier of a cooperative product's listing, or through a declared listing covering D, once per level.
+Live listings and products are read from the live spans through integrations' read port
+(``integrations.indicators_port``, the one integrations module the indicators import): a listing's
+state at the end of day D is the ``to_state`` of its last history row before the cutoff.
 """
 
 from __future__ import annotations
@@ -17,36 +18,9 @@ from agrimarket.indicators.definition import cutoff
 from agrimarket.tables import DeclaredListing
 from integrations import indicators_port as history  # the listing history's SQL, owned by integrations
 
-# Every (household, market, source) reason to count a household; duplicates are left to the
-# COUNT(DISTINCT household) of each figure (cheaper than a UNION's sort).
-HITS = f"""
-hits AS (
-  {history.SYNCED_HITS}
-  UNION ALL
-  SELECT d.household, d.marketplace, 'declared' FROM declared_listing d
-  WHERE d.household IS NOT NULL AND d.from_date <= :day AND (d.to_date IS NULL OR d.to_date >= :day)
-),
-area_hits AS (
-  SELECT x.household, x.market, x.source, hh.commune, hh.legacy_district
-  FROM hits x CROSS JOIN household hh
-  WHERE hh.id = x.household AND {{area}}
-)"""  # noqa: S608 - fixed SQL fragments only
-
-
-def _selling(with_source: bool = False) -> str:
-    """The households of HITS, each once (with their source when asked), without the market.
-
-    UNION rather than UNION ALL + GROUP BY: PostgreSQL estimates its size, so it hash-joins the
-    households (it guesses 200 rows for the GROUP BY and nested-loops 60,000 lookups).
-    """
-    synced, declared = (", 'synced' AS source", ", 'declared'") if with_source else ("", "")
-    return f"""
-selling AS (
-  {history.synced_households(synced)}
-  UNION
-  SELECT d.household{declared} FROM declared_listing d
-  WHERE d.household IS NOT NULL AND d.from_date <= :day AND (d.to_date IS NULL OR d.to_date >= :day)
-)"""  # noqa: S608 - fixed SQL fragments only
+# A summary row (``selling_span``, see agrimarket.indicators.summary) covering the end of :day.
+# ``to_day`` first: the indexes range over it (see the backfill migration), open spans included.
+COVERS_DAY = "s.to_day > :day AND s.from_day <= :day"
 
 
 @dataclass(frozen=True)
@@ -82,59 +56,79 @@ async def run(sql: str, params: dict) -> list[dict]:
     return await DeclaredListing.raw(re.sub(r"(?<!:):([a-z_]+)\b", placeholder, sql), *args)
 
 
-def _households_sql(area: AreaFilter) -> tuple[str, dict]:
-    where, params = area.on_commune_code("hh.commune")
-    return "WITH " + HITS.replace("{area}", where), params
+def _summary_area(area: AreaFilter) -> tuple[str, dict]:
+    return area.where("s.commune", "s.province")
 
 
 async def households_by_commune(area: AreaFilter, day: date) -> dict[str, int]:
-    """Commune code -> households selling online at ``day`` (the bench's query).
-
-    Each household is looked up once, and the area applies to the per-commune totals: the commune
-    table is read per commune, not per household.
-    """
-    where, params = area.where("p.commune", "c.province")
-    sql = f"""WITH {_selling()},
-per_commune AS (
-  SELECT hh.commune, COUNT(*) AS n FROM selling x CROSS JOIN household hh
-  WHERE hh.id = x.household GROUP BY hh.commune
-)
-SELECT p.commune AS key, p.n FROM per_commune p JOIN commune c ON c.code = p.commune
-WHERE {where}"""  # noqa: S608 - only fixed column names are interpolated
-    rows = await run(sql, {**params, "cutoff": cutoff(day), "day": day})
+    """Commune code -> households selling online at ``day`` (the bench's query): one index range."""
+    where, params = _summary_area(area)
+    sql = f"""SELECT s.commune AS key, COUNT(*) AS n FROM selling_span s
+WHERE {where} AND s.market = '' AND s.source = '' AND {COVERS_DAY}
+GROUP BY s.commune"""  # noqa: S608 - only fixed column names are interpolated
+    rows = await run(sql, {**params, "day": day})
     return {r["key"]: r["n"] for r in rows}
 
 
 async def headline_counts(area: AreaFilter, day: date) -> dict[str, int]:
     """Households selling online at ``day``: '' the total, 'synced' and 'declared' (a chart point)."""
-    where, params = area.on_commune_code("hh.commune")
-    sql = f"""WITH {_selling(with_source=True)},
-area_selling AS (
-  SELECT x.household, x.source FROM selling x CROSS JOIN household hh
-  WHERE hh.id = x.household AND {where}
-)
-SELECT '' AS key, COUNT(DISTINCT household) AS n FROM area_selling
-UNION ALL SELECT source, COUNT(*) FROM area_selling GROUP BY source"""  # noqa: S608 - fixed SQL fragments only
-    rows = await run(sql, {**params, "cutoff": cutoff(day), "day": day})
-    return {r["key"]: r["n"] for r in rows}
+    return (await headline_series(area, [day]))[day]
+
+
+async def headline_series(area: AreaFilter, days: list[date]) -> dict[date, dict[str, int]]:
+    """``headline_counts`` at each of ``days`` in one pass over the area's spans (the chart)."""
+    if not days:
+        return {}
+    where, params = _summary_area(area)
+    names = [f"day_{chr(ord('a') + i)}" for i in range(len(days))]  # letters: run() names no digits
+    columns = ",\n  ".join(
+        f"SUM(CASE WHEN {COVERS_DAY.replace(':day', ':' + name)} THEN 1 ELSE 0 END) AS {name}"
+        for name in names
+    )
+    sql = f"""SELECT s.source AS key,
+  {columns}
+FROM selling_span s
+WHERE {where} AND s.market = '' AND s.to_day > :first AND s.from_day <= :last
+GROUP BY s.source"""  # noqa: S608 - fixed SQL fragments only
+    rows = await run(
+        sql, {**params, **dict(zip(names, days, strict=True)), "first": min(days), "last": max(days)}
+    )
+    return {day: {r["key"]: int(r[name] or 0) for r in rows} for name, day in zip(names, days, strict=True)}
 
 
 async def household_counts(area: AreaFilter, day: date) -> list[dict]:
     """Rows (dim, key, n): dim is total, source, market, commune, commune_source ("code:source"),
-    district or district_source (legacy district as recorded, '' when unknown)."""
-    sql, params = _households_sql(area)
-    sql += """
-SELECT 'total' AS dim, '' AS key, COUNT(DISTINCT household) AS n FROM area_hits
-UNION ALL SELECT 'source', source, COUNT(DISTINCT household) FROM area_hits GROUP BY source
-UNION ALL SELECT 'market', market, COUNT(DISTINCT household) FROM area_hits GROUP BY market
-UNION ALL SELECT 'commune', commune, COUNT(DISTINCT household) FROM area_hits GROUP BY commune
-UNION ALL SELECT 'commune_source', commune || ':' || source, COUNT(DISTINCT household)
-  FROM area_hits GROUP BY commune, source
-UNION ALL SELECT 'district', COALESCE(legacy_district, ''), COUNT(DISTINCT household)
-  FROM area_hits GROUP BY COALESCE(legacy_district, '')
-UNION ALL SELECT 'district_source', COALESCE(legacy_district, '') || ':' || source, COUNT(DISTINCT household)
-  FROM area_hits GROUP BY COALESCE(legacy_district, ''), source"""
-    return await run(sql, {**params, "cutoff": cutoff(day), "day": day})
+    district or district_source (legacy district as recorded, '' when unknown).
+
+    Read from the summary grouped by level; the dimensions are sums of its groups
+    (each household has at most one row per level covering the day).
+    """
+    where, params = _summary_area(area)
+    # Per level, so each part is index ranges on to_day (one per kind) rather than the whole area.
+    sql = f"""SELECT '' AS market, s.source, s.commune, COALESCE(s.legacy_district, '') AS district, COUNT(*) AS n
+FROM selling_span s WHERE {where} AND s.market = '' AND s.source IN ('', 'synced', 'declared') AND {COVERS_DAY}
+GROUP BY s.source, s.commune, COALESCE(s.legacy_district, '')
+UNION ALL
+SELECT s.market, '', '', '', COUNT(*) FROM selling_span s
+WHERE {where} AND s.market > '' AND s.source = '' AND {COVERS_DAY} GROUP BY s.market"""  # noqa: S608
+    counts: dict[tuple[str, str], int] = {}
+
+    def add(dim: str, key: str, n: int) -> None:
+        counts[(dim, key)] = counts.get((dim, key), 0) + n
+
+    for r in await run(sql, {**params, "day": day}):
+        market, source, commune, district, n = r["market"], r["source"], r["commune"], r["district"], r["n"]
+        if market:
+            add("market", market, n)
+        elif not source:
+            add("total", "", n)
+            add("commune", commune, n)
+            add("district", district, n)
+        else:
+            add("source", source, n)
+            add("commune_source", f"{commune}:{source}", n)
+            add("district_source", f"{district}:{source}", n)
+    return [{"dim": dim, "key": key, "n": n} for (dim, key), n in counts.items()]
 
 
 async def listing_counts(area: AreaFilter, day: date) -> list[dict]:
@@ -166,9 +160,6 @@ UNION ALL SELECT 'cooperatives', '', COUNT(*) FROM coops"""  # noqa: S608 - only
 
 async def households_by_province(day: date) -> list[dict]:
     """Rows (province, source, n) for the whole country; source '' is the total."""
-    sql, params = _households_sql(AreaFilter())
-    sql += """,
-country AS (SELECT c.province, x.household, x.source FROM area_hits x JOIN commune c ON c.code = x.commune)
-SELECT province, '' AS source, COUNT(DISTINCT household) AS n FROM country GROUP BY province
-UNION ALL SELECT province, source, COUNT(DISTINCT household) FROM country GROUP BY province, source"""
-    return await run(sql, {**params, "cutoff": cutoff(day), "day": day})
+    sql = f"""SELECT s.province, s.source, COUNT(*) AS n FROM selling_span s
+WHERE s.market = '' AND {COVERS_DAY} GROUP BY s.province, s.source"""  # noqa: S608
+    return await run(sql, {"day": day})

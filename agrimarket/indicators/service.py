@@ -99,23 +99,24 @@ async def build_report(
 ) -> Report:
     scans_from = day.replace(day=1)
     report = Report(day=day, area=area, scans_from=scans_from)
-    # The chart's last point is ``day`` itself: the report's own totals, not counted twice.
+    # The chart's last point is ``day`` itself: the report's own totals, not counted twice; the
+    # others in one read of the summary.
     chart_days = series_days(day)[:-1] if with_series else []
     # The slowest first: the reads share a few connections (gather_reads).
     rows: list[dict]
     listing_rows: list[dict]
     trace: dict[str, int]
     communes: list[dict]
-    points: list[Point]
+    series: dict[date, dict[str, int]]
     # The reads differ in type: their results are typed by the names above.
-    rows, listing_rows, trace, communes, *points = cast(
+    rows, listing_rows, trace, communes, series = cast(
         list[Any],
         await gather_reads(
             queries.household_counts(area.filter, day),
             queries.listing_counts(area.filter, day),
             traceability_counts(area.filter, day, scans_from),
             communes_of(area),
-            *(headline(area, chart_day) for chart_day in chart_days),
+            queries.headline_series(area.filter, chart_days),
         ),
     )
     by_dim: dict[str, dict[str, int]] = {}
@@ -125,6 +126,7 @@ async def build_report(
     report.synced = by_dim.get("source", {}).get("synced", 0)
     report.declared = by_dim.get("source", {}).get("declared", 0)
     if with_series:
+        points = [Point(d, c.get("", 0), c.get("synced", 0), c.get("declared", 0)) for d, c in series.items()]
         report.series = [*points, Point(day, report.households, report.synced, report.declared)]
     commune_source = by_dim.get("commune_source", {})
     report.communes = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
+from agrimarket.indicators import summary
 from agrimarket.indicators.definition import VIETNAM
-from agrimarket.tables import Cooperative, Household, Product
+from agrimarket.tables import Cooperative, DeclaredListing, Household, Product, ProductSupplier
 from integrations.listings.service import append_history
 from integrations.tables import Listing, Marketplace
 from tests.factories import CAT_HAI, tax_code
@@ -94,3 +95,10 @@ async def history(listing_id: int, *changes: tuple[str, datetime]) -> None:
     for version, (state, at) in enumerate(changes, start=1):
         await append_history(row, previous, state, version, at=at)
         previous = state
+
+
+async def stored(row: DeclaredListing | ProductSupplier) -> None:
+    """Save a declared listing or a supply as written directly, then refresh the summary as their
+    services do in the same transaction."""
+    await row.save()
+    await summary.refresh([row.household])

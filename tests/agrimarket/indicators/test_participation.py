@@ -23,7 +23,16 @@ from agrimarket.tables import Commune, ProductSupplier, TrainingAttendance, Trai
 from integrations.adapters.base import RemoteOrder, RemoteOrderItem
 from integrations.orders import service as orders
 from integrations.tables import Listing, MarketplaceAccount
-from tests.agrimarket.indicators.helpers import cooperative, history, household, listing, market, product, vn
+from tests.agrimarket.indicators.helpers import (
+    cooperative,
+    history,
+    household,
+    listing,
+    market,
+    product,
+    stored,
+    vn,
+)
 from tests.agrimarket.test_web_pages import web_login
 from tests.factories import CAT_HAI, HAI_PHONG
 
@@ -96,7 +105,7 @@ async def seed() -> str:
     await listed("voso", ("live", vn(2025, 12, 1)), ("delisted", vn(2026, 1, 3)), household_id=h3)
     coop = await cooperative()
     coop_product = await product(None, coop)
-    await ProductSupplier(product=coop_product, household=h5, added_at=vn(2026, 1, 1)).save()
+    await stored(ProductSupplier(product=coop_product, household=h5, added_at=vn(2026, 1, 1)))
     x5 = await listed("voso", ("live", vn(2026, 1, 2)), cooperative_id=coop, product_id=coop_product)
     await order("voso", "O6", x5, vn(2026, 1, 25), 300_000, "placed", "shipped")
     x4 = await listed("postmart", ("live", vn(2025, 12, 20)), household_id=h4)

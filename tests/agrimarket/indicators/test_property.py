@@ -1,15 +1,21 @@
-"""The SQL answer (read from the live spans) equals a straightforward Python computation over seeded
+"""The SQL answer (read from the summary the writers keep) equals a straightforward Python computation over seeded
 random histories, same-instant and out-of-order rows included."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from agrimarket.db import write_transaction
+from agrimarket.indicators import summary
 from agrimarket.indicators.area import area_by_code
 from agrimarket.indicators.definition import cutoff
+from agrimarket.indicators.queries import headline_series, households_by_commune, households_by_province
 from agrimarket.indicators.service import build_report
-from tests.agrimarket.indicators.helpers import history, household, listing, vn
+from agrimarket.tables import Commune, DeclaredListing, Household, ProductSupplier, SellingSpan
+from integrations.listings.service import append_history
+from integrations.tables import Listing
+from tests.agrimarket.indicators.helpers import cooperative, history, household, listing, product, stored, vn
 from tests.agrimarket.indicators.test_spans import spans, spans_from_history
 from tests.factories import HAI_PHONG
 
@@ -54,3 +60,164 @@ async def test_sql_matches_python_on_random_histories():
         assert report.households == total, day
         got = {m.key: m.households for m in report.marketplaces if m.households}
         assert got == per_market, day
+
+
+def hits_at(world: dict, day: date) -> set[tuple[int, str, str]]:
+    """(household, market, source) reasons to count at the end of ``day``, by the definition."""
+    end = cutoff(day)
+    found: set[tuple[int, str, str]] = set()
+    for item, rows in world["changes"].items():
+        past = [state for state, at in sorted(rows, key=lambda r: r[1]) if at < end]
+        if not (past and past[-1] == "live"):
+            continue
+        owner, product_id, market = world["listings"][item]
+        if owner is not None:
+            found.add((owner, market, "synced"))
+        for supplier, supplied in world["suppliers"].items():
+            added, removed = supplied["added"], supplied["removed"]
+            if supplier[0] == product_id and added < end and (removed is None or removed >= end):
+                found.add((supplier[1], market, "synced"))
+    for farm, market, first, last in world["declared"].values():
+        if first <= day and (last is None or day <= last):
+            found.add((farm, market, "declared"))
+    return found
+
+
+async def test_summary_matches_python_with_suppliers_declared_and_moves():
+    """The pre-aggregated history, kept by every writer in its transaction, equals the definition
+    computed in Python, and equals a rebuild from scratch, through back-dated declared listings
+    and history rows, suppliers joining and leaving, listings ending, and households moving."""
+    rng = random.Random(20261207)
+    communes = (
+        await Commune.select(Commune.code).where(Commune.province == HAI_PHONG).limit(3).output(as_list=True)
+    )
+    elsewhere = await Commune.select(Commune.code).where(Commune.province != HAI_PHONG).first()
+    places = [*communes, elsewhere["code"]]
+    farms = [await household(commune=rng.choice(places)) for _ in range(14)]
+    coop = await cooperative()
+    goods = [await product(cooperative_id=coop) for _ in range(3)]
+    world: dict = {"changes": {}, "listings": {}, "suppliers": {}, "declared": {}, "commune": {}}
+    for farm in farms:
+        world["commune"][farm] = (
+            await Household.select(Household.commune).where(Household.id == farm).first()
+        )["commune"]
+
+    async def write_history() -> None:
+        if world["listings"] and rng.random() < 0.3:  # more rows for an earlier listing, maybe back-dated
+            item = rng.choice(list(world["listings"]))
+        else:
+            code = rng.choice(("postmart", "voso"))
+            product_id = rng.choice(goods)
+            taken = {(p, c) for _, p, c in world["listings"].values()}
+            if rng.random() < 0.35 and (product_id, code) not in taken:  # one listing per product and market
+                owner = None
+                item = await listing(cooperative_id=coop, product_id=product_id, code=code)
+            else:
+                owner, product_id = rng.choice(farms), None
+                item = await listing(owner, code=code)
+            world["listings"][item], world["changes"][item] = (owner, product_id, code), []
+        days = sorted(rng.choices(range(60), k=rng.randint(1, 4)))
+        rows = [
+            (rng.choice(STATES), vn(2026, 1, 1, rng.choice((0, 9, 23))) + timedelta(days=d)) for d in days
+        ]
+        previous = len(world["changes"][item])
+        row = await Listing.select().where(Listing.id == item).first()
+        for version, (state, at) in enumerate(rows, start=previous + 1):
+            await append_history(row, None, state, version, at=at)
+        world["changes"][item].extend(rows)
+
+    async def change_supplier() -> None:
+        key = (rng.choice(goods), rng.choice(farms))
+        supplied = world["suppliers"].get(key)
+        at = vn(2026, 1, 1, rng.choice((0, 15))) + timedelta(days=rng.randint(0, 60))
+        if supplied is None:
+            await stored(ProductSupplier(product=key[0], household=key[1], added_at=at))
+            world["suppliers"][key] = {"added": at, "removed": None}
+        elif supplied["removed"] is None and at > supplied["added"]:
+            async with write_transaction():  # as the supplier and membership writers do
+                await ProductSupplier.update({ProductSupplier.removed_at: at}).where(
+                    (ProductSupplier.product == key[0]) & (ProductSupplier.household == key[1])
+                )
+                await summary.refresh([key[1]])
+            supplied["removed"] = at
+
+    async def declare() -> None:
+        if world["declared"] and rng.random() < 0.4:  # end (or reopen) an earlier one, back-dated
+            listing_id = rng.choice(list(world["declared"]))
+            farm, market, first, _ = world["declared"][listing_id]
+            last = first + timedelta(days=rng.randint(0, 30)) if rng.random() < 0.8 else None
+            async with write_transaction():
+                await DeclaredListing.update({DeclaredListing.to_date: last}).where(
+                    DeclaredListing.id == listing_id
+                )
+                await summary.refresh([farm])
+            world["declared"][listing_id] = (farm, market, first, last)
+            return
+        farm, market = rng.choice(farms), rng.choice(("shopee", "postmart"))
+        first = START + timedelta(days=rng.randint(-5, 55))
+        last = first + timedelta(days=rng.randint(0, 20)) if rng.random() < 0.5 else None
+        row = DeclaredListing(
+            household=farm,
+            marketplace=market,
+            shop_url="https://shopee.vn/x",
+            from_date=first,
+            to_date=last,
+            created_at=datetime.now(UTC),
+        )
+        await stored(row)
+        world["declared"][row.id] = (farm, market, first, last)
+
+    async def move() -> None:
+        farm, commune = rng.choice(farms), rng.choice(places)
+        async with write_transaction():
+            await Household.update({Household.commune: commune}).where(Household.id == farm)
+            await summary.household_moved(farm)
+        world["commune"][farm] = commune
+
+    steps = (write_history, write_history, write_history, change_supplier, declare, move)
+    for _ in range(70):
+        await rng.choice(steps)()
+    kept = await summary_rows()
+    await summary.rebuild()
+    assert await summary_rows() == kept  # maintained == rebuilt from scratch
+
+    area = await area_by_code(HAI_PHONG)
+    in_province = {farm for farm, commune in world["commune"].items() if commune in communes}
+    days = [START + timedelta(days=offset) for offset in range(-6, 63, 4)]
+    series = await headline_series(area.filter, days)
+    for day in days:
+        hits = {hit for hit in hits_at(world, day) if hit[0] in in_province}
+        report = await build_report(area, day, with_series=False, with_participation=False)
+        assert report.households == len({h for h, _, _ in hits}), day
+        for source in ("synced", "declared"):
+            assert getattr(report, source) == len({h for h, _, s in hits if s == source}), (day, source)
+        by_market = {m.key: m.households for m in report.marketplaces if m.households}
+        markets = {m for _, m, _ in hits}
+        assert by_market == {m: len({h for h, k, _ in hits if k == m}) for m in markets}, day
+        by_commune: dict[str, int] = {}
+        for farm in {h for h, _, _ in hits}:
+            by_commune[world["commune"][farm]] = by_commune.get(world["commune"][farm], 0) + 1
+        assert await households_by_commune(area.filter, day) == by_commune, day
+        assert {c.code: c.households for c in report.communes if c.households} == by_commune, day
+        point = series[day]
+        assert (point.get("", 0), point.get("synced", 0), point.get("declared", 0)) == (
+            report.households,
+            report.synced,
+            report.declared,
+        ), day
+        everywhere = {h for h, _, _ in hits_at(world, day)}
+        country = {(r["province"], r["source"]): r["n"] for r in await households_by_province(day)}
+        assert sum(n for (_, source), n in country.items() if source == "") == len(everywhere), day
+
+
+async def summary_rows() -> list[tuple]:
+    rows = await SellingSpan.select(
+        SellingSpan.household,
+        SellingSpan.market,
+        SellingSpan.source,
+        SellingSpan.from_day,
+        SellingSpan.to_day,
+        SellingSpan.commune,
+        SellingSpan.province,
+    )
+    return sorted((tuple(r.values()) for r in rows), key=lambda row: [str(v) for v in row])

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from agrimarket.indicators import summary
 from agrimarket.indicators.area import area_by_code
 from agrimarket.indicators.queries import AreaFilter, households_by_commune
 from agrimarket.indicators.service import build_report, headline
 from agrimarket.tables import DeclaredListing, ProductSupplier
-from tests.agrimarket.indicators.helpers import cooperative, history, household, listing, product, vn
+from tests.agrimarket.indicators.helpers import cooperative, history, household, listing, product, stored, vn
 from tests.factories import CAT_HAI, HAI_PHONG
 
 
@@ -56,10 +57,12 @@ async def test_supplier_household_of_cooperative_product_counts():
     coop = await cooperative()
     member, other_member = await household(cooperative=coop), await household(cooperative=coop)
     goods = await product(cooperative_id=coop)
-    await ProductSupplier(product=goods, household=member, added_at=vn(2026, 1, 1)).save()
-    await ProductSupplier(
-        product=goods, household=other_member, added_at=vn(2026, 1, 1), removed_at=vn(2026, 1, 15)
-    ).save()
+    await stored(ProductSupplier(product=goods, household=member, added_at=vn(2026, 1, 1)))
+    await stored(
+        ProductSupplier(
+            product=goods, household=other_member, added_at=vn(2026, 1, 1), removed_at=vn(2026, 1, 15)
+        )
+    )
     await history(await listing(cooperative_id=coop, product_id=goods), ("live", vn(2026, 1, 10)))
     assert await total(date(2026, 1, 12)) == 2
     assert await total(date(2026, 1, 20)) == 1  # the second supplier left the product on 15 Jan
@@ -92,14 +95,16 @@ async def test_delisted_then_relisted_counts_only_inside_live_spans():
 
 async def test_declared_listing_counts_inside_its_dates():
     farm = await household()
-    await DeclaredListing(
-        household=farm,
-        marketplace="shopee",
-        shop_url="https://shopee.vn/ca-song",
-        from_date=date(2026, 1, 5),
-        to_date=date(2026, 1, 31),
-        created_at=datetime.now(UTC),
-    ).save()
+    await stored(
+        DeclaredListing(
+            household=farm,
+            marketplace="shopee",
+            shop_url="https://shopee.vn/ca-song",
+            from_date=date(2026, 1, 5),
+            to_date=date(2026, 1, 31),
+            created_at=datetime.now(UTC),
+        )
+    )
     assert await total(date(2026, 1, 4)) == 0
     assert await total(date(2026, 1, 5)) == 1
     assert await total(date(2026, 1, 31)) == 1
@@ -140,13 +145,17 @@ async def test_grouped_by_legacy_district_where_known():
         await history(await listing(farm), ("live", vn(2026, 1, 10)))
     await Household.update({Household.legacy_district: "Huyện Cát Hải"}).where(Household.id.is_in(known[:2]))
     await Household.update({Household.legacy_district: "Huyện Thủy Nguyên"}).where(Household.id == known[2])
-    await DeclaredListing(
-        household=known[0],
-        marketplace="shopee",
-        shop_url="https://shopee.vn/x",
-        from_date=date(2026, 1, 1),
-        created_at=datetime.now(UTC),
-    ).save()
+    for farm in known:  # as a writer of a household's record does
+        await summary.household_moved(farm)
+    await stored(
+        DeclaredListing(
+            household=known[0],
+            marketplace="shopee",
+            shop_url="https://shopee.vn/x",
+            from_date=date(2026, 1, 1),
+            created_at=datetime.now(UTC),
+        )
+    )
     report = await build_report(await area_by_code(HAI_PHONG), date(2026, 1, 20), with_series=False)
     assert [(d.label, d.households, d.synced, d.declared) for d in report.districts] == [
         ("Huyện Cát Hải", 2, 2, 1),
@@ -164,16 +173,18 @@ async def test_the_charts_last_point_is_the_reports_own_totals():
     own_and_declared, supplier, *declared_only = [await household(cooperative=coop) for _ in range(4)]
     await history(await listing(own_and_declared, code="voso"), ("live", vn(2026, 1, 10)))
     goods = await product(cooperative_id=coop)
-    await ProductSupplier(product=goods, household=supplier, added_at=vn(2026, 1, 1)).save()
+    await stored(ProductSupplier(product=goods, household=supplier, added_at=vn(2026, 1, 1)))
     await history(await listing(cooperative_id=coop, product_id=goods), ("live", vn(2026, 1, 12)))
     for farm in (own_and_declared, *declared_only):
-        await DeclaredListing(
-            household=farm,
-            marketplace="shopee",
-            shop_url="https://shopee.vn/ca-song",
-            from_date=date(2026, 1, 5),
-            created_at=datetime.now(UTC),
-        ).save()
+        await stored(
+            DeclaredListing(
+                household=farm,
+                marketplace="shopee",
+                shop_url="https://shopee.vn/ca-song",
+                from_date=date(2026, 1, 5),
+                created_at=datetime.now(UTC),
+            )
+        )
     area = await area_by_code(HAI_PHONG)
     for day in (date(2026, 1, 4), date(2026, 1, 8), date(2026, 1, 11), date(2026, 1, 20)):
         report = await build_report(area, day)
