@@ -18,7 +18,7 @@ VIETNAM = timezone(timedelta(hours=7))
 # The desk stage -> Lazada's item status ("Order status flow" guide).
 WIRE = {
     "unpaid": "unpaid", "to_confirm": "pending", "to_ship": "pending", "cancel_requested": "pending",
-    "to_pickup": "ready_to_ship", "in_transit": "shipped", "delivery_failed": "failed_delivery",
+    "to_pickup": "ready_to_ship", "in_transit": "shipped", "delivery_failed": "failed",
     "delivered": "delivered", "cancelled": "canceled", "returned": "returned",
 }  # fmt: skip
 
