@@ -313,9 +313,9 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
         if problem:
             return problem
         if "attribute_list" in body:
-            problem = attributes_problem(item.fields.get("category"), body["attribute_list"])
-            if problem:
-                return problem
+            refused = attributes_problem(item.fields.get("category"), body["attribute_list"])
+            if refused:
+                return refused
             item.fields["attributes"] = {
                 a["attribute_id"]: a["attribute_value_list"] for a in body["attribute_list"]
             }
