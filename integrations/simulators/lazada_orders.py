@@ -13,6 +13,7 @@ from litestar import Request, Response, get
 
 from integrations.adapters import lazada_orders
 from integrations.simulators import orders as order_book
+from integrations.simulators.lazada_state import lazada_order_number
 
 VIETNAM = timezone(timedelta(hours=7))
 # The desk stage -> Lazada's item status ("Order status flow" guide).
@@ -24,8 +25,8 @@ WIRE = {
 
 
 def lazada_id(order: order_book.SimOrder) -> int:
-    """``LA-ORD-000012`` -> 400000000012: Lazada's order ids are numbers."""
-    return 400_000_000_000 + int(order.id.rsplit("-", 1)[1])
+    """The order's number in Lazada's API."""
+    return lazada_order_number(order.id)
 
 
 def package_id(order: order_book.SimOrder) -> str:
