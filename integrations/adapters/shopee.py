@@ -75,6 +75,7 @@ from integrations.adapters.base import (
     call_name,
     clip,
     new_client,
+    read_photos,
 )
 from integrations.adapters.leased_tokens import LeasedTokens, TokenStore
 from integrations.adapters.shopee_desk import ShopeeDesk, refusal
@@ -245,17 +246,8 @@ class ShopeeAdapter(ShopeeDesk, LeasedTokens):
     # ------------------------------------------------------------ items
 
     async def _upload_images(self, account: Account, payload: ListingPayload) -> list[str]:
-        keys = payload.photo_keys[:IMAGES_MAX]
-        if not keys or self.read_photo is None:
-            raise Rejected("Sản phẩm cần ít nhất một ảnh.", "At least one photo is required.")
         ids = []
-        for key in keys:
-            try:
-                data = await self.read_photo(key)
-            except Exception as exc:  # a missing or unreadable file will not heal by retrying
-                raise Rejected(
-                    "Không đọc được ảnh sản phẩm, hãy thêm lại ảnh.", f"Photo unreadable: {exc}"
-                ) from exc
+        async for key, data in read_photos(self.read_photo, payload.photo_keys, IMAGES_MAX):
             name = key.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".jpg"
             image = (name, await catalog.jpeg(data), "image/jpeg")  # Shopee takes no WebP
             answer = await self._public(account, "/api/v2/media_space/upload_image", files={"image": image})

@@ -79,6 +79,7 @@ from integrations.adapters.base import (
     call_name,
     clip,
     new_client,
+    read_photos,
 )
 from integrations.adapters.leased_tokens import TokenStore
 from integrations.adapters.tiktok_auth import TokenExpired
@@ -261,18 +262,10 @@ class TiktokAdapter(TiktokDesk, auth.TokenKeeper):
         return account.credentials["warehouse_id"]
 
     async def _upload_images(self, account: Account, payload: ListingPayload) -> list[dict]:
-        keys = payload.photo_keys[:IMAGES_MAX]
-        if not keys or self.read_photo is None:
-            raise Rejected("Sản phẩm cần ít nhất một ảnh.", "At least one photo is required.")
         uris = []
-        for key in keys:
-            try:
-                data = await self.read_photo(key)
-            except Exception as exc:  # a missing or unreadable file will not heal by retrying
-                raise Rejected(
-                    "Không đọc được ảnh sản phẩm, hãy thêm lại ảnh.", f"Photo unreadable: {exc}"
-                ) from exc
+        async for key, data in read_photos(self.read_photo, payload.photo_keys, IMAGES_MAX):
             files = {"data": (key.rsplit("/", 1)[-1], data, "image/webp")}
+            # API reference > Product > "Upload Product Image".
             answer = await self._shop(account, "POST", IMAGES, files=files, data={"use_case": "MAIN_IMAGE"})
             uris.append({"uri": str(answer["data"]["uri"])})
         return uris
