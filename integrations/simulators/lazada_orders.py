@@ -124,30 +124,33 @@ def order_routes(state, read: Callable[[Request, str], Awaitable]) -> list:
         data = {"count": len(page), "countTotal": len(found), "orders": page}
         return Response({"code": "0", "data": data, "request_id": state.request_id()})
 
-    @get("/order/items/get")
-    async def order_items(request: Request) -> Response:
-        got = await read(request, "/order/items/get")
+    async def _with_order(
+        request: Request, path: str, render: Callable[[order_book.SimOrder], object]
+    ) -> Response:
+        """A signed read of one order (``order_id``): ``render(order)`` as ``data``, or "E016:
+        Invalid Order ID" (code 16, as GetOrder and GetOrderItems list it)."""
+        got = await read(request, path)
         if isinstance(got, Response):
             return got
         params, seller = got
         order = find(state, seller, params.get("order_id", ""))
         if order is None:
             return Response(
-                {"type": "ISP", "code": "16", "message": "Order not found", "request_id": state.request_id()}
+                {
+                    "type": "ISP",
+                    "code": "16",
+                    "message": "E016: Invalid Order ID",
+                    "request_id": state.request_id(),
+                }
             )
-        return Response({"code": "0", "data": _items(order), "request_id": state.request_id()})
+        return Response({"code": "0", "data": render(order), "request_id": state.request_id()})
+
+    @get("/order/items/get")
+    async def order_items(request: Request) -> Response:
+        return await _with_order(request, "/order/items/get", _items)
 
     @get("/order/get")
     async def order_get(request: Request) -> Response:
-        got = await read(request, "/order/get")
-        if isinstance(got, Response):
-            return got
-        params, seller = got
-        order = find(state, seller, params.get("order_id", ""))
-        if order is None:
-            return Response(
-                {"type": "ISP", "code": "16", "message": "Order not found", "request_id": state.request_id()}
-            )
-        return Response({"code": "0", "data": _order(order), "request_id": state.request_id()})
+        return await _with_order(request, "/order/get", _order)
 
     return [orders_get, order_get, order_items]
