@@ -1,7 +1,7 @@
 """Demo orders on the order desk (listed in integrations/piccolo_app.py's DEMO_SEEDERS, after
 integrations.demo): the demo's sellers get orders in every desk stage, through the real paths.
 
-`make seed` runs before the app, so the seed serves the three simulators itself for a moment, on
+`make seed` runs before the app, so the seed serves the simulators itself for a moment, on
 local ports, with the state files the app's mounted simulators load at `make run` (the same
 orders, items and tracking numbers then): the worker makes the listings live, buyers order on the
 simulators, the orders come in by the worker's pull, the farmer's steps go through the desk service
@@ -32,7 +32,7 @@ from agrimarket.media.storage import build_storage
 from agrimarket.settings import Settings, get_settings
 from agrimarket.tables import User
 from integrations.adapters.desk import OrderDesk, ShipmentChoice
-from integrations.demo import TIKTOK_SHOP
+from integrations.demo import LAZADA_SHOP, TIKTOK_SHOP
 from integrations.orders import desk, detail, labels
 from integrations.orders.pull import pull_orders
 from integrations.plugin import build_adapters
@@ -55,16 +55,16 @@ STEPS = {
     "returned": ("confirm", "arrange", "picked_up", "delivery_failed", "returned"),
 }
 # Whose orders, on which marketplace, in which stages: the cooperative's Voso shop has every stage;
-# the member household's Postmart shop, the other household's Voso shop and the cooperative's Shopee
-# and TikTok Shop shops a few each, so every demo login has orders on its desk.
+# the member household's Postmart shop, the other household's Voso shop and the cooperative's Shopee,
+# Lazada and TikTok Shop shops a few each, so every demo login has orders on its desk.
 PLAN = (
     ("voso", "htx-cat-hai", tuple(STEPS)),
     ("postmart", "ho-nguyen-van-hung", ("to_confirm", "to_pickup", "delivered")),
     ("voso", "ho-luong-van-sang", ("to_confirm", "in_transit")),
     ("shopee", "880001", ("to_ship", "to_pickup", "delivered")),
+    ("lazada", LAZADA_SHOP, ("to_ship", "to_pickup", "in_transit")),
     ("tiktok", TIKTOK_SHOP, ("to_ship", "to_pickup", "in_transit")),
 )
-NO_CONFIRM = ("shopee", "tiktok")  # a paid (or COD) order is ready to ship at once
 
 
 async def seed() -> list[str]:
@@ -95,7 +95,7 @@ async def seed() -> list[str]:
 
 @contextlib.contextmanager
 def serve_simulators(settings: Settings, state_dir: Path) -> Iterator[dict[str, str]]:
-    """The three simulators on local ports, as `make run` mounts them (their public URLs, webhook
+    """The simulators on local ports, as `make run` mounts them (their public URLs, webhook
     secrets and state files), but pushing to no app: the seed hears of orders by pulling."""
     section = settings.section(IntegrationsSettings)
     servers, urls = [], {}
@@ -145,6 +145,7 @@ async def _sellers() -> dict[str, Actor]:
     phones = {
         "htx-cat-hai": demo.MANAGER[0],
         "880001": demo.MANAGER[0],
+        LAZADA_SHOP: demo.MANAGER[0],
         TIKTOK_SHOP: demo.MANAGER[0],
         "ho-nguyen-van-hung": demo.member_phone(0),
         "ho-luong-van-sang": demo.OTHERS[0][1],
@@ -207,14 +208,15 @@ async def seed_orders(settings: Settings, worker: Worker, urls: dict[str, str]) 
     section = settings.section(IntegrationsSettings)
     await _idle(worker)  # the demo's listings live first: buyers order live items
     sellers = await _sellers()
-    orders: list[tuple[str, str, Actor, str, tuple[str, ...]]] = []  # code, ref, seller, target, steps
+    # code, the simulator's ref, the marketplace API's id (our order_ref), seller, target, steps
+    orders: list[tuple[str, str, str, Actor, str, tuple[str, ...]]] = []
     async with httpx.AsyncClient(timeout=30) as http:
         for code, shop, stages in PLAN:
             item = await _live_item(code, shop)
             if item is None or shop not in sellers:
                 continue
             steps_of = {s: STEPS[s] for s in stages}
-            if code in NO_CONFIRM:
+            if not cast(OrderDesk, worker.adapters.get(code)).confirms:  # ready to ship at once
                 steps_of = {s: tuple(x for x in steps if x != "confirm") for s, steps in steps_of.items()}
             for n, (stage, steps) in enumerate(steps_of.items()):
                 payment = "prepaid" if n % 3 == 2 else "cod"
@@ -222,15 +224,16 @@ async def seed_orders(settings: Settings, worker: Worker, urls: dict[str, str]) 
                     f"{urls[code]}/orders/{item}", params={"quantity": 1, "payment": payment}
                 )
                 placed.raise_for_status()
-                orders.append((code, placed.json()["order_id"], sellers[shop], stage, steps))
+                sold = placed.json()
+                orders.append((code, sold["order_id"], sold["api_order_id"], sellers[shop], stage, steps))
         await pull_orders(worker.adapters, section)
-        for round_no in range(max((len(o[4]) for o in orders), default=0)):
-            for code, ref, actor, _, steps in orders:
+        for round_no in range(max((len(o[5]) for o in orders), default=0)):
+            for code, ref, api_id, actor, _, steps in orders:
                 if round_no >= len(steps):
                     continue
                 step = steps[round_no]
                 if step in ("confirm", "arrange", "cancel"):
-                    await _farmer_step(step, actor, await _order_id(ref), settings, worker)
+                    await _farmer_step(step, actor, await _order_id(api_id), settings, worker)
                 else:
                     path = "cancel-request" if step == "ask_cancel" else "carrier"
                     params = {} if step == "ask_cancel" else {"step": step}
@@ -239,7 +242,7 @@ async def seed_orders(settings: Settings, worker: Worker, urls: dict[str, str]) 
             await _idle(worker)
             await pull_orders(worker.adapters, section)  # also reads the delivered orders' fees
     printable = await _labels(orders, settings, worker)
-    reached = sorted({o[3] for o in orders})
+    reached = sorted({o[4] for o in orders})
     return [
         f"Orders: {len(orders)} demo orders on the desk in {len(reached)} stages ({', '.join(reached)}), "
         f"{printable} waybill labels ready to print; the simulated buyers keep ordering during `make run`."
@@ -251,8 +254,8 @@ async def _labels(orders: list, settings: Settings, worker: Worker) -> int:
     key = settings.section(IntegrationsSettings).credentials_key
     storage = build_storage(settings)
     fetched = 0
-    for _, ref, actor, _, _ in orders:
-        order_id = await _order_id(ref)
+    for _, _, api_id, actor, _, _ in orders:
+        order_id = await _order_id(api_id)
         with contextlib.suppress(DomainError):  # no waybill yet, or the carrier's label not ready
             order = await labels.order_for_label(actor, order_id, key)
             if order.tracking_number:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
 import httpx
@@ -234,3 +235,20 @@ def call_name(request: httpx.Request) -> str:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+async def read_photos(
+    read_photo: Callable[[str], Awaitable[bytes]] | None, keys: list[str], limit: int
+) -> AsyncIterator[tuple[str, bytes]]:
+    """The listing's first ``limit`` photos, each (key, bytes) read from our store for an adapter
+    to upload: none at all, or one unreadable, is refused (a missing file will not heal by retrying)."""
+    if not keys or read_photo is None:
+        raise Rejected("Sản phẩm cần ít nhất một ảnh.", "At least one photo is required.")
+    for key in keys[:limit]:
+        try:
+            data = await read_photo(key)
+        except Exception as exc:
+            raise Rejected(
+                "Không đọc được ảnh sản phẩm, hãy thêm lại ảnh.", f"Photo unreadable: {exc}"
+            ) from exc
+        yield key, data

@@ -1,27 +1,50 @@
 """Lazada Open Platform adapter (Lazada Vietnam), as Lazada's published API reference documents it.
 
+Sources: Lazada Open Platform, open.lazada.com "API reference" (each API's page: parameters,
+response and error codes) and "Developer's guide" pages, checked against the public copies of
+those pages in github.com/lazykern/ecommerce-api-docs (``data/raw/lazada/apis/<api>/<name>.json``,
+``data/processed/lazada/guides``), 2025 snapshot. Each call below names its page.
+
 Signing and authorization: ``lazada_auth``. Every call is ``POST`` (writes) or ``GET`` (reads) on
 ``<gateway>/rest<api path>`` with the signed parameters as form fields or query; the answer is
 ``{"code": "0", "data": …, "request_id": …}``, or an error ``{"type": "ISV"|"ISP"|"SYSTEM",
-"code", "message", "request_id"}`` ("Documentation > Error messages"). The calls, each from the
-API reference's Product API (Lazada accepts the ``payload`` as JSON, "JSON format demo" guide):
+"code", "message", "request_id"}`` (Developer's guide > "Error messages"). The calls (API
+reference > Product API; Lazada takes the ``payload`` as JSON as well as XML, "JSON format demo"
+guide, open.alitrip.com articleId 120759, which lists CreateProduct, UpdateProduct,
+UpdatePriceQuantity, SetImages and DeactivateProduct):
 
 - ``POST /image/migrate`` (MigrateImage): ``payload`` ``{"Request": {"Image": {"Url": …}}}``;
-  answers ``data.image.url``, a Lazada image URL (products may only show those).
+  answers ``data.image.url`` and ``data.image.hash_code``; error 302 "Not supported URL".
 - ``POST /product/create`` (CreateProduct): ``payload`` with ``Request.Product``:
   ``PrimaryCategory``, ``Images.Image[]``, ``Attributes`` (``name``, ``description``,
   ``short_description``, ``brand`` "No Brand") and ``Skus.Sku[]`` (``SellerSku``, ``quantity``,
   ``price``, ``package_weight`` kg, ``package_length``/``width``/``height`` cm); answers
-  ``data.item_id`` and ``data.sku_list[]`` (``seller_sku``, ``sku_id``, ``shop_sku``).
-- ``POST /product/update`` (UpdateProduct): ``Request.Product.ItemId``, ``Attributes``, ``Skus``.
-- ``POST /product/price_quantity/update`` (UpdatePriceQuantity): ``Request.Product.Skus.Sku[]``
-  with ``ItemId``, ``SkuId``, ``SellerSku``, ``Price``, ``Quantity``.
-- ``POST /product/deactivate`` (DeactivateProduct): ``apiRequestBody``
-  ``{"Request": {"Product": {"ItemId": …, "Skus": {"SellerSku": [...]}}}}``.
-- ``GET /product/item/get`` (GetProductItem): ``item_id``; answers ``data.status``
-  (``Active``, ``InActive``, ``Deleted``, ``Pending QC``, ``Suspended``…), ``data.skus[]``.
-- ``GET /products/get`` (GetProducts): ``filter=all``, ``sku_seller_list`` (a JSON array).
-- ``GET /seller/get`` (GetSeller): checks the tokens at connect time.
+  ``data.item_id``, ``data.item_status`` and ``data.sku_list[]`` (``seller_sku``, ``sku_id``,
+  ``shop_sku``). Errors: 201 "Invalid CategoryId", 4105 BIZ_CHECK_SELLER_SKU_DUPLICATE (also
+  4126, "SellerSku repeat"), 901 "request is too frequent".
+- ``POST /product/update`` (UpdateProduct): ``payload`` ``Request.Product.ItemId``,
+  ``Attributes``, ``Skus``; 208 "Item not exist".
+- ``POST /product/price_quantity/update`` (UpdatePriceQuantity): ``payload``
+  ``Request.Product.Skus.Sku[]`` with ``ItemId``, ``SkuId``, ``SellerSku``, ``Price``,
+  ``Quantity``; 207 "SKU not exist". (The page's demo now shows per-warehouse
+  ``MultiWarehouseInventories``; a single-warehouse seller's ``Quantity`` is the older form.)
+- ``POST /product/deactivate`` (DeactivateProduct): ``apiRequestBody`` (not ``payload``)
+  ``{"Request": {"Product": {"ItemId": …}}}``: "ItemId is mandatory, Skus is optional", and
+  ``SellerSku`` there is no longer supported (error 4193); E0004 "Product Status not online" when
+  already inactive, so we read the status first.
+- ``GET /product/item/get`` (GetProductItem): ``item_id``; answers ``data.status`` (``Active``,
+  ``InActive``, ``Pending QC``, ``Suspended``, ``Deleted``), ``data.attributes``, ``data.skus[]``
+  (``SellerSku``, ``SkuId``, ``ShopSku``, ``quantity``, ``price``, ``Status``).
+- ``GET /products/get`` (GetProducts): ``filter=all``, ``sku_seller_list`` (a JSON array);
+  answers ``data.total_products``, ``data.products[]``.
+- ``GET /seller/get`` (GetSeller, API reference > Seller API): checks the tokens at connect time.
+
+Unverified (no published copy found): the rate-limit codes ``AppCallLimit`` and
+``SellerCallLimit`` (``ApiCallLimit`` is in the "Create/Update Product Q&A" guide, 901 on the API
+pages), and ``InvalidAccessToken`` / ``InvalidAppKey`` / ``InsufficientPermission``
+(``IllegalAccessToken``, ``IncompleteSignature``, ``InvalidCode`` are documented). The CATEGORY ids
+below are placeholders: Lazada VN's category tree (GetCategoryTree) needs a seller's token, and
+no public copy gives its fresh-produce leaf ids.
 
 Orders: ``lazada_orders``. The official SDK (PyPI ``lazop-sdk``) is synchronous (``requests``) and
 logs into ``~/logs``: it does not fit our pooled, paced async httpx client, so it is used only in a
@@ -75,18 +98,22 @@ AUTH_CODE_FIELD = "code"
 SERVICES = ("tokens",)
 NAME_MAX, DESCRIPTION_MAX, IMAGES_MAX = 255, 25000, 8
 STOREFRONT = "https://www.lazada.vn"
-# Our category -> a Lazada VN category id (Groceries > Fresh produce and its neighbours).
+# Our category -> a Lazada VN category id. Unverified placeholders (see above): a real shop must
+# map them from GetCategoryTree (/category/tree/get) before going live.
 CATEGORY = {
     "rau_cu": "10000400", "trai_cay": "10000401", "lua_gao": "10000410", "thuy_san": "10000420",
     "hai_san": "10000421", "thit_trung": "10000430", "che_ca_phe": "10000440",
     "gia_vi_duoc_lieu": "10000450", "mat_ong": "10000460", "che_bien": "10000470", "khac": "10000499",
 }  # fmt: skip
-STATE = {"active": "live", "inactive": "delisted", "deleted": "delisted"}
-TAKEN_DOWN = {"suspended", "rejected", "banned"}
+# GetProductItem's ``status``; "Pending QC" is under review, shown as live as Shopee's REVIEWING is.
+STATE = {"active": "live", "pending qc": "live", "inactive": "delisted", "deleted": "delisted"}
+TAKEN_DOWN = {"suspended"}
 TOKEN_ERRORS = {"IllegalAccessToken", "InvalidAccessToken"}
 CREDENTIAL_ERRORS = {"IncompleteSignature", "InvalidAppKey", "InsufficientPermission", "InvalidCode"}
-RATE_ERRORS = {"ApiCallLimit", "AppCallLimit", "SellerCallLimit"}
-SERVER_ERRORS = {"ServiceTimeout", "InternalError", "ServiceUnavailable"}
+RATE_ERRORS = {"901", "ApiCallLimit", "AppCallLimit", "SellerCallLimit"}
+SERVER_ERRORS = {"ServiceTimeout", "InternalError", "ServiceUnavailable", "1000"}
+# CreateProduct: the SellerSku is taken (BIZ_CHECK_SELLER_SKU_DUPLICATE, THD_IC_F_IC_INFRA_PRODUCT_036).
+DUPLICATE_SKU = {"4105", "4126"}
 # A fresh produce parcel: one unit in a 20 cm box when the farmer gave no size.
 BOX_CM = "20"
 
@@ -256,6 +283,7 @@ class LazadaAdapter(LazadaDesk, LeasedTokens):
             raise Rejected("Sản phẩm cần ít nhất một ảnh.", "At least one photo is required.")
         migrated = []
         for url in urls:
+            # API reference > Product API > MigrateImage (/image/migrate).
             answer = await self._call(
                 account, "POST", "/image/migrate", payload=_payload({"Image": {"Url": url}})
             )
@@ -263,6 +291,7 @@ class LazadaAdapter(LazadaDesk, LeasedTokens):
         return migrated
 
     async def _item(self, account: Account, external_id: str) -> dict:
+        # API reference > Product API > GetProductItem (/product/item/get).
         answer = await self._call(account, "GET", "/product/item/get", item_id=external_id)
         return answer.get("data") or {}
 
@@ -279,6 +308,7 @@ class LazadaAdapter(LazadaDesk, LeasedTokens):
         )
 
     async def find_by_sku(self, account: Account, sku: str) -> RemoteListing | None:
+        # API reference > Product API > GetProducts (/products/get).
         answer = await self._call(
             account, "GET", "/products/get", filter="all", sku_seller_list=json.dumps([sku])
         )
@@ -294,9 +324,10 @@ class LazadaAdapter(LazadaDesk, LeasedTokens):
         images = await self._images(account, payload)
         body = _payload({"Product": product(payload, images)})
         try:
+            # API reference > Product API > CreateProduct (/product/create).
             answer = await self._call(account, "POST", "/product/create", payload=body)
         except Rejected:
-            # A create whose answer was lost is refused the second time (SellerSku taken): take it.
+            # A create whose answer was lost is refused the second time (DUPLICATE_SKU): take it.
             existing = await self.find_by_sku(account, payload.sku)
             if existing is None:
                 raise
@@ -313,6 +344,7 @@ class LazadaAdapter(LazadaDesk, LeasedTokens):
         wanted = product(payload)
         if any(attributes.get(k) != v for k, v in wanted["Attributes"].items() if k != "brand"):
             body = {"Product": {"ItemId": external_id} | wanted}
+            # API reference > Product API > UpdateProduct (/product/update).
             await self._call(account, "POST", "/product/update", payload=_payload(body))
         skus = item.get("skus") or [{}]
         current = skus[0]
@@ -325,6 +357,7 @@ class LazadaAdapter(LazadaDesk, LeasedTokens):
                 "Quantity": str(max(0, payload.stock)),
             }
             body = {"Product": {"Skus": {"Sku": [sku]}}}
+            # API reference > Product API > UpdatePriceQuantity (/product/price_quantity/update).
             await self._call(account, "POST", "/product/price_quantity/update", payload=_payload(body))
         remote = self._remote(item)
         if remote.state == "delisted" and not remote.taken_down:
@@ -344,8 +377,9 @@ class LazadaAdapter(LazadaDesk, LeasedTokens):
         if not item:
             raise Rejected("Lazada không còn sản phẩm này.", "Lazada has no such item.")
         if str(item.get("status", "")).lower() == "active":  # deactivating twice is no error, but no call
-            skus = [str(s.get("SellerSku")) for s in item.get("skus") or []]
-            body = _payload({"Product": {"ItemId": external_id, "Skus": {"SellerSku": skus}}})
+            # API reference > Product API > DeactivateProduct: ``apiRequestBody``, ItemId only
+            # (the whole product; a SKU list is optional and may no longer name SellerSku).
+            body = _payload({"Product": {"ItemId": external_id}})
             await self._call(account, "POST", "/product/deactivate", apiRequestBody=body)
             item = await self._item(account, external_id)
         return self._remote(item)
@@ -361,6 +395,7 @@ class LazadaAdapter(LazadaDesk, LeasedTokens):
 
     async def verify_credentials(self, account: Account) -> None:
         """Trades the authorization code for tokens (kept in the credentials) and reads the seller."""
+        # API reference > Seller API > GetSeller (/seller/get).
         answer = await self._call(account, "GET", "/seller/get")
         seller = str((answer.get("data") or {}).get("seller_id", ""))
         if seller and seller != account.shop_id:

@@ -80,6 +80,9 @@ REFUSALS = {
     "700025": "Lazada không tìm thấy sản phẩm trong đơn.",  # ORDER_ITEM_NOT_FOUND
     "700026": "Sản phẩm trong đơn không còn ở trạng thái chờ đóng gói.",  # FO_ITEM_NOT_ALLOW_TO_PACK
     "700031": "Sản phẩm trong đơn chưa sẵn sàng để giao.",  # ITEM_NOT_READY_TO_FULFILL
+    "4105": "Mã SKU này đã có trên gian hàng Lazada.",  # BIZ_CHECK_SELLER_SKU_DUPLICATE (CreateProduct)
+    "201": "Ngành hàng Lazada không hợp lệ.",  # E201 Invalid CategoryId (CreateProduct)
+    "302": "Lazada không tải được ảnh: hãy kiểm tra ảnh sản phẩm.",  # E302 Not supported URL (MigrateImage)
     "1003": "Lazada chưa phân được đơn vị vận chuyển cho đơn này.",  # E1003_3PL_ALLOCATION_FAIL
     "104": "Lazada không nhận lý do hủy này cho đơn: hãy chọn lý do khác.",  # E0104
     "122": "Lazada không cho hủy đơn này.",  # E0122: invalid trade order

@@ -14,9 +14,16 @@
 - ``GET /order/get`` (GetOrder): ``order_id``; answers ``data``, one order as GetOrders lists it
   (``lazada_desk`` reads it before each desk step).
 
-Statuses ("Order status flow" guide): ``unpaid``, ``pending``, ``packed``, ``repacked``,
-``ready_to_ship``, ``shipped``, ``failed_delivery`` / ``failed``, ``lost_by_3pl``,
-``damaged_by_3pl``, ``delivered``, ``canceled``, ``returned``, ``shipped_back``…
+Statuses: GetOrders' ``statuses`` lists ``unpaid``, ``pending``, ``repacked``, ``packed``,
+``ready_to_ship_pending``, ``ready_to_ship``, ``shipping``, ``delivered``, ``lost``, ``failed``,
+``canceled``, ``returned``, ``damaged_by_3pl``, ``lost_by_3pl``; its ``status`` filter adds
+``shipped``, ``topack``, ``toship`` (API reference > Order API > GetOrders, public copy in
+github.com/lazykern/ecommerce-api-docs ``data/raw/lazada/apis/order-api``; "Order status flow"
+guide: only ``pending``/``repacked`` items may be packed, only ``packed`` made ready to ship).
+GetOrderItems' entries carry ``order_item_id``, ``sku``, ``shop_sku``, ``sku_id``, ``product_id``,
+``status``, ``reason``, ``package_id``, ``tracking_code``, ``shipment_provider`` (same page).
+Unverified: ``failed_delivery``, ``confirmed``, ``shipped_back`` and ``shipped_back_success`` are
+read for safety but appear in no copy we found.
 """
 
 from __future__ import annotations
@@ -35,11 +42,13 @@ STATUS = {
     "packed": ("placed", "to_ship"),
     "repacked": ("placed", "to_ship"),
     "toship": ("placed", "to_pickup"),
+    "ready_to_ship_pending": ("placed", "to_pickup"),
     "ready_to_ship": ("placed", "to_pickup"),
     "shipped": ("shipped", "in_transit"),
     "shipping": ("shipped", "in_transit"),
     "failed_delivery": ("shipped", "delivery_failed"),
     "failed": ("shipped", "delivery_failed"),
+    "lost": ("cancelled", "cancelled"),
     "lost_by_3pl": ("cancelled", "cancelled"),
     "damaged_by_3pl": ("cancelled", "cancelled"),
     "delivered": ("delivered", "delivered"),

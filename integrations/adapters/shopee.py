@@ -1,7 +1,11 @@
 """Shopee (shopee.vn) adapter: Shopee Open Platform API v2, as published.
 
 Unlike Postmart and Voso, Shopee publishes its seller API; this module follows it (signing and
-tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
+tokens in ``shopee_auth``). Source: Shopee Open Platform, open.shopee.com "API reference" v2 (each
+call's page, named below by its API name: parameters, samples and error list) and "API Best
+Practices" guides, checked against their public copy in github.com/lazykern/ecommerce-api-docs
+(``data/raw/shopee/apis/<module>/v2.<module>.<call>.json``). Each call's path names its page:
+``/api/v2/product/add_item`` follows API reference > Product > v2.product.add_item. Calls used (JSON unless noted; every answer is
 ``{"error": "", "message": "", "request_id": "…", "response": {…}}``, ``error`` empty on success):
 - ``POST /api/v2/auth/token/get``, ``/api/v2/auth/access_token/get`` — tokens (public APIs).
 - ``POST /api/v2/media_space/upload_image`` — multipart ``image``, JPG/JPEG/PNG only (our WebP photos
@@ -31,12 +35,20 @@ tokens in ``shopee_auth``). Calls used (JSON unless noted; every answer is
 - ``GET  /api/v2/order/get_order_list``, ``get_order_detail`` — orders (see ``shopee_orders``).
 - The order desk's calls (cancel, buyer cancellation, shipping, waybill, escrow): ``shopee_desk``.
 
-Errors: HTTP 429 or a rate-limit code, and 5xx or a server code, are retried; an invalid access
+Errors (the API reference's common error list: ``error_auth`` "Invalid access_token.",
+``error_sign`` "Wrong sign.", ``error_param`` "Invalid partner_id." / "Invalid timestamp",
+``error_server``, ``error_inner``, ``error_network``, ``error_system_busy``, ``error_permission``,
+``error_shop``; ``invalid_code`` on v2.public.get_access_token): HTTP 429 or a rate-limit code, and
+5xx or a server code, are retried; an invalid access
 token is renewed once, then (like a wrong sign or a refused shop) is a credentials error; a
 stale timestamp means our clock is off and is retried (an operator must fix the clock); any
 other ``error`` is a refusal shown to the farmer (``shopee_desk.refusal``); a batch call that failed
 for every entry answers ``common.batch_api_all_failed`` and is read entry by entry. Shopee keeps no version on items: a late retry could land after a newer change; the outbox sends
 one version of a listing at a time and the next change (or reconciliation) corrects it.
+
+Unverified (in no published copy found; kept because they do no harm when never sent): the
+rate-limit codes ``error_rate_limit`` / ``error_too_many_request`` (we rely on HTTP 429), and
+``invalid_access_token``, ``invalid_acceess_token``, ``error_partner``, ``error_busy``.
 """
 
 from __future__ import annotations
@@ -63,6 +75,7 @@ from integrations.adapters.base import (
     call_name,
     clip,
     new_client,
+    read_photos,
 )
 from integrations.adapters.leased_tokens import LeasedTokens, TokenStore
 from integrations.adapters.shopee_desk import ShopeeDesk, refusal
@@ -93,7 +106,7 @@ TAKEN_DOWN = {"BANNED", "SHOPEE_DELETE"}  # by Shopee, not by the seller
 TOKEN_ERRORS = {"error_auth", "invalid_access_token", "invalid_acceess_token"}
 CREDENTIAL_ERRORS = {"error_sign", "error_permission", "error_shop", "error_partner", "invalid_code"}
 RATE_ERRORS = {"error_rate_limit", "error_too_many_request"}
-SERVER_ERRORS = {"error_server", "error_inner", "error_network", "error_busy"}
+SERVER_ERRORS = {"error_server", "error_inner", "error_network", "error_busy", "error_system_busy"}
 CHANNEL_LIST = "/api/v2/logistics/get_channel_list"
 BATCH_FAILED = "common.batch_api_all_failed"
 
@@ -233,17 +246,8 @@ class ShopeeAdapter(ShopeeDesk, LeasedTokens):
     # ------------------------------------------------------------ items
 
     async def _upload_images(self, account: Account, payload: ListingPayload) -> list[str]:
-        keys = payload.photo_keys[:IMAGES_MAX]
-        if not keys or self.read_photo is None:
-            raise Rejected("Sản phẩm cần ít nhất một ảnh.", "At least one photo is required.")
         ids = []
-        for key in keys:
-            try:
-                data = await self.read_photo(key)
-            except Exception as exc:  # a missing or unreadable file will not heal by retrying
-                raise Rejected(
-                    "Không đọc được ảnh sản phẩm, hãy thêm lại ảnh.", f"Photo unreadable: {exc}"
-                ) from exc
+        async for key, data in read_photos(self.read_photo, payload.photo_keys, IMAGES_MAX):
             name = key.rsplit("/", 1)[-1].rsplit(".", 1)[0] + ".jpg"
             image = (name, await catalog.jpeg(data), "image/jpeg")  # Shopee takes no WebP
             answer = await self._public(account, "/api/v2/media_space/upload_image", files={"image": image})

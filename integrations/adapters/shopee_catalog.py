@@ -1,11 +1,15 @@
 """What a Shopee item needs beyond name, price and stock: a leaf category, every mandatory attribute
-of that category, a brand, and images Shopee accepts. Calls follow Shopee Open Platform v2, Product
-module (every answer in the usual envelope ``{"error", "message", "request_id", "response"}``):
+of that category, a brand, and images Shopee accepts. Calls follow Shopee Open Platform v2, API
+reference > Product module, and the guides "Product creation preparation" and "Creating product"
+(API Best Practices), checked against the public copy of those pages in
+github.com/lazykern/ecommerce-api-docs (``data/raw/shopee/apis/product/v2.product.<name>.json``,
+``data/processed/shopee/guides/api-best-practices``). Every answer is in the usual envelope
+``{"error", "message", "warning", "request_id", "response"}``:
 
 - ``GET /api/v2/product/get_category?language=vi`` (v2.product.get_category) — ``response.category_list``
   of ``{"category_id", "parent_category_id", "original_category_name", "display_category_name",
   "has_children"}``. ``add_item`` takes only a leaf (``has_children`` false).
-- ``GET /api/v2/product/get_attribute_tree?category_id_list=…&language=vi`` (v2.product.get_attribute_tree,
+- ``GET /api/v2/product/get_attribute_tree?category_id_list=…&language=vn`` (v2.product.get_attribute_tree,
   which replaced the deprecated v2.product.get_attributes) — ``response.list[]`` of
   ``{"category_id", "attribute_tree": [{"attribute_id", "mandatory", "name", "multi_lang":
   [{"language", "value"}], "attribute_value_list": [{"value_id", "name", "value_unit", "multi_lang"}],
@@ -19,8 +23,23 @@ module (every answer in the usual envelope ``{"error", "message", "request_id", 
   "original_value_name", "value_unit"}]}]`` (``value_id`` 0 with the typed text for a free-text
   value) and ``brand: {"brand_id", "original_brand_name"}``: a product without a brand goes as
   Shopee's "No brand", ``brand_id`` 0 and ``original_brand_name`` "NoBrand".
-- v2.media_space.upload_image takes JPG, JPEG and PNG only (Shopee's product listing guide):
+- v2.media_space.upload_image takes JPG, JPEG and PNG only ("Creating product" guide, 1. Image):
   our photos are WebP, so each is re-encoded as JPEG before upload (``to_jpeg``).
+- add_item's refusals (its API reference error list): a non-leaf or unknown ``category_id``
+  ``error_invalid_category`` "Invalid category ID" (the "Creating product" guide, 2.1: only a
+  leaf), a missing mandatory attribute ``error_invalid_attribute`` (or
+  ``error_less_required_attribute``) "Mandatory attribute information required", a bad value
+  ``error_invalid_attribute_value``, a brand ``error_invalid_brand``.
+
+Note the language codes differ by call as published: get_category and get_brand_list take ``vi``
+for Vietnam, get_attribute_tree ``vn``.
+
+Unverified: the CATEGORY ids below. Shopee VN's category tree is only served to a signed shop
+call (no public copy of its ids was found); they match our simulator's small tree, and a real
+shop's tree is read with get_category at run time, which refuses a mapped id that is not a leaf
+before anything is uploaded. upload_image's error list names no image-format error: the
+simulator answers the generic ``error_param``. Whether ``multi_lang[].language`` in the attribute
+tree reads ``vi`` or ``vn`` is unpublished, so both are read.
 
 The catalogue is the shop's (categories and attributes differ by region and change rarely), so it
 is cached per shop in the adapter's memory for ``CATALOG_TTL_S``, timed by the adapter's clock. Not
@@ -47,13 +66,16 @@ from integrations.adapters.base import Account, ListingPayload, Rejected
 CATEGORY_LIST = "/api/v2/product/get_category"
 ATTRIBUTE_TREE = "/api/v2/product/get_attribute_tree"
 BRAND_LIST = "/api/v2/product/get_brand_list"
-LANGUAGE = "vi"
+LANGUAGE = "vi"  # get_category, get_brand_list: "VN: en / vi"
+ATTRIBUTE_LANGUAGE = "vn"  # get_attribute_tree: "VN": ["vn", "en"]
+VIETNAMESE = {"vi", "vn"}
 CATALOG_TTL_S = 12 * 3600
 NO_BRAND = {"brand_id": 0, "original_brand_name": "NoBrand"}
 ANSWER_PREFIX = "shopee."
 DROP_DOWNS = {1, 2, 4, 5}  # input_type: the value is one of attribute_value_list
 QUANTITATIVE = 2  # format_type: a number with a unit
 # Our category -> the Shopee VN leaf category it is listed in ("Thực phẩm và đồ uống" subtree).
+# Unverified ids (see above): the simulator's tree, not taken from Shopee's.
 CATEGORY = {
     "rau_cu": 100781, "trai_cay": 100782, "thuy_san": 100783, "hai_san": 100783,
     "thit_trung": 100784, "lua_gao": 100791, "gia_vi_duoc_lieu": 100792, "che_bien": 100793,
@@ -80,7 +102,7 @@ class Question(msgspec.Struct, frozen=True):
 
 def _vi(node: dict, fallback: str) -> str:
     for entry in node.get("multi_lang") or []:
-        if entry.get("language") == LANGUAGE and entry.get("value"):
+        if entry.get("language") in VIETNAMESE and entry.get("value"):
             return str(entry["value"])
     return fallback
 
@@ -122,6 +144,7 @@ class Catalog:
 
     async def categories(self, account: Account, fetch: Fetch) -> dict[int, dict]:
         async def load() -> dict[int, dict]:
+            # API reference > Product > v2.product.get_category.
             answer = await fetch("GET", CATEGORY_LIST, params={"language": LANGUAGE})
             rows = (answer.get("response") or {}).get("category_list") or []
             return {int(row["category_id"]): row for row in rows}
@@ -130,7 +153,8 @@ class Catalog:
 
     async def attributes(self, account: Account, fetch: Fetch, category_id: int) -> list[dict]:
         async def load() -> list[dict]:
-            params = {"category_id_list": str(category_id), "language": LANGUAGE}
+            # API reference > Product > v2.product.get_attribute_tree.
+            params = {"category_id_list": str(category_id), "language": ATTRIBUTE_LANGUAGE}
             answer = await fetch("GET", ATTRIBUTE_TREE, params=params)
             for entry in (answer.get("response") or {}).get("list") or []:
                 if int(entry.get("category_id") or 0) == category_id:
@@ -141,6 +165,7 @@ class Catalog:
 
     async def brands(self, account: Account, fetch: Fetch, category_id: int) -> dict:
         async def load() -> dict:
+            # API reference > Product > v2.product.get_brand_list (status 1: normal brands).
             params = {"category_id": category_id, "status": 1, "offset": 0, "page_size": 100}
             answer = await fetch("GET", BRAND_LIST, params=params)
             return answer.get("response") or {}

@@ -32,11 +32,27 @@ access token in the ``x-tts-access-token`` header. Calls (each the guide's page 
   deactivated product is not deactivated again (delisting is idempotent).
 - Orders: ``tiktok_orders`` ("Get Order List"); the order desk's calls: ``tiktok_desk``.
 
-Errors ("Common error codes"): HTTP 429 and 5xx are retried; ``105002`` (access token expired) is
-renewed once; ``106001`` (invalid signature), ``105001`` (invalid access token after renewal) and the
-auth host's ``36004001``/``36004005`` (refresh token expired / no authorisation record) are
-credential errors the seller fixes by authorising again; a stale timestamp means our clock is off
-(retried); any other code is a refusal shown to the farmer in TikTok's words.
+Errors (Developer guide > TikTok Shop API concepts > "Common errors" and "Rate limits"): HTTP 429
+or ``36009002`` (too many requests), 5xx and ``36009007`` (request timeout) are retried;
+``105002`` (expired credentials) is renewed once; ``106001`` (invalid sign), ``36009004`` (invalid
+credentials: app key or ``x-tts-access-token``), ``105001`` (token deauthorized), ``105005``
+(scope not granted) and the auth host's ``36004001``/``36004005`` are credential errors the seller
+fixes by authorising again; ``36009004`` with "Invalid timestamp" (outside 5 minutes before to 30
+seconds after TikTok's clock) means our clock is off (retried); any other code is a refusal shown
+to the farmer in TikTok's words.
+
+Sources, checked against the public copy of the Partner Center pages in
+github.com/lazykern/ecommerce-api-docs (``data/raw/tiktok/api-reference/<module>/<page>.spec.json``,
+``data/processed/tiktok/guides/developer-guide``): each call above is its API reference page of
+that name; statuses are the ones those pages list (Get Product ``status``; Get Order List
+``order_status``: UNPAID, ON_HOLD, AWAITING_SHIPMENT, PARTIALLY_SHIPPING, AWAITING_COLLECTION,
+IN_TRANSIT, DELIVERED, COMPLETED, CANCELLED); Update Inventory's body is ``skus[]: {id,
+inventory[]: {warehouse_id, quantity}}`` and Update Price's ``skus[]: {id, price: {amount,
+currency}}``.
+
+Unverified: the CATEGORY ids below (TikTok Shop VN's category tree is served only to a signed shop
+call, "Get Categories"; no public copy of its ids was found), and the auth host's codes
+36004001/36004005.
 """
 
 from __future__ import annotations
@@ -63,6 +79,7 @@ from integrations.adapters.base import (
     call_name,
     clip,
     new_client,
+    read_photos,
 )
 from integrations.adapters.leased_tokens import TokenStore
 from integrations.adapters.tiktok_auth import TokenExpired
@@ -89,6 +106,7 @@ SHOPS = "/authorization/202309/shops"
 WAREHOUSES = "/logistics/202309/warehouses"
 IMAGES = "/product/202309/images/upload"
 # Our category -> a TikTok Shop VN leaf category id (the seller may move it in Seller Center).
+# Unverified placeholders (see above): a real shop maps them from "Get Categories".
 CATEGORY = {
     "rau_cu": 700437, "trai_cay": 700438, "lua_gao": 700439, "thuy_san": 700440, "hai_san": 700441,
     "thit_trung": 700442, "che_ca_phe": 700443, "gia_vi_duoc_lieu": 700444, "mat_ong": 700445,
@@ -100,8 +118,11 @@ STATE = {
     "DELETED": "delisted",
 }  # fmt: skip
 TAKEN_DOWN = {"PLATFORM_DEACTIVATED", "FREEZE"}
+# "Common errors" (Developer guide > TikTok Shop API concepts); 36009004 covers both bad credentials
+# and a bad timestamp, told apart by its message. 36004001 / 36004005 (auth host): unverified.
 TOKEN_EXPIRED = {105002}
-CREDENTIAL_CODES = {105001, 106001, 36004001, 36004005}
+CREDENTIAL_CODES = {105001, 105005, 106001, 36009004, 36004001, 36004005}
+THROTTLED = {36009002}
 
 
 def authorize_url(base_url: str, credentials: dict[str, str], state: str, redirect_uri: str = "") -> str:
@@ -118,12 +139,12 @@ def check(response: httpx.Response) -> dict:
         body = {}
     body = body if isinstance(body, dict) else {}
     code, message, status = body.get("code"), str(body.get("message") or ""), response.status_code
-    if status == 429:
+    if status == 429 or code in THROTTLED:  # "Rate limits": HTTP 429
         retry_after = response.headers.get("retry-after")
         raise Retryable(
             f"TikTok {status} {code}", float(retry_after) if retry_after else None, throttled=True
         )
-    if status >= 500:
+    if status >= 500 or code == 36009007:  # 503 (Rate limits); 36009007 request timeout
         raise Retryable(f"TikTok {status} {code}: {message}")
     if code == 0 and status < 400:
         return body
@@ -241,18 +262,10 @@ class TiktokAdapter(TiktokDesk, auth.TokenKeeper):
         return account.credentials["warehouse_id"]
 
     async def _upload_images(self, account: Account, payload: ListingPayload) -> list[dict]:
-        keys = payload.photo_keys[:IMAGES_MAX]
-        if not keys or self.read_photo is None:
-            raise Rejected("Sản phẩm cần ít nhất một ảnh.", "At least one photo is required.")
         uris = []
-        for key in keys:
-            try:
-                data = await self.read_photo(key)
-            except Exception as exc:  # a missing or unreadable file will not heal by retrying
-                raise Rejected(
-                    "Không đọc được ảnh sản phẩm, hãy thêm lại ảnh.", f"Photo unreadable: {exc}"
-                ) from exc
+        async for key, data in read_photos(self.read_photo, payload.photo_keys, IMAGES_MAX):
             files = {"data": (key.rsplit("/", 1)[-1], data, "image/webp")}
+            # API reference > Product > "Upload Product Image".
             answer = await self._shop(account, "POST", IMAGES, files=files, data={"use_case": "MAIN_IMAGE"})
             uris.append({"uri": str(answer["data"]["uri"])})
         return uris

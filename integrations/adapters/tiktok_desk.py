@@ -1,21 +1,27 @@
 """The order desk's calls on TikTok Shop (Partner API 202309, partner.tiktokshop.com/docv2): each is
-the guide page of that name.
+the guide page of that name (public copy checked: github.com/lazykern/ecommerce-api-docs,
+``data/raw/tiktok/api-reference/{orders,fulfillment,return-and-refund}``).
 
 - Order API "Get Order Detail": ``GET /order/202309/orders?ids=…`` → ``data.orders[]`` (read by
   ``tiktok_orders.order_from_wire``); besides the status it gives ``packages[].id``,
   ``line_items[].package_id`` / ``package_status`` (TO_FULFILL, PROCESSING, FULFILLING, COMPLETED,
   CANCELLED), ``warehouse_id``, ``shipping_provider`` and ``tracking_number``.
 - Return and Refund API "Cancel Order": ``POST /return_refund/202309/cancellations`` with
-  ``{"order_id", "cancel_reason"}``. The reason keys are TikTok's own and depend on the order's
-  status (``seller_cancel_unpaid_reason_*`` before payment, the others once paid).
+  ``{"order_id", "cancel_reason"}``. The reason keys are the "Cancel reasons" appendix's (VN market,
+  "Seller Initiates Cancel Reason"): ``seller_cancel_unpaid_reason_out_of_stock`` while UNPAID,
+  ``seller_cancel_reason_out_of_stock`` and ``seller_cancel_paid_reason_address_not_deliver`` at
+  ON_HOLD and AWAITING_SHIPMENT; a key not matching the status is ``25001021``.
 - "Search Cancellations": ``POST /return_refund/202309/cancellations/search`` body ``{"order_ids"}``
   → ``data.cancellations[]``: ``cancel_id``, ``cancel_type`` (BUYER_CANCEL), ``cancel_status``
   (CANCELLATION_REQUEST_PENDING while the seller must answer); then "Approve Cancellation"
   ``POST /return_refund/202309/cancellations/{cancel_id}/approve?idempotency_key=`` (TikTok keeps this
   key: our action's key is sent). An order with ``is_buyer_request_cancel`` is at the desk's
-  ``cancel_requested``. "Reject Cancellation" needs a ``reject_reason`` key from TikTok's cancel reason
-  appendix, which we could not read: rejecting is refused with a message sending the farmer to Seller
-  Center.
+  ``cancel_requested``. "Reject Cancellation" (``POST …/cancellations/{cancel_id}/reject``) needs a
+  ``reject_reason`` from the "Cancel reasons" appendix (VN market, "Seller Reject Cancel Request
+  Reason": ``order_manage_list_action_respond_popup_reject_reason_invalid_cancellation_reason``,
+  ``…_reject_reason_delivered``, ``…_reject_reason_buyer_agree``,
+  ``seller_reject_apply_product_has_been_packed``). The desk's reject carries no reason the farmer
+  chose, so rejecting is still sent to Seller Center rather than picking one for them.
 - Fulfillment API "Get Package Handover Time Slots":
   ``GET /fulfillment/202309/packages/{package_id}/handover_time_slots`` → ``can_pickup``,
   ``can_drop_off``, ``pickup_slots[]: {start_time, end_time, avaliable}`` (TikTok's spelling) and

@@ -99,7 +99,9 @@ class MarketplaceAuthorizePages(Controller):
             max_age=PENDING_S,
             httponly=True,
             samesite="lax",  # sent on the marketplace's top-level redirect back to us
-            secure=request.url.scheme == "https",
+            # As the session cookie: PUBLIC_BASE_URL's scheme, not the request's (a TLS proxy in front
+            # forwards plain http).
+            secure=settings.https,
         )
         back = f"{settings.public_base_url}{COOKIE_PATH}/{marketplace}/authorized"
         return Redirect(module.authorize_url(base, credentials, state, back), cookies=[cookie])

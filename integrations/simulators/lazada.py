@@ -180,7 +180,7 @@ def create_app(config: LazadaConfig | None = None) -> Litestar:
             return got
         image = got[0]["_files"].get("image")
         if not isinstance(image, UploadFile) or (await image.read())[:3] not in (b"\xff\xd8\xff", b"\x89PN"):
-            return failure(state, "500", "Only JPG or PNG images are allowed", "ISP")
+            return failure(state, "300", "E300: Upload Image Failed: only JPG or PNG images", "ISP")
         state.images += 1
         url = f"{state.config.public_url}/lazada-sim/{secrets.token_hex(16)}.jpg"
         return Response(ok(state, {"image": {"url": url, "hash_code": url[-36:-4]}})[1])
@@ -197,7 +197,7 @@ def create_app(config: LazadaConfig | None = None) -> Litestar:
         params, seller = got
         item = state.own_item(seller, params.get("item_id", ""))
         if item is None:
-            return failure(state, "208", "Product not found", "ISP")
+            return failure(state, "208", "E208: Item not exist", "ISP")
         return Response(ok(state, render(state, item))[1])
 
     @get("/products/get")

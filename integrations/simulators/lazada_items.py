@@ -1,6 +1,7 @@
 """The Lazada simulator's product writes (CreateProduct, UpdateProduct, UpdatePriceQuantity,
 DeactivateProduct, MigrateImage): each ``apply(params, seller) -> (status, body)`` as ``base.play_write``
-plays it, in the payload shapes ``integrations.adapters.lazada`` documents."""
+plays it, in the payload shapes ``integrations.adapters.lazada`` documents, refusing with the codes
+each API's reference page lists (E001 as "1", 201, 4105, 208, 207, E0002, E0004, 302)."""
 
 from __future__ import annotations
 
@@ -25,16 +26,16 @@ def item_writes(state: LazadaState) -> dict[str, Callable[[dict, str], tuple[int
         sku = skus[0]
         if not sku.get("SellerSku"):
             return 200, {
-                "type": "ISV",
-                "code": "MissingParameter",
-                "message": "SellerSku is mandatory",
+                "type": "ISP",
+                "code": "1",
+                "message": "E001: Parameter SellerSku is mandatory",
                 "request_id": state.request_id(),
             }
         if (seller, sku["SellerSku"]) in state.by_sku:
             return 200, {
                 "type": "ISP",
-                "code": "500",
-                "message": f"SellerSku {sku['SellerSku']} is already in use",
+                "code": "4105",  # BIZ_CHECK_SELLER_SKU_DUPLICATE
+                "message": f"BIZ_CHECK_SELLER_SKU_DUPLICATE: SellerSku {sku['SellerSku']} repeat",
                 "request_id": state.request_id(),
             }
         try:
@@ -46,9 +47,14 @@ def item_writes(state: LazadaState) -> dict[str, Callable[[dict, str], tuple[int
             "category": str(product.get("PrimaryCategory", "")), "unit": "", "price": price, "stock": stock,
             "images": list((product.get("Images") or {}).get("Image") or []),
         }  # fmt: skip
-        problem = validate(fields, contract.NAME_MAX, contract.DESCRIPTION_MAX, contract.IMAGES_MAX)
         if fields["category"] not in contract.CATEGORY.values():
-            problem = problem or ("Ngành hàng không tồn tại.", "Invalid PrimaryCategory")
+            return 200, {
+                "type": "ISP",
+                "code": "201",
+                "message": f"E201: {fields['category']} Invalid CategoryId",
+                "request_id": state.request_id(),
+            }
+        problem = validate(fields, contract.NAME_MAX, contract.DESCRIPTION_MAX, contract.IMAGES_MAX)
         if not all("/lazada-sim/" in url for url in fields["images"]):
             problem = problem or ("Ảnh phải được tải lên Lazada trước.", "Only Lazada image URLs are allowed")
         if problem:
@@ -79,7 +85,7 @@ def item_writes(state: LazadaState) -> dict[str, Callable[[dict, str], tuple[int
             return 200, {
                 "type": "ISP",
                 "code": "208",
-                "message": "Product not found",
+                "message": "E208: Item not exist",
                 "request_id": state.request_id(),
             }
         attributes = product.get("Attributes") or {}
@@ -101,8 +107,8 @@ def item_writes(state: LazadaState) -> dict[str, Callable[[dict, str], tuple[int
             if item is None or sku.get("SellerSku") != item.sku:
                 return 200, {
                     "type": "ISP",
-                    "code": "208",
-                    "message": "SKU not found",
+                    "code": "207",
+                    "message": "E207: SKU not exist",
                     "request_id": state.request_id(),
                 }
             item.fields["price"], item.fields["stock"] = int(float(sku["Price"])), int(sku["Quantity"])
@@ -115,13 +121,19 @@ def item_writes(state: LazadaState) -> dict[str, Callable[[dict, str], tuple[int
         if item is None:
             return 200, {
                 "type": "ISP",
-                "code": "208",
-                "message": "Product not found",
+                "code": "E0002",
+                "message": "Product not exists",
                 "request_id": state.request_id(),
             }
-        if item.status == "live":
-            item.status = "delisted"
-            changed(item)
+        if item.status != "live":
+            return 200, {
+                "type": "ISP",
+                "code": "E0004",
+                "message": "Product Status not online",
+                "request_id": state.request_id(),
+            }
+        item.status = "delisted"
+        changed(item)
         return ok(state)
 
     def migrate(params: dict, seller: str):
@@ -131,8 +143,8 @@ def item_writes(state: LazadaState) -> dict[str, Callable[[dict, str], tuple[int
         if not url.startswith(("http://", "https://")):
             return 200, {
                 "type": "ISP",
-                "code": "500",
-                "message": "Invalid image url",
+                "code": "302",
+                "message": "E302: Not supported URL",
                 "request_id": state.request_id(),
             }
         state.images += 1

@@ -13,19 +13,20 @@ from litestar import Request, Response, get
 
 from integrations.adapters import lazada_orders
 from integrations.simulators import orders as order_book
+from integrations.simulators.lazada_state import lazada_order_number
 
 VIETNAM = timezone(timedelta(hours=7))
 # The desk stage -> Lazada's item status ("Order status flow" guide).
 WIRE = {
     "unpaid": "unpaid", "to_confirm": "pending", "to_ship": "pending", "cancel_requested": "pending",
-    "to_pickup": "ready_to_ship", "in_transit": "shipped", "delivery_failed": "failed_delivery",
+    "to_pickup": "ready_to_ship", "in_transit": "shipped", "delivery_failed": "failed",
     "delivered": "delivered", "cancelled": "canceled", "returned": "returned",
 }  # fmt: skip
 
 
 def lazada_id(order: order_book.SimOrder) -> int:
-    """``LA-ORD-000012`` -> 400000000012: Lazada's order ids are numbers."""
-    return 400_000_000_000 + int(order.id.rsplit("-", 1)[1])
+    """The order's number in Lazada's API."""
+    return lazada_order_number(order.id)
 
 
 def package_id(order: order_book.SimOrder) -> str:
@@ -123,30 +124,33 @@ def order_routes(state, read: Callable[[Request, str], Awaitable]) -> list:
         data = {"count": len(page), "countTotal": len(found), "orders": page}
         return Response({"code": "0", "data": data, "request_id": state.request_id()})
 
-    @get("/order/items/get")
-    async def order_items(request: Request) -> Response:
-        got = await read(request, "/order/items/get")
+    async def _with_order(
+        request: Request, path: str, render: Callable[[order_book.SimOrder], object]
+    ) -> Response:
+        """A signed read of one order (``order_id``): ``render(order)`` as ``data``, or "E016:
+        Invalid Order ID" (code 16, as GetOrder and GetOrderItems list it)."""
+        got = await read(request, path)
         if isinstance(got, Response):
             return got
         params, seller = got
         order = find(state, seller, params.get("order_id", ""))
         if order is None:
             return Response(
-                {"type": "ISP", "code": "16", "message": "Order not found", "request_id": state.request_id()}
+                {
+                    "type": "ISP",
+                    "code": "16",
+                    "message": "E016: Invalid Order ID",
+                    "request_id": state.request_id(),
+                }
             )
-        return Response({"code": "0", "data": _items(order), "request_id": state.request_id()})
+        return Response({"code": "0", "data": render(order), "request_id": state.request_id()})
+
+    @get("/order/items/get")
+    async def order_items(request: Request) -> Response:
+        return await _with_order(request, "/order/items/get", _items)
 
     @get("/order/get")
     async def order_get(request: Request) -> Response:
-        got = await read(request, "/order/get")
-        if isinstance(got, Response):
-            return got
-        params, seller = got
-        order = find(state, seller, params.get("order_id", ""))
-        if order is None:
-            return Response(
-                {"type": "ISP", "code": "16", "message": "Order not found", "request_id": state.request_id()}
-            )
-        return Response({"code": "0", "data": _order(order), "request_id": state.request_id()})
+        return await _with_order(request, "/order/get", _order)
 
     return [orders_get, order_get, order_items]

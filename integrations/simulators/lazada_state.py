@@ -58,9 +58,17 @@ class LazadaState(SimState):
     def request_id(self) -> str:
         return secrets.token_hex(12)
 
+    def api_order_id(self, order_id: str) -> str:
+        return str(lazada_order_number(order_id))
+
     async def push(self, event: dict) -> None:
         """Lazada's push (seller notifications) has a shape of its own, not simulated: orders and
         item changes reach the seller by the pull (GetOrders, GetProductItem)."""
+
+
+def lazada_order_number(order_id: str) -> int:
+    """``LA-ORD-000012`` -> 400000000012: Lazada's order ids are numbers."""
+    return 400_000_000_000 + int(order_id.rsplit("-", 1)[1])
 
 
 def failure(state: LazadaState, code: str, message: str, kind: str = "ISV", status: int = 200) -> Response:

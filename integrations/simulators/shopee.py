@@ -140,7 +140,7 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
         path = signed_path(request)
         key = state.partner_key(partner_id) if partner_id.isdigit() else None
         if key is None:
-            return answer("error_partner", "Invalid partner_id.", 403)
+            return answer("error_param", "Invalid partner_id.", 403)  # as the API reference lists it
         if not timestamp.isdigit() or abs(state.now() - int(timestamp)) > state.config.window_s:
             return answer("error_param", "Invalid timestamp: outside the 5-minute window.", 400)
         token, shop_id = q.get("access_token", ""), q.get("shop_id", "")
@@ -267,14 +267,18 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
             }
             shop_id = request.query_params["shop_id"]
             invalid = validate(fields, contract.NAME_MAX, contract.DESCRIPTION_MAX, contract.IMAGES_MAX)
+            shipping = (
+                None if invalid else shipping_problem(body, shop_id, state.config.shops_without_shipping)
+            )
             problem = (
-                invalid[1]
+                ("error_param", invalid[1])
                 if invalid
-                else shipping_problem(body, shop_id, state.config.shops_without_shipping)
-                or item_problem(body)
+                else ("error_param", shipping)
+                if shipping
+                else item_problem(body)
             )
             if problem:
-                return 400, {"error": "error_param", "message": problem, "request_id": ""}
+                return 400, {"error": problem[0], "message": problem[1], "request_id": ""}
             fields["weight_kg"] = body["weight"]
             fields["attributes"] = {
                 a["attribute_id"]: a["attribute_value_list"] for a in body.get("attribute_list") or []
@@ -293,14 +297,15 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
                 return not_found()
             problem = edit(item, body)
             if problem:
-                return 400, {"error": "error_param", "message": problem, "request_id": ""}
+                error, message = problem if isinstance(problem, tuple) else ("error_param", problem)
+                return 400, {"error": error, "message": message, "request_id": ""}
             state.writes_applied += 1
             state.applied_at[item.sku] = state.now()
             return 200, {"error": "", "message": "", "request_id": "", "response": {"item_id": int(item.id)}}
 
         return apply
 
-    def edit_item(item: Item, body: dict) -> str | None:
+    def edit_item(item: Item, body: dict) -> str | tuple[str, str] | None:
         name = str(body.get("item_name", item.fields["name"]))
         if not name.strip() or len(name) > contract.NAME_MAX:
             return "Invalid item_name."
@@ -308,9 +313,9 @@ def create_app(config: ShopeeConfig | None = None) -> Litestar:
         if problem:
             return problem
         if "attribute_list" in body:
-            problem = attributes_problem(item.fields.get("category"), body["attribute_list"])
-            if problem:
-                return problem
+            refused = attributes_problem(item.fields.get("category"), body["attribute_list"])
+            if refused:
+                return refused
             item.fields["attributes"] = {
                 a["attribute_id"]: a["attribute_value_list"] for a in body["attribute_list"]
             }

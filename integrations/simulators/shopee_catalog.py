@@ -94,11 +94,17 @@ def attribute_tree(category_id: int) -> list[dict]:
     return [{"attribute_id": i, "mandatory": i in mandatory} | ATTRIBUTES[i] for i in dict.fromkeys(used)]
 
 
+# (error, message) as add_item's error list in the API reference names them.
+Problem = tuple[str, str]
+
+
 def image_problem(data: bytes) -> str | None:
-    """Why upload_image refuses the bytes: Shopee takes JPG, JPEG and PNG only."""
+    """Why upload_image refuses the bytes: Shopee takes JPG, JPEG and PNG only ("Creating
+    product" guide). Unverified: upload_image's published error list names no format error, so
+    the refusal is the generic ``error_param`` "Wrong parameters, detail: …"."""
     if data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n"):
         return None
-    return "Invalid image format: only JPG, JPEG and PNG images are supported."
+    return "Wrong parameters, detail: invalid image format, only JPG, JPEG and PNG are supported."
 
 
 def _value_problem(attribute_id: int, values: object) -> str | None:
@@ -122,8 +128,10 @@ def _value_problem(attribute_id: int, values: object) -> str | None:
     return None
 
 
-def attributes_problem(category_id: object, attribute_list: object) -> str | None:
-    """Why an ``attribute_list`` does not fit the leaf: a mandatory attribute missing or a bad value."""
+def attributes_problem(category_id: object, attribute_list: object) -> Problem | None:
+    """Why an ``attribute_list`` does not fit the leaf: a mandatory attribute missing
+    (``error_invalid_attribute`` "Mandatory attribute information required") or a bad value
+    (``error_invalid_attribute_value`` "Invalid attribute value.")."""
     given = {}
     for entry in attribute_list if isinstance(attribute_list, list) else []:
         if isinstance(entry, dict) and entry.get("attribute_id") in ATTRIBUTES:
@@ -131,30 +139,37 @@ def attributes_problem(category_id: object, attribute_list: object) -> str | Non
     for attribute_id in MANDATORY.get(category_id, ()) if isinstance(category_id, int) else ():
         if attribute_id not in given:
             name = ATTRIBUTES[attribute_id]["name"]
-            return f"Mandatory attribute {attribute_id} ({name}) is missing in attribute_list."
+            return (
+                "error_invalid_attribute",
+                f"Mandatory attribute information required: {attribute_id} ({name}).",
+            )
     for attribute_id, values in given.items():
         problem = _value_problem(attribute_id, values)
         if problem:
-            return problem
+            return "error_invalid_attribute_value", f"Invalid attribute value. {problem}"
     return None
 
 
-def item_problem(body: dict) -> str | None:
-    """Why add_item refuses the body's category, attributes or brand (None when all are right)."""
+def item_problem(body: dict) -> Problem | None:
+    """Why add_item refuses the body's category, attributes or brand (None when all are right):
+    a non-leaf or unknown category is ``error_invalid_category`` "Invalid category ID" ("Creating
+    product" guide 2.1: only a leaf is accepted), a brand ``error_invalid_brand``."""
     category_id = body.get("category_id")
     if category_id not in CATEGORIES:
-        return f"Invalid category_id {category_id}."
+        return "error_invalid_category", f"Invalid category ID {category_id}."
     if has_children(category_id):
-        return f"category_id {category_id} is not a leaf category: choose one of its sub-categories."
+        return "error_invalid_category", f"Invalid category ID {category_id}: not a leaf category."
     problem = attributes_problem(category_id, body.get("attribute_list"))
     if problem:
         return problem
     brand = body.get("brand")
     if not isinstance(brand, dict) or "brand_id" not in brand:
-        return "brand is mandatory for this category: use brand_id 0 and original_brand_name NoBrand."
+        return "error_invalid_brand", "Brand information required."
     if brand["brand_id"] == 0:
-        return None if brand.get("original_brand_name") == "NoBrand" else "brand_id 0 is NoBrand."
-    return None if any(b["brand_id"] == brand["brand_id"] for b in BRANDS) else "Invalid brand_id."
+        ok = brand.get("original_brand_name") == "NoBrand"
+        return None if ok else ("error_invalid_brand", "Invalid brand: brand_id 0 is NoBrand.")
+    known = any(b["brand_id"] == brand["brand_id"] for b in BRANDS)
+    return None if known else ("error_invalid_brand", "Invalid brand")
 
 
 def catalog_routes(
@@ -195,6 +210,8 @@ def catalog_routes(
         ids = [int(part) for part in raw.split(",") if part.strip().isdigit()]
         if not ids or any(i not in CATEGORIES for i in ids):
             return answer("error_param", "Invalid category_id_list.", 400)
+        if request.query_params.get("language", "en") not in ("vn", "en"):  # VN's, as published
+            return answer("error_param", "Wrong parameters, detail: invalid language.", 400)
         rows = [{"category_id": i, "attribute_tree": attribute_tree(i), "warning": ""} for i in ids]
         return answer(response={"list": rows})
 

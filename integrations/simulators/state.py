@@ -184,10 +184,15 @@ class SimState:
 
     async def sell(self, item: Item, quantity: int, **buyer) -> dict:
         """A buyer's order: the marketplace's own count drops and the seller is told (webhook).
-        ``buyer``: ``payment``, ``commune``, ``days_to_ship``, as ``orders.place`` takes them."""
+        ``buyer``: ``payment``, ``commune``, ``days_to_ship``, as ``orders.place`` takes them.
+        The answer adds ``api_order_id``: the id the marketplace's API gives the order."""
         told = order_book.event(order_book.place(self, item, quantity, **buyer))
         await self.push(told)
-        return told
+        return told | {"api_order_id": self.api_order_id(told["order_id"])}
+
+    def api_order_id(self, order_id: str) -> str:
+        """The order's id in the marketplace's own API: ours, unless it numbers them its own way."""
+        return order_id
 
     async def push(self, event: dict) -> None:
         """Send one event to the webhook, signed with its timestamp (X-Signature: t=…,v1=…).

@@ -32,12 +32,14 @@ from integrations.simulators.public import item_page, public_routes
 from integrations.simulators.responses import DropMiddleware
 from integrations.simulators.state import Item, SimConfig, SimState
 from integrations.simulators.tiktok_auth import (
+    BAD_CREDENTIALS,
     BAD_SIGN,
     BAD_TIMESTAMP,
+    FUTURE_S,
+    NO_SHOP_CIPHER,
     THROTTLED,
     TITLE,
     TOKEN_EXPIRED,
-    TOKEN_INVALID,
     auth_routes,
     demo_app_secret,
 )
@@ -122,10 +124,13 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
         q = request.query_params
         secret = state.app_secret(q.get("app_key", ""))
         if secret is None:
-            return answer(106001, "Invalid app_key.", 401)
+            return answer(BAD_CREDENTIALS, "Invalid credentials. Invalid `app_key` query parameter.", 401)
         timestamp = q.get("timestamp", "")
-        if not timestamp.isdigit() or abs(state.now() - int(timestamp)) > state.config.window_s:
-            return answer(BAD_TIMESTAMP, "Invalid timestamp: outside the 5-minute window.", 401)
+        late = not timestamp.isdigit() or state.now() - int(timestamp) > state.config.window_s
+        if late or int(timestamp) - state.now() > FUTURE_S:
+            return answer(
+                BAD_TIMESTAMP, "Invalid timestamp. Outside 5 minutes before to 30 seconds after now.", 401
+            )
         multipart = request.headers.get("content-type", "").startswith("multipart/form-data")
         body = b"" if multipart else await request.body()
         params = {key: value for key, value in q.items()}
@@ -137,12 +142,16 @@ def create_app(config: TiktokConfig | None = None) -> Litestar:
         token = request.headers.get(auth.TOKEN_HEADER, "")
         found = state.token_shop("access", token, q.get("app_key", ""))
         if found is None:
-            return answer(TOKEN_INVALID, "Invalid access token.", 401)
+            return answer(
+                BAD_CREDENTIALS, "Invalid credentials. The `x-tts-access-token` header is invalid.", 401
+            )
         if not found[1]:
             return answer(TOKEN_EXPIRED, "access token is expired, please refresh it", 401)
         shop = found[0]
         if signed_path(request) != contract.SHOPS and q.get("shop_cipher") != state.cipher(shop):
-            return answer(106011, "Invalid shop_cipher.", 400)
+            return answer(
+                NO_SHOP_CIPHER, "Missing identifier. The `shop_cipher` query parameter is required.", 400
+            )
         request.state.shop = shop
         return None
 

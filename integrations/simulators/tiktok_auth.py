@@ -1,8 +1,10 @@
 """The TikTok Shop simulator's auth host: the seller's consent page and the token calls, as the adapter's
 ``tiktok_auth`` follows them, and the demo app every simulator run accepts. Error codes of the
-guide's "Common error codes" (and of the auth host as sellers report them); the timestamp and
-rate-limit codes are the simulator's own (the pages we could read name none): the adapter reads
-those two by HTTP status and message.
+guide's "Common errors" page (Developer guide > TikTok Shop API concepts): 36009002 too many
+requests, 36009004 invalid credentials / invalid timestamp (told apart by the message), 106001 an
+invalid sign, 105002 an expired token, 105001 a deauthorized token, 106013 a missing shop_cipher.
+The auth host's 36004001 / 36004005 are as sellers report them: no published copy found
+(unverified).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from integrations.adapters import tiktok_auth as auth
 from integrations.simulators import credentials
 
 TITLE = "TikTok Shop"
-BAD_SIGN, TOKEN_EXPIRED, TOKEN_INVALID, BAD_TIMESTAMP, THROTTLED = 106001, 105002, 105001, 106002, 36009004
+BAD_SIGN, TOKEN_EXPIRED, TOKEN_INVALID, BAD_TIMESTAMP, THROTTLED = 106001, 105002, 105001, 36009004, 36009002
+BAD_CREDENTIALS, NO_SHOP_CIPHER = 36009004, 106013
+FUTURE_S = 30  # "within the range of 5 minutes before to 30 seconds beyond the current time"
 AUTH_RECORD_MISSING, REFRESH_EXPIRED = 36004005, 36004001
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.adapters.base import Account, CredentialsError, ListingPayload, Rejected
+from integrations.adapters.base import Account, CredentialsError, ListingPayload, Rejected, read_photos
 from integrations.adapters.postmart import PostmartAdapter
 from integrations.adapters.voso import VosoAdapter
 from integrations.simulators.clock import SimClock
@@ -104,3 +104,18 @@ async def test_voso_tokens_expire_on_either_clock_without_waiting(sims):
         assert calls == [seller]  # and then reused
     finally:
         await adapter.aclose()
+
+
+async def test_read_photos_gives_the_first_ones_and_refuses_none_or_an_unreadable_one():
+    store = {"p/1.webp": b"one", "p/2.webp": b"two", "p/3.webp": b"three"}
+
+    async def read(key: str) -> bytes:
+        return store[key]  # a missing key raises, as a missing file would
+
+    got = [pair async for pair in read_photos(read, list(store), 2)]
+    assert got == [("p/1.webp", b"one"), ("p/2.webp", b"two")]
+    with pytest.raises(Rejected, match="At least one photo"):
+        _ = [pair async for pair in read_photos(read, [], 2)]
+    with pytest.raises(Rejected) as unreadable:
+        _ = [pair async for pair in read_photos(read, ["p/1.webp", "p/gone.webp"], 9)]
+    assert unreadable.value.reason_vi.startswith("Không đọc được ảnh")

@@ -54,6 +54,13 @@ async def test_demo_has_orders_in_every_stage_and_a_printable_label(
     assert sorted(row["stage"] for row in tiktok) == ["in_transit", "to_pickup", "to_ship"]
     assert all(row["tracking_number"].startswith("852") for row in tiktok if row["stage"] != "to_ship")
 
+    # The cooperative's Lazada orders: packed and made ready to ship on the desk, one on its way.
+    lazada = await MarketplaceOrder.select(MarketplaceOrder.stage, MarketplaceOrder.tracking_number).where(
+        MarketplaceOrder.marketplace.code == "lazada"
+    )
+    assert sorted(row["stage"] for row in lazada) == ["in_transit", "to_pickup", "to_ship"]
+    assert all(row["tracking_number"] for row in lazada if row["stage"] != "to_ship")
+
     # The cooperative's manager opens a label: from our store, even with the simulators gone.
     for sim in sims.values():
         sim.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from litestar.testing import AsyncTestClient
 
 from integrations.simulators.credentials import demo_credentials
 from integrations.tables import MarketplaceAccount
@@ -59,3 +60,31 @@ async def test_authorizing_without_an_app_key_or_on_a_marketplace_without_a_cons
     assert refused.status_code == 422 and "App Key" in refused.text
     unknown = await client.post("/marketplace-accounts/postmart/authorize", data=form)
     assert unknown.status_code == 422 and "không có trang ủy quyền" in unknown.text
+
+
+async def test_the_consent_cookie_is_secure_as_public_base_url_says_not_as_the_request_came(
+    module_app, int_settings, accounts, sims
+):
+    """PUBLIC_BASE_URL is http here; a request arriving over https does not make the cookie Secure
+    (and behind a TLS proxy, an https PUBLIC_BASE_URL makes it Secure though requests come as http)."""
+    assert not int_settings.https
+    farmer = await accounts.household()
+    async with AsyncTestClient(app=module_app, base_url="https://testserver.local") as browser:
+        await web_login(browser, farmer.phone)
+        page = await browser.get("/marketplace-accounts")
+        creds = demo_credentials("lazada", SELLER)
+        form = {
+            "_csrf_token": csrf(page.text),
+            "shop_id": SELLER,
+            "app_key": creds["app_key"],
+            "app_secret": "s",
+        }
+        to_lazada = await browser.post(
+            "/marketplace-accounts/lazada/authorize", data=form, follow_redirects=False
+        )
+    assert to_lazada.status_code in (302, 303), to_lazada.text
+    cookie = next(
+        c for c in to_lazada.headers.get_list("set-cookie") if c.startswith("marketplace_authorize=")
+    )
+    flags = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert "httponly" in flags and "secure" not in flags, cookie

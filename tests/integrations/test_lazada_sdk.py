@@ -63,12 +63,25 @@ def test_the_official_sdk_authorizes_lists_and_reads_orders(sdk, sim):
     made = client.execute(make, token)
     assert made.code == "0", made.body
     assert made.body["data"]["sku_list"][0]["seller_sku"] == "agm-1"
+    # CreateProduct's page: the same SellerSku again is 4105 BIZ_CHECK_SELLER_SKU_DUPLICATE.
+    again = client.execute(make, token)
+    assert (again.type, again.code) == ("ISP", "4105")
+
+    # DeactivateProduct's page: the body is ``apiRequestBody``, ItemId only; a second call is E0004.
+    item_id = made.body["data"]["item_id"]
+    off = sdk.LazopRequest("/product/deactivate")
+    off.add_api_param("apiRequestBody", json.dumps({"Request": {"Product": {"ItemId": item_id}}}))
+    assert client.execute(off, token).code == "0"
+    assert client.execute(off, token).code == "E0004"
+    read = sdk.LazopRequest("/product/item/get", "GET")
+    read.add_api_param("item_id", str(item_id))
+    assert client.execute(read, token).body["data"]["status"] == "InActive"
 
     found = sdk.LazopRequest("/products/get", "GET")
     found.add_api_param("filter", "all")
     found.add_api_param("sku_seller_list", json.dumps(["agm-1"]))
     listed = client.execute(found, token)
-    assert [p["item_id"] for p in listed.body["data"]["products"]] == [made.body["data"]["item_id"]]
+    assert [p["item_id"] for p in listed.body["data"]["products"]] == [item_id]
 
     orders = sdk.LazopRequest("/orders/get", "GET")
     orders.add_api_param("update_after", "2020-01-01T00:00:00+07:00")

@@ -143,7 +143,17 @@ async def test_a_non_leaf_category_is_refused(sims, adapter, monkeypatch):
     }  # fmt: skip
     with pytest.raises(Rejected) as refused:  # Shopee itself refuses "Thực phẩm khô", a parent
         await adapter._shop(account, "POST", "/api/v2/product/add_item", json=body)
-    assert "not a leaf category" in refused.value.reason_en
+    # add_item's documented error for it (API reference error list; "Creating product" guide 2.1).
+    assert "error_invalid_category: Invalid category ID 100790" in refused.value.reason_en
+    leaf = next(c for c in catalog.CATEGORY.values() if c != 100790)
+    with pytest.raises(Rejected) as missing:  # a leaf without its mandatory origin attribute
+        await adapter._shop(
+            account,
+            "POST",
+            "/api/v2/product/add_item",
+            json=body | {"category_id": leaf, "attribute_list": []},
+        )
+    assert "error_invalid_attribute: Mandatory attribute information required" in missing.value.reason_en
     # Our map pointing at a parent (Shopee moved its tree): refused before anything is uploaded.
     monkeypatch.setitem(catalog.CATEGORY, "che_bien", 100790)
     uploaded = len(sims["shopee"].state.images)
