@@ -12,11 +12,12 @@ from agrimarket.audit import service as audit
 from agrimarket.db import fetch_direct, write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.events import ProductChanged, publish
+from agrimarket.indicators import summary
 from agrimarket.media.storage import Storage, delete_quietly
 from agrimarket.products.access import new_record_owner, require_writer, visible_products
 from agrimarket.products.fields import MAX_STOCK, clean_product
 from agrimarket.products.schemas import OwnerRead, PayTo, PhotoRead, ProductRead
-from agrimarket.tables import Product, ProductPhoto
+from agrimarket.tables import Product, ProductPhoto, ProductSupplier
 
 _COLUMNS = (
     *Product.all_columns(),
@@ -280,6 +281,11 @@ async def delete_product(actor: Actor, product_id: int, storage: Storage) -> Non
             Product.id == product_id
         )
         await audit.record(actor, "product", product_id, "delete", gone[0] if gone else {})
+        suppliers = await ProductSupplier.select(ProductSupplier.household).where(
+            ProductSupplier.product == product_id
+        )
         await Product.delete().where(Product.id == product_id)
+        # Its listings lose the product, so its suppliers no longer count through them, past days too.
+        await summary.refresh(row["household"] for row in suppliers)
     # Files go after the rows: a failed delete leaves an orphan file, never a row without its file.
     await delete_quietly(storage, [key for row in keys for key in (row["image_key"], row["thumb_key"])])

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from agrimarket.accounts.actor import Role
+from agrimarket.indicators import summary
+from agrimarket.tables import SellingSpan
+from tests.agrimarket.indicators.helpers import history, listing
+from tests.agrimarket.indicators.test_property import summary_rows
 from tests.factories import CAT_HAI, HAI_PHONG
 
 URL = "/api/v1/declared-listings/"
@@ -70,3 +76,31 @@ async def test_coop_manager_names_supplier_members(client, accounts):
     assert (await client.put(url, json={"household_ids": []}, headers=manager.headers)).json() == []
     officer = await accounts.staff(Role.OFFICER, HAI_PHONG)
     assert (await client.put(url, json={"household_ids": []}, headers=officer.headers)).status_code == 403
+
+
+async def test_deleting_a_cooperative_product_stops_counting_its_suppliers_through_it(client, accounts):
+    """A deleted product's listings lose it, so its suppliers no longer count through them on any
+    day; the summary, kept by the delete, says what a rebuild from scratch says."""
+    manager, coop_id = await accounts.coop_manager()
+    member = await client.post(
+        f"/api/v1/cooperatives/{coop_id}/members",
+        json={"head_name": "Phạm Thị Lan", "phone": "0912345678", "commune_code": CAT_HAI},
+        headers=manager.headers,
+    )
+    member_id = next(m["household_id"] for m in member.json() if m["phone"] == "0912345678")
+    product = await accounts.product(manager)
+    url = f"/api/v1/products/{product['id']}/suppliers/"
+    assert (
+        await client.put(url, json={"household_ids": [member_id]}, headers=manager.headers)
+    ).status_code == 200
+    sold = await listing(cooperative_id=coop_id, product_id=product["id"])
+    await history(sold, ("live", datetime.now(UTC) - timedelta(days=30)))
+    counted = await SellingSpan.select(SellingSpan.household).where(SellingSpan.source == "")
+    assert member_id in {row["household"] for row in counted}
+
+    deleted = await client.delete(f"/api/v1/products/{product['id']}", headers=manager.headers)
+    assert deleted.status_code == 204, deleted.text
+    kept = await summary_rows()
+    assert member_id not in {row[0] for row in kept}
+    await summary.rebuild()
+    assert await summary_rows() == kept
