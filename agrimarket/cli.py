@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 
+from agrimarket import demo
 from agrimarket.accounts.actor import Role
 from agrimarket.accounts.service import create_staff
 from agrimarket.areas import service as areas
@@ -34,9 +35,5 @@ async def create_admin(phone: str, full_name: str, password: str = "") -> None:
 async def seed_demo() -> None:
     """Seed the demo (admin, Hải Phòng officer, a Cát Hải cooperative with 12 households, ~30 products),
     then each app's part (areas, batches, stamps, marketplace listings, indicator history)."""
-    # Imported here, not at the top: Piccolo imports this module in every process that opens the
-    # database (the app's workers too), and the demo brings spreadsheet, image and PDF libraries.
-    from agrimarket import demo
-
     for line in await demo.seed():
         print(line)

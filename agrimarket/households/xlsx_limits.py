@@ -69,8 +69,8 @@ def _manifest(archive: zipfile.ZipFile) -> Manifest | None:
     # openpyxl is imported by the upload that reads a workbook, not at start: 20 MiB in every app
     # process otherwise (see agrimarket.households.sheets).
     from openpyxl.packaging.manifest import Manifest
-    from openpyxl.xml.constants import ARC_CONTENT_TYPES
-    from openpyxl.xml.functions import fromstring
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES  # late, as above
+    from openpyxl.xml.functions import fromstring  # late, as above
 
     try:
         if archive.getinfo(ARC_CONTENT_TYPES).file_size > MAX_CONTENT_TYPES_BYTES:

@@ -95,8 +95,8 @@ def report_csv(report: Report) -> bytes:
 def report_xlsx(report: Report) -> bytes:
     # Imported by the XLSX export alone: openpyxl is 20 MiB in every app process otherwise.
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.styles import Font  # late, as above
+    from openpyxl.worksheet.worksheet import Worksheet  # late, as above
 
     book = Workbook()
     sheet = book.active

@@ -232,7 +232,7 @@ def merge_pdfs(pdfs: Sequence[bytes], order_refs: Sequence[str]) -> bytes:
     # Imported here, the one place that merges PDFs: pypdf (with fontTools) is 25 MiB that no other
     # request of an app process needs.
     from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError  # late, as above
 
     writer = PdfWriter()
     try:
