@@ -241,12 +241,18 @@ def app_seeders() -> list[Seeder]:
     """The seeders the other apps list as ``DEMO_SEEDERS`` in their piccolo_app.py, in APP_REGISTRY order.
 
     Read through Piccolo's app registry (which has imported those modules), the way Piccolo finds
-    each app's tables and commands: the core names no other app.
+    each app's tables and commands: the core names no other app. Each is named ``module:function``
+    and imported only here: every process that opens the database imports the piccolo_app modules,
+    and the demos' libraries (spreadsheets, PDFs, the simulators' servers) are no page's business.
     """
-    return [
-        seeder
+    named = (
+        name
         for path in Finder().get_app_registry().apps
-        for seeder in getattr(importlib.import_module(path), "DEMO_SEEDERS", ())
+        for name in getattr(importlib.import_module(path), "DEMO_SEEDERS", ())
+    )
+    return [
+        getattr(importlib.import_module(module), function)
+        for module, _, function in (n.partition(":") for n in named)
     ]
 
 

@@ -2,7 +2,6 @@ import os
 
 from piccolo.conf.apps import AppConfig, table_finder
 
-from integrations import demo, demo_history, demo_orders
 from integrations.cli import worker
 
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
@@ -14,5 +13,6 @@ APP_CONFIG = AppConfig(
     migration_dependencies=["agrimarket.piccolo_app"],
     commands=[worker],
 )
-# This app's part of the demo, run in order by `piccolo agrimarket seed_demo` (agrimarket.demo.seed).
-DEMO_SEEDERS = (demo.seed, demo_history.seed, demo_orders.seed)
+# This app's part of the demo, run in order by `piccolo agrimarket seed_demo` (agrimarket.demo.seed), named
+# ``module:function`` so that no process opening the database imports the demos' libraries.
+DEMO_SEEDERS = ("integrations.demo:seed", "integrations.demo_history:seed", "integrations.demo_orders:seed")

@@ -2,8 +2,6 @@ import os
 
 from piccolo.conf.apps import AppConfig, table_finder
 
-from traceability import demo_areas, demo_stamps
-
 CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 
 APP_CONFIG = AppConfig(
@@ -13,5 +11,6 @@ APP_CONFIG = AppConfig(
     migration_dependencies=["agrimarket.piccolo_app"],
     commands=[],
 )
-# This app's part of the demo, run in order by `piccolo agrimarket seed_demo` (agrimarket.demo.seed).
-DEMO_SEEDERS = (demo_areas.seed, demo_stamps.seed)
+# This app's part of the demo, run in order by `piccolo agrimarket seed_demo` (agrimarket.demo.seed), named
+# ``module:function`` so that no process opening the database imports the demos' libraries.
+DEMO_SEEDERS = ("traceability.demo_areas:seed", "traceability.demo_stamps:seed")

@@ -13,8 +13,6 @@ import re
 import zipfile
 import zlib
 
-from openpyxl import load_workbook
-
 from agrimarket.areas.service import fold
 from agrimarket.errors import Invalid, TooLarge, UnsupportedMedia
 from agrimarket.households.xlsx_limits import check_workbook
@@ -95,6 +93,10 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
             check_workbook(archive)  # shared strings and cells counted before openpyxl reads them
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
         raise _broken_xlsx() from exc
+    # Imported by the upload that reads a workbook, not at start: openpyxl is 20 MiB in every app
+    # process, and most processes never read a spreadsheet.
+    from openpyxl import load_workbook
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 import zipfile
-
-from openpyxl.packaging.manifest import Manifest
-from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS, WORKSHEET_TYPE
-from openpyxl.xml.functions import fromstring
+from typing import TYPE_CHECKING
 
 from agrimarket.errors import TooLarge
+
+if TYPE_CHECKING:
+    from openpyxl.packaging.manifest import Manifest
 
 # A 50,000-row list with a few text columns has well under 200,000 distinct strings and 1,000,000
 # cells; openpyxl reads that many in about a second each.
@@ -66,6 +66,12 @@ def _count(archive: zipfile.ZipFile, name: str, pattern: re.Pattern[bytes], limi
 
 def _manifest(archive: zipfile.ZipFile) -> Manifest | None:
     """The content types; None when absent or unreadable (openpyxl then refuses the file itself)."""
+    # openpyxl is imported by the upload that reads a workbook, not at start: 20 MiB in every app
+    # process otherwise (see agrimarket.households.sheets).
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES  # late, as above
+    from openpyxl.xml.functions import fromstring  # late, as above
+
     try:
         if archive.getinfo(ARC_CONTENT_TYPES).file_size > MAX_CONTENT_TYPES_BYTES:
             return None
@@ -77,6 +83,8 @@ def _manifest(archive: zipfile.ZipFile) -> Manifest | None:
 
 def check_workbook(archive: zipfile.ZipFile) -> None:
     """TooLarge when the workbook holds more shared strings or cells than we read."""
+    from openpyxl.xml.constants import SHARED_STRINGS, WORKSHEET_TYPE  # see _manifest
+
     manifest = _manifest(archive)
     if manifest is None:
         return

@@ -5,10 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
-
 from agrimarket.exports import csv_for_excel, excel_safe
 from agrimarket.indicators.definition import DEFINITION_VI
 from agrimarket.indicators.measure_defs import BY_KEY, FUNNEL
@@ -97,6 +93,11 @@ def report_csv(report: Report) -> bytes:
 
 
 def report_xlsx(report: Report) -> bytes:
+    # Imported by the XLSX export alone: openpyxl is 20 MiB in every app process otherwise.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font  # late, as above
+    from openpyxl.worksheet.worksheet import Worksheet  # late, as above
+
     book = Workbook()
     sheet = book.active
     assert isinstance(sheet, Worksheet)  # a new workbook's one sheet

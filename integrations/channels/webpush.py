@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import httpx
 from py_vapid import Vapid
-from pywebpush import WebPusher, WebPushException
 
 from agrimarket.messages.channel import Outgoing, Refused, Sent, TryLater
 
@@ -67,6 +66,10 @@ class WebPushChannel:
     async def send(self, message: Outgoing) -> Sent:
         if not message.push_subscriptions:
             raise Refused("Chưa đăng ký nhận thông báo trên trình duyệt", "no_subscription")
+        # Imported at the first push, not at start: pywebpush brings aiohttp and requests (17 MiB in
+        # every app process), and only a process that sends a push needs its encryption.
+        from pywebpush import WebPusher, WebPushException
+
         taken, retry = [], None
         for subscription in message.push_subscriptions:
             try:

@@ -19,8 +19,6 @@ from collections.abc import Sequence
 
 import anyio.to_thread
 import msgspec
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor
@@ -231,6 +229,11 @@ async def labels_pdf(
 def merge_pdfs(pdfs: Sequence[bytes], order_refs: Sequence[str]) -> bytes:
     """The labels one after another, every page at its own size, in one PDF; the order references in
     its subject (a print shop's queue and a search show what it holds)."""
+    # Imported here, the one place that merges PDFs: pypdf (with fontTools) is 25 MiB that no other
+    # request of an app process needs.
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError  # late, as above
+
     writer = PdfWriter()
     try:
         for pdf in pdfs:

@@ -10,17 +10,19 @@ than re-implement it, so our IDs match what a partner computes with it.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import logging
 from pathlib import Path
 from typing import Any
-
-from epcis_event_hash_generator import hash_generator, json_to_py
 
 # The library expands JSON-LD with the EPCIS 2.0.0 context it carries (its loader would fetch any
 # other context over the network); the unversioned context our documents name is that same 2.0.
 _CARRIED_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 
-_LIBRARY = str(Path(hash_generator.__file__).parent)
+# Found without importing it: the library (with pyld) is imported by ``event_hashes`` alone.
+_SPEC = importlib.util.find_spec("epcis_event_hash_generator")
+assert _SPEC is not None and _SPEC.origin is not None, "epcis-event-hash-generator is a dependency"
+_LIBRARY = str(Path(_SPEC.origin).parent)
 
 
 class _LibraryChatter(logging.Filter):
@@ -37,6 +39,10 @@ logging.getLogger().addFilter(_LibraryChatter())
 
 def event_hashes(document: dict[str, Any]) -> list[str]:
     """The event hash of each event in an EPCISDocument, in order (their eventIDs are ignored)."""
+    # Imported at the first export, not at start: the library and pyld are 24 MiB in every app
+    # process, and only an EPCIS export needs them.
+    from epcis_event_hash_generator import hash_generator, json_to_py
+
     local = copy.deepcopy(document)
     context = local["@context"]
     local["@context"] = [_CARRIED_CONTEXT, *(c for c in context if not isinstance(c, str))]
