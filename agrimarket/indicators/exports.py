@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
+import itertools
+import tempfile
+from collections.abc import Iterator
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from agrimarket.exports import csv_for_excel, excel_safe
+from agrimarket.exports import csv_for_excel, csv_rows, excel_safe
 from agrimarket.indicators.definition import DEFINITION_VI
 from agrimarket.indicators.measure_defs import BY_KEY, FUNNEL
 from agrimarket.indicators.measures import Participation
@@ -18,6 +20,8 @@ from agrimarket.indicators.service import Report
 COMMUNE_HEADER = ["Mã xã/phường", "Xã/phường", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"]
 DISTRICT_HEADER = ["Huyện cũ (trước 01/7/2025)", "Hộ bán hàng trực tuyến", "Qua sàn kết nối", "Qua khai báo"]
 MARKET_HEADER = ["Sàn", "Hộ bán hàng trực tuyến", "Gian hàng đang hoạt động"]
+CHUNK_ROWS = 500  # CSV rows per chunk sent
+CHUNK_BYTES = 64 * 1024  # XLSX bytes per chunk sent
 
 
 def _sections(report: Report) -> list[tuple[str, list[str], list[list[object]]]]:
@@ -88,38 +92,61 @@ def _preamble(report: Report) -> list[list[str]]:
     ]
 
 
+def _csv_rows(report: Report) -> Iterator[list[object]]:
+    """The preamble and every block one after the other (blank line between)."""
+    yield from _preamble(report)[1:]
+    for title, header, block in _sections(report):
+        yield from ([], [title], header)
+        yield from block
+
+
+def report_csv_chunks(report: Report) -> Iterator[bytes]:
+    """The CSV a few hundred rows at a time: a whole country's communes never sit in memory as one file."""
+    rows = _csv_rows(report)
+    first = [*_preamble(report)[0]]
+    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+        yield csv_for_excel(first, chunk) if first else csv_rows(chunk)
+        first = []
+
+
 def report_csv(report: Report) -> bytes:
-    """One CSV with the preamble and every block one after the other (blank line between)."""
-    rows: list[Iterable[object]] = [*_preamble(report)[1:]]
-    for title, header, block in _sections(report):
-        rows += [[], [title], header, *block]
-    return csv_for_excel(_preamble(report)[0], rows)
+    return b"".join(report_csv_chunks(report))
 
 
-def report_xlsx(report: Report) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
-    sheet.title = "Chỉ số"
-    for row in _preamble(report):
-        sheet.append([excel_safe(v) for v in row])
-        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-    for title, header, block in _sections(report):
-        sheet.append([])
-        sheet.append([title])
-        sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
-        sheet.append(header)
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-        for block_row in block:
-            sheet.append([excel_safe(v) for v in block_row])
+def _bold(sheet: WriteOnlyWorksheet, values: list[object], size: int | None = None) -> list[WriteOnlyCell]:
+    font = Font(bold=True, size=size) if size else Font(bold=True)
+    cells = [WriteOnlyCell(sheet, value=excel_safe(v)) for v in values]
+    for cell in cells[:1] if size else cells:
+        cell.font = font
+    return cells
+
+
+def report_xlsx_chunks(report: Report) -> Iterator[bytes]:
+    """The workbook in write-only mode (rows go to a temporary file as they are added), then read
+    back in chunks: memory stays flat however many communes the area has."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Chỉ số")
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 28
     for col in "CDEF":
         sheet.column_dimensions[col].width = 20
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    for row in _preamble(report):
+        sheet.append([*_bold(sheet, row[:1]), *(excel_safe(v) for v in row[1:])])
+    for title, header, block in _sections(report):
+        sheet.append([])
+        sheet.append(_bold(sheet, [title], size=12))
+        sheet.append(_bold(sheet, header))
+        for block_row in block:
+            sheet.append([excel_safe(v) for v in block_row])
+    with tempfile.TemporaryFile() as out:
+        book.save(out)
+        out.seek(0)
+        while chunk := out.read(CHUNK_BYTES):
+            yield chunk
+
+
+def report_xlsx(report: Report) -> bytes:
+    return b"".join(report_xlsx_chunks(report))
 
 
 def filename(report: Report, ext: str) -> str:
