@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -22,9 +22,11 @@ DISTRICT_HEADER = ["Huyện cũ (trước 01/7/2025)", "Hộ bán hàng trực t
 MARKET_HEADER = ["Sàn", "Hộ bán hàng trực tuyến", "Gian hàng đang hoạt động"]
 CHUNK_ROWS = 500  # CSV rows per chunk sent
 CHUNK_BYTES = 64 * 1024  # XLSX bytes per chunk sent
+# (title, header, rows): the long blocks' rows are made as they are written, not all at once.
+Section = tuple[str, list[str], Iterable[list[object]]]
 
 
-def _sections(report: Report) -> list[tuple[str, list[str], list[list[object]]]]:
+def _sections(report: Report) -> list[Section]:
     """(title, header, rows) blocks, in the order the dashboard shows them."""
     r = report
     headline = [
@@ -44,12 +46,12 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[object]]]]
         (
             "Theo xã/phường",
             COMMUNE_HEADER,
-            [[c.code, c.name, c.households, c.synced, c.declared] for c in r.communes],
+            ([c.code, c.name, c.households, c.synced, c.declared] for c in r.communes),
         ),
         (
             "Theo huyện cũ (hồ sơ trước sắp xếp 2025)",
             DISTRICT_HEADER,
-            [[d.label, d.households, d.synced, d.declared] for d in r.districts],
+            ([d.label, d.households, d.synced, d.declared] for d in r.districts),
         ),
         ("Theo sàn", MARKET_HEADER, [[m.label, m.households, m.live_listings] for m in r.marketplaces]),
         (
@@ -61,7 +63,7 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[object]]]]
     return sections + _participation(r.participation) if r.participation else sections
 
 
-def _participation(p: Participation) -> list[tuple[str, list[str], list[list[object]]]]:
+def _participation(p: Participation) -> list[Section]:
     """Every measure with its one-line definition, transactions by marketplace, the funnel."""
     period = f"{p.start:%d/%m/%Y} – {p.end:%d/%m/%Y}"
     return [
@@ -78,7 +80,7 @@ def _participation(p: Participation) -> list[tuple[str, list[str], list[list[obj
         (
             f"Phễu theo xã/phường ({period})",
             ["Mã xã/phường", "Xã/phường", *(BY_KEY[k].label_vi for k in FUNNEL)],
-            [[f.code, f.name, f.trained, f.connected, f.selling, f.transacting] for f in p.funnel],
+            ([f.code, f.name, f.trained, f.connected, f.selling, f.transacting] for f in p.funnel),
         ),
     ]
 
