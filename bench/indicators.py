@@ -32,6 +32,10 @@ from bench.peak_memory import PeakRss
 from bench.report import Result, text_table
 
 SIZES = {"province": (130_000, 1_000_000), "national": (1_300_000, 10_000_000)}
+# Medians of: each query (per size), the dashboard's report, each export. FLAT: the export written
+# again with this many times the commune rows, to see that its memory does not grow.
+REPEAT = {"province": 11, "national": 5}
+DASHBOARD_REPEAT, EXPORT_REPEAT, FLAT = 5, 3, 10
 # The same answer by hand, the fastest we found on the same tables (indexes allowed; also tried
 # UNION ALL + GROUP BY household, COUNT(DISTINCT) after joining the households, EXISTS per
 # household, a (id, commune) index on household, one OR for open and closed spans): live spans
@@ -151,7 +155,7 @@ async def _measure(engine: str, size: str, households: int, history: int) -> dic
     async def service() -> dict[str, int]:
         return await households_by_commune(AreaFilter(province=PROVINCE), DAY)
 
-    got["commune"], answer, got["commune_hand"], expected = await _time_both(service, hand)
+    got["commune"], answer, got["commune_hand"], expected = await _time_both(service, hand, REPEAT[size])
     assert answer == expected, "service and hand-written SQL disagree"
     from_history = {r["commune"]: r["n"] for r in await run(FROM_HISTORY, params)}
     assert answer == from_history, "live spans and listing history disagree"
@@ -163,7 +167,7 @@ async def _measure(engine: str, size: str, households: int, history: int) -> dic
     async def service_country() -> dict[str, int]:
         return {r["province"]: r["n"] for r in await households_by_province(DAY) if r["source"] == ""}
 
-    repeat = 11 if size == "province" else 5
+    repeat = REPEAT[size]
     got["country"], by_province, got["country_hand"], expected = await _time_both(
         service_country, hand_country, repeat
     )
@@ -181,13 +185,13 @@ def _area(scope: str):
     return Area(PROVINCE, "Hải Phòng") if scope == "province" else Area("", "Cả nước")
 
 
-async def _time_dashboard(scope: str, repeat: int = 5) -> float:
+async def _time_dashboard(scope: str) -> float:
     """Median ms of the dashboard's report for the province or the whole country, on the app's pool."""
     from agrimarket.indicators.service import build_report
 
     await build_report(_area(scope), DAY)  # warm-up: the pool's connections
     times = []
-    for _ in range(repeat):
+    for _ in range(DASHBOARD_REPEAT):
         started = time.perf_counter()
         await build_report(_area(scope), DAY)
         times.append((time.perf_counter() - started) * 1000)
@@ -207,14 +211,14 @@ async def _time_exports() -> dict[str, float]:
     got: dict[str, float] = {}
     for kind, writer in (("csv", report_csv_chunks), ("xlsx", report_xlsx_chunks)):
         times = []
-        for _ in range(3):
+        for _ in range(EXPORT_REPEAT):
             started = time.perf_counter()
             report = await build_report(_area("country"), DAY)
             with PeakRss() as rss:
                 size = await asyncio.to_thread(drain, writer(report))
             times.append((time.perf_counter() - started) * 1000)
         # Flat: writing a file with ten times the commune rows must not take more memory.
-        traced = [_traced(writer, report), _traced(writer, replace(report, communes=report.communes * 10))]
+        traced = [_traced(writer, report), _traced(writer, replace(report, communes=report.communes * FLAT))]
         rows = len(report.communes)
         got |= {f"{kind}_ms": statistics.median(times), f"{kind}_bytes": size, f"{kind}_rows": rows}
         got |= {f"{kind}_traced": traced[0], f"{kind}_traced10": traced[1], f"{kind}_rss": rss.added}
