@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -94,7 +95,7 @@ def _preamble(report: Report) -> list[list[str]]:
     ]
 
 
-def _csv_rows(report: Report) -> Iterator[list[object]]:
+def _csv_rows(report: Report) -> Iterator[Sequence[object]]:
     """The preamble and every block one after the other (blank line between)."""
     yield from _preamble(report)[1:]
     for title, header, block in _sections(report):
@@ -115,9 +116,9 @@ def report_csv(report: Report) -> bytes:
     return b"".join(report_csv_chunks(report))
 
 
-def _bold(sheet: WriteOnlyWorksheet, values: list[object], size: int | None = None) -> list[WriteOnlyCell]:
+def _bold(sheet: WriteOnlyWorksheet, values: Sequence[str], size: int | None = None) -> list[Cell]:
     font = Font(bold=True, size=size) if size else Font(bold=True)
-    cells = [WriteOnlyCell(sheet, value=excel_safe(v)) for v in values]
+    cells = [WriteOnlyCell(sheet, value=str(excel_safe(v))) for v in values]
     for cell in cells[:1] if size else cells:
         cell.font = font
     return cells
