@@ -84,7 +84,7 @@ SELECT c.province, SUM(p.n) AS n FROM per_commune p JOIN commune c ON c.code = p
 )
 
 
-def _after_load() -> None:
+async def _after_load() -> None:
     """THE CALL POINT FOR THE SUMMARY'S REBUILD (issue 25, point 2).
 
     Called once the listing history, live spans and declared listings are loaded, before the
@@ -118,7 +118,7 @@ async def _load(size: str, households: int, history: int) -> float:
     # Spans as production has them: the backfill's SQL over the whole history. Then the statistics
     # and (PostgreSQL) the visibility map that autovacuum keeps on a live database.
     await rebuild_all_spans()
-    _after_load()
+    await _after_load()
     await sql("ANALYZE" if os.environ["DATABASE_URL"].startswith("sqlite") else "VACUUM ANALYZE", {})
     return time.perf_counter() - started
 
