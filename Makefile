@@ -57,7 +57,8 @@ worker: migrate
 	$(BIN)/piccolo integrations worker --processes $(SYNC_WORKERS)
 
 # Performance figures on the local PostgreSQL in one table; BENCH=scan (or stamps, product, memory,
-# photos, sync, indicators) runs one. The full run also writes bench/REPORT.md.
+# photos, sync, indicators, imports, orders, messages, weight) runs one. The full run also writes
+# bench/REPORT.md. BENCH=national (not in the full run): the indicators at 130 k and 1.3 M households.
 bench: install
 	$(BIN)/python -m bench $(BENCH)
 

@@ -51,8 +51,11 @@ def csv_safe(value: object) -> object:
 
 def csv_for_excel(header: list[str], rows: Iterable[Iterable[object]]) -> bytes:
     """UTF-8 with BOM (so Excel shows Vietnamese), every cell formula-safe however Excel splits it."""
+    return "\ufeff".encode() + csv_rows([header, *rows])
+
+
+def csv_rows(rows: Iterable[Iterable[object]]) -> bytes:
+    """More rows of such a file, without the BOM (the chunks after the first of a streamed CSV)."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([csv_safe(cell) for cell in header])
-    writer.writerows([csv_safe(cell) for cell in row] for row in rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    csv.writer(out).writerows([csv_safe(cell) for cell in row] for row in rows)
+    return out.getvalue().encode("utf-8")

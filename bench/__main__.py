@@ -1,9 +1,10 @@
-"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|orders|messages|weight ...]``.
+"""``python -m bench [stamps|scan|product|memory|photos|sync|indicators|imports|orders|messages|weight|national ...]``.
 
 Default: everything, then the table is also written to bench/REPORT.md. Each bench runs in a
 process of its own (its own database and engine), so any one of them can run alone; a part run
 alone leaves the report as it is, except the order desk's (run on its own, later than the rest),
-which replaces its own section of bench/REPORT.md. ``--seconds N``: how long the order desk's
+which replaces its own section of bench/REPORT.md, and the indicators at national size (``national``,
+not part of the default run: it loads 10 M history rows), which does the same. ``--seconds N``: how long the order desk's
 bench runs at 60 orders a minute (default 60). ``--quick``: the messages bench's events for 10 s
 instead of 60.
 """
@@ -19,7 +20,20 @@ from pathlib import Path
 
 from bench.report import REPORT, Result, machine, text_table, write_markdown, write_section
 
-ALL = ["stamps", "scan", "product", "memory", "photos", "sync", "indicators", "orders", "messages", "weight"]
+ALL = [
+    "stamps",
+    "scan",
+    "product",
+    "memory",
+    "photos",
+    "sync",
+    "indicators",
+    "imports",
+    "orders",
+    "messages",
+    "weight",
+]
+ALONE = ["national"]  # run only when named: the province and national sizes side by side (minutes)
 PAGES = ("scan", "product", "memory")  # one served session: both apps up, loaded in turns
 
 
@@ -58,6 +72,14 @@ def _child(group: str, args: list[str], out: str) -> None:
         from bench import indicators
 
         result = indicators.run("postgres")
+    elif group == "national":
+        from bench import indicators
+
+        result = indicators.run_national()
+    elif group == "imports":
+        from bench import imports
+
+        result = imports.run()
     elif group == "weight":
         from bench import weight
 
@@ -71,7 +93,7 @@ def _child(group: str, args: list[str], out: str) -> None:
 
         result = messages.run(messages.seconds_from(args))
     else:
-        raise SystemExit(f"unknown bench {group!r}; one of {', '.join(ALL)}")
+        raise SystemExit(f"unknown bench {group!r}; one of {', '.join(ALL + ALONE)}")
     Path(out).write_text(json.dumps(result.to_json(), ensure_ascii=False))
 
 
@@ -84,9 +106,9 @@ def main() -> None:
     seconds = argv[argv.index("--seconds") : argv.index("--seconds") + 2] if "--seconds" in argv else []
     quick = ["--quick"] if "--quick" in argv else []
     which = [a for a in argv if a not in seconds and a not in quick] or ALL
-    unknown = sorted(set(which) - set(ALL))
+    unknown = sorted(set(which) - set(ALL + ALONE))
     if unknown:
-        raise SystemExit(f"unknown bench {', '.join(unknown)}; choose from {', '.join(ALL)}")
+        raise SystemExit(f"unknown bench {', '.join(unknown)}; choose from {', '.join(ALL + ALONE)}")
     started = time.perf_counter()
     results: dict[str, Result] = {}
     logs = Path(tempfile.mkdtemp(prefix="agm-bench-logs-"))
@@ -116,9 +138,10 @@ def main() -> None:
     if set(which) == set(ALL):
         write_markdown(results, machine(), runtime)
         print(f"Written to {REPORT.relative_to(REPORT.parent.parent)}")
-    elif "orders" in results:
-        write_section("orders", results["orders"], machine(), runtime)
-        print(f"Its section of {REPORT.relative_to(REPORT.parent.parent)} replaced")
+    for alone in ("orders", "national"):
+        if alone in results and set(which) != set(ALL):
+            write_section(alone, results[alone], machine(), runtime)
+            print(f"The {alone} section of {REPORT.relative_to(REPORT.parent.parent)} replaced")
 
 
 if __name__ == "__main__":

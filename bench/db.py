@@ -14,12 +14,14 @@ PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5
 NAME = os.environ.get("BENCH_DB_NAME", "agm_bench")  # parallel benches each name their own
 
 
-def prepare(engine: str | None = None, name: str = NAME) -> dict[str, str]:
+def prepare(engine: str | None = None, name: str | None = None) -> dict[str, str]:
     """Create the database, migrate it, load the administrative units; returns the environment.
 
-    ``name``: a bench that may run beside the others (``python -m bench orders``) names its own,
-    so it never drops a database another bench is using."""
+    ``name`` (default: ``NAME`` as it is at the call, so a bench may set ``db.NAME`` first): a bench
+    that may run beside the others (``python -m bench orders``) names its own, so it never drops a
+    database another bench is using."""
     engine = engine or os.environ.get("BENCH_DB", "postgres")
+    name = name or NAME
     run_dir = Path(tempfile.mkdtemp(prefix="agm-bench-"))
     if engine == "postgres":
         asyncio.run(_recreate(name))

@@ -1,4 +1,6 @@
-"""Issue + render 10,000 stamps end to end, with the per-stage split."""
+"""Issue + render stamps end to end, with the per-stage split: 10,000 with short-URL and with GS1
+Digital Link QR codes, then the growth line (issue 25): 1,000, 10,000 and 100,000 per issuance,
+stamps/s and the peak resident memory each issuance adds (this process and its render pool)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,11 @@ import os
 import time
 from datetime import date
 
+from bench.peak_memory import PeakRss
 from bench.report import Figure, Result, verdict
 
 COUNT = 10_000
+GROWTH = (1_000, 10_000, 100_000)  # stamps per issuance, short-URL QR
 GOAL = 1_000  # stamps/s
 # BENCH_STAMP_PINS=1: every label with a scratch-off PIN (drawn, hashed and stored while rendering).
 WITH_PIN = os.environ.get("BENCH_STAMP_PINS") == "1"
@@ -18,25 +22,29 @@ WITH_PIN = os.environ.get("BENCH_STAMP_PINS") == "1"
 GTIN = "09506000134352"  # GS1's published example GTIN: the Digital Link run's product
 
 
-async def _one(actor, batch_id: int, count: int, settings, storage, digital_link: bool) -> tuple[Figure, str]:
-    """Issue and render ``count`` stamps with short-URL or Digital Link QR codes: its row and stage split."""
+async def _one(
+    actor, batch_id: int, count: int, settings, storage, digital_link: bool
+) -> tuple[Figure, str, float]:
+    """Issue and render ``count`` stamps with short-URL or Digital Link QR codes: its row, stage
+    split and the peak memory (MiB) the issuance added."""
     from traceability.stamps import jobs, serials, service
     from traceability.tables import Stamp, StampIssue
 
-    t0 = time.perf_counter()
-    issue_id = await service.create_issue(
-        actor,
-        batch_id,
-        count,
-        "30x40",
-        claimed=True,
-        with_pin=WITH_PIN,
-        digital_link_qr=digital_link,
-        public_base_url=settings.public_base_url,
-    )
-    t1 = time.perf_counter()
-    timings = await jobs.render_claimed(issue_id, settings, storage)
-    t2 = time.perf_counter()
+    with PeakRss() as memory:
+        t0 = time.perf_counter()
+        issue_id = await service.create_issue(
+            actor,
+            batch_id,
+            count,
+            "30x40",
+            claimed=True,
+            with_pin=WITH_PIN,
+            digital_link_qr=digital_link,
+            public_base_url=settings.public_base_url,
+        )
+        t1 = time.perf_counter()
+        timings = await jobs.render_claimed(issue_id, settings, storage)
+        t2 = time.perf_counter()
     row = await StampIssue.select().where(StampIssue.id == issue_id).first()
     assert row["status"] == "done" and await Stamp.count().where(Stamp.issuance == issue_id) == count
     assert row["digital_link"] is digital_link
@@ -64,15 +72,15 @@ async def _one(actor, batch_id: int, count: int, settings, storage, digital_link
     kind = "GS1 Digital Link QR" if digital_link else "short-URL QR"
     figure = Figure(
         f"stamps issued + rendered to PDF + PNG ZIP ({count:,}, {kind}{', with PINs' if WITH_PIN else ''})",
-        f"{ours:,.0f}/s ({total:.1f} s)",
+        f"{ours:,.0f}/s ({total:.1f} s; peak memory +{memory.added:,.0f} MiB)",
         f"{ceiling:,.0f}/s (label rendering alone)",
         f"{ours / ceiling:.0%}",
         verdict(f"≥ {GOAL:,}/s on 2 cores", ours >= GOAL),
     )
-    return figure, ", ".join(f"{k} {v:.2f}" for k, v in split.items())
+    return figure, ", ".join(f"{k} {v:.2f}" for k, v in split.items()), memory.added
 
 
-async def _run(count: int) -> Result:
+async def _run(count: int, counts: tuple[int, ...]) -> Result:
     from agrimarket.media.storage import build_storage
     from agrimarket.settings import Settings
     from agrimarket.tables import Product
@@ -90,16 +98,25 @@ async def _run(count: int) -> Result:
     # Warm-up: start the worker processes and load fonts once, as a running server has.
     await jobs.issue(actor, batch_id, 1000, "30x40", settings, storage)
 
-    short, short_split = await _one(actor, batch_id, count, settings, storage, digital_link=False)
-    linked, linked_split = await _one(actor, batch_id, count, settings, storage, digital_link=True)
+    # Smallest first, so an earlier, bigger issuance's memory never inflates a later one's peak.
+    growth = [await _one(actor, batch_id, n, settings, storage, digital_link=False) for n in counts]
+    _, short_split, _ = growth[counts.index(count)] if count in counts else growth[-1]
+    linked, linked_split, _ = await _one(actor, batch_id, count, settings, storage, digital_link=True)
+    line = "; ".join(
+        f"{n:,}: {figure.ours.split(' (')[0]}, +{mib:,.0f} MiB ({mib * 1000 / n:.1f} MiB per 1,000)"
+        for n, (figure, _, mib) in zip(counts, growth, strict=True)
+    )
     result = Result(
-        figures=[short, linked],
+        figures=[*(g[0] for g in growth), linked],
         details=[
+            ("growth, stamps per issuance -> stamps/s, peak memory added:", line),
             ("seconds per stage, short URL:", short_split),
             ("seconds per stage, Digital Link:", linked_split),
         ],
-        setup=f"{count:,} stamps of one batch per row, 30×40 mm labels, after a 1,000-stamp warm-up; "
-        f"Digital Link /01/{GTIN}/10/LO-BENCH/21/{{serial}}?17=270531",
+        setup=f"{', '.join(f'{n:,}' for n in counts)} stamps of one batch per issuance (short-URL QR) and "
+        f"{count:,} with Digital Link QR, 30×40 mm labels, after a 1,000-stamp warm-up; Digital Link "
+        f"/01/{GTIN}/10/LO-BENCH/21/{{serial}}?17=270531; memory: VmRSS of the process and its render "
+        "pool sampled every 5 ms, peak minus before",
     )
     from traceability.stamps import render
 
@@ -107,8 +124,21 @@ async def _run(count: int) -> Result:
     return result
 
 
-def run(count: int = COUNT) -> Result:
+def run(count: int = COUNT, counts: tuple[int, ...] = GROWTH) -> Result:
     from bench import db
 
     db.prepare()
-    return asyncio.run(_run(count))
+    return asyncio.run(_run(count, counts))
+
+
+if __name__ == "__main__":
+    import sys
+
+    from bench.report import text_table
+
+    # ``python -m bench.stamps [N ...]``: the growth line at these counts (default 1,000 10,000 100,000).
+    sizes = tuple(int(a) for a in sys.argv[1:]) or GROWTH
+    result = run(min(sizes, key=lambda n: abs(n - COUNT)), sizes)
+    print(text_table(result.figures))
+    for key, value in result.details:
+        print(key, value)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.di import Provide
 from litestar.params import QueryParameter
+from litestar.response import Stream
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.indicators import responses
@@ -60,7 +61,7 @@ class IndicatorController(Controller):
         day: Day = None,
         area: AreaCode = None,
         start: PeriodStart = None,
-    ) -> Response[bytes]:
+    ) -> Stream:
         return responses.csv_response(await report_for(actor, area, day, period_start=start))
 
     @get("/export.xlsx", media_type=responses.XLSX)
@@ -70,5 +71,5 @@ class IndicatorController(Controller):
         day: Day = None,
         area: AreaCode = None,
         start: PeriodStart = None,
-    ) -> Response[bytes]:
+    ) -> Stream:
         return responses.xlsx_response(await report_for(actor, area, day, period_start=start))

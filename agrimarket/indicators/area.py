@@ -80,8 +80,11 @@ async def resolve_area(actor: Actor, code: str | None) -> Area:
 
 
 async def communes_of(area: Area) -> list[dict]:
-    """The communes a report lists: all of the province's, or the one commune."""
+    """The communes a report lists: all of the province's, the one commune, or with no province
+    (the whole country: ``AreaFilter`` reads an empty province as no filter) all of them."""
     query = Commune.select(Commune.code, Commune.name).order_by(Commune.name)
     if area.commune_code:
         return await query.where(Commune.code == area.commune_code)
+    if not area.province_code:
+        return await query
     return await query.where(Commune.province == area.province_code)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.di import Provide
 from litestar.params import QueryParameter
-from litestar.response import Template
+from litestar.response import Stream, Template
 from markupsafe import Markup
 
 from agrimarket.accounts.actor import Actor, Role
@@ -92,7 +92,7 @@ class IndicatorPages(Controller):
         day: Day = None,
         area: AreaCode = None,
         start: PeriodStart = None,
-    ) -> Response[bytes]:
+    ) -> Stream:
         return responses.csv_response(await report_for(viewer, area, day, period_start=start))
 
     @get("/export.xlsx", media_type=responses.XLSX)
@@ -102,5 +102,5 @@ class IndicatorPages(Controller):
         day: Day = None,
         area: AreaCode = None,
         start: PeriodStart = None,
-    ) -> Response[bytes]:
+    ) -> Stream:
         return responses.xlsx_response(await report_for(viewer, area, day, period_start=start))

@@ -1,19 +1,25 @@
-"""File responses shared by the API and the dashboard."""
+"""File responses shared by the API and the dashboard: streamed, so a whole country's file is never
+held in memory whole (the chunks are made in a worker thread, off the event loop)."""
 
 from __future__ import annotations
 
-from litestar import Response
+from litestar.response import Stream
 
-from agrimarket.indicators.exports import filename, report_csv, report_xlsx
+from agrimarket.indicators.exports import filename, report_csv_chunks, report_xlsx_chunks
 from agrimarket.indicators.service import Report
-from agrimarket.web.downloads import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def csv_response(report: Report) -> Response[bytes]:
-    return attachment(report_csv(report), "text/csv", filename(report, "csv"))
+def _download(chunks, media_type: str, name: str) -> Stream:
+    # The same headers as agrimarket.web.downloads.attachment: personal data is never cached.
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
+    return Stream(chunks, media_type=media_type, headers=headers)
 
 
-def xlsx_response(report: Report) -> Response[bytes]:
-    return attachment(report_xlsx(report), XLSX, filename(report, "xlsx"))
+def csv_response(report: Report) -> Stream:
+    return _download(report_csv_chunks(report), "text/csv", filename(report, "csv"))
+
+
+def xlsx_response(report: Report) -> Stream:
+    return _download(report_xlsx_chunks(report), XLSX, filename(report, "xlsx"))
