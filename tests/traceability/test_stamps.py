@@ -265,3 +265,27 @@ async def test_demo_stamps_issue_render_scan_and_revoke(client, accounts):
     assert await Stamp.count().where(Stamp.status == "revoked") == 1
     assert await Scan.count() == 3
     assert (await StampIssue.select(StampIssue.status).first())["status"] == "done"
+
+
+async def test_a_serial_drawn_twice_is_drawn_again_and_the_first_stamp_keeps_it(client, accounts, monkeypatch):
+    """80 random bits make a repeat near impossible, but the insert must still survive one: the
+    repeated serial is skipped by the database and only its position is drawn again."""
+    session, _, batch_id = await make_batch(accounts)
+    first = (await issue(client, session, batch_id, 3, "30x40")).json()
+    taken = await Stamp.select(Stamp.serial, Stamp.id).where(Stamp.issuance == first["id"]).first()
+    draw = serials.new_serials
+    calls: list[int] = []
+
+    def repeat_once(count: int) -> list[str]:
+        calls.append(count)
+        fresh = draw(count)
+        return [taken["serial"], *fresh[1:]] if len(calls) == 1 else fresh
+
+    monkeypatch.setattr(serials, "new_serials", repeat_once)
+    second = (await issue(client, session, batch_id, 5, "30x40")).json()
+    assert calls == [5, 1]  # the one repeated position, drawn again
+    rows = await Stamp.select(Stamp.seq, Stamp.serial, Stamp.status).where(Stamp.issuance == second["id"])
+    assert sorted(r["seq"] for r in rows) == [1, 2, 3, 4, 5]
+    assert taken["serial"] not in {r["serial"] for r in rows} and {r["status"] for r in rows} == {"active"}
+    owner = await Stamp.select(Stamp.issuance).where(Stamp.serial == taken["serial"]).first()
+    assert owner["issuance"] == first["id"]

@@ -33,7 +33,7 @@ from traceability.stamps import digital_link, jobs, pins, public, review, revoca
 from traceability.stamps.scan import ScanResult
 from traceability.stamps.scan_zh import ZH
 from traceability.stamps.schemas import RevokeRequest
-from traceability.stamps.throttle import scan_throttle
+from traceability.stamps.throttle import scan_page_throttle, scan_throttle
 
 SCAN_CSS = Path(__file__).resolve().parents[2] / "agrimarket" / "static" / "scan.css"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -266,7 +266,7 @@ class ScanPages(Controller):
     ) -> Response[str] | Template:
         # Nothing injected, the throttle called: see agrimarket.web.services.
         settings, storage = app_services(request.app)
-        await scan_throttle(request, settings, serial)  # free when the resolver sent the client here
+        await scan_page_throttle(request, settings, serial)  # free when the resolver sent the client here
         language = public.page_lang(request, lang)
         try:
             seen = await public.lookup(request, serial, settings, storage)

@@ -7,15 +7,18 @@ kept in the schema for imports of pre-printed stock.)
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.audit import service as audit
 from agrimarket.db import write_transaction
+from agrimarket.db.direct import fetch_direct
 from agrimarket.errors import Conflict, Invalid, NotFound
 from agrimarket.media.storage import Storage
 from agrimarket.products.service import ensure_writable
@@ -27,7 +30,7 @@ from traceability.stamps.label_layout import LABEL_SIZES
 from traceability.stamps.schemas import MAX_STAMPS, IssueRead
 from traceability.tables import Batch, Stamp, StampIssue
 
-CHUNK = 1000  # rows per INSERT: 6 parameters each keeps well under PostgreSQL's 32,767
+CHUNK = 5000  # rows per INSERT (two arrays or one JSON text of them: no parameter-count limit)
 LEASE = timedelta(minutes=2)  # how long a renderer's claim on a job lasts unless renewed
 
 
@@ -46,17 +49,29 @@ async def writable_batch(actor: Actor, batch_id: int) -> None:
         raise batches.not_found() from None
 
 
+# One statement per chunk with the serials and positions as two arrays (PostgreSQL) or one JSON
+# array (SQLite): building 1,000 Piccolo rows and their 6,000 parameters cost more than the write.
+# Every other column takes its database default.
+_INSERT_PG = """INSERT INTO stamp (serial, batch, issuance, seq, status, created_at)
+SELECT s, {}, {}, q, 'active', {} FROM unnest({}::varchar[], {}::int[]) AS fresh(s, q)
+ON CONFLICT (serial) DO NOTHING RETURNING seq"""
+# WHERE true: SQLite's parser needs it between an INSERT's SELECT and its ON CONFLICT.
+_INSERT_SQLITE = """INSERT INTO stamp (serial, batch, issuance, seq, status, created_at)
+SELECT json_extract(value, '$[0]'), {}, {}, json_extract(value, '$[1]'), 'active', {} FROM json_each({})
+WHERE true ON CONFLICT (serial) DO NOTHING RETURNING seq"""
+
+
 async def insert_stamps(issue_id: int, batch_id: int, count: int, now: datetime) -> None:
     """Insert ``count`` fresh serials; a serial that collides with an existing one is drawn again."""
     for start in range(0, count, CHUNK):
         seqs = list(range(start + 1, min(start + CHUNK, count) + 1))
         while seqs:
             fresh = serials.new_serials(len(seqs))
-            rows = [
-                Stamp(serial=s, batch=batch_id, issuance=issue_id, seq=q, status="active", created_at=now)
-                for s, q in zip(fresh, seqs, strict=True)
-            ]
-            done = await Stamp.insert(*rows).on_conflict(action="DO NOTHING").returning(Stamp.seq)
+            if isinstance(Stamp._meta.db, PostgresEngine):
+                done = await fetch_direct(Stamp, _INSERT_PG, batch_id, issue_id, now, fresh, seqs)
+            else:
+                pairs = json.dumps(list(zip(fresh, seqs, strict=True)))
+                done = await Stamp.raw(_INSERT_SQLITE, batch_id, issue_id, now, pairs)
             inserted = {r["seq"] for r in done}
             seqs = [q for q in seqs if q not in inserted]
 

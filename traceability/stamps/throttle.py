@@ -89,19 +89,26 @@ def prepay_scan_page(request: Request, settings: Settings, serial: str) -> None:
     leases.prepaid[key] = leases.prepaid.get(key, 0) + 1
 
 
-async def scan_throttle(request: Request, settings: Settings, serial: str | None = None) -> None:
+async def scan_page_throttle(request: Request, settings: Settings, serial: str) -> None:
+    """The scan page of ``serial``: free once per view the resolver prepaid, else counted."""
+    window = _window(settings)[2]
+    key = (client_address(request), serial)
+    leases = _leases(request)
+    leases.roll(window)
+    paid = leases.prepaid.get(key, 0)
+    if paid > 0:
+        leases.prepaid[key] = paid - 1
+        return
+    await scan_throttle(request, settings)
+
+
+async def scan_throttle(request: Request, settings: Settings) -> None:
     """Fixed window per client address; 429 with Retry-After once the window's quota is used.
 
-    ``serial``: the scan page of that serial, free once per view the resolver prepaid."""
+    Also a route dependency (its parameters are what Litestar injects)."""
     now, seconds, window, allowed = _window(settings)
     client = client_address(request)
     leases = _leases(request)
-    if serial is not None:
-        leases.roll(window)
-        paid = leases.prepaid.get((client, serial), 0)
-        if paid > 0:
-            leases.prepaid[client, serial] = paid - 1
-            return
     while True:
         leases.roll(window)
         if leases.take(client):
