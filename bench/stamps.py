@@ -15,6 +15,7 @@ from bench.report import Figure, Result, verdict
 COUNT = 10_000
 GROWTH = (1_000, 10_000, 100_000)  # stamps per issuance, short-URL QR
 GOAL = 1_000  # stamps/s
+INLINE, WAIT_S = 2_000, 2.0  # STAMP_BACKGROUND_THRESHOLD's default; seconds a farmer waits at most
 # BENCH_STAMP_PINS=1: every label with a scratch-off PIN (drawn, hashed and stored while rendering).
 WITH_PIN = os.environ.get("BENCH_STAMP_PINS") == "1"
 
@@ -75,7 +76,10 @@ async def _one(
         f"{ours:,.0f}/s ({total:.1f} s; peak memory +{memory.added:,.0f} MiB)",
         f"{ceiling:,.0f}/s (label rendering alone)",
         f"{ours / ceiling:.0%}",
-        verdict(f"≥ {GOAL:,}/s on 2 cores", ours >= GOAL),
+        # An issuance under the background threshold renders in the request: the farmer waits for it.
+        verdict(f"≤ {WAIT_S:.0f} s in the request", total <= WAIT_S)
+        if count <= INLINE
+        else verdict(f"≥ {GOAL:,}/s on 2 cores", ours >= GOAL),
     )
     return figure, ", ".join(f"{k} {v:.2f}" for k, v in split.items()), memory.added
 
