@@ -39,13 +39,15 @@ PRODUCTION_KEYS = (
     "INTEGRATIONS_CREDENTIALS_KEY",
     "INTEGRATIONS_WEBHOOK_SECRET",
 )
-PAGE_GOAL = 0.70  # of the bare page's req/s
+# Of the bare page's req/s (issue 25): the scan page does one lookup and a buffered log line more;
+# the product page a cached render per state of its rows.
+PAGE_GOAL = {"scan": 0.85, "product": 0.80}
 # Tail latency may be at most twice the bare page's: our page does a few cached lookups more, not
 # work that should make one request in a hundred wait much longer.
 P99_GOAL = 2.0  # × the bare page's p99
-# After the load, one worker may hold at most twice the bare app's memory: templates, the ORM and the
+# After the load, one worker may hold at most 1.5× the bare app's memory: templates, the ORM and the
 # caches are worth some, but a per-request leak grows past that within the run.
-MEMORY_GOAL = 2.0  # × the bare app's RSS after the same load
+MEMORY_GOAL = 1.5  # × the bare app's RSS after the same load
 
 
 async def _setup() -> tuple[list[str], list[int], list[int]]:
@@ -199,7 +201,7 @@ def _result(kinds: list[str], measured: dict, sizes: dict[str, int]) -> Result:
                 f"{ours.rps:,.0f}",
                 f"{bare.rps:,.0f} (bare one-row page)",
                 f"{ratio:.0%}",
-                verdict(f"≥ {PAGE_GOAL:.0%} of ceiling", ratio >= PAGE_GOAL),
+                verdict(f"≥ {PAGE_GOAL[kind]:.0%} of ceiling", ratio >= PAGE_GOAL[kind]),
             ),
             Figure(
                 f"{names[kind]}: p99",
