@@ -267,7 +267,9 @@ async def test_demo_stamps_issue_render_scan_and_revoke(client, accounts):
     assert (await StampIssue.select(StampIssue.status).first())["status"] == "done"
 
 
-async def test_a_serial_drawn_twice_is_drawn_again_and_the_first_stamp_keeps_it(client, accounts, monkeypatch):
+async def test_a_serial_drawn_twice_is_drawn_again_and_the_first_stamp_keeps_it(
+    client, accounts, monkeypatch
+):
     """80 random bits make a repeat near impossible, but the insert must still survive one: the
     repeated serial is skipped by the database and only its position is drawn again."""
     session, _, batch_id = await make_batch(accounts)
