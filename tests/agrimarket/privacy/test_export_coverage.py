@@ -49,6 +49,9 @@ EXCLUDED = {
     "app_user.household",  # the account row itself is exported whole (app_user.id)
     # Shop listings and their spans are derived from listing_history (exported); spans add nothing.
     "listing_span.household",
+    # The indicator's summary: the days a household was selling, derived from its listings' history,
+    # its declared listings and its supplies (all exported); it adds nothing and goes with the household.
+    "selling_span.household",
 }
 
 
