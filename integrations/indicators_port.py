@@ -10,11 +10,9 @@ cooperative product supplier ``ps``, order ``o``; the core's ``household hh``, `
 
 from __future__ import annotations
 
-# A live span covering the cutoff (integrations.listings.spans): the listing's last change before it
-# was "live".
-COVERS = "s.live_from < :cutoff AND (s.live_until IS NULL OR s.live_until >= :cutoff)"
-# The same as two disjoint range scans of the index listing_span_covers, open spans and closed
-# ones: the OR above defeats PostgreSQL's index-only scan (and costs SQLite a third more).
+# A live span covering the cutoff (integrations.listings.spans: the listing's last change before it
+# was "live"), as two disjoint range scans of the index listing_span_covers, open spans and closed
+# ones: one OR of the two defeats PostgreSQL's index-only scan (and costs SQLite a third more).
 OPEN, CLOSED = (f"s.live_until {test} AND s.live_from < :cutoff" for test in ("IS NULL", ">= :cutoff"))
 
 
@@ -33,30 +31,6 @@ live AS (
 # Rows of ``live`` with their product (to be joined to the household ``hh`` or cooperative ``co``).
 LIVE_WITH_PRODUCT = """SELECT live.listing, live.market, live.cooperative, li.product
   FROM live JOIN listing li ON li.id = live.listing"""
-
-# (household, market, 'synced') for each live listing of a household's own product, and for each
-# supplier of a live cooperative product; duplicates are left to the caller's COUNT(DISTINCT).
-# Suppliers are read from product_supplier first: few rows, whereas most spans belong to no
-# cooperative product. SQLite takes CROSS JOIN as the join order; PostgreSQL plans it as a plain join.
-SYNCED_HITS = f"""{live_spans("s.household, m.code AS market, 'synced' AS source", " AND s.household IS NOT NULL")}
-  UNION ALL
-  SELECT ps.household, m.code, 'synced'
-  FROM product_supplier ps CROSS JOIN listing li CROSS JOIN listing_span s CROSS JOIN marketplace m
-  WHERE li.product = ps.product AND s.listing = li.id AND m.id = s.marketplace AND {COVERS}
-    AND ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at >= :cutoff)"""  # noqa: S608
-
-
-def synced_households(source: str) -> str:
-    """The households with a listing live at the cutoff (own, or as a supplier), each once per
-    branch of a UNION; ``source`` is appended to each SELECT list (e.g. ``, 'synced' AS source``)."""
-    return f"""SELECT s.household{source} FROM listing_span s WHERE {OPEN} AND s.household IS NOT NULL
-  UNION
-  SELECT s.household{source} FROM listing_span s WHERE {CLOSED} AND s.household IS NOT NULL
-  UNION
-  SELECT ps.household{source} FROM product_supplier ps CROSS JOIN listing li CROSS JOIN listing_span s
-  WHERE li.product = ps.product AND s.listing = li.id AND {COVERS}
-    AND ps.added_at < :cutoff AND (ps.removed_at IS NULL OR ps.removed_at >= :cutoff)"""  # noqa: S608
-
 
 # A live span overlapping the period: displayed at some moment in it.
 OVERLAPS = "s.live_from < :cutoff AND (s.live_until IS NULL OR s.live_until > :start)"

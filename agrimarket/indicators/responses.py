@@ -7,14 +7,13 @@ from litestar.response import Stream
 
 from agrimarket.indicators.exports import filename, report_csv_chunks, report_xlsx_chunks
 from agrimarket.indicators.service import Report
+from agrimarket.web.downloads import attachment_headers
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _download(chunks, media_type: str, name: str) -> Stream:
-    # The same headers as agrimarket.web.downloads.attachment: personal data is never cached.
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"}
-    return Stream(chunks, media_type=media_type, headers=headers)
+    return Stream(chunks, media_type=media_type, headers=attachment_headers(name))
 
 
 def csv_response(report: Report) -> Stream:
