@@ -16,21 +16,18 @@ from __future__ import annotations
 OPEN, CLOSED = (f"s.live_until {test} AND s.live_from < :cutoff" for test in ("IS NULL", ">= :cutoff"))
 
 
-def live_spans(columns: str, extra: str = "") -> str:
-    """SELECT ``columns`` of the spans covering the cutoff (``s``, marketplace ``m``)."""
-    select = f"SELECT {columns} FROM listing_span s JOIN marketplace m ON m.id = s.marketplace WHERE"  # noqa: S608
-    return f"{select} {OPEN}{extra}\n  UNION ALL\n  {select} {CLOSED}{extra}"
-
-
-# Listings live at the cutoff, with their marketplace's code (a CTE named ``live``).
-LIVE = f"""
+def live(area: str) -> str:
+    """Listings live at the cutoff in ``area`` (a test on the span ``s``'s copied ``province`` and
+    ``commune``, an index range on province, or ``1 = 1``): a CTE named ``live`` of rows
+    (marketplace id, product, cooperative)."""
+    select = f"SELECT s.marketplace, s.product, s.cooperative FROM listing_span s WHERE {area} AND"  # noqa: S608
+    return f"""
 live AS (
-  {live_spans("s.listing, s.household, s.cooperative, m.code AS market")}
+  {select} {OPEN}
+  UNION ALL
+  {select} {CLOSED}
 )"""
 
-# Rows of ``live`` with their product (to be joined to the household ``hh`` or cooperative ``co``).
-LIVE_WITH_PRODUCT = """SELECT live.listing, live.market, live.cooperative, li.product
-  FROM live JOIN listing li ON li.id = live.listing"""
 
 # A live span overlapping the period: displayed at some moment in it.
 OVERLAPS = "s.live_from < :cutoff AND (s.live_until IS NULL OR s.live_until > :start)"
@@ -48,10 +45,20 @@ TRANSACTING = f"""
   WHERE o.cooperative IS NOT NULL AND {ORDERED}
     AND ps.added_at <= o.placed_at AND (ps.removed_at IS NULL OR ps.removed_at > o.placed_at)"""  # noqa: S608
 
-# Households with a listing live at some moment of the period (own, or as a supplier).
-DISPLAYED = f"""
-  SELECT s.household FROM listing_span s WHERE s.household IS NOT NULL AND {OVERLAPS}
+
+def displayed_own(area: str) -> str:
+    """Rows (household, commune) of the households with an own listing live at some moment of the
+    period, in ``area`` (see ``live_spans``): open spans and closed ones, two index ranges; the
+    commune is the span's copy of its household's."""
+    own = f"SELECT s.household, s.commune FROM listing_span s WHERE s.household IS NOT NULL AND {area} AND"  # noqa: S608
+    return f"""
+  {own} s.live_until IS NULL AND s.live_from < :cutoff
   UNION
+  {own} s.live_until > :start AND s.live_from < :cutoff"""
+
+
+# Households supplying a cooperative product whose listing was live at some moment of the period.
+DISPLAYED_AS_SUPPLIER = f"""
   SELECT ps.household FROM product_supplier ps
     JOIN listing li ON li.product = ps.product
     JOIN listing_span s ON s.listing = li.id

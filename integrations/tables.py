@@ -99,7 +99,9 @@ class ListingSpan(Table):
 
     Rebuilt from the listing's history by every ``append_history`` (same transaction), so the history
     stays the only truth. ``live_until`` is the next state change (None while still live); a listing
-    is live at a cutoff when ``live_from < cutoff <= live_until``.
+    is live at a cutoff when ``live_from < cutoff <= live_until``. The listing's product and its
+    owner's commune and province are copied in, so an area's live listings are one index range
+    (``listing_span_area``) with no join per row.
     """
 
     id = Serial(primary_key=True)
@@ -109,6 +111,9 @@ class ListingSpan(Table):
     cooperative = ForeignKey(Cooperative, null=True, default=None, on_delete=OnDelete.set_null)
     live_from = Timestamptz()
     live_until = Timestamptz(null=True, default=None)
+    product = Integer(null=True, default=None)  # the listing's (a listing never changes product)
+    commune = Varchar(length=10, null=True, default=None)  # the household's, or the cooperative's
+    province = Varchar(length=10, null=True, default=None)
 
 
 class SyncJob(Table):

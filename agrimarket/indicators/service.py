@@ -16,7 +16,7 @@ from agrimarket.indicators import queries
 from agrimarket.indicators.area import Area, communes_of, resolve_area
 from agrimarket.indicators.companion import traceability_counts
 from agrimarket.indicators.definition import series_days, today
-from agrimarket.indicators.measures import Participation, participation
+from agrimarket.indicators.measures import Participation, participation, participation_reads
 
 UNKNOWN_DISTRICT = "Không rõ"
 
@@ -102,21 +102,24 @@ async def build_report(
     # The chart's last point is ``day`` itself: the report's own totals, not counted twice; the
     # others in one read of the summary.
     chart_days = series_days(day)[:-1] if with_series else []
-    # The slowest first: the reads share a few connections (gather_reads).
+    start = min(period_start or day.replace(day=1), day)
+    measure_reads = participation_reads(area, start, day) if with_participation else []
+    # Every read at once, the slowest first: they share a few connections (gather_reads).
     rows: list[dict]
     listing_rows: list[dict]
     trace: dict[str, int]
     communes: list[dict]
     series: dict[date, dict[str, int]]
     # The reads differ in type: their results are typed by the names above.
-    rows, listing_rows, trace, communes, series = cast(
+    listing_rows, *measured, series, rows, trace, communes = cast(
         list[Any],
         await gather_reads(
-            queries.household_counts(area.filter, day),
             queries.listing_counts(area.filter, day),
+            *measure_reads,
+            queries.headline_series(area.filter, chart_days),
+            queries.household_counts(area.filter, day),
             traceability_counts(area.filter, day, scans_from),
             communes_of(area),
-            queries.headline_series(area.filter, chart_days),
         ),
     )
     by_dim: dict[str, dict[str, int]] = {}
@@ -164,18 +167,16 @@ async def build_report(
     report.growing_areas_verified = trace.get("areas_verified", 0)
     report.stamped_batches = trace.get("stamped_batches", 0)
     report.scans = trace.get("scans", 0)
-    if not with_participation:
-        return report
-    start = min(period_start or day.replace(day=1), day)
-    report.participation = await participation(
-        area,
-        start,
-        day,
-        [(c.code, c.name) for c in report.communes],
-        {c.code: c.households for c in report.communes},
-        report.products,
-        lang,
-    )
+    if with_participation:
+        report.participation = participation(
+            measured,
+            start,
+            day,
+            [(c.code, c.name) for c in report.communes],
+            {c.code: c.households for c in report.communes},
+            report.products,
+            lang,
+        )
     return report
 
 

@@ -16,13 +16,19 @@ from integrations.tables import ListingSpan
 
 # The backfill migration (integrations, "listing live spans: indexes, backfill") has a frozen copy.
 SPANS_FROM_HISTORY = """
-INSERT INTO listing_span (listing, marketplace, household, cooperative, live_from, live_until)
-SELECT listing, marketplace, household, cooperative, at, next_at FROM (
+INSERT INTO listing_span
+  (listing, marketplace, household, cooperative, live_from, live_until, product, commune, province)
+SELECT h.listing, h.marketplace, h.household, h.cooperative, h.at, h.next_at, li.product, c.code, c.province
+FROM (
   SELECT listing, marketplace, household, cooperative, to_state, at,
          LEAD(at) OVER (PARTITION BY listing ORDER BY at, id) AS next_at
   FROM listing_history {where}
 ) h
-WHERE to_state = 'live' AND (next_at IS NULL OR next_at > at)"""  # closed at its own instant: never live
+JOIN listing li ON li.id = h.listing
+LEFT JOIN household hh ON hh.id = h.household
+LEFT JOIN cooperative co ON co.id = h.cooperative
+LEFT JOIN commune c ON c.code = COALESCE(hh.commune, co.commune)
+WHERE h.to_state = 'live' AND (h.next_at IS NULL OR h.next_at > h.at)"""  # closed at its own instant: never live
 
 
 async def rebuild_spans(listing_id: int) -> None:

@@ -6,14 +6,17 @@ from datetime import date, datetime
 from importlib import import_module
 
 from agrimarket.indicators.queries import run
+from agrimarket.tables import Commune
 from integrations.adapters.base import RemoteListing
 from integrations.listings.service import append_history, record, taken_down
 from integrations.listings.spans import rebuild_all_spans
 from integrations.tables import Listing, ListingHistory, ListingSpan
-from tests.agrimarket.indicators.helpers import history, household, listing, product, vn
+from tests.agrimarket.indicators.helpers import CAT_HAI, history, household, listing, product, vn
 from tests.agrimarket.indicators.test_worked_examples import total
 
 MIGRATION = "integrations.piccolo_migrations.integrations_2026_11_23t14_24_20_000000"
+# The migration that copies each span's product, commune and province in.
+COPIED = "integrations.piccolo_migrations.integrations_2026_12_07t08_00_01_000000"
 
 
 async def spans(listing_id: int) -> list[tuple[datetime, datetime | None]]:
@@ -88,7 +91,15 @@ async def test_backfill_gives_the_spans_the_writer_keeps():
             item, ("pending", vn(2026, 1, 1)), ("live", vn(2026, 1, 2 + n)), ("delisted", vn(2026, 3, 1))
         )
         await history(await listing(farm, code="lazada"), ("live", vn(2026, 2, 1)))
-    columns = (ListingSpan.listing, ListingSpan.household, ListingSpan.marketplace, ListingSpan.live_from)
+    columns = (
+        ListingSpan.listing,
+        ListingSpan.household,
+        ListingSpan.marketplace,
+        ListingSpan.live_from,
+        ListingSpan.product,
+        ListingSpan.commune,
+        ListingSpan.province,
+    )
     kept = sorted(
         map(tuple, (r.values() for r in await ListingSpan.select(*columns, ListingSpan.live_until)))
     )
@@ -97,9 +108,14 @@ async def test_backfill_gives_the_spans_the_writer_keeps():
         map(tuple, (r.values() for r in await ListingSpan.select(*columns, ListingSpan.live_until)))
     )
     assert rebuilt == kept and len(kept) == 6
-    # The migration's own copy of the backfill, over the same history.
+    # Each span carries its owner's area, as an officer's report reads it.
+    province = (await Commune.select(Commune.province).where(Commune.code == CAT_HAI).first())["province"]
+    assert {(r[5], r[6]) for r in kept} == {(CAT_HAI, province)}
+    # The migrations' own copies of the backfill, over the same history.
     await run("DELETE FROM listing_span", {})
     await run(import_module(MIGRATION).BACKFILL, {})
+    for update in import_module(COPIED).BACKFILL:
+        await run(update, {})
     migrated = sorted(
         map(tuple, (r.values() for r in await ListingSpan.select(*columns, ListingSpan.live_until)))
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from agrimarket.indicators import summary
-from agrimarket.indicators.area import area_by_code
+from agrimarket.indicators.area import Area, area_by_code
 from agrimarket.indicators.queries import AreaFilter, households_by_commune
 from agrimarket.indicators.service import build_report, headline
-from agrimarket.tables import DeclaredListing, ProductSupplier
+from agrimarket.tables import Commune, DeclaredListing, ProductSupplier
 from tests.agrimarket.indicators.helpers import cooperative, history, household, listing, product, stored, vn
 from tests.factories import CAT_HAI, HAI_PHONG
 
@@ -51,6 +51,26 @@ async def test_two_marketplaces_count_once_in_total_once_per_marketplace():
     }
     assert report.products == 0  # listings without a product row
     assert next(c for c in report.communes if c.code == CAT_HAI).households == 1
+
+
+async def test_live_listings_and_products_count_in_their_owners_area():
+    """Read from each span's copy of its owner's commune and province: another province's listing
+    is in that province's report and the country's, never in Hải Phòng's."""
+    here = await household()
+    elsewhere_commune = (
+        await Commune.select(Commune.code).where(Commune.province != HAI_PHONG).order_by(Commune.code).first()
+    )["code"]
+    there = await household(commune=elsewhere_commune)
+    for farm in (here, there):
+        await history(await listing(farm, product_id=await product(farm)), ("live", vn(2026, 1, 10)))
+    day = date(2026, 1, 20)
+    ours = await build_report(await area_by_code(HAI_PHONG), day, with_series=False)
+    theirs = await build_report(await area_by_code(elsewhere_commune), day, with_series=False)
+    country = await build_report(Area("", "Cả nước"), day, with_series=False)
+    for report, listings in ((ours, 1), (theirs, 1), (country, 2)):
+        assert report.products == listings
+        assert {m.key: m.live_listings for m in report.marketplaces} == {"postmart": listings}
+        assert report.participation is not None and report.participation.values["active"] == listings
 
 
 async def test_supplier_household_of_cooperative_product_counts():
