@@ -265,6 +265,24 @@ class SellingSpan(Table):
     legacy_district = Varchar(length=100, null=True, default=None)
 
 
+class SellingMonth(Table):
+    """The indicator's chart, pre-aggregated: households selling at month ends, as net changes per
+    month, commune and kind (``source`` '' any, 'synced', 'declared').
+
+    A ``selling_span`` row [from_day, to_day) adds 1 in the month of ``from_day`` and takes 1 back in
+    the month of ``to_day``, so the households selling at the end of month M are the sum of
+    ``delta`` over the months up to M: a few rows per commune and month, however many households.
+    Kept with ``selling_span`` by ``agrimarket.indicators.summary`` (unique: commune, source, month).
+    """
+
+    id = Serial(primary_key=True)
+    month = Date()  # its first day
+    commune = Varchar(length=10)
+    province = Varchar(length=10)
+    source = Varchar(length=10, default="")
+    delta = Integer(default=0)
+
+
 class TrainingSession(Table):
     """An e-commerce training session for farmers, recorded by an officer or a coop manager."""
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from agrimarket.indicators.definition import cutoff
+from agrimarket.indicators.definition import cutoff, month_end
 from agrimarket.tables import DeclaredListing
 from integrations import indicators_port as history  # the listing history's SQL, owned by integrations
 
@@ -83,23 +83,33 @@ async def headline_counts(area: AreaFilter, day: date) -> dict[str, int]:
 
 
 async def headline_series(area: AreaFilter, days: list[date]) -> dict[date, dict[str, int]]:
-    """``headline_counts`` at each of ``days`` in one pass over the area's spans (the chart)."""
+    """``headline_counts`` at each of ``days`` in one read (the chart): of the month summary when
+    every day is a month end (a few rows per commune and month), else of the area's spans."""
     if not days:
         return {}
-    where, params = _summary_area(area)
     names = [f"day_{chr(ord('a') + i)}" for i in range(len(days))]  # letters: run() names no digits
-    columns = ",\n  ".join(
-        f"SUM(CASE WHEN {COVERS_DAY.replace(':day', ':' + name)} THEN 1 ELSE 0 END) AS {name}"
-        for name in names
-    )
-    sql = f"""SELECT s.source AS key,
+    bounds = {**dict(zip(names, days, strict=True)), "first": min(days), "last": max(days)}
+    if all(day == month_end(day) for day in days):
+        # The households selling at the end of month M: the sum of the net changes of the months up to M.
+        where, params = area.where("s.commune", "s.province")
+        columns = ",\n  ".join(
+            f"SUM(CASE WHEN s.month <= :{name} THEN s.delta ELSE 0 END) AS {name}" for name in names
+        )
+        sql = f"""SELECT s.source AS key,
+  {columns}
+FROM selling_month s WHERE {where} AND s.month <= :last GROUP BY s.source"""  # noqa: S608 - fixed SQL fragments only
+    else:
+        where, params = _summary_area(area)
+        columns = ",\n  ".join(
+            f"SUM(CASE WHEN {COVERS_DAY.replace(':day', ':' + name)} THEN 1 ELSE 0 END) AS {name}"
+            for name in names
+        )
+        sql = f"""SELECT s.source AS key,
   {columns}
 FROM selling_span s
 WHERE {where} AND s.market = '' AND s.to_day > :first AND s.from_day <= :last
 GROUP BY s.source"""  # noqa: S608 - fixed SQL fragments only
-    rows = await run(
-        sql, {**params, **dict(zip(names, days, strict=True)), "first": min(days), "last": max(days)}
-    )
+    rows = await run(sql, {**params, **bounds})
     return {day: {r["key"]: int(r[name] or 0) for r in rows} for name, day in zip(names, days, strict=True)}
 
 

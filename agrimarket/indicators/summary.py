@@ -18,7 +18,12 @@ order), the declared listings' service (back-dated too), the supplier and member
 household's commune is copied at refresh: a writer that moves a household calls ``household_moved``
 (none does today), so its whole history counts in its current commune, as the SQL over spans did.
 
-``rebuild()`` redoes the whole table from the underlying history (the migration's backfill, data
+The chart's month ends are read from ``selling_month`` (net changes per month, see SellingMonth),
+kept here with the spans: each write computes the households' month changes before and after and
+adds the difference, one upsert in key order (two writers of one commune lock its rows in the same
+order, so they wait rather than deadlock).
+
+``rebuild()`` redoes both tables from the underlying history (the migration's backfill, data
 loaded with COPY, repair): ``from agrimarket.indicators.summary import rebuild``.
 """
 
@@ -30,7 +35,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from agrimarket.db import write_transaction
 from agrimarket.events import EventBus, ListingStateChanged
-from agrimarket.tables import SellingSpan
+from agrimarket.tables import SellingMonth, SellingSpan
 from integrations import indicators_port as history  # the listing history's SQL, owned by integrations
 
 OPEN_END = "9999-12-31"  # to_day of a household still selling (see SellingSpan)
@@ -49,6 +54,50 @@ def _day_of() -> str:
 
 def _day_after() -> str:
     return "({} + 1)" if _is_postgres() else "date({}, '+1 day')"
+
+
+def _month_of() -> str:
+    """A date's month (its first day), as SQL on this engine."""
+    return "CAST(date_trunc('month', {}) AS date)" if _is_postgres() else "date({}, 'start of month')"
+
+
+def month_changes_sql(spans: str) -> str:
+    """Rows (month, commune, province, source, delta) of the spans at the levels "any" and by kind
+    that ``spans`` selects (a test on selling_span's columns): +1 in the month a span starts, -1 in
+    the month it ends (open spans never end)."""
+    month = _month_of()
+    return f"""SELECT month, commune, province, source, SUM(delta) AS delta FROM (
+  SELECT {month.format("from_day")} AS month, commune, province, source, 1 AS delta
+  FROM selling_span WHERE market = '' AND {spans}
+  UNION ALL
+  SELECT {month.format("to_day")}, commune, province, source, -1
+  FROM selling_span WHERE market = '' AND to_day < '{OPEN_END}' AND {spans}
+) x GROUP BY month, commune, province, source HAVING SUM(delta) <> 0"""  # noqa: S608 - fixed SQL fragments only
+
+
+MonthKey = tuple[object, str, str, str]  # month, commune, province, source
+
+
+async def _month_changes(spans: str) -> dict[MonthKey, int]:
+    rows = await SellingMonth.raw(month_changes_sql(spans))
+    return {(r["month"], r["commune"], r["province"], r["source"]): int(r["delta"]) for r in rows}
+
+
+async def _add_month_changes(before: dict[MonthKey, int], after: dict[MonthKey, int]) -> None:
+    """Add ``after - before`` to selling_month: one upsert, keys in order."""
+    changed = sorted(
+        ((key, after.get(key, 0) - before.get(key, 0)) for key in before.keys() | after.keys()),
+        key=lambda item: (item[0][1], item[0][3], str(item[0][0])),
+    )
+    values = [(*key, delta) for key, delta in changed if delta]
+    if not values:
+        return
+    rows = ", ".join("({}, {}, {}, {}, {})" for _ in values)
+    await SellingMonth.raw(
+        f"""INSERT INTO selling_month (month, commune, province, source, delta) VALUES {rows}
+ON CONFLICT (commune, source, month) DO UPDATE SET delta = selling_month.delta + excluded.delta""",  # noqa: S608
+        *(v for row in values for v in row),
+    )
 
 
 def spans_sql(households: str) -> str:
@@ -103,12 +152,18 @@ async def refresh(household_ids: Iterable[int | None]) -> None:
             # NO KEY: rows referencing the household (FK checks) are not held up.
             lock = f"SELECT id FROM household WHERE id IN ({listed}) ORDER BY id FOR NO KEY UPDATE"  # noqa: S608
             await SellingSpan.raw(lock)
-        await SellingSpan.raw(f"DELETE FROM selling_span WHERE household IN ({listed})")  # noqa: S608
+        spans = f"household IN ({listed})"
+        before = await _month_changes(spans)
+        await SellingSpan.raw(f"DELETE FROM selling_span WHERE {spans}")  # noqa: S608
         await SellingSpan.raw(spans_sql("{} IN (" + listed + ")"))
+        await _add_month_changes(before, await _month_changes(spans))
 
 
 async def household_moved(household_id: int) -> None:
-    """Copy the household's current commune, province and legacy district onto its spans."""
+    """Copy the household's current commune, province and legacy district onto its spans (and
+    move its month changes with them); call inside the move's transaction."""
+    spans = f"household = {int(household_id)}"
+    before = await _month_changes(spans)
     await SellingSpan.raw(
         """UPDATE selling_span SET
   commune = (SELECT hh.commune FROM household hh WHERE hh.id = selling_span.household),
@@ -118,6 +173,7 @@ async def household_moved(household_id: int) -> None:
 WHERE household = {}""",
         household_id,
     )
+    await _add_month_changes(before, await _month_changes(spans))
 
 
 async def rebuild() -> None:
@@ -125,8 +181,14 @@ async def rebuild() -> None:
     async with write_transaction():
         await SellingSpan.raw("DELETE FROM selling_span")
         await SellingSpan.raw(spans_sql("{} IS NOT NULL"))
+        await SellingMonth.raw("DELETE FROM selling_month")
+        await SellingMonth.raw(
+            "INSERT INTO selling_month (month, commune, province, source, delta) "
+            + month_changes_sql("1 = 1")
+        )
     if _is_postgres():
         await SellingSpan.raw("ANALYZE selling_span")
+        await SellingMonth.raw("ANALYZE selling_month")
 
 
 async def on_listing_state_changed(event: ListingStateChanged) -> None:

@@ -10,9 +10,14 @@ from agrimarket.db import write_transaction
 from agrimarket.indicators import summary
 from agrimarket.indicators.area import area_by_code
 from agrimarket.indicators.definition import cutoff
-from agrimarket.indicators.queries import headline_series, households_by_commune, households_by_province
+from agrimarket.indicators.queries import (
+    AreaFilter,
+    headline_series,
+    households_by_commune,
+    households_by_province,
+)
 from agrimarket.indicators.service import build_report
-from agrimarket.tables import Commune, DeclaredListing, Household, ProductSupplier, SellingSpan
+from agrimarket.tables import Commune, DeclaredListing, Household, ProductSupplier, SellingMonth, SellingSpan
 from integrations.listings.service import append_history
 from integrations.tables import Listing
 from tests.agrimarket.indicators.helpers import cooperative, history, household, listing, product, stored, vn
@@ -177,9 +182,10 @@ async def test_summary_matches_python_with_suppliers_declared_and_moves():
     steps = (write_history, write_history, write_history, change_supplier, declare, move)
     for _ in range(70):
         await rng.choice(steps)()
-    kept = await summary_rows()
+    kept, kept_months = await summary_rows(), await month_rows()
     await summary.rebuild()
     assert await summary_rows() == kept  # maintained == rebuilt from scratch
+    assert await month_rows() == kept_months
 
     area = await area_by_code(HAI_PHONG)
     in_province = {farm for farm, commune in world["commune"].items() if commune in communes}
@@ -208,6 +214,29 @@ async def test_summary_matches_python_with_suppliers_declared_and_moves():
         everywhere = {h for h, _, _ in hits_at(world, day)}
         country = {(r["province"], r["source"]): r["n"] for r in await households_by_province(day)}
         assert sum(n for (_, source), n in country.items() if source == "") == len(everywhere), day
+
+    # Month ends: the chart reads the month summary (selling_month), for an area and the country.
+    month_ends = [date(2025, 12, 31), date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)]
+    for where, farms_in in (
+        (area.filter, in_province),
+        (AreaFilter(), set(world["commune"])),
+        (
+            AreaFilter(province=HAI_PHONG, commune=communes[0]),
+            {f for f, c in world["commune"].items() if c == communes[0]},
+        ),
+    ):
+        monthly = await headline_series(where, month_ends)
+        for day in month_ends:
+            hits = {hit for hit in hits_at(world, day) if hit[0] in farms_in}
+            want = {"": len({h for h, _, _ in hits})}
+            want |= {s: len({h for h, _, k in hits if k == s}) for s in ("synced", "declared")}
+            assert {k: monthly[day].get(k, 0) for k in want} == want, (where, day)
+
+
+async def month_rows() -> list[tuple]:
+    """The month summary's non-zero net changes (a writer may leave a zero behind)."""
+    rows = await SellingMonth.select().where(SellingMonth.delta != 0)
+    return sorted((str(r["month"]), r["commune"], r["province"], r["source"], r["delta"]) for r in rows)
 
 
 async def summary_rows() -> list[tuple]:
