@@ -24,7 +24,11 @@ Day = Annotated[
 ]
 AreaCode = Annotated[
     str | None,
-    QueryParameter(name="area", default=None, description="province (2 digits) or commune (5 digits) code"),
+    QueryParameter(
+        name="area",
+        default=None,
+        description="province (2 digits) or commune (5 digits) code; VN: the whole country (admins)",
+    ),
 ]
 PeriodStart = Annotated[
     date | None,

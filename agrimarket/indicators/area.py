@@ -9,6 +9,8 @@ from agrimarket.errors import Forbidden, NotFound
 from agrimarket.indicators.queries import AreaFilter
 from agrimarket.tables import Commune, Household, Province
 
+COUNTRY_CODE = "VN"  # the whole country's report: admins only (a ministry's view)
+
 
 @dataclass(frozen=True)
 class Area:
@@ -19,7 +21,7 @@ class Area:
 
     @property
     def code(self) -> str:
-        return self.commune_code or self.province_code
+        return self.commune_code or self.province_code or COUNTRY_CODE
 
     @property
     def name(self) -> str:
@@ -77,6 +79,19 @@ async def resolve_area(actor: Actor, code: str | None) -> Area:
     if area.province_code != actor.scope_province:
         raise _outside()
     return area
+
+
+COUNTRY = Area("", "Cả nước")
+
+
+async def resolve_report_area(actor: Actor, code: str | None) -> Area:
+    """``resolve_area``, and for an admin the whole country (``VN``); an officer's scope never holds it."""
+    if (code or "").strip().upper() != COUNTRY_CODE:
+        return await resolve_area(actor, code)
+    if actor.role == Role.ADMIN:
+        return COUNTRY
+    await resolve_area(actor, None)  # 403 for those who see no indicators at all
+    raise _outside()
 
 
 async def communes_of(area: Area) -> list[dict]:

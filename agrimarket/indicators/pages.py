@@ -29,8 +29,9 @@ PeriodStart = Annotated[date | None, QueryParameter(name="from", default=None)]
 
 
 async def _area_choices(viewer: Actor, area: Area) -> list[tuple[str, str]]:
-    """What the area filter offers: a commune officer has one commune, others the province's communes."""
-    if viewer.scope_commune:
+    """What the area filter offers: a commune officer has one commune, others the province's communes;
+    the whole country (an admin's) is chosen with the provinces."""
+    if viewer.scope_commune or not area.province_code:
         return [(area.code, area.name)]
     whole = Area(area.province_code, area.province_name)
     province_wide = [(whole.code, whole.name)]

@@ -13,7 +13,7 @@ from typing import Any, cast
 from agrimarket.db import gather_reads
 from agrimarket.declared.catalog import marketplace_label
 from agrimarket.indicators import queries
-from agrimarket.indicators.area import Area, communes_of, resolve_area
+from agrimarket.indicators.area import Area, communes_of, resolve_report_area
 from agrimarket.indicators.companion import traceability_counts
 from agrimarket.indicators.definition import series_days, today
 from agrimarket.indicators.measures import Participation, participation, participation_reads
@@ -193,9 +193,10 @@ def _districts(by_dim: dict[str, dict[str, int]]) -> list[DistrictRow]:
 async def report_for(
     actor, area_code: str | None, day: date | None, lang: str = "vi", period_start: date | None = None
 ) -> Report:
-    """The report an actor asked for, inside their scope (404 outside it, 403 for non-officers).
+    """The report an actor asked for, inside their scope (404 outside it, 403 for non-officers);
+    ``VN``: the whole country, for admins.
 
     The participation measures cover ``period_start`` (the first of the month by default) to ``day``.
     """
-    area = await resolve_area(actor, area_code)
+    area = await resolve_report_area(actor, area_code)
     return await build_report(area, day or today(), lang, period_start=period_start)

@@ -52,6 +52,31 @@ async def test_officer_sees_own_province_only(client, accounts):
     assert response.status_code == 404
 
 
+async def test_the_whole_country_is_an_admins_report(client, accounts):
+    await _seed()
+    admin = await accounts.staff(Role.ADMIN)
+    body = (
+        await client.get("/api/v1/indicators/", params={"date": DAY, "area": "VN"}, headers=admin.headers)
+    ).json()
+    assert body["area_code"] == "VN" and body["households"] == 2  # Hải Phòng's and Hà Nội's
+    listed = {c["code"]: c["households"] for c in body["communes"]}
+    assert listed[CAT_HAI] == 1 and listed["00004"] == 1
+    export = await client.get(
+        "/api/v1/indicators/export.csv", params={"date": DAY, "area": "vn"}, headers=admin.headers
+    )
+    assert (
+        export.status_code == 200
+        and "chi-so-ban-hang-truc-tuyen-VN-" in export.headers["content-disposition"]
+    )
+    await web_login(client, admin.phone)
+    page = await client.get("/indicators/", params={"date": DAY, "area": "VN"})
+    assert page.status_code == 200 and '<option value="VN" selected>' in page.text
+    # No officer's scope holds it.
+    officer = await accounts.staff(Role.OFFICER, HAI_PHONG)
+    response = await client.get("/api/v1/indicators/", params={"area": "VN"}, headers=officer.headers)
+    assert response.status_code == 404
+
+
 async def test_household_is_refused(client, accounts):
     farmer = await accounts.household()
     assert (await client.get("/api/v1/indicators/", headers=farmer.headers)).status_code == 403
