@@ -18,6 +18,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from agrimarket.db import write_transaction
 from agrimarket.tables import Product
 from tests.conftest import ENGINE
+from tests.waiting import until
 
 pytestmark = pytest.mark.skipif(ENGINE != "sqlite", reason="SQLite's write lock, taken at BEGIN IMMEDIATE")
 
@@ -34,6 +35,14 @@ def write_now(path: str) -> None:
         connection.execute("ROLLBACK")
     finally:
         connection.close()
+
+
+def begun(connection) -> bool:
+    """Whether a connection's queued BEGIN has run: it is in a transaction, or (after it) closed."""
+    try:
+        return connection.in_transaction
+    except (ValueError, sqlite3.ProgrammingError):  # closed (aiosqlite's error, or sqlite3's mid-close)
+        return True
 
 
 async def test_a_write_cancelled_while_waiting_for_the_lock_leaves_no_lock_behind(monkeypatch):
@@ -78,6 +87,9 @@ async def test_a_write_cancelled_while_waiting_for_the_lock_leaves_no_lock_behin
     release.set()
     await first
     try:
+        # Else the third writer may win the freed lock before the BEGIN (between two of its busy
+        # retries) and pass whether the lock then leaks or not.
+        await until(lambda: begun(opened[0]), 10, what="the cancelled BEGIN to have run")
         await asyncio.to_thread(write_now, engine.path)
     finally:
         for connection in opened:  # a leaked one (no fix) would lock the next tests and hang the exit
