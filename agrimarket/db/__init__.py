@@ -2,7 +2,8 @@
 
 - ``engine``: the engine built from settings (SQLite WAL, busy timeout) and the PostgreSQL pool;
 - ``piccolo_patch``: the pinned patch of Piccolo's PostgreSQL transaction (lost connections);
-- ``transactions``: ``write_transaction()``, the one transaction of every write;
+- ``transactions``: ``write_transaction()``, the one transaction of every write (a cancelled BEGIN
+  on SQLite leaves no lock behind);
 - ``direct``: hot-path reads and COPY writes straight through asyncpg on PostgreSQL;
 - ``reads``: ``gather_reads()``, independent reads side by side.
 """

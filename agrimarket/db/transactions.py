@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+import asyncio
+
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 from agrimarket.tables import Product
+
+
+class _ImmediateTransaction(SQLiteTransaction):
+    """Piccolo's ``BEGIN IMMEDIATE`` transaction, but one whose BEGIN, cancelled, takes no lock with it.
+
+    Cancelling the task only stops waiting for the BEGIN: aiosqlite's thread still runs it, and once
+    the other writer commits it holds the write lock on a connection Piccolo never rolls back or
+    closes (its ``__aexit__`` does not run), so every later write fails with "database is locked".
+    ``stop()`` queues the close behind the BEGIN in that same thread (closing rolls back) without
+    awaiting it, so the canceller does not wait out the busy timeout.
+    """
+
+    async def begin(self) -> None:
+        try:
+            await super().begin()
+        except asyncio.CancelledError:
+            self.connection.stop()
+            raise
 
 
 def write_transaction():
@@ -16,5 +36,5 @@ def write_transaction():
     """
     engine = Product._meta.db
     if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
+        return _ImmediateTransaction(engine, transaction_type=TransactionType.immediate)
     return engine.transaction()
