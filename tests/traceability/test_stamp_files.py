@@ -3,16 +3,23 @@ stored files are whole, their size is recorded, and no temp file outlives the jo
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2
 import pytest
+from litestar.testing import AsyncTestClient
+from moto.server import ThreadedMotoServer
 
-from agrimarket.media.storage import LocalStorage, StorageUnavailable
-from tests.traceability.test_stamps_helpers import issue, make_batch, media_bytes
+from agrimarket.app import create_app
+from agrimarket.media.storage import LocalStorage, S3Storage, StorageUnavailable, build_storage
+from tests.agrimarket.media.test_storage import s3_settings
+from tests.factories import Accounts
+from tests.traceability.test_stamps_helpers import BASE, issue, make_batch, media_bytes, pdf_codes
 from traceability.stamps import jobs, render
 from traceability.tables import StampIssue
 
@@ -87,4 +94,36 @@ async def test_no_temp_file_remains_when_rendering_fails(client, accounts, scrat
         .first()
     )
     assert row["status"] == "failed" and "No space left" in row["error"]
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.fixture
+def s3_endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+async def test_an_issuance_in_s3(settings, s3_endpoint, scratch):
+    """The managed upload stores the sheet and the ZIP with their type and cache header."""
+    s3 = dataclasses.replace(settings, media_storage="s3", s3=s3_settings(s3_endpoint))
+    async with AsyncTestClient(app=create_app(s3), base_url="http://testserver.local") as client:
+        session, _, batch_id = await make_batch(Accounts(client))
+        response = await issue(client, session, batch_id, 40)
+        assert response.status_code == 201, response.text
+        body = response.json()
+    storage = build_storage(s3)
+    assert isinstance(storage, S3Storage)
+    row = await StampIssue.select().where(StampIssue.id == body["id"]).first()
+    pdf, archive = await storage.get(row["sheet_key"]), await storage.get(row["zip_key"])
+    assert row["file_bytes"] == len(pdf) + len(archive)
+    last_page = pdf_codes(pdf, [1])
+    assert len(last_page) == 4 and all(code.startswith(BASE) for code in last_page)  # 40 = 36 + 4
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        assert len(z.namelist()) == 40 and z.testzip() is None
+    for key, kind in ((row["sheet_key"], "application/pdf"), (row["zip_key"], "application/zip")):
+        head = storage.client.head_object(Bucket=s3.s3.bucket, Key=key)
+        assert (head["ContentType"], head["CacheControl"]) == (kind, "public, max-age=31536000, immutable")
     assert list(scratch.iterdir()) == []
