@@ -3,8 +3,11 @@ stored files are whole, their size is recorded, and no temp file outlives the jo
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import gc
 import io
+import logging
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -127,3 +130,23 @@ async def test_an_issuance_in_s3(settings, s3_endpoint, scratch):
         head = storage.client.head_object(Bucket=s3.s3.bucket, Key=key)
         assert (head["ContentType"], head["CacheControl"]) == (kind, "public, max-age=31536000, immutable")
     assert list(scratch.iterdir()) == []
+
+
+async def test_a_cancelled_job_leaves_its_render_thread_to_fail_quietly(caplog):
+    """Renderer.stop cancels a job mid-render: its thread then fails on the closed temp files."""
+    release = asyncio.Event()
+
+    async def render_thread():
+        await release.wait()
+        raise ValueError("write to closed file")
+
+    job = asyncio.ensure_future(jobs._with_progress(0, render_thread(), [0]))
+    await asyncio.sleep(0.05)
+    job.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await job
+    release.set()
+    await asyncio.sleep(0.05)
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        gc.collect()
+    assert "never retrieved" not in caplog.text

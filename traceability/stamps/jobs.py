@@ -161,11 +161,18 @@ def _scratch(issue_id: int, suffix: str) -> IO[bytes]:
 async def _with_progress(issue_id: int, work, done: list[int]):
     """Await ``work`` while writing its progress (and renewing the lease) every half second."""
     task = asyncio.ensure_future(work)
-    while not task.done():
-        await asyncio.wait([task], timeout=PROGRESS_EVERY)
-        await StampIssue.update(
-            {StampIssue.progress: done[0], StampIssue.claimed_until: datetime.now(UTC) + LEASE}
-        ).where(StampIssue.id == issue_id)
+    try:
+        while not task.done():
+            await asyncio.wait([task], timeout=PROGRESS_EVERY)
+            await StampIssue.update(
+                {StampIssue.progress: done[0], StampIssue.claimed_until: datetime.now(UTC) + LEASE}
+            ).where(StampIssue.id == issue_id)
+    except asyncio.CancelledError:
+        # Stopped (the renderer shuts down): the render thread cannot be, but it fails at its next
+        # write to the temp files, closed and removed as the cancellation leaves render_claimed.
+        # Its error is expected: taken here, not logged as "never retrieved".
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        raise
     return task.result()
 
 
