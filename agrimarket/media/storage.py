@@ -5,14 +5,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import IO, Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import quote
 
 import anyio.to_thread
 import boto3
+from boto3.exceptions import S3UploadFailedError
+from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
@@ -22,6 +25,8 @@ from agrimarket.settings import S3Settings, Settings
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+# Keys are never rewritten (a new photo gets a new key), so caches may keep them forever.
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 class StorageUnavailable(DomainError):
@@ -39,6 +44,11 @@ class StorageUnavailable(DomainError):
 @runtime_checkable
 class Storage(Protocol):
     async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def put_file(self, key: str, path: str | os.PathLike[str], content_type: str) -> None:
+        """Store the file at ``path`` as ``put`` stores bytes, without reading it into memory
+        (files of hundreds of MB: stamp sheets). The file itself is left where it is."""
+        ...
 
     async def get(self, key: str) -> bytes:
         """The stored bytes; raises NotFound when the key does not exist."""
@@ -73,7 +83,18 @@ class LocalStorage:
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)
-        await anyio.to_thread.run_sync(_write_atomically, path, data)
+        await anyio.to_thread.run_sync(_write_atomically, path, lambda f: f.write(data))
+
+    async def put_file(self, key: str, path: str | os.PathLike[str], content_type: str) -> None:
+        target = self._path(key)
+
+        def copy(f: IO[bytes]) -> None:
+            # Copied, not moved: the caller owns (and removes) its file, which may sit on another
+            # file system than the media directory.
+            with open(path, "rb") as source:
+                shutil.copyfileobj(source, f, 1 << 20)
+
+        await anyio.to_thread.run_sync(_write_atomically, target, copy)
 
     async def get(self, key: str) -> bytes:
         path = self._path(key)
@@ -99,13 +120,13 @@ class LocalStorage:
             raise StorageUnavailable()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _write_atomically(path: Path, fill: Callable[[IO[bytes]], object]) -> None:
     # Readers never see a half-written photo: write a temp file beside it, then rename over.
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            fill(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; a reverse proxy serving /media must read it
@@ -149,6 +170,9 @@ class S3Storage:
         self.client = self._client(connect_timeout, read_timeout, max_attempts)
         # The readiness probe answers within its own deadline: one quick attempt, no retry.
         self.probe_client = self._client(1.0, 2.0, 1)
+        # put_file: above the threshold, parts of chunksize sent by a few threads, each part
+        # retried on its own (boto3's defaults, named here so a test can make a small file multipart).
+        self.transfer = TransferConfig(multipart_threshold=8 << 20, multipart_chunksize=8 << 20)
 
     def _client(self, connect_timeout: float, read_timeout: float, max_attempts: int) -> Any:
         s3 = self.settings
@@ -179,7 +203,7 @@ class S3Storage:
         except (BotoConnectionError, HTTPClientError) as exc:
             raise StorageUnavailable() from exc
         except ClientError as exc:
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+            if _server_error(exc):
                 raise StorageUnavailable() from exc
             raise
 
@@ -211,9 +235,26 @@ class S3Storage:
             Key=key,
             Body=data,
             ContentType=content_type,
-            # Keys are never rewritten (a new photo gets a new key), so caches may keep them forever.
-            CacheControl="public, max-age=31536000, immutable",
+            CacheControl=IMMUTABLE,
         )
+
+    async def put_file(self, key: str, path: str | os.PathLike[str], content_type: str) -> None:
+        try:
+            await self._run(
+                self.client.upload_file,
+                Filename=os.fspath(path),
+                Bucket=self.settings.bucket,
+                Key=key,
+                ExtraArgs={"ContentType": content_type, "CacheControl": IMMUTABLE},
+                Config=self.transfer,
+            )
+        except S3UploadFailedError as exc:
+            # upload_file turns the store's ClientError into this (the ClientError is its context):
+            # a store that fails is unavailable, as for put; anything else is our error.
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, ClientError) and _server_error(cause):
+                raise StorageUnavailable() from exc
+            raise
 
     async def get(self, key: str) -> bytes:
         def read() -> bytes:
@@ -243,6 +284,10 @@ class S3Storage:
         endpoint = s3.endpoint_url.rstrip("/") or f"https://s3.{s3.region or 'us-east-1'}.amazonaws.com"
         base = s3.public_url or f"{endpoint}/{s3.bucket}"
         return f"{base.rstrip('/')}/{quote(key, safe='/')}"
+
+
+def _server_error(exc: ClientError) -> bool:
+    return exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
 
 
 def _error_code(exc: ClientError) -> str:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import IO
 
 import anyio.to_thread
 
@@ -113,22 +116,26 @@ async def render_claimed(issue_id: int, settings: Settings, storage: Storage) ->
         def report(count: int) -> None:
             done[0] = count
 
-        task = anyio.to_thread.run_sync(render.render_issuance, spec, stamps, report)
-        try:
-            rendered = await _with_progress(issue_id, task, done)
-        finally:
-            if hashing is not None:
-                await hashing
         pdf_key, zip_key = storage_keys(issue_id, issue["label_size"])
-        await storage.put(pdf_key, rendered.pdf, "application/pdf")
-        await storage.put(zip_key, rendered.zip, "application/zip")
+        # The files go to disk as they render, not to memory (100,000 stamps are hundreds of MB),
+        # in the temp dir (TMPDIR); closing removes them, whether the job succeeds or fails.
+        with _scratch(issue_id, ".pdf") as pdf, _scratch(issue_id, ".zip") as archive:
+            task = anyio.to_thread.run_sync(render.render_issuance, spec, stamps, pdf, archive, report)
+            try:
+                rendered = await _with_progress(issue_id, task, done)
+            finally:
+                if hashing is not None:
+                    await hashing
+            await storage.put_file(pdf_key, pdf.name, "application/pdf")
+            await storage.put_file(zip_key, archive.name, "application/zip")
+            file_bytes = os.fstat(pdf.fileno()).st_size + os.fstat(archive.fileno()).st_size
         await StampIssue.update(
             {
                 StampIssue.status: "done",
                 StampIssue.progress: len(stamps),
                 StampIssue.sheet_key: pdf_key,
                 StampIssue.zip_key: zip_key,
-                StampIssue.file_bytes: len(rendered.pdf) + len(rendered.zip),
+                StampIssue.file_bytes: file_bytes,
                 StampIssue.files_removed_at: None,
                 StampIssue.claimed_until: None,
                 StampIssue.finished_at: datetime.now(UTC),
@@ -143,14 +150,29 @@ async def render_claimed(issue_id: int, settings: Settings, storage: Storage) ->
         raise
 
 
+SCRATCH_PREFIX = "agm-stamps-"
+
+
+def _scratch(issue_id: int, suffix: str) -> IO[bytes]:
+    """A temp file with a name (put_file reads it by path) that closing removes."""
+    return tempfile.NamedTemporaryFile(prefix=f"{SCRATCH_PREFIX}{issue_id}-", suffix=suffix)
+
+
 async def _with_progress(issue_id: int, work, done: list[int]):
     """Await ``work`` while writing its progress (and renewing the lease) every half second."""
     task = asyncio.ensure_future(work)
-    while not task.done():
-        await asyncio.wait([task], timeout=PROGRESS_EVERY)
-        await StampIssue.update(
-            {StampIssue.progress: done[0], StampIssue.claimed_until: datetime.now(UTC) + LEASE}
-        ).where(StampIssue.id == issue_id)
+    try:
+        while not task.done():
+            await asyncio.wait([task], timeout=PROGRESS_EVERY)
+            await StampIssue.update(
+                {StampIssue.progress: done[0], StampIssue.claimed_until: datetime.now(UTC) + LEASE}
+            ).where(StampIssue.id == issue_id)
+    except asyncio.CancelledError:
+        # Stopped (the renderer shuts down): the render thread cannot be, but it fails at its next
+        # write to the temp files, closed and removed as the cancellation leaves render_claimed.
+        # Its error is expected: taken here, not logged as "never retrieved".
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        raise
     return task.result()
 
 

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from boto3.exceptions import S3UploadFailedError
+from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ClientError
 from PIL import Image
 
 from agrimarket.errors import NotFound
@@ -20,6 +23,7 @@ from agrimarket.media.storage import LocalStorage, S3Storage, StorageUnavailable
 from agrimarket.settings import S3Settings, Settings
 
 KEY = "products/42/3f9c2a.webp"
+SHEET = "stamps/7/sheet.pdf"
 PUBLIC_READ = {
     "Version": "2012-10-17",
     "Statement": [
@@ -79,6 +83,23 @@ async def test_local_round_trip(tmp_path: Path) -> None:
     await storage.delete(KEY)  # deleting twice is fine
 
 
+async def test_local_put_file_copies_atomically_and_leaves_the_source(tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "media")
+    source = tmp_path / "sheet.pdf"
+    source.write_bytes(b"%PDF" + bytes(range(256)) * 9000)  # over copyfileobj's 1 MiB buffer
+    await storage.put(SHEET, b"older", "application/pdf")
+    await storage.put_file(SHEET, source, "application/pdf")
+
+    path = tmp_path / "media" / "stamps" / "7" / "sheet.pdf"
+    assert path.read_bytes() == source.read_bytes() and source.exists()
+    assert [p.name for p in path.parent.iterdir()] == ["sheet.pdf"]  # no temp file left behind
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    with pytest.raises(FileNotFoundError):  # a missing source leaves the stored object as it was
+        await storage.put_file(SHEET, tmp_path / "gone.pdf", "application/pdf")
+    assert [p.name for p in path.parent.iterdir()] == ["sheet.pdf"]
+    assert await storage.get(SHEET) == source.read_bytes()
+
+
 @pytest.mark.parametrize(
     "key", ["../escape.webp", "a/../../b.webp", "/etc/passwd", "a//b", "a\\..\\b", "", "./a", "a/"]
 )
@@ -86,6 +107,10 @@ async def test_local_refuses_unsafe_keys(tmp_path: Path, key: str) -> None:
     storage = LocalStorage(tmp_path / "media")
     with pytest.raises(ValueError, match="unsafe storage key"):
         await storage.put(key, b"x", "image/webp")
+    source = tmp_path / "x.bin"
+    source.write_bytes(b"x")
+    with pytest.raises(ValueError, match="unsafe storage key"):
+        await storage.put_file(key, source, "image/webp")
     with pytest.raises(ValueError, match="unsafe storage key"):
         await storage.get(key)
     assert not (tmp_path / "escape.webp").exists()
@@ -118,6 +143,44 @@ async def test_s3_round_trip(s3_endpoint: str, webp: bytes) -> None:
     await storage.delete(KEY)  # missing is fine
 
 
+@pytest.mark.parametrize("size", [1000, 6 << 20])
+async def test_s3_put_file_small_and_multipart(s3_endpoint: str, tmp_path: Path, size: int) -> None:
+    storage = S3Storage(s3_settings(s3_endpoint))
+    await storage.ensure_bucket()
+    # 5 MiB parts (S3's smallest): the 6 MiB file goes up in two parts, the small one in one PUT.
+    storage.transfer = TransferConfig(multipart_threshold=5 << 20, multipart_chunksize=5 << 20)
+    source = tmp_path / "sheet.zip"
+    source.write_bytes(bytes(range(256)) * (size // 256) + b"end")
+    await storage.put_file(SHEET, source, "application/zip")
+
+    assert await storage.get(SHEET) == source.read_bytes() and source.exists()
+    head = storage.client.head_object(Bucket="test-media", Key=SHEET)
+    assert head["ContentType"] == "application/zip"
+    assert head["CacheControl"] == "public, max-age=31536000, immutable"
+    assert ("-2" in head["ETag"]) == (size > 5 << 20)  # a multipart ETag ends in its part count
+    await storage.delete(SHEET)
+
+
+async def test_s3_put_file_errors(s3_endpoint: str, tmp_path: Path, monkeypatch) -> None:
+    source = tmp_path / "sheet.pdf"
+    source.write_bytes(b"%PDF")
+    storage = S3Storage(dataclasses.replace(s3_settings(s3_endpoint), bucket="never-made"))
+    with pytest.raises(S3UploadFailedError):  # our mistake (no bucket), not an outage
+        await storage.put_file(SHEET, source, "application/pdf")
+
+    def slow_down(**kwargs) -> None:  # as upload_file reports a 5xx: the ClientError as context
+        try:
+            raise ClientError(
+                {"Error": {"Code": "SlowDown"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "x"
+            )
+        except ClientError:
+            raise S3UploadFailedError("Failed to upload")  # noqa: B904 - boto3 raises it so
+
+    monkeypatch.setattr(storage.client, "upload_file", slow_down)
+    with pytest.raises(StorageUnavailable):
+        await storage.put_file(SHEET, source, "application/pdf")
+
+
 async def test_s3_check_needs_the_bucket(s3_endpoint: str) -> None:
     storage = S3Storage(dataclasses.replace(s3_settings(s3_endpoint), bucket="readiness-probe"))
     with pytest.raises(StorageUnavailable):
@@ -131,7 +194,7 @@ def test_s3_public_url(s3_endpoint: str) -> None:
     assert storage.url("p/1.webp") == "https://img.example.vn/p/1.webp"
 
 
-async def test_s3_unreachable_is_503(webp: bytes) -> None:
+async def test_s3_unreachable_is_503(webp: bytes, tmp_path: Path) -> None:
     storage = S3Storage(
         s3_settings(f"http://127.0.0.1:{free_port()}"), connect_timeout=1, read_timeout=1, max_attempts=1
     )
@@ -140,6 +203,10 @@ async def test_s3_unreachable_is_503(webp: bytes) -> None:
         await storage.put(KEY, webp, "image/webp")
     with pytest.raises(StorageUnavailable):
         await storage.get(KEY)
+    source = tmp_path / "sheet.pdf"
+    source.write_bytes(webp)
+    with pytest.raises(StorageUnavailable):
+        await storage.put_file(KEY, source, "application/pdf")
     with pytest.raises(StorageUnavailable):
         await storage.ensure_bucket()
     with pytest.raises(StorageUnavailable):
