@@ -10,16 +10,15 @@ import io
 import logging
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2
 import pytest
 from litestar.testing import AsyncTestClient
-from moto.server import ThreadedMotoServer
 
 from agrimarket.app import create_app
 from agrimarket.media.storage import LocalStorage, S3Storage, StorageUnavailable, build_storage
+from tests import moto_s3
 from tests.agrimarket.media.test_storage import s3_settings
 from tests.factories import Accounts
 from tests.traceability.test_stamps_helpers import BASE, issue, make_batch, media_bytes, pdf_codes
@@ -100,13 +99,7 @@ async def test_no_temp_file_remains_when_rendering_fails(client, accounts, scrat
     assert list(scratch.iterdir()) == []
 
 
-@pytest.fixture
-def s3_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+s3_endpoint = moto_s3.s3_endpoint  # the fixture
 
 
 async def test_an_issuance_in_s3(settings, s3_endpoint, scratch):
