@@ -136,7 +136,7 @@ def main() -> None:
             print(key, value)
     print(f"\n{runtime / 60:.1f} min; PostgreSQL; logs in {logs}")
     if set(which) == set(ALL):
-        write_markdown(results, machine(), runtime)
+        write_markdown(results, machine(), runtime, keep=tuple(ALONE))
         print(f"Written to {REPORT.relative_to(REPORT.parent.parent)}")
     for alone in ("orders", "national"):
         if alone in results and set(which) != set(ALL):

@@ -90,7 +90,11 @@ def machine() -> dict[str, str]:
     }
 
 
-def write_markdown(results: dict[str, Result], info: dict[str, str], runtime_s: float) -> None:
+def write_markdown(
+    results: dict[str, Result], info: dict[str, str], runtime_s: float, keep: tuple[str, ...] = ()
+) -> None:
+    """The whole report from this run; the sections of the benches named in ``keep`` (run only
+    alone, e.g. the national size) stay as they were."""
     figures = [f for r in results.values() for f in r.figures]
     setup = "\n".join(f"- **{name}**: {r.setup}" for name, r in results.items() if r.setup)
     details = "\n".join(
@@ -118,7 +122,7 @@ pair measured in the same run, interleaved where the bench allows — are what t
 
 ## Sizes and durations of this run
 
-Reduced where needed to keep the whole run near 5 minutes on 2 cores ("was" gives the earlier size):
+Reduced where needed to keep the whole run under 10 minutes on 2 cores ("was" gives the earlier size):
 
 {setup}
 
@@ -126,6 +130,11 @@ Reduced where needed to keep the whole run near 5 minutes on 2 cores ("was" give
 
 {details}
 """
+    old = REPORT.read_text() if REPORT.exists() else ""
+    for name in keep:
+        start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+        if start in old and end in old:
+            text += "\n" + old[old.index(start) : old.index(end) + len(end)] + "\n"
     REPORT.write_text(text)
 
 
