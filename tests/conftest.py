@@ -46,8 +46,8 @@ os.environ.update(
         "PRIVACY_FRESH_MINUTES": "1440",
         # Tests scan and resolve stamps far faster than buyers; the limit's own tests set a low one.
         "SCAN_RATE_LIMIT": "100000/minute",
-        # The live-server browser test runs the app in another event loop than the tests.
-        "DB_POOL_SIZE": "0",
+        # PostgreSQL: each app opens a pool in its own event loop (tests/pg_pools.py); SQLite has none.
+        "DB_POOL_SIZE": "5" if ENGINE == "postgres" else "0",
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
     }
 )
@@ -110,6 +110,10 @@ def database():
             asyncio.run(_create_pg_database())
         except OSError as exc:
             missing(f"PostgreSQL not reachable: {exc}")
+        from agrimarket.tables import Product
+        from tests.pg_pools import pool_per_loop
+
+        pool_per_loop(Product._meta.db)
     _piccolo("migrations", "forwards", "all")
     _piccolo("agrimarket", "load_areas")
     yield os.environ["DATABASE_URL"]
