@@ -182,6 +182,19 @@ def cheap_password_hashing():
     passwords._hasher, passwords._DUMMY_HASH = real
 
 
+@pytest.fixture(scope="session", autouse=True)
+def label_polls_without_waiting():
+    """Shopee and TikTok make a waybill in the background: the desk asks again every second. The
+    simulators make it by the second look, whatever the time, so in tests the looks need no wait."""
+    from integrations.adapters.shopee_desk import ShopeeDesk
+    from integrations.adapters.tiktok_desk import TiktokDesk
+
+    real = ShopeeDesk.label_poll_s, TiktokDesk.label_poll_s
+    ShopeeDesk.label_poll_s = TiktokDesk.label_poll_s = 0.0
+    yield
+    ShopeeDesk.label_poll_s, TiktokDesk.label_poll_s = real
+
+
 @pytest.fixture
 def real_password_hashing(monkeypatch):
     """The product's own hasher for one test (tests/conftest.py swaps in a cheap one)."""
