@@ -46,8 +46,8 @@ os.environ.update(
         "PRIVACY_FRESH_MINUTES": "1440",
         # Tests scan and resolve stamps far faster than buyers; the limit's own tests set a low one.
         "SCAN_RATE_LIMIT": "100000/minute",
-        # The live-server browser test runs the app in another event loop than the tests.
-        "DB_POOL_SIZE": "0",
+        # PostgreSQL: each app opens a pool in its own event loop (tests/pg_pools.py); SQLite has none.
+        "DB_POOL_SIZE": "5" if ENGINE == "postgres" else "0",
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
     }
 )
@@ -110,6 +110,10 @@ def database():
             asyncio.run(_create_pg_database())
         except OSError as exc:
             missing(f"PostgreSQL not reachable: {exc}")
+        from agrimarket.tables import Product
+        from tests.pg_pools import pool_per_loop
+
+        pool_per_loop(Product._meta.db)
     _piccolo("migrations", "forwards", "all")
     _piccolo("agrimarket", "load_areas")
     yield os.environ["DATABASE_URL"]
@@ -176,6 +180,19 @@ def cheap_password_hashing():
     passwords._hasher, passwords._DUMMY_HASH = CHEAP_HASHER, CHEAP_HASHER.hash("not-a-real-password")
     yield
     passwords._hasher, passwords._DUMMY_HASH = real
+
+
+@pytest.fixture(scope="session", autouse=True)
+def label_polls_without_waiting():
+    """Shopee and TikTok make a waybill in the background: the desk asks again every second. The
+    simulators make it by the second look, whatever the time, so in tests the looks need no wait."""
+    from integrations.adapters.shopee_desk import ShopeeDesk
+    from integrations.adapters.tiktok_desk import TiktokDesk
+
+    real = ShopeeDesk.label_poll_s, TiktokDesk.label_poll_s
+    ShopeeDesk.label_poll_s = TiktokDesk.label_poll_s = 0.0
+    yield
+    ShopeeDesk.label_poll_s, TiktokDesk.label_poll_s = real
 
 
 @pytest.fixture

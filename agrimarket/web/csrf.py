@@ -9,6 +9,9 @@ Litestar's.
 
 from __future__ import annotations
 
+import functools
+from typing import Literal
+
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware import DefineMiddleware
@@ -24,16 +27,14 @@ _TOKEN_MARK = "0" * 128
 class PreparedCookieCSRFMiddleware(CSRFMiddleware):
     def __init__(self, app: ASGIApp, config: CSRFConfig) -> None:
         super().__init__(app, config)
-        cookie = Cookie(
-            key=config.cookie_name,
-            value=_TOKEN_MARK,
-            path=config.cookie_path,
-            secure=config.cookie_secure,
-            httponly=config.cookie_httponly,
-            samesite=config.cookie_samesite,
-            domain=config.cookie_domain,
+        self._before_token, self._after_token = _header_around_token(
+            config.cookie_name,
+            config.cookie_path,
+            config.cookie_secure,
+            config.cookie_httponly,
+            config.cookie_samesite,
+            config.cookie_domain,
         )
-        self._before_token, _, self._after_token = cookie.to_header(header="").partition(_TOKEN_MARK)
 
     def create_send_wrapper(self, send: Send, token: str, csrf_cookie: str | None) -> Send:
         if csrf_cookie is not None:  # the visitor has their cookie already
@@ -47,6 +48,30 @@ class PreparedCookieCSRFMiddleware(CSRFMiddleware):
             await send(message)
 
         return send_wrapper
+
+
+# Litestar builds a middleware per route (~500 an app): the header is made once per cookie, not per route.
+@functools.cache
+def _header_around_token(
+    name: str,
+    path: str,
+    secure: bool,
+    httponly: bool,
+    samesite: Literal["lax", "strict", "none"],
+    domain: str | None,
+) -> tuple[str, str]:
+    """The Set-Cookie header's text before and after the token."""
+    cookie = Cookie(
+        key=name,
+        value=_TOKEN_MARK,
+        path=path,
+        secure=secure,
+        httponly=httponly,
+        samesite=samesite,
+        domain=domain,
+    )
+    before, _, after = cookie.to_header(header="").partition(_TOKEN_MARK)
+    return before, after
 
 
 def csrf_middleware(settings: Settings) -> DefineMiddleware:

@@ -7,6 +7,7 @@ duration on the second, so the access line comes from the small middleware below
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ from typing import Any
 
 from litestar.enums import ScopeType
 from litestar.logging.config import LoggingConfig
+from litestar.logging.standard import QueueListenerHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -175,10 +177,30 @@ class AccessLogMiddleware(ASGIMiddleware):
 _QUIET = {name: {"level": "WARNING"} for name in ("httpx", "httpcore")}
 
 
+class ClosingQueueListenerHandler(QueueListenerHandler):
+    """Litestar's text-log handler (a queue and a thread writing it out), whose thread ends when the
+    handler is closed. Each app made configures logging anew and ``dictConfig`` closes the handlers it
+    replaces, but Litestar's own leaves its thread waiting until exit: one more for every app made."""
+
+    def close(self) -> None:
+        if self.listener._thread is not None:  # closed once only (logging closes every handler at exit)
+            self.listener.stop()  # writes what is queued, then ends the thread
+            atexit.unregister(self.listener.stop)  # stop() twice fails
+        super().close()
+
+
+# Litestar's default text handler (level and formatter as its own), with the thread that ends.
+_TEXT_HANDLER = {
+    "class": f"{__name__}.ClosingQueueListenerHandler",
+    "level": "DEBUG",
+    "formatter": "standard",
+}
+
+
 def logging_config(settings: Settings) -> LoggingConfig:
     """Litestar's default logging, or JSON lines through the same handler when LOG_FORMAT=json."""
     if settings.log_format != "json":
-        return LoggingConfig(loggers=dict(_QUIET))
+        return LoggingConfig(handlers={"queue_listener": dict(_TEXT_HANDLER)}, loggers=dict(_QUIET))
     handler = {"class": "agrimarket.web.logs.BatchedStreamHandler", "formatter": "json"}
     # The servers' own loggers (start-up, worker deaths) go through the same JSON handler.
     json_logger = {"level": "INFO", "handlers": ["json"], "propagate": False}

@@ -20,6 +20,7 @@ from agrimarket.settings import SettingsError
 from agrimarket.tables import Product
 from tests.conftest import ENGINE
 from tests.factories import Accounts
+from tests.pg_pools import open_pools
 
 
 def other_database(settings, tmp_path) -> str:
@@ -56,8 +57,8 @@ async def test_the_app_writes_to_the_database_its_settings_name(settings):
     app = create_app(dataclasses.replace(settings, db_pool_size=2))
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
         assert (await client.get("/readyz")).status_code == 200
-        if ENGINE == "postgres":  # the pool the app opened and checked is the tables' engine's
-            assert Product._meta.db.pool is not None
+        if ENGINE == "postgres":  # the pool the app opened (in its loop) and checked is the tables' engine's
+            assert open_pools(Product._meta.db)
         farmer = await Accounts(client).household()
     # Read back with a connection of our own to the database the settings name.
     if ENGINE == "postgres":

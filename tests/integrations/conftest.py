@@ -170,10 +170,16 @@ async def client(module_app, int_settings):
     from litestar.testing import AsyncTestClient
 
     from integrations.listings.service import ensure_marketplaces
+    from integrations.tables import Marketplace
 
     async with AsyncTestClient(app=module_app, base_url="http://testserver.local") as test_client:
         # The app seeds them once, at its first start; clean_tables emptied them since.
         await ensure_marketplaces()
+        # A call a millisecond: the simulators enforce no limit unless a test sets one, and such a
+        # test registers the same on our side (campaign.arm, test_sync_rate_limits). At the real
+        # limits (10-15 calls a second) each call to a simulator waited ~0.1 s for its slot. Paced
+        # still (not 0), so the calls keep their rate_bucket rows a 429's hold moves.
+        await Marketplace.update({Marketplace.rate_limit_per_s: 1000.0}, force=True)
         yield test_client
 
 
