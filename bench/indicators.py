@@ -199,9 +199,9 @@ async def _measure(engine: str, size: str, households: int, history: int) -> dic
 
 
 def _area(scope: str):
-    from agrimarket.indicators.area import Area
+    from agrimarket.indicators.area import COUNTRY, Area
 
-    return Area(PROVINCE, "Hải Phòng") if scope == "province" else Area("", "Cả nước")
+    return Area(PROVINCE, "Hải Phòng") if scope == "province" else COUNTRY
 
 
 async def _time_dashboard(scope: str) -> float:

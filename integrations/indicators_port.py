@@ -48,7 +48,7 @@ TRANSACTING = f"""
 
 def displayed_own(area: str) -> str:
     """Rows (household, commune) of the households with an own listing live at some moment of the
-    period, in ``area`` (see ``live_spans``): open spans and closed ones, two index ranges; the
+    period, in ``area`` (see ``live``): open spans and closed ones, two index ranges; the
     commune is the span's copy of its household's."""
     own = f"SELECT s.household, s.commune FROM listing_span s WHERE s.household IS NOT NULL AND {area} AND"  # noqa: S608
     return f"""

@@ -32,6 +32,9 @@ class Area:
         return AreaFilter(province=self.province_code, commune=self.commune_code)
 
 
+COUNTRY = Area("", "Cả nước")  # code COUNTRY_CODE: AreaFilter reads no province as no filter
+
+
 def _outside() -> NotFound:
     return NotFound("Không có địa bàn này trong phạm vi của bạn.", "This area is outside your scope.")
 
@@ -79,9 +82,6 @@ async def resolve_area(actor: Actor, code: str | None) -> Area:
     if area.province_code != actor.scope_province:
         raise _outside()
     return area
-
-
-COUNTRY = Area("", "Cả nước")
 
 
 async def resolve_report_area(actor: Actor, code: str | None) -> Area:

@@ -40,9 +40,8 @@ class AreaFilter:
     def on_copied_area(self, alias: str) -> tuple[str, dict]:
         """The area as a test on a row's own copied ``province`` and ``commune`` columns: one index
         range on the province, then the commune (live listing spans)."""
-        tests = [f"{alias}.{name} = :{name}" for name in ("province", "commune") if getattr(self, name)]
-        params = {name: getattr(self, name) for name in ("province", "commune") if getattr(self, name)}
-        return " AND ".join(tests) or "1 = 1", params
+        params = {name: value for name in ("province", "commune") if (value := getattr(self, name))}
+        return " AND ".join(f"{alias}.{name} = :{name}" for name in params) or "1 = 1", params
 
     def on_commune_code(self, commune_column: str) -> tuple[str, dict]:
         """The same area as a test on a commune code alone: no join to the commune table per row."""
@@ -89,9 +88,9 @@ async def headline_series(area: AreaFilter, days: list[date]) -> dict[date, dict
         return {}
     names = [f"day_{chr(ord('a') + i)}" for i in range(len(days))]  # letters: run() names no digits
     bounds = {**dict(zip(names, days, strict=True)), "first": min(days), "last": max(days)}
+    where, params = _summary_area(area)  # both summaries copy the household's commune and province
     if all(day == month_end(day) for day in days):
         # The households selling at the end of month M: the sum of the net changes of the months up to M.
-        where, params = area.where("s.commune", "s.province")
         columns = ",\n  ".join(
             f"SUM(CASE WHEN s.month <= :{name} THEN s.delta ELSE 0 END) AS {name}" for name in names
         )
@@ -99,7 +98,6 @@ async def headline_series(area: AreaFilter, days: list[date]) -> dict[date, dict
   {columns}
 FROM selling_month s WHERE {where} AND s.month <= :last GROUP BY s.source"""  # noqa: S608 - fixed SQL fragments only
     else:
-        where, params = _summary_area(area)
         columns = ",\n  ".join(
             f"SUM(CASE WHEN {COVERS_DAY.replace(':day', ':' + name)} THEN 1 ELSE 0 END) AS {name}"
             for name in names

@@ -111,13 +111,13 @@ async def build_report(
     communes: list[dict]
     series: dict[date, dict[str, int]]
     # The reads differ in type: their results are typed by the names above.
-    listing_rows, *measured, series, rows, trace, communes = cast(
+    rows, listing_rows, *measured, series, trace, communes = cast(
         list[Any],
         await gather_reads(
+            queries.household_counts(area.filter, day),
             queries.listing_counts(area.filter, day),
             *measure_reads,
             queries.headline_series(area.filter, chart_days),
-            queries.household_counts(area.filter, day),
             traceability_counts(area.filter, day, scans_from),
             communes_of(area),
         ),

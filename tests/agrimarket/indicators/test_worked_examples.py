@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from agrimarket.indicators import summary
-from agrimarket.indicators.area import Area, area_by_code
+from agrimarket.indicators.area import COUNTRY, area_by_code
 from agrimarket.indicators.queries import AreaFilter, households_by_commune
 from agrimarket.indicators.service import build_report, headline
 from agrimarket.tables import Commune, DeclaredListing, ProductSupplier
@@ -66,7 +66,7 @@ async def test_live_listings_and_products_count_in_their_owners_area():
     day = date(2026, 1, 20)
     ours = await build_report(await area_by_code(HAI_PHONG), day, with_series=False)
     theirs = await build_report(await area_by_code(elsewhere_commune), day, with_series=False)
-    country = await build_report(Area("", "Cả nước"), day, with_series=False)
+    country = await build_report(COUNTRY, day, with_series=False)
     for report, listings in ((ours, 1), (theirs, 1), (country, 2)):
         assert report.products == listings
         assert {m.key: m.live_listings for m in report.marketplaces} == {"postmart": listings}
