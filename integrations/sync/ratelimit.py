@@ -19,17 +19,33 @@ from integrations.tables import Marketplace, RateBucket
 
 HEADROOM = 0.93
 RATES_TTL_S = 30.0  # the registered limits are read again this often
+# A call that starts later than this after its slot (its process stalled, or the database answered
+# late) would land among the next calls' starts: it takes a new slot instead. Calls late by at most
+# LATE_S add at most LATE_S * rate to any one second, half of the margin HEADROOM leaves.
+LATE_S = (1 - HEADROOM) / 2
+RETAKES = 3  # then the call goes, late: a process stalled at every slot cannot wait forever
 
 
 def _greatest() -> str:
     return "GREATEST" if is_postgres() else "MAX"
 
 
-async def acquire(marketplace: str, rate_per_s: float) -> None:
+async def acquire(marketplace: str, rate_per_s: float, *, clock=time.time, sleep=asyncio.sleep) -> None:
+    """Wait for this call's slot; a slot missed by more than LATE_S is given up for a new one."""
     if rate_per_s <= 0:
         return
     interval = 1.0 / (rate_per_s * HEADROOM)
-    now = time.time()
+    for _ in range(RETAKES):
+        slot = await _take_slot(marketplace, interval, clock())
+        wait = slot - clock()
+        if wait > 0:
+            await sleep(wait)
+        if clock() - slot <= LATE_S:
+            return
+
+
+async def _take_slot(marketplace: str, interval: float, now: float) -> float:
+    """The start of the next free slot (now, if the marketplace is idle), reserved for this call."""
     sql = (
         f"UPDATE rate_bucket SET next_slot = {_greatest()}(next_slot, {{}}) + {{}} "  # noqa: S608 - function name only
         "WHERE marketplace = {} RETURNING next_slot"
@@ -40,9 +56,7 @@ async def acquire(marketplace: str, rate_per_s: float) -> None:
             action="DO NOTHING"
         )
         rows = await RateBucket.raw(sql, now, interval, marketplace)
-    wait = rows[0]["next_slot"] - interval - time.time()
-    if wait > 0:
-        await asyncio.sleep(wait)
+    return rows[0]["next_slot"] - interval
 
 
 async def hold(marketplace: str, seconds: float) -> None:

@@ -145,6 +145,6 @@ async def check(
     for chain in history.values():
         assert chain[0] == (None, "pending") and chain[-1][1] in ("live", "delisted")
         assert all(prev[1] == cur[0] for prev, cur in itertools.pairwise(chain)), chain
-    assert state.rate_limited == 0, "the marketplace had to refuse for rate limit"
+    assert state.rate_limited == 0, f"the marketplace refused {state.rate_limited} calls for rate limit"
     assert state.max_per_window <= rate_limit
     assert sum(state.injected.values()) > 0 and state.injected["drop"] > 0
