@@ -87,8 +87,15 @@ class OrderStatusChanged(Event, frozen=True, kw_only=True):
     to_status: str
 
 
+LiveChange = Literal["same", "gained", "changed"]
+
+
 class ListingStateChanged(Event, frozen=True, kw_only=True):
-    """A listing's state history got a row (pending, live, rejected, delisted)."""
+    """A listing's state history got a row (pending, live, rejected, delisted).
+
+    ``live_change``: what the row did to the times the listing is live: nothing ("same"), only
+    added time ("gained"), or anything else ("changed").
+    """
 
     listing_id: int
     product_id: int | None
@@ -98,6 +105,7 @@ class ListingStateChanged(Event, frozen=True, kw_only=True):
     from_state: str | None
     to_state: str
     reason: str = ""
+    live_change: LiveChange = "changed"
 
 
 class BatchFlagged(Event, frozen=True, kw_only=True):

@@ -82,12 +82,13 @@ WHERE {ORDERED} AND {area_where}
 GROUP BY m.code"""  # noqa: S608 - fixed SQL fragments only
 
 
-def synced_day_ranges(day_of: str, households: str) -> str:
+def synced_day_ranges(day_of: str, households: str, listings: str = "{} IS NOT NULL") -> str:
     """Rows (household, market, source 'synced', from_day, to_day) of the summary
     (``agrimarket.indicators.summary``): each live span as the half-open range of days at whose end it
     is live, for its own household and for each supplier of its cooperative product (the span cut to
     the supply's own range). ``day_of`` formats a timestamp as its Vietnam day (``{}`` the column);
-    ``households`` tests a household column (``{}``), e.g. ``{} IN (1, 2)``. Ranges may be empty
+    ``households`` tests a household column (``{}``), e.g. ``{} IN (1, 2)``, and ``listings`` a
+    listing id column, e.g. ``{} = 7`` (default: every listing). Ranges may be empty
     (from_day >= to_day): the caller drops them.
 
     Live at the end of day D is ``live_from < cutoff(D) <= live_until``, that is
@@ -97,7 +98,7 @@ def synced_day_ranges(day_of: str, households: str) -> str:
     ps_from, ps_to = day_of.format("ps.added_at"), day_of.format("ps.removed_at")
     return f"""SELECT s.household, m.code AS market, 'synced' AS source, {own_from} AS from_day, {own_to} AS to_day
   FROM listing_span s JOIN marketplace m ON m.id = s.marketplace
-  WHERE s.household IS NOT NULL AND {households.format("s.household")}
+  WHERE s.household IS NOT NULL AND {households.format("s.household")} AND {listings.format("s.listing")}
   UNION ALL
   SELECT ps.household, m.code, 'synced',
     CASE WHEN {own_from} > {ps_from} THEN {own_from} ELSE {ps_from} END,
@@ -105,7 +106,7 @@ def synced_day_ranges(day_of: str, households: str) -> str:
       ELSE {ps_to} END
   FROM product_supplier ps JOIN listing li ON li.product = ps.product
     JOIN listing_span s ON s.listing = li.id JOIN marketplace m ON m.id = s.marketplace
-  WHERE {households.format("ps.household")}"""  # noqa: S608 - fixed SQL fragments only
+  WHERE {households.format("ps.household")} AND {listings.format("li.id")}"""  # noqa: S608 - fixed SQL fragments only
 
 
 # The households whose summary a listing's history touches: its own, and every supplier its

@@ -140,23 +140,51 @@ SELECT x.household, x.market, x.source, x.from_day, x.to_day, hh.commune, c.prov
 FROM merged x JOIN household hh ON hh.id = x.household JOIN commune c ON c.code = hh.commune"""  # noqa: S608
 
 
-async def refresh(household_ids: Iterable[int | None]) -> None:
-    """Redo the spans of these households from their history; call inside the change's transaction."""
+async def refresh(household_ids: Iterable[int | None], *, gained_live: int | None = None) -> None:
+    """Redo the spans of these households from their history; call inside the change's transaction.
+
+    ``gained_live``: the change only added live time to this listing. When its days are already
+    within the households' spans at every level, the spans stay as they are and nothing is redone
+    (a household already selling lists one more product): the rebuild reads all of a household's
+    listings, so for a large household it is the costly part, and it holds the household's lock.
+    """
     ids = sorted({int(h) for h in household_ids if h is not None})
     if not ids:
         return
     listed = ", ".join(str(h) for h in ids)  # integers only
     async with write_transaction():
         if _is_postgres():
-            # Two writers of one household's summary take turns (the second sees the first's rows).
+            # Two writers of one household's summary take turns (the second sees the first's rows),
+            # which also makes the check below safe: no other change of theirs is under way.
             # NO KEY: rows referencing the household (FK checks) are not held up.
             lock = f"SELECT id FROM household WHERE id IN ({listed}) ORDER BY id FOR NO KEY UPDATE"  # noqa: S608
             await SellingSpan.raw(lock)
+        if gained_live is not None and await _within_spans(int(gained_live), listed):
+            return
         spans = f"household IN ({listed})"
         before = await _month_changes(spans)
         await SellingSpan.raw(f"DELETE FROM selling_span WHERE {spans}")  # noqa: S608
         await SellingSpan.raw(spans_sql("{} IN (" + listed + ")"))
         await _add_month_changes(before, await _month_changes(spans))
+
+
+async def _within_spans(listing_id: int, listed: str) -> bool:
+    """Whether every live day of the listing, for each of these households (its own, its product's
+    suppliers), is within one of their stored spans at the three levels it counts in: any
+    marketplace and kind, synced, and its marketplace."""
+    ranges = history.synced_day_ranges(_day_of(), "{} IN (" + listed + ")", "{} = " + str(listing_id))
+    rows = await SellingSpan.raw(
+        f"""WITH ranges AS ({ranges}),
+levels AS (SELECT 0 AS level UNION ALL SELECT 1 UNION ALL SELECT 2)
+SELECT 1 AS outside FROM ranges r CROSS JOIN levels l
+WHERE (r.to_day IS NULL OR r.from_day < r.to_day) AND NOT EXISTS (
+  SELECT 1 FROM selling_span s WHERE s.household = r.household
+    AND s.market = CASE WHEN l.level = 2 THEN r.market ELSE '' END
+    AND s.source = CASE WHEN l.level = 1 THEN 'synced' ELSE '' END
+    AND s.from_day <= r.from_day AND s.to_day >= COALESCE(r.to_day, '{OPEN_END}'))
+LIMIT 1"""  # noqa: S608 - fixed SQL fragments and integers only
+    )
+    return not rows
 
 
 async def household_moved(household_id: int) -> None:
@@ -193,9 +221,12 @@ async def rebuild() -> None:
 
 async def on_listing_state_changed(event: ListingStateChanged) -> None:
     """A history row (maybe back-dated): its listing's household and its product's suppliers."""
+    if event.live_change == "same":  # no live time moved (a new listing's pending row): no day did
+        return
     sql = history.LISTING_HOUSEHOLDS.replace(":listing", "{}")
     rows = await SellingSpan.raw(sql, *[event.listing_id] * sql.count("{}"))
-    await refresh(r["household"] for r in rows)
+    gained_live = event.listing_id if event.live_change == "gained" else None
+    await refresh((r["household"] for r in rows), gained_live=gained_live)
 
 
 def connect(bus: EventBus) -> None:

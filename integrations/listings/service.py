@@ -97,7 +97,7 @@ async def append_history(
                 at=at or datetime.now(UTC),
             )
         )
-        await rebuild_spans(listing["id"])
+        change = await rebuild_spans(listing["id"])
         await events.publish(
             ListingStateChanged(
                 listing_id=listing["id"],
@@ -108,6 +108,7 @@ async def append_history(
                 from_state=from_state,
                 to_state=to_state,
                 reason=reason[:400],
+                live_change=change,
             )
         )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from piccolo.engine.postgres import PostgresEngine
 
+from agrimarket.events import LiveChange
 from integrations.tables import ListingSpan
 
 # The backfill migration (integrations, "listing live spans: indexes, backfill") has a frozen copy.
@@ -31,13 +32,49 @@ LEFT JOIN commune c ON c.code = COALESCE(hh.commune, co.commune)
 WHERE h.to_state = 'live' AND (h.next_at IS NULL OR h.next_at > h.at)"""  # closed at its own instant: never live
 
 
-async def rebuild_spans(listing_id: int) -> None:
-    """Replace one listing's spans by those its history gives; call inside the history write's transaction."""
+async def rebuild_spans(listing_id: int) -> LiveChange:
+    """Replace one listing's spans by those its history gives; call inside the history write's
+    transaction. Returns what the rebuild did to the listing's live time."""
     if isinstance(ListingSpan._meta.db, PostgresEngine):
         # Two writers of one listing's history take turns, so the second rebuild sees both rows.
         await ListingSpan.raw("SELECT id FROM listing WHERE id = {} FOR UPDATE", listing_id)
-    await ListingSpan.raw("DELETE FROM listing_span WHERE listing = {}", listing_id)
-    await ListingSpan.raw(SPANS_FROM_HISTORY.replace("{where}", "WHERE listing = {}"), listing_id)
+    before = await ListingSpan.raw(
+        "DELETE FROM listing_span WHERE listing = {} RETURNING live_from, live_until", listing_id
+    )
+    after = await ListingSpan.raw(
+        SPANS_FROM_HISTORY.replace("{where}", "WHERE listing = {}") + " RETURNING live_from, live_until",
+        listing_id,
+    )
+    return live_change(merged(before), merged(after))
+
+
+Times = list[tuple[object, object | None]]  # [live_from, live_until) ranges; None: still live
+
+
+def merged(rows: list[dict]) -> Times:
+    """The rows' ranges in time order, touching or overlapping ones joined."""
+    joined: Times = []
+    for start, end in sorted(
+        ((r["live_from"], r["live_until"]) for r in rows), key=lambda r: (r[0], r[1] is None, r[1])
+    ):
+        if joined and (joined[-1][1] is None or start <= joined[-1][1]):
+            last_end = joined[-1][1]
+            joined[-1] = (joined[-1][0], None if None in (last_end, end) else max(last_end, end))
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def live_change(before: Times, after: Times) -> LiveChange:
+    """What a rebuild did to the live time: "same", "gained" (each range before lies within one
+    after) or "changed"."""
+    if before == after:
+        return "same"
+    within = all(
+        any(s <= start and (e is None or (end is not None and end <= e)) for s, e in after)  # type: ignore[operator]
+        for start, end in before
+    )
+    return "gained" if within else "changed"
 
 
 async def rebuild_all_spans() -> None:

@@ -250,3 +250,35 @@ async def summary_rows() -> list[tuple]:
         SellingSpan.province,
     )
     return sorted((tuple(r.values()) for r in rows), key=lambda row: [str(v) for v in row])
+
+
+async def test_a_listing_going_live_within_the_households_spans_leaves_them_as_they_are():
+    """The common change (a household already selling lists one more product) rewrites nothing;
+    a listing going live outside the spans at any level (another marketplace, earlier days) redoes
+    them, and both ways equal a rebuild."""
+
+    async def mark() -> None:  # a rewrite copies legacy_district from the household again
+        await SellingSpan.update({SellingSpan.legacy_district: "untouched"}, force=True)
+
+    async def marked() -> bool:
+        return await SellingSpan.exists().where(SellingSpan.legacy_district == "untouched")
+
+    farm = await household()
+    await history(await listing(farm), ("pending", vn(2026, 1, 1)), ("live", vn(2026, 1, 2)))
+    await mark()
+    await history(await listing(farm), ("pending", vn(2026, 1, 5)), ("live", vn(2026, 1, 6)))
+    assert await marked()
+
+    for code, day in (("voso", 7), ("postmart", 1)):  # a new marketplace level; then earlier days
+        await history(await listing(farm, code=code), ("live", vn(2026, 1, day)))
+        assert not await marked()
+        await mark()
+    maintained = await summary_rows()
+    assert [(r[1], r[2], str(r[3])) for r in maintained] == [
+        ("", "", "2026-01-01"),
+        ("", "synced", "2026-01-01"),
+        ("postmart", "", "2026-01-01"),
+        ("voso", "", "2026-01-07"),
+    ]
+    await summary.rebuild()
+    assert await summary_rows() == maintained

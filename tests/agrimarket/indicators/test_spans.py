@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from importlib import import_module
 
+import pytest
+
 from agrimarket.indicators.queries import run
 from agrimarket.tables import Commune
 from integrations.adapters.base import RemoteListing
 from integrations.listings.service import append_history, record, taken_down
-from integrations.listings.spans import rebuild_all_spans
+from integrations.listings.spans import live_change, merged, rebuild_all_spans
 from integrations.tables import Listing, ListingHistory, ListingSpan
 from tests.agrimarket.indicators.helpers import CAT_HAI, history, household, listing, product, vn
 from tests.agrimarket.indicators.test_worked_examples import total
@@ -120,3 +122,27 @@ async def test_backfill_gives_the_spans_the_writer_keeps():
         map(tuple, (r.values() for r in await ListingSpan.select(*columns, ListingSpan.live_until)))
     )
     assert migrated == kept
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "change"),
+    [
+        ([(1, 3)], [(1, 3)], "same"),
+        ([], [], "same"),
+        ([(1, 3)], [(1, None)], "gained"),  # live again after, up to now
+        ([(1, 3)], [(0, 3), (5, 6)], "gained"),  # earlier, and another range
+        ([], [(2, None)], "gained"),
+        ([(1, None)], [(1, 4)], "changed"),  # ended
+        ([(1, 5)], [(1, 2), (3, 5)], "changed"),  # a gap cut in
+        ([(1, 3)], [], "changed"),
+    ],
+)
+def test_what_a_rebuild_did_to_a_listings_live_time(before, after, change):
+    as_rows = [{"live_from": s, "live_until": e} for s, e in reversed(before)]
+    merged_after = merged([{"live_from": s, "live_until": e} for s, e in after])
+    assert live_change(merged(as_rows), merged_after) == change
+
+
+def test_touching_and_overlapping_ranges_merge():
+    rows = [(5, 7), (1, 3), (3, 4), (6, None), (9, 10)]
+    assert merged([{"live_from": s, "live_until": e} for s, e in rows]) == [(1, 4), (5, None)]
