@@ -47,12 +47,29 @@ async def enqueue(listing_id: int, marketplace_id: int, version: int) -> None:
 # call then waits that long at most, instead of a worker holding a job while a backlog drains.
 BUDGET_SLACK_S = 0.2
 # Jobs running per marketplace (leases not run out): the fewest go first, so a saturated marketplace
-# never takes every worker and the others keep their share. Counted once per claim (a CTE), not
-# once per candidate job: with a backlog of 2,000 jobs the per-row count took 130 ms a claim.
+# never takes every worker and the others keep their share. Counted once per claim.
 _RUNNING = (
     "WITH running AS (SELECT marketplace, count(*) AS n FROM sync_job "
     "WHERE status = 'running' AND claimed_until >= {} GROUP BY marketplace) "
 )
+# A job is due when queued and its time has come, or running with its worker's lease run out.
+_DUE = (
+    "((d.status = 'queued' AND d.next_attempt_at <= {}) OR (d.status = 'running' AND d.claimed_until < {}))"
+)
+# Each marketplace with budget offers its first due job (index sync_job_open, in due order), and the
+# claim takes the offer of the one with the fewest running. PostgreSQL locks the offers (SKIP LOCKED:
+# a job another worker is claiming is passed over); SQLite's writers take turns anyway.
+_OFFERS = {
+    True: (
+        "CROSS JOIN LATERAL (SELECT d.id, d.next_attempt_at FROM sync_job d "  # noqa: S608 - fixed clauses
+        f"WHERE d.marketplace = m.id AND {_DUE} ORDER BY d.next_attempt_at LIMIT 1 "
+        "FOR UPDATE SKIP LOCKED) j"
+    ),
+    False: (
+        "JOIN sync_job j ON j.id = (SELECT d.id FROM sync_job d "  # noqa: S608 - fixed clauses
+        f"WHERE d.marketplace = m.id AND {_DUE} ORDER BY d.next_attempt_at LIMIT 1)"
+    ),
+}
 
 
 async def claim(lease_s: float) -> dict | None:
@@ -62,16 +79,14 @@ async def claim(lease_s: float) -> dict | None:
     """
     now = time.time()
     token = uuid.uuid4().hex
-    lock = "FOR UPDATE OF j SKIP LOCKED" if is_postgres() else ""
     rows = await SyncJob.raw(  # fixed clauses; every value is a parameter
         "UPDATE sync_job SET status = 'running', claimed_until = {}, claim_token = {} "  # noqa: S608
-        f"WHERE id = ({_RUNNING}SELECT j.id FROM sync_job j JOIN marketplace m ON m.id = j.marketplace "
+        f"WHERE id = ({_RUNNING}SELECT j.id FROM marketplace m "
         "LEFT JOIN rate_bucket b ON b.marketplace = m.code "
-        "LEFT JOIN running r ON r.marketplace = j.marketplace "
-        "WHERE ((j.status = 'queued' AND j.next_attempt_at <= {}) "
-        "OR (j.status = 'running' AND j.claimed_until < {})) "
-        "AND (b.next_slot IS NULL OR b.next_slot <= {}) "
-        f"ORDER BY COALESCE(r.n, 0), j.next_attempt_at LIMIT 1 {lock}) "
+        "LEFT JOIN running r ON r.marketplace = m.id "
+        f"{_OFFERS[is_postgres()]} "
+        "WHERE b.next_slot IS NULL OR b.next_slot <= {} "
+        "ORDER BY COALESCE(r.n, 0), j.next_attempt_at LIMIT 1) "
         "RETURNING id, listing, version, attempts, call_failures, failing_since, claim_token",
         now + lease_s,
         token,
