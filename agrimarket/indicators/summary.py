@@ -152,20 +152,39 @@ async def refresh(household_ids: Iterable[int | None], *, gained_live: int | Non
     if not ids:
         return
     listed = ", ".join(str(h) for h in ids)  # integers only
-    async with write_transaction():
+    async with write_transaction() as transaction:
         if _is_postgres():
-            # Two writers of one household's summary take turns (the second sees the first's rows),
-            # which also makes the check below safe: no other change of theirs is under way.
-            # NO KEY: rows referencing the household (FK checks) are not held up.
+            if gained_live is not None and await _within_spans_shared(transaction, gained_live, listed):
+                return
+            # Two writers that redo one household's summary take turns (the second sees the first's
+            # rows). NO KEY: rows referencing the household (FK checks) are not held up.
             lock = f"SELECT id FROM household WHERE id IN ({listed}) ORDER BY id FOR NO KEY UPDATE"  # noqa: S608
             await SellingSpan.raw(lock)
-        if gained_live is not None and await _within_spans(int(gained_live), listed):
-            return
+        elif gained_live is not None and await _within_spans(gained_live, listed):
+            return  # SQLite: writers take turns already
         spans = f"household IN ({listed})"
         before = await _month_changes(spans)
         await SellingSpan.raw(f"DELETE FROM selling_span WHERE {spans}")  # noqa: S608
         await SellingSpan.raw(spans_sql("{} IN (" + listed + ")"))
         await _add_month_changes(before, await _month_changes(spans))
+
+
+async def _within_spans_shared(transaction, listing_id: int, listed: str) -> bool:
+    """``_within_spans``, checked under a share lock on the households (PostgreSQL).
+
+    Writers that only add live time within the spans share the lock and go on together (one
+    household's listings going live by the hundred do not queue); a writer that redoes the spans
+    (exclusive lock) waits for them, so it sees their live time, and they wait for it, so they
+    check its rows. When the check fails, the share lock is given back (rolled back to its
+    savepoint) before the caller takes the exclusive one: two writers never hold it while both wait
+    to upgrade, which would deadlock.
+    """
+    savepoint = await transaction.savepoint()
+    await SellingSpan.raw(f"SELECT id FROM household WHERE id IN ({listed}) ORDER BY id FOR SHARE")  # noqa: S608
+    if await _within_spans(listing_id, listed):
+        return True
+    await savepoint.rollback_to()
+    return False
 
 
 async def _within_spans(listing_id: int, listed: str) -> bool:

@@ -3,8 +3,14 @@ random histories, same-instant and out-of-order rows included."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import os
 import random
 from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+import pytest
 
 from agrimarket.db import write_transaction
 from agrimarket.indicators import summary
@@ -22,7 +28,9 @@ from integrations.listings.service import append_history
 from integrations.tables import Listing
 from tests.agrimarket.indicators.helpers import cooperative, history, household, listing, product, stored, vn
 from tests.agrimarket.indicators.test_spans import spans, spans_from_history
+from tests.conftest import ENGINE
 from tests.factories import HAI_PHONG
+from tests.waiting import until
 
 STATES = ("pending", "live", "live", "rejected", "delisted")
 START = date(2026, 1, 1)
@@ -280,5 +288,51 @@ async def test_a_listing_going_live_within_the_households_spans_leaves_them_as_t
         ("postmart", "", "2026-01-01"),
         ("voso", "", "2026-01-07"),
     ]
+    await summary.rebuild()
+    assert await summary_rows() == maintained
+
+
+async def lock_waiters() -> int:
+    """Sessions of this test's database waiting on a lock (asked on a connection of its own)."""
+    watcher = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        return await watcher.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+    finally:
+        await watcher.close()
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="transactions on separate connections")
+async def test_listings_going_live_while_the_spans_are_redone_wait_and_check_again():
+    """A household's first live time ends (its spans are redone, uncommitted) while six other
+    listings go live on days the stored spans still cover: the six wait for that writer instead of
+    trusting spans about to change, check again, and the summary left equals a rebuild."""
+    farm = await household()
+    first = await listing(farm)
+    await history(first, ("live", vn(2026, 1, 2)))
+    others = [await listing(farm) for _ in range(6)]
+
+    async def change(item: int, previous: str | None, state: str, version: int, day: int) -> None:
+        row = await Listing.select().where(Listing.id == item).first()
+        await append_history(row, previous, state, version, at=vn(2026, 1, day))
+
+    async with write_transaction():  # held open after its spans are redone
+        await change(first, "live", "delisted", 2, 4)
+        # A context of their own: each writer opens its own transaction on its own connection.
+        going_live = [
+            asyncio.create_task(change(o, None, "live", 1, 3), context=contextvars.Context()) for o in others
+        ]
+
+        async def settled() -> str | None:
+            if all(task.done() for task in going_live):
+                return "went on"
+            return "all waiting" if await lock_waiters() == len(others) else None
+
+        # None went on with the spans as they were, about to change.
+        assert await until(settled, what="the writers to wait or finish") == "all waiting"
+    await asyncio.gather(*going_live)
+    maintained = await summary_rows()
+    assert ("", "", "2026-01-02", "9999-12-31") in [(r[1], r[2], str(r[3]), str(r[4])) for r in maintained]
     await summary.rebuild()
     assert await summary_rows() == maintained
