@@ -8,7 +8,6 @@ duration on the second, so the access line comes from the small middleware below
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import threading
@@ -17,6 +16,7 @@ import weakref
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from litestar.enums import ScopeType
 from litestar.logging.config import LoggingConfig
 from litestar.logging.standard import QueueListenerHandler
@@ -38,7 +38,7 @@ class JsonFormatter(logging.Formatter):
     second rather than building both per record.
     """
 
-    _encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    _encode = msgspec.json.Encoder(enc_hook=str).encode
     _second = -1
     _second_text = ""
 
@@ -59,7 +59,7 @@ class JsonFormatter(logging.Formatter):
         line.update({k: v for k, v in vars(record).items() if k not in _RECORD_FIELDS})
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return self._encode(line)
+        return self._encode(line).decode()
 
 
 class BatchedStreamHandler(logging.StreamHandler):
