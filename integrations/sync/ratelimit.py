@@ -60,12 +60,15 @@ async def _take_slot(marketplace: str, interval: float, now: float) -> float:
 
 
 async def hold(marketplace: str, seconds: float) -> None:
-    """The marketplace said "slow down" (429, Retry-After): no process sends to it for ``seconds``."""
+    """The marketplace said "slow down" (429, Retry-After): no process sends to it for ``seconds``.
+
+    Written even for a marketplace with no schedule row yet (one registered without a rate limit
+    paces no call, so none made it): its jobs are then not claimed until the hold ends."""
     sql = (
-        f"UPDATE rate_bucket SET next_slot = {_greatest()}(next_slot, {{}}) "  # noqa: S608 - function name only
-        "WHERE marketplace = {}"
+        "INSERT INTO rate_bucket (marketplace, next_slot) VALUES ({}, {}) ON CONFLICT (marketplace) "  # noqa: S608 - function name only
+        f"DO UPDATE SET next_slot = {_greatest()}(rate_bucket.next_slot, excluded.next_slot)"
     )
-    await RateBucket.raw(sql, time.time() + seconds, marketplace)
+    await RateBucket.raw(sql, marketplace, time.time() + seconds)
 
 
 async def next_slot(marketplace: str) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
@@ -76,3 +77,15 @@ async def test_a_call_late_at_every_try_still_goes_after_its_retakes(monkeypatch
     assert went - started == pytest.approx(ratelimit.RETAKES * 0.2)
     last_booked = started + (ratelimit.RETAKES - 1) * 0.2
     assert await next_slot() == pytest.approx(last_booked + INTERVAL)
+
+
+async def test_a_hold_stands_for_a_marketplace_without_a_schedule_and_is_never_shortened():
+    # A marketplace registered without a rate limit paces no call, so it has no schedule row yet.
+    assert not await RateBucket.exists().where(RateBucket.marketplace == "postmart")
+    await ratelimit.hold("postmart", 30)
+    held_until = await next_slot()
+    assert held_until > time.time() + 29
+    await ratelimit.hold("postmart", 1)  # a shorter Retry-After does not end the longer hold
+    assert await next_slot() == pytest.approx(held_until)
+    await ratelimit.hold("postmart", 60)
+    assert await next_slot() > held_until + 29
