@@ -147,3 +147,58 @@ logging.getLogger("agrimarket.test").info("an ordinary line")
     )
     assert "an ordinary line" in result.stderr and "retrying" in result.stderr
     assert "TOKEN-SECRET" not in result.stderr
+
+
+def test_the_access_line_written_directly_is_the_line_its_log_record_makes():
+    import io
+    import logging
+
+    from agrimarket.web import logs
+
+    stream = io.StringIO()
+    handler = logs.BatchedStreamHandler(stream, every=60)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, logs.access_log.level
+    root.handlers, root.level = [handler], logging.INFO
+    logs.access_log.setLevel(logging.NOTSET)
+    scope = {
+        "method": "GET",
+        "path": "/t/ABCD",
+        "state": {"agrimarket.head": True},
+        "client": ("10.0.0.7", 5),
+    }
+    try:
+        assert logs._only_json_handler() is handler
+        logs._log_access(scope, 200, 0.0)  # straight to the handler
+        other = logging.NullHandler()  # a second destination (a test's capture): the record goes to both
+        root.addHandler(other)
+        assert logs._only_json_handler() is None
+        logs._log_access(scope, 200, 0.0)
+        root.removeHandler(other)
+        quiet = logging.Filter("nothing")  # a filter on the handler must see the record too
+        handler.addFilter(quiet)
+        assert logs._only_json_handler() is None
+        handler.removeFilter(quiet)
+        handler.flush()
+    finally:
+        root.handlers, root.level = saved[0], saved[1]
+        logs.access_log.setLevel(saved[2])
+        handler.close()
+    direct, via_record = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert list(direct) == list(via_record)  # the same keys in the same order
+    for line in (direct, via_record):
+        assert line.pop("time")[:4].isdigit() and line.pop("duration_ms") > 0
+    assert (
+        direct
+        == via_record
+        == {
+            "level": "INFO",
+            "logger": "agrimarket.access",
+            "message": "request",
+            "method": "HEAD",
+            "path": "/t/ABCD",
+            "status": 200,
+            "client": "10.0.0.7",
+        }
+    )

@@ -25,7 +25,7 @@ from tests.traceability.test_stamps_helpers import issue, make_batch
 from tests.waiting import until
 from traceability.settings import TraceabilitySettings
 from traceability.stamps.evidence import scan_day
-from traceability.stamps.scan import BUFFER, _insert, scan
+from traceability.stamps.scan import BUFFER, ScanBuffer, _insert, scan
 from traceability.tables import Scan, Stamp
 
 PHONE_UA = "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 Mobile Safari/537.36"
@@ -345,6 +345,25 @@ async def test_scan_count_stays_exact_while_flushes_commit_between_reads(client,
         stop.set()
         flusher.result(timeout=30)
     assert counts == list(range(1, 41))
+
+
+def test_a_scan_reads_again_only_when_a_change_since_its_read_concerned_its_stamp():
+    buffer = ScanBuffer()
+    read_at = buffer.generation
+    assert not buffer.moved(1, read_at)
+    with buffer.lock:
+        buffer._changed(frozenset({1, 2}))  # a flush wrote scans of stamps 1 and 2
+    assert buffer.moved(1, read_at) and buffer.moved(2, read_at)
+    assert not buffer.moved(3, read_at)  # its counters and its buffered scans are as they were
+    with buffer.lock:
+        buffer._changed(None)  # a failed flush or a discard: any stamp
+    assert buffer.moved(3, read_at)
+    read_at = buffer.generation
+    with buffer.lock:
+        for _ in range(100):
+            buffer._changed(frozenset({5}))
+    assert buffer.moved(3, read_at)  # more changes than are kept: not known, so read again
+    assert not buffer.moved(3, buffer.generation - 10)
 
 
 async def test_a_scan_read_while_a_flush_commits_waits_for_the_commit(client, accounts, monkeypatch):

@@ -7,6 +7,7 @@ for a short while, and scan rows are buffered and written in batches after the r
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import contextlib
 import functools
@@ -85,9 +86,15 @@ class ScanBuffer:
         # Scans a flush is writing stay counted here until their INSERT has committed. ``generation``
         # changes when a flush sends COMMIT and again once it is answered; while ``committing`` is
         # set the database may or may not show those scans yet, so a scan waits for the answer, and
-        # a scan that saw the generation change reads the counters again: counted once, never twice.
+        # a scan whose stamp a change since its read concerned reads the counters again: counted once,
+        # never twice.
         self.in_flight: dict[int, evidence.Pending] = {}
         self.generation = 0
+        # Which stamps each recent generation change concerned (None: any), so a scan of a stamp
+        # the flush did not write need not read again: at 2,000 scans a second, a flush every
+        # 0.1 s made a fifth of all scans read twice.
+        self.changes: collections.deque[tuple[int, frozenset[int] | None]] = collections.deque(maxlen=64)
+        self.writing_stamps: frozenset[int] | None = None  # the stamps of the chunk being written
         # Thread-safe futures: tests serve the app in a loop of its own and flush from theirs.
         self.committing: concurrent.futures.Future | None = None
         self.lock = threading.Lock()
@@ -126,6 +133,22 @@ class ScanBuffer:
             waiting = self.waiting.get(stamp_id) or evidence.NOTHING_PENDING
             return waiting.merged(self.in_flight.get(stamp_id))
 
+    def moved(self, stamp_id: int, since: int) -> bool:
+        """Whether a flush may have moved scans of the stamp from the buffer into the database
+        since generation ``since`` (a counter read then may have counted them twice or not at all)."""
+        with self.lock:
+            if self.generation == since:
+                return False
+            changes = [stamps for generation, stamps in self.changes if generation > since]
+            if len(changes) < self.generation - since:  # some changes are older than those kept
+                return True
+            return any(stamps is None or stamp_id in stamps for stamps in changes)
+
+    def _changed(self, stamps: frozenset[int] | None) -> None:
+        """A new generation, concerning ``stamps`` (None: any); the caller holds the lock."""
+        self.generation += 1
+        self.changes.append((self.generation, stamps))
+
     async def settled(self) -> int:
         """The generation, once no flush is waiting for its COMMIT to be answered."""
         while (committing := self.committing) is not None:
@@ -157,6 +180,7 @@ class ScanBuffer:
         try:
             while written < len(rows):
                 chunk = rows[written : written + ROWS_PER_INSERT]
+                self.writing_stamps = frozenset(row[0] for row in chunk)
                 try:
                     await _write(chunk, self.warn, self._committing)
                 finally:
@@ -165,13 +189,14 @@ class ScanBuffer:
                         committing.set_result(None)
                 written += len(chunk)
                 with self.lock:
-                    self.in_flight, self.generation = _by_stamp(rows[written:]), self.generation + 1
+                    self.in_flight = _by_stamp(rows[written:])
+                    self._changed(self.writing_stamps)
         except BaseException:
             # An INSERT failed (database restarting): keep the unwritten scans for the next flush.
             with self.lock:
                 self.rows = (rows[written:] + self.rows)[-KEEP_AT_MOST:]
                 self.waiting, self.in_flight = _by_stamp(self.rows), {}
-                self.generation += 1
+                self._changed(None)
             raise
         return len(rows)
 
@@ -179,13 +204,13 @@ class ScanBuffer:
         """Called as a write's last statement before its COMMIT."""
         self.committing = concurrent.futures.Future()
         with self.lock:
-            self.generation += 1
+            self._changed(self.writing_stamps)
 
     def discard(self) -> None:
         """Forget every scan not yet written (a test's database is about to be emptied)."""
         with self.lock:
             self.rows, self.waiting, self.in_flight = [], {}, {}
-            self.generation += 1
+            self._changed(None)
 
 
 async def _done(future: concurrent.futures.Future) -> None:
@@ -355,7 +380,7 @@ async def scan(
             raise serials.stamp_not_found()
         row = rows[0]
         pending = BUFFER.pending(row["id"])
-        if BUFFER.generation == generation:
+        if not BUFFER.moved(row["id"], generation):
             break
     batch_created = row["batch_created"]
     shown = await _shown_batch(row["batch"], str(batch_created), storage)
