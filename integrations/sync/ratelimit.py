@@ -45,17 +45,15 @@ async def acquire(marketplace: str, rate_per_s: float, *, clock=time.time, sleep
 
 
 async def _take_slot(marketplace: str, interval: float, now: float) -> float:
-    """The start of the next free slot (now, if the marketplace is idle), reserved for this call."""
+    """The start of the next free slot (now, if the marketplace is idle), reserved for this call.
+
+    One upsert, as ``hold`` writes: the first call to a marketplace makes its row."""
     sql = (
-        f"UPDATE rate_bucket SET next_slot = {_greatest()}(next_slot, {{}}) + {{}} "  # noqa: S608 - function name only
-        "WHERE marketplace = {} RETURNING next_slot"
+        "INSERT INTO rate_bucket (marketplace, next_slot) VALUES ({}, {}) ON CONFLICT (marketplace) "  # noqa: S608 - function name only
+        f"DO UPDATE SET next_slot = {_greatest()}(rate_bucket.next_slot + {{}}, excluded.next_slot) "
+        "RETURNING next_slot"
     )
-    rows = await RateBucket.raw(sql, now, interval, marketplace)
-    if not rows:
-        await RateBucket.insert(RateBucket(marketplace=marketplace, next_slot=0.0)).on_conflict(
-            action="DO NOTHING"
-        )
-        rows = await RateBucket.raw(sql, now, interval, marketplace)
+    rows = await RateBucket.raw(sql, marketplace, now + interval, interval)
     return rows[0]["next_slot"] - interval
 
 

@@ -37,7 +37,8 @@ async def read_photo(key: str) -> bytes:
 
 @pytest.fixture
 async def adapter(sims):
-    made = ShopeeAdapter(sims["shopee"].url, timeout_s=0.6, read_photo=read_photo)
+    # A timeout no loaded test machine reaches: only the fault test below wants its hangs cut short.
+    made = ShopeeAdapter(sims["shopee"].url, timeout_s=10.0, read_photo=read_photo)
     yield made
     await made.aclose()
 
@@ -283,6 +284,7 @@ async def test_faults_are_retryable_and_leave_one_item(sims, adapter, fault):
     await adapter.verify_credentials(seller)  # tokens first: faults play on writes only
     setattr(state.config.faults, fault, 1.0)
     state.config.faults.hang_s = 1.0
+    adapter.client.timeout = httpx.Timeout(0.6)  # shorter than the injected hang: it times out
     with pytest.raises(Retryable) as failed:
         await adapter.publish(seller, payload(), "3-1")
     if fault == "throttle_rate":

@@ -42,7 +42,8 @@ def sim():
 
 @pytest.fixture
 async def adapter(sim):
-    made = TiktokAdapter(sim.url, timeout_s=0.6, read_photo=read_photo)
+    # A timeout no loaded test machine reaches: the fault tests below cut it short for their hangs.
+    made = TiktokAdapter(sim.url, timeout_s=10.0, read_photo=read_photo)
     yield made
     await made.aclose()
 
@@ -207,6 +208,7 @@ async def test_every_write_lands_once_under_30_percent_faults(sim, adapter):
     faults = state.config.faults
     faults.error_rate = faults.throttle_rate = faults.timeout_rate = faults.drop_rate = 0.075
     faults.hang_s, faults.retry_after_s = 0.8, 0.05
+    adapter.client.timeout = httpx.Timeout(0.6)  # shorter than the injected hangs: they time out
     listed = [
         await until_done(lambda n=n: adapter.publish(seller, payload(sku=f"agm-{n}"), str(n)))
         for n in range(4)
@@ -264,6 +266,7 @@ async def test_desk_cancels_once_under_faults_with_tiktoks_reason_keys(sim, adap
     faults = state.config.faults
     faults.error_rate = faults.throttle_rate = faults.timeout_rate = faults.drop_rate = 0.075
     faults.hang_s, faults.retry_after_s = 0.8, 0.05
+    adapter.client.timeout = httpx.Timeout(0.6)  # shorter than the injected hangs: they time out
     for key in ("k1", "k2"):  # the farmer's tap, then a repeat: cancelled once
         done = await until_done(
             lambda key=key: adapter.cancel_order(seller, order_id, "seller_cancel_reason_out_of_stock", key)
