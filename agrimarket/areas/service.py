@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import Ward as VnWard
+from vietnam_provinces import WardCode
 
 from agrimarket.db import write_transaction
 from agrimarket.errors import Invalid, NotFound
@@ -27,6 +29,19 @@ def province_code(code: int) -> str:
 
 def commune_code(code: int) -> str:
     return f"{code:05d}"
+
+
+@lru_cache(maxsize=4096)
+def place_name(commune: str) -> str | None:
+    """ "Commune, Province" for a commune code, from the units the tables are loaded from (no query:
+    ``load_areas`` only ever adds units, so a code's names are the package's); None for a code it
+    does not know."""
+    try:
+        ward = VnWard.from_code(WardCode(int(commune)))
+        province = VnProvince.from_code(ward.province_code)
+    except ValueError:
+        return None
+    return f"{ward.name}, {province.name}"
 
 
 async def load_areas() -> int:

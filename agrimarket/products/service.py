@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agrimarket.accounts.actor import Actor
+from agrimarket.areas.service import place_name
 from agrimarket.audit import service as audit
 from agrimarket.db import fetch_direct, write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
@@ -56,7 +57,7 @@ def _photo(row: dict, storage: Storage) -> PhotoRead:
     )
 
 
-def _read(row: Mapping[str, Any], photos: list[PhotoRead], public_base_url: str) -> ProductRead:
+def _read(row: Mapping[str, Any], photos: list[PhotoRead], public_base_url: str, origin: str) -> ProductRead:
     return ProductRead(
         id=row["id"],
         name=row["name"],
@@ -74,7 +75,7 @@ def _read(row: Mapping[str, Any], photos: list[PhotoRead], public_base_url: str)
         owner=OwnerRead("household", row["owner_household"], row["household_name"])
         if row["owner_household"]
         else OwnerRead("cooperative", row["owner_cooperative"], row["cooperative_name"]),
-        origin=_origin(row),
+        origin=origin,
         created_by_id=row["created_by"],
         photos=photos,
         public_url=f"{public_base_url}/p/{row['id']}",
@@ -93,7 +94,7 @@ async def _views(rows: list[dict], storage: Storage, public_base_url: str) -> li
             .order_by(ProductPhoto.position, ProductPhoto.id)
         ):
             photos[photo["product"]].append(_photo(photo, storage))
-    return [_read(row, photos[row["id"]], public_base_url) for row in rows]
+    return [_read(row, photos[row["id"]], public_base_url, _origin(row)) for row in rows]
 
 
 async def list_products(
@@ -125,46 +126,74 @@ async def get_product(actor: Actor, product_id: int, storage: Storage, base_url:
     return (await _views([row], storage, base_url))[0]
 
 
-# The public page's product with its owner and place names, the owner's bank account for the
-# VietQR code, its photos and its marketplace listings ("where to buy"), in one statement: a row per
-# photo (at least one) and then a row per listing, rather than one per (photo, listing) pair, which
-# read 15 rows for 3 photos and 5 listings instead of 8 (the rows are decoded and keyed per view).
+# The public page's product with its owner and commune, the owner's bank account for the
+# VietQR code, its photos and its marketplace listings ("where to buy"), in one statement: the
+# product's row first, then a row per photo and one per listing, each carrying only its own
+# columns (NULL in the others). The product's wide columns came on every photo and listing row
+# before: PostgreSQL sent and the app decoded and keyed 8 wide rows a page instead of 1.
 # Written out because Piccolo took longer to build these joins than PostgreSQL took to run them,
 # and one round trip because the page is read more than any other.
-_PUBLIC_SQL = """
-WITH p AS (
-  SELECT p.*, h.head_name AS household_name, co.name AS cooperative_name,
-    hc.name AS household_commune, hp.name AS household_province,
-    cc.name AS cooperative_commune, cp.name AS cooperative_province,
+# The commune's and province's names come from agrimarket.areas (two joins fewer a page).
+_OWNER_COLUMNS = """h.head_name AS household_name, co.name AS cooperative_name,
+    COALESCE(h.commune, co.commune) AS owner_commune,
     COALESCE(bh.bank_bin, bc.bank_bin) AS pay_bank_bin,
     COALESCE(bh.account_number, bc.account_number) AS pay_account_number,
-    COALESCE(bh.account_name, bc.account_name) AS pay_account_name
+    COALESCE(bh.account_name, bc.account_name) AS pay_account_name"""
+# Each part's columns: name -> (its value, the NULL the other parts put there). PostgreSQL matches a
+# UNION's column types part by part, so a NULL above a part's integer must say it is one.
+_NO_INTEGER = "CAST(NULL AS INTEGER)"
+_PHOTO_COLUMNS = {
+    "photo_position": ("ph.position", _NO_INTEGER),
+    "photo_id": ("ph.id", _NO_INTEGER),
+    "image_key": ("ph.image_key", "NULL"),
+    "thumb_key": ("ph.thumb_key", "NULL"),
+    "width": ("ph.width", _NO_INTEGER),
+    "height": ("ph.height", _NO_INTEGER),
+}
+_LISTING_COLUMNS = {
+    "listing_id": ("l.id", _NO_INTEGER),
+    "listing_state": ("l.state", "NULL"),
+    "listing_external_url": ("l.external_url", "NULL"),
+    "listing_reason_vi": ("l.reason_vi", "NULL"),
+    "listing_reason_en": ("l.reason_en", "NULL"),
+    "listing_version": ("l.version", _NO_INTEGER),
+    "listing_synced_version": ("l.synced_version", _NO_INTEGER),
+    "listing_share_percent": ("l.share_percent", _NO_INTEGER),
+    "listing_reserve_units": ("l.reserve_units", _NO_INTEGER),
+    "listing_code": ("m.code", "NULL"),
+    "listing_mname": ("m.name", "NULL"),
+}
+_PRODUCT_NULLS = ", ".join(["NULL"] * (len(Product._meta.columns) + _OWNER_COLUMNS.count(" AS ")))
+
+
+def _part(mine: dict[str, tuple[str, str]]) -> str:
+    """The photo and listing columns of one part: its own values, the others' NULLs."""
+    columns = _PHOTO_COLUMNS | _LISTING_COLUMNS
+    return ", ".join(
+        f"{mine[name][0] if name in mine else null} AS {name}" for name, (_, null) in columns.items()
+    )
+
+
+_PUBLIC_SQL = f"""
+WITH p AS (
+  SELECT p.*, {_OWNER_COLUMNS}
   FROM product p
   LEFT JOIN household h ON h.id = p.owner_household
-  LEFT JOIN commune hc ON hc.code = h.commune
-  LEFT JOIN province hp ON hp.code = hc.province
   LEFT JOIN cooperative co ON co.id = p.owner_cooperative
-  LEFT JOIN commune cc ON cc.code = co.commune
-  LEFT JOIN province cp ON cp.code = cc.province
   LEFT JOIN bank_account bh ON bh.owner_household = p.owner_household
   LEFT JOIN bank_account bc ON bc.owner_cooperative = p.owner_cooperative
-  WHERE p.id = {} AND p.status = 'active'
+  WHERE p.id = {{}} AND p.status = 'active'
 )
-SELECT p.*, 0 AS part, ph.position AS photo_position,
-  ph.id AS photo_id, ph.image_key, ph.thumb_key, ph.width, ph.height,
-  NULL AS listing_id, NULL AS listing_state, NULL AS listing_external_url,
-  NULL AS listing_reason_vi, NULL AS listing_reason_en, NULL AS listing_version,
-  NULL AS listing_synced_version, NULL AS listing_share_percent,
-  NULL AS listing_reserve_units, NULL AS listing_code, NULL AS listing_mname
-FROM p LEFT JOIN product_photo ph ON ph.product = p.id
+SELECT 0 AS part, p.*, {_part({})} FROM p
 UNION ALL
-SELECT p.*, 1, NULL, NULL, NULL, NULL, NULL, NULL,
-  l.id, l.state, l.external_url, l.reason_vi, l.reason_en, l.version,
-  l.synced_version, l.share_percent, l.reserve_units, m.code, m.name
+SELECT 1, {_PRODUCT_NULLS}, {_part(_PHOTO_COLUMNS)}
+FROM p JOIN product_photo ph ON ph.product = p.id
+UNION ALL
+SELECT 2, {_PRODUCT_NULLS}, {_part(_LISTING_COLUMNS)}
 FROM p JOIN listing l ON l.product = p.id
 LEFT JOIN marketplace m ON m.id = l.marketplace
 ORDER BY part, photo_position, photo_id, listing_id
-"""
+"""  # noqa: S608 - built from the constant column lists above, no input
 
 
 async def public_product(
@@ -175,8 +204,8 @@ async def public_product(
 
 
 async def public_rows(product_id: int) -> Sequence[Mapping[str, Any]]:
-    """The rows of the public product (one per photo, then one per listing); everything its public page shows
-    is in them (the listings' columns are named ``listing_…``)."""
+    """The rows of the public product (its own, then one per photo, then one per listing); everything
+    its public page shows is in them (the listings' columns are named ``listing_…``)."""
     rows = await fetch_direct(Product, _PUBLIC_SQL, product_id)
     if not rows:
         raise _not_found()
@@ -187,13 +216,13 @@ def public_view(
     rows: Sequence[Mapping[str, Any]], storage: Storage, base_url: str
 ) -> tuple[ProductRead, PayTo | None]:
     """``public_rows`` as the product and the account a VietQR transfer pays (if any)."""
-    photo_rows = {row["photo_id"]: row for row in rows if row["photo_id"] is not None}  # once per listing
-    photos = [_photo({**row, "id": photo_id}, storage) for photo_id, row in photo_rows.items()]
+    photos = [_photo({**row, "id": row["photo_id"]}, storage) for row in rows if row["photo_id"] is not None]
     first = rows[0]
     pay_to = None
     if first["pay_bank_bin"]:
         pay_to = PayTo(first["pay_bank_bin"], first["pay_account_number"], first["pay_account_name"])
-    return _read(first, photos, base_url), pay_to
+    origin = place_name(first["owner_commune"]) if first["owner_commune"] else None
+    return _read(first, photos, base_url, origin or ""), pay_to
 
 
 async def ensure_writable(actor: Actor, product_id: int) -> None:

@@ -37,17 +37,16 @@ async def listings_of(product_ids: list[int]) -> dict[int, list[ListingRead]]:
 
 def listings_in(rows: Sequence[Mapping[str, Any]]) -> list[ListingRead]:
     """The listings of rows that carry them as ``listing_…`` columns (the public product page's
-    rows: one per photo and listing), each once, in their order."""
-    out: dict[int, ListingRead] = {}
-    for row in rows:
-        if row["listing_id"] is not None and row["listing_id"] not in out:
-            listing = {
-                key.removeprefix("listing_"): value
-                for key, value in row.items()
-                if key.startswith("listing_")
-            }
-            out[row["listing_id"]] = listing_read(listing | {"product": row["id"], "stock": row["stock"]})
-    return list(out.values())
+    rows: the product's own first, then one per photo and one per listing), in their order."""
+    product = {"product": rows[0]["id"], "stock": rows[0]["stock"]} if rows else {}
+    return [
+        listing_read(
+            {key.removeprefix("listing_"): value for key, value in row.items() if key.startswith("listing_")}
+            | product
+        )
+        for row in rows
+        if row["listing_id"] is not None
+    ]
 
 
 def listing_read(r: Mapping[str, Any]) -> ListingRead:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import Ward as VnWard
 
-from agrimarket.areas.service import fold, load_areas
+from agrimarket.areas.service import fold, load_areas, place_name
 from agrimarket.tables import Commune, Province
 
 
@@ -14,6 +14,16 @@ async def test_all_units_loaded_and_loading_again_adds_nothing():
     assert await Commune.count() == len(list(VnWard.iter_all())) == 3321
     assert await load_areas() == 0
     assert await Commune.count() == 3321
+
+
+async def test_place_names_without_a_query_are_the_loaded_tables_names():
+    communes = await Commune.select(Commune.code, Commune.name, Commune.province.name.as_alias("province"))
+    assert len(communes) == sum(1 for _ in VnWard.iter_all())
+    assert {c["code"]: place_name(c["code"]) for c in communes} == {
+        c["code"]: f"{c['name']}, {c['province']}" for c in communes
+    }
+    assert place_name("99999") is None  # no such commune
+    assert place_name("ha-noi") is None
 
 
 def test_fold_strips_vietnamese_diacritics():
