@@ -5,9 +5,11 @@
 - ``transactions``: ``write_transaction()``, the one transaction of every write (a cancelled BEGIN
   on SQLite leaves no lock behind);
 - ``direct``: hot-path reads and COPY writes straight through asyncpg on PostgreSQL;
-- ``reads``: ``gather_reads()``, independent reads side by side.
+- ``reads``: ``gather_reads()``, independent reads side by side;
+- ``batched``: ``BatchedReads``, reads asked for at the same moment sent as one query.
 """
 
+from agrimarket.db.batched import BatchedReads
 from agrimarket.db.direct import copy_rows, fetch_direct
 from agrimarket.db.engine import (
     SQLITE_BUSY_TIMEOUT_S,
@@ -24,6 +26,7 @@ __all__ = [
     "PG_CONNECT_TIMEOUT_S",
     "READS_AT_ONCE",
     "SQLITE_BUSY_TIMEOUT_S",
+    "BatchedReads",
     "ResilientPostgresEngine",
     "ResilientTransaction",
     "build_engine",

@@ -18,6 +18,7 @@ from litestar.testing import AsyncTestClient
 
 from agrimarket import clock
 from agrimarket.app import create_app
+from agrimarket.errors import NotFound
 from agrimarket.privacy.periods import RetentionSettings
 from agrimarket.web.services import app_services
 from tests.conftest import ENGINE
@@ -25,7 +26,7 @@ from tests.traceability.test_stamps_helpers import issue, make_batch
 from tests.waiting import until
 from traceability.settings import TraceabilitySettings
 from traceability.stamps.evidence import scan_day
-from traceability.stamps.scan import BUFFER, ScanBuffer, _insert, scan
+from traceability.stamps.scan import BUFFER, STAMP_READS, ScanBuffer, _insert, scan
 from traceability.tables import Scan, Stamp
 
 PHONE_UA = "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 Mobile Safari/537.36"
@@ -345,6 +346,38 @@ async def test_scan_count_stays_exact_while_flushes_commit_between_reads(client,
         stop.set()
         flusher.result(timeout=30)
     assert counts == list(range(1, 41))
+
+
+async def test_scans_arriving_together_are_looked_up_in_one_query_each_with_its_own_answer(
+    client, accounts, monkeypatch
+):
+    _, _, _, serials = await stamped(client, accounts, count=4)
+    asked = [*serials, *serials, "ZZZZ0000ZZZZ"]  # each stamp twice, and a serial that cannot be one
+    queries: list[int] = []
+    read_many = STAMP_READS.read_many
+
+    async def counted(scans):
+        queries.append(len(scans))
+        return await read_many(scans)
+
+    monkeypatch.setattr(STAMP_READS, "read_many", counted)
+    app_settings, storage = app_services(client.app)
+    trace_settings = app_settings.section(TraceabilitySettings)
+    loop = asyncio.get_running_loop()
+    scans = [  # each in a context of its own, as a request has
+        loop.create_task(
+            scan(serial, "203.0.113.9", "test", trace_settings, storage), context=contextvars.Context()
+        )
+        for serial in asked
+    ]
+    answers = await asyncio.gather(*scans, return_exceptions=True)
+    assert isinstance(answers[-1], NotFound)
+    for serial in serials:  # each stamp's two scans counted once each, in one order or the other
+        counts = sorted(a.scan_count for a, s in zip(answers, asked, strict=True) if s == serial)
+        assert counts == [1, 2]
+    assert queries == [
+        len(serials) * 2
+    ]  # all ready in one turn of the loop: one query (none for a non-serial)
 
 
 def test_a_scan_reads_again_only_when_a_change_since_its_read_concerned_its_stamp():

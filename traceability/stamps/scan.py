@@ -15,15 +15,16 @@ import hashlib
 import hmac
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import Any
 
 import msgspec
 
 from agrimarket import clock
 from agrimarket.dates import shifted
-from agrimarket.db import copy_rows, fetch_direct, write_transaction
+from agrimarket.db import BatchedReads, copy_rows, fetch_direct, write_transaction
 from agrimarket.media.storage import Storage
 from agrimarket.ports import current as query_ports
 from agrimarket.repeated_failure import RepeatedFailureLog
@@ -42,6 +43,7 @@ FLUSH_AT = 200  # buffered scans written together
 ROWS_PER_INSERT = 200  # 800 parameters: under SQLite's oldest limit of 999
 FLUSH_AFTER = 1.0  # seconds a scan may wait in the buffer
 KEEP_AT_MOST = 20_000  # scans kept while the database is unreachable (the newest win)
+SCANS_READ_TOGETHER = 32  # stamps looked up in one query at most (128 parameters)
 
 
 async def where_to_buy(product_id: int) -> list[dict]:
@@ -299,19 +301,37 @@ class ScanResult(msgspec.Struct, frozen=True):
 # Keyed by (batch id, the batch's creation time): a batch deleted and its id reused is not mixed up.
 SHOWN: PageCache[tuple[int, str], ShownBatch] = PageCache(size=5000, max_age=FACTS_TTL)
 
-# The stamp, its batch's version, its scan counters and counterfeit evidence (kept by a trigger on
-# scan) and whether this client's network, and a new network today, were seen on it before (probes
-# of the stamp_network indexes (stamp, network_hash) and (stamp, first_day)) in one statement.
-_STAMP_SQL = """
-SELECT s.id, s.serial, s.status, s.revoked_reason, s.batch, b.created_at AS batch_created,
+# Each stamp asked for, its batch's version, its scan counters and counterfeit evidence (kept by a
+# trigger on scan) and whether this client's network, and a new network today, were seen on it
+# before (probes of the stamp_network indexes (stamp, network_hash) and (stamp, first_day)), for
+# the scans that arrived together (``n``: the scan's place among them), in one statement.
+_STAMPS_SQL = """
+WITH wanted (n, serial, network, day) AS (VALUES {wanted})
+SELECT w.n, s.id, s.serial, s.status, s.revoked_reason, s.batch, b.created_at AS batch_created,
   CASE WHEN s.pin_hash IS NULL THEN 0 ELSE 1 END AS has_pin,
   s.scan_count AS scans, s.network_count AS networks, s.spread_days AS days,
   s.reviewed_networks, s.reviewed_days,
-  EXISTS (SELECT 1 FROM stamp_network WHERE stamp = s.id AND network_hash = {}) AS network_seen,
-  EXISTS (SELECT 1 FROM stamp_network WHERE stamp = s.id AND first_day = {}) AS day_seen
-FROM stamp s JOIN batch b ON b.id = s.batch
-WHERE s.serial = {}
+  EXISTS (SELECT 1 FROM stamp_network WHERE stamp = s.id AND network_hash = w.network) AS network_seen,
+  EXISTS (SELECT 1 FROM stamp_network WHERE stamp = s.id AND first_day = w.day) AS day_seen
+FROM wanted w JOIN stamp s ON s.serial = w.serial JOIN batch b ON b.id = s.batch
 """
+
+
+@lru_cache(maxsize=SCANS_READ_TOGETHER)
+def _stamps_sql(count: int) -> str:
+    # Typed where PostgreSQL cannot tell from a VALUES list alone.
+    wanted = ", ".join(["(CAST({} AS INTEGER), {}, {}, CAST({} AS INTEGER))"] * count)
+    return _STAMPS_SQL.format(wanted=wanted)
+
+
+async def _read_stamps(scans: list[tuple[str, str, int]]) -> list[Mapping[str, Any] | None]:
+    """The rows for (serial, network hash, day) of each scan, in order; None for an unknown serial."""
+    args = [value for n, scan in enumerate(scans) for value in (n, *scan)]
+    found = {row["n"]: row for row in await fetch_direct(Stamp, _stamps_sql(len(scans)), *args)}
+    return [found.get(n) for n in range(len(scans))]
+
+
+STAMP_READS = BatchedReads(_read_stamps, size=SCANS_READ_TOGETHER)
 
 
 # The batches whose facts are being read. Every scan of a batch misses the cache at once when its
@@ -375,20 +395,19 @@ async def scan(
     day = evidence.scan_day(now)
     for _ in range(3):  # again only when a flush committed while the counters were read
         generation = await BUFFER.settled()
-        rows = await fetch_direct(Stamp, _STAMP_SQL, network, day, serial)
-        if not rows:
+        found = await STAMP_READS.read((serial, network, day))
+        if found is None:
             raise serials.stamp_not_found()
-        row = rows[0]
+        row = found
         pending = BUFFER.pending(row["id"])
         if not BUFFER.moved(row["id"], generation):
             break
-    batch_created = row["batch_created"]
-    shown = await _shown_batch(row["batch"], str(batch_created), storage)
     scans = row["scans"] + pending.scans + 1
     spread = evidence.with_this_scan(row, pending, network, day)
-    if record:
+    if record:  # before any await: a scan of the same stamp read at the same time counts this one
         device = device_class(user_agent)
         BUFFER.add((row["id"], now, client, network, day, device, spread.new_network, spread.new_day))
+    shown = await _shown_batch(row["batch"], str(row["batch_created"]), storage)
     warned = warnings(shown.facts, spread, settings, row["status"], clock.today())
     return ScanResult(
         serial=row["serial"],
