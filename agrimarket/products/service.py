@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from agrimarket.accounts.actor import Actor
 from agrimarket.areas.service import place_name
 from agrimarket.audit import service as audit
-from agrimarket.db import fetch_direct, write_transaction
+from agrimarket.db import BatchedReads, fetch_direct, write_transaction
 from agrimarket.errors import Conflict, Forbidden, Invalid, NotFound
 from agrimarket.events import ProductChanged, publish
 from agrimarket.indicators import summary
@@ -182,18 +183,36 @@ WITH p AS (
   LEFT JOIN cooperative co ON co.id = p.owner_cooperative
   LEFT JOIN bank_account bh ON bh.owner_household = p.owner_household
   LEFT JOIN bank_account bc ON bc.owner_cooperative = p.owner_cooperative
-  WHERE p.id = {{}} AND p.status = 'active'
+  WHERE p.id IN ({{ids}}) AND p.status = 'active'
 )
-SELECT 0 AS part, p.*, {_part({})} FROM p
+SELECT p.id AS page_product, 0 AS part, p.*, {_part({})} FROM p
 UNION ALL
-SELECT 1, {_PRODUCT_NULLS}, {_part(_PHOTO_COLUMNS)}
+SELECT p.id, 1, {_PRODUCT_NULLS}, {_part(_PHOTO_COLUMNS)}
 FROM p JOIN product_photo ph ON ph.product = p.id
 UNION ALL
-SELECT 2, {_PRODUCT_NULLS}, {_part(_LISTING_COLUMNS)}
+SELECT p.id, 2, {_PRODUCT_NULLS}, {_part(_LISTING_COLUMNS)}
 FROM p JOIN listing l ON l.product = p.id
 LEFT JOIN marketplace m ON m.id = l.marketplace
-ORDER BY part, photo_position, photo_id, listing_id
+ORDER BY page_product, part, photo_position, photo_id, listing_id
 """  # noqa: S608 - built from the constant column lists above, no input
+PAGES_READ_TOGETHER = 32  # public products looked up in one query at most
+
+
+@lru_cache(maxsize=PAGES_READ_TOGETHER)
+def _public_sql(count: int) -> str:
+    return _PUBLIC_SQL.format(ids=", ".join(["{}"] * count))
+
+
+async def _read_public_rows(product_ids: list[int]) -> list[list[Mapping[str, Any]] | None]:
+    """Each public product's rows (see ``public_rows``), in order; None for one not active."""
+    pages: dict[int, list[Mapping[str, Any]]] = {}
+    for row in await fetch_direct(Product, _public_sql(len(product_ids)), *product_ids):
+        pages.setdefault(row["page_product"], []).append(row)
+    return [pages.get(product_id) for product_id in product_ids]
+
+
+# The public page is read more than any other: pages asked for at the same moment, one query.
+PUBLIC_READS = BatchedReads(_read_public_rows, size=PAGES_READ_TOGETHER)
 
 
 async def public_product(
@@ -206,8 +225,8 @@ async def public_product(
 async def public_rows(product_id: int) -> Sequence[Mapping[str, Any]]:
     """The rows of the public product (its own, then one per photo, then one per listing); everything
     its public page shows is in them (the listings' columns are named ``listing_…``)."""
-    rows = await fetch_direct(Product, _PUBLIC_SQL, product_id)
-    if not rows:
+    rows = await PUBLIC_READS.read(product_id)
+    if rows is None:
         raise _not_found()
     return rows
 
