@@ -399,15 +399,17 @@ async def scan(
         if found is None:
             raise serials.stamp_not_found()
         row = found
+        shown = await _shown_batch(row["batch"], str(row["batch_created"]), storage)
+        # From here to BUFFER.add, no await: a scan of the same stamp read at the same moment (one
+        # batched query) then counts this one.
         pending = BUFFER.pending(row["id"])
         if not BUFFER.moved(row["id"], generation):
             break
     scans = row["scans"] + pending.scans + 1
     spread = evidence.with_this_scan(row, pending, network, day)
-    if record:  # before any await: a scan of the same stamp read at the same time counts this one
+    if record:
         device = device_class(user_agent)
         BUFFER.add((row["id"], now, client, network, day, device, spread.new_network, spread.new_day))
-    shown = await _shown_batch(row["batch"], str(row["batch_created"]), storage)
     warned = warnings(shown.facts, spread, settings, row["status"], clock.today())
     return ScanResult(
         serial=row["serial"],
