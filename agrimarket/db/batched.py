@@ -78,6 +78,8 @@ class BatchedReads(Generic[K, V]):
     ) -> None:
         try:
             values = await self.read_many([key for key, _ in reads])
+            # Paired before any answer is set: an answer missing fails every read, none waits forever.
+            answered = list(zip(reads, values, strict=True))
         except BaseException as error:  # each request of this query fails as its own read would have
             for _, answer in reads:
                 if not answer.done():
@@ -85,7 +87,7 @@ class BatchedReads(Generic[K, V]):
             if not isinstance(error, Exception):
                 raise
         else:
-            for (_, answer), value in zip(reads, values, strict=True):
+            for (_, answer), value in answered:
                 if not answer.done():  # a request whose client went away no longer waits
                     answer.set_result(value)
         finally:
