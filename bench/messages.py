@@ -22,15 +22,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 from bench.db import ROOT, prepare
 from bench.report import Figure, Result, verdict
+from integrations.simulators.serving import local_socket, start_in_thread, url_of
 
 EVENT_RATE = 100.0
 SECONDS = 60.0
@@ -51,16 +50,12 @@ def _p(values: list[float], q: int) -> float:
 
 
 def _sim():
-    import uvicorn
-
     from integrations.simulators import zalo
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock = local_socket()
+    url = url_of(sock)
     app = zalo.create_app(zalo.ZaloConfig(public_url=url, rate_limit_per_s=ZNS_RATE))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
-    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    server, _ = start_in_thread(app, sock)
     time.sleep(0.5)
     return url, app.state.sim, server
 

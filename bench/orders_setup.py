@@ -13,7 +13,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from bench.db import ROOT
 from bench.pages import PRODUCTION_KEYS
 from bench.serve import Server
 from integrations.settings import URL_VARIABLES
+from integrations.simulators.serving import local_socket, start_in_thread, url_of
 
 SHOP = "bench-htx"
 CODE = "voso"  # a confirm step, then the Viettel Post waybill: both actions of the goal
@@ -36,17 +36,13 @@ class Sim:
 
 
 def start_sim(webhook_url: str, secret: str) -> Sim:
-    import uvicorn
-
     from integrations.simulators import voso
     from integrations.simulators.state import SimConfig
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock = local_socket()
+    url = url_of(sock)
     app = voso.create_app(SimConfig(public_url=url, webhook_url=webhook_url, webhook_secret=secret))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
-    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    server, _ = start_in_thread(app, sock)
     while not server.started:
         time.sleep(0.05)
     return Sim(url, app.state.sim, server)

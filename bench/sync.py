@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 from bench import sync_faults
 from bench.db import ROOT, prepare
 from bench.report import Figure, Result, verdict
 from integrations.settings import IntegrationsSettings
+from integrations.simulators.serving import local_socket, start_in_thread, url_of
 
 WORKERS = 2
 # The growth line (issue 25): the share of R reached at 50 and at 200 req/s. `python -m bench.sync 50 100 200`
@@ -33,17 +32,13 @@ STEADY_P99_S = 2.0  # change -> live at R/2, no faults (issue 18)
 
 
 def _sim(rate: float):
-    import uvicorn
-
     from integrations.simulators import postmart
     from integrations.simulators.state import SimConfig
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock = local_socket()
+    url = url_of(sock)
     app = postmart.create_app(SimConfig(public_url=url, rate_limit_per_s=rate))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
-    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    server, _ = start_in_thread(app, sock)
     time.sleep(0.5)
     return url, app.state.sim, server
 

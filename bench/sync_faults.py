@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 from bench.db import ROOT
 from bench.report import Figure, Result, verdict
 from integrations.settings import IntegrationsSettings
+from integrations.simulators.serving import local_socket, start_in_thread, url_of
 
 N = 60  # products, each listed on the three marketplaces
 PACED = (30, 1.5)  # changes, per second: Shopee offered 6 calls/s (+ retries) against its limit of 10
@@ -32,8 +31,6 @@ GOALS = {"all_p50": 2.0, "all_p99": 15.0, "others_p99": 5.0}
 
 
 def _sims() -> dict:
-    import uvicorn
-
     from integrations.simulators import postmart, shopee, voso
     from integrations.simulators.state import Faults, SimConfig
 
@@ -43,13 +40,11 @@ def _sims() -> dict:
         ("voso", voso, SimConfig),
         ("shopee", shopee, shopee.ShopeeConfig),
     ):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        sock = local_socket()
+        url = url_of(sock)
         config = config_type(public_url=url, rate_limit_per_s=LIMITS[code], faults=Faults(hang_s=1.5))
         app = module.create_app(config)
-        server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
-        threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+        server, _ = start_in_thread(app, sock)
         started[code] = (url, app.state.sim, server)
     time.sleep(0.5)
     return started

@@ -15,15 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import cast
 
 import httpx
-import uvicorn
 
 from agrimarket import demo_data as demo
 from agrimarket.accounts.actor import Actor
@@ -38,6 +35,7 @@ from integrations.orders.pull import pull_orders
 from integrations.plugin import build_adapters
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.registry import SIMULATORS
+from integrations.simulators.serving import local_socket, start_in_thread, url_of
 from integrations.sync.worker import Worker
 from integrations.tables import Listing, MarketplaceAccount, MarketplaceOrder, OrderAction, SyncJob
 
@@ -105,13 +103,10 @@ def serve_simulators(settings: Settings, state_dir: Path) -> Iterator[dict[str, 
             webhook_secret=section.webhook_secret_for(code),
             state_file=str(state_dir / f"sim-{code}.json"),
         )
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(module.create_app(config), log_level="warning"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
+        sock = local_socket()
+        server, thread = start_in_thread(module.create_app(config), sock, log_level="warning")
         servers.append((server, thread, sock))
-        urls[code] = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        urls[code] = url_of(sock)
     try:
         deadline = time.monotonic() + 15
         while not all(server.started for server, _, _ in servers):

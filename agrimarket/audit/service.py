@@ -14,7 +14,7 @@ from agrimarket import clock
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.errors import Forbidden
 from agrimarket.privacy import access_log
-from agrimarket.tables import AuditEntry, Household
+from agrimarket.tables import AuditEntry
 
 # entity -> (owner household, owner cooperative) of one row, by id.
 _OWNER_SQL = {
@@ -29,9 +29,9 @@ _OWNER_SQL = {
     "LEFT JOIN product p ON p.id = l.product WHERE l.id = {}",
     "order": "SELECT household AS h, cooperative AS c FROM marketplace_order WHERE id = {}",
     "declared_listing": "SELECT household AS h, cooperative AS c FROM declared_listing WHERE id = {}",
-    "household": "SELECT id AS h, NULL AS c FROM household WHERE id = {}",
+    "household": "SELECT id AS h, CAST(NULL AS INTEGER) AS c FROM household WHERE id = {}",
     "account": "SELECT household AS h, cooperative AS c FROM app_user WHERE id = {}",
-    "cooperative": "SELECT NULL AS h, id AS c FROM cooperative WHERE id = {}",
+    "cooperative": "SELECT CAST(NULL AS INTEGER) AS h, id AS c FROM cooperative WHERE id = {}",
     "coop_invitation": "SELECT household AS h, cooperative AS c FROM coop_invitation WHERE id = {}",
 }
 PAGE = 100
@@ -56,14 +56,15 @@ async def _owners(entity: str, entity_id: int | None) -> tuple[int | None, int |
     sql = _OWNER_SQL.get(entity)
     if sql is None or entity_id is None:
         return None, None
-    rows = await AuditEntry.raw(sql, entity_id)
+    # A member household's rows are its cooperative's to read: the membership in the same query.
+    rows = await AuditEntry.raw(
+        f"SELECT o.h, COALESCE(o.c, hh.cooperative) AS c FROM ({sql}) o "  # noqa: S608 - fixed SQL
+        "LEFT JOIN household hh ON hh.id = o.h",
+        entity_id,
+    )
     if not rows:
         return None, None
-    household, cooperative = rows[0]["h"], rows[0]["c"]
-    if household and not cooperative:  # a member household's rows are its cooperative's to read
-        member = await Household.select(Household.cooperative).where(Household.id == household).first()
-        cooperative = member["cooperative"] if member else None
-    return household, cooperative
+    return rows[0]["h"], rows[0]["c"]
 
 
 async def record(

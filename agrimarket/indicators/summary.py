@@ -140,28 +140,18 @@ SELECT x.household, x.market, x.source, x.from_day, x.to_day, hh.commune, c.prov
 FROM merged x JOIN household hh ON hh.id = x.household JOIN commune c ON c.code = hh.commune"""  # noqa: S608
 
 
-async def refresh(household_ids: Iterable[int | None], *, gained_live: int | None = None) -> None:
-    """Redo the spans of these households from their history; call inside the change's transaction.
-
-    ``gained_live``: the change only added live time to this listing. When its days are already
-    within the households' spans at every level, the spans stay as they are and nothing is redone
-    (a household already selling lists one more product): the rebuild reads all of a household's
-    listings, so for a large household it is the costly part, and it holds the household's lock.
-    """
+async def refresh(household_ids: Iterable[int | None]) -> None:
+    """Redo the spans of these households from their history; call inside the change's transaction."""
     ids = sorted({int(h) for h in household_ids if h is not None})
     if not ids:
         return
     listed = ", ".join(str(h) for h in ids)  # integers only
-    async with write_transaction() as transaction:
+    async with write_transaction():
         if _is_postgres():
-            if gained_live is not None and await _within_spans_shared(transaction, gained_live, listed):
-                return
             # Two writers that redo one household's summary take turns (the second sees the first's
             # rows). NO KEY: rows referencing the household (FK checks) are not held up.
             lock = f"SELECT id FROM household WHERE id IN ({listed}) ORDER BY id FOR NO KEY UPDATE"  # noqa: S608
             await SellingSpan.raw(lock)
-        elif gained_live is not None and await _within_spans(gained_live, listed):
-            return  # SQLite: writers take turns already
         spans = f"household IN ({listed})"
         before = await _month_changes(spans)
         await SellingSpan.raw(f"DELETE FROM selling_span WHERE {spans}")  # noqa: S608
@@ -169,30 +159,48 @@ async def refresh(household_ids: Iterable[int | None], *, gained_live: int | Non
         await _add_month_changes(before, await _month_changes(spans))
 
 
-async def _within_spans_shared(transaction, listing_id: int, listed: str) -> bool:
-    """``_within_spans``, checked under a share lock on the households (PostgreSQL).
+# The households a listing's history touches, as a test on a household column ``{}``: one statement
+# text for every listing (``:listing`` becomes a parameter), so each connection prepares and plans
+# the checks below once instead of once per listing.
+_OF_LISTING = "{} IN (" + history.LISTING_HOUSEHOLDS + ")"
+_SHARE_LOCK = f"SELECT id FROM household WHERE {_OF_LISTING.format('id')} ORDER BY id FOR SHARE"  # noqa: S608
 
-    Writers that only add live time within the spans share the lock and go on together (one
-    household's listings going live by the hundred do not queue); a writer that redoes the spans
-    (exclusive lock) waits for them, so it sees their live time, and they wait for it, so they
-    check its rows. When the check fails, the share lock is given back (rolled back to its
-    savepoint) before the caller takes the exclusive one: two writers never hold it while both wait
-    to upgrade, which would deadlock.
+
+async def _for_listing(sql: str, listing_id: int) -> list[dict]:
+    """Run ``sql`` with each ``:listing`` in it bound to ``listing_id``."""
+    return await SellingSpan.raw(sql.replace(":listing", "{}"), *[listing_id] * sql.count(":listing"))
+
+
+async def _still_within(listing_id: int) -> bool:
+    """Whether the listing's live days, now that it gained live time, are all within its households'
+    stored spans already (a household already selling lists one more product): then the spans stay
+    as they are. The rebuild reads all of a household's listings, so for a large household it is the
+    costly part, and it holds the household's lock.
+
+    On PostgreSQL checked under a share lock on the households. Writers that only add live time
+    within the spans share the lock and go on together (one household's listings going live by the
+    hundred do not queue); a writer that redoes the spans (exclusive lock) waits for them, so it
+    sees their live time, and they wait for it, so they check its rows. When the check fails, the
+    share lock is given back (rolled back to its savepoint) before the caller takes the exclusive
+    one: two writers never hold it while both wait to upgrade, which would deadlock.
     """
-    savepoint = await transaction.savepoint()
-    await SellingSpan.raw(f"SELECT id FROM household WHERE id IN ({listed}) ORDER BY id FOR SHARE")  # noqa: S608
-    if await _within_spans(listing_id, listed):
-        return True
-    await savepoint.rollback_to()
-    return False
+    if not _is_postgres():
+        return await _within_spans(listing_id)  # SQLite: writers take turns already
+    async with write_transaction() as transaction:
+        savepoint = await transaction.savepoint()
+        await _for_listing(_SHARE_LOCK, listing_id)
+        if await _within_spans(listing_id):
+            return True
+        await savepoint.rollback_to()
+        return False
 
 
-async def _within_spans(listing_id: int, listed: str) -> bool:
-    """Whether every live day of the listing, for each of these households (its own, its product's
-    suppliers), is within one of their stored spans at the three levels it counts in: any
+async def _within_spans(listing_id: int) -> bool:
+    """Whether every live day of the listing, for each of the households it touches (its own, its
+    product's suppliers), is within one of their stored spans at the three levels it counts in: any
     marketplace and kind, synced, and its marketplace."""
-    ranges = history.synced_day_ranges(_day_of(), "{} IN (" + listed + ")", "{} = " + str(listing_id))
-    rows = await SellingSpan.raw(
+    ranges = history.synced_day_ranges(_day_of(), _OF_LISTING, "{} = :listing")
+    outside = await _for_listing(
         f"""WITH ranges AS ({ranges}),
 levels AS (SELECT 0 AS level UNION ALL SELECT 1 UNION ALL SELECT 2)
 SELECT 1 AS outside FROM ranges r CROSS JOIN levels l
@@ -201,9 +209,10 @@ WHERE (r.to_day IS NULL OR r.from_day < r.to_day) AND NOT EXISTS (
     AND s.market = CASE WHEN l.level = 2 THEN r.market ELSE '' END
     AND s.source = CASE WHEN l.level = 1 THEN 'synced' ELSE '' END
     AND s.from_day <= r.from_day AND s.to_day >= COALESCE(r.to_day, '{OPEN_END}'))
-LIMIT 1"""  # noqa: S608 - fixed SQL fragments and integers only
+LIMIT 1""",  # noqa: S608 - fixed SQL fragments only
+        listing_id,
     )
-    return not rows
+    return not outside
 
 
 async def household_moved(household_id: int) -> None:
@@ -242,10 +251,10 @@ async def on_listing_state_changed(event: ListingStateChanged) -> None:
     """A history row (maybe back-dated): its listing's household and its product's suppliers."""
     if event.live_change == "same":  # no live time moved (a new listing's pending row): no day did
         return
-    sql = history.LISTING_HOUSEHOLDS.replace(":listing", "{}")
-    rows = await SellingSpan.raw(sql, *[event.listing_id] * sql.count("{}"))
-    gained_live = event.listing_id if event.live_change == "gained" else None
-    await refresh((r["household"] for r in rows), gained_live=gained_live)
+    if event.live_change == "gained" and await _still_within(event.listing_id):
+        return
+    rows = await _for_listing(history.LISTING_HOUSEHOLDS, event.listing_id)
+    await refresh(r["household"] for r in rows)
 
 
 def connect(bus: EventBus) -> None:

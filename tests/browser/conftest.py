@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import socket
 import threading
 import time
 import urllib.request
@@ -21,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from integrations.simulators.serving import local_socket, start_in_thread, url_of
 from tests.preconditions import missing
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,15 +42,9 @@ SHOTS = Path(os.environ.get("BROWSER_SHOTS_DIR", "/tmp/shots"))  # noqa: S108 - 
 @contextlib.contextmanager
 def served(make_app: Callable[[str], Any]) -> Iterator[str]:
     """Serve ``make_app(base_url)`` under uvicorn on a free local port; yields the base URL."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(make_app(base_url), log_level="warning", proxy_headers=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
+    sock = local_socket()
+    base_url = url_of(sock)
+    server, thread = start_in_thread(make_app(base_url), sock, log_level="warning", proxy_headers=False)
     try:
         _wait_healthy(f"{base_url}/healthz", thread)
         yield base_url

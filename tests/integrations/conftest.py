@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import socket
 import threading
 import urllib.request
 from collections.abc import Iterable, Iterator
@@ -12,6 +11,7 @@ from collections.abc import Iterable, Iterator
 import pytest
 
 from integrations.settings import IntegrationsSettings
+from integrations.simulators.serving import local_socket, start_in_thread, url_of
 from tests.waiting import until_sync
 
 FAST = {
@@ -33,7 +33,7 @@ class LiveSim:
         self.probe = probe
         self.name = module.__name__
         self._listen(port=0)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.url = url_of(self.sock)
         config.public_url = self.url
         self.app = module.create_app(config)
         self.state = self.app.state.sim
@@ -44,19 +44,10 @@ class LiveSim:
             self.wait_until_up()
 
     def _listen(self, port: int) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", port))
-        self.sock = sock
+        self.sock = local_socket(port)
 
     def _serve(self) -> None:
-        import uvicorn
-
-        self.server = uvicorn.Server(
-            uvicorn.Config(self.app, log_level="critical", timeout_graceful_shutdown=1)
-        )
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-        self.thread.start()
+        self.server, self.thread = start_in_thread(self.app, self.sock, timeout_graceful_shutdown=1)
 
     def reset(self) -> None:
         """The simulator as if just started (its handlers hold the state object, so refill it), and
@@ -186,17 +177,11 @@ async def client(module_app, int_settings):
 @pytest.fixture
 def live_app(int_settings) -> Iterator[str]:
     """The app served by uvicorn in a thread: requests really run side by side (a double tap)."""
-    import uvicorn
-
     from agrimarket.app import create_app
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(create_app(int_settings), log_level="critical"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
+    sock = local_socket()
+    url = url_of(sock)
+    server, thread = start_in_thread(create_app(int_settings), sock)
     until_sync(lambda: server.started, timeout=15, every=0.05, what="the app to start")
     yield url
     server.should_exit = True
