@@ -12,6 +12,7 @@ from typing import Any
 
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor, Role
+from agrimarket.db import fetch_direct
 from agrimarket.errors import Forbidden
 from agrimarket.privacy import access_log
 from agrimarket.tables import AuditEntry
@@ -57,7 +58,8 @@ async def _owners(entity: str, entity_id: int | None) -> tuple[int | None, int |
     if sql is None or entity_id is None:
         return None, None
     # A member household's rows are its cooperative's to read: the membership in the same query.
-    rows = await AuditEntry.raw(
+    rows = await fetch_direct(
+        AuditEntry,
         f"SELECT o.h, COALESCE(o.c, hh.cooperative) AS c FROM ({sql}) o "  # noqa: S608 - fixed SQL
         "LEFT JOIN household hh ON hh.id = o.h",
         entity_id,

@@ -54,7 +54,7 @@ async def _connection(engine: PostgresEngine) -> AsyncIterator[Any]:
             yield connection
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _numbered(template: str) -> str:
     """Piccolo's ``{}`` placeholders as PostgreSQL's ``$1, $2, …``."""
     parts = template.split("{}")

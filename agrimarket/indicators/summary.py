@@ -33,7 +33,7 @@ from collections.abc import Iterable
 
 from piccolo.engine.postgres import PostgresEngine
 
-from agrimarket.db import write_transaction
+from agrimarket.db import fetch_direct, write_transaction
 from agrimarket.events import EventBus, ListingStateChanged
 from agrimarket.tables import SellingMonth, SellingSpan
 from integrations import indicators_port as history  # the listing history's SQL, owned by integrations
@@ -168,7 +168,9 @@ _SHARE_LOCK = f"SELECT id FROM household WHERE {_OF_LISTING.format('id')} ORDER 
 
 async def _for_listing(sql: str, listing_id: int) -> list[dict]:
     """Run ``sql`` with each ``:listing`` in it bound to ``listing_id``."""
-    return await SellingSpan.raw(sql.replace(":listing", "{}"), *[listing_id] * sql.count(":listing"))
+    return await fetch_direct(
+        SellingSpan, sql.replace(":listing", "{}"), *[listing_id] * sql.count(":listing")
+    )
 
 
 async def _still_within(listing_id: int) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from piccolo.engine.postgres import PostgresEngine
 
+from agrimarket.db import fetch_direct
 from agrimarket.events import LiveChange
 from integrations.tables import ListingSpan
 
@@ -37,11 +38,12 @@ async def rebuild_spans(listing_id: int) -> LiveChange:
     transaction. Returns what the rebuild did to the listing's live time."""
     if isinstance(ListingSpan._meta.db, PostgresEngine):
         # Two writers of one listing's history take turns, so the second rebuild sees both rows.
-        await ListingSpan.raw("SELECT id FROM listing WHERE id = {} FOR UPDATE", listing_id)
-    before = await ListingSpan.raw(
-        "DELETE FROM listing_span WHERE listing = {} RETURNING live_from, live_until", listing_id
+        await fetch_direct(ListingSpan, "SELECT id FROM listing WHERE id = {} FOR UPDATE", listing_id)
+    before = await fetch_direct(
+        ListingSpan, "DELETE FROM listing_span WHERE listing = {} RETURNING live_from, live_until", listing_id
     )
-    after = await ListingSpan.raw(
+    after = await fetch_direct(
+        ListingSpan,
         SPANS_FROM_HISTORY.replace("{where}", "WHERE listing = {}") + " RETURNING live_from, live_until",
         listing_id,
     )

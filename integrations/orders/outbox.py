@@ -14,6 +14,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+from agrimarket.db import fetch_direct
 from integrations.db import is_postgres
 from integrations.sync.outbox import BUDGET_SLACK_S
 from integrations.tables import OrderAction
@@ -53,7 +54,8 @@ async def claim(lease_s: float) -> dict | None:
     now = time.time()
     token = uuid.uuid4().hex
     lock = "FOR UPDATE OF a SKIP LOCKED" if is_postgres() else ""
-    rows = await OrderAction.raw(  # fixed clauses; every value is a parameter
+    rows = await fetch_direct(  # fixed clauses; every value is a parameter
+        OrderAction,
         "UPDATE order_action SET status = 'running', claimed_until = {}, claim_token = {} "  # noqa: S608
         "WHERE id = (SELECT a.id FROM order_action a JOIN marketplace m ON m.id = a.marketplace "
         "LEFT JOIN rate_bucket b ON b.marketplace = m.code "

@@ -11,6 +11,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+from agrimarket.db import fetch_direct
 from integrations.db import is_postgres
 from integrations.tables import SyncJob
 
@@ -20,7 +21,8 @@ NO_FAILURES = "{}"  # call_failures of a job that has not failed (a parameter: b
 async def enqueue(listing_id: int, marketplace_id: int, version: int) -> None:
     """Queue ``version`` of a listing; call inside the transaction that changed the listing."""
     now = time.time()
-    changed = await SyncJob.raw(
+    changed = await fetch_direct(
+        SyncJob,
         "UPDATE sync_job SET version = {}, attempts = 0, call_failures = {}, failing_since = 0, "
         "next_attempt_at = {}, last_error = '', "
         "status = CASE WHEN status = 'running' THEN 'running' ELSE 'queued' END "
@@ -79,7 +81,8 @@ async def claim(lease_s: float) -> dict | None:
     """
     now = time.time()
     token = uuid.uuid4().hex
-    rows = await SyncJob.raw(  # fixed clauses; every value is a parameter
+    rows = await fetch_direct(
+        SyncJob,  # fixed clauses; every value is a parameter
         "UPDATE sync_job SET status = 'running', claimed_until = {}, claim_token = {} "  # noqa: S608
         f"WHERE id = ({_RUNNING}SELECT j.id FROM marketplace m "
         "LEFT JOIN rate_bucket b ON b.marketplace = m.code "
@@ -100,7 +103,8 @@ async def claim(lease_s: float) -> dict | None:
 
 async def complete(job_id: int, token: str, sent_version: int) -> None:
     """Done, unless a newer version arrived while sending: then it is due again at once."""
-    await SyncJob.raw(
+    await fetch_direct(
+        SyncJob,
         "UPDATE sync_job SET status = CASE WHEN version <= {} THEN 'done' ELSE 'queued' END, "
         "attempts = 0, call_failures = {}, failing_since = 0, "
         "next_attempt_at = {}, last_error = '' WHERE id = {} AND claim_token = {}",
@@ -114,7 +118,8 @@ async def complete(job_id: int, token: str, sent_version: int) -> None:
 
 async def release(job_id: int, token: str, at: float, error: str = "") -> None:
     """Back in the queue, due at ``at``, no attempt used (rate limit, Retry-After)."""
-    await SyncJob.raw(
+    await fetch_direct(
+        SyncJob,
         "UPDATE sync_job SET status = 'queued', next_attempt_at = {}, last_error = {} "
         "WHERE id = {} AND claim_token = {}",
         at,
@@ -135,7 +140,8 @@ async def fail(
     attempts = max(failures.values())
     since = job.get("failing_since") or now
     dead = dead or (attempts >= max_attempts and now - since >= give_up_s)
-    rows = await SyncJob.raw(
+    rows = await fetch_direct(
+        SyncJob,
         "UPDATE sync_job SET status = {}, attempts = {}, call_failures = {}, failing_since = {}, "
         "next_attempt_at = {}, last_error = {} WHERE id = {} AND claim_token = {} RETURNING id",
         "dead" if dead else "queued",
@@ -152,7 +158,8 @@ async def fail(
 
 async def retry(job_id: int) -> bool:
     """Admin action: a dead (or any) job goes back to the queue with a fresh attempt budget."""
-    rows = await SyncJob.raw(
+    rows = await fetch_direct(
+        SyncJob,
         "UPDATE sync_job SET status = 'queued', attempts = 0, call_failures = {}, failing_since = 0, "
         "next_attempt_at = {} WHERE id = {} AND status <> 'running' RETURNING id",
         NO_FAILURES,
@@ -164,7 +171,8 @@ async def retry(job_id: int) -> bool:
 
 async def retry_dead_of_account(account_id: int) -> int:
     """The seller fixed the account's credentials: its jobs that gave up on them go back to the queue."""
-    rows = await SyncJob.raw(
+    rows = await fetch_direct(
+        SyncJob,
         "UPDATE sync_job SET status = 'queued', attempts = 0, call_failures = {}, failing_since = 0, "
         "next_attempt_at = {} WHERE status = 'dead' AND listing IN (SELECT id FROM listing WHERE account = {}) RETURNING id",
         NO_FAILURES,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from agrimarket.db import fetch_direct
 from integrations.db import is_postgres
 from integrations.tables import Marketplace, RateBucket
 
@@ -53,7 +54,7 @@ async def _take_slot(marketplace: str, interval: float, now: float) -> float:
         f"DO UPDATE SET next_slot = {_greatest()}(rate_bucket.next_slot + {{}}, excluded.next_slot) "
         "RETURNING next_slot"
     )
-    rows = await RateBucket.raw(sql, marketplace, now + interval, interval)
+    rows = await fetch_direct(RateBucket, sql, marketplace, now + interval, interval)
     return rows[0]["next_slot"] - interval
 
 
@@ -66,7 +67,7 @@ async def hold(marketplace: str, seconds: float) -> None:
         "INSERT INTO rate_bucket (marketplace, next_slot) VALUES ({}, {}) ON CONFLICT (marketplace) "  # noqa: S608 - function name only
         f"DO UPDATE SET next_slot = {_greatest()}(rate_bucket.next_slot, excluded.next_slot)"
     )
-    await RateBucket.raw(sql, marketplace, time.time() + seconds)
+    await fetch_direct(RateBucket, sql, marketplace, time.time() + seconds)
 
 
 async def next_slot(marketplace: str) -> float:
