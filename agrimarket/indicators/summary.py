@@ -29,7 +29,8 @@ loaded with COPY, repair): ``from agrimarket.indicators.summary import rebuild``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
@@ -166,7 +167,7 @@ _OF_LISTING = "{} IN (" + history.LISTING_HOUSEHOLDS + ")"
 _SHARE_LOCK = f"SELECT id FROM household WHERE {_OF_LISTING.format('id')} ORDER BY id FOR SHARE"  # noqa: S608
 
 
-async def _for_listing(sql: str, listing_id: int) -> list[dict]:
+async def _for_listing(sql: str, listing_id: int) -> Sequence[Mapping[str, Any]]:
     """Run ``sql`` with each ``:listing`` in it bound to ``listing_id``."""
     return await fetch_direct(
         SellingSpan, sql.replace(":listing", "{}"), *[listing_id] * sql.count(":listing")

@@ -10,6 +10,9 @@ even for rows written out of time order (the demo back-history) or several at on
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from piccolo.engine.postgres import PostgresEngine
 
 from agrimarket.db import fetch_direct
@@ -53,7 +56,7 @@ async def rebuild_spans(listing_id: int) -> LiveChange:
 Times = list[tuple[object, object | None]]  # [live_from, live_until) ranges; None: still live
 
 
-def merged(rows: list[dict]) -> Times:
+def merged(rows: Sequence[Mapping[str, Any]]) -> Times:
     """The rows' ranges in time order, touching or overlapping ones joined."""
     joined: Times = []
     for start, end in sorted(

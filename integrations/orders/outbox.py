@@ -70,7 +70,7 @@ async def claim(lease_s: float) -> dict | None:
         now,
         now + BUDGET_SLACK_S,
     )
-    return rows[0] if rows else None
+    return dict(rows[0]) if rows else None
 
 
 def _held(action: dict):

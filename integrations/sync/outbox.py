@@ -98,7 +98,7 @@ async def claim(lease_s: float) -> dict | None:
         now,
         now + BUDGET_SLACK_S,
     )
-    return rows[0] if rows else None
+    return dict(rows[0]) if rows else None
 
 
 async def complete(job_id: int, token: str, sent_version: int) -> None:
