@@ -28,6 +28,7 @@ import sys
 import time
 
 from bench.db import ROOT, prepare
+from bench.pacing import paced
 from bench.report import Figure, Result, verdict
 from integrations.simulators.serving import local_socket, start_in_thread, url_of
 
@@ -75,18 +76,6 @@ def _workers(url: str) -> list[subprocess.Popen]:
     return [subprocess.Popen(command, env=env, cwd=ROOT) for _ in range(WORKERS)]  # noqa: S603
 
 
-async def _paced(count: int, rate: float, one) -> None:
-    """``one(i)`` started every 1/rate s (not after the last one ended), all awaited."""
-    start = time.perf_counter()
-    tasks = []
-    for i in range(count):
-        delay = start + i / rate - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(i)))
-    await asyncio.gather(*tasks)
-
-
 async def _ceiling(url: str, count: int) -> list[float]:
     """The channel alone: sends straight to the simulator at the events' rate (the OA's tokens
     shared through the database, as the delivery processes share them)."""
@@ -120,7 +109,7 @@ async def _ceiling(url: str, count: int) -> list[float]:
         took.append(time.perf_counter() - t0)
 
     try:
-        await _paced(count, EVENT_RATE, one)
+        await paced(count, EVENT_RATE, one)
     finally:
         await channel.aclose()
     return took
@@ -199,7 +188,7 @@ async def _events(households: list[tuple[int, str]], seconds: float, sim) -> lis
         await _publish(i + 1, households[i % HOUSEHOLDS][0])
 
     count = int(EVENT_RATE * seconds)
-    await _paced(count, EVENT_RATE, one)
+    await paced(count, EVENT_RATE, one)
     await _until_sent(WARM_UP + count, 120 + seconds)
     order_of = {
         str(m["id"]): int(m["cause"].split(":")[1]) for m in await Message.select(Message.id, Message.cause)
@@ -225,7 +214,7 @@ async def _codes(households: list[tuple[int, str]], sim, already: int) -> list[f
         asked["84" + phone[1:]] = time.time()
         await request_code(store, f"10.9.{i // 250}.{i % 250}", phone, settings)
 
-    await _paced(CODE_PHONES, CODE_RATE, one)
+    await paced(CODE_PHONES, CODE_RATE, one)
     await _until_sent(WARM_UP + already + CODE_PHONES, 60)
     return [
         int(s["sent_time"]) / 1000 - asked[s["phone"]]

@@ -19,6 +19,7 @@ import time
 
 from bench import sync_faults
 from bench.db import ROOT, prepare
+from bench.pacing import paced
 from bench.report import Figure, Result, verdict
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.serving import local_socket, start_in_thread, url_of
@@ -136,11 +137,14 @@ async def _one(rate: float) -> Result:
         live = [(r["at"] - pending[r["listing"]]).total_seconds() for r in rows if r["to_state"] == "live"]
         # Steady state: price changes at half the allowed rate, change -> synced on the marketplace.
         changed: dict[int, float] = {}
-        interval = 2.0 / rate
-        for round_no, (actor, pid) in enumerate(made[: int(rate * 5)]):
+        steady = made[: int(rate * 5)]
+
+        async def change(i: int) -> None:
+            actor, pid = steady[i]
             changed[pid] = time.time()
-            await update_product(actor, pid, {"price_vnd": 16000 + round_no})
-            await asyncio.sleep(interval)
+            await update_product(actor, pid, {"price_vnd": 16000 + i})
+
+        await paced(len(steady), rate / 2, change)
         await _drained()
         by_listing = {r["id"]: r["product"] for r in await Listing.select(Listing.id, Listing.product)}
         lat = []
