@@ -124,7 +124,7 @@ def database():
 @pytest.fixture(autouse=True)
 async def clean_tables(database):
     from agrimarket.tables import Product
-    from traceability.stamps.scan import BUFFER
+    from traceability.stamps.scan_log import BUFFER
 
     # Scans an earlier test left unwritten name stamps of its own (ids restart with every test).
     await BUFFER.idle()

@@ -12,7 +12,7 @@ from agrimarket.settings import get_settings
 from traceability.batches.service import assert_stampable
 from traceability.resolver import uri
 from traceability.settings import TraceabilitySettings
-from traceability.stamps import jobs, revocation, scan
+from traceability.stamps import jobs, revocation, scan, scan_log
 from traceability.stamps.schemas import RevokeRequest
 from traceability.tables import Batch, Stamp
 
@@ -55,7 +55,7 @@ async def seed() -> list[str]:
         await scan.scan(
             stamps[0]["serial"], f"10.0.0.{n % 2}", phone, settings.section(TraceabilitySettings), storage
         )
-    await scan.BUFFER.flush()
+    await scan_log.BUFFER.flush()
     owner = await actor_for(first["user"])
     await revocation.revoke(
         owner, RevokeRequest(reason="Tem bị bóc khỏi thùng hàng (demo)", serial=stamps[1]["serial"])

@@ -15,7 +15,7 @@ from litestar.routes import HTTPRoute
 from tests.agrimarket import test_authorization_matrix as matrix
 from tests.agrimarket.test_authorization_matrix import BASE, PARAMS, concrete
 from tests.agrimarket.test_route_inventory import MATRIX, MOUNTED_APPS
-from traceability.stamps.scan import BUFFER
+from traceability.stamps.scan_log import BUFFER
 from traceability.tables import Stamp
 
 # The matrix's world of real records (built once for this module) and its shared tables.

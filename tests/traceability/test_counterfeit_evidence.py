@@ -26,7 +26,7 @@ from tests.traceability.test_scan import stamped
 from tests.waiting import until
 from traceability.settings import TraceabilitySettings
 from traceability.stamps.evidence import network_hash, scan_day
-from traceability.stamps.scan import BUFFER, _insert
+from traceability.stamps.scan_log import BUFFER, _insert
 from traceability.tables import Stamp
 
 REASON = "Quét thử hàng loạt từ một kịch bản; tem vẫn trên sản phẩm thật."

@@ -24,7 +24,7 @@ from tests.traceability.test_stamps_helpers import BASE, issue, make_batch, medi
 from traceability.resolver.dl_grammar import parse_uri
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import digital_link, label_layout, qr, qr_codewords
-from traceability.stamps.scan import BUFFER
+from traceability.stamps.scan_log import BUFFER
 from traceability.tables import Batch, Scan, Stamp, StampIssue
 
 GTIN = "09506000134352"  # GS1's published example GTIN (the fictitious Dal Giardino risotto rice)

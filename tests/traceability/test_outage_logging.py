@@ -17,10 +17,9 @@ from tests.outage import assert_no_storm, tick_per_failure, unreachable_engine
 from tests.traceability.test_scan import stamped
 from tests.waiting import until
 from traceability.settings import TraceabilitySettings
-from traceability.stamps import jobs
-from traceability.stamps import scan as scan_module
-from traceability.stamps.scan import ScanBuffer
-from traceability.tables import Scan, StampIssue
+from traceability.stamps import jobs, scan_log
+from traceability.stamps.scan_log import ScanBuffer
+from traceability.tables import Scan, Stamp, StampIssue
 
 POLLS = 40
 
@@ -39,10 +38,10 @@ async def test_scan_flusher_logs_one_traceback_per_outage_and_keeps_the_scans(
     client, accounts, unreachable, fast_clock, caplog, monkeypatch
 ):
     await stamped(client, accounts, count=1)
-    stamp_id = (await scan_module.Stamp.select(scan_module.Stamp.id).first())["id"]
+    stamp_id = (await Stamp.select(Stamp.id).first())["id"]
     buffer = ScanBuffer()
     buffer.add((stamp_id, datetime.now(UTC), "client-hash", "network-hash", 1, "mobile", True, True))
-    caplog.set_level(logging.INFO, logger=scan_module.log.name)
+    caplog.set_level(logging.INFO, logger=scan_log.log.name)
     real_engine = Scan._meta.db
     monkeypatch.setattr(Scan._meta, "_db", unreachable)
     for _ in range(POLLS):

@@ -26,7 +26,8 @@ from tests.traceability.test_stamps_helpers import issue, make_batch
 from tests.waiting import until
 from traceability.settings import TraceabilitySettings
 from traceability.stamps.evidence import scan_day
-from traceability.stamps.scan import BUFFER, STAMP_READS, ScanBuffer, _insert, scan
+from traceability.stamps.scan import STAMP_READS, scan
+from traceability.stamps.scan_log import BUFFER, ScanBuffer, _insert
 from traceability.tables import Scan, Stamp
 
 PHONE_UA = "Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 Mobile Safari/537.36"

@@ -10,7 +10,7 @@ from traceability.stamps import render
 from traceability.stamps.api import StampController, check_pin, trace
 from traceability.stamps.jobs import Renderer
 from traceability.stamps.pages import IssuePages, ScanPages, scan_stylesheet
-from traceability.stamps.scan import BUFFER, Flusher
+from traceability.stamps.scan_log import BUFFER, Flusher
 
 ROUTES: list = [StampController, trace, check_pin, IssuePages, ScanPages, scan_stylesheet]
 

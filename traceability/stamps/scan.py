@@ -1,21 +1,17 @@
-"""The public side of a stamp: what it proves, counterfeit warnings, and the scan log.
+"""The public side of a stamp: what it proves and counterfeit warnings.
 
-A scan costs one indexed query (the stamp with its scan counters); the batch's facts are cached
-for a short while, and scan rows are buffered and written in batches after the response.
+A scan costs one indexed query (the stamp with its scan counters; scans arriving together share
+it); the batch's facts are cached for a short while, and scan rows are buffered and written in
+batches after the response (``scan_log``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
-import concurrent.futures
-import contextlib
 import functools
 import hashlib
 import hmac
-import logging
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -24,25 +20,19 @@ import msgspec
 
 from agrimarket import clock
 from agrimarket.dates import shifted
-from agrimarket.db import BatchedReads, copy_rows, fetch_direct, write_transaction
+from agrimarket.db import BatchedReads, fetch_direct
 from agrimarket.media.storage import Storage
 from agrimarket.ports import current as query_ports
-from agrimarket.repeated_failure import RepeatedFailureLog
 from agrimarket.tables import ProductPhoto
 from agrimarket.web.page_cache import PageCache
 from traceability.batches import service as batches
 from traceability.batches.facts import BatchFacts
 from traceability.settings import TraceabilitySettings
 from traceability.stamps import evidence, serials
-from traceability.stamps.background import engine_usable
-from traceability.tables import Scan, Stamp
+from traceability.stamps.scan_log import BUFFER
+from traceability.tables import Stamp
 
-log = logging.getLogger(__name__)
 FACTS_TTL = 30.0  # seconds a batch's facts are reused between scans
-FLUSH_AT = 200  # buffered scans written together
-ROWS_PER_INSERT = 200  # 800 parameters: under SQLite's oldest limit of 999
-FLUSH_AFTER = 1.0  # seconds a scan may wait in the buffer
-KEEP_AT_MOST = 20_000  # scans kept while the database is unreachable (the newest win)
 SCANS_READ_TOGETHER = 32  # stamps looked up in one query at most (128 parameters)
 
 
@@ -73,197 +63,6 @@ def device_class(user_agent: str) -> str:
     if any(word in ua for word in ("windows", "macintosh", "x11", "linux", "cros")):
         return "desktop"
     return "other"
-
-
-# (stamp, at, client hash, network hash, day, device) as written, then whether network and day were new.
-Row = tuple[int, datetime, str, str, int, str, bool, bool]
-
-
-class ScanBuffer:
-    """Scans waiting to be written, indexed by stamp; thread-safe because the swap happens under a lock."""
-
-    def __init__(self) -> None:
-        self.rows: list[Row] = []
-        self.waiting: dict[int, evidence.Pending] = {}  # stamp -> its scans not yet written
-        # Scans a flush is writing stay counted here until their INSERT has committed. ``generation``
-        # changes when a flush sends COMMIT and again once it is answered; while ``committing`` is
-        # set the database may or may not show those scans yet, so a scan waits for the answer, and
-        # a scan whose stamp a change since its read concerned reads the counters again: counted once,
-        # never twice.
-        self.in_flight: dict[int, evidence.Pending] = {}
-        self.generation = 0
-        # Which stamps each recent generation change concerned (None: any), so a scan of a stamp
-        # the flush did not write need not read again: at 2,000 scans a second, a flush every
-        # 0.1 s made a fifth of all scans read twice.
-        self.changes: collections.deque[tuple[int, frozenset[int] | None]] = collections.deque(maxlen=64)
-        self.writing_stamps: frozenset[int] | None = None  # the stamps of the chunk being written
-        # Thread-safe futures: tests serve the app in a loop of its own and flush from theirs.
-        self.committing: concurrent.futures.Future | None = None
-        self.lock = threading.Lock()
-        # One flush at a time, whatever loop it runs in (the Flusher's, a full buffer's, shutdown's,
-        # a test's): each would otherwise replace the other's scans in flight.
-        self.flushing: concurrent.futures.Future | None = None
-        self.writing: asyncio.Task | None = None  # a full buffer's flush
-        # Flushes run every second: while the database is down, one traceback, then a line a minute.
-        self.failures = RepeatedFailureLog(log, "scan log: flush")
-        # The thresholds of the counterfeit warning, set when the app's flusher starts: a write that
-        # makes a stamp cross them publishes CounterfeitWarning (without an app, nothing listens).
-        self.warn: TraceabilitySettings | None = None
-
-    def add(self, row: Row) -> None:
-        with self.lock:
-            self.rows.append(row)
-            _count(self.waiting, row)
-            full = len(self.rows) >= FLUSH_AT
-        if full:
-            # A full buffer is written by a task of its own, so no scan waits for the INSERT
-            # (the Flusher writes the rest every FLUSH_AFTER seconds).
-            loop, writing = asyncio.get_running_loop(), self.writing
-            if writing is None or writing.done() or writing.get_loop() is not loop:
-                self.writing = loop.create_task(self.flush_logged())
-
-    async def flush_logged(self) -> None:
-        """Write what waits, if the database engine is usable; a failure is logged, scans kept."""
-        if not self.rows or not engine_usable():
-            return
-        with self.failures:
-            await self.flush()
-
-    def pending(self, stamp_id: int) -> evidence.Pending:
-        """The stamp's scans not yet in the database (waiting or being written)."""
-        with self.lock:
-            waiting = self.waiting.get(stamp_id) or evidence.NOTHING_PENDING
-            return waiting.merged(self.in_flight.get(stamp_id))
-
-    def moved(self, stamp_id: int, since: int) -> bool:
-        """Whether a flush may have moved scans of the stamp from the buffer into the database
-        since generation ``since`` (a counter read then may have counted them twice or not at all)."""
-        with self.lock:
-            if self.generation == since:
-                return False
-            changes = [stamps for generation, stamps in self.changes if generation > since]
-            if len(changes) < self.generation - since:  # some changes are older than those kept
-                return True
-            return any(stamps is None or stamp_id in stamps for stamps in changes)
-
-    def _changed(self, stamps: frozenset[int] | None) -> None:
-        """A new generation, concerning ``stamps`` (None: any); the caller holds the lock."""
-        self.generation += 1
-        self.changes.append((self.generation, stamps))
-
-    async def settled(self) -> int:
-        """The generation, once no flush is waiting for its COMMIT to be answered."""
-        while (committing := self.committing) is not None:
-            await _done(committing)
-        return self.generation
-
-    async def idle(self) -> None:
-        """Return once no flush is under way (shutdown waits for the last one)."""
-        while (flushing := self.flushing) is not None:
-            await _done(flushing)
-
-    async def flush(self) -> int:
-        while True:
-            with self.lock:
-                if (flushing := self.flushing) is None:
-                    self.flushing = done = concurrent.futures.Future[None]()
-                    break
-            await _done(flushing)
-        try:
-            return await self._flush()
-        finally:
-            self.flushing = None
-            done.set_result(None)
-
-    async def _flush(self) -> int:
-        with self.lock:
-            rows, self.rows, self.in_flight, self.waiting = self.rows, [], self.waiting, {}
-        written = 0
-        try:
-            while written < len(rows):
-                chunk = rows[written : written + ROWS_PER_INSERT]
-                self.writing_stamps = frozenset(row[0] for row in chunk)
-                try:
-                    await _write(chunk, self.warn, self._committing)
-                finally:
-                    if (committing := self.committing) is not None:
-                        self.committing = None
-                        committing.set_result(None)
-                written += len(chunk)
-                with self.lock:
-                    self.in_flight = _by_stamp(rows[written:])
-                    self._changed(self.writing_stamps)
-        except BaseException:
-            # An INSERT failed (database restarting): keep the unwritten scans for the next flush.
-            with self.lock:
-                self.rows = (rows[written:] + self.rows)[-KEEP_AT_MOST:]
-                self.waiting, self.in_flight = _by_stamp(self.rows), {}
-                self._changed(None)
-            raise
-        return len(rows)
-
-    def _committing(self) -> None:
-        """Called as a write's last statement before its COMMIT."""
-        self.committing = concurrent.futures.Future()
-        with self.lock:
-            self._changed(self.writing_stamps)
-
-    def discard(self) -> None:
-        """Forget every scan not yet written (a test's database is about to be emptied)."""
-        with self.lock:
-            self.rows, self.waiting, self.in_flight = [], {}, {}
-            self._changed(None)
-
-
-async def _done(future: concurrent.futures.Future) -> None:
-    """Wait for a flush's future from any loop; a cancelled waiter leaves the future alone."""
-    await asyncio.shield(asyncio.wrap_future(future))
-
-
-def _count(pending: dict[int, evidence.Pending], row: Row) -> None:
-    stamp, _, _, network, day, _, new_network, new_day = row
-    if (counts := pending.get(stamp)) is None:
-        counts = pending[stamp] = evidence.Pending()
-    counts.add(network, day, new_network, new_day)
-
-
-def _by_stamp(rows: list[Row]) -> dict[int, evidence.Pending]:
-    pending: dict[int, evidence.Pending] = {}
-    for row in rows:
-        _count(pending, row)
-    return pending
-
-
-COLUMNS = ("stamp", "scanned_at", "client_hash", "network_hash", "day", "device")
-
-
-async def _insert(rows: list[Row]) -> None:
-    """One COPY on PostgreSQL, else one multi-row INSERT (raw SQL: a Piccolo row object per scan
-    cost more than the write)."""
-    written = [row[: len(COLUMNS)] for row in rows]
-    if written and not await copy_rows(Scan, COLUMNS, written):
-        values = ", ".join(["({}, {}, {}, {}, {}, {})"] * len(written))
-        args = [value for row in written for value in row]
-        await Scan.raw(f"INSERT INTO scan ({', '.join(COLUMNS)}) VALUES {values}", *args)  # noqa: S608
-
-
-async def _write(
-    rows: list[Row], warn: TraceabilitySettings | None, before_commit: Callable[[], None]
-) -> None:
-    """Write scan rows in one transaction, announcing the counterfeit warnings they raise."""
-    # Only a scan from a network new to its stamp can move the stamp's evidence.
-    moved = sorted({row[0] for row in rows if row[6]}) if warn else []
-    async with write_transaction():
-        if warn and moved:
-            before = await evidence.warned_among(moved, warn)
-            await _insert(rows)
-            await evidence.announce_new_warnings(moved, before, warn)
-        else:
-            await _insert(rows)
-        before_commit()
-
-
-BUFFER = ScanBuffer()
 
 
 class ShownBatch(msgspec.Struct):
@@ -439,32 +238,3 @@ def warnings(
         counterfeit_reason="clients" if too_many else ("expiry" if too_late else ""),
         distinct_networks=spread.networks,
     )
-
-
-class Flusher:
-    """Writes buffered scans every second, and the rest at shutdown."""
-
-    def __init__(self, buffer: ScanBuffer) -> None:
-        self.buffer = buffer
-        self.task: asyncio.Task | None = None
-
-    async def start(self, settings: TraceabilitySettings) -> None:
-        self.buffer.warn = settings
-        if self.task is None:
-            self.task = asyncio.create_task(self._loop())
-
-    async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.task
-            self.task = None
-        with contextlib.suppress(Exception):  # after the flush under way, if any
-            await self.buffer.flush()
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(FLUSH_AFTER)
-            # Never cancelled mid-INSERT: SQLite runs it in a thread and may commit it anyway, and
-            # the rows, kept for the next flush as unwritten, would then be written twice.
-            await asyncio.shield(asyncio.ensure_future(self.buffer.flush_logged()))
