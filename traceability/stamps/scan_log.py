@@ -15,7 +15,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from agrimarket.db import copy_rows, write_transaction
@@ -38,9 +38,10 @@ Row = tuple[int, datetime, str, str, int, str, bool, bool]
 class ScanBuffer:
     """Scans waiting to be written, indexed by stamp; thread-safe because the swap happens under a lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock  # tests move time themselves
         self.rows: list[Row] = []
-        self.first_at: float | None = None  # monotonic time the oldest of ``rows`` was added
+        self.first_at: float | None = None  # ``clock`` time the oldest of ``rows`` was added
         self.waiting: dict[int, evidence.Pending] = {}  # stamp -> its scans not yet written
         # Scans a flush is writing stay counted here until their INSERT has committed. ``generation``
         # changes when a flush sends COMMIT and again once it is answered; while ``committing`` is
@@ -70,7 +71,7 @@ class ScanBuffer:
     def add(self, row: Row) -> None:
         with self.lock:
             if not self.rows:
-                self.first_at = time.monotonic()
+                self.first_at = self.clock()
             self.rows.append(row)
             _count(self.waiting, row)
             full = len(self.rows) >= FLUSH_AT
@@ -91,7 +92,7 @@ class ScanBuffer:
     def due_in(self) -> float:
         """Seconds until the oldest waiting scan has waited ``FLUSH_AFTER`` (that long when none waits)."""
         first = self.first_at
-        return FLUSH_AFTER if first is None else first + FLUSH_AFTER - time.monotonic()
+        return FLUSH_AFTER if first is None else first + FLUSH_AFTER - self.clock()
 
     def pending(self, stamp_id: int) -> evidence.Pending:
         """The stamp's scans not yet in the database (waiting or being written)."""
@@ -162,7 +163,7 @@ class ScanBuffer:
             # An INSERT failed (database restarting): keep the unwritten scans for the next flush.
             with self.lock:
                 self.rows = (rows[written:] + self.rows)[-KEEP_AT_MOST:]
-                self.first_at = time.monotonic()  # tried again in FLUSH_AFTER
+                self.first_at = self.clock()  # tried again in FLUSH_AFTER
                 self.waiting, self.in_flight = _by_stamp(self.rows), {}
                 self._changed(None)
             raise
@@ -239,8 +240,11 @@ class Flusher:
     that after it arrived, so a flush gathers a second's scans, and a test that scans and then
     flushes itself has that second before the app's flusher could write the scan first."""
 
-    def __init__(self, buffer: ScanBuffer) -> None:
+    def __init__(
+        self, buffer: ScanBuffer, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    ) -> None:
         self.buffer = buffer
+        self.sleep = sleep  # tests move time themselves
         self.task: asyncio.Task | None = None
 
     async def start(self, settings: TraceabilitySettings) -> None:
@@ -260,7 +264,7 @@ class Flusher:
     async def _loop(self) -> None:
         wait = FLUSH_AFTER
         while True:
-            await asyncio.sleep(wait)
+            await self.sleep(wait)
             if (wait := self.buffer.due_in()) > 0:
                 continue  # the oldest scan waiting came after the last look
             # Never cancelled mid-INSERT: SQLite runs it in a thread and may commit it anyway, and
