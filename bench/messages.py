@@ -30,6 +30,7 @@ import time
 from bench.db import ROOT, prepare
 from bench.pacing import paced
 from bench.report import Figure, Result, verdict
+from bench.serve import stop_all
 from integrations.simulators.serving import local_socket, start_in_thread, url_of
 
 EVENT_RATE = 100.0
@@ -243,10 +244,7 @@ async def _main(seconds: float) -> Result:
         busiest, refused = sim.max_per_window, sim.rate_limited
         codes = await _codes(households, sim, len(events))
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=15)
+        stop_all(procs, timeout=15)
         server.should_exit = True
         await engine.close_connection_pool()
     ev99, code99, ceil99 = _p(events, 99), _p(codes, 99), _p(ceiling, 99)

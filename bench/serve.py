@@ -19,6 +19,14 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 
 
+def stop_all(procs: list[subprocess.Popen], timeout: float) -> None:
+    """Ask every process to stop (SIGTERM), then wait for each: they shut down side by side."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(timeout=timeout)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -21,6 +21,7 @@ from bench import sync_faults
 from bench.db import ROOT, prepare
 from bench.pacing import paced
 from bench.report import Figure, Result, verdict
+from bench.serve import stop_all
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.serving import local_socket, start_in_thread, url_of
 
@@ -153,10 +154,7 @@ async def _one(rate: float) -> Result:
             if pid in changed:
                 lat.append(applied - changed[pid])
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=15)
+        stop_all(procs, timeout=15)
         server.should_exit = True
     rps = n / backlog_s
     ok = rps >= GOAL * rate and sim.max_per_window <= rate

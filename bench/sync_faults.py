@@ -20,6 +20,7 @@ import time
 from bench.db import ROOT
 from bench.pacing import paced
 from bench.report import Figure, Result, verdict
+from bench.serve import stop_all
 from integrations.settings import IntegrationsSettings
 from integrations.simulators.serving import local_socket, start_in_thread, url_of
 
@@ -141,13 +142,6 @@ async def _limit(sims: dict, rates: dict[str, float]) -> None:
     await RateBucket.delete(force=True)
 
 
-def _stop(procs: list[subprocess.Popen]) -> None:
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        p.wait(timeout=20)
-
-
 def _each(latency: dict[str, dict[int, float]]) -> str:
     return ", ".join(
         f"{c} p50 {_pct(list(v.values()), 50):.1f} s p99 {_pct(list(v.values()), 99):.1f} s"
@@ -208,7 +202,7 @@ async def faulted() -> Result:
     procs = _workers(urls)
     try:
         await _drained(300)  # the listings' first push, without faults
-        _stop(procs)
+        stop_all(procs, timeout=20)
         await _limit(sims, LIMITS)
         procs = _workers(urls)
         # The new workers' start (imports, pool) is not measured: one change through them first.
@@ -222,7 +216,7 @@ async def faulted() -> Result:
         burst = await _changes(made[: BURST[0]], BURST[1], 70000, sims)
         dead = await SyncJob.count().where(SyncJob.status == "dead")
     finally:
-        _stop(procs)
+        stop_all(procs, timeout=20)
         for _, _, server in sims.values():
             server.should_exit = True
     everywhere = [max(paced[c].get(pid, float("inf")) for c in SHOPS) for _, pid in made[: PACED[0]]]
