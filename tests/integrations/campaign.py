@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 
+from integrations.simulators.base import held_writes
 from integrations.simulators.state import Faults
 from integrations.tables import Listing, ListingHistory, SyncJob
 from tests.integrations.helpers import connect
@@ -95,6 +96,11 @@ async def relist(made: list[tuple], code: str) -> None:
 
 
 async def wait_drained(timeout: float) -> None:
+    """Our queue is empty, and the marketplace holds no hung write that lands later: a create hung
+    past the client's timeout is stored when its hang ends, maybe after its product was withdrawn,
+    and the reconciliation pass that follows must see it (a real marketplace's late write is found
+    by the next pass; the test runs one)."""
+
     async def drained() -> bool:
         return not await SyncJob.exists().where(SyncJob.status.is_in(["queued", "running", "dead"]))
 
@@ -103,12 +109,17 @@ async def wait_drained(timeout: float) -> None:
     except AssertionError:
         counts = Counter(r["status"] for r in await SyncJob.select(SyncJob.status))
         raise AssertionError(f"queue not drained: {counts}") from None
+    await until(lambda: held_writes() == 0, 10, what="the marketplace's hung writes to land")
 
 
-async def under_way(sim, timeout: float = 60.0) -> None:
-    """Wait until the marketplace applies a write it had not applied when called: the next changes
-    then land while the worker is busy, not before it started or after it finished."""
-    applied = sim.state.writes_applied
+async def under_way(sim, since: int | None = None, timeout: float = 60.0) -> None:
+    """Wait until the marketplace applies a write beyond ``since`` (default: what it had applied when
+    called): the next changes then land while the worker is busy, not before it started.
+
+    Pass ``since`` (``writes_applied`` read before the last changes) when the worker may already have
+    sent those changes: waiting for a write after them would wait for work that is not there.
+    """
+    applied = sim.state.writes_applied if since is None else since
     await until(lambda: sim.state.writes_applied > applied, timeout, what="the worker's next write")
 
 
