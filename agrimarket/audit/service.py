@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from piccolo.utils.encoding import dump_json
+
 from agrimarket import clock
 from agrimarket.accounts.actor import Actor, Role
 from agrimarket.db import fetch_direct
@@ -53,20 +55,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
-async def _owners(entity: str, entity_id: int | None) -> tuple[int | None, int | None]:
-    sql = _OWNER_SQL.get(entity)
-    if sql is None or entity_id is None:
-        return None, None
-    # A member household's rows are its cooperative's to read: the membership in the same query.
-    rows = await fetch_direct(
-        AuditEntry,
-        f"SELECT o.h, COALESCE(o.c, hh.cooperative) AS c FROM ({sql}) o "  # noqa: S608 - fixed SQL
-        "LEFT JOIN household hh ON hh.id = o.h",
-        entity_id,
+def _insert_owned_by(owner: str | None) -> str:
+    """An entry's INSERT whose owners are read by subqueries of the same statement (one round trip);
+    the entity id follows the entry's values twice when ``owner`` is given. A member household's
+    rows are its cooperative's to read: the membership comes with them."""
+    household = cooperative = "CAST(NULL AS INTEGER)"
+    if owner is not None:
+        household = f"(SELECT o.h FROM ({owner}) o)"  # noqa: S608 - fixed SQL
+        cooperative = (
+            f"(SELECT COALESCE(o.c, hh.cooperative) FROM ({owner}) o LEFT JOIN household hh ON hh.id = o.h)"  # noqa: S608 - fixed SQL
+        )
+    return (
+        "INSERT INTO audit_entry (at, user_id, user_name, role, entity, entity_id, action, changes, "  # noqa: S608 - fixed SQL
+        f"client_address, user_agent, household, cooperative) VALUES ({', '.join(['{}'] * 10)}, "
+        f"{household}, {cooperative})"
     )
-    if not rows:
-        return None, None
-    return rows[0]["h"], rows[0]["c"]
+
+
+_INSERT = {entity: _insert_owned_by(owner) for entity, owner in _OWNER_SQL.items()}
+_INSERT_UNOWNED = _insert_owned_by(None)
 
 
 async def record(
@@ -77,22 +84,21 @@ async def record(
     changes: dict[str, Any] | None = None,
 ) -> None:
     """Write one entry; ``actor`` None means the system (a marketplace's answer, a worker)."""
-    household, cooperative = await _owners(entity, entity_id)
-    await AuditEntry.insert(
-        AuditEntry(
-            at=datetime.now(UTC),
-            user_id=actor.user_id if actor else None,
-            user_name=actor.full_name if actor else "",
-            role=str(actor.role) if actor else "system",
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            changes={name: _plain(value) for name, value in (changes or {}).items()},
-            household=household,
-            cooperative=cooperative,
-            client_address=actor.client_address if actor else "",
-            user_agent=actor.user_agent if actor else "",
-        )
+    sql = _INSERT.get(entity, _INSERT_UNOWNED) if entity_id is not None else _INSERT_UNOWNED
+    await fetch_direct(
+        AuditEntry,
+        sql,
+        datetime.now(UTC),
+        actor.user_id if actor else None,
+        actor.full_name if actor else "",
+        str(actor.role) if actor else "system",
+        entity,
+        entity_id,
+        action,
+        dump_json({name: _plain(value) for name, value in (changes or {}).items()}),
+        actor.client_address if actor else "",
+        actor.user_agent if actor else "",
+        *(() if sql is _INSERT_UNOWNED else (entity_id, entity_id)),  # the owners' subqueries
     )
 
 

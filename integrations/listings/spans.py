@@ -36,10 +36,11 @@ LEFT JOIN commune c ON c.code = COALESCE(hh.commune, co.commune)
 WHERE h.to_state = 'live' AND (h.next_at IS NULL OR h.next_at > h.at)"""  # closed at its own instant: never live
 
 
-async def rebuild_spans(listing_id: int) -> LiveChange:
+async def rebuild_spans(listing_id: int, locked: bool = False) -> LiveChange:
     """Replace one listing's spans by those its history gives; call inside the history write's
-    transaction. Returns what the rebuild did to the listing's live time."""
-    if isinstance(ListingSpan._meta.db, PostgresEngine):
+    transaction (``locked``: it already holds the listing's row lock). Returns what the rebuild did
+    to the listing's live time."""
+    if isinstance(ListingSpan._meta.db, PostgresEngine) and not locked:
         # Two writers of one listing's history take turns, so the second rebuild sees both rows.
         await fetch_direct(ListingSpan, "SELECT id FROM listing WHERE id = {} FOR UPDATE", listing_id)
     before = await fetch_direct(
