@@ -38,17 +38,13 @@ GOALS = {"all_p50": 2.0, "all_p99": 15.0, "others_p99": 5.0}
 
 def _sims() -> dict:
     from integrations.simulators import postmart, shopee, voso
-    from integrations.simulators.state import Faults, SimConfig
+    from integrations.simulators.state import Faults
 
     started = {}
-    for code, module, config_type in (
-        ("postmart", postmart, SimConfig),
-        ("voso", voso, SimConfig),
-        ("shopee", shopee, shopee.ShopeeConfig),
-    ):
+    for code, module in (("postmart", postmart), ("voso", voso), ("shopee", shopee)):
         sock = local_socket()
         url = url_of(sock)
-        config = config_type(public_url=url, faults=Faults(hang_s=1.5))
+        config = module.CONFIG(public_url=url, faults=Faults(hang_s=1.5))
         app = module.create_app(config)
         server, _ = start_in_thread(app, sock)
         started[code] = (url, app.state.sim, server)
