@@ -123,16 +123,24 @@ def serve_simulators(settings: Settings, state_dir: Path) -> Iterator[dict[str, 
 
 
 async def _idle(worker: Worker, timeout: float = 120.0) -> None:
-    """Run the worker here until no listing job and no order action is left to send."""
+    """Run the worker here until no listing job and no order action is left to send: one loop per
+    marketplace, as the worker's own tasks, so one waiting for its rate limit holds up no other."""
     pending = ["queued", "running"]
     deadline = time.monotonic() + timeout
-    while await SyncJob.exists().where(SyncJob.status.is_in(pending)) or await OrderAction.exists().where(
-        OrderAction.status.is_in(pending)
-    ):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the demo's sync jobs and order actions were not all sent")
-        if not await worker.run_one():
-            await asyncio.sleep(0.05)  # only jobs waiting out a back-off
+
+    async def left() -> bool:
+        return await SyncJob.exists().where(
+            SyncJob.status.is_in(pending)
+        ) or await OrderAction.exists().where(OrderAction.status.is_in(pending))
+
+    async def loop() -> None:
+        while await left():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the demo's sync jobs and order actions were not all sent")
+            if not await worker.run_one():
+                await asyncio.sleep(0.05)  # only jobs waiting out a back-off, or another loop's
+
+    await asyncio.gather(*(loop() for _ in SIMULATORS))
 
 
 async def _sellers() -> dict[str, Actor]:
@@ -245,15 +253,18 @@ async def seed_orders(settings: Settings, worker: Worker, urls: dict[str, str]) 
 
 
 async def _labels(orders: list, settings: Settings, worker: Worker) -> int:
-    """Each waybill label fetched once (A6) into our store, as the desk's label route keeps it."""
+    """Each waybill label fetched once (A6) into our store, as the desk's label route keeps it; all
+    at once (each marketplace's calls still keep its rate limit)."""
     key = settings.section(IntegrationsSettings).credentials_key
     storage = build_storage(settings)
-    fetched = 0
-    for _, _, api_id, actor, _, _ in orders:
+
+    async def fetch(api_id: str, actor: Actor) -> bool:
         order_id = await _order_id(api_id)
         with contextlib.suppress(DomainError):  # no waybill yet, or the carrier's label not ready
             order = await labels.order_for_label(actor, order_id, key)
             if order.tracking_number:
                 await labels.label_pdf(storage, worker.adapters, settings.secret_key, order, "a6")
-                fetched += 1
-    return fetched
+                return True
+        return False
+
+    return sum(await asyncio.gather(*(fetch(api_id, actor) for _, _, api_id, actor, _, _ in orders)))
