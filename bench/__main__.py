@@ -5,8 +5,8 @@ process of its own (its own database and engine), so any one of them can run alo
 alone leaves the report as it is, except the order desk's (run on its own, later than the rest),
 which replaces its own section of bench/REPORT.md, and the indicators at national size (``national``,
 not part of the default run: it loads 10 M history rows), which does the same. ``--seconds N``: how long the order desk's
-bench runs at 60 orders a minute (default 45). ``--quick``: the messages bench's events for 10 s
-instead of 60.
+bench runs at 60 orders a minute (default 30). ``--quick``: the messages bench's events for 10 s
+instead of 30.
 """
 
 from __future__ import annotations

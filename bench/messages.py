@@ -5,7 +5,7 @@ does; two delivery processes (``python -m agrimarket.messages.run``, production 
 poll and 24 sends in flight each: ``BENCH_MESSAGE_WORKERS``, ``BENCH_MESSAGE_CONCURRENCY``) send
 through it, paced by the shared rate_bucket schedule.
 
-- **event -> message at the simulator**: ``OrderReceived`` published at 100 events/s for 40 s
+- **event -> message at the simulator**: ``OrderReceived`` published at 100 events/s for 30 s
   (``--quick``: 10 s), each in its own write transaction as the order desk does; latency from
   the publish to the simulator's record of the send. Ceiling: the Zalo channel sending straight to
   the same simulator at the same rate (no event, outbox, database or worker).
@@ -34,7 +34,7 @@ from bench.serve import stop_all
 from integrations.simulators.serving import local_socket, start_in_thread, url_of
 
 EVENT_RATE = 100.0
-SECONDS = 40.0  # was 60: the whole default run stays under 10 minutes
+SECONDS = 30.0  # was 60, then 40: the whole default run stays under 10 minutes
 QUICK_SECONDS = 10.0
 ZNS_RATE = float(os.environ.get("BENCH_ZNS_RATE", "150"))
 EVENT_GOAL_S = 5.0
@@ -249,7 +249,7 @@ async def _main(seconds: float) -> Result:
         await engine.close_connection_pool()
     ev99, code99, ceil99 = _p(events, 99), _p(codes, 99), _p(ceiling, 99)
     return Result(
-        setup=f"{EVENT_RATE:g} events/s for {seconds:g} s (was 60 s); ZNS simulator limit {ZNS_RATE:g}/s; "
+        setup=f"{EVENT_RATE:g} events/s for {seconds:g} s (was 60 s, then 40 s); ZNS simulator limit {ZNS_RATE:g}/s; "
         f"{WORKERS} delivery processes; {CODE_PHONES} sign-in codes at {CODE_RATE:g}/s",
         figures=[
             Figure(

@@ -3,7 +3,7 @@
 Two simulated Voso marketplaces run side by side (bench/orders_setup.py): ours pushes its orders to
 our app (production settings, one granian process) and takes the farmer's actions from our sync
 worker (one process, production defaults); the ceiling's pushes to a bare receiver and takes the
-same writes straight from the adapter. Every second, for ``--seconds`` (default 45), one buyer
+same writes straight from the adapter. Every second, for ``--seconds`` (default 30), one buyer
 orders on each; each order is then confirmed and its shipment arranged a second apart:
 
 - order placed -> in our inbox: from the buyer's request to the order's row being readable
@@ -33,7 +33,9 @@ from bench import orders_setup
 from bench.orders_setup import Seller, Stack
 from bench.report import Figure, Result, verdict
 
-SECONDS = float(os.environ.get("BENCH_ORDER_SECONDS", "45"))  # was 60: the default run stays under 10 min
+SECONDS = float(
+    os.environ.get("BENCH_ORDER_SECONDS", "30")
+)  # was 60, then 45: the default run stays under 10 min
 RATE_PER_S = 1.0  # 60 orders a minute
 LATENCY_GOAL_S = 2.0
 LABEL_GOAL_MS = 300.0
@@ -319,7 +321,7 @@ def _result(run: Run, seconds: float, label: tuple, page: tuple) -> Result:
                 f"inbox page {INBOX_REQUESTS} requests of {page[2]:,} B, p50 {_p(page[0], 50) * 1000:.0f} ms",
             )
         ],
-        setup=f"{seconds:g} s (was 60 s) at {rate} on one simulated Voso (webhooks on), each order confirmed and shipped "
+        setup=f"{seconds:g} s (was 60 s, then 45 s) at {rate} on one simulated Voso (webhooks on), each order confirmed and shipped "
         f"a second apart; app: 1 granian process, worker: 1 process (production poll interval); labels: "
         f"{LABEL_REQUESTS} requests after one fetch each; inbox: {INBOX_REQUESTS} requests after 5 warm-up",
     )
