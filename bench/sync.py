@@ -201,7 +201,7 @@ async def _one(rate: float) -> Result:
                 f"{n} listings; refused for rate {sim.rate_limited}; "
                 f"backlog queued -> live p50 {_pct(live, 50):.1f} s, p99 {_pct(live, 99):.1f} s; "
                 f"steady change -> live at R/2 p50 {_pct(lat, 50) * 1000:.0f} ms, "
-                f"p99 {_pct(lat, 99) * 1000:.0f} ms; requests / pushes {sim.requests} / {n + len(changed)}",
+                f"p99 {_pct(lat, 99) * 1000:.0f} ms; requests / pushes {sim.requests} / {n + len(warm_up) + len(changed)} (warm-up included)",
             )
         ],
     )
