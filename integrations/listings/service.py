@@ -282,9 +282,8 @@ async def record(
             shown = new_state in ("rejected", "delisted")
             sets += ["state = {}", "reason_vi = {}", "reason_en = {}"]
             values += [new_state, reason_vi if shown else "", reason_en if shown else ""]
-            await append_history(
-                listing, listing["state"], new_state, sent_version, reason_vi, locked=is_postgres()
-            )
+            # Locked by the read above (PostgreSQL; SQLite's writers hold the whole database).
+            await append_history(listing, listing["state"], new_state, sent_version, reason_vi, locked=True)
             change = {"state": {"from": listing["state"], "to": new_state}, "reason": reason_vi}
             await audit.record(None, "listing", listing_id, "state", change)  # the marketplace's answer
         update = f"UPDATE listing SET {', '.join(sets)} WHERE id = {{}}"  # noqa: S608 - fixed column names
